@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Install everything the tests need into .venv and run the whole test suite.
+# Tests that need the full corpus (../shared/corpora/...) skip with a reason when it is absent.
+set -euo pipefail
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+BIBKG_EXTRAS=test source "$ROOT/scripts/env.sh"
+if [ -x "$ROOT/scripts/browser.sh" ]; then bash "$ROOT/scripts/browser.sh"; fi
+cd "$ROOT"
+set +e
+python -m pytest "$@"
+status=$?
+set -e
+if [ "$status" -eq 5 ]; then
+  echo "scripts/test.sh: pytest collected no tests; that is a failure here" >&2
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,3 @@
+from bibkg.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,159 @@
+"""People metadata in both formats the Anthology has used.
+
+* legacy: ``yaml/name_variants.yaml`` — a list of entries with ``canonical``, ``variants``, ``id``,
+  ``comment`` and ``similar``.  One entry of the 2024 data writes ``variant:`` (a single mapping)
+  instead of ``variants:`` (a list); it is read as a one-element list, not dropped.
+* current: ``yaml/people.yaml`` or ``json/people.json`` — a mapping of person id to ``names``,
+  ``orcid``, ``comment``, ``degree``, ``similar`` and ``disable_name_matching``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import Enum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from ..errors import SourceError
+from .names import Name, slug_of
+from .records import PersonEntry
+
+try:
+    from yaml import CSafeLoader as _Loader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
+
+
+class PeopleFormat(str, Enum):
+    LEGACY = "legacy"
+    """``yaml/name_variants.yaml``: a name registered to one person resolves to it, else the slug."""
+    CURRENT = "current"
+    """``people.yaml``: a name whose slug matches one verified person resolves to it, else unverified."""
+
+
+@dataclass(slots=True)
+class PeopleMetadata:
+    """Declared persons plus the indexes person resolution needs."""
+
+    format: PeopleFormat
+    source: Path | None
+    persons: dict[str, PersonEntry]
+    by_name: dict[Name, list[str]] = field(default_factory=dict)
+    by_slug: dict[str, list[str]] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        for entry in self.persons.values():
+            for name in entry.names:
+                ids = self.by_name.setdefault(name, [])
+                if entry.id not in ids:
+                    ids.append(entry.id)
+                slug_ids = self.by_slug.setdefault(name.slug, [])
+                if entry.id not in slug_ids:
+                    slug_ids.append(entry.id)
+
+
+def load_people(datadir: Path) -> PeopleMetadata:
+    """Read whichever people metadata ``datadir`` has (current format preferred).
+
+    A data directory with none of the files yields an empty legacy index: every author then
+    resolves by slug.
+    """
+    for candidate in (datadir / "yaml" / "people.yaml", datadir / "json" / "people.json"):
+        if candidate.is_file():
+            return read_current(candidate)
+    legacy = datadir / "yaml" / "name_variants.yaml"
+    if legacy.is_file():
+        return read_legacy(legacy)
+    return PeopleMetadata(PeopleFormat.LEGACY, None, {})
+
+
+def _load(path: Path) -> Any:
+    try:
+        with path.open(encoding="utf-8") as f:
+            if path.suffix == ".json":
+                return json.load(f)
+            return yaml.load(f, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        raise SourceError(path, line, f"malformed YAML: {exc.problem}") from None
+    except json.JSONDecodeError as exc:
+        raise SourceError(path, exc.lineno, f"malformed JSON: {exc.msg}") from None
+
+
+def _name(value: Any, path: Path, where: str) -> Name:
+    if not isinstance(value, dict) or not value.get("last"):
+        raise SourceError(path, None, f"{where}: a name needs at least 'last', got {value!r}")
+    first = value.get("first")
+    return Name(str(first) if first is not None else None, str(value["last"]), value.get("script"))
+
+
+def read_legacy(path: Path) -> PeopleMetadata:
+    """Read ``name_variants.yaml``.
+
+    An entry without ``id`` gets the slug of its canonical name; two such entries with the same
+    slug are an error in the data (as in the Anthology).
+    """
+    data = _load(path)
+    if not isinstance(data, list):
+        raise SourceError(path, 1, "expected a list of entries")
+    persons: dict[str, PersonEntry] = {}
+    for index, entry in enumerate(data):
+        where = f"entry {index + 1}"
+        if not isinstance(entry, dict) or "canonical" not in entry:
+            raise SourceError(path, None, f"{where}: every entry needs a 'canonical' name")
+        canonical = _name(entry["canonical"], path, where)
+        variants = entry.get("variants", [])
+        if "variant" in entry:  # quirk of the 2024 data: a single mapping under 'variant'
+            single = entry["variant"]
+            variants = list(variants) + (single if isinstance(single, list) else [single])
+        pid = entry.get("id") or canonical.slug
+        if pid in persons:
+            raise SourceError(
+                path, None, f"{where}: person id '{pid}' ({canonical.full}) is defined twice"
+            )
+        names = [canonical]
+        for variant in variants:
+            name = _name(variant, path, where)
+            if name not in names:
+                names.append(name)
+        persons[pid] = PersonEntry(
+            id=str(pid),
+            names=tuple(names),
+            comment=entry.get("comment"),
+            similar=tuple(str(s) for s in entry.get("similar", []) or ()),
+        )
+    return PeopleMetadata(PeopleFormat.LEGACY, path, persons)
+
+
+def read_current(path: Path) -> PeopleMetadata:
+    """Read ``people.yaml`` / ``people.json`` (person id → attributes)."""
+    data = _load(path)
+    if not isinstance(data, dict):
+        raise SourceError(path, 1, "expected a mapping of person id to attributes")
+    persons: dict[str, PersonEntry] = {}
+    for pid, entry in data.items():
+        where = f"person '{pid}'"
+        if not isinstance(entry, dict) or not entry.get("names"):
+            raise SourceError(path, None, f"{where}: needs a non-empty 'names' list")
+        names: list[Name] = []
+        for value in entry["names"]:
+            name = _name(value, path, where)
+            if name not in names:
+                names.append(name)
+        orcid = entry.get("orcid")
+        persons[str(pid)] = PersonEntry(
+            id=str(pid),
+            names=tuple(names),
+            orcid=str(orcid) if orcid else None,
+            comment=entry.get("comment"),
+            degree=entry.get("degree"),
+            similar=tuple(str(s) for s in entry.get("similar", []) or ()),
+            disable_name_matching=bool(entry.get("disable_name_matching", False)),
+        )
+    return PeopleMetadata(PeopleFormat.CURRENT, path, persons)
+
+
+__all__ = ["PeopleFormat", "PeopleMetadata", "load_people", "read_current", "read_legacy", "slug_of"]

@@ -1,0 +1,82 @@
+"""Person resolution: which person an ``<author>`` or ``<editor>`` element stands for.
+
+The rules are the Anthology's own, for each metadata format:
+
+1. An explicit ``id`` attribute wins.
+2. Otherwise, legacy format: a name registered in ``name_variants.yaml`` to exactly one person
+   resolves to that person.  Current format: a name whose slug matches the names of exactly one
+   verified person (without ``disable_name_matching``) resolves to that person.
+3. Otherwise the name's slug is the person: legacy ``{slug}``, current ``unverified/{slug}``;
+   equal slugs mean the same person.
+
+A name registered to several persons and used without an id is *ambiguous*: it resolves to the
+unverified person ``unverified/{slug}`` and a :class:`Warning` names the item and the candidates.
+Resolution is a pure function of the name specification and the metadata, so collections can be
+resolved independently and in any order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..iris import UNVERIFIED_PREFIX
+from .people import PeopleFormat, PeopleMetadata
+from .records import NameSpec
+
+
+@dataclass(frozen=True, slots=True)
+class Warning:  # noqa: A001 - a data record, not the builtin category
+    """Something in the data that was handled but deserves a human look."""
+
+    kind: str
+    """``ambiguous-name``, ``undefined-id``, ``dangling-colocated``, ``duplicate-editor``, …"""
+    item: str
+    """The Anthology id of the paper, volume or event concerned."""
+    message: str
+    path: str | None = None
+    line: int | None = None
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}: " if self.path and self.line else ""
+        return f"{where}{self.item}: {self.message}"
+
+
+def resolve(spec: NameSpec, people: PeopleMetadata) -> tuple[str, Warning | None]:
+    """Return the person id for ``spec`` and a warning when the data needed a judgement."""
+    if spec.id is not None:
+        if spec.id not in people.persons:
+            return spec.id, Warning(
+                "undefined-id",
+                "",
+                f"id '{spec.id}' used with '{spec.name.full}' is not declared in the people metadata",
+                line=spec.line,
+            )
+        return spec.id, None
+    name = spec.name
+    if people.format is PeopleFormat.LEGACY:
+        candidates = people.by_name.get(name)
+        if candidates:
+            if len(candidates) == 1:
+                return candidates[0], None
+            return _ambiguous(spec, candidates)
+        return name.slug, None
+    slug = name.slug
+    candidates = people.by_slug.get(slug)
+    if candidates:
+        if len(candidates) == 1:
+            if not people.persons[candidates[0]].disable_name_matching:
+                return candidates[0], None
+        else:
+            return _ambiguous(spec, candidates)
+    return UNVERIFIED_PREFIX + slug, None
+
+
+def _ambiguous(spec: NameSpec, candidates: list[str]) -> tuple[str, Warning]:
+    return UNVERIFIED_PREFIX + spec.name.slug, Warning(
+        "ambiguous-name",
+        "",
+        f"name '{spec.name.full}' is registered to {len(candidates)} persons "
+        f"({', '.join(sorted(candidates))}) and is used without an id; "
+        "kept as an unverified person",
+        line=spec.line,
+    )

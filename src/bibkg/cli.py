@@ -1,0 +1,301 @@
+"""The ``bibkg`` command line: each subcommand parses its arguments and calls one function."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+from collections import Counter
+from collections.abc import Sequence
+from pathlib import Path
+
+from . import __version__, config
+from .errors import BibkgError
+
+EPILOG = """\
+examples:
+  bibkg ingest ../acl-anthology/data            build the graph from an Anthology checkout
+  bibkg stats                                    what the graph holds
+  bibkg query 'SELECT * WHERE { ?s ?p ?o } LIMIT 5'
+  bibkg query --name coauthors-at-event --param person=yaodong-yang --param event=acl-2025
+  bibkg serve                                    SPARQL + GraphQL on http://127.0.0.1:8000
+
+The store is a directory: --store DIR, else $BIBKG_STORE, else ~/.local/share/bibkg/store.
+Commands that read a store and are given none fall back to the bundled sample when the default
+store is empty, so everything works on a fresh machine.
+"""
+
+
+def _store_dir(args: argparse.Namespace) -> Path:
+    return Path(args.store) if args.store else config.default_store_dir()
+
+
+def _reading_store(args: argparse.Namespace):  # noqa: ANN202 - LocalStore
+    """The store to read: the one named, the default one, or else the bundled sample."""
+    from .sample import sample_store
+    from .store.local import LocalStore
+
+    store = LocalStore(_store_dir(args))
+    if args.store or store.exists():
+        return store
+    print(
+        f"bibkg: no graph in {store.root}; using the bundled sample "
+        "(run 'bibkg ingest DATA_DIR' to build your own)",
+        file=sys.stderr,
+    )
+    return sample_store()
+
+
+class _ProgressBar:
+    """A one-line progress bar on stderr, drawn only on a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.started = time.perf_counter()
+
+    def __call__(self, done: int, total: int, current: str) -> None:
+        if not self.enabled:
+            return
+        width = 30
+        filled = int(width * done / total)
+        elapsed = time.perf_counter() - self.started
+        sys.stderr.write(
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files "
+            f"{elapsed:5.1f}s {current[:30]:<30}"
+        )
+        if done == total:
+            sys.stderr.write("\n")
+        sys.stderr.flush()
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from .ingest import run_ingest
+    from .store.local import LocalStore
+
+    store = LocalStore(_store_dir(args))
+    report = run_ingest(
+        Path(args.path), store, jobs=args.jobs, progress=_ProgressBar(not args.quiet)
+    )
+    kinds = Counter(w.kind for w in report.warnings)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "store": str(store.root),
+                    "people_format": report.people_format,
+                    "collections": report.collections,
+                    "papers": report.papers,
+                    "frontmatter": report.frontmatter,
+                    "persons": report.persons,
+                    "authorships": report.authorships,
+                    "editorships": report.editorships,
+                    "quads": report.quads,
+                    "warnings": dict(kinds),
+                    "seconds": round(report.seconds, 2),
+                },
+                indent=2,
+            )
+        )
+    else:
+        print(f"ingested {args.path} into {store.root} ({report.people_format} people metadata)")
+        print(f"  collections  {report.collections:>10,}")
+        print(f"  papers       {report.papers:>10,}  (+{report.frontmatter:,} front matter)")
+        print(f"  persons      {report.persons:>10,}")
+        print(f"  authorships  {report.authorships:>10,}")
+        print(f"  editorships  {report.editorships:>10,}")
+        print(f"  quads        {report.quads:>10,}")
+        print(f"  warnings     {len(report.warnings):>10,}  {dict(kinds) if kinds else ''}")
+        print(f"  seconds      {report.seconds:>10.1f}")
+    if args.warnings:
+        for warning in report.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    elif report.warnings:
+        print("  (--warnings lists them)", file=sys.stderr)
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from .stats import graph_statistics
+
+    stats = graph_statistics(_reading_store(args))
+    if args.format == "json":
+        print(json.dumps(stats, indent=2))
+        return 0
+    print(f"store      {stats['store']}")
+    print(f"triples    {stats['triples']:,}")
+    print(f"graphs     {len(stats['graphs']):,} named graphs")
+    print("classes")
+    for cls, count in stats["classes"].items():
+        print(f"  {cls:<24} {count:>10,}")
+    if args.graphs:
+        print("named graphs")
+        for graph, count in stats["graphs"].items():
+            print(f"  {graph:<60} {count:>10,}")
+    return 0
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    from .sparql.catalog import QueryCatalog
+    from .sparql.formats import serialize
+    from .store.oxigraph import OxigraphStore
+
+    bindings = {}
+    if args.name:
+        if args.sparql or args.file:
+            raise BibkgError("give either SPARQL text, --file or --name, not several")
+        named = QueryCatalog.load(config.queries_dir())[args.name]
+        values = {}
+        for item in args.param:
+            key, sep, value = item.partition("=")
+            if not sep:
+                raise BibkgError(f"--param takes NAME=VALUE, got '{item}'")
+            values[key] = value
+        text = named.text
+        bindings = named.bind(values)
+    elif args.file:
+        text = Path(args.file).read_text(encoding="utf-8")
+    elif args.sparql == "-" or (args.sparql is None and not sys.stdin.isatty()):
+        text = sys.stdin.read()
+    elif args.sparql:
+        text = args.sparql
+    else:
+        raise BibkgError("no query: give SPARQL text, --file FILE or --name NAME (see --help)")
+    store = OxigraphStore.open(_reading_store(args))
+    result = store.query(text, bindings=bindings)
+    try:
+        data = serialize(result, args.format)
+    except ValueError as exc:
+        raise BibkgError(str(exc)) from None
+    sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_queries(args: argparse.Namespace) -> int:
+    from .sparql.catalog import QueryCatalog
+
+    for q in QueryCatalog.load(config.queries_dir()):
+        params = " ".join(f"{p.name}={p.example or '…'}" for p in q.params)
+        print(f"{q.name:<32} {q.summary}")
+        if params:
+            print(f"{'':<32} --param {params}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="bibkg",
+        description="A knowledge graph of the ACL Anthology: ingest it into RDF, query it with "
+        "SPARQL or GraphQL, export it.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"bibkg {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    def store_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "--store",
+            metavar="DIR",
+            help="store directory (default: $BIBKG_STORE or ~/.local/share/bibkg/store)",
+        )
+
+    p = sub.add_parser(
+        "ingest",
+        help="build the graph from an Anthology data directory",
+        description="Read an ACL Anthology data directory (xml/*.xml plus people metadata in the "
+        "legacy yaml/name_variants.yaml or the current yaml/people.yaml / json/people.json "
+        "format, venues and SIGs) and replace the store's graph with it. The new graph is "
+        "published atomically: if anything fails (a malformed file, Ctrl-C, kill -9) the store "
+        "keeps the graph it had.",
+        epilog="example: bibkg ingest ~/acl-anthology/data --store ./store",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("path", metavar="PATH", help="the Anthology data directory (the one holding xml/)")
+    store_option(p)
+    p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--json", action="store_true", help="print the summary as JSON")
+    p.add_argument("--warnings", action="store_true", help="list every warning on stderr")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser(
+        "stats",
+        help="what the graph holds: triples, entities per class, named graphs",
+        description="Count triples, entities per class and named graphs of the store.",
+    )
+    store_option(p)
+    p.add_argument("--format", choices=("table", "json"), default="table")
+    p.add_argument("--graphs", action="store_true", help="also list every named graph with its size")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser(
+        "query",
+        help="run a SPARQL query (text, file or named query) against the local store",
+        description="Run a SPARQL 1.1 query against the store. The default graph is the union "
+        "of all named graphs. SELECT/ASK results print as a table, csv, tsv, json or xml; "
+        "CONSTRUCT/DESCRIBE results as turtle, ntriples, jsonld or rdfxml.",
+        epilog="examples:\n"
+        "  bibkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?p a bibkg:Paper }'\n"
+        "  bibkg query --file my.rq --format csv\n"
+        "  bibkg query --name coauthors-at-event --param person=yaodong-yang --param event=acl-2025\n"
+        "  bibkg queries      # lists the named queries",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("sparql", nargs="?", metavar="SPARQL", help="query text ('-' reads stdin)")
+    p.add_argument("--file", metavar="FILE", help="read the query from FILE")
+    p.add_argument("--name", metavar="NAME", help="run the named query NAME from queries/")
+    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter of the named query (repeatable)")
+    p.add_argument(
+        "--format",
+        default="table",
+        choices=("table", "csv", "tsv", "json", "xml", "turtle", "ntriples", "jsonld", "rdfxml"),
+    )
+    store_option(p)
+    p.set_defaults(func=cmd_query)
+
+    p = sub.add_parser("queries", help="list the named queries and their parameters")
+    p.set_defaults(func=cmd_queries)
+
+    for register in _EXTENSIONS:
+        register(sub)
+    return parser
+
+
+_EXTENSIONS: list = []
+"""Registration functions of further subcommands (serve, export, …), see :func:`subcommand`."""
+
+
+def subcommand(register):  # noqa: ANN001, ANN201
+    """Decorator for modules that add a subcommand: ``register(subparsers)``."""
+    _EXTENSIONS.append(register)
+    return register
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    _load_extensions()
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except BibkgError as exc:
+        print(f"bibkg: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("bibkg: interrupted; the store keeps its previous graph", file=sys.stderr)
+        return 130
+
+
+def _load_extensions() -> None:
+    """Import the modules that register more subcommands (each is optional at this stage)."""
+    import importlib
+
+    for module in ("bibkg.server.cli", "bibkg.export.cli"):
+        try:
+            importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and not module.startswith(exc.name):
+                raise

@@ -1,0 +1,33 @@
+"""The project's exceptions; each carries the data a user needs to find the problem."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class BibkgError(Exception):
+    """Base class of every error bibkg reports to a user."""
+
+
+class SourceError(BibkgError, ValueError):
+    """Something in the Anthology source files is malformed.
+
+    Attributes:
+        path: the file.
+        line: 1-based line number, when known.
+    """
+
+    def __init__(self, path: Path | str, line: int | None, message: str) -> None:
+        self.path = Path(path)
+        self.line = line
+        self.message = message
+        where = f"{self.path}:{line}" if line else str(self.path)
+        super().__init__(f"{where}: {message}")
+
+
+class StoreError(BibkgError):
+    """The store cannot be opened or written (missing, locked, or not a bibkg store)."""
+
+
+class QueryError(BibkgError, ValueError):
+    """A SPARQL query is malformed or cannot be evaluated."""

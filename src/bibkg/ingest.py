@@ -1,0 +1,177 @@
+"""Ingest: an Anthology data directory → a new snapshot of the store, atomically.
+
+The collection files are read and mapped in worker processes (each file independently: person
+resolution is a pure function of the name and the people metadata); their N-Quads stream into
+Oxigraph's bulk loader through a pipe while the next files are still being mapped.  The people,
+event and venue graphs, which need the whole corpus, are written last.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .anthology.people import PeopleMetadata, load_people
+from .anthology.resolve import Warning
+from .anthology.venues import load_sigs, load_venues
+from .anthology.xmlreader import read_collection
+from .errors import SourceError
+from .mapping.collection import CollectionResult, VolumeFacts, map_collection
+from .mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
+from .store.local import LocalStore
+
+Progress = Callable[[int, int, str], None]
+"""Called as ``progress(done, total, collection_id)`` after each collection file."""
+
+
+@dataclass(slots=True)
+class IngestReport:
+    """What an ingest did."""
+
+    datadir: Path
+    people_format: str
+    collections: int = 0
+    papers: int = 0
+    frontmatter: int = 0
+    authorships: int = 0
+    editorships: int = 0
+    persons: int = 0
+    quads: int = 0
+    warnings: list[Warning] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def collection_files(datadir: Path) -> list[Path]:
+    """The collection files of a data directory, in id order.
+
+    Raises:
+        SourceError: ``datadir`` has no ``xml/`` directory with collection files.
+    """
+    xml_dir = datadir / "xml"
+    files = sorted(xml_dir.glob("*.xml")) if xml_dir.is_dir() else []
+    if not files:
+        raise SourceError(datadir, None, "not an Anthology data directory: no xml/*.xml files")
+    return files
+
+
+def map_corpus(
+    datadir: Path, *, jobs: int | None = None, progress: Progress | None = None
+) -> Iterator[CollectionResult]:
+    """Read and map every collection of ``datadir`` (in worker processes when ``jobs`` > 1)."""
+    files = collection_files(datadir)
+    people = load_people(datadir)
+    jobs = jobs or min(len(files), os.cpu_count() or 1)
+    total = len(files)
+    if jobs <= 1:
+        for done, path in enumerate(files, start=1):
+            result = map_collection(read_collection(path), people)
+            if progress:
+                progress(done, total, result.collection_id)
+            yield result
+        return
+    ctx = mp.get_context("fork")
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(people,)) as pool:
+        for done, result in enumerate(pool.imap(_map_file, files, chunksize=8), start=1):
+            if progress:
+                progress(done, total, result.collection_id)
+            yield result
+
+
+_WORKER_PEOPLE: PeopleMetadata | None = None
+
+
+def _init_worker(people: PeopleMetadata) -> None:
+    global _WORKER_PEOPLE
+    _WORKER_PEOPLE = people
+
+
+def _map_file(path: Path) -> CollectionResult:
+    assert _WORKER_PEOPLE is not None
+    return map_collection(read_collection(path), _WORKER_PEOPLE)
+
+
+class _PipeLoader:
+    """Feeds N-Quads text to ``Store.bulk_load`` in a thread, through an OS pipe."""
+
+    def __init__(self, store: ox.Store) -> None:
+        read_fd, write_fd = os.pipe()
+        self._read_fd = read_fd
+        self._writer = os.fdopen(write_fd, "wb", buffering=1 << 20)
+        self._error: BaseException | None = None
+        self._thread = threading.Thread(target=self._run, args=(store,), daemon=True)
+        self._thread.start()
+
+    def _run(self, store: ox.Store) -> None:
+        try:
+            store.bulk_load(path=f"/proc/self/fd/{self._read_fd}", format=ox.RdfFormat.N_QUADS)
+        except BaseException as exc:  # reported by close()
+            self._error = exc
+        finally:
+            os.close(self._read_fd)
+
+    def write(self, text: str) -> None:
+        self._writer.write(text.encode("utf-8"))
+
+    def close(self) -> None:
+        try:
+            self._writer.close()
+        except BrokenPipeError:
+            pass
+        self._thread.join()
+        if self._error is not None:
+            raise self._error
+
+
+def run_ingest(
+    datadir: Path,
+    store: LocalStore,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+) -> IngestReport:
+    """Build a new snapshot of ``store`` from ``datadir``; publish it only if everything worked."""
+    started = time.perf_counter()
+    datadir = Path(datadir)
+    collection_files(datadir)  # fail early, before any store is touched
+    people = load_people(datadir)
+    venues = load_venues(datadir)
+    sigs = load_sigs(datadir)
+    report = IngestReport(datadir, people.format.value)
+    facts = PeopleFacts()
+    volumes: list[VolumeFacts] = []
+    events = []
+    with store.new_snapshot() as snapshot:
+        loader = _PipeLoader(snapshot)
+        try:
+            for result in map_corpus(datadir, jobs=jobs, progress=progress):
+                loader.write(result.nquads)
+                report.collections += 1
+                report.papers += result.papers
+                report.frontmatter += result.frontmatter
+                report.authorships += result.authorships
+                report.editorships += result.editorships
+                report.quads += result.quads
+                report.warnings.extend(result.warnings)
+                facts.absorb(result)
+                volumes.extend(result.volumes)
+                if result.event is not None:
+                    events.append(result.event)
+            people_quads = people_graph(people, facts)
+            event_quads, event_warnings = events_graph(volumes, events, venues)
+            venue_quads = venues_graph(venues, sigs, {v.full_id for v in volumes})
+            for part in (people_quads, event_quads, venue_quads):
+                loader.write(part.text())
+                report.quads += len(part)
+            report.warnings.extend(event_warnings)
+        finally:
+            loader.close()
+    report.persons = len(set(people.persons) | set(facts.names))
+    report.seconds = time.perf_counter() - started
+    return report

@@ -1,0 +1,202 @@
+"""One collection file → the quads of its named graph, plus what the global graphs need.
+
+Pure: no I/O, no store.  The result carries, besides the N-Quads text, the facts the people,
+event and statistics graphs are built from (names each person was printed under, script
+variants, volume membership), so collections can be mapped independently.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from .. import iris
+from .. import vocab as V
+from ..anthology.names import Name
+from ..anthology.people import PeopleMetadata
+from ..anthology.records import Collection, EventDecl, NameSpec, Paper, Volume
+from ..anthology.resolve import Warning, resolve
+from .terms import QuadWriter, bool_lit, date_lit, int_lit, lang_lit, script_language_tag
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+@dataclass(slots=True)
+class VolumeFacts:
+    """What the event graph needs to know about a volume."""
+
+    full_id: str
+    collection_id: str
+    year: int
+    venue_ids: tuple[str, ...]
+    paper_ids: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class CollectionResult:
+    collection_id: str
+    nquads: str
+    quads: int
+    papers: int = 0
+    frontmatter: int = 0
+    authorships: int = 0
+    editorships: int = 0
+    warnings: list[Warning] = field(default_factory=list)
+    names: dict[str, list[Name]] = field(default_factory=dict)
+    """person id → printed names, in order of first use, each once."""
+    scripts: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    """person id → (name text, language tag) of script variants."""
+    volumes: list[VolumeFacts] = field(default_factory=list)
+    event: EventDecl | None = None
+    contributions: list[tuple[str, str, int, str]] = field(default_factory=list)
+    """(item id, role, position, person id) for every author and editor entry."""
+
+
+def map_collection(collection: Collection, people: PeopleMetadata) -> CollectionResult:
+    """Map ``collection`` into quads of the graph ``iris.collection_graph(collection.id)``."""
+    mapper = _CollectionMapper(collection, people)
+    return mapper.run()
+
+
+class _CollectionMapper:
+    def __init__(self, collection: Collection, people: PeopleMetadata) -> None:
+        self.collection = collection
+        self.people = people
+        self.out = QuadWriter(iris.collection_graph(collection.id))
+        self.result = CollectionResult(collection.id, "", 0, event=collection.event)
+
+    def run(self) -> CollectionResult:
+        out, c = self.out, self.collection
+        subject = iris.collection_iri(c.id)
+        out.add_iri(subject, V.TYPE, V.Collection)
+        out.add_text(subject, V.anthologyId, c.id)
+        for volume in c.volumes:
+            self._volume(volume, subject)
+        self.result.nquads = out.text()
+        self.result.quads = len(out)
+        return self.result
+
+    # -- helpers ---------------------------------------------------------------------------------
+    def _contributions(
+        self, item_id: str, item: str, specs: tuple[NameSpec, ...], role: str, shortcut: str
+    ) -> None:
+        out, result = self.out, self.result
+        link = V.authorship if role == "author" else V.editorship
+        seen: set[str] = set()
+        for position, spec in enumerate(specs, start=1):
+            pid, warning = resolve(spec, self.people)
+            if warning is not None:
+                self._warn(warning, item_id, spec.line)
+            person = iris.person_iri(pid)
+            node = iris.contribution_iri(item, role, position)
+            name = spec.name
+            out.add_iri(item, link, node)
+            out.add(node, V.position, int_lit(position))
+            out.add_iri(node, V.person, person)
+            out.add_iri(node, V.name, iris.name_iri(person, name.first, name.last))
+            out.add_text(node, V.affiliation, spec.affiliation)
+            for variant in spec.variants:
+                tag = script_language_tag(variant.script)
+                out.add(node, V.scriptVariant, lang_lit(variant.full, tag))
+                result.scripts.setdefault(pid, set()).add((variant.full, tag))
+            if pid in seen:
+                if role == "editor":
+                    self._warn(
+                        Warning("duplicate-editor", item_id, f"'{name.full}' is listed twice as editor; both entries kept, one editor link"),
+                        item_id,
+                        spec.line,
+                    )
+            else:
+                seen.add(pid)
+                out.add_iri(item, shortcut, person)
+            names = result.names.setdefault(pid, [])
+            if name not in names:
+                names.append(name)
+            result.contributions.append((item_id, role, position, pid))
+        if role == "author":
+            result.authorships += len(specs)
+        else:
+            result.editorships += len(specs)
+
+    def _warn(self, warning: Warning, item_id: str, line: int | None) -> None:
+        self.result.warnings.append(
+            Warning(warning.kind, item_id, warning.message, self.collection.path, line)
+        )
+
+    # -- volumes and papers -----------------------------------------------------------------------
+    def _volume(self, v: Volume, collection: str) -> None:
+        out = self.out
+        s = iris.volume_iri(v.full_id)
+        out.add_iri(s, V.TYPE, V.Volume)
+        out.add_iri(s, V.TYPE, V.JournalIssue if v.volume_type == "journal" else V.Proceedings)
+        out.add_text(s, V.anthologyId, v.full_id)
+        out.add_iri(s, V.inCollection, collection)
+        out.add_text(s, V.volumeType, v.volume_type)
+        out.add_text(s, V.booktitle, v.booktitle)
+        if v.booktitle_markup != v.booktitle:
+            out.add_text(s, V.booktitleMarkup, v.booktitle_markup)
+        out.add_text(s, V.shortBooktitle, v.short_booktitle)
+        out.add_text(s, V.publisher, v.publisher)
+        out.add_text(s, V.address, v.address)
+        out.add_text(s, V.month, v.month)
+        out.add(s, V.year, int_lit(v.year))
+        out.add_text(s, V.isbn, v.isbn)
+        if v.doi:
+            out.add_iri(s, V.doi, iris.doi_iri(v.doi))
+        if v.url:
+            out.add_iri(s, V.pdf, iris.pdf_iri(v.url))
+        out.add_text(s, V.journalTitle, v.journal_title)
+        out.add_text(s, V.journalVolume, v.journal_volume)
+        out.add_text(s, V.journalIssue, v.journal_issue)
+        if v.ingest_date and _ISO_DATE.match(v.ingest_date):
+            out.add(s, V.ingestDate, date_lit(v.ingest_date))
+        for venue_id in v.venue_ids:
+            out.add_iri(s, V.venue, iris.venue_iri(venue_id))
+        self._contributions(v.full_id, s, v.editors, "editor", V.editor)
+        paper_ids = []
+        for paper in v.papers:
+            self._paper(paper, v, s)
+            if not paper.is_frontmatter:
+                paper_ids.append(paper.full_id)
+        self.result.volumes.append(
+            VolumeFacts(v.full_id, v.collection_id, v.year, v.venue_ids, tuple(paper_ids))
+        )
+
+    def _paper(self, p: Paper, v: Volume, volume: str) -> None:
+        out = self.out
+        s = iris.paper_iri(p.full_id)
+        if p.is_frontmatter:
+            out.add_iri(s, V.TYPE, V.FrontMatter)
+            out.add_iri(volume, V.hasFrontMatter, s)
+            self.result.frontmatter += 1
+        else:
+            out.add_iri(s, V.TYPE, V.Paper)
+            self.result.papers += 1
+        out.add_text(s, V.anthologyId, p.full_id)
+        out.add_iri(s, V.inVolume, volume)
+        title = p.title if p.title is not None else v.booktitle
+        out.add_text(s, V.title, title)
+        if p.title_markup and p.title_markup != p.title:
+            out.add_text(s, V.titleMarkup, p.title_markup)
+        out.add_text(s, V.abstract, p.abstract)
+        out.add(s, V.year, int_lit(v.year))
+        out.add_text(s, V.pages, p.pages)
+        if p.doi:
+            out.add_iri(s, V.doi, iris.doi_iri(p.doi))
+        if p.url and "://" in p.url:
+            out.add_iri(s, V.url, iris.external_iri(p.url))
+        if p.url:
+            out.add_iri(s, V.pdf, iris.pdf_iri(p.url))
+        out.add_text(s, V.bibkey, p.bibkey)
+        out.add_text(s, V.language, p.language)
+        for award in p.awards:
+            out.add_text(s, V.award, award)
+        out.add_text(s, V.note, p.note)
+        for venue_id in v.venue_ids:
+            out.add_iri(s, V.venue, iris.venue_iri(venue_id))
+        if not p.is_frontmatter:
+            self._contributions(p.full_id, s, p.authors, "author", V.author)
+            self._contributions(p.full_id, s, p.editors, "editor", V.editor)
+
+
+__all__ = ["CollectionResult", "VolumeFacts", "bool_lit", "map_collection"]

@@ -1,0 +1,196 @@
+"""The graphs built from the whole corpus: people, events, and venues with SIGs."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from .. import iris
+from .. import vocab as V
+from ..anthology.names import Name
+from ..anthology.people import PeopleMetadata
+from ..anthology.records import EventDecl, SigEntry, VenueEntry
+from ..anthology.resolve import Warning
+from .collection import CollectionResult, VolumeFacts
+from .terms import QuadWriter, bool_lit, int_lit, lang_lit
+
+
+@dataclass(slots=True)
+class PeopleFacts:
+    """Everything known about persons after all collections were mapped, in corpus order."""
+
+    names: dict[str, list[Name]] = field(default_factory=dict)
+    scripts: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+
+    def absorb(self, result: CollectionResult) -> None:
+        for pid, names in result.names.items():
+            known = self.names.setdefault(pid, [])
+            for name in names:
+                if name not in known:
+                    known.append(name)
+        for pid, scripts in result.scripts.items():
+            self.scripts.setdefault(pid, set()).update(scripts)
+
+
+def canonical_name(names: list[Name]) -> Name:
+    """The display name of a person known only from papers: the best-scoring spelling, the
+    first seen among equals."""
+    best = names[0]
+    for name in names[1:]:
+        if name.score() > best.score():
+            best = name
+    return best
+
+
+def people_graph(people: PeopleMetadata, facts: PeopleFacts) -> QuadWriter:
+    """Persons with their names, verification status, ORCID and similar persons."""
+    out = QuadWriter(iris.PEOPLE_GRAPH)
+    declared_ids = people.persons.keys()
+    all_ids = sorted(set(declared_ids) | set(facts.names))
+    similar: dict[str, set[str]] = {}
+    for entry in people.persons.values():
+        for other in entry.similar:
+            similar.setdefault(entry.id, set()).add(other)
+            similar.setdefault(other, set()).add(entry.id)
+    for ids in people.by_name.values():
+        for a in ids:
+            for b in ids:
+                if a != b:
+                    similar.setdefault(a, set()).add(b)
+    for pid in all_ids:
+        s = iris.person_iri(pid)
+        entry = people.persons.get(pid)
+        used = facts.names.get(pid, [])
+        if entry is not None:
+            declared = list(entry.names)
+            canonical = declared[0]
+            names = declared + [n for n in used if n not in declared]
+        else:
+            declared = []
+            canonical = canonical_name(used)
+            names = list(used)
+        out.add_iri(s, V.TYPE, V.Person)
+        out.add_text(s, V.LABEL, canonical.full)
+        out.add(s, V.verified, bool_lit(entry is not None))
+        for name in names:
+            node = iris.name_iri(s, name.first, name.last)
+            out.add_iri(s, V.personName, node)
+            out.add_text(node, V.givenName, name.first)
+            out.add_text(node, V.familyName, name.last)
+            out.add_text(node, V.fullName, name.full)
+            if name in declared:
+                out.add(node, V.declared, bool_lit(True))
+            if name == canonical:
+                out.add_iri(s, V.canonicalName, node)
+        for text, tag in sorted(facts.scripts.get(pid, ())):
+            out.add(s, V.scriptVariant, lang_lit(text, tag))
+        if entry is not None:
+            if entry.orcid:
+                out.add_iri(s, V.orcid, iris.orcid_iri(entry.orcid))
+            out.add_text(s, V.COMMENT, entry.comment)
+            out.add_text(s, V.degree, entry.degree)
+            if entry.disable_name_matching:
+                out.add(s, V.disableNameMatching, bool_lit(True))
+        for other in sorted(similar.get(pid, ())):
+            out.add_iri(s, V.similar, iris.person_iri(other))
+    return out
+
+
+def events_graph(
+    volumes: Iterable[VolumeFacts],
+    declared: Iterable[EventDecl],
+    venues: dict[str, VenueEntry],
+) -> tuple[QuadWriter, list[Warning]]:
+    """Explicit and implicit events and the volumes and papers they hold.
+
+    An explicit ``<event>`` holds every volume of its own collection plus its ``<colocated>``
+    volumes; every volume also belongs to the implicit event ``{venue}-{year}`` of each of its
+    venues.  An explicit event with the id of an implicit one is the same event.
+    """
+    out = QuadWriter(iris.EVENTS_GRAPH)
+    warnings: list[Warning] = []
+    by_id = {v.full_id: v for v in volumes}
+    members: dict[str, dict[str, None]] = {}
+    explicit: dict[str, EventDecl] = {}
+    colocated: dict[str, list[str]] = {}
+    for decl in declared:
+        explicit[decl.id] = decl
+        box = members.setdefault(decl.id, {})
+        for v in by_id.values():
+            if v.collection_id == decl.collection_id:
+                box[v.full_id] = None
+        for vid in decl.colocated:
+            if vid in by_id:
+                box[vid] = None
+                colocated.setdefault(decl.id, []).append(vid)
+            else:
+                warnings.append(
+                    Warning(
+                        "dangling-colocated",
+                        decl.id,
+                        f"colocated volume '{vid}' does not exist; link skipped",
+                        line=decl.line,
+                    )
+                )
+    for v in by_id.values():
+        for venue_id in v.venue_ids:
+            members.setdefault(f"{venue_id}-{v.year}", {})[v.full_id] = None
+    for event_id in sorted(members):
+        s = iris.event_iri(event_id)
+        decl = explicit.get(event_id)
+        volume_ids = list(members[event_id])
+        venue_id, _, year = event_id.rpartition("-")
+        out.add_iri(s, V.TYPE, V.Event)
+        out.add_text(s, V.anthologyId, event_id)
+        out.add(s, V.explicit, bool_lit(decl is not None))
+        if year.isdigit():
+            out.add(s, V.year, int_lit(int(year)))
+        if venue_id in venues:
+            out.add_iri(s, V.venue, iris.venue_iri(venue_id))
+        venue = venues.get(venue_id)
+        title = decl.title if decl is not None and decl.title else None
+        if title is None:
+            title = f"{venue.name} ({year})" if venue is not None else event_id
+        out.add_text(s, V.name, title)
+        out.add_text(s, V.LABEL, f"{venue.acronym} {year}" if venue is not None else event_id)
+        if decl is not None:
+            out.add_text(s, V.location, decl.location)
+            out.add_text(s, V.dates, decl.dates)
+        for vid in colocated.get(event_id, ()):
+            out.add_iri(s, V.colocated, iris.volume_iri(vid))
+        for vid in volume_ids:
+            volume = iris.volume_iri(vid)
+            out.add_iri(volume, V.event, s)
+            for paper_id in by_id[vid].paper_ids:
+                out.add_iri(iris.paper_iri(paper_id), V.event, s)
+    return out, warnings
+
+
+def venues_graph(venues: dict[str, VenueEntry], sigs: dict[str, SigEntry], volume_ids: set[str]) -> QuadWriter:
+    """Venues and SIGs; a SIG is linked to the volumes its meetings list (when they exist)."""
+    out = QuadWriter(iris.VENUES_GRAPH)
+    for venue in venues.values():
+        s = iris.venue_iri(venue.id)
+        out.add_iri(s, V.TYPE, V.Venue)
+        out.add_text(s, V.anthologyId, venue.id)
+        out.add_text(s, V.acronym, venue.acronym)
+        out.add_text(s, V.name, venue.name)
+        out.add_text(s, V.LABEL, venue.acronym)
+        out.add(s, V.isAcl, bool_lit(venue.is_acl))
+        out.add(s, V.isToplevel, bool_lit(venue.is_toplevel))
+        out.add_text(s, V.oldstyleLetter, venue.oldstyle_letter)
+        if venue.url:
+            out.add_iri(s, V.homepage, iris.external_iri(venue.url))
+    for sig in sigs.values():
+        s = iris.sig_iri(sig.id)
+        out.add_iri(s, V.TYPE, V.SIG)
+        out.add_text(s, V.anthologyId, sig.id)
+        out.add_text(s, V.acronym, sig.acronym)
+        out.add_text(s, V.name, sig.name)
+        out.add_text(s, V.LABEL, sig.acronym)
+        if sig.url:
+            out.add_iri(s, V.homepage, iris.external_iri(sig.url))
+        for _, vid in sig.meetings:
+            if vid in volume_ids:
+                out.add_iri(iris.volume_iri(vid), V.sig, s)
+    return out

@@ -1,0 +1,204 @@
+"""Named SPARQL queries: ``queries/*.rq`` files with a ``#+`` YAML header.
+
+A header looks like::
+
+    #+ summary: Coauthors of a person at an event, with shared-paper counts
+    #+ params:
+    #+   person: {type: person, description: the person, example: yaodong-yang}
+    #+   event: {type: event, example: acl-2025}
+    #+ tags: [people, coauthors]
+
+Parameters are ordinary variables of the query (``?person``), bound as RDF terms through the
+store's substitution mechanism; values are never pasted into the query text.  Entity types
+(``person``, ``paper``, ``volume``, ``venue``, ``event``, ``sig``) accept either the Anthology id
+(``yaodong-yang``) or the full IRI; ``iri``, ``string``, ``integer`` and ``boolean`` are the
+plain RDF types.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+import yaml
+
+from .. import iris
+from ..errors import BibkgError
+from ..vocab import XSD_BOOLEAN, XSD_INTEGER
+
+_ENTITY_IRIS: dict[str, Callable[[str], str]] = {
+    "person": iris.person_iri,
+    "paper": iris.paper_iri,
+    "volume": iris.volume_iri,
+    "venue": iris.venue_iri,
+    "event": iris.event_iri,
+    "sig": iris.sig_iri,
+}
+PARAM_TYPES = frozenset({"iri", "string", "integer", "boolean", *_ENTITY_IRIS})
+
+
+class CatalogError(BibkgError):
+    """A query file is malformed (bad header, unknown parameter type, SPARQL syntax error)."""
+
+
+class UnknownQueryError(BibkgError, KeyError):
+    def __init__(self, name: str, known: list[str]) -> None:
+        self.name = name
+        super().__init__(f"no named query '{name}'; known: {', '.join(known)}")
+
+    def __str__(self) -> str:
+        return str(self.args[0])
+
+
+class ParameterError(BibkgError, ValueError):
+    """A parameter value is missing, unknown or not of its declared type."""
+
+
+@dataclass(frozen=True, slots=True)
+class Parameter:
+    name: str
+    type: str
+    description: str = ""
+    example: str | None = None
+    required: bool = True
+    default: str | None = None
+
+    def to_term(self, value: str) -> ox.NamedNode | ox.Literal:
+        """Convert a user-supplied string into the RDF term this parameter binds."""
+        value = value.strip()
+        if self.type in _ENTITY_IRIS:
+            if value.startswith(("http://", "https://")):
+                return ox.NamedNode(value)
+            if not value or any(c in value for c in '<>"{}|^`\\ '):
+                raise ParameterError(f"parameter '{self.name}': '{value}' is not a {self.type} id")
+            return ox.NamedNode(_ENTITY_IRIS[self.type](value))
+        if self.type == "iri":
+            try:
+                return ox.NamedNode(value)
+            except ValueError as exc:
+                raise ParameterError(f"parameter '{self.name}': {exc}") from None
+        if self.type == "integer":
+            try:
+                return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD_INTEGER))
+            except ValueError:
+                raise ParameterError(f"parameter '{self.name}': '{value}' is not an integer") from None
+        if self.type == "boolean":
+            if value.lower() not in ("true", "false", "1", "0"):
+                raise ParameterError(f"parameter '{self.name}': '{value}' is not a boolean")
+            flag = "true" if value.lower() in ("true", "1") else "false"
+            return ox.Literal(flag, datatype=ox.NamedNode(XSD_BOOLEAN))
+        return ox.Literal(value)
+
+
+@dataclass(frozen=True, slots=True)
+class NamedQuery:
+    name: str
+    path: Path
+    text: str
+    summary: str
+    description: str = ""
+    params: tuple[Parameter, ...] = ()
+    tags: tuple[str, ...] = ()
+    returns: str = ""
+    """What the query returns, e.g. ``papers`` for queries usable as bibliographies."""
+    extra: Mapping[str, Any] = field(default_factory=dict)
+
+    def bind(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
+        """Turn ``values`` (strings, e.g. from a URL) into typed RDF bindings."""
+        known = {p.name for p in self.params}
+        unknown = sorted(set(values) - known)
+        if unknown:
+            raise ParameterError(
+                f"query '{self.name}' has no parameter {', '.join(unknown)}; "
+                f"parameters: {', '.join(sorted(known)) or 'none'}"
+            )
+        bindings: dict[str, ox.NamedNode | ox.Literal] = {}
+        for param in self.params:
+            raw = values.get(param.name, param.default)
+            if raw is None or raw == "":
+                if param.required:
+                    raise ParameterError(
+                        f"query '{self.name}' needs parameter '{param.name}' ({param.type})"
+                    )
+                continue
+            bindings[param.name] = param.to_term(str(raw))
+        return bindings
+
+
+def parse_query_file(path: Path) -> NamedQuery:
+    """Read one ``.rq`` file and its header; the SPARQL is checked by the store's parser."""
+    text = path.read_text(encoding="utf-8")
+    header_lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
+    try:
+        header = yaml.safe_load("\n".join(line[1:] if line.startswith(" ") else line for line in header_lines)) or {}
+    except yaml.YAMLError as exc:
+        raise CatalogError(f"{path}: malformed '#+' header: {exc}") from None
+    if not isinstance(header, dict) or not header.get("summary"):
+        raise CatalogError(f"{path}: the '#+' header needs at least 'summary'")
+    params = []
+    for name, spec in (header.get("params") or {}).items():
+        spec = spec if isinstance(spec, dict) else {"type": spec}
+        ptype = spec.get("type", "string")
+        if ptype not in PARAM_TYPES:
+            raise CatalogError(f"{path}: parameter '{name}' has unknown type '{ptype}'")
+        if f"?{name}" not in text and f"${name}" not in text:
+            raise CatalogError(f"{path}: parameter '{name}' does not occur in the query")
+        params.append(
+            Parameter(
+                name=str(name),
+                type=ptype,
+                description=str(spec.get("description", "")),
+                example=None if spec.get("example") is None else str(spec["example"]),
+                required=bool(spec.get("required", "default" not in spec)),
+                default=None if spec.get("default") is None else str(spec["default"]),
+            )
+        )
+    try:
+        ox.Store().query(text, use_default_graph_as_union=True, substitutions={
+            ox.Variable(p.name): p.to_term(p.example or p.default or "x") for p in params if p.example or p.default
+        })
+    except SyntaxError as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+    except (ParameterError, RuntimeError, ValueError) as exc:
+        raise CatalogError(f"{path}: {exc}") from None
+    known_keys = {"summary", "description", "params", "tags", "returns"}
+    return NamedQuery(
+        name=path.stem,
+        path=path,
+        text=text,
+        summary=str(header["summary"]),
+        description=str(header.get("description", "")),
+        params=tuple(params),
+        tags=tuple(header.get("tags") or ()),
+        returns=str(header.get("returns", "")),
+        extra={k: v for k, v in header.items() if k not in known_keys},
+    )
+
+
+class QueryCatalog:
+    """All named queries of a directory, loaded and checked once."""
+
+    def __init__(self, queries: Mapping[str, NamedQuery]) -> None:
+        self._queries = dict(sorted(queries.items()))
+
+    @classmethod
+    def load(cls, directory: Path) -> QueryCatalog:
+        return cls({p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))})
+
+    def __getitem__(self, name: str) -> NamedQuery:
+        try:
+            return self._queries[name]
+        except KeyError:
+            raise UnknownQueryError(name, list(self._queries)) from None
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._queries
+
+    def __iter__(self):  # noqa: ANN204
+        return iter(self._queries.values())
+
+    def __len__(self) -> int:
+        return len(self._queries)

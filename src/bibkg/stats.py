@@ -1,0 +1,38 @@
+"""Statistics of a store: triples, entities per class, named graphs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from . import config
+from .sparql.catalog import QueryCatalog
+from .sparql.formats import term_text
+from .store.local import LocalStore
+from .store.oxigraph import OxigraphStore
+from .vocab import PREFIXES
+
+
+def _short(iri: str) -> str:
+    for prefix, ns in PREFIXES.items():
+        if iri.startswith(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def graph_statistics(local: LocalStore) -> dict[str, Any]:
+    catalog = QueryCatalog.load(config.queries_dir())
+    store = OxigraphStore.open(local)
+    classes = {
+        _short(term_text(row["class"])): int(term_text(row["count"]))
+        for row in store.query(catalog["class-counts"].text)
+    }
+    graphs = {
+        term_text(row["graph"]): int(term_text(row["triples"]))
+        for row in store.query(catalog["graph-sizes"].text)
+    }
+    return {
+        "store": str(local.current_snapshot()),
+        "triples": sum(graphs.values()),
+        "classes": classes,
+        "graphs": graphs,
+    }

@@ -1,0 +1,45 @@
+"""What every backend offers the query layer: SPARQL over the graph, read-only.
+
+Results are pyoxigraph's result objects (``QuerySolutions``, ``QueryBoolean``,
+``QueryTriples``) whatever the backend: the local store returns them natively and a remote
+SPARQL 1.1 endpoint's responses are parsed into the same types, so the HTTP and GraphQL layers
+never know which backend answers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Protocol, TypeAlias, runtime_checkable
+
+import pyoxigraph as ox
+
+Term: TypeAlias = ox.NamedNode | ox.Literal | ox.BlankNode
+QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+@runtime_checkable
+class GraphStore(Protocol):
+    """A read-only view of the knowledge graph."""
+
+    def query(
+        self,
+        sparql: str,
+        *,
+        bindings: Mapping[str, Term] | None = None,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+    ) -> QueryResult:
+        """Evaluate a SPARQL 1.1 query.
+
+        Args:
+            sparql: the query text.
+            bindings: values for variables of the query, as RDF terms (never pasted into text).
+            default_graphs: IRIs whose merge is the default graph; ``None`` means the union of
+                all graphs.
+            named_graphs: IRIs of the graphs visible to ``GRAPH``; ``None`` means all.
+            base_iri: base for relative IRIs in the query.
+        """
+        ...
+
+    def close(self) -> None: ...

@@ -1,0 +1,136 @@
+"""The embedded store: a directory of immutable Oxigraph snapshots and a pointer to the current one.
+
+Layout of a store directory::
+
+    STORE/
+      current            symlink → snapshots/<name>   (replaced atomically by rename)
+      snapshots/<name>/  an Oxigraph (RocksDB) database, never written once published
+      ingest.lock        held by the one ingest that may run at a time
+
+An ingest builds a new snapshot beside the current one and only then swings ``current`` to it
+with an atomic ``rename``.  A malformed file, an exception, Ctrl-C or ``kill -9`` anywhere
+before that rename leaves ``current`` exactly as it was; leftovers of an interrupted ingest are
+removed by the next one.  Readers open the current snapshot read-only, so a running server is
+never disturbed by an ingest; the previous snapshot is kept until the next ingest so that
+readers that still have it open can finish.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import os
+import shutil
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ..errors import StoreError
+
+_STAGING_PREFIX = ".staging-"
+
+
+class LocalStore:
+    """A store directory (see module docs)."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = Path(root)
+
+    @property
+    def _current_link(self) -> Path:
+        return self.root / "current"
+
+    @property
+    def _snapshots(self) -> Path:
+        return self.root / "snapshots"
+
+    def current_snapshot(self) -> Path | None:
+        """Path of the published snapshot, or ``None`` if nothing was ever ingested."""
+        link = self._current_link
+        if not link.is_symlink():
+            return None
+        target = link.parent / os.readlink(link)
+        return target if target.is_dir() else None
+
+    def exists(self) -> bool:
+        return self.current_snapshot() is not None
+
+    def open_read(self) -> ox.Store:
+        """Open the current snapshot read-only."""
+        snapshot = self.current_snapshot()
+        if snapshot is None:
+            raise StoreError(
+                f"no graph in store {self.root}: run 'bibkg ingest DATA_DIR --store {self.root}' first"
+            )
+        try:
+            return ox.Store.read_only(str(snapshot))
+        except OSError as exc:
+            raise StoreError(f"cannot open store {snapshot}: {exc}") from exc
+
+    @contextmanager
+    def _lock(self) -> Iterator[None]:
+        self.root.mkdir(parents=True, exist_ok=True)
+        with (self.root / "ingest.lock").open("w") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                raise StoreError(f"another ingest is writing to {self.root}") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+    @contextmanager
+    def new_snapshot(self, *, copy_current: bool = False) -> Iterator[ox.Store]:
+        """Yield a writable store for a new snapshot; publish it if the block succeeds.
+
+        With ``copy_current`` the new snapshot starts as a copy (a RocksDB checkpoint, mostly
+        hard links) of the current one, for incremental updates; otherwise it starts empty.
+        If the block raises, the new snapshot is deleted and ``current`` is untouched.
+        """
+        with self._lock():
+            self._remove_leftovers()
+            self._snapshots.mkdir(parents=True, exist_ok=True)
+            name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
+            staging = self._snapshots / (_STAGING_PREFIX + name)
+            current = self.current_snapshot()
+            try:
+                if copy_current and current is not None:
+                    ox.Store.read_only(str(current)).backup(str(staging))
+                store = ox.Store(str(staging))
+                yield store
+                store.flush()
+                del store
+                final = self._snapshots / name
+                staging.rename(final)
+                self._point_current_to(final)
+            except BaseException:
+                shutil.rmtree(staging, ignore_errors=True)
+                raise
+            self._prune(keep={final, current})
+
+    def _point_current_to(self, snapshot: Path) -> None:
+        tmp_link = self.root / f".current-{os.getpid()}"
+        if tmp_link.is_symlink():
+            tmp_link.unlink()
+        tmp_link.symlink_to(snapshot.relative_to(self.root))
+        os.replace(tmp_link, self._current_link)  # atomic on POSIX
+        fd = os.open(self.root, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def _remove_leftovers(self) -> None:
+        if not self._snapshots.is_dir():
+            return
+        for path in self._snapshots.iterdir():
+            if path.name.startswith(_STAGING_PREFIX):
+                shutil.rmtree(path, ignore_errors=True)
+
+    def _prune(self, keep: set[Path | None]) -> None:
+        for path in self._snapshots.iterdir():
+            if path not in keep and not path.name.startswith(_STAGING_PREFIX):
+                shutil.rmtree(path, ignore_errors=True)

@@ -1,0 +1,149 @@
+"""The vocabulary: every class and property IRI the project writes.
+
+This module is the single source of term IRIs in Python code; ``ontology/bibkg.ttl`` documents
+each term (label, comment, alignment with schema.org, FOAF, DCTerms, BIBO, FaBiO and PROV), and
+a test checks that the two agree.  Terms are plain strings (absolute IRIs) because the mapping
+writes N-Quads text directly; use :func:`bibkg.vocab.term` where an rdflib or pyoxigraph term is
+needed.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+BIBKG: Final = "https://w3id.org/bibkg/ns#"
+"""Namespace of the project's own terms."""
+
+RDF: Final = "http://www.w3.org/1999/02/22-rdf-syntax-ns#"
+RDFS: Final = "http://www.w3.org/2000/01/rdf-schema#"
+XSD: Final = "http://www.w3.org/2001/XMLSchema#"
+OWL: Final = "http://www.w3.org/2002/07/owl#"
+DCTERMS: Final = "http://purl.org/dc/terms/"
+FOAF: Final = "http://xmlns.com/foaf/0.1/"
+SCHEMA: Final = "https://schema.org/"
+BIBO: Final = "http://purl.org/ontology/bibo/"
+FABIO: Final = "http://purl.org/spar/fabio/"
+PROV: Final = "http://www.w3.org/ns/prov#"
+SH: Final = "http://www.w3.org/ns/shacl#"
+VOID: Final = "http://rdfs.org/ns/void#"
+SD: Final = "http://www.w3.org/ns/sparql-service-description#"
+
+PREFIXES: Final[dict[str, str]] = {
+    "bibkg": BIBKG,
+    "rdf": RDF,
+    "rdfs": RDFS,
+    "xsd": XSD,
+    "owl": OWL,
+    "dcterms": DCTERMS,
+    "foaf": FOAF,
+    "schema": SCHEMA,
+    "bibo": BIBO,
+    "fabio": FABIO,
+    "prov": PROV,
+}
+"""Prefixes bound in dumps, query pages and CLI output."""
+
+# --- generic ---------------------------------------------------------------------------------
+TYPE: Final = RDF + "type"
+LABEL: Final = RDFS + "label"
+COMMENT: Final = RDFS + "comment"
+
+# --- classes -----------------------------------------------------------------------------------
+Paper: Final = BIBKG + "Paper"
+FrontMatter: Final = BIBKG + "FrontMatter"
+Volume: Final = BIBKG + "Volume"
+Proceedings: Final = BIBKG + "Proceedings"
+JournalIssue: Final = BIBKG + "JournalIssue"
+Collection: Final = BIBKG + "Collection"
+Venue: Final = BIBKG + "Venue"
+Event: Final = BIBKG + "Event"
+SIG: Final = BIBKG + "SIG"
+Person: Final = BIBKG + "Person"
+Name: Final = BIBKG + "Name"
+Contribution: Final = BIBKG + "Contribution"
+Authorship: Final = BIBKG + "Authorship"
+Editorship: Final = BIBKG + "Editorship"
+
+# --- papers and volumes --------------------------------------------------------------------------
+anthologyId: Final = BIBKG + "anthologyId"  # "2024.acl-long.1", "2024.acl-long", "2024.acl"
+title: Final = BIBKG + "title"  # plain text, markup removed (sub dcterms:title)
+titleMarkup: Final = BIBKG + "titleMarkup"  # the title's inner XML as in the source, for BibTeX
+abstract: Final = BIBKG + "abstract"  # plain text (sub dcterms:abstract)
+year: Final = BIBKG + "year"  # xsd:gYear... written as xsd:integer for easy comparison
+month: Final = BIBKG + "month"  # as printed, e.g. "August"
+pages: Final = BIBKG + "pages"  # as printed, e.g. "1-17"
+pageStart: Final = BIBKG + "pageStart"
+pageEnd: Final = BIBKG + "pageEnd"
+doi: Final = BIBKG + "doi"  # IRI https://doi.org/...
+url: Final = BIBKG + "url"  # landing page IRI
+pdf: Final = BIBKG + "pdf"  # PDF IRI
+bibkey: Final = BIBKG + "bibkey"
+language: Final = BIBKG + "language"  # language name as in the source
+award: Final = BIBKG + "award"
+note: Final = BIBKG + "note"
+inVolume: Final = BIBKG + "inVolume"  # paper -> volume
+hasFrontMatter: Final = BIBKG + "hasFrontMatter"  # volume -> front matter
+inCollection: Final = BIBKG + "inCollection"  # volume -> collection
+authorship: Final = BIBKG + "authorship"  # paper -> Authorship
+editorship: Final = BIBKG + "editorship"  # volume or paper -> Editorship
+author: Final = BIBKG + "author"  # paper -> person (shortcut of authorship/person)
+editor: Final = BIBKG + "editor"  # volume -> person (shortcut of editorship/person)
+venue: Final = BIBKG + "venue"  # volume or paper -> venue
+event: Final = BIBKG + "event"  # volume or paper -> event
+sig: Final = BIBKG + "sig"  # volume or paper -> SIG
+booktitle: Final = BIBKG + "booktitle"  # volume title, plain text
+booktitleMarkup: Final = BIBKG + "booktitleMarkup"
+shortBooktitle: Final = BIBKG + "shortBooktitle"
+publisher: Final = BIBKG + "publisher"
+address: Final = BIBKG + "address"
+isbn: Final = BIBKG + "isbn"
+volumeType: Final = BIBKG + "volumeType"  # "proceedings" | "journal"
+journalTitle: Final = BIBKG + "journalTitle"
+journalVolume: Final = BIBKG + "journalVolume"
+journalIssue: Final = BIBKG + "journalIssue"
+ingestDate: Final = BIBKG + "ingestDate"  # xsd:date
+
+# --- contributions (ordered author / editor nodes) ------------------------------------------------
+position: Final = BIBKG + "position"  # 1-based
+person: Final = BIBKG + "person"  # Contribution -> Person
+givenName: Final = BIBKG + "givenName"  # as printed (sub foaf:givenName)
+familyName: Final = BIBKG + "familyName"  # as printed (sub foaf:familyName)
+printedName: Final = BIBKG + "printedName"  # "First Last" as printed
+affiliation: Final = BIBKG + "affiliation"
+scriptVariant: Final = BIBKG + "scriptVariant"  # same name, other script: "耀东 杨"@zh-Hani
+
+# --- venues, events, SIGs ----------------------------------------------------------------------------
+acronym: Final = BIBKG + "acronym"
+name: Final = BIBKG + "name"  # venue / SIG / event name (sub schema:name)
+isAcl: Final = BIBKG + "isAcl"
+isToplevel: Final = BIBKG + "isToplevel"
+oldstyleLetter: Final = BIBKG + "oldstyleLetter"
+homepage: Final = BIBKG + "homepage"
+explicit: Final = BIBKG + "explicit"  # event declared by an <event> element (true) or implicit
+colocated: Final = BIBKG + "colocated"  # event -> volume listed in <colocated>
+location: Final = BIBKG + "location"
+dates: Final = BIBKG + "dates"
+
+# --- persons and names ------------------------------------------------------------------------------------
+verified: Final = BIBKG + "verified"
+orcid: Final = BIBKG + "orcid"  # IRI https://orcid.org/...
+degree: Final = BIBKG + "degree"
+similar: Final = BIBKG + "similar"  # person -> person with a similar name
+disableNameMatching: Final = BIBKG + "disableNameMatching"
+personName: Final = BIBKG + "personName"  # person -> Name (every name published under)
+canonicalName: Final = BIBKG + "canonicalName"  # person -> Name
+fullName: Final = BIBKG + "fullName"  # Name -> "First Last"
+nameSlug: Final = BIBKG + "nameSlug"  # Name -> slug, e.g. "yaodong-yang"
+declared: Final = BIBKG + "declared"  # Name listed in people metadata (true) or only inferred from papers
+
+# --- datatypes --------------------------------------------------------------------------------------------
+XSD_INTEGER: Final = XSD + "integer"
+XSD_BOOLEAN: Final = XSD + "boolean"
+XSD_DATE: Final = XSD + "date"
+
+
+def term(iri: str):  # noqa: ANN201 - returns rdflib.URIRef; imported lazily to keep the core light
+    """Return ``iri`` as an :class:`rdflib.URIRef`."""
+    from rdflib import URIRef
+
+    return URIRef(iri)
