@@ -1,0 +1,115 @@
+"""Batched named queries: the one place where query text is composed.
+
+pyoxigraph's substitutions bind one value per variable, so a batch of keys goes into a
+``VALUES`` block. Batchable named queries (``queries/gql-*.rq``) contain the placeholder
+``VALUES ?key { UNDEF }`` — run as they are (e.g. from the CLI), the placeholder matches
+anything and a substitution can select one key. :func:`with_values` replaces the placeholder by
+the keys rendered with pyoxigraph's ``str()`` of each term, which is N-Triples syntax, escaped by
+pyoxigraph; nothing else is ever pasted into query text, and never a user string.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Iterable, Mapping, Sequence
+from typing import Any
+
+import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
+
+from ..services import QueryRunner, Row, rows
+from ..store.base import Term
+from ..vocab import XSD_INTEGER
+
+_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _placeholder(var: str) -> re.Pattern[str]:
+    return re.compile(r"VALUES\s+\?" + re.escape(var) + r"\s*\{\s*UNDEF\s*\}")
+
+
+def with_values(text: str, var: str, terms: Iterable[ox.NamedNode | ox.Literal]) -> str:
+    """``text`` with its ``VALUES ?var { UNDEF }`` placeholder replaced by ``terms``.
+
+    Raises ``ValueError`` if ``var`` is not a plain variable name, if the placeholder is missing
+    or repeated, or if a term is not a pyoxigraph IRI or literal.
+    """
+    if not _VAR.match(var):
+        raise ValueError(f"not a variable name: {var!r}")
+    rendered = []
+    for term in terms:
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise ValueError(f"VALUES accepts IRIs and literals only, not {type(term).__name__}")
+        rendered.append(str(term))  # N-Triples syntax, escaped by pyoxigraph
+    pattern = _placeholder(var)
+    matches = pattern.findall(text)
+    if len(matches) != 1:
+        raise ValueError(f"query needs exactly one 'VALUES ?{var} {{ UNDEF }}' placeholder")
+    block = f"VALUES ?{var} {{ {' '.join(rendered)} }}"
+    return pattern.sub(lambda _m: block, text, count=1)
+
+
+def integer(value: int) -> ox.Literal:
+    return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD_INTEGER))
+
+
+async def run_batch(
+    runner: QueryRunner,
+    name: str,
+    var: str,
+    keys: Sequence[ox.NamedNode | ox.Literal],
+    bindings: Mapping[str, Term] | None = None,
+) -> list[Row]:
+    """Run the named query ``name`` once for all ``keys`` (off the event loop)."""
+    text = with_values(runner.catalog[name].text, var, keys)
+
+    def work() -> list[Row]:
+        return rows(runner.query_sync(text, bindings or None))
+
+    return await run_in_threadpool(work)
+
+
+class BatchFunction:
+    """The batch function of a DataLoader over a named query.
+
+    Keys are tuples ``(iri, p1, p2, …)``: the IRI goes into the ``VALUES ?var`` block, the other
+    members are the values of ``params`` (``None`` = unbound). Keys sharing the same parameter
+    values are answered by one query, so a request issues one query per distinct combination of
+    field arguments, whatever the number of keys. Each key gets the rows whose ``?var`` is its IRI.
+    """
+
+    def __init__(self, runner: QueryRunner, name: str, var: str, params: Sequence[tuple[str, str]] = ()) -> None:
+        self.runner = runner
+        self.name = name
+        self.var = var
+        self.params = tuple(params)  # (variable, kind) with kind "iri" | "integer" | "string"
+
+    def _term(self, kind: str, value: Any) -> Term:
+        if kind == "iri":
+            return ox.NamedNode(value)
+        if kind == "integer":
+            return integer(value)
+        return ox.Literal(str(value))
+
+    async def __call__(self, keys: list[tuple[Hashable, ...]]) -> list[list[Row]]:
+        groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        for key in keys:
+            iri, *params = key
+            group = groups[tuple(params)]
+            if iri not in group:
+                group.append(iri)  # type: ignore[arg-type]
+        found: dict[tuple[Any, ...], list[Row]] = {}
+        for params, iris in groups.items():
+            bindings = {
+                var: self._term(kind, value)
+                for (var, kind), value in zip(self.params, params, strict=True)
+                if value is not None
+            }
+            result = await run_batch(self.runner, self.name, self.var, [ox.NamedNode(i) for i in iris], bindings)
+            by_key: dict[str, list[Row]] = defaultdict(list)
+            for row in result:
+                by_key[row[self.var].value].append(row)
+            for iri in iris:
+                found[(iri, *params)] = by_key.get(iri, [])
+        return [found[tuple(key)] for key in keys]

@@ -1,0 +1,45 @@
+"""Per-request DataLoaders: each runs one named query for all the keys asked in one tick."""
+
+from __future__ import annotations
+
+from strawberry.dataloader import DataLoader
+
+from ..services import QueryRunner
+from .batch import BatchFunction
+
+
+def _loader(runner: QueryRunner, name: str, var: str, params: tuple[tuple[str, str], ...] = ()) -> DataLoader:
+    return DataLoader(load_fn=BatchFunction(runner, name, var, params))
+
+
+class Loaders:
+    """The loaders of one request (their caches die with it).
+
+    Keys are tuples: ``(iri,)`` or ``(iri, param, …)`` as documented per loader.
+    """
+
+    def __init__(self, runner: QueryRunner) -> None:
+        self.person = _loader(runner, "gql-persons", "person")
+        self.person_details = _loader(runner, "gql-person-details", "person")
+        self.person_venues = _loader(runner, "gql-person-venues", "person")
+        self.person_editor_of = _loader(runner, "gql-person-editor-of", "person")
+        # (person, year)
+        self.person_papers = _loader(runner, "gql-person-papers", "person", (("year", "integer"),))
+        # (person, scope, year)
+        self.person_papers_in = _loader(
+            runner, "gql-person-papers-in", "person", (("scope", "iri"), ("year", "integer"))
+        )
+        self.coauthors = _loader(runner, "gql-coauthors", "person", (("year", "integer"),))
+        self.coauthors_in = _loader(runner, "gql-coauthors-in", "person", (("scope", "iri"), ("year", "integer")))
+        self.paper = _loader(runner, "gql-papers", "paper")
+        self.paper_links = _loader(runner, "gql-paper-links", "paper")
+        self.contributions = _loader(runner, "gql-contributions", "item")
+        self.volume = _loader(runner, "gql-volumes", "volume")
+        self.volume_links = _loader(runner, "gql-volume-links", "volume")
+        self.venue = _loader(runner, "gql-venues", "venue")
+        self.event = _loader(runner, "gql-events", "event")
+        self.sig = _loader(runner, "gql-sigs", "sig")
+        # (scope, year)
+        self.scope_volumes = _loader(runner, "gql-scope-volumes", "scope", (("year", "integer"),))
+        self.scope_papers = _loader(runner, "gql-scope-papers", "scope", (("year", "integer"),))
+        self.scope_top_authors = _loader(runner, "gql-scope-top-authors", "scope", (("year", "integer"),))

@@ -1,0 +1,197 @@
+"""People search: an in-memory index of every name a person published under.
+
+Built once per store from one named query (``gql-name-index``): canonical names, other names
+and script variants. Matching is insensitive to case, diacritics and punctuation, accepts
+"Last, First" and "First Last" (and, for two-part names, "Last First", the usual order of
+Han-script names), and matches initials against full given names ("Y. Yang" ~ "Yaodong Yang").
+
+Ranks, best first: 0 exact (up to case and spacing), 1 normalized (diacritics, punctuation, name
+order), 2 same words in another order, 3 initials. A person appears once, with its best match.
+"""
+
+from __future__ import annotations
+
+import threading
+import unicodedata
+import weakref
+from collections import defaultdict
+from dataclasses import dataclass
+
+from .. import iris
+from ..services import QueryRunner
+
+EXACT, NORMALIZED, REORDERED, INITIALS = 0, 1, 2, 3
+MATCH_KINDS = {EXACT: "EXACT", NORMALIZED: "NORMALIZED", REORDERED: "REORDERED", INITIALS: "INITIALS"}
+
+
+def _strip_marks(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c))
+
+
+def tokens(text: str) -> list[str]:
+    """Fold ``text`` (NFKD, no combining marks, casefold) and split it on anything that is not a
+    letter or a digit: ``"Yao-Dong  Yáng"`` → ``["yao", "dong", "yang"]``."""
+    folded = _strip_marks(text).casefold()
+    out = []
+    current = []
+    for char in folded:
+        if char.isalnum():
+            current.append(char)
+        elif current:
+            out.append("".join(current))
+            current = []
+    if current:
+        out.append("".join(current))
+    return out
+
+
+def exact_key(text: str) -> str:
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
+def swap_comma(text: str) -> str:
+    """``"Yang, Yaodong"`` → ``"Yaodong Yang"``; other text unchanged."""
+    if text.count(",") == 1:
+        last, first = (part.strip() for part in text.split(","))
+        if last and first:
+            return f"{first} {last}"
+    return text
+
+
+def _initials(words: list[str]) -> str:
+    return "".join(w[0] for w in words if w)
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    person: str  # IRI
+    label: str
+    verified: bool
+    matched_name: str
+    rank: int
+
+    @property
+    def person_id(self) -> str:
+        return iris.person_id_from_iri(self.person) or self.person
+
+
+@dataclass(slots=True)
+class _Person:
+    label: str
+    verified: bool
+
+
+class NameIndex:
+    """See module docs. Thread-safe, built lazily by :meth:`ensure_built`."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.built = False
+        self.persons: dict[str, _Person] = {}
+        self._exact: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._normalized: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        self._reordered: dict[str, set[tuple[str, str]]] = defaultdict(set)
+        # family key -> (given initials, given is initials only, person, name)
+        self._by_family: dict[str, set[tuple[str, bool, str, str]]] = defaultdict(set)
+
+    # --- building ------------------------------------------------------------------------------
+    def ensure_built(self, runner: QueryRunner) -> NameIndex:
+        if self.built:
+            return self
+        with self._lock:
+            if not self.built:
+                for row in runner.named_rows_sync("gql-name-index"):
+                    person = row["person"].value
+                    if person not in self.persons:
+                        verified = "verified" in row and row["verified"].value == "true"
+                        self.persons[person] = _Person(row["label"].value, verified)
+                        self.add(person, row["label"].value)
+                    if "name" in row:
+                        given = row["given"].value if "given" in row else None
+                        family = row["family"].value if "family" in row else None
+                        self.add(person, row["name"].value, given, family)
+                    if "variant" in row:
+                        self.add(person, row["variant"].value)
+                self.built = True
+        return self
+
+    def add(self, person: str, name: str, given: str | None = None, family: str | None = None) -> None:
+        words = tokens(name)
+        if not words:
+            return
+        entry = (person, name)
+        self._exact[exact_key(name)].add(entry)
+        self._normalized["".join(words)].add(entry)
+        if given is not None and family is not None:
+            given_words, family_words = tokens(given), tokens(family)
+        else:
+            given_words, family_words = words[:-1], words[-1:]
+        if given_words and family_words:
+            self._normalized["".join(family_words + given_words)].add(entry)  # "Last First"
+            self._by_family["".join(family_words)].add(
+                (_initials(given_words), all(len(w) == 1 for w in given_words), person, name)
+            )
+        self._reordered["".join(sorted(words))].add(entry)
+
+    # --- searching -----------------------------------------------------------------------------
+    def search(self, query: str) -> list[Match]:
+        """Persons matching ``query``, best first (rank, verified first, name, id)."""
+        best: dict[str, tuple[int, str]] = {}
+
+        def note(entries: set[tuple[str, str]], rank: int) -> None:
+            for person, name in entries:
+                label = self.persons[person].label if person in self.persons else None
+                if (
+                    person not in best
+                    or rank < best[person][0]
+                    or (rank == best[person][0] and best[person][1] != label and (name == label or name < best[person][1]))
+                ):
+                    best[person] = (rank, name)
+
+        forms = {query, swap_comma(query)}
+        for form in forms:
+            note(self._exact.get(exact_key(form), set()), EXACT)
+            words = tokens(form)
+            if not words:
+                continue
+            note(self._normalized.get("".join(words), set()), NORMALIZED)
+            note(self._reordered.get("".join(sorted(words)), set()), REORDERED)
+            for given_words, family_words in self._splits(query, form, words):
+                q_initials = _initials(given_words)
+                q_only = all(len(w) == 1 for w in given_words)
+                for initials, only, person, name in self._by_family.get("".join(family_words), ()):
+                    if (q_only and initials.startswith(q_initials)) or (only and q_initials.startswith(initials)):
+                        if q_only or only:
+                            note({(person, name)}, INITIALS)
+        matches = []
+        for person, (rank, name) in best.items():
+            info = self.persons.get(person)
+            if info is None:
+                continue
+            matches.append(Match(person, info.label, info.verified, name, rank))
+        matches.sort(key=lambda m: (m.rank, not m.verified, m.label, m.person))
+        return matches
+
+    @staticmethod
+    def _splits(query: str, form: str, words: list[str]) -> list[tuple[list[str], list[str]]]:
+        if "," in query and form != query:  # "Last, First" already swapped into "First Last"
+            last = tokens(query.split(",")[0])
+            return [(words[: len(words) - len(last)], last)] if len(last) < len(words) else []
+        if len(words) < 2:
+            return []
+        return [(words[:-1], words[-1:])]
+
+
+_INDEXES: weakref.WeakKeyDictionary[object, NameIndex] = weakref.WeakKeyDictionary()
+_INDEXES_LOCK = threading.Lock()
+
+
+def name_index_for(store: object) -> NameIndex:
+    """The (lazily built) index of ``store``; one per store object."""
+    with _INDEXES_LOCK:
+        index = _INDEXES.get(store)
+        if index is None:
+            index = NameIndex()
+            _INDEXES[store] = index
+        return index

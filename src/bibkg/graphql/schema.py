@@ -1,0 +1,198 @@
+"""The GraphQL schema: root fields, limits, error masking.
+
+``python -m bibkg.graphql.schema`` prints the SDL (committed as ``schema.graphql``).
+"""
+
+from __future__ import annotations
+
+import logging
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import (
+    MaskErrors,
+    MaxAliasesLimiter,
+    MaxTokensLimiter,
+    QueryDepthLimiter,
+)
+from strawberry.types import Info
+
+from .errors import UserError, is_user_error
+from .limits import CostLimiter
+from .names import MATCH_KINDS  # noqa: F401  (documented in PersonMatch.match)
+from .settings import GraphQLSettings
+from .types import (
+    SIG,
+    CoauthorConnection,
+    Event,
+    Paper,
+    PaperConnection,
+    Person,
+    PersonMatchConnection,
+    Venue,
+    Volume,
+    _ctx,
+    _first,
+    _page_size,
+    _sorted_papers,
+    coauthor_connection,
+    entity_iri,
+    paper_connection,
+    person_match_connection,
+    resolve_person_name,
+)
+
+log = logging.getLogger("bibkg.graphql")
+
+
+async def _exists(loader, iri: str) -> bool:  # noqa: ANN001
+    return _first(await loader.load((iri,))) is not None
+
+
+@strawberry.type(description="Everyday questions about people, papers, venues and events of the ACL Anthology.")
+class Query:
+    @strawberry.field(description="A person by Anthology id (`yaodong-yang`, `unverified/jiaming-ji`) or IRI.")
+    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
+        iri = entity_iri("person", id)
+        return Person(iri=iri) if await _exists(_ctx(info).loaders.person, iri) else None
+
+    @strawberry.field(description="Persons who published under a name: insensitive to case, diacritics, "
+                      "punctuation and name order ('Last, First'), matching initials and names in other "
+                      "scripts (耀东 杨). Best matches first.")
+    async def people(self, info: Info, name: str, first: int | None = None, after: str | None = None) -> PersonMatchConnection:
+        size = _page_size(info, first)
+        if not name.strip():
+            raise UserError("'name' is empty")
+        index = await _ctx(info).name_index()
+        return person_match_connection(index.search(name), size, after)
+
+    @strawberry.field(description="A paper by Anthology id (`2025.acl-long.1141`) or IRI.")
+    async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
+        iri = entity_iri("paper", id)
+        return Paper(iri=iri) if await _exists(_ctx(info).loaders.paper, iri) else None
+
+    @strawberry.field(description="Papers of a venue, an event, a year and/or with a title containing "
+                      "some text (at least one is required), newest first.")
+    async def papers(
+        self, info: Info, venue: strawberry.ID | None = None, event: strawberry.ID | None = None,
+        year: int | None = None, title: str | None = None, first: int | None = None, after: str | None = None,
+    ) -> PaperConnection:
+        size = _page_size(info, first)
+        ctx = _ctx(info)
+        runner = ctx.services.runner
+        candidates: list[dict[str, tuple[int, str]]] = []
+
+        def collect(rows) -> dict[str, tuple[int, str]]:  # noqa: ANN001
+            return {r["paper"].value: r for r in rows}
+
+        if title is not None:
+            if len(title.strip()) < 3:
+                raise UserError("'title' needs at least 3 characters")
+            from .batch import integer
+
+            bindings = {"title": __import__("pyoxigraph").Literal(title.strip())}
+            if year is not None:
+                bindings["year"] = integer(year)
+            candidates.append(collect(await runner.named_rows("gql-search-papers", bindings)))
+        for kind, value in (("venue", venue), ("event", event)):
+            if value:
+                iri = entity_iri(kind, value)
+                candidates.append(collect(await ctx.loaders.scope_papers.load((iri, year))))
+        if not candidates and year is not None:
+            from .batch import integer
+
+            candidates.append(collect(await runner.named_rows("gql-year-papers", {"year": integer(year)})))
+        if not candidates:
+            raise UserError("'papers' needs at least one of venue, event, year or title")
+        keys = set(candidates[0])
+        for other in candidates[1:]:
+            keys &= set(other)
+        rows = [candidates[0][k] for k in keys]
+        return paper_connection(_sorted_papers(rows, newest_first=True), size, after)
+
+    @strawberry.field(description="A volume by Anthology id (`2025.acl-long`) or IRI.")
+    async def volume(self, info: Info, id: strawberry.ID) -> Volume | None:
+        iri = entity_iri("volume", id)
+        return Volume(iri=iri) if await _exists(_ctx(info).loaders.volume, iri) else None
+
+    @strawberry.field(description="A venue by Anthology id (`acl`, `findings`) or IRI.")
+    async def venue(self, info: Info, id: strawberry.ID) -> Venue | None:
+        iri = entity_iri("venue", id)
+        return Venue(iri=iri) if await _exists(_ctx(info).loaders.venue, iri) else None
+
+    @strawberry.field(description="Every venue, by id.")
+    async def venues(self, info: Info) -> list[Venue]:
+        rows = await _ctx(info).services.runner.named_rows("gql-venues")
+        return [Venue(iri=r["venue"].value) for r in rows]
+
+    @strawberry.field(description="An event by Anthology id (`acl-2025`) or IRI.")
+    async def event(self, info: Info, id: strawberry.ID) -> Event | None:
+        iri = entity_iri("event", id)
+        return Event(iri=iri) if await _exists(_ctx(info).loaders.event, iri) else None
+
+    @strawberry.field(description="A special interest group by id (`sigdat`) or IRI.")
+    async def sig(self, info: Info, id: strawberry.ID) -> SIG | None:
+        iri = entity_iri("sig", id)
+        return SIG(iri=iri) if await _exists(_ctx(info).loaders.sig, iri) else None
+
+    @strawberry.field(description="Coauthors of a person (by `person` id, or by `name` — an ambiguous name "
+                      "is an error listing the candidates) with shared-paper counts, ordered by count "
+                      "then name. `event: \"acl-2025\"` is ACL 2025 with Findings and colocated "
+                      "workshops; `venue: \"acl\", year: 2025` is the main conference only.")
+    async def coauthors(
+        self, info: Info, person: strawberry.ID | None = None, name: str | None = None,
+        event: strawberry.ID | None = None, venue: strawberry.ID | None = None, year: int | None = None,
+        first: int | None = None, after: str | None = None,
+    ) -> CoauthorConnection:
+        if (person is None) == (name is None):
+            raise UserError("give exactly one of 'person' (an id) or 'name'")
+        if person is not None:
+            iri = entity_iri("person", person)
+            if not await _exists(_ctx(info).loaders.person, iri):
+                raise UserError(f"no person with id '{person}'", code="NOT_FOUND")
+        else:
+            iri = await resolve_person_name(info, name or "")
+        return await coauthor_connection(info, iri, event=event, venue=venue, year=year, first=first, after=after)
+
+
+def _introspection(name: str) -> bool:
+    return name.startswith("__")
+
+
+class _Masking(MaskErrors):
+    def anonymise_error(self, error: GraphQLError) -> GraphQLError:
+        log.error("internal error in GraphQL resolver", exc_info=error.original_error)
+        return GraphQLError(
+            "internal error: the request could not be completed (it was logged)",
+            nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+            extensions={"code": "INTERNAL_SERVER_ERROR"},
+        )
+
+
+def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
+    """The schema with the limits of ``settings`` (default: :meth:`GraphQLSettings.from_env`)."""
+    settings = settings or GraphQLSettings.from_env()
+    # factories: extensions keep per-request state, so each request gets fresh instances
+    extensions: list = [
+        lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
+        lambda: QueryDepthLimiter(max_depth=settings.max_depth, callback=None,
+                                  should_ignore=lambda ignore: _introspection(ignore.field_name)),
+        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
+        lambda: CostLimiter(settings=settings),
+    ]
+    if not settings.allow_introspection:
+        from strawberry.extensions import DisableIntrospection
+
+        extensions.append(DisableIntrospection)
+    if settings.mask_errors:
+        extensions.append(lambda: _Masking(should_mask_error=lambda e: not is_user_error(e)))
+    return strawberry.Schema(query=Query, extensions=extensions)
+
+
+def sdl() -> str:
+    """The schema in SDL (limits do not change it)."""
+    return build_schema(GraphQLSettings()).as_str() + "\n"
+
+
+if __name__ == "__main__":  # pragma: no cover
+    print(sdl(), end="")

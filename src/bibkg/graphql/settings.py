@@ -1,0 +1,48 @@
+"""Limits and switches of the GraphQL API; every value can be set from the environment."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, fields, replace
+
+
+@dataclass(frozen=True, slots=True)
+class GraphQLSettings:
+    """Defaults are generous for real use and tight enough to refuse abusive documents.
+
+    Environment: ``BIBKG_GRAPHQL_<FIELD>`` in upper case, e.g. ``BIBKG_GRAPHQL_MAX_DEPTH=8``,
+    ``BIBKG_GRAPHQL_MASK_ERRORS=false``.
+    """
+
+    max_depth: int = 10
+    """Deepest field nesting (introspection is not counted)."""
+    max_aliases: int = 30
+    """Aliased fields per document, fragments included."""
+    max_tokens: int = 2000
+    """Lexical tokens per document."""
+    max_cost: int = 25_000
+    """Estimated work: every field costs 1, times the page sizes (``first``) and estimated list
+    sizes of the lists enclosing it."""
+    max_page_size: int = 100
+    """Largest ``first`` of a connection."""
+    default_page_size: int = 20
+    """``first`` when not given (coauthor lists default to ``max_page_size``)."""
+    mask_errors: bool = True
+    """Replace unexpected (internal) errors by a generic message; user errors stay explained."""
+    graphiql: bool = True
+    """Serve GraphiQL at ``GET /graphql`` to browsers."""
+    allow_introspection: bool = True
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None, **overrides: object) -> GraphQLSettings:
+        env = os.environ if environ is None else environ
+        values: dict[str, object] = {}
+        for f in fields(cls):
+            raw = env.get(f"BIBKG_GRAPHQL_{f.name.upper()}")
+            if raw is None:
+                continue
+            if f.type in ("bool", bool):
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on")
+            else:
+                values[f.name] = int(raw)
+        return replace(cls(), **values, **overrides)  # type: ignore[arg-type]

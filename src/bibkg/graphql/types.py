@@ -1,0 +1,756 @@
+"""The GraphQL types and their resolvers.
+
+Objects carry only their IRI (plus what the query that found them already returned); every other
+field is loaded through the request's DataLoaders, so a nested request issues one store query per
+kind of field and combination of arguments, not one per object.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import pyoxigraph as ox
+import strawberry
+from starlette.concurrency import run_in_threadpool
+from strawberry.fastapi import BaseContext
+from strawberry.types import Info
+
+from .. import iris
+from ..services import Row, Services
+from ..sparql.catalog import Parameter, ParameterError
+from .errors import UserError
+from .loaders import Loaders
+from .names import MATCH_KINDS, NameIndex, name_index_for
+from .pagination import check_first, encode_cursor, page
+from .settings import GraphQLSettings
+
+if TYPE_CHECKING:
+    pass
+
+
+class GQLContext(BaseContext):
+    """What resolvers get as ``info.context``: the services, the settings, this request's loaders."""
+
+    def __init__(self, services: Services, settings: GraphQLSettings) -> None:
+        super().__init__()
+        self.services = services
+        self.settings = settings
+        self.loaders = Loaders(services.runner)
+
+    async def name_index(self) -> NameIndex:
+        index = name_index_for(self.services.store)
+        if not index.built:
+            await run_in_threadpool(index.ensure_built, self.services.runner)
+        return index
+
+
+def _ctx(info: Info) -> GQLContext:
+    return info.context
+
+
+# --- small helpers ---------------------------------------------------------------------------------
+_DIGITS = re.compile(r"(\d+)")
+
+
+def natural_key(text: str) -> list[Any]:
+    """``2025.acl-long.388`` sorts before ``2025.acl-long.1141``."""
+    return [int(part) if part.isdigit() else part for part in _DIGITS.split(text)]
+
+
+def _str(row: Row | None, key: str) -> str | None:
+    if row is None or key not in row:
+        return None
+    return row[key].value
+
+
+def _int(row: Row | None, key: str) -> int | None:
+    value = _str(row, key)
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None
+
+
+def _bool(row: Row | None, key: str) -> bool | None:
+    value = _str(row, key)
+    return None if value is None else value in ("true", "1")
+
+
+def _first(rows: Sequence[Row]) -> Row | None:
+    return rows[0] if rows else None
+
+
+def _strip(iri: str, prefix: str) -> str:
+    return iri[len(prefix) : -1] if iri.startswith(prefix) and iri.endswith("/") else iri
+
+
+def entity_iri(kind: str, value: str) -> str:
+    """The IRI of an entity given by Anthology id or IRI; a clear error for malformed ids."""
+    try:
+        term = Parameter(name=kind, type=kind).to_term(str(value))
+    except (ParameterError, ValueError) as exc:
+        raise UserError(f"'{value}' is not a valid {kind} id ({exc})") from None
+    return term.value
+
+
+def _scope(venue: str | None, event: str | None) -> str | None:
+    if venue and event:
+        raise UserError("give either 'event' (e.g. acl-2025: main conference, Findings and colocated "
+                        "workshops) or 'venue' (e.g. acl with year 2025: main conference only), not both")
+    if event:
+        return entity_iri("event", event)
+    if venue:
+        return entity_iri("venue", venue)
+    return None
+
+
+def _page_size(info: Info, first: int | None, default: int | None = None) -> int:
+    settings = _ctx(info).settings
+    return check_first(first, settings.default_page_size if default is None else default, settings.max_page_size)
+
+
+def _page_info(has_next: bool, has_previous: bool, chunk: list[tuple[int, Any]]) -> PageInfo:
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=encode_cursor(chunk[0][0]) if chunk else None,
+        end_cursor=encode_cursor(chunk[-1][0]) if chunk else None,
+    )
+
+
+def paper_connection(papers: list[tuple[str, str]], first: int, after: str | None) -> PaperConnection:
+    """``papers``: ordered ``(iri, anthology id)`` pairs."""
+    chunk, has_next, has_previous = page(papers, first, after)
+    return PaperConnection(
+        total_count=len(papers),
+        edges=[PaperEdge(cursor=encode_cursor(i), node=Paper(iri=iri)) for i, (iri, _id) in chunk],
+        page_info=_page_info(has_next, has_previous, chunk),
+    )
+
+
+def _sorted_papers(rows: Sequence[Row], *, newest_first: bool) -> list[tuple[str, str]]:
+    seen: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        seen.setdefault(row["paper"].value, (_int(row, "year") or 0, row["id"].value))
+    sign = -1 if newest_first else 1
+    ordered = sorted(seen.items(), key=lambda kv: (sign * kv[1][0], natural_key(kv[1][1])))
+    return [(iri, ident) for iri, (_year, ident) in ordered]
+
+
+# --- pagination types ------------------------------------------------------------------------------
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class PaperEdge:
+    cursor: str
+    node: Paper
+
+
+@strawberry.type(description="A page of papers; `totalCount` counts all pages.")
+class PaperConnection:
+    total_count: int
+    edges: list[PaperEdge]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A person found by name, with the name that matched.")
+class PersonMatch:
+    cursor: str
+    node: Person
+    matched_name: str = strawberry.field(description="The name (or script variant) that matched.")
+    match: str = strawberry.field(
+        description="How it matched, best first: EXACT, NORMALIZED (case, diacritics, punctuation, "
+        "name order), REORDERED (same words), INITIALS."
+    )
+
+
+@strawberry.type(description="Persons matching a name, best match first.")
+class PersonMatchConnection:
+    total_count: int
+    edges: list[PersonMatch]
+    page_info: PageInfo
+
+
+@strawberry.type(description="A coauthor and the papers shared with the person.")
+class CoauthorEdge:
+    cursor: str
+    node: Person
+    count: int = strawberry.field(description="Number of shared papers in scope.")
+    paper_ids: strawberry.Private[list[str]]
+
+    @strawberry.field(description="The shared papers in scope, in Anthology id order.")
+    def papers(self) -> list[Paper]:
+        return [Paper(iri=iri) for iri in self.paper_ids]
+
+
+@strawberry.type(description="Coauthors ordered by shared papers (descending), then name.")
+class CoauthorConnection:
+    person: Person = strawberry.field(description="Whose coauthors these are.")
+    total_count: int = strawberry.field(description="Number of distinct coauthors in scope.")
+    edges: list[CoauthorEdge]
+    page_info: PageInfo
+    scope: strawberry.Private[str | None]
+    year: strawberry.Private[int | None]
+
+    @strawberry.field(description="Number of the person's papers in scope (with or without coauthors).")
+    async def paper_count(self, info: Info) -> int:
+        loaders = _ctx(info).loaders
+        if self.scope is None:
+            rows = await loaders.person_papers.load((self.person.iri, self.year))
+        else:
+            rows = await loaders.person_papers_in.load((self.person.iri, self.scope, self.year))
+        return len({r["paper"].value for r in rows})
+
+
+def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]:
+    """``(coauthor IRI, name, shared paper IRIs)`` ordered by count desc, name, IRI."""
+    names: dict[str, str] = {}
+    papers: dict[str, set[str]] = defaultdict(set)
+    ids: dict[str, str] = {}
+    for row in rows:
+        coauthor = row["coauthor"].value
+        names[coauthor] = row["name"].value
+        paper = row["paper"].value
+        papers[coauthor].add(paper)
+        ids[paper] = _strip(paper, iris.ANTHOLOGY)
+    ordered = sorted(papers, key=lambda c: (-len(papers[c]), names[c], c))
+    return [(c, names[c], sorted(papers[c], key=lambda p: natural_key(ids[p]))) for c in ordered]
+
+
+async def coauthor_connection(
+    info: Info, person: str, *, event: str | None, venue: str | None, year: int | None,
+    first: int | None, after: str | None,
+) -> CoauthorConnection:
+    loaders = _ctx(info).loaders
+    scope = _scope(venue, event)
+    size = _page_size(info, first, _ctx(info).settings.max_page_size)
+    if scope is None:
+        rows = await loaders.coauthors.load((person, year))
+    else:
+        rows = await loaders.coauthors_in.load((person, scope, year))
+    coauthors = aggregate_coauthors(rows)
+    chunk, has_next, has_previous = page(coauthors, size, after)
+    return CoauthorConnection(
+        person=Person(iri=person),
+        total_count=len(coauthors),
+        scope=scope,
+        year=year,
+        edges=[
+            CoauthorEdge(cursor=encode_cursor(i), node=Person(iri=c, label=name), count=len(p), paper_ids=p)
+            for i, (c, name, p) in chunk
+        ],
+        page_info=_page_info(has_next, has_previous, chunk),
+    )
+
+
+async def resolve_person_name(info: Info, name: str) -> str:
+    """The one person best matching ``name``; an error listing the candidates otherwise."""
+    if not name.strip():
+        raise UserError("'name' is empty")
+    matches = (await _ctx(info).name_index()).search(name)
+    if not matches:
+        raise UserError(f"no person has published under the name '{name}'", code="NOT_FOUND")
+    best = [m for m in matches if m.rank == matches[0].rank]
+    if len(best) > 1:
+        candidates = [{"id": m.person_id, "name": m.label, "matchedName": m.matched_name} for m in best[:20]]
+        listing = "; ".join(f"{c['id']} ({c['name']})" for c in candidates)
+        raise UserError(
+            f"the name '{name}' is ambiguous: {len(best)} persons match ({listing}); "
+            "ask again with person: <id>",
+            code="AMBIGUOUS_NAME",
+            candidates=candidates,
+        )
+    return best[0].person
+
+
+# --- entities --------------------------------------------------------------------------------------
+@strawberry.type(description="A name written in another script, e.g. 耀东 杨 (language tag zh-hani).")
+class ScriptVariant:
+    text: str
+    language: str | None
+
+
+@strawberry.type(description="A person: verified (listed in the Anthology's people metadata) or "
+                 "inferred from the names printed on papers (id `unverified/{slug}`).")
+class Person:
+    iri: str = strawberry.field(description="The person's Anthology IRI.")
+    label: strawberry.Private[str | None] = None
+
+    @strawberry.field(description="Anthology person id, e.g. `yaodong-yang` or `unverified/jiaming-ji`.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(iris.person_id_from_iri(self.iri) or self.iri)
+
+    async def _row(self, info: Info) -> Row | None:
+        return _first(await _ctx(info).loaders.person.load((self.iri,)))
+
+    @strawberry.field(description="Canonical name.")
+    async def name(self, info: Info) -> str:
+        if self.label is not None:
+            return self.label
+        return _str(await self._row(info), "label") or ""
+
+    @strawberry.field(description="Every name the person published under, canonical first.")
+    async def names(self, info: Info) -> list[str]:
+        rows = await _ctx(info).loaders.person_details.load((self.iri,))
+        names = {(not _bool(r, "canonical"), r["fullName"].value) for r in rows if "fullName" in r}
+        return [n for _c, n in sorted(names)]
+
+    @strawberry.field(description="The person's name in other scripts.")
+    async def script_variants(self, info: Info) -> list[ScriptVariant]:
+        rows = await _ctx(info).loaders.person_details.load((self.iri,))
+        seen = {}
+        for r in rows:
+            if "variant" in r:
+                term = r["variant"]
+                seen[term.value] = getattr(term, "language", None)
+        return [ScriptVariant(text=t, language=lang) for t, lang in sorted(seen.items())]
+
+    @strawberry.field(description="ORCID iD, e.g. 0000-0002-1825-0097.")
+    async def orcid(self, info: Info) -> str | None:
+        value = _str(await self._row(info), "orcid")
+        return value.removeprefix("https://orcid.org/") if value else None
+
+    @strawberry.field(description="True for persons listed in the Anthology's people metadata.")
+    async def verified(self, info: Info) -> bool:
+        return bool(_bool(await self._row(info), "verified"))
+
+    @strawberry.field(description="Disambiguating comment of the people metadata.")
+    async def comment(self, info: Info) -> str | None:
+        return _str(await self._row(info), "comment")
+
+    @strawberry.field(description="Persons with a similar name (possible confusions).")
+    async def similar(self, info: Info) -> list[Person]:
+        rows = await _ctx(info).loaders.person_details.load((self.iri,))
+        return [Person(iri=i) for i in sorted({r["similar"].value for r in rows if "similar" in r})]
+
+    @strawberry.field(description="Papers, newest first, optionally within a year, a venue or an event.")
+    async def papers(
+        self, info: Info, year: int | None = None, venue: strawberry.ID | None = None,
+        event: strawberry.ID | None = None, first: int | None = None, after: str | None = None,
+    ) -> PaperConnection:
+        size = _page_size(info, first)
+        scope = _scope(venue, event)
+        loaders = _ctx(info).loaders
+        if scope is None:
+            rows = await loaders.person_papers.load((self.iri, year))
+        else:
+            rows = await loaders.person_papers_in.load((self.iri, scope, year))
+        return paper_connection(_sorted_papers(rows, newest_first=True), size, after)
+
+    @strawberry.field(description="Coauthors with shared-paper counts, optionally within an event "
+                      "(e.g. acl-2025: main conference, Findings, colocated workshops), a venue "
+                      "(e.g. acl: main conference only) and a year.")
+    async def coauthors(
+        self, info: Info, event: strawberry.ID | None = None, venue: strawberry.ID | None = None,
+        year: int | None = None, first: int | None = None, after: str | None = None,
+    ) -> CoauthorConnection:
+        return await coauthor_connection(info, self.iri, event=event, venue=venue, year=year,
+                                         first=first, after=after)
+
+    @strawberry.field(description="Venues the person published at, most papers first.")
+    async def venues(self, info: Info) -> list[VenueCount]:
+        rows = await _ctx(info).loaders.person_venues.load((self.iri,))
+        counts = sorted(((-(_int(r, "papers") or 0), r["venue"].value) for r in rows))
+        return [VenueCount(venue=Venue(iri=v), count=-c) for c, v in counts]
+
+    @strawberry.field(description="Volumes the person edited, newest first.")
+    async def editor_of(self, info: Info) -> list[Volume]:
+        rows = await _ctx(info).loaders.person_editor_of.load((self.iri,))
+        found = {r["volume"].value: (_int(r, "year") or 0, r["id"].value) for r in rows}
+        ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
+        return [Volume(iri=v) for v, _ in ordered]
+
+
+@strawberry.type(description="A venue and the number of the person's papers there.")
+class VenueCount:
+    venue: Venue
+    count: int
+
+
+@strawberry.type(description="A person and a number of papers.")
+class AuthorCount:
+    person: Person
+    count: int
+
+
+@strawberry.type(description="An author or editor as printed on a paper or volume.")
+class Contributor:
+    position: int = strawberry.field(description="1-based position in the printed list.")
+    printed_name: str = strawberry.field(description="The name as printed, 'First Last'.")
+    given_name: str | None
+    family_name: str | None
+    affiliation: str | None
+    script_variants: list[str] = strawberry.field(description="The printed name in other scripts.")
+    person_iri: strawberry.Private[str]
+
+    @strawberry.field(description="The person this name resolves to.")
+    def person(self) -> Person:
+        return Person(iri=self.person_iri)
+
+
+def _contributors(rows: Sequence[Row], role: str) -> list[Contributor]:
+    by_position: dict[int, Contributor] = {}
+    for r in rows:
+        if _str(r, "role") != role:
+            continue
+        position = _int(r, "position") or 0
+        item = by_position.get(position)
+        if item is None:
+            given, family = _str(r, "givenName"), _str(r, "familyName")
+            printed = _str(r, "fullName") or " ".join(p for p in (given, family) if p)
+            item = by_position[position] = Contributor(
+                position=position, printed_name=printed, given_name=given, family_name=family,
+                affiliation=_str(r, "affiliation"), script_variants=[], person_iri=r["person"].value,
+            )
+        variant = _str(r, "variant")
+        if variant and variant not in item.script_variants:
+            item.script_variants.append(variant)
+    return [by_position[p] for p in sorted(by_position)]
+
+
+@strawberry.type(description="A paper (an item with its own Anthology id; front matter excluded).")
+class Paper:
+    iri: str = strawberry.field(description="The paper's Anthology IRI (its landing page).")
+
+    @strawberry.field(description="Anthology id, e.g. 2025.acl-long.1141.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY))
+
+    async def _row(self, info: Info) -> Row | None:
+        return _first(await _ctx(info).loaders.paper.load((self.iri,)))
+
+    async def _links(self, info: Info, kind: str) -> list[str]:
+        rows = await _ctx(info).loaders.paper_links.load((self.iri,))
+        return sorted({r["target"].value for r in rows if _str(r, "kind") == kind})
+
+    @strawberry.field(description="Title, plain text.")
+    async def title(self, info: Info) -> str | None:
+        return _str(await self._row(info), "title")
+
+    @strawberry.field(description="Abstract, plain text.")
+    async def abstract(self, info: Info) -> str | None:
+        return _str(await self._row(info), "abstract")
+
+    @strawberry.field
+    async def year(self, info: Info) -> int | None:
+        return _int(await self._row(info), "year")
+
+    @strawberry.field(description="Month of the volume, as printed.")
+    async def month(self, info: Info) -> str | None:
+        return _str(await self._row(info), "month")
+
+    @strawberry.field(description="Pages as printed, e.g. 23411-23432.")
+    async def pages(self, info: Info) -> str | None:
+        return _str(await self._row(info), "pages")
+
+    @strawberry.field(description="DOI, e.g. 10.18653/v1/2025.acl-long.1141.")
+    async def doi(self, info: Info) -> str | None:
+        value = _str(await self._row(info), "doi")
+        return value.removeprefix("https://doi.org/") if value else None
+
+    @strawberry.field(description="Landing page.")
+    async def url(self, info: Info) -> str:
+        return _str(await self._row(info), "url") or self.iri
+
+    @strawberry.field(description="PDF URL.")
+    async def pdf(self, info: Info) -> str | None:
+        return _str(await self._row(info), "pdf")
+
+    @strawberry.field(description="The Anthology's BibTeX key.")
+    async def bibkey(self, info: Info) -> str | None:
+        return _str(await self._row(info), "bibkey")
+
+    @strawberry.field(description="Authors in printed order.")
+    async def authors(self, info: Info) -> list[Contributor]:
+        return _contributors(await _ctx(info).loaders.contributions.load((self.iri,)), "author")
+
+    @strawberry.field(description="Editors of the paper, else of its volume.")
+    async def editors(self, info: Info) -> list[Contributor]:
+        loaders = _ctx(info).loaders
+        own = _contributors(await loaders.contributions.load((self.iri,)), "editor")
+        if own:
+            return own
+        volume = _str(await self._row(info), "volume")
+        if volume is None:
+            return []
+        return _contributors(await loaders.contributions.load((volume,)), "editor")
+
+    @strawberry.field
+    async def volume(self, info: Info) -> Volume | None:
+        volume = _str(await self._row(info), "volume")
+        return Volume(iri=volume) if volume else None
+
+    @strawberry.field(description="Venues (e.g. acl; Findings papers: findings).")
+    async def venues(self, info: Info) -> list[Venue]:
+        return [Venue(iri=i) for i in await self._links(info, "venue")]
+
+    @strawberry.field(description="Events (e.g. findings-2025 and acl-2025 for ACL 2025 Findings).")
+    async def events(self, info: Info) -> list[Event]:
+        return [Event(iri=i) for i in await self._links(info, "event")]
+
+    @strawberry.field(description="Special interest groups.")
+    async def sigs(self, info: Info) -> list[SIG]:
+        return [SIG(iri=i) for i in await self._links(info, "sig")]
+
+    @strawberry.field(description="Awards, as named by the Anthology.")
+    async def awards(self, info: Info) -> list[str]:
+        return await self._links(info, "award")
+
+    @strawberry.field(description="A BibTeX entry for the paper.")
+    async def bibtex(self, info: Info) -> str:
+        from .bibtex import paper_bibtex
+
+        loaders = _ctx(info).loaders
+        row = await self._row(info)
+        contributions = await loaders.contributions.load((self.iri,))
+        volume_contributions: list[Row] = []
+        volume = _str(row, "volume")
+        if volume:
+            volume_contributions = await loaders.contributions.load((volume,))
+        return await paper_bibtex(info, self.iri, row, _contributors(contributions, "author"),
+                                  _contributors(contributions, "editor") or _contributors(volume_contributions, "editor"))
+
+
+@strawberry.type(description="A volume: proceedings or a journal issue.")
+class Volume:
+    iri: str
+
+    @strawberry.field(description="Anthology volume id, e.g. 2025.acl-long.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "volumes/"))
+
+    async def _row(self, info: Info) -> Row | None:
+        return _first(await _ctx(info).loaders.volume.load((self.iri,)))
+
+    async def _links(self, info: Info, kind: str) -> list[str]:
+        rows = await _ctx(info).loaders.volume_links.load((self.iri,))
+        return sorted({r["target"].value for r in rows if _str(r, "kind") == kind})
+
+    @strawberry.field(description="Booktitle, plain text.")
+    async def title(self, info: Info) -> str | None:
+        return _str(await self._row(info), "title")
+
+    @strawberry.field
+    async def year(self, info: Info) -> int | None:
+        return _int(await self._row(info), "year")
+
+    @strawberry.field
+    async def month(self, info: Info) -> str | None:
+        return _str(await self._row(info), "month")
+
+    @strawberry.field
+    async def address(self, info: Info) -> str | None:
+        return _str(await self._row(info), "address")
+
+    @strawberry.field
+    async def publisher(self, info: Info) -> str | None:
+        return _str(await self._row(info), "publisher")
+
+    @strawberry.field(description="proceedings or journal.")
+    async def volume_type(self, info: Info) -> str | None:
+        return _str(await self._row(info), "volumeType")
+
+    @strawberry.field
+    async def pdf(self, info: Info) -> str | None:
+        return _str(await self._row(info), "pdf")
+
+    @strawberry.field
+    async def doi(self, info: Info) -> str | None:
+        value = _str(await self._row(info), "doi")
+        return value.removeprefix("https://doi.org/") if value else None
+
+    @strawberry.field(description="Editors in printed order.")
+    async def editors(self, info: Info) -> list[Contributor]:
+        return _contributors(await _ctx(info).loaders.contributions.load((self.iri,)), "editor")
+
+    @strawberry.field
+    async def venues(self, info: Info) -> list[Venue]:
+        return [Venue(iri=i) for i in await self._links(info, "venue")]
+
+    @strawberry.field
+    async def events(self, info: Info) -> list[Event]:
+        return [Event(iri=i) for i in await self._links(info, "event")]
+
+    @strawberry.field
+    async def sigs(self, info: Info) -> list[SIG]:
+        return [SIG(iri=i) for i in await self._links(info, "sig")]
+
+    @strawberry.field(description="Papers in Anthology id order.")
+    async def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnection:
+        size = _page_size(info, first)
+        rows = await _ctx(info).loaders.scope_papers.load((self.iri, None))
+        return paper_connection(_sorted_papers(rows, newest_first=False), size, after)
+
+
+async def _volumes_of(info: Info, scope: str, year: int | None) -> list[Volume]:
+    rows = await _ctx(info).loaders.scope_volumes.load((scope, year))
+    found = {r["volume"].value: (_int(r, "year") or 0, r["id"].value) for r in rows}
+    ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
+    return [Volume(iri=v) for v, _ in ordered]
+
+
+async def _top_authors(info: Info, scope: str, year: int | None, first: int | None) -> list[AuthorCount]:
+    size = _page_size(info, first, 10)
+    rows = await _ctx(info).loaders.scope_top_authors.load((scope, year))
+    counts: dict[str, int] = defaultdict(int)
+    names: dict[str, str] = {}
+    for r in rows:
+        person = r["person"].value
+        counts[person] += _int(r, "papers") or 0
+        names[person] = r["name"].value
+    ordered = sorted(counts, key=lambda p: (-counts[p], names[p], p))[:size]
+    return [AuthorCount(person=Person(iri=p, label=names[p]), count=counts[p]) for p in ordered]
+
+
+@strawberry.type(description="A publication venue, e.g. acl (the main conference) or findings.")
+class Venue:
+    iri: str
+
+    @strawberry.field(description="Anthology venue id, e.g. acl.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "venues/"))
+
+    async def _row(self, info: Info) -> Row | None:
+        return _first(await _ctx(info).loaders.venue.load((self.iri,)))
+
+    @strawberry.field
+    async def acronym(self, info: Info) -> str | None:
+        return _str(await self._row(info), "acronym")
+
+    @strawberry.field
+    async def name(self, info: Info) -> str | None:
+        return _str(await self._row(info), "name")
+
+    @strawberry.field(description="Whether the ACL is the venue's organiser.")
+    async def is_acl(self, info: Info) -> bool | None:
+        return _bool(await self._row(info), "isAcl")
+
+    @strawberry.field
+    async def is_toplevel(self, info: Info) -> bool | None:
+        return _bool(await self._row(info), "isToplevel")
+
+    @strawberry.field(description="Volumes, newest first.")
+    async def volumes(self, info: Info, year: int | None = None) -> list[Volume]:
+        return await _volumes_of(info, self.iri, year)
+
+    @strawberry.field(description="Papers, newest first.")
+    async def papers(self, info: Info, year: int | None = None, first: int | None = None,
+                     after: str | None = None) -> PaperConnection:
+        size = _page_size(info, first)
+        rows = await _ctx(info).loaders.scope_papers.load((self.iri, year))
+        return paper_connection(_sorted_papers(rows, newest_first=True), size, after)
+
+    @strawberry.field(description="Authors with most papers at the venue (in the year).")
+    async def top_authors(self, info: Info, year: int | None = None, first: int | None = None) -> list[AuthorCount]:
+        return await _top_authors(info, self.iri, year, first)
+
+
+@strawberry.type(description="An event: acl-2025 holds the main conference, Findings and colocated "
+                 "workshops; implicit events {venue}-{year} hold one venue's volumes of a year.")
+class Event:
+    iri: str
+
+    @strawberry.field(description="Anthology event id, e.g. acl-2025.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "events/"))
+
+    async def _row(self, info: Info) -> Row | None:
+        return _first(await _ctx(info).loaders.event.load((self.iri,)))
+
+    @strawberry.field(description="Short label, e.g. ACL 2025.")
+    async def label(self, info: Info) -> str | None:
+        return _str(await self._row(info), "label")
+
+    @strawberry.field
+    async def name(self, info: Info) -> str | None:
+        return _str(await self._row(info), "name")
+
+    @strawberry.field
+    async def year(self, info: Info) -> int | None:
+        return _int(await self._row(info), "year")
+
+    @strawberry.field(description="True if declared by an <event> element of the Anthology.")
+    async def explicit(self, info: Info) -> bool | None:
+        return _bool(await self._row(info), "explicit")
+
+    @strawberry.field
+    async def location(self, info: Info) -> str | None:
+        return _str(await self._row(info), "location")
+
+    @strawberry.field
+    async def dates(self, info: Info) -> str | None:
+        return _str(await self._row(info), "dates")
+
+    @strawberry.field
+    async def venue(self, info: Info) -> Venue | None:
+        venue = _str(await self._row(info), "venue")
+        return Venue(iri=venue) if venue else None
+
+    @strawberry.field(description="Volumes of the event, colocated ones included.")
+    async def volumes(self, info: Info) -> list[Volume]:
+        return await _volumes_of(info, self.iri, None)
+
+    @strawberry.field(description="Papers in Anthology id order.")
+    async def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnection:
+        size = _page_size(info, first)
+        rows = await _ctx(info).loaders.scope_papers.load((self.iri, None))
+        return paper_connection(_sorted_papers(rows, newest_first=False), size, after)
+
+    @strawberry.field(description="Authors with most papers at the event.")
+    async def top_authors(self, info: Info, first: int | None = None) -> list[AuthorCount]:
+        return await _top_authors(info, self.iri, None, first)
+
+
+@strawberry.type(name="SIG", description="A special interest group of the ACL.")
+class SIG:
+    iri: str
+
+    @strawberry.field(description="Anthology SIG id, e.g. sigdat.")
+    def id(self) -> strawberry.ID:
+        return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "sigs/"))
+
+    async def _row(self, info: Info) -> Row | None:
+        return _first(await _ctx(info).loaders.sig.load((self.iri,)))
+
+    @strawberry.field
+    async def acronym(self, info: Info) -> str | None:
+        return _str(await self._row(info), "acronym")
+
+    @strawberry.field
+    async def name(self, info: Info) -> str | None:
+        return _str(await self._row(info), "name")
+
+    @strawberry.field
+    async def homepage(self, info: Info) -> str | None:
+        return _str(await self._row(info), "homepage")
+
+    @strawberry.field(description="Volumes of the SIG, newest first.")
+    async def volumes(self, info: Info, year: int | None = None) -> list[Volume]:
+        return await _volumes_of(info, self.iri, year)
+
+
+def person_match_connection(matches: list, first: int, after: str | None) -> PersonMatchConnection:
+    chunk, has_next, has_previous = page(matches, first, after)
+    return PersonMatchConnection(
+        total_count=len(matches),
+        edges=[
+            PersonMatch(cursor=encode_cursor(i), node=Person(iri=m.person, label=m.label),
+                        matched_name=m.matched_name, match=MATCH_KINDS[m.rank])
+            for i, m in chunk
+        ],
+        page_info=_page_info(has_next, has_previous, chunk),
+    )
+
+
+__all__ = [
+    "GQLContext", "Paper", "Person", "Volume", "Venue", "Event", "SIG", "ox",
+]

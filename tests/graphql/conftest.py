@@ -1,0 +1,66 @@
+"""Fixtures: the bundled sample ingested once per session, services, a FastAPI app and a client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory):
+    from bibkg.ingest import run_ingest
+    from bibkg.store.local import LocalStore
+    from bibkg.store.oxigraph import OxigraphStore
+
+    local = LocalStore(tmp_path_factory.mktemp("gql-store"))
+    run_ingest(REPO / "data" / "anthology", local, jobs=1)
+    store = OxigraphStore.open(local)
+    yield store
+
+
+@pytest.fixture(scope="session")
+def catalog():
+    from bibkg.sparql.catalog import QueryCatalog
+
+    return QueryCatalog.load(REPO / "queries")
+
+
+@pytest.fixture
+def services(sample_store, catalog):
+    from bibkg.services import QueryRunner, Services
+
+    return Services(sample_store, catalog, QueryRunner(sample_store, catalog))
+
+
+@pytest.fixture
+def app(services):
+    from fastapi import FastAPI
+
+    from bibkg.graphql.router import build_graphql_router
+
+    app = FastAPI()
+    app.include_router(build_graphql_router(services, warm_name_index=False), prefix="/graphql")
+    return app
+
+
+@pytest.fixture
+def client(app):
+    from fastapi.testclient import TestClient
+
+    with TestClient(app) as client:
+        yield client
+
+
+@pytest.fixture
+def gql(client):
+    """POST a query; return the decoded JSON body (asserting HTTP 200)."""
+
+    def run(query: str, variables: dict | None = None, **headers: str) -> dict:
+        response = client.post("/graphql", json={"query": query, "variables": variables or {}}, headers=headers)
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    return run
