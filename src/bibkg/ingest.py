@@ -25,6 +25,7 @@ from .anthology.xmlreader import read_collection
 from .errors import SourceError
 from .mapping.collection import CollectionResult, VolumeFacts, map_collection
 from .mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
+from .mapping.stats import StatsFacts, stats_graph
 from .store.local import LocalStore
 
 Progress = Callable[[int, int, str], None]
@@ -147,6 +148,7 @@ def run_ingest(
     facts = PeopleFacts()
     volumes: list[VolumeFacts] = []
     events = []
+    stats = StatsFacts()
     with store.new_snapshot() as snapshot:
         loader = _PipeLoader(snapshot)
         try:
@@ -160,6 +162,7 @@ def run_ingest(
                 report.quads += result.quads
                 report.warnings.extend(result.warnings)
                 facts.absorb(result)
+                stats.absorb(result)
                 volumes.extend(result.volumes)
                 if result.event is not None:
                     events.append(result.event)
@@ -170,6 +173,18 @@ def run_ingest(
                 loader.write(part.text())
                 report.quads += len(part)
             report.warnings.extend(event_warnings)
+            stats_quads = stats_graph(
+                stats,
+                volumes,
+                persons=len(set(people.persons) | set(facts.names)),
+                events=len({e.id for e in events} | {f"{v}-{vol.year}" for vol in volumes for v in vol.venue_ids}),
+                venues=len(venues),
+                sigs=len(sigs),
+                quads=report.quads,
+                source=datadir,
+            )
+            loader.write(stats_quads.text())
+            report.quads += len(stats_quads)
         finally:
             loader.close()
     report.persons = len(set(people.persons) | set(facts.names))

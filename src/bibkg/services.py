@@ -77,8 +77,16 @@ def rows(result: QueryResult) -> list[Row]:
 
 @dataclass(slots=True)
 class Services:
-    """Everything a router needs; built once per application by the app factory."""
+    """Everything a router needs; built once per application by the app factory.
+
+    ``runner`` evaluates in-process (in a thread pool, no deadline: GraphQL bounds its own
+    work); the SPARQL endpoint and ``/queries`` go through ``executor``, a pool of worker
+    processes that enforces deadlines and result caps (:mod:`bibkg.server.executor`).
+    ``executor`` and ``settings`` are ``None`` outside the HTTP server.
+    """
 
     store: GraphStore
     catalog: QueryCatalog
     runner: QueryRunner
+    executor: Any = None
+    settings: Any = None

@@ -136,6 +136,21 @@ fullName: Final = BIBKG + "fullName"  # Name -> "First Last"
 nameSlug: Final = BIBKG + "nameSlug"  # Name -> slug, e.g. "yaodong-yang"
 declared: Final = BIBKG + "declared"  # Name listed in people metadata (true) or only inferred from papers
 
+# --- statistics (graph https://w3id.org/bibkg/graph/stats, precomputed at ingest) ----------------------
+VenueYear: Final = BIBKG + "VenueYear"  # one venue in one year, with its numbers
+AuthorRank: Final = BIBKG + "AuthorRank"  # a person's place among the authors of a venue-year
+paperCount: Final = BIBKG + "paperCount"  # papers of a person / venue / venue-year (xsd:integer)
+authorCount: Final = BIBKG + "authorCount"  # distinct authors of a venue-year
+firstYear: Final = BIBKG + "firstYear"  # first year with a paper
+lastYear: Final = BIBKG + "lastYear"  # last year with a paper
+venueYear: Final = BIBKG + "venueYear"  # venue -> VenueYear
+topAuthor: Final = BIBKG + "topAuthor"  # VenueYear -> AuthorRank
+rank: Final = BIBKG + "rank"  # 1-based rank, equal counts share a rank
+rankedPerson: Final = BIBKG + "rankedPerson"  # AuthorRank -> Person
+authorshipCount: Final = BIBKG + "authorshipCount"  # dataset -> number of authorship nodes
+editorshipCount: Final = BIBKG + "editorshipCount"  # dataset -> number of editorship nodes
+sourceSnapshot: Final = BIBKG + "sourceSnapshot"  # dataset -> name of the source data snapshot
+
 # --- datatypes --------------------------------------------------------------------------------------------
 XSD_INTEGER: Final = XSD + "integer"
 XSD_BOOLEAN: Final = XSD + "boolean"

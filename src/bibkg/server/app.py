@@ -1,0 +1,118 @@
+"""The application factory: ``create_app(settings) -> FastAPI``.
+
+Nothing happens at import time.  The lifespan opens the store — a local snapshot (``store_dir``,
+or the bundled sample when none is given) or an external SPARQL 1.1 endpoint
+(``sparql_endpoint``) — loads the named queries, starts the deadline executor and builds
+:class:`~bibkg.services.Services` into ``app.state.services``; then it mounts the optional
+routers of the GraphQL (``/graphql``) and Linked Data / dumps packages when they are installed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from starlette.middleware.cors import CORSMiddleware
+
+from .. import __version__, config
+from ..services import QueryRunner, Services
+from ..sparql.catalog import QueryCatalog
+from .routes import build_router
+from .settings import ServerSettings
+
+log = logging.getLogger("bibkg.server")
+
+
+def _open_backend(settings: ServerSettings):  # noqa: ANN202
+    """(store, executor, label) for the settings."""
+    from .executor import InlineExecutor, WorkerPool
+    from .worker import DatasetAwareStore
+
+    if settings.sparql_endpoint:
+        from ..store.remote import RemoteStore
+
+        store = RemoteStore(settings.sparql_endpoint, timeout=settings.query_timeout)
+        executor = InlineExecutor(store, settings.concurrency, queue_wait=settings.queue_wait)
+        return store, executor, settings.sparql_endpoint
+    from ..store.local import LocalStore
+    from ..store.oxigraph import OxigraphStore
+
+    if settings.store_dir is not None:
+        local = LocalStore(Path(settings.store_dir))
+    else:
+        from ..sample import sample_store
+
+        local = sample_store(settings.cache_dir)
+    snapshot = local.current_snapshot()
+    store = DatasetAwareStore(OxigraphStore.open(local))  # raises StoreError when empty
+    executor = WorkerPool(("snapshot", str(snapshot)), settings.concurrency, queue_wait=settings.queue_wait)
+    return store, executor, str(local.root)
+
+
+def create_app(settings: ServerSettings | None = None) -> FastAPI:
+    """Build the application (the store is opened when it starts, not here)."""
+    settings = settings or ServerSettings.from_env()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        store, executor, label = _open_backend(settings)
+        await executor.start()
+        catalog = QueryCatalog.load(config.queries_dir())
+        runner = QueryRunner(store, catalog)
+        services = Services(store, catalog, runner, executor=executor, settings=settings)
+        app.state.services = services
+        app.state.executor = executor
+        app.state.store_label = label
+        _mount_optional(app, services)
+        try:
+            yield
+        finally:
+            await executor.close()
+            try:
+                store.close()
+            except Exception:  # noqa: BLE001
+                pass
+
+    app = FastAPI(
+        title="bibkg",
+        version=__version__,
+        description="The ACL Anthology as a knowledge graph: SPARQL 1.1 endpoint, named queries, GraphQL.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.executor = None
+    app.state.store_label = None
+    if settings.cors:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=["*"],
+            allow_methods=["GET", "POST"],
+            allow_headers=["*"],
+            expose_headers=["X-Bibkg-Truncated", "X-Bibkg-Rows", "X-Bibkg-Query-Seconds", "Warning", "Retry-After"],
+            max_age=3600,
+        )
+    app.include_router(build_router(app.state))
+    return app
+
+
+def _mount_optional(app: FastAPI, services: Services) -> None:
+    if getattr(app.state, "optional_mounted", False):
+        return
+    app.state.optional_mounted = True
+    try:
+        from ..graphql.router import build_graphql_router
+    except ModuleNotFoundError as exc:
+        if exc.name and not exc.name.startswith("bibkg.graphql"):
+            raise
+    else:
+        app.include_router(build_graphql_router(services), prefix="/graphql")
+    try:
+        from ..web.routes import build_router as build_web_router
+    except ModuleNotFoundError as exc:
+        if exc.name and not exc.name.startswith("bibkg.web"):
+            raise
+    else:
+        app.include_router(build_web_router(services))

@@ -1,0 +1,86 @@
+"""``bibkg serve``: the HTTP server (SPARQL 1.1 endpoint, named queries, query page, GraphQL)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..cli import subcommand
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .settings import ServerSettings
+
+    settings = ServerSettings.from_env(
+        store_dir=args.store,
+        sparql_endpoint=args.sparql_endpoint,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        query_workers=args.query_workers,
+        query_timeout=args.timeout,
+        max_rows=args.max_rows,
+    )
+    if settings.store_dir is None and settings.sparql_endpoint is None:
+        from .. import config
+        from ..store.local import LocalStore
+
+        default = LocalStore(config.default_store_dir())
+        if default.exists():
+            settings = settings.replace(store_dir=default.root)
+    where = settings.sparql_endpoint or settings.store_dir or "the bundled sample"
+    print(f"bibkg: serving {where} on http://{settings.host}:{settings.port}/ (SPARQL at /sparql)", flush=True)
+    if settings.workers > 1:
+        import os
+
+        # uvicorn re-imports the factory in each worker process: pass the settings through the
+        # environment, which ServerSettings.from_env reads.
+        for key, value in (
+            ("BIBKG_STORE_DIR", settings.store_dir),
+            ("BIBKG_SPARQL_ENDPOINT", settings.sparql_endpoint),
+            ("BIBKG_QUERY_WORKERS", settings.query_workers or None),
+            ("BIBKG_QUERY_TIMEOUT", settings.query_timeout),
+            ("BIBKG_MAX_ROWS", settings.max_rows),
+        ):
+            if value is not None:
+                os.environ[key] = str(value)
+        uvicorn.run(
+            "bibkg.server.app:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            workers=settings.workers,
+            log_level="warning",
+        )
+        return 0
+    from .app import create_app
+
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    return 0
+
+
+@subcommand
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser(
+        "serve",
+        help="serve the graph over HTTP: SPARQL 1.1 endpoint, named queries, query page, GraphQL",
+        description="Serve the store over HTTP: the SPARQL 1.1 Protocol at /sparql (query page for "
+        "browsers), named queries at /queries, the dataset's VoID at /.well-known/void, /health, and "
+        "GraphQL at /graphql. With no store it serves the bundled sample. Settings also come from "
+        "BIBKG_* environment variables (see docs/sparql.md).",
+        epilog="examples:\n"
+        "  bibkg serve                                   the bundled sample on http://127.0.0.1:8000\n"
+        "  bibkg serve --store ./store --port 9000 --workers 2\n"
+        "  bibkg serve --sparql-endpoint http://localhost:7001/sparql   an external SPARQL store",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    p.add_argument("--store", metavar="DIR", help="store directory (default: $BIBKG_STORE, else the default store, else the bundled sample)")
+    p.add_argument("--sparql-endpoint", metavar="URL", help="serve an external SPARQL 1.1 endpoint instead of a local store")
+    p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="port (default 8000)")
+    p.add_argument("--workers", type=int, metavar="N", help="uvicorn worker processes (default 1)")
+    p.add_argument("--query-workers", type=int, metavar="N", help="query worker processes per server process = queries evaluated at once (default: max(2, cores))")
+    p.add_argument("--timeout", type=float, metavar="SECONDS", help="query deadline (default 10)")
+    p.add_argument("--max-rows", type=int, metavar="N", help="result row cap (default 10000)")
+    p.set_defaults(func=cmd_serve)

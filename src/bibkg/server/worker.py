@@ -1,0 +1,188 @@
+"""What a query worker does: evaluate one job against a store and serialize the result.
+
+Kept free of FastAPI/uvicorn imports: worker processes import only this module, pyoxigraph and
+the serializers, so they start fast and a respawn after a killed query is cheap.
+"""
+
+from __future__ import annotations
+
+import re
+import traceback
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from ..errors import QueryError, StoreError
+from ..store.base import GraphStore
+from .results import Serialized, serialize_result
+
+
+@dataclass(slots=True)
+class Job:
+    """One query to evaluate; everything is picklable (pyoxigraph terms are)."""
+
+    query: str
+    bindings: Mapping[str, Any] = field(default_factory=dict)
+    default_graphs: list[str] | None = None
+    named_graphs: list[str] | None = None
+    base_iri: str | None = None
+    tabular_format: str = "json"
+    graph_format: str = "turtle"
+    max_rows: int = 10_000
+    max_bytes: int = 50_000_000
+    sleep: float = 0.0
+    """Test hook: seconds the worker sleeps before evaluating (never set by HTTP requests)."""
+
+
+@dataclass(slots=True)
+class Outcome:
+    """A job's answer: ``result`` or an ``error`` (``status``, message)."""
+
+    result: Serialized | None = None
+    error: tuple[int, str] | None = None
+    seconds: float = 0.0
+
+
+_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
+_STRINGS_AND_COMMENTS = re.compile(
+    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
+    re.DOTALL,
+)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Does the query name its own dataset (``FROM`` / ``FROM NAMED``)?  Strings, IRIs and
+    comments are blanked first so that ``"FROM <x>"`` in a literal does not count."""
+
+    def blank(m: re.Match[str]) -> str:
+        text = m.group(0)
+        return "<>" if text.startswith("<") else " "
+
+    return bool(_FROM.search(_STRINGS_AND_COMMENTS.sub(blank, query)))
+
+
+def evaluate(store: GraphStore, job: Job) -> Serialized:
+    """Run ``job`` on ``store``; raises :class:`QueryError` for a malformed query."""
+    if job.sleep:
+        import time
+
+        time.sleep(job.sleep)
+    result = store.query(
+        job.query,
+        bindings=job.bindings or None,
+        default_graphs=job.default_graphs,
+        named_graphs=job.named_graphs,
+        base_iri=job.base_iri,
+    )
+    return serialize_result(
+        result, job.tabular_format, job.graph_format, max_rows=job.max_rows, max_bytes=job.max_bytes
+    )
+
+
+def run_job(store: GraphStore, job: Job) -> Outcome:
+    """:func:`evaluate`, with every failure turned into an (HTTP status, message) pair."""
+    import time
+
+    started = time.perf_counter()
+    try:
+        return Outcome(result=evaluate(store, job), seconds=time.perf_counter() - started)
+    except QueryError as exc:
+        return Outcome(error=(400, f"query error: {exc}"))
+    except SyntaxError as exc:
+        return Outcome(error=(400, f"query error: {exc}"))
+    except RuntimeError as exc:  # evaluation errors pyoxigraph reports (e.g. bad substitution)
+        return Outcome(error=(400, f"query evaluation error: {exc}"))
+    except ValueError as exc:
+        return Outcome(error=(400, f"query error: {exc}"))
+    except StoreError as exc:
+        return Outcome(error=(503, f"store unavailable: {exc}"))
+    except OSError as exc:
+        return Outcome(error=(502, f"store error: {exc}"))
+    except Exception as exc:  # noqa: BLE001 - reported, never crashes the worker
+        return Outcome(error=(500, f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
+
+
+# --- worker process -----------------------------------------------------------------------------------
+
+
+def open_store(spec: tuple[str, str]) -> GraphStore:
+    """A store from a picklable spec: ``("snapshot", path)`` opens an Oxigraph snapshot read-only."""
+    kind, value = spec
+    if kind == "snapshot":
+        from ..store.oxigraph import OxigraphStore
+
+        return DatasetAwareStore(OxigraphStore(ox.Store.read_only(str(Path(value)))))
+    raise StoreError(f"unknown store spec {spec!r}")
+
+
+class DatasetAwareStore:
+    """Wraps a local store so that a query's own ``FROM`` / ``FROM NAMED`` is honoured.
+
+    The local store's default graph is the union of all graphs; Oxigraph's union flag would
+    override a query's ``FROM``, so it is only used when neither the protocol nor the query
+    names a dataset.  With a protocol dataset, unnamed parts are empty (SPARQL 1.1 Protocol
+    §2.1.4: the protocol dataset replaces the query's).
+    """
+
+    def __init__(self, inner: Any) -> None:
+        self.inner = inner
+
+    @property
+    def native(self) -> ox.Store:
+        return self.inner.native
+
+    def query(self, sparql: str, *, bindings=None, default_graphs=None, named_graphs=None, base_iri=None):  # noqa: ANN001, ANN201
+        store: ox.Store = self.inner.native
+        kwargs: dict[str, Any] = {}
+        if default_graphs is not None or named_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+        elif not has_dataset_clause(sparql):
+            kwargs["use_default_graph_as_union"] = True
+        if bindings:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        try:
+            return store.query(sparql, base_iri=base_iri, **kwargs)
+        except SyntaxError as exc:
+            raise QueryError(str(exc)) from None
+
+    def close(self) -> None:
+        self.inner.close()
+
+
+def worker_main(conn: Any, spec: tuple[str, str]) -> None:
+    """Body of a worker process: open the store, then answer jobs until the pipe closes."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    try:
+        store = open_store(spec)
+    except Exception as exc:  # noqa: BLE001
+        conn.send(("failed", f"{type(exc).__name__}: {exc}"))
+        return
+    conn.send(("ready", None))
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        conn.send(run_job(store, job))
+
+
+def main(argv: list[str] | None = None) -> None:
+    """``python -m bibkg.server.worker FD KIND VALUE``: serve jobs on the socket ``FD``."""
+    import sys
+    from multiprocessing.connection import Connection
+
+    args = sys.argv[1:] if argv is None else argv
+    fd, kind, value = int(args[0]), args[1], args[2]
+    worker_main(Connection(fd), (kind, value))
+
+
+if __name__ == "__main__":
+    main()
