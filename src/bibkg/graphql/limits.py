@@ -12,6 +12,8 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
+    ValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -164,27 +166,34 @@ def document_cost(schema: GraphQLSchema, document: Any, variables: Mapping[str, 
     return worst
 
 
+def _cost_rule(settings: GraphQLSettings, variables: Mapping[str, Any] | None,
+               operation_name: str | None) -> type[ValidationRule]:
+    class CostRule(ValidationRule):
+        def leave_document(self, node: DocumentNode, *_args: Any) -> None:
+            try:
+                cost = document_cost(self.context.schema, node, variables, settings, operation_name)
+            except Exception:  # noqa: BLE001 - malformed documents are reported by other rules
+                return
+            if cost > settings.max_cost:
+                self.report_error(
+                    CostLimitExceeded(
+                        f"query cost {cost} exceeds the limit of {settings.max_cost}: ask for "
+                        "smaller pages ('first') or fewer nested lists",
+                        extensions={"code": "COST_LIMIT", "cost": cost, "maxCost": settings.max_cost},
+                    )
+                )
+
+    return CostRule
+
+
 class CostLimiter(SchemaExtension):
-    """Refuses documents whose :func:`document_cost` exceeds ``settings.max_cost`` (a request error,
-    before any resolver runs)."""
+    """Refuses documents whose :func:`document_cost` exceeds ``settings.max_cost``: a validation
+    rule (a request error, before any resolver runs) that sees the request's variables."""
 
     def __init__(self, *, settings: GraphQLSettings) -> None:
         self.settings = settings
 
-    def on_validate(self) -> Iterator[None]:
+    def on_operation(self) -> Iterator[None]:
         ctx = self.execution_context
-        if ctx.graphql_document is not None and ctx.pre_execution_errors is None:
-            try:
-                cost = document_cost(ctx.schema._schema, ctx.graphql_document, ctx.variables,
-                                     self.settings, ctx.operation_name)
-            except Exception:  # noqa: BLE001 - malformed documents are left to validation
-                cost = 0
-            if cost > self.settings.max_cost:
-                ctx.pre_execution_errors = [
-                    CostLimitExceeded(
-                        f"query cost {cost} exceeds the limit of {self.settings.max_cost}: ask for "
-                        "smaller pages ('first') or fewer nested lists",
-                        extensions={"code": "COST_LIMIT", "cost": cost, "maxCost": self.settings.max_cost},
-                    )
-                ]
+        ctx.validation_rules = (*ctx.validation_rules, _cost_rule(self.settings, ctx.variables, ctx.operation_name))
         yield
