@@ -184,14 +184,20 @@ class NameIndex:
 
 
 _INDEXES: weakref.WeakKeyDictionary[object, NameIndex] = weakref.WeakKeyDictionary()
+_STRONG: dict[int, tuple[object, NameIndex]] = {}  # stores that cannot be weakly referenced
 _INDEXES_LOCK = threading.Lock()
 
 
 def name_index_for(store: object) -> NameIndex:
     """The (lazily built) index of ``store``; one per store object."""
     with _INDEXES_LOCK:
-        index = _INDEXES.get(store)
-        if index is None:
-            index = NameIndex()
-            _INDEXES[store] = index
+        try:
+            index = _INDEXES.get(store)
+            if index is None:
+                index = _INDEXES[store] = NameIndex()
+        except TypeError:
+            held = _STRONG.get(id(store))
+            if held is None or held[0] is not store:
+                held = _STRONG[id(store)] = (store, NameIndex())
+            index = held[1]
         return index
