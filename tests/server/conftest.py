@@ -3,23 +3,19 @@ data, and real uvicorn servers on 127.0.0.1 (free ports, background threads)."""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
 import pyoxigraph as ox
 import pytest
-import uvicorn
 
 from bibkg import config
 from bibkg.ingest import run_ingest
-from bibkg.server.app import create_app
 from bibkg.server.settings import ServerSettings
 from bibkg.store.local import LocalStore
+
+from sparql_server_util import RunningServer, start_server
 
 REPO = Path(__file__).resolve().parents[2]
 PROTOCOL_DIR = REPO.parent / "shared" / "conformance" / "w3c-sparql11-protocol"
@@ -47,50 +43,6 @@ def protocol_store(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
                 to_graph=ox.NamedNode(f"http://kasei.us/2009/09/sparql/data/data{n}.rdf"),
             )
     return store
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-@dataclass
-class RunningServer:
-    url: str
-    settings: ServerSettings
-    server: uvicorn.Server
-    thread: threading.Thread
-
-    @property
-    def app(self):  # noqa: ANN201
-        return self.server.config.app
-
-    def stop(self) -> None:
-        self.server.should_exit = True
-        self.thread.join(15)
-
-
-def start_server(settings: ServerSettings) -> RunningServer:
-    port = free_port()
-    settings = settings.replace(host="127.0.0.1", port=port)
-    config_ = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
-    server = uvicorn.Server(config_)
-    thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
-    thread.start()
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if not thread.is_alive():
-            raise RuntimeError("the test server died while starting")
-        try:
-            if httpx.get(url + "/health", timeout=2).status_code == 200:
-                return RunningServer(url, settings, server, thread)
-        except httpx.HTTPError:
-            pass
-        time.sleep(0.05)
-    server.should_exit = True
-    raise RuntimeError("the test server did not start within 60 s")
 
 
 @pytest.fixture(scope="session")

@@ -71,7 +71,10 @@ class Parameter:
         value = value.strip()
         if self.type in _ENTITY_IRIS:
             if value.startswith(("http://", "https://")):
-                return ox.NamedNode(value)
+                try:
+                    return ox.NamedNode(value)
+                except ValueError as exc:
+                    raise ParameterError(f"parameter '{self.name}': '{value}' is not an IRI ({exc})") from None
             if not value or any(c in value for c in '<>"{}|^`\\ '):
                 raise ParameterError(f"parameter '{self.name}': '{value}' is not a {self.type} id")
             return ox.NamedNode(_ENTITY_IRIS[self.type](value))
