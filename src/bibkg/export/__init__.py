@@ -1,0 +1,2 @@
+"""Getting the graph out: RDF dumps (:mod:`.dump`), loading them back (:mod:`.load`),
+BibTeX and CSL-JSON (:mod:`.bibtex`)."""

@@ -1,0 +1,90 @@
+"""BibTeX and CSL-JSON: identical to what the ACL Anthology's own library writes for the seed papers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import bibtexparser
+import pytest
+
+from bibkg.cli import main
+from bibkg.export.bibtex import bibtex_document, csl_document, fetch_records, markup_latex, to_bibtex, to_csl
+from bibkg.store.local import LocalStore
+from bibkg.store.oxigraph import OxigraphStore
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "anthology"
+IDS = [
+    "2025.acl-long.1141", "2025.acl-long.1544", "2025.findings-acl.388", "2025.findings-acl.721",
+    "2025.findings-acl.820", "2025.findings-acl.1028", "2025.naacl-demo.23", "2025.acl-long.0",
+    "2025.findings-acl.0", "2025.naacl-demo.0",
+]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def records(sample_local: LocalStore):  # noqa: ANN201
+    store = OxigraphStore.open(sample_local)
+    return fetch_records(lambda q: store.query(q), [f"https://aclanthology.org/{i}/" for i in IDS])
+
+
+@pytest.fixture(scope="module")
+def anthology(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    acl_anthology = pytest.importorskip("acl_anthology")
+    datadir = tmp_path_factory.mktemp("aa") / "data"
+    shutil.copytree(SAMPLE, datadir)
+    schema = Path(acl_anthology.__file__).parent / "data" / "schema.rnc"
+    shutil.copy(schema, datadir / "xml" / "schema.rnc")
+    return acl_anthology.Anthology(datadir=datadir)
+
+
+def test_same_bibtex_as_the_anthology(records, anthology) -> None:  # noqa: ANN001
+    assert [r.anthology_id for r in records] == IDS
+    for rec in records:
+        assert to_bibtex(rec) == anthology.get(rec.anthology_id).to_bibtex(), rec.anthology_id
+
+
+def test_same_csl_as_the_anthology(records, anthology) -> None:  # noqa: ANN001
+    for rec in records:
+        assert to_csl(rec) == anthology.get(rec.anthology_id).citeproc_dict, rec.anthology_id
+
+
+def test_bibtex_parses_with_the_expected_fields(records) -> None:  # noqa: ANN001
+    db = bibtexparser.loads(bibtex_document(records))
+    assert len(db.entries) == len(IDS)
+    entry = db.entries_dict["ji-etal-2025-pku"]
+    assert entry["ENTRYTYPE"] == "inproceedings"
+    assert entry["title"].startswith("{PKU}-{S}afe{RLHF}: Towards")
+    assert entry["pages"] == "31983--32016"
+    assert entry["doi"] == "10.18653/v1/2025.acl-long.1544"
+    assert entry["url"] == "https://aclanthology.org/2025.acl-long.1544/"
+    assert entry["month"] == "July"  # the macro jul, expanded by the parser
+    assert entry["author"].split("  and\n      ")[-1] == "Yang, Yaodong"
+    assert "Pilehvar, Mohammad Taher" in entry["editor"]
+    assert entry["booktitle"].startswith("Proceedings of the 63rd Annual Meeting")
+    assert db.entries_dict["acl-2025-long"]["ENTRYTYPE"] == "proceedings"
+    assert "pages" not in db.entries_dict["qiu-etal-2025-reward"]
+
+
+def test_latex_escaping() -> None:
+    assert markup_latex(None, "Müller & Sørensen: 50% of “AI”") == "M{\\\"u}ller {\\&} S{\\o}rensen: 50{\\%} of ``AI''"
+    assert markup_latex("<fixed-case>BERT</fixed-case> on <i>x</i> and <tex-math>\\alpha</tex-math>", "x") == "{BERT} on \\textit{x} and $\\alpha$"
+    assert markup_latex("broken <markup", "plain") == "plain"
+
+
+def test_csl_document_is_json(records) -> None:  # noqa: ANN001
+    import json
+
+    items = json.loads(csl_document(records))
+    assert items[0]["id"] == "ji-etal-2025-language" and items[0]["DOI"] == "10.18653/v1/2025.acl-long.1141"
+
+
+def test_cli(sample_local: LocalStore, capsys: pytest.CaptureFixture) -> None:
+    store = str(sample_local.root)
+    assert main(["bibtex", "--store", store, "--person", "yaodong-yang"]) == 0
+    db = bibtexparser.loads(capsys.readouterr().out)
+    assert len(db.entries) == 7
+    assert main(["bibtex", "--store", store, "--volume", "2025.acl-long"]) == 0
+    keys = [e["ID"] for e in bibtexparser.loads(capsys.readouterr().out).entries]
+    assert keys == ["acl-2025-long", "ji-etal-2025-language", "ji-etal-2025-pku"]
+    assert main(["bibtex", "--store", store, "1999.nope.1"]) == 1
+    assert "none of the given ids is a paper" in capsys.readouterr().err
