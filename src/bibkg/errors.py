@@ -24,6 +24,10 @@ class SourceError(BibkgError, ValueError):
         where = f"{self.path}:{line}" if line else str(self.path)
         super().__init__(f"{where}: {message}")
 
+    def __reduce__(self) -> tuple[type[SourceError], tuple[Path, int | None, str]]:
+        # keeps the error intact when it crosses from an ingest worker process
+        return (type(self), (self.path, self.line, self.message))
+
 
 class StoreError(BibkgError):
     """The store cannot be opened or written (missing, locked, or not a bibkg store)."""

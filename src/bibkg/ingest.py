@@ -2,7 +2,7 @@
 
 The collection files are read and mapped in worker processes (each file independently: person
 resolution is a pure function of the name and the people metadata); their N-Quads stream into
-Oxigraph's bulk loader through a pipe while the next files are still being mapped.  The people,
+Oxigraph's bulk loader, chunk by chunk, while the next files are still being mapped.  The people,
 event and venue graphs, which need the whole corpus, are written last.
 """
 
@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import queue
 import threading
 import time
 from collections.abc import Callable, Iterator
@@ -63,11 +64,16 @@ def collection_files(datadir: Path) -> list[Path]:
 
 
 def map_corpus(
-    datadir: Path, *, jobs: int | None = None, progress: Progress | None = None
+    datadir: Path,
+    people: PeopleMetadata | None = None,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
 ) -> Iterator[CollectionResult]:
     """Read and map every collection of ``datadir`` (in worker processes when ``jobs`` > 1)."""
     files = collection_files(datadir)
-    people = load_people(datadir)
+    if people is None:
+        people = load_people(datadir)
     jobs = jobs or min(len(files), os.cpu_count() or 1)
     total = len(files)
     if jobs <= 1:
@@ -98,33 +104,62 @@ def _map_file(path: Path) -> CollectionResult:
     return map_collection(read_collection(path), _WORKER_PEOPLE)
 
 
-class _PipeLoader:
-    """Feeds N-Quads text to ``Store.bulk_load`` in a thread, through an OS pipe."""
+class _ChunkLoader:
+    """Feeds N-Quads text to ``Store.bulk_load`` in chunks, from a background thread.
 
-    def __init__(self, store: ox.Store) -> None:
-        read_fd, write_fd = os.pipe()
-        self._read_fd = read_fd
-        self._writer = os.fdopen(write_fd, "wb", buffering=1 << 20)
+    Loading in chunks of ``chunk_bytes`` bounds the bulk loader's memory (one huge load keeps
+    its whole sort buffer in RAM), and the thread lets Oxigraph index one chunk while worker
+    processes map the next files.  At most two chunks wait in the queue.
+    """
+
+    def __init__(self, store: ox.Store, chunk_bytes: int = 96 << 20) -> None:
+        self._store = store
+        self._chunk_bytes = chunk_bytes
+        self._parts: list[bytes] = []
+        self._size = 0
+        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
         self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, args=(store,), daemon=True)
+        self._thread = threading.Thread(target=self._run, name="bibkg-bulk-load", daemon=True)
         self._thread.start()
 
-    def _run(self, store: ox.Store) -> None:
-        try:
-            store.bulk_load(path=f"/proc/self/fd/{self._read_fd}", format=ox.RdfFormat.N_QUADS)
-        except BaseException as exc:  # reported by close()
-            self._error = exc
-        finally:
-            os.close(self._read_fd)
+    def _run(self) -> None:
+        while (chunk := self._queue.get()) is not None:
+            if self._error is None:
+                try:
+                    self._store.bulk_load(input=chunk, format=ox.RdfFormat.N_QUADS)
+                except BaseException as exc:  # reported by close()
+                    self._error = exc
 
     def write(self, text: str) -> None:
-        self._writer.write(text.encode("utf-8"))
+        if self._error is not None:
+            raise self._error
+        data = text.encode("utf-8")
+        self._parts.append(data)
+        self._size += len(data)
+        if self._size >= self._chunk_bytes:
+            self._flush()
+
+    def _flush(self) -> None:
+        if self._parts:
+            self._queue.put(b"".join(self._parts))
+            self._parts, self._size = [], 0
+
+    def abort(self) -> None:
+        """Stop without loading what is queued (the snapshot is being discarded)."""
+        self._error = self._error or RuntimeError("ingest aborted")
+        self._parts = []
+        while True:
+            try:
+                self._queue.get_nowait()
+            except queue.Empty:
+                break
+        self._queue.put(None)
+        self._thread.join()
 
     def close(self) -> None:
-        try:
-            self._writer.close()
-        except BrokenPipeError:
-            pass
+        """Load what is left and wait; re-raise a loader error."""
+        self._flush()
+        self._queue.put(None)
         self._thread.join()
         if self._error is not None:
             raise self._error
@@ -150,9 +185,9 @@ def run_ingest(
     events = []
     stats = StatsFacts()
     with store.new_snapshot() as snapshot:
-        loader = _PipeLoader(snapshot)
+        loader = _ChunkLoader(snapshot)
         try:
-            for result in map_corpus(datadir, jobs=jobs, progress=progress):
+            for result in map_corpus(datadir, people, jobs=jobs, progress=progress):
                 loader.write(result.nquads)
                 report.collections += 1
                 report.papers += result.papers
@@ -185,8 +220,10 @@ def run_ingest(
             )
             loader.write(stats_quads.text())
             report.quads += len(stats_quads)
-        finally:
-            loader.close()
+        except BaseException:
+            loader.abort()
+            raise
+        loader.close()
     report.persons = len(set(people.persons) | set(facts.names))
     report.seconds = time.perf_counter() - started
     return report

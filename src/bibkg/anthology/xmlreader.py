@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import SourceError
+from .ids import build_id
 from .names import Name
 from .records import Collection, EventDecl, NameSpec, Paper, Volume
 from .text import inner_markup, plain_text
@@ -92,7 +93,10 @@ def _volume(element: etree._Element, collection_id: str, path: Path) -> Volume:
     volume_id = element.get("id")
     if volume_id is None:
         raise SourceError(path, element.sourceline, "<volume> without an id attribute")
-    full_id = f"{collection_id}-{volume_id}"
+    try:
+        full_id = build_id(collection_id, volume_id)
+    except ValueError:
+        raise SourceError(path, element.sourceline, f"volume id '{volume_id}' is not valid in {collection_id}") from None
     meta = element.find("meta")
     if meta is None:
         raise SourceError(path, element.sourceline, f"volume {full_id} has no <meta>")
@@ -105,9 +109,9 @@ def _volume(element: etree._Element, collection_id: str, path: Path) -> Volume:
     papers = []
     for child in element:
         if child.tag == "paper":
-            papers.append(_paper(child, full_id, path))
+            papers.append(_paper(child, collection_id, volume_id, full_id, path))
         elif child.tag == "frontmatter":
-            papers.append(_paper(child, full_id, path, frontmatter=True))
+            papers.append(_paper(child, collection_id, volume_id, full_id, path, frontmatter=True))
     return Volume(
         full_id=full_id,
         collection_id=collection_id,
@@ -133,14 +137,24 @@ def _volume(element: etree._Element, collection_id: str, path: Path) -> Volume:
     )
 
 
-def _paper(element: etree._Element, volume_id: str, path: Path, frontmatter: bool = False) -> Paper:
+def _paper(
+    element: etree._Element,
+    collection_id: str,
+    volume_local_id: str,
+    volume_id: str,
+    path: Path,
+    frontmatter: bool = False,
+) -> Paper:
     if frontmatter:
         local_id = "0"
     else:
         local_id = element.get("id")
         if local_id is None:
             raise SourceError(path, element.sourceline, f"<paper> in {volume_id} without an id")
-    full_id = f"{volume_id}.{local_id}"
+    try:
+        full_id = build_id(collection_id, volume_local_id, local_id)
+    except ValueError:
+        raise SourceError(path, element.sourceline, f"paper id '{local_id}' is not valid in {volume_id}") from None
     title = title_markup = abstract = None
     pages = doi = url = bibkey = language = note = None
     authors: list[NameSpec] = []
