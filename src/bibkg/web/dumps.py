@@ -1,0 +1,250 @@
+"""``GET /dumps`` and ``GET /dumps/bibkg.{ext}[.gz]``: whole-graph dumps over HTTP.
+
+Each response is one snapshot: the current snapshot is resolved when the request arrives and
+opened read-only, so an ingest publishing a new snapshot meanwhile cannot tear it.  The ETag
+names the snapshot and the file (``"<snapshot>.<ext>[.gz]"``), ``Last-Modified`` is the
+snapshot's publication time; ``If-None-Match`` / ``If-Modified-Since`` answer 304.
+
+Dumps are written once per snapshot into ``STORE/dumps/<snapshot>/`` while the first request
+streams (a tee; the file is renamed into place only when complete), and later requests are
+served from that file.  Cold dumps are bound by Oxigraph decoding terms from RocksDB; the cache
+makes every later request a file read.  When the store directory is not writable the dump is
+simply streamed each time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import queue
+import shutil
+import threading
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from email.utils import format_datetime, parsedate_to_datetime
+from datetime import datetime, timezone
+from pathlib import Path
+
+import pyoxigraph as ox
+from starlette.requests import Request
+from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
+
+from ..export.dump import write_dump_maybe_gzip
+from ..export.formats import FORMATS, DumpFormat
+from ..store.local import LocalStore
+
+HTTP_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
+"""Offered over HTTP (RDF/XML is CLI only: nobody downloads the Anthology as RDF/XML)."""
+_CHUNK = 1 << 16
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    path: Path
+    name: str
+    mtime: float
+
+    @property
+    def last_modified(self) -> str:
+        return format_datetime(datetime.fromtimestamp(int(self.mtime), tz=timezone.utc), usegmt=True)
+
+
+def current(local: LocalStore) -> Snapshot | None:
+    path = local.current_snapshot()
+    if path is None:
+        return None
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        return None
+    return Snapshot(path=path, name=path.name, mtime=mtime)
+
+
+def parse_name(filename: str) -> tuple[DumpFormat, bool] | None:
+    if not filename.startswith("bibkg."):
+        return None
+    rest = filename[len("bibkg.") :]
+    gz = rest.endswith(".gz")
+    ext = rest[:-3] if gz else rest
+    for name in HTTP_FORMATS:
+        if FORMATS[name].ext == ext:
+            return FORMATS[name], gz
+    return None
+
+
+def etag_for(snapshot: Snapshot, filename: str) -> str:
+    return f'"{snapshot.name}.{filename.removeprefix("bibkg.")}"'
+
+
+def not_modified(request: Request, etag: str, snapshot: Snapshot) -> bool:
+    inm = request.headers.get("if-none-match")
+    if inm is not None:
+        tags = [t.strip().removeprefix("W/") for t in inm.split(",")]
+        return "*" in tags or etag in tags
+    ims = request.headers.get("if-modified-since")
+    if ims:
+        try:
+            since = parsedate_to_datetime(ims)
+        except (TypeError, ValueError, IndexError):
+            return False
+        if since.tzinfo is None:
+            since = since.replace(tzinfo=timezone.utc)
+        return int(snapshot.mtime) <= since.timestamp()
+    return False
+
+
+def listing(local: LocalStore | None, base: str) -> Response:
+    snap = current(local) if local is not None else None
+    if snap is None:
+        return JSONResponse({"error": "no dumps: this server does not serve a local store"}, status_code=404)
+    cached = local.root / "dumps" / snap.name if local else None
+    items = []
+    for name in HTTP_FORMATS:
+        fmt = FORMATS[name]
+        for gz in (False, True):
+            filename = f"bibkg.{fmt.ext}{'.gz' if gz else ''}"
+            path = cached / filename if cached else None
+            items.append({
+                "file": filename,
+                "url": f"{base}/dumps/{filename}",
+                "format": fmt.name,
+                "media_type": fmt.media_type,
+                "gzip": gz,
+                "named_graphs": fmt.quads,
+                "bytes": path.stat().st_size if path and path.is_file() else None,
+                "etag": etag_for(snap, filename),
+            })  # fmt: skip
+    return JSONResponse(
+        {"snapshot": snap.name, "last_modified": snap.last_modified, "dumps": items},
+        headers={"Last-Modified": snap.last_modified},
+    )
+
+
+class _QueueWriter:
+    """A file-like writer feeding a bounded queue (and optionally a cache file)."""
+
+    def __init__(self, q: queue.Queue, tee) -> None:  # noqa: ANN001
+        self.q = q
+        self.tee = tee
+        self.cancelled = threading.Event()
+        self.buf = bytearray()
+
+    def write(self, data: bytes) -> int:
+        if self.cancelled.is_set():
+            raise BrokenPipeError("client went away")
+        if self.tee is not None:
+            self.tee.write(data)
+        self.buf += data
+        if len(self.buf) >= _CHUNK:
+            self._put(bytes(self.buf))
+            self.buf.clear()
+        return len(data)
+
+    def _put(self, item: object) -> None:
+        while not self.cancelled.is_set():
+            try:
+                self.q.put(item, timeout=0.5)
+                return
+            except queue.Full:
+                continue
+        raise BrokenPipeError("client went away")
+
+    def flush(self) -> None:
+        pass
+
+    def close_stream(self) -> None:
+        if self.buf:
+            self._put(bytes(self.buf))
+            self.buf.clear()
+
+
+def serve(request: Request, local: LocalStore | None, filename: str) -> Response:
+    parsed = parse_name(filename)
+    if parsed is None:
+        offered = ", ".join(f"bibkg.{FORMATS[n].ext}[.gz]" for n in HTTP_FORMATS)
+        return JSONResponse({"error": f"no dump '{filename}'; available: {offered}"}, status_code=404)
+    fmt, gz = parsed
+    snap = current(local) if local is not None else None
+    if snap is None:
+        return JSONResponse({"error": "no dumps: this server does not serve a local store"}, status_code=404)
+    etag = etag_for(snap, filename)
+    headers = {"ETag": etag, "Last-Modified": snap.last_modified, "Cache-Control": "public, max-age=60",
+               "Content-Disposition": f'attachment; filename="{filename}"'}  # fmt: skip
+    if not_modified(request, etag, snap):
+        return Response(status_code=304, headers=headers)
+    media = "application/gzip" if gz else f"{fmt.media_type}; charset=utf-8"
+    cache_dir = local.root / "dumps" / snap.name
+    cached = cache_dir / filename
+    if cached.is_file():
+        return FileResponse(cached, media_type=media, headers=headers)
+    if request.method == "HEAD":
+        return Response(status_code=200, media_type=media, headers=headers)
+    return StreamingResponse(_stream(snap, fmt, gz, local, cache_dir, filename), media_type=media, headers=headers)
+
+
+def _open_tee(local: LocalStore, cache_dir: Path, filename: str):  # noqa: ANN202
+    try:
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for old in (local.root / "dumps").iterdir():  # drop dumps of snapshots that are gone
+            if old.name != cache_dir.name and not (local.root / "snapshots" / old.name).exists():
+                shutil.rmtree(old, ignore_errors=True)
+        tmp = cache_dir / f".{filename}.{os.getpid()}.{threading.get_ident()}.partial"
+        return tmp, tmp.open("wb", buffering=1 << 20)
+    except OSError:
+        return None, None
+
+
+async def _stream(snap: Snapshot, fmt: DumpFormat, gz: bool, local: LocalStore, cache_dir: Path, filename: str) -> AsyncIterator[bytes]:
+    q: queue.Queue = queue.Queue(maxsize=32)  # ≤ 2 MiB in flight: constant memory
+    tmp, tee = _open_tee(local, cache_dir, filename)
+    writer = _QueueWriter(q, tee)
+    done = object()
+
+    def produce() -> None:
+        ok = False
+        try:
+            store = ox.Store.read_only(str(snap.path))
+            write_dump_maybe_gzip(store, writer, fmt, gz=gz)  # type: ignore[arg-type]
+            writer.close_stream()
+            ok = True
+        except BaseException as exc:  # noqa: BLE001 - reported to the consumer
+            if not writer.cancelled.is_set():
+                try:
+                    q.put(exc, timeout=5)
+                except queue.Full:
+                    pass
+        finally:
+            if tee is not None:
+                tee.close()
+                if ok:
+                    os.replace(tmp, cache_dir / filename)
+                else:
+                    tmp.unlink(missing_ok=True)
+            if ok:
+                writer._put(done)
+
+    thread = threading.Thread(target=produce, name="bibkg-dump", daemon=True)
+    thread.start()
+    loop = asyncio.get_running_loop()
+    empty = object()
+
+    def get() -> object:
+        try:
+            return q.get(timeout=1.0)
+        except queue.Empty:
+            return empty
+
+    try:
+        while True:
+            item = await loop.run_in_executor(None, get)
+            if item is empty:
+                if not thread.is_alive() and q.empty():
+                    break
+                continue
+            if item is done:
+                break
+            if isinstance(item, BaseException):
+                raise item
+            yield item
+    finally:
+        writer.cancelled.set()

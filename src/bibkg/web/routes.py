@@ -1,0 +1,294 @@
+"""The Linked Data, BibTeX and dump routes: ``build_router(services) -> APIRouter``.
+
+Paths mirror the Anthology's (``/people/{id}/``, ``/{paper-id}/``, ``/volumes/{id}/``,
+``/venues/{id}/``, ``/events/{id}/``, ``/sigs/{id}/``), plus ``/resource?iri=…`` for any IRI of
+the graph.  Each answers with content negotiation (Turtle, N-Triples, JSON-LD, RDF/XML, HTML;
+``?format=ttl|nt|jsonld|rdf|html`` overrides ``Accept``), ``Vary: Accept``, 404 for unknown
+entities and 406 for types not offered.  BibTeX: ``/{paper-id}.bib``, ``/volumes/{id}.bib``,
+``/people/{id}.bib``, ``/queries/{name}.bib?…`` (``.json`` or ``?format=csl``: CSL-JSON).
+Dumps: ``/dumps`` and ``/dumps/bibkg.{ttl,nt,nq,trig,jsonld}[.gz]``.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import pyoxigraph as ox
+from fastapi import APIRouter
+from starlette.concurrency import run_in_threadpool
+from starlette.convertors import Convertor, register_url_convertor
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+
+from .. import iris
+from .. import vocab as V
+from ..errors import BibkgError
+from ..export.bibtex import bibtex_document, csl_document, fetch_records, papers_in_result, person_papers, volume_papers
+from ..services import Services
+from ..sparql.catalog import ParameterError, UnknownQueryError
+from ..store.local import LocalStore
+from . import dumps, ld, pages
+
+PAPER_ID = r"(?:\d{4}\.[a-z0-9]+(?:-[a-z0-9]+)*\.\d+|[A-Z]\d{2}-\d{4})"
+"""Anthology paper ids: ``2025.acl-long.1141``, ``2025.findings-acl.0``, ``P19-1001``."""
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+_CSS = (Path(__file__).parent / "static" / "bibkg-web.css").read_text(encoding="utf-8")
+BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"
+CSL_TYPE = "application/vnd.citationstyles.csl+json"
+MAX_QUERY_PAPERS = 5000
+
+
+class PaperIdConvertor(Convertor):
+    regex = PAPER_ID
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("aclpaper", PaperIdConvertor())
+
+
+def _local_store(services: Services) -> LocalStore | None:
+    settings = getattr(services, "settings", None)
+    local = getattr(services, "local", None) or getattr(settings, "local_store", None)
+    if isinstance(local, LocalStore):
+        return local
+    if settings is None or getattr(settings, "sparql_endpoint", None):
+        return None
+    if getattr(settings, "store_dir", None):
+        return LocalStore(Path(settings.store_dir))
+    from ..sample import sample_store
+
+    return sample_store(getattr(settings, "cache_dir", None))
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    headers = {"Vary": "Accept"}
+    if "text/html" in (request.headers.get("accept") or ""):
+        return Response(pages.not_found_page(message) if status == 404 else pages.page("Error", f"<h1>Error {status}</h1><p>{pages.e(message)}</p>"),
+                        status_code=status, media_type="text/html; charset=utf-8", headers=headers)  # fmt: skip
+    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
+
+
+def build_router(services: Services, local: LocalStore | None = None) -> APIRouter:
+    router = APIRouter()
+    state: dict[str, Any] = {"local": local, "resolved": local is not None}
+
+    def local_store() -> LocalStore | None:
+        if not state["resolved"]:
+            state["local"] = _local_store(services)
+            state["resolved"] = True
+        return state["local"]
+
+    def query(sparql: str) -> Any:
+        return services.runner.query_sync(sparql)
+
+    def base_url(request: Request) -> str:
+        settings = getattr(services, "settings", None)
+        public = getattr(settings, "public_url", None)
+        return (public or str(request.base_url)).rstrip("/")
+
+    # -- entities -----------------------------------------------------------------------------------
+    def types_of(iri: str) -> set[str]:
+        return {r["t"].value for r in query(f"SELECT ?t WHERE {{ {pages._iri(iri)} a ?t }}")}
+
+    def describe(iri: str) -> list[ox.Triple]:
+        text = services.catalog["ld-describe"].text if "ld-describe" in services.catalog else None
+        if text is None:  # pragma: no cover - the query ships with bibkg
+            return list(query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ BIND({pages._iri(iri)} AS ?s) ?s ?p ?o }}"))
+        return ld.sorted_triples(services.runner.query_sync(text, {"entity": ox.NamedNode(iri)}))
+
+    def html_for(iri: str) -> str | None:
+        types = types_of(iri)
+        if not types:
+            return None
+        if V.Person in types:
+            return pages.person_page(query, iri)
+        if V.Paper in types or V.FrontMatter in types:
+            return pages.paper_page(query, iri)
+        if V.Volume in types or V.Proceedings in types or V.JournalIssue in types:
+            return pages.volume_page(query, services.store, iri)
+        for cls in (V.Venue, V.Event, V.SIG):
+            if cls in types:
+                return pages.group_page(query, iri, cls)
+        triples = describe(iri)
+        return pages.generic_page(iri, triples) if triples else None
+
+    async def entity(request: Request, iri: str) -> Response:
+        try:
+            media = ld.negotiate(request.headers.get("accept"), request.query_params.get("format"))
+        except ld.NotAcceptable as exc:
+            return _error(request, 406, str(exc))
+        try:
+            ox.NamedNode(iri)
+        except ValueError as exc:
+            return _error(request, 400, f"not an IRI: {iri!r} ({exc})")
+        headers = {"Vary": "Accept"}
+        if media == ld.HTML:
+            html = await run_in_threadpool(html_for, iri)
+            if html is None:
+                return _error(request, 404, f"{iri} is not in the graph")
+            return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+        triples = await run_in_threadpool(describe, iri)
+        if not any(t.subject.value == iri for t in triples):
+            return _error(request, 404, f"{iri} is not in the graph")
+        body = ld.serialize(triples, media, context_url=base_url(request) + "/context.jsonld")
+        headers["Link"] = f'<{base_url(request)}/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'
+        ctype = media if media == "application/ld+json" else f"{media}; charset=utf-8"
+        return Response(body, media_type=ctype, headers=headers)
+
+    async def bib(request: Request, papers_of: Any, what: str, suffix: str) -> Response:
+        def build() -> tuple[list, str]:
+            targets = papers_of()
+            return fetch_records(query, targets), ""
+
+        records, _ = await run_in_threadpool(build)
+        if not records:
+            return _error(request, 404, f"no papers for {what}")
+        if suffix == "json" or request.query_params.get("format") == "csl":
+            return Response(csl_document(records), media_type=CSL_TYPE)
+        abstract = request.query_params.get("abstract") in ("1", "true", "yes")
+        return Response(bibtex_document(records, with_abstract=abstract), media_type=BIBTEX_TYPE)
+
+    # -- papers ----------------------------------------------------------------------------------------
+    async def paper(request: Request) -> Response:
+        return await entity(request, iris.paper_iri(request.path_params["pid"]))
+
+    async def paper_redirect(request: Request) -> Response:
+        return RedirectResponse(f"/{request.path_params['pid']}/", status_code=301)
+
+    async def paper_bib(request: Request) -> Response:
+        pid = request.path_params["pid"]
+        suffix = request.url.path.rsplit(".", 1)[-1]
+        return await bib(request, lambda: [iris.paper_iri(pid)], f"paper {pid}", suffix)
+
+    router.add_route("/{pid:aclpaper}/", paper, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_route("/{pid:aclpaper}", paper_redirect, methods=["GET", "HEAD"], include_in_schema=False)
+    router.add_route("/{pid:aclpaper}.bib", paper_bib, methods=["GET"], include_in_schema=False)
+    router.add_route("/{pid:aclpaper}.json", paper_bib, methods=["GET"], include_in_schema=False)
+
+    # -- people ----------------------------------------------------------------------------------------
+    async def people(request: Request) -> Response:
+        rest: str = request.path_params["rest"]
+        for suffix in ("bib", "json"):
+            if rest.endswith("." + suffix):
+                pid = _person_id(rest[: -len(suffix) - 1])
+                if pid is None:
+                    return _error(request, 404, f"no person '{rest}'")
+                iri = iris.person_iri(pid)
+                return await bib(request, lambda: person_papers(services.store, iri), f"person {pid}", suffix)
+        if not rest.endswith("/"):
+            return RedirectResponse(f"/people/{quote(rest)}/", status_code=301)
+        pid = _person_id(rest[:-1])
+        if pid is None:
+            return _error(request, 404, f"no person '{rest}'")
+        return await entity(request, iris.person_iri(pid))
+
+    router.add_route("/people/{rest:path}", people, methods=["GET", "HEAD"], include_in_schema=False)
+
+    # -- volumes, venues, events, SIGs ------------------------------------------------------------------
+    def group_route(prefix: str, make_iri: Any, bibtex: bool) -> None:
+        async def handler(request: Request) -> Response:
+            rest: str = request.path_params["rest"]
+            if bibtex:
+                for suffix in ("bib", "json"):
+                    if rest.endswith("." + suffix) and _SLUG.match(rest[: -len(suffix) - 1]):
+                        vid = rest[: -len(suffix) - 1]
+                        iri = make_iri(vid)
+                        return await bib(request, lambda: volume_papers(services.store, iri), f"volume {vid}", suffix)
+            ident = rest[:-1] if rest.endswith("/") else rest
+            if not _SLUG.match(ident):
+                return _error(request, 404, f"no such {prefix[:-1]}: '{rest}'")
+            if not rest.endswith("/"):
+                return RedirectResponse(f"/{prefix}/{ident}/", status_code=301)
+            return await entity(request, make_iri(ident))
+
+        router.add_route(f"/{prefix}/{{rest:path}}", handler, methods=["GET", "HEAD"], include_in_schema=False)
+
+    group_route("volumes", iris.volume_iri, True)
+    group_route("venues", iris.venue_iri, False)
+    group_route("events", iris.event_iri, False)
+    group_route("sigs", iris.sig_iri, False)
+
+    # -- any IRI ---------------------------------------------------------------------------------------------
+    async def resource(request: Request) -> Response:
+        iri = request.query_params.get("iri")
+        if not iri:
+            return _error(request, 400, "give the IRI to describe: /resource?iri=https://aclanthology.org/…")
+        return await entity(request, iri)
+
+    router.add_route("/resource", resource, methods=["GET", "HEAD"], include_in_schema=False)
+
+    async def context(request: Request) -> Response:
+        return JSONResponse(ld.context(), media_type="application/ld+json",
+                            headers={"Cache-Control": "public, max-age=86400", "Access-Control-Allow-Origin": "*"})  # fmt: skip
+
+    router.add_route("/context.jsonld", context, methods=["GET"], include_in_schema=False)
+
+    async def css(request: Request) -> Response:
+        return Response(_CSS, media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"})
+
+    router.add_route(pages.CSS_PATH, css, methods=["GET"], include_in_schema=False)
+
+    # -- named queries as bibliographies ----------------------------------------------------------------
+    async def query_bib(request: Request) -> Response:
+        name = request.path_params["name"]
+        suffix = request.url.path.rsplit(".", 1)[-1]
+        try:
+            named = services.catalog[name]
+        except UnknownQueryError as exc:
+            return _error(request, 404, str(exc))
+        values: dict[str, str] = {}
+        for key, value in request.query_params.multi_items():
+            if key in ("format", "abstract"):
+                continue
+            if key in values:
+                return _error(request, 400, f"parameter '{key}' is given twice")
+            values[key] = value
+        try:
+            bindings = named.bind(values)
+        except ParameterError as exc:
+            return _error(request, 400, str(exc))
+
+        def run() -> list[str]:
+            result = services.runner.query_sync(named.text, bindings)
+            is_select = isinstance(result, ox.QuerySolutions)
+            papers = papers_in_result(result)[:MAX_QUERY_PAPERS] if is_select else []
+            del result  # pyoxigraph results must be dropped on the thread that made them
+            if not is_select:
+                raise BibkgError(f"query '{name}' is not a SELECT query: it returns no papers")
+            return papers
+
+        try:
+            targets = await run_in_threadpool(run)
+        except BibkgError as exc:
+            return _error(request, 400, str(exc))
+        return await bib(request, lambda: targets, f"query '{name}' (it must return papers in ?paper)", suffix)
+
+    router.add_route("/queries/{name}.bib", query_bib, methods=["GET"], include_in_schema=False)
+    router.add_route("/queries/{name}.csl.json", query_bib, methods=["GET"], include_in_schema=False)
+
+    # -- dumps ------------------------------------------------------------------------------------------------
+    async def dump_list(request: Request) -> Response:
+        return dumps.listing(local_store(), base_url(request))
+
+    async def dump_file(request: Request) -> Response:
+        return dumps.serve(request, local_store(), request.path_params["filename"])
+
+    router.add_route("/dumps", dump_list, methods=["GET"], include_in_schema=False)
+    router.add_route("/dumps/{filename}", dump_file, methods=["GET", "HEAD"], include_in_schema=False)
+    return router
+
+
+def _person_id(path: str) -> str | None:
+    """``yaodong-yang`` → itself; ``jane-doe/unverified`` → ``unverified/jane-doe``."""
+    if path.endswith("/unverified"):
+        slug = path[: -len("/unverified")]
+        return iris.UNVERIFIED_PREFIX + slug if _SLUG.match(slug) else None
+    return path if _SLUG.match(path) else None

@@ -1,0 +1,80 @@
+"""GET /dumps and /dumps/bibkg.*: content, gzip, ETag/Last-Modified, 304, snapshot consistency."""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from bibkg.export.formats import FORMATS
+from bibkg.ingest import run_ingest
+from bibkg.store.local import LocalStore
+
+from web_support import SAMPLE, make_app  # type: ignore[import-not-found]
+
+
+@pytest.fixture()
+def fresh(tmp_path: Path):  # noqa: ANN201
+    from fastapi.testclient import TestClient
+
+    local = LocalStore(tmp_path / "store")
+    run_ingest(SAMPLE, local, jobs=1)
+    with TestClient(make_app(local)) as c:
+        yield local, c
+
+
+def test_listing(client) -> None:  # noqa: ANN001
+    body = client.get("/dumps").json()
+    files = {d["file"] for d in body["dumps"]}
+    assert {"bibkg.ttl", "bibkg.nt", "bibkg.nq", "bibkg.trig", "bibkg.jsonld", "bibkg.nq.gz"} <= files
+    assert body["snapshot"]
+
+
+@pytest.mark.parametrize("name", ["turtle", "ntriples", "nquads", "trig", "jsonld"])
+def test_dump_parses_and_is_complete(client, web_local: LocalStore, name: str) -> None:  # noqa: ANN001
+    fmt = FORMATS[name]
+    r = client.get(f"/dumps/bibkg.{fmt.ext}.gz")
+    assert r.status_code == 200 and r.headers["content-type"] == "application/gzip"
+    data = gzip.decompress(r.content)
+    parsed = {str(q) if fmt.quads else str(ox.Triple(q.subject, q.predicate, q.object)) for q in ox.parse(data, fmt.rdf)}
+    original = web_local.open_read()
+    expected = {str(q) if fmt.quads else str(ox.Triple(q.subject, q.predicate, q.object)) for q in original}
+    assert parsed == expected
+    plain = client.get(f"/dumps/bibkg.{fmt.ext}")
+    assert plain.content == data  # same bytes, compressed or not, first (streamed) or cached
+
+
+def test_conditional_get(fresh) -> None:  # noqa: ANN001
+    local, c = fresh
+    first = c.get("/dumps/bibkg.nq")
+    etag, modified = first.headers["etag"], first.headers["last-modified"]
+    assert etag.startswith('"') and local.current_snapshot().name in etag
+    assert c.get("/dumps/bibkg.nq", headers={"If-None-Match": etag}).status_code == 304
+    assert c.get("/dumps/bibkg.nq", headers={"If-None-Match": f'"x", W/{etag}'}).status_code == 304
+    assert c.get("/dumps/bibkg.nq", headers={"If-Modified-Since": modified}).status_code == 304
+    assert c.get("/dumps/bibkg.nq", headers={"If-Modified-Since": "Mon, 01 Jan 2001 00:00:00 GMT"}).status_code == 200
+    assert c.get("/dumps/bibkg.nq", headers={"If-Modified-Since": "garbage"}).status_code == 200
+    second = c.get("/dumps/bibkg.nq")  # served from the per-snapshot cache now
+    assert second.content == first.content and second.headers["etag"] == etag
+    assert c.get("/dumps/bibkg.ttl", headers={"If-None-Match": etag}).status_code == 200  # other file
+
+
+def test_new_snapshot_changes_etag_and_content(fresh, tmp_path: Path) -> None:  # noqa: ANN001
+    local, c = fresh
+    before = c.get("/dumps/bibkg.nt")
+    smaller = tmp_path / "data"
+    shutil.copytree(SAMPLE, smaller)
+    (smaller / "xml" / "2025.naacl.xml").unlink()
+    run_ingest(smaller, local, jobs=1)  # publishes a new snapshot
+    after = c.get("/dumps/bibkg.nt")
+    assert after.headers["etag"] != before.headers["etag"]
+    assert c.get("/dumps/bibkg.nt", headers={"If-None-Match": before.headers["etag"]}).status_code == 200
+    assert len(after.content) < len(before.content)
+
+
+def test_unknown_dump(client) -> None:  # noqa: ANN001
+    assert client.get("/dumps/bibkg.docx").status_code == 404
+    assert client.get("/dumps/other.ttl").status_code == 404

@@ -1,0 +1,89 @@
+"""HTML pages: content a reader of the Anthology expects, and rendering in headless Chromium
+(desktop and phone screenshots in tests/artifacts/)."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ARTIFACTS = Path(__file__).resolve().parents[1] / "artifacts"
+CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
+HTML = {"Accept": "text/html"}
+
+
+def test_person_page_content(client) -> None:  # noqa: ANN001
+    html = client.get("/people/yaodong-yang/", headers=HTML).text
+    assert "<h1 class=\"person\">Yaodong Yang</h1>" in html
+    assert "Also published as" in html and "Yao-Dong Yang" in html
+    assert "耀东 杨" in html and 'lang="zh-hani"' in html
+    assert 'href="https://orcid.org/0000-0000-0002-0250"' in html
+    assert re.search(r'<h2>Papers <span class="count">7</span>', html)
+    assert html.index('<h3 id="y2025">') < html.index("Language Models Resist Alignment")
+    # every coauthor (37 at ACL 2025 + NAACL paper), sorted by shared papers, then name
+    side = html.split("<aside>")[1]
+    coauthors = re.findall(r'<li><span class="n">(\d+)</span><a href="([^"]+)">([^<]+)</a></li>', side.split("<h2>Venues")[0])
+    assert coauthors[0][2] == "Jiaming Ji" and coauthors[0][0] == "6"
+    counts = [int(n) for n, _, _ in coauthors]
+    assert counts == sorted(counts, reverse=True) and len(coauthors) > 37
+    assert ("4", "/people/juntao-dai/", "Josef Dai") in coauthors
+    venues = re.findall(r'<li><span class="n">(\d+)</span><a href="[^"]+">([^<]+)</a></li>', side.split("<h2>Venues")[1])
+    assert venues == [("4", "Findings"), ("2", "ACL"), ("1", "NAACL")]
+    assert 'href="/people/yaodong-yang.bib"' in html
+
+
+def test_similar_names(client) -> None:  # noqa: ANN001
+    html = client.get("/people/yi-liu-sample-a/", headers=HTML).text
+    assert "Similar names" in html and "/people/yi-liu-sample-b/" in html
+
+
+def test_paper_page_content(client) -> None:  # noqa: ANN001
+    html = client.get("/2025.findings-acl.820/", headers=HTML).text
+    assert "Reward Generalization in RLHF" in html
+    assert '<a href="/people/yaodong-yang/">Yaodong Yang</a>' in html
+    assert "Abstract" in html
+    assert 'href="/volumes/2025.findings-acl/"' in html and 'href="/events/acl-2025/"' in html
+    assert "@inproceedings{qiu-etal-2025-reward," in html and "{RLHF}" in html
+    assert 'href="https://doi.org/10.18653/v1/2025.findings-acl.820"' in html
+
+
+def test_volume_venue_event_pages(client) -> None:  # noqa: ANN001
+    vol = client.get("/volumes/2025.acl-long/", headers=HTML).text
+    assert "Proceedings of the 63rd Annual Meeting" in vol and "Wanxiang Che" in vol
+    assert vol.count('<li class="paper">') == 2 and "@proceedings{acl-2025-long," in vol
+    event = client.get("/events/acl-2025/", headers=HTML).text
+    assert "/volumes/2025.findings-acl/" in event and "colocated" in event
+    venue = client.get("/venues/acl/", headers=HTML).text
+    assert "Annual Meeting of the Association for Computational Linguistics" in venue and "/events/acl-2025/" in venue
+
+
+def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
+    base = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking", "--disable-component-update", "--disable-sync",
+            "--hide-scrollbars", f"--user-data-dir={tmp_path / 'profile'}"]  # fmt: skip
+    return subprocess.run(base + args, capture_output=True, text=True, timeout=90)
+
+
+@pytest.mark.browser
+@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/browser.sh installs it; needs apt-get and root)")
+@pytest.mark.parametrize("path,name", [
+    ("/people/yaodong-yang/", "person"),
+    ("/2025.acl-long.1544/", "paper"),
+    ("/volumes/2025.acl-long/", "volume"),
+    ("/events/acl-2025/", "event"),
+])  # fmt: skip
+def test_pages_in_headless_chromium(live_server: str, tmp_path: Path, path: str, name: str) -> None:
+    url = live_server + path
+    dom = _chromium(["--dump-dom", url], tmp_path)
+    assert dom.returncode == 0, dom.stderr[-2000:]
+    assert "<h1" in dom.stdout and "bibkg" in dom.stdout
+    ARTIFACTS.mkdir(exist_ok=True)
+    for device, size in (("desktop", "1280,900"), ("phone", "390,844")):
+        shot = ARTIFACTS / f"web-{name}-{device}.png"
+        shot.unlink(missing_ok=True)
+        result = _chromium([f"--screenshot={shot}", f"--window-size={size}", url], tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+        assert shot.is_file() and shot.stat().st_size > 5000

@@ -1,0 +1,26 @@
+"""Helpers shared by the web tests (a module name no other test directory uses)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+
+from bibkg import config
+from bibkg.services import QueryRunner, Services
+from bibkg.sparql.catalog import QueryCatalog
+from bibkg.store.local import LocalStore
+from bibkg.store.oxigraph import OxigraphStore
+from bibkg.web.routes import build_router
+
+SAMPLE = Path(__file__).resolve().parents[2] / "data" / "anthology"
+
+
+def make_app(local: LocalStore) -> FastAPI:
+    """The web router alone, on a store of the sample (as the app factory mounts it)."""
+    store = OxigraphStore.open(local)
+    catalog = QueryCatalog.load(config.queries_dir())
+    services = Services(store, catalog, QueryRunner(store, catalog))
+    app = FastAPI()
+    app.include_router(build_router(services, local))
+    return app
