@@ -13,7 +13,7 @@ import pyoxigraph as ox
 
 from .. import iris
 from .. import vocab as V
-from ..export.bibtex import BibRecord, fetch_records, to_bibtex, volume_papers
+from ..export.bibtex import BibRecord, Contributor, fetch_records, to_bibtex, volume_papers
 
 Query = Callable[[str], Any]
 RDFS_LABEL = V.LABEL
@@ -115,7 +115,25 @@ SELECT ?k ?v ?label WHERE {
 }"""
 
 _PERSON_PAPERS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT DISTINCT ?paper WHERE { VALUES ?person { %E% } ?paper bibkg:author ?person ; a bibkg:Paper . }"""
+SELECT ?paper ?title ?year ?vol ?pdf WHERE {
+  VALUES ?person { %E% }
+  ?paper bibkg:author ?person ; a bibkg:Paper .
+  OPTIONAL { ?paper bibkg:title ?title }
+  OPTIONAL { ?paper bibkg:year ?year }
+  OPTIONAL { ?paper bibkg:inVolume ?vol }
+  OPTIONAL { ?paper bibkg:pdf ?pdf }
+}"""
+
+_PERSON_AUTHORS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
+SELECT ?paper ?pos ?author ?name WHERE {
+  VALUES ?person { %E% }
+  ?paper bibkg:author ?person ; bibkg:authorship ?a .
+  ?a bibkg:position ?pos ; bibkg:person ?author .
+  OPTIONAL { ?a bibkg:name ?n . ?n bibkg:fullName ?name }
+}"""
+
+_BOOKTITLES = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
+SELECT ?vol ?title WHERE { VALUES ?vol { %V% } ?vol bibkg:booktitle ?title }"""
 
 _PERSON_VENUES = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -124,6 +142,37 @@ SELECT ?paper ?venue ?label WHERE {
   ?paper bibkg:author ?person ; a bibkg:Paper ; bibkg:venue ?venue .
   OPTIONAL { ?venue rdfs:label ?label }
 }"""
+
+
+def _person_records(query: Query, iri: str) -> list[BibRecord]:
+    """The person's papers with authors and booktitle: three lean queries (no BibTeX fields)."""
+    found: dict[str, BibRecord] = {}
+    for row in query(_PERSON_PAPERS.replace("%E%", _iri(iri))):
+        paper = row["paper"].value
+        if paper in found:
+            continue
+        found[paper] = BibRecord(
+            iri=paper, anthology_id=paper.removeprefix(iris.ANTHOLOGY).rstrip("/"), bibkey="",
+            title=_v(row["title"]) or paper, year=_v(row["year"]), volume=_v(row["vol"]), pdf=_v(row["pdf"]),
+        )  # fmt: skip
+    seen: set[tuple[str, int]] = set()
+    for row in query(_PERSON_AUTHORS.replace("%E%", _iri(iri))):
+        rec = found.get(row["paper"].value)
+        pos = int(row["pos"].value)
+        if rec is None or (rec.iri, pos) in seen:
+            continue
+        seen.add((rec.iri, pos))
+        rec.authors.append(Contributor(pos, None, _v(row["name"]) or row["author"].value, row["author"].value))
+    volumes = sorted({r.volume for r in found.values() if r.volume})
+    titles: dict[str, str] = {}
+    for start in range(0, len(volumes), 400):
+        batch = " ".join(_iri(v) for v in volumes[start : start + 400])
+        for row in query(_BOOKTITLES.replace("%V%", batch)):
+            titles[row["vol"].value] = row["title"].value
+    for rec in found.values():
+        rec.authors.sort(key=lambda c: c.position)
+        rec.booktitle = titles.get(rec.volume or "")
+    return list(found.values())
 
 
 def person_page(query: Query, iri: str) -> str | None:
@@ -141,8 +190,7 @@ def person_page(query: Query, iri: str) -> str | None:
     canonical = {t.value for t in props.get(V.canonicalName, [])}
     other_names = sorted({t.value for t in props.get(V.personName, [])} - canonical - {label})
     variants = sorted({t.value for t in props.get(V.scriptVariant, [])})
-    papers = [r["paper"].value for r in query(_PERSON_PAPERS.replace("%E%", _iri(iri)))]
-    records = fetch_records(query, papers)
+    records = _person_records(query, iri)
     records.sort(key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id))
     coauthors: Counter[str] = Counter()
     names: dict[str, str] = {}

@@ -11,6 +11,7 @@ Dumps: ``/dumps`` and ``/dumps/bibkg.{ttl,nt,nq,trig,jsonld}[.gz]``.
 
 from __future__ import annotations
 
+import functools
 import re
 from pathlib import Path
 from typing import Any
@@ -104,6 +105,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
             return list(query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ BIND({pages._iri(iri)} AS ?s) ?s ?p ?o }}"))
         return ld.sorted_triples(services.runner.query_sync(text, {"entity": ox.NamedNode(iri)}))
 
+    @functools.lru_cache(maxsize=256)  # the router serves one snapshot for its whole life
     def html_for(iri: str) -> str | None:
         types = types_of(iri)
         if not types:

@@ -1,0 +1,92 @@
+"""Benchmark: full-corpus dumps (Turtle, N-Quads) and the person page of the most prolific author.
+
+    python benchmarks/bench_dumps.py --store /tmp/bibkg-full [--formats turtle nquads] [--person ID]
+
+Each dump runs in a child process (``bibkg export``) so that its peak RSS is its own; the figures
+are wall seconds, peak RSS (MB, from ``wait4``) and output bytes.  The person page is rendered
+in-process exactly as the HTTP handler does (``bibkg.web.pages.person_page``), 1 warm-up + 5 runs;
+the figure is server time, without HTTP.  Targets (issue): Turtle dump ≤ 10 s and ≤ 500 MB;
+person page ≤ 50 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BIBKG = [sys.executable, "-m", "bibkg"]
+
+
+def bench_dump(store: str, fmt: str, out_dir: Path, gz: bool) -> dict:
+    out = out_dir / f"bench.{fmt}{'.gz' if gz else ''}"
+    cmd = [*BIBKG, "export", "--store", store, "--format", fmt, "-o", str(out), "--quiet"] + (["--gzip"] if gz else [])
+    started = time.perf_counter()
+    proc = subprocess.Popen(cmd)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    if status != 0:
+        raise SystemExit(f"{' '.join(cmd)} failed with status {status}")
+    result = {"format": fmt, "gzip": gz, "seconds": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024),
+              "bytes": out.stat().st_size, "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1)}  # fmt: skip
+    out.unlink()
+    return result
+
+
+def most_prolific(store) -> tuple[str, int]:  # noqa: ANN001
+    rows = list(store.query(
+        "PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?p (COUNT(*) AS ?n) "
+        "WHERE { ?paper bibkg:author ?p } GROUP BY ?p ORDER BY DESC(?n) LIMIT 1"))  # fmt: skip
+    return rows[0]["p"].value, int(rows[0]["n"].value)
+
+
+def bench_person(store_dir: str, person: str | None) -> dict:
+    from bibkg import iris
+    from bibkg.store.local import LocalStore
+    from bibkg.store.oxigraph import OxigraphStore
+    from bibkg.web.pages import person_page
+
+    store = OxigraphStore.open(LocalStore(Path(store_dir)))
+    if person:
+        iri, papers = (person if "://" in person else iris.person_iri(person)), None
+    else:
+        iri, papers = most_prolific(store)
+    query = lambda q: store.query(q)  # noqa: E731
+    person_page(query, iri)  # warm-up (RocksDB blocks, pylatexenc)
+    times = []
+    for _ in range(5):
+        t = time.perf_counter()
+        html = person_page(query, iri)
+        times.append((time.perf_counter() - t) * 1000)
+    return {"person": iri, "papers": papers, "html_bytes": len(html or ""),
+            "ms_median": round(statistics.median(times), 1), "ms_min": round(min(times), 1)}  # fmt: skip
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--store", required=True)
+    ap.add_argument("--formats", nargs="*", default=["turtle", "nquads"])
+    ap.add_argument("--gzip", action="store_true", help="also measure the gzipped dumps")
+    ap.add_argument("--person", help="person id or IRI (default: the most prolific author)")
+    ap.add_argument("--skip-dumps", action="store_true")
+    args = ap.parse_args()
+    results: dict = {"store": args.store, "cpus": os.cpu_count(), "load_avg": os.getloadavg()[0], "dumps": []}
+    with tempfile.TemporaryDirectory() as tmp:
+        if not args.skip_dumps:
+            for fmt in args.formats:
+                for gz in ([False, True] if args.gzip else [False]):
+                    r = bench_dump(args.store, fmt, Path(tmp), gz)
+                    print(json.dumps(r), flush=True)
+                    results["dumps"].append(r)
+    results["person_page"] = bench_person(args.store, args.person)
+    print(json.dumps(results, indent=2))
+
+
+if __name__ == "__main__":
+    main()
