@@ -130,3 +130,18 @@ def test_load_errors_keep_the_store(sample_local: LocalStore, tmp_path: Path, ca
     assert "missing.nq: no such file" in capsys.readouterr().err
     with pytest.raises(BibkgError, match="extension"):
         guess_format("dump.xyz")
+
+
+def test_warm_cache_and_reuse(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
+    local = LocalStore(tmp_path / "s")
+    run_ingest(SAMPLE, local, jobs=1)
+    snap = local.current_snapshot()
+    assert main(["export", "--store", str(local.root), "--warm-cache", "--format", "nquads", "--quiet"]) == 0
+    cached = local.root / "dumps" / snap.name / "bibkg.nq.gz"
+    assert cached.is_file()
+    out = tmp_path / "copy.nq.gz"
+    assert main(["export", "--store", str(local.root), "-o", str(out), "--quiet"]) == 0
+    assert out.read_bytes() == cached.read_bytes()
+    fresh = tmp_path / "fresh.nq.gz"
+    assert main(["export", "--store", str(local.root), "-o", str(fresh), "--quiet", "--no-cache"]) == 0
+    assert fresh.read_bytes() == cached.read_bytes()

@@ -78,3 +78,14 @@ def test_new_snapshot_changes_etag_and_content(fresh, tmp_path: Path) -> None:  
 def test_unknown_dump(client) -> None:  # noqa: ANN001
     assert client.get("/dumps/bibkg.docx").status_code == 404
     assert client.get("/dumps/other.ttl").status_code == 404
+
+
+def test_plain_served_from_warm_gzip_cache(fresh) -> None:  # noqa: ANN001
+    from bibkg.cli import main
+
+    local, c = fresh
+    assert main(["export", "--store", str(local.root), "--warm-cache", "--format", "turtle", "--quiet"]) == 0
+    plain = c.get("/dumps/bibkg.ttl")
+    gz = c.get("/dumps/bibkg.ttl.gz")
+    assert gzip.decompress(gz.content) == plain.content and plain.content.startswith(b"@prefix")
+    assert c.head("/dumps/bibkg.ttl").status_code == 200

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import shutil
 import sys
 import time
 from pathlib import Path
@@ -11,11 +13,13 @@ from ..cli import _reading_store, _store_dir, subcommand
 from ..errors import BibkgError
 from .formats import FORMATS, get_format, guess_format
 
+HTTP_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
+
 
 def cmd_export(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    from .dump import write_dump_maybe_gzip
+    from .dump import cache_file, write_dump_maybe_gzip
 
     local = _reading_store(args)
     snapshot = local.current_snapshot()
@@ -35,12 +39,22 @@ def cmd_export(args: argparse.Namespace) -> int:
                 ox.NamedNode(g)
             except ValueError as exc:
                 raise BibkgError(f"--graph {g!r}: not an IRI ({exc})") from None
-    store = ox.Store.read_only(str(snapshot))  # one snapshot: consistent even during an ingest
     started = time.perf_counter()
+    if args.warm_cache:
+        return _warm_cache(local, snapshot, [fmt] if args.format else [FORMATS[n] for n in HTTP_FORMATS], args.quiet)
+    cached = cache_file(local.root, snapshot.name, fmt, gz)
+    if not args.graph and not args.no_cache and cached.is_file():
+        source = cached.open("rb")  # this snapshot's dump was built before: same bytes, a file copy
+    else:
+        source = None
+    store = ox.Store.read_only(str(snapshot))  # one snapshot: consistent even during an ingest
     if args.output in (None, "-"):
         out = sys.stdout.buffer
         try:
-            write_dump_maybe_gzip(store, out, fmt, gz=gz, graphs=args.graph or None)
+            if source is not None:
+                shutil.copyfileobj(source, out, 1 << 20)
+            else:
+                write_dump_maybe_gzip(store, out, fmt, gz=gz, graphs=args.graph or None)
             out.flush()
         except BrokenPipeError:  # e.g. piped into head: not an error
             import os
@@ -51,7 +65,10 @@ def cmd_export(args: argparse.Namespace) -> int:
         tmp = path.with_name(f".{path.name}.partial")
         try:
             with tmp.open("wb", buffering=1 << 20) as out:
-                write_dump_maybe_gzip(store, out, fmt, gz=gz, graphs=args.graph or None)
+                if source is not None:
+                    shutil.copyfileobj(source, out, 1 << 20)
+                else:
+                    write_dump_maybe_gzip(store, out, fmt, gz=gz, graphs=args.graph or None)
             tmp.replace(path)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -62,6 +79,33 @@ def cmd_export(args: argparse.Namespace) -> int:
                 f"snapshot {snapshot.name}, {time.perf_counter() - started:.1f}s)",
                 file=sys.stderr,
             )
+    return 0
+
+
+def _warm_cache(local, snapshot: Path, formats: list, quiet: bool) -> int:  # noqa: ANN001
+    """Build the gzipped dumps of ``snapshot`` that ``/dumps`` serves (plain ones are served by
+    decompressing them)."""
+    import pyoxigraph as ox
+
+    from .dump import cache_file, write_dump_maybe_gzip
+
+    store = ox.Store.read_only(str(snapshot))
+    for fmt in formats:
+        target = cache_file(local.root, snapshot.name, fmt, True)
+        if target.is_file():
+            continue
+        target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.{os.getpid()}.partial")
+        started = time.perf_counter()
+        try:
+            with tmp.open("wb", buffering=1 << 20) as out:
+                write_dump_maybe_gzip(store, out, fmt, gz=True)
+            tmp.replace(target)
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        if not quiet:
+            print(f"built {target} ({target.stat().st_size:,} bytes, {time.perf_counter() - started:.1f}s)", file=sys.stderr)
     return 0
 
 
@@ -140,6 +184,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gzip", action="store_true", help="gzip the output (implied by -o FILE.gz)")
     p.add_argument("-o", "--output", metavar="FILE", help="output file ('-' or absent: stdout)")
     p.add_argument("--quiet", action="store_true")
+    p.add_argument("--no-cache", action="store_true", help="always dump from the store, even if this snapshot's dump was built before")
+    p.add_argument("--warm-cache", action="store_true", help="build the gzipped dumps /dumps serves for the current snapshot (all formats, or --format); run it after an ingest")
     store_option(p)
     p.set_defaults(func=cmd_export)
 

@@ -32,6 +32,7 @@ import gzip
 import json
 from collections.abc import Sequence
 from contextlib import suppress
+from pathlib import Path
 from typing import BinaryIO
 
 import pyoxigraph as ox
@@ -269,3 +270,9 @@ def write_dump_maybe_gzip(
         write_dump(store, zout, fmt, graphs)  # type: ignore[arg-type]
     with suppress(AttributeError):
         out.flush()
+
+
+def cache_file(store_root: Path, snapshot_name: str, fmt: DumpFormat, gz: bool) -> Path:
+    """Where the dump of one snapshot is kept once built: ``STORE/dumps/<snapshot>/bibkg.<ext>[.gz]``
+    (written by the HTTP layer while it first streams a dump, or by ``bibkg export --warm-cache``)."""
+    return store_root / "dumps" / snapshot_name / f"bibkg.{fmt.ext}{'.gz' if gz else ''}"

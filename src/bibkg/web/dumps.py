@@ -15,6 +15,7 @@ simply streamed each time.
 from __future__ import annotations
 
 import asyncio
+import gzip
 import os
 import queue
 import shutil
@@ -26,6 +27,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
+from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
@@ -179,7 +181,15 @@ def serve(request: Request, local: LocalStore | None, filename: str) -> Response
         return FileResponse(cached, media_type=media, headers=headers)
     if request.method == "HEAD":
         return Response(status_code=200, media_type=media, headers=headers)
+    if not gz and (cache_dir / (filename + ".gz")).is_file():  # built by `bibkg export --warm-cache`
+        return StreamingResponse(_gunzip(cache_dir / (filename + ".gz")), media_type=media, headers=headers)
     return StreamingResponse(_stream(snap, fmt, gz, local, cache_dir, filename), media_type=media, headers=headers)
+
+
+async def _gunzip(path: Path) -> AsyncIterator[bytes]:
+    with gzip.open(path, "rb") as fh:
+        while chunk := await run_in_threadpool(fh.read, 1 << 20):
+            yield chunk
 
 
 def _open_tee(local: LocalStore, cache_dir: Path, filename: str):  # noqa: ANN202

@@ -271,6 +271,8 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
             targets = await run_in_threadpool(run)
         except BibkgError as exc:
             return _error(request, 400, str(exc))
+        except (RuntimeError, ValueError) as exc:  # e.g. a parameter the query does not project
+            return _error(request, 400, f"query '{name}' cannot be run with these parameters: {exc}")
         return await bib(request, lambda: targets, f"query '{name}' (it must return papers in ?paper)", suffix)
 
     router.add_route("/queries/{name}.bib", query_bib, methods=["GET"], include_in_schema=False)
