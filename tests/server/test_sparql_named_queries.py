@@ -26,7 +26,7 @@ EXPECT_ROWS = {
     "person-names": 2,
     "event-papers": 6,
     "event-editors": 4,
-    "venue-year-top-authors": 16,
+    "venue-year-top-authors": 10,
     "venue-years": 1,
     "persons-with-orcid": 1,
     "persons-several-names": 2,

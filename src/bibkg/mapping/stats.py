@@ -11,7 +11,9 @@ count while the corpus streams through the ingest.  The graph
 * per venue: the same three numbers, and one ``bibkg:VenueYear`` per year it published
   (``bibkg:venueYear``) with ``bibkg:paperCount``, ``bibkg:authorCount`` and its most prolific
   authors (``bibkg:topAuthor`` → ``bibkg:AuthorRank`` with ``bibkg:rank``,
-  ``bibkg:rankedPerson``, ``bibkg:paperCount``; the top 20, ties at the boundary included).
+  ``bibkg:rankedPerson``, ``bibkg:paperCount``): the top 10 by papers, equal counts sharing a
+  rank, ties at the 10th place broken by person id (small venue-years, where every author has
+  one paper, would otherwise list all their authors).
 
 Papers are counted once (front matter excluded); a paper of a volume with two venues counts for
 both venues.
@@ -33,7 +35,7 @@ from .terms import QuadWriter, date_lit, int_lit
 DATASET_IRI = iris.BIBKG_ID + "dataset"
 STATS_IRI = iris.BIBKG_ID + "stats/"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
-TOP_AUTHORS = 20
+TOP_AUTHORS = 10
 
 
 def venue_year_iri(venue_id: str, year: int) -> str:
@@ -133,13 +135,10 @@ def stats_graph(
         out.add(s, V.paperCount, int_lit(vy_papers[(venue_id, year)]))
         authors = vy_authors[(venue_id, year)]
         out.add(s, V.authorCount, int_lit(len(authors)))
-        ranked = sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))
-        cutoff = ranked[TOP_AUTHORS - 1][1] if len(ranked) >= TOP_AUTHORS else 0
+        ranked = sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AUTHORS]
         rank = 0
         previous = None
         for position, (pid, count) in enumerate(ranked, start=1):
-            if position > TOP_AUTHORS and count < cutoff:
-                break
             if count != previous:
                 rank, previous = position, count
             node = f"{s}#rank-{position}"
