@@ -1,0 +1,172 @@
+"""GraphQL over HTTP on the full corpus: latency of everyday queries and throughput.
+
+    python benchmarks/bench_graphql.py [--store /tmp/bibkg-full] [--workers 2] [--requests 200]
+
+Starts ``bibkg serve`` (uvicorn, ``--workers`` processes) on a free port of 127.0.0.1, warms it
+up, then measures with httpx:
+
+* the scoped coauthor query (``coauthors(person:, event: "acl-2024")``, top authors of ACL 2024)
+  and the same through ``name:`` — sequential requests, p50 / p99;
+* a person page: person + 20 papers with authors and venues — p50 / p99;
+* throughput: 16 concurrent clients cycling through those queries, requests/s and errors.
+
+Targets (issue): coauthors p50 ≤ 10 ms and p99 ≤ 30 ms; person page p50 ≤ 30 ms;
+≥ 300 requests/s at 16 clients with zero errors. Prints a Markdown table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx
+
+COAUTHORS = """query($p: ID!, $e: ID!) { coauthors(person: $p, event: $e) {
+  totalCount edges { count node { id name } } } }"""
+COAUTHORS_BY_NAME = """query($n: String!, $e: ID!) { coauthors(name: $n, event: $e) {
+  totalCount edges { count node { id name } } } }"""
+PERSON_PAGE = """query($p: ID!) { person(id: $p) {
+  id name names orcid verified
+  venues { count venue { id acronym } }
+  papers(first: 20) { totalCount edges { node {
+    id title year pages doi pdf
+    venues { id acronym name }
+    authors { position printedName person { id name } } } }
+    pageInfo { hasNextPage endCursor } } } }"""
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _pct(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
+
+
+async def _post(client: httpx.AsyncClient, query: str, variables: dict) -> float:
+    start = time.perf_counter()
+    response = await client.post("/graphql", json={"query": query, "variables": variables})
+    elapsed = time.perf_counter() - start
+    body = response.json()
+    if response.status_code != 200 or body.get("errors"):
+        raise RuntimeError(f"{response.status_code}: {str(body)[:300]}")
+    return elapsed * 1000
+
+
+async def _sequential(client, query, variables_list, n) -> list[float]:  # noqa: ANN001
+    return [await _post(client, query, variables_list[i % len(variables_list)]) for i in range(n)]
+
+
+async def _throughput(base: str, jobs: list[tuple[str, dict]], clients: int, seconds: float) -> tuple[float, int, int]:
+    done = errors = 0
+    stop = time.perf_counter() + seconds
+
+    async def worker(k: int) -> None:
+        nonlocal done, errors
+        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
+            i = k
+            while time.perf_counter() < stop:
+                query, variables = jobs[i % len(jobs)]
+                i += 1
+                try:
+                    await _post(client, query, variables)
+                    done += 1
+                except Exception:  # noqa: BLE001
+                    errors += 1
+
+    start = time.perf_counter()
+    await asyncio.gather(*(worker(k) for k in range(clients)))
+    return done / (time.perf_counter() - start), done, errors
+
+
+async def run(base: str, n: int, clients: int, seconds: float) -> list[tuple[str, str, str, str]]:
+    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+        top = await client.post("/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 10) { person { id name } } } }'})
+        people = [a["person"] for a in top.json()["data"]["event"]["topAuthors"]]
+        coauthor_vars = [{"p": p["id"], "e": "acl-2024"} for p in people]
+        name_vars = [{"n": p["name"], "e": "acl-2024"} for p in people]
+        page_vars = [{"p": p["id"]} for p in people]
+        # the name lookup is resolved once per name (unique names only)
+        unique = []
+        for v in name_vars:
+            r = await client.post("/graphql", json={"query": COAUTHORS_BY_NAME, "variables": v})
+            if not r.json().get("errors"):
+                unique.append(v)
+        for query, vs in ((COAUTHORS, coauthor_vars), (PERSON_PAGE, page_vars), (COAUTHORS_BY_NAME, unique)):
+            await _sequential(client, query, vs, 30)  # warm-up
+        rows = []
+        for label, query, vs, target in (
+            ("coauthors(person:, event: acl-2024)", COAUTHORS, coauthor_vars, "p50 ≤ 10, p99 ≤ 30"),
+            ("coauthors(name:, event: acl-2024)", COAUTHORS_BY_NAME, unique, "—"),
+            ("person page (20 papers, authors, venues)", PERSON_PAGE, page_vars, "p50 ≤ 30"),
+        ):
+            if not vs:
+                continue
+            times = await _sequential(client, query, vs, n)
+            rows.append((label, f"{statistics.median(times):.1f}", f"{_pct(times, 99):.1f}", target))
+    jobs = [(COAUTHORS, v) for v in coauthor_vars] + [(PERSON_PAGE, v) for v in page_vars]
+    rps, done, errors = await _throughput(base, jobs, clients, seconds)
+    rows.append((f"throughput, {clients} clients, {seconds:.0f} s (mixed)", f"{rps:.0f} req/s",
+                 f"{done} ok / {errors} errors", "≥ 300 req/s, 0 errors"))
+    return rows
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", default="/tmp/bibkg-full")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
+    parser.add_argument("--requests", type=int, default=200, help="sequential requests per latency row")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=10.0)
+    parser.add_argument("--url", help="benchmark a running server instead of starting one")
+    args = parser.parse_args()
+    proc = None
+    base = args.url
+    if base is None:
+        if not Path(args.store, "current").exists():
+            print(f"no store at {args.store}: run `bibkg ingest <anthology data> --store {args.store}`", file=sys.stderr)
+            return 2
+        port = _free_port()
+        base = f"http://127.0.0.1:{port}"
+        bibkg = Path(sys.executable).with_name("bibkg")
+        proc = subprocess.Popen([str(bibkg), "serve", "--store", args.store, "--port", str(port),
+                                 "--workers", str(args.workers), "--query-workers", "1"],
+                                env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    try:
+        deadline = time.time() + 180
+        while True:
+            try:
+                if httpx.post(f"{base}/graphql", json={"query": "{ __typename }"}, timeout=5).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            if time.time() > deadline:
+                print("server did not start", file=sys.stderr)
+                return 1
+            time.sleep(0.5)
+        time.sleep(2)
+        rows = asyncio.run(run(base, args.requests, args.clients, args.seconds))
+    finally:
+        if proc is not None:
+            proc.terminate()
+            proc.wait(timeout=30)
+    print(f"\nGraphQL over HTTP, store {args.store}, {args.workers} uvicorn worker(s), {os.cpu_count()} cores\n")
+    print("| query | p50 (ms) | p99 (ms) | target |")
+    print("|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
