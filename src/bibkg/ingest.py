@@ -224,6 +224,9 @@ def run_ingest(
             loader.abort()
             raise
         loader.close()
+        # Compact the chunk-loaded files into sorted, non-overlapping ones: point queries and
+        # dumps on a compacted snapshot are about three times faster.
+        snapshot.optimize()
     report.persons = len(set(people.persons) | set(facts.names))
     report.seconds = time.perf_counter() - started
     return report
