@@ -90,7 +90,9 @@ async def _throughput(base: str, jobs: list[tuple[str, dict]], clients: int, sec
 
 
 async def run(base: str, n: int, clients: int, seconds: float) -> list[tuple[str, str, str, str]]:
-    async with httpx.AsyncClient(base_url=base, timeout=60) as client:
+    async with httpx.AsyncClient(base_url=base, timeout=300) as client:
+        # the people-search index is built in the background at startup: wait for it
+        await client.post("/graphql", json={"query": '{ people(name: "Graham Neubig") { totalCount } }'})
         top = await client.post("/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 10) { person { id name } } } }'})
         people = [a["person"] for a in top.json()["data"]["event"]["topAuthors"]]
         coauthor_vars = [{"p": p["id"], "e": "acl-2024"} for p in people]

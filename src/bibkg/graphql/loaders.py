@@ -25,12 +25,16 @@ class Loaders:
         self.person_editor_of = _loader(runner, "gql-person-editor-of", "person")
         # (person, year)
         self.person_papers = _loader(runner, "gql-person-papers", "person", (("year", "integer"),))
-        # (person, scope, year)
-        self.person_papers_in = _loader(
-            runner, "gql-person-papers-in", "person", (("scope", "iri"), ("year", "integer"))
-        )
+        # (person, event or venue IRI, year), by kind of scope
+        self.person_papers_at = {
+            kind: _loader(runner, f"gql-person-papers-at-{kind}", "person", ((kind, "iri"), ("year", "integer")))
+            for kind in ("event", "venue")
+        }
         self.coauthors = _loader(runner, "gql-coauthors", "person", (("year", "integer"),))
-        self.coauthors_in = _loader(runner, "gql-coauthors-in", "person", (("scope", "iri"), ("year", "integer")))
+        self.coauthors_at = {
+            kind: _loader(runner, f"gql-coauthors-at-{kind}", "person", ((kind, "iri"), ("year", "integer")))
+            for kind in ("event", "venue")
+        }
         self.paper = _loader(runner, "gql-papers", "paper")
         self.paper_links = _loader(runner, "gql-paper-links", "paper")
         self.contributions = _loader(runner, "gql-contributions", "item")
@@ -39,7 +43,14 @@ class Loaders:
         self.venue = _loader(runner, "gql-venues", "venue")
         self.event = _loader(runner, "gql-events", "event")
         self.sig = _loader(runner, "gql-sigs", "sig")
-        # (scope, year)
-        self.scope_volumes = _loader(runner, "gql-scope-volumes", "scope", (("year", "integer"),))
-        self.scope_papers = _loader(runner, "gql-scope-papers", "scope", (("year", "integer"),))
-        self.scope_top_authors = _loader(runner, "gql-scope-top-authors", "scope", (("year", "integer"),))
+        # (scope IRI, year), by kind of scope
+        self.volumes_of = {
+            kind: _loader(runner, f"gql-{kind}-volumes", kind, (("year", "integer"),)) for kind in ("event", "venue", "sig")
+        }
+        self.papers_of = {
+            kind: _loader(runner, f"gql-{kind}-papers", kind, (("year", "integer"),))
+            for kind in ("event", "venue", "volume")
+        }
+        self.top_authors_of = {
+            kind: _loader(runner, f"gql-{kind}-top-authors", kind, (("year", "integer"),)) for kind in ("event", "venue")
+        }

@@ -18,9 +18,13 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from .. import iris
+from .. import vocab
 from ..services import QueryRunner
 
 EXACT, NORMALIZED, REORDERED, INITIALS = 0, 1, 2, 3
+_LABEL, _VERIFIED, _PERSON_NAME = vocab.LABEL, vocab.verified, vocab.personName
+_FULL_NAME, _GIVEN_NAME, _FAMILY_NAME = vocab.fullName, vocab.givenName, vocab.familyName
+_SCRIPT_VARIANT = vocab.scriptVariant
 MATCH_KINDS = {EXACT: "EXACT", NORMALIZED: "NORMALIZED", REORDERED: "REORDERED", INITIALS: "INITIALS"}
 
 
@@ -101,20 +105,43 @@ class NameIndex:
             return self
         with self._lock:
             if not self.built:
-                for row in runner.named_rows_sync("gql-name-index"):
-                    person = row["person"].value
-                    if person not in self.persons:
-                        verified = "verified" in row and row["verified"].value == "true"
-                        self.persons[person] = _Person(row["label"].value, verified)
-                        self.add(person, row["label"].value)
-                    if "name" in row:
-                        given = row["given"].value if "given" in row else None
-                        family = row["family"].value if "family" in row else None
-                        self.add(person, row["name"].value, given, family)
-                    if "variant" in row:
-                        self.add(person, row["variant"].value)
+                self._build(runner.query_sync(runner.catalog["gql-name-index"].text))
                 self.built = True
         return self
+
+    def _build(self, solutions) -> None:  # noqa: ANN001 - pyoxigraph QuerySolutions
+        labels: dict[str, str] = {}
+        verified: set[str] = set()
+        person_names: dict[str, list[str]] = defaultdict(list)
+        variants: dict[str, list[str]] = defaultdict(list)
+        parts: dict[str, dict[str, str]] = defaultdict(dict)
+        people_prefix = iris.ANTHOLOGY + "people/"
+        for s, p, o in solutions:
+            subject, predicate, value = s.value, p.value, o.value
+            if predicate == _LABEL:
+                if subject.startswith(people_prefix):
+                    labels[subject] = value
+            elif predicate == _VERIFIED:
+                if value in ("true", "1"):
+                    verified.add(subject)
+            elif predicate == _PERSON_NAME:
+                person_names[subject].append(value)
+            elif predicate == _SCRIPT_VARIANT:
+                if subject.startswith(people_prefix) and "#" not in subject:
+                    variants[subject].append(value)
+            else:
+                parts[subject][predicate] = value
+        for person, label in labels.items():
+            if iris.person_id_from_iri(person) is None:
+                continue
+            self.persons[person] = _Person(label, person in verified)
+            self.add(person, label)
+            for name in person_names.get(person, ()):
+                fields = parts.get(name, {})
+                if _FULL_NAME in fields:
+                    self.add(person, fields[_FULL_NAME], fields.get(_GIVEN_NAME), fields.get(_FAMILY_NAME))
+            for variant in variants.get(person, ()):
+                self.add(person, variant)
 
     def add(self, person: str, name: str, given: str | None = None, family: str | None = None) -> None:
         words = tokens(name)

@@ -97,7 +97,7 @@ class Query:
         for kind, value in (("venue", venue), ("event", event)):
             if value:
                 iri = entity_iri(kind, value)
-                candidates.append(collect(await ctx.loaders.scope_papers.load((iri, year))))
+                candidates.append(collect(await ctx.loaders.papers_of[kind].load((iri, year))))
         if not candidates and year is not None:
             from .batch import integer
 

@@ -96,14 +96,14 @@ def entity_iri(kind: str, value: str) -> str:
     return term.value
 
 
-def _scope(venue: str | None, event: str | None) -> str | None:
+def _scope(venue: str | None, event: str | None) -> tuple[str, str] | None:
     if venue and event:
         raise UserError("give either 'event' (e.g. acl-2025: main conference, Findings and colocated "
                         "workshops) or 'venue' (e.g. acl with year 2025: main conference only), not both")
     if event:
-        return entity_iri("event", event)
+        return ("event", entity_iri("event", event))
     if venue:
-        return entity_iri("venue", venue)
+        return ("venue", entity_iri("venue", venue))
     return None
 
 
@@ -198,17 +198,21 @@ class CoauthorConnection:
     total_count: int = strawberry.field(description="Number of distinct coauthors in scope.")
     edges: list[CoauthorEdge]
     page_info: PageInfo
-    scope: strawberry.Private[str | None]
+    scope: strawberry.Private[tuple[str, str] | None]
     year: strawberry.Private[int | None]
 
     @strawberry.field(description="Number of the person's papers in scope (with or without coauthors).")
     async def paper_count(self, info: Info) -> int:
-        loaders = _ctx(info).loaders
-        if self.scope is None:
-            rows = await loaders.person_papers.load((self.person.iri, self.year))
-        else:
-            rows = await loaders.person_papers_in.load((self.person.iri, self.scope, self.year))
+        rows = await _person_papers(info, self.person.iri, self.scope, self.year)
         return len({r["paper"].value for r in rows})
+
+
+async def _person_papers(info: Info, person: str, scope: tuple[str, str] | None, year: int | None) -> list[Row]:
+    loaders = _ctx(info).loaders
+    if scope is None:
+        return await loaders.person_papers.load((person, year))
+    kind, iri = scope
+    return await loaders.person_papers_at[kind].load((person, iri, year))
 
 
 def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]:
@@ -236,7 +240,8 @@ async def coauthor_connection(
     if scope is None:
         rows = await loaders.coauthors.load((person, year))
     else:
-        rows = await loaders.coauthors_in.load((person, scope, year))
+        kind, iri = scope
+        rows = await loaders.coauthors_at[kind].load((person, iri, year))
     coauthors = aggregate_coauthors(rows)
     chunk, has_next, has_previous = page(coauthors, size, after)
     return CoauthorConnection(
@@ -338,12 +343,7 @@ class Person:
         event: strawberry.ID | None = None, first: int | None = None, after: str | None = None,
     ) -> PaperConnection:
         size = _page_size(info, first)
-        scope = _scope(venue, event)
-        loaders = _ctx(info).loaders
-        if scope is None:
-            rows = await loaders.person_papers.load((self.iri, year))
-        else:
-            rows = await loaders.person_papers_in.load((self.iri, scope, year))
+        rows = await _person_papers(info, self.iri, _scope(venue, event), year)
         return paper_connection(_sorted_papers(rows, newest_first=True), size, after)
 
     @strawberry.field(description="Coauthors with shared-paper counts, optionally within an event "
@@ -587,20 +587,20 @@ class Volume:
     @strawberry.field(description="Papers in Anthology id order.")
     async def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnection:
         size = _page_size(info, first)
-        rows = await _ctx(info).loaders.scope_papers.load((self.iri, None))
+        rows = await _ctx(info).loaders.papers_of["volume"].load((self.iri, None))
         return paper_connection(_sorted_papers(rows, newest_first=False), size, after)
 
 
-async def _volumes_of(info: Info, scope: str, year: int | None) -> list[Volume]:
-    rows = await _ctx(info).loaders.scope_volumes.load((scope, year))
+async def _volumes_of(info: Info, kind: str, scope: str, year: int | None) -> list[Volume]:
+    rows = await _ctx(info).loaders.volumes_of[kind].load((scope, year))
     found = {r["volume"].value: (_int(r, "year") or 0, r["id"].value) for r in rows}
     ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
     return [Volume(iri=v) for v, _ in ordered]
 
 
-async def _top_authors(info: Info, scope: str, year: int | None, first: int | None) -> list[AuthorCount]:
+async def _top_authors(info: Info, kind: str, scope: str, year: int | None, first: int | None) -> list[AuthorCount]:
     size = _page_size(info, first, 10)
-    rows = await _ctx(info).loaders.scope_top_authors.load((scope, year))
+    rows = await _ctx(info).loaders.top_authors_of[kind].load((scope, year))
     counts: dict[str, int] = defaultdict(int)
     names: dict[str, str] = {}
     for r in rows:
@@ -640,18 +640,18 @@ class Venue:
 
     @strawberry.field(description="Volumes, newest first.")
     async def volumes(self, info: Info, year: int | None = None) -> list[Volume]:
-        return await _volumes_of(info, self.iri, year)
+        return await _volumes_of(info, "venue", self.iri, year)
 
     @strawberry.field(description="Papers, newest first.")
     async def papers(self, info: Info, year: int | None = None, first: int | None = None,
                      after: str | None = None) -> PaperConnection:
         size = _page_size(info, first)
-        rows = await _ctx(info).loaders.scope_papers.load((self.iri, year))
+        rows = await _ctx(info).loaders.papers_of["venue"].load((self.iri, year))
         return paper_connection(_sorted_papers(rows, newest_first=True), size, after)
 
     @strawberry.field(description="Authors with most papers at the venue (in the year).")
     async def top_authors(self, info: Info, year: int | None = None, first: int | None = None) -> list[AuthorCount]:
-        return await _top_authors(info, self.iri, year, first)
+        return await _top_authors(info, "venue", self.iri, year, first)
 
 
 @strawberry.type(description="An event: acl-2025 holds the main conference, Findings and colocated "
@@ -697,17 +697,17 @@ class Event:
 
     @strawberry.field(description="Volumes of the event, colocated ones included.")
     async def volumes(self, info: Info) -> list[Volume]:
-        return await _volumes_of(info, self.iri, None)
+        return await _volumes_of(info, "event", self.iri, None)
 
     @strawberry.field(description="Papers in Anthology id order.")
     async def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnection:
         size = _page_size(info, first)
-        rows = await _ctx(info).loaders.scope_papers.load((self.iri, None))
+        rows = await _ctx(info).loaders.papers_of["event"].load((self.iri, None))
         return paper_connection(_sorted_papers(rows, newest_first=False), size, after)
 
     @strawberry.field(description="Authors with most papers at the event.")
     async def top_authors(self, info: Info, first: int | None = None) -> list[AuthorCount]:
-        return await _top_authors(info, self.iri, None, first)
+        return await _top_authors(info, "event", self.iri, None, first)
 
 
 @strawberry.type(name="SIG", description="A special interest group of the ACL.")
@@ -735,7 +735,7 @@ class SIG:
 
     @strawberry.field(description="Volumes of the SIG, newest first.")
     async def volumes(self, info: Info, year: int | None = None) -> list[Volume]:
-        return await _volumes_of(info, self.iri, year)
+        return await _volumes_of(info, "sig", self.iri, year)
 
 
 def person_match_connection(matches: list, first: int, after: str | None) -> PersonMatchConnection:
