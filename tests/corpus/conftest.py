@@ -1,0 +1,21 @@
+"""The full ACL Anthology corpus (Aug 2024), ingested once per session (about a minute)."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from bibkg.ingest import IngestReport, run_ingest
+from bibkg.store.local import LocalStore
+
+
+@pytest.fixture(scope="session")
+def corpus_ingest(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[LocalStore, IngestReport]:
+    store = LocalStore(tmp_path_factory.mktemp("corpus-store"))
+    started = time.perf_counter()
+    report = run_ingest(shared_corpus, store)
+    print(f"\n[corpus] ingested {shared_corpus} in {time.perf_counter() - started:.1f} s: "
+          f"{report.papers:,} papers, {report.authorships:,} authorships, {report.quads:,} quads")
+    return store, report
