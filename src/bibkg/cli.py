@@ -139,6 +139,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     from .sparql.catalog import QueryCatalog
     from .sparql.formats import serialize
     from .store.oxigraph import OxigraphStore
+    from .vocab import PREFIXES
 
     bindings = {}
     if args.name:
@@ -162,7 +163,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         raise BibkgError("no query: give SPARQL text, --file FILE or --name NAME (see --help)")
     store = OxigraphStore.open(_reading_store(args))
-    result = store.query(text, bindings=bindings)
+    result = store.query(text, bindings=bindings, prefixes=PREFIXES)
     try:
         data = serialize(result, args.format)
     except ValueError as exc:
@@ -233,7 +234,8 @@ def build_parser() -> argparse.ArgumentParser:
         "query",
         help="run a SPARQL query (text, file or named query) against the local store",
         description="Run a SPARQL 1.1 query against the store. The default graph is the union "
-        "of all named graphs. SELECT/ASK results print as a table, csv, tsv, json or xml; "
+        "of all named graphs; the prefixes bibkg, rdf, rdfs, xsd, owl, dcterms, foaf, schema, "
+        "bibo, fabio and prov are declared. SELECT/ASK results print as a table, csv, tsv, json or xml; "
         "CONSTRUCT/DESCRIBE results as turtle, ntriples, jsonld or rdfxml.",
         epilog="examples:\n"
         "  bibkg query 'SELECT (COUNT(*) AS ?n) WHERE { ?p a bibkg:Paper }'\n"

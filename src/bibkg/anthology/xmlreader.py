@@ -29,7 +29,7 @@ def read_collection(path: Path) -> Collection:
     event: EventDecl | None = None
     try:
         for _, element in etree.iterparse(
-            str(path), events=("end",), tag=("volume", "event"), remove_blank_text=True
+            str(path), events=("end",), tag=("volume", "event")
         ):
             if element.tag == "volume":
                 volumes.append(_volume(element, collection_id, path))

@@ -34,8 +34,13 @@ class OxigraphStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
+        """See :meth:`GraphStore.query`; ``prefixes`` are declared for the query's convenience
+        (the command line declares the project's prefixes this way)."""
         kwargs: dict[str, object] = {}
+        if prefixes:
+            kwargs["prefixes"] = dict(prefixes)
         if default_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
         else:
