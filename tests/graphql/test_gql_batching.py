@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from bibkg import iris
 from bibkg.graphql.batch import with_values
 from bibkg.graphql.router import build_graphql_router
+from bibkg.graphql.settings import GraphQLSettings
 from bibkg.services import QueryRunner, Services
 from bibkg.store.oxigraph import OxigraphStore
 from bibkg.vocab import BIBKG, LABEL, RDF, XSD_BOOLEAN, XSD_INTEGER
@@ -73,7 +74,9 @@ def synthetic(catalog):
 def syn_client(synthetic, catalog):
     services = Services(synthetic, catalog, QueryRunner(synthetic, catalog))
     app = FastAPI()
-    app.include_router(build_graphql_router(services, warm_name_index=False), prefix="/graphql")
+    # no cross-request cache: every request must fetch what it needs
+    settings = GraphQLSettings(cache_entries=0)
+    app.include_router(build_graphql_router(services, settings, warm_name_index=False), prefix="/graphql")
     with TestClient(app) as client:
         yield client, services.runner
 
@@ -112,3 +115,15 @@ def test_with_values_renders_terms_not_text():
         with_values(text, "y", [])
     with pytest.raises(ValueError):
         with_values(text, "x", ["<https://evil> } ?s ?p ?o {"])  # type: ignore[list-item]
+
+
+def test_result_cache_serves_repeated_requests(synthetic, catalog):
+    services = Services(synthetic, catalog, QueryRunner(synthetic, catalog))
+    app = FastAPI()
+    app.include_router(build_graphql_router(services, GraphQLSettings(), warm_name_index=False), prefix="/graphql")
+    with TestClient(app) as client:
+        first = client.post("/graphql", json={"query": NESTED, "variables": {"first": 5}}).json()
+        before = services.runner.calls
+        again = client.post("/graphql", json={"query": NESTED, "variables": {"first": 5}}).json()
+    assert again == first
+    assert services.runner.calls - before <= 1  # only the existence check of the root field may run

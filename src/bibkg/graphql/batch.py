@@ -11,7 +11,9 @@ pyoxigraph; nothing else is ever pasted into query text, and never a user string
 from __future__ import annotations
 
 import re
-from collections import defaultdict
+import threading
+import weakref
+from collections import OrderedDict, defaultdict
 from collections.abc import Hashable, Iterable, Mapping, Sequence
 from typing import Any
 
@@ -70,6 +72,52 @@ async def run_batch(
     return await run_in_threadpool(work)
 
 
+class ResultCache:
+    """Rows per (query, key, parameters), shared by the requests on one store.
+
+    Snapshots are immutable while open, so cached rows never go stale; the least recently used
+    entries are dropped beyond ``max_entries`` (0 disables the cache).
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._data: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[Any, ...]) -> list[Row] | None:
+        if not self.max_entries:
+            return None
+        with self._lock:
+            rows = self._data.get(key)
+            if rows is not None:
+                self._data.move_to_end(key)
+            return rows
+
+    def put(self, key: tuple[Any, ...], rows: list[Row]) -> None:
+        if not self.max_entries:
+            return
+        with self._lock:
+            self._data[key] = rows
+            self._data.move_to_end(key)
+            while len(self._data) > self.max_entries:
+                self._data.popitem(last=False)
+
+
+_CACHES: weakref.WeakKeyDictionary[object, ResultCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+
+
+def result_cache_for(store: object, max_entries: int) -> ResultCache:
+    with _CACHES_LOCK:
+        try:
+            cache = _CACHES.get(store)
+            if cache is None:
+                cache = _CACHES[store] = ResultCache(max_entries)
+        except TypeError:  # not weakly referenceable: no sharing
+            cache = ResultCache(max_entries)
+        return cache
+
+
 class BatchFunction:
     """The batch function of a DataLoader over a named query.
 
@@ -79,8 +127,10 @@ class BatchFunction:
     field arguments, whatever the number of keys. Each key gets the rows whose ``?var`` is its IRI.
     """
 
-    def __init__(self, runner: QueryRunner, name: str, var: str, params: Sequence[tuple[str, str]] = ()) -> None:
+    def __init__(self, runner: QueryRunner, name: str, var: str, params: Sequence[tuple[str, str]] = (),
+                 cache: ResultCache | None = None) -> None:
         self.runner = runner
+        self.cache = cache
         self.name = name
         self.var = var
         self.params = tuple(params)  # (variable, kind) with kind "iri" | "integer" | "string"
@@ -94,12 +144,18 @@ class BatchFunction:
 
     async def __call__(self, keys: list[tuple[Hashable, ...]]) -> list[list[Row]]:
         groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
+        found: dict[tuple[Any, ...], list[Row]] = {}
         for key in keys:
+            key = tuple(key)
+            if self.cache is not None and key not in found:
+                cached = self.cache.get((self.name, *key))
+                if cached is not None:
+                    found[key] = cached
+                    continue
             iri, *params = key
             group = groups[tuple(params)]
             if iri not in group:
                 group.append(iri)  # type: ignore[arg-type]
-        found: dict[tuple[Any, ...], list[Row]] = {}
         for params, iris in groups.items():
             bindings = {
                 var: self._term(kind, value)
@@ -112,4 +168,6 @@ class BatchFunction:
                 by_key[row[self.var].value].append(row)
             for iri in iris:
                 found[(iri, *params)] = by_key.get(iri, [])
+                if self.cache is not None:
+                    self.cache.put((self.name, iri, *params), found[(iri, *params)])
         return [found[tuple(key)] for key in keys]

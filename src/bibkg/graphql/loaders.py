@@ -5,11 +5,8 @@ from __future__ import annotations
 from strawberry.dataloader import DataLoader
 
 from ..services import QueryRunner
-from .batch import BatchFunction
+from .batch import BatchFunction, ResultCache
 
-
-def _loader(runner: QueryRunner, name: str, var: str, params: tuple[tuple[str, str], ...] = ()) -> DataLoader:
-    return DataLoader(load_fn=BatchFunction(runner, name, var, params))
 
 
 class Loaders:
@@ -18,7 +15,10 @@ class Loaders:
     Keys are tuples: ``(iri,)`` or ``(iri, param, …)`` as documented per loader.
     """
 
-    def __init__(self, runner: QueryRunner) -> None:
+    def __init__(self, runner: QueryRunner, cache: ResultCache | None = None) -> None:
+        def _loader(runner: QueryRunner, name: str, var: str, params: tuple[tuple[str, str], ...] = ()) -> DataLoader:
+            return DataLoader(load_fn=BatchFunction(runner, name, var, params, cache))
+
         self.person = _loader(runner, "gql-persons", "person")
         self.person_details = _loader(runner, "gql-person-details", "person")
         self.person_venues = _loader(runner, "gql-person-venues", "person")

@@ -27,6 +27,8 @@ class GraphQLSettings:
     """Largest ``first`` of a connection."""
     default_page_size: int = 20
     """``first`` when not given (coauthor lists default to ``max_page_size``)."""
+    cache_entries: int = 50_000
+    """Batched query results kept across requests (per store; snapshots are immutable); 0: none."""
     mask_errors: bool = True
     """Replace unexpected (internal) errors by a generic message; user errors stay explained."""
     graphiql: bool = True

@@ -38,7 +38,10 @@ class GQLContext(BaseContext):
         super().__init__()
         self.services = services
         self.settings = settings
-        self.loaders = Loaders(services.runner)
+        from .batch import result_cache_for
+
+        cache = result_cache_for(services.store, settings.cache_entries) if settings.cache_entries else None
+        self.loaders = Loaders(services.runner, cache)
 
     async def name_index(self) -> NameIndex:
         index = name_index_for(self.services.store)
