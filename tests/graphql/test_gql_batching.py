@@ -8,10 +8,10 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from bibkg import iris
-from bibkg.graphql.batch import with_values
 from bibkg.graphql.router import build_graphql_router
 from bibkg.graphql.settings import GraphQLSettings
 from bibkg.services import QueryRunner, Services
+from bibkg.sparql.catalog import with_values
 from bibkg.store.oxigraph import OxigraphStore
 from bibkg.vocab import BIBKG, LABEL, RDF, XSD_BOOLEAN, XSD_INTEGER
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -28,6 +28,7 @@ from lxml import etree
 from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from .. import vocab as V
+from ..sparql.catalog import with_values
 
 Query = Callable[[str], Any]
 """Runs a SPARQL SELECT and returns pyoxigraph ``QuerySolutions``."""
@@ -210,8 +211,8 @@ def _v(term: Any) -> str | None:
     return None if term is None else term.value
 
 
-def _values(iris: Sequence[str]) -> str:
-    return " ".join(str(ox.NamedNode(i)) for i in iris)
+def _paper_terms(iris: Iterable[str]) -> list[ox.NamedNode]:
+    return [ox.NamedNode(i) for i in iris]
 
 
 _FIELDS_QUERY = """
@@ -220,7 +221,7 @@ SELECT ?paper ?type ?id ?bibkey ?title ?titleMarkup ?abstract ?year ?pages ?doi 
        ?vol ?volId ?vtype ?booktitle ?booktitleMarkup ?publisher ?address ?month ?vyear ?isbn
        ?journalTitle ?journalVolume ?journalIssue
 WHERE {
-  VALUES ?paper { %s }
+  VALUES ?paper { UNDEF }
   ?paper a ?type . FILTER (?type IN (bibkg:Paper, bibkg:FrontMatter))
   OPTIONAL { ?paper bibkg:anthologyId ?id }
   OPTIONAL { ?paper bibkg:bibkey ?bibkey }
@@ -254,7 +255,7 @@ _CONTRIBUTORS_QUERY = """
 PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 SELECT ?paper ?role ?pos ?first ?last ?person
 WHERE {
-  VALUES ?paper { %s }
+  VALUES ?paper { UNDEF }
   { ?paper bibkg:authorship ?c . BIND ("author" AS ?role) }
   UNION { ?paper bibkg:editorship ?c . BIND ("editor" AS ?role) }
   UNION { ?paper bibkg:inVolume/bibkg:editorship ?c . BIND ("volume-editor" AS ?role) }
@@ -277,7 +278,7 @@ def fetch_records(query: Query, iris: Iterable[str]) -> list[BibRecord]:
     found: dict[str, BibRecord] = {}
     for start in range(0, len(order), BATCH):
         batch = order[start : start + BATCH]
-        for row in query(_FIELDS_QUERY % _values(batch)):
+        for row in query(with_values(_FIELDS_QUERY, "paper", _paper_terms(batch))):
             iri = row["paper"].value
             rec = found.get(iri)
             if rec is None:
@@ -305,7 +306,7 @@ def fetch_records(query: Query, iris: Iterable[str]) -> list[BibRecord]:
         paper_editors: dict[str, list[Contributor]] = {}
         volume_editors: dict[str, list[Contributor]] = {}
         seen: set[tuple[str, str, int]] = set()
-        for row in query(_CONTRIBUTORS_QUERY % _values(present)):
+        for row in query(with_values(_CONTRIBUTORS_QUERY, "paper", _paper_terms(present))):
             iri, role = row["paper"].value, row["role"].value
             pos = int(row["pos"].value)
             if (iri, role, pos) in seen:

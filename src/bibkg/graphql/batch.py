@@ -1,20 +1,16 @@
-"""Batched named queries: the one place where query text is composed.
+"""Batched named queries for GraphQL's DataLoaders, and a cross-request cache of their rows.
 
-pyoxigraph's substitutions bind one value per variable, so a batch of keys goes into a
-``VALUES`` block. Batchable named queries (``queries/gql-*.rq``) contain the placeholder
-``VALUES ?key { UNDEF }`` — run as they are (e.g. from the CLI), the placeholder matches
-anything and a substitution can select one key. :func:`with_values` replaces the placeholder by
-the keys rendered with pyoxigraph's ``str()`` of each term, which is N-Triples syntax, escaped by
-pyoxigraph; nothing else is ever pasted into query text, and never a user string.
+pyoxigraph's substitutions bind one value per variable, so a batch of keys goes into the
+``VALUES ?key { UNDEF }`` placeholder of a named query (``queries/gql-*.rq``), filled by
+:meth:`bibkg.sparql.catalog.NamedQuery.with_values`.
 """
 
 from __future__ import annotations
 
-import re
 import threading
 import weakref
 from collections import OrderedDict, defaultdict
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import pyoxigraph as ox
@@ -23,33 +19,6 @@ from starlette.concurrency import run_in_threadpool
 from ..services import QueryRunner, Row, rows
 from ..store.base import Term
 from ..vocab import XSD_INTEGER
-
-_VAR = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
-
-
-def _placeholder(var: str) -> re.Pattern[str]:
-    return re.compile(r"VALUES\s+\?" + re.escape(var) + r"\s*\{\s*UNDEF\s*\}")
-
-
-def with_values(text: str, var: str, terms: Iterable[ox.NamedNode | ox.Literal]) -> str:
-    """``text`` with its ``VALUES ?var { UNDEF }`` placeholder replaced by ``terms``.
-
-    Raises ``ValueError`` if ``var`` is not a plain variable name, if the placeholder is missing
-    or repeated, or if a term is not a pyoxigraph IRI or literal.
-    """
-    if not _VAR.match(var):
-        raise ValueError(f"not a variable name: {var!r}")
-    rendered = []
-    for term in terms:
-        if not isinstance(term, (ox.NamedNode, ox.Literal)):
-            raise ValueError(f"VALUES accepts IRIs and literals only, not {type(term).__name__}")
-        rendered.append(str(term))  # N-Triples syntax, escaped by pyoxigraph
-    pattern = _placeholder(var)
-    matches = pattern.findall(text)
-    if len(matches) != 1:
-        raise ValueError(f"query needs exactly one 'VALUES ?{var} {{ UNDEF }}' placeholder")
-    block = f"VALUES ?{var} {{ {' '.join(rendered)} }}"
-    return pattern.sub(lambda _m: block, text, count=1)
 
 
 def integer(value: int) -> ox.Literal:
@@ -64,7 +33,7 @@ async def run_batch(
     bindings: Mapping[str, Term] | None = None,
 ) -> list[Row]:
     """Run the named query ``name`` once for all ``keys`` (off the event loop)."""
-    text = with_values(runner.catalog[name].text, var, keys)
+    text = runner.catalog[name].with_values(var, keys)
 
     def work() -> list[Row]:
         return rows(runner.query_sync(text, bindings or None))

@@ -13,11 +13,18 @@ store's substitution mechanism; values are never pasted into the query text.  En
 (``person``, ``paper``, ``volume``, ``venue``, ``event``, ``sig``) accept either the Anthology id
 (``yaodong-yang``) or the full IRI; ``iri``, ``string``, ``integer`` and ``boolean`` are the
 plain RDF types.
+
+A batch of keys goes into a ``VALUES`` block instead: batchable queries contain the placeholder
+``VALUES ?key { UNDEF }`` (run as they are, it matches anything and a substitution can select one
+key), which :func:`with_values` replaces by the keys rendered with pyoxigraph's ``str()`` of each
+term, i.e. N-Triples syntax escaped by pyoxigraph.  This is the only place where query text is
+composed, and never from a user string.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import re
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,6 +45,33 @@ _ENTITY_IRIS: dict[str, Callable[[str], str]] = {
     "sig": iris.sig_iri,
 }
 PARAM_TYPES = frozenset({"iri", "string", "integer", "boolean", *_ENTITY_IRIS})
+
+
+_VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+
+def _placeholder(variable: str) -> re.Pattern[str]:
+    return re.compile(r"VALUES\s+\?" + re.escape(variable) + r"\s*\{\s*UNDEF\s*\}")
+
+
+def with_values(text: str, variable: str, terms: Iterable[ox.NamedNode | ox.Literal]) -> str:
+    """``text`` with its ``VALUES ?variable { UNDEF }`` placeholder replaced by ``terms``.
+
+    Raises ``ValueError`` if ``variable`` is not a plain variable name, if the placeholder is
+    missing or repeated, or if a term is not a pyoxigraph IRI or literal.
+    """
+    if not _VARIABLE.match(variable):
+        raise ValueError(f"not a variable name: {variable!r}")
+    rendered = []
+    for term in terms:
+        if not isinstance(term, (ox.NamedNode, ox.Literal)):
+            raise ValueError(f"VALUES accepts IRIs and literals only, not {type(term).__name__}")
+        rendered.append(str(term))  # N-Triples syntax, escaped by pyoxigraph
+    pattern = _placeholder(variable)
+    if len(pattern.findall(text)) != 1:
+        raise ValueError(f"query needs exactly one 'VALUES ?{variable} {{ UNDEF }}' placeholder")
+    block = f"VALUES ?{variable} {{ {' '.join(rendered)} }}"
+    return pattern.sub(lambda _m: block, text, count=1)
 
 
 class CatalogError(BibkgError):
@@ -129,6 +163,11 @@ class NamedQuery:
                 continue
             bindings[param.name] = param.to_term(str(raw))
         return bindings
+
+    def with_values(self, variable: str, terms: Iterable[ox.NamedNode | ox.Literal]) -> str:
+        """The query text with its ``VALUES ?variable { UNDEF }`` placeholder filled with
+        ``terms`` (see :func:`with_values`)."""
+        return with_values(self.text, variable, terms)
 
 
 def parse_query_file(path: Path) -> NamedQuery:

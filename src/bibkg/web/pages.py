@@ -13,6 +13,7 @@ import pyoxigraph as ox
 
 from .. import iris
 from .. import vocab as V
+from ..sparql.catalog import with_values
 from ..export.bibtex import BibRecord, Contributor, fetch_records, to_bibtex, volume_papers
 
 Query = Callable[[str], Any]
@@ -21,10 +22,6 @@ RDFS_LABEL = V.LABEL
 
 def e(text: object) -> str:
     return escape("" if text is None else str(text), quote=True)
-
-
-def _iri(iri: str) -> str:
-    return str(ox.NamedNode(iri))
 
 
 def _v(term: Any) -> str | None:
@@ -107,7 +104,7 @@ def _paper_item(rec: BibRecord, *, show_volume: bool = True) -> str:
 _PERSON_INFO = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?k ?v ?label WHERE {
-  VALUES ?person { %E% }
+  VALUES ?person { UNDEF }
   { VALUES ?k { rdfs:label bibkg:orcid bibkg:verified rdfs:comment bibkg:scriptVariant bibkg:degree } ?person ?k ?v }
   UNION { ?person bibkg:personName ?n . ?n bibkg:fullName ?v . BIND (bibkg:personName AS ?k) }
   UNION { ?person bibkg:canonicalName ?n . ?n bibkg:fullName ?v . BIND (bibkg:canonicalName AS ?k) }
@@ -116,7 +113,7 @@ SELECT ?k ?v ?label WHERE {
 
 _PERSON_PAPERS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 SELECT ?paper ?title ?year ?vol ?pdf WHERE {
-  VALUES ?person { %E% }
+  VALUES ?person { UNDEF }
   ?paper bibkg:author ?person ; a bibkg:Paper .
   OPTIONAL { ?paper bibkg:title ?title }
   OPTIONAL { ?paper bibkg:year ?year }
@@ -126,19 +123,19 @@ SELECT ?paper ?title ?year ?vol ?pdf WHERE {
 
 _PERSON_AUTHORS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 SELECT ?paper ?pos ?author ?name WHERE {
-  VALUES ?person { %E% }
+  VALUES ?person { UNDEF }
   ?paper bibkg:author ?person ; bibkg:authorship ?a .
   ?a bibkg:position ?pos ; bibkg:person ?author .
   OPTIONAL { ?a bibkg:name ?n . ?n bibkg:fullName ?name }
 }"""
 
 _BOOKTITLES = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?vol ?title WHERE { VALUES ?vol { %V% } ?vol bibkg:booktitle ?title }"""
+SELECT ?vol ?title WHERE { VALUES ?vol { UNDEF } ?vol bibkg:booktitle ?title }"""
 
 _PERSON_VENUES = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?paper ?venue ?label WHERE {
-  VALUES ?person { %E% }
+  VALUES ?person { UNDEF }
   ?paper bibkg:author ?person ; a bibkg:Paper ; bibkg:venue ?venue .
   OPTIONAL { ?venue rdfs:label ?label }
 }"""
@@ -147,7 +144,7 @@ SELECT ?paper ?venue ?label WHERE {
 def _person_records(query: Query, iri: str) -> list[BibRecord]:
     """The person's papers with authors and booktitle: three lean queries (no BibTeX fields)."""
     found: dict[str, BibRecord] = {}
-    for row in query(_PERSON_PAPERS.replace("%E%", _iri(iri))):
+    for row in query(with_values(_PERSON_PAPERS, "person", [ox.NamedNode(iri)])):
         paper = row["paper"].value
         if paper in found:
             continue
@@ -156,7 +153,7 @@ def _person_records(query: Query, iri: str) -> list[BibRecord]:
             title=_v(row["title"]) or paper, year=_v(row["year"]), volume=_v(row["vol"]), pdf=_v(row["pdf"]),
         )  # fmt: skip
     seen: set[tuple[str, int]] = set()
-    for row in query(_PERSON_AUTHORS.replace("%E%", _iri(iri))):
+    for row in query(with_values(_PERSON_AUTHORS, "person", [ox.NamedNode(iri)])):
         rec = found.get(row["paper"].value)
         pos = int(row["pos"].value)
         if rec is None or (rec.iri, pos) in seen:
@@ -166,8 +163,8 @@ def _person_records(query: Query, iri: str) -> list[BibRecord]:
     volumes = sorted({r.volume for r in found.values() if r.volume})
     titles: dict[str, str] = {}
     for start in range(0, len(volumes), 400):
-        batch = " ".join(_iri(v) for v in volumes[start : start + 400])
-        for row in query(_BOOKTITLES.replace("%V%", batch)):
+        batch = [ox.NamedNode(v) for v in volumes[start : start + 400]]
+        for row in query(with_values(_BOOKTITLES, "vol", batch)):
             titles[row["vol"].value] = row["title"].value
     for rec in found.values():
         rec.authors.sort(key=lambda c: c.position)
@@ -176,7 +173,7 @@ def _person_records(query: Query, iri: str) -> list[BibRecord]:
 
 
 def person_page(query: Query, iri: str) -> str | None:
-    info = list(query(_PERSON_INFO.replace("%E%", _iri(iri))))
+    info = list(query(with_values(_PERSON_INFO, "person", [ox.NamedNode(iri)])))
     if not info:
         return None
     props: dict[str, list[Any]] = defaultdict(list)
@@ -200,7 +197,7 @@ def person_page(query: Query, iri: str) -> str | None:
             names.setdefault(c.person, f"{c.first} {c.last}".strip() if c.first else c.last)  # type: ignore[arg-type]
     venue_papers: dict[str, set[str]] = defaultdict(set)
     venue_names: dict[str, str] = {}
-    for row in query(_PERSON_VENUES.replace("%E%", _iri(iri))):
+    for row in query(with_values(_PERSON_VENUES, "person", [ox.NamedNode(iri)])):
         venue_papers[row["venue"].value].add(row["paper"].value)
         venue_names[row["venue"].value] = _v(row["label"]) or row["venue"].value
 
@@ -252,7 +249,7 @@ def person_page(query: Query, iri: str) -> str | None:
 _LINKS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?k ?x ?label WHERE {
-  VALUES ?item { %E% }
+  VALUES ?item { UNDEF }
   VALUES ?k { bibkg:venue bibkg:event bibkg:sig bibkg:award bibkg:hasFrontMatter }
   ?item ?k ?x . OPTIONAL { ?x rdfs:label ?label }
 }"""
@@ -260,7 +257,7 @@ SELECT ?k ?x ?label WHERE {
 
 def _links(query: Query, iri: str) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in query(_LINKS.replace("%E%", _iri(iri))):
+    for row in query(with_values(_LINKS, "item", [ox.NamedNode(iri)])):
         x = row["x"]
         text = _v(row["label"]) or x.value
         out[row["k"].value].append((x.value, text) if isinstance(x, ox.NamedNode) else ("", text))
@@ -316,7 +313,7 @@ def paper_page(query: Query, iri: str) -> str | None:
 _VOLUME = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 SELECT ?k ?v WHERE {
-  VALUES ?vol { %E% }
+  VALUES ?vol { UNDEF }
   VALUES ?k { bibkg:booktitle bibkg:anthologyId bibkg:year bibkg:month bibkg:address bibkg:publisher bibkg:pdf bibkg:isbn bibkg:volumeType bibkg:journalTitle bibkg:journalVolume bibkg:journalIssue }
   ?vol ?k ?v .
 }"""
@@ -324,7 +321,7 @@ SELECT ?k ?v WHERE {
 
 def volume_page(query: Query, store_query: Any, iri: str) -> str | None:
     props: dict[str, str] = {}
-    for row in query(_VOLUME.replace("%E%", _iri(iri))):
+    for row in query(with_values(_VOLUME, "vol", [ox.NamedNode(iri)])):
         props.setdefault(row["k"].value, row["v"].value)
     if not props:
         return None
@@ -362,27 +359,31 @@ def volume_page(query: Query, store_query: Any, iri: str) -> str | None:
 
 # --- venue, event, SIG --------------------------------------------------------------------------------------
 _ENTITY = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?k ?v WHERE { VALUES ?x { %E% } ?x ?k ?v . FILTER (!isIRI(?v) || ?k IN (bibkg:homepage, bibkg:venue)) }"""
+SELECT ?k ?v WHERE { VALUES ?x { UNDEF } ?x ?k ?v . FILTER (!isIRI(?v) || ?k IN (bibkg:homepage, bibkg:venue)) }"""
 
 _VOLUMES_OF = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 SELECT ?vol ?id ?title ?year (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
-  VALUES ?x { %E% }
-  ?vol %P% ?x ; a bibkg:Volume .
+  VALUES ?x { UNDEF }
+  VALUES ?predicate { UNDEF }
+  ?vol ?predicate ?x ; a bibkg:Volume .
   OPTIONAL { ?vol bibkg:anthologyId ?id } OPTIONAL { ?vol bibkg:booktitle ?title } OPTIONAL { ?vol bibkg:year ?year }
   OPTIONAL { ?paper bibkg:inVolume ?vol ; a bibkg:Paper }
 } GROUP BY ?vol ?id ?title ?year ORDER BY DESC(?year) ?id"""
 
 _EVENTS_OF_VENUE = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?ev ?label ?year WHERE { VALUES ?x { %E% } ?ev a bibkg:Event ; bibkg:venue ?x . OPTIONAL { ?ev rdfs:label ?label } OPTIONAL { ?ev bibkg:year ?year } }
+SELECT ?ev ?label ?year WHERE { VALUES ?x { UNDEF } ?ev a bibkg:Event ; bibkg:venue ?x . OPTIONAL { ?ev rdfs:label ?label } OPTIONAL { ?ev bibkg:year ?year } }
 ORDER BY DESC(?year) ?label"""
+
+_COLOCATED = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
+SELECT ?vol WHERE { VALUES ?x { UNDEF } ?x bibkg:colocated ?vol }"""
 
 _KIND = {V.Venue: ("venue", V.venue), V.Event: ("event", V.event), V.SIG: ("SIG", V.sig)}
 
 
 def group_page(query: Query, iri: str, cls: str) -> str | None:
     props: dict[str, list[Any]] = defaultdict(list)
-    for row in query(_ENTITY.replace("%E%", _iri(iri))):
+    for row in query(with_values(_ENTITY, "x", [ox.NamedNode(iri)])):
         props[row["k"].value].append(row["v"])
     if not props:
         return None
@@ -400,15 +401,14 @@ def group_page(query: Query, iri: str, cls: str) -> str | None:
     ]
     parts = [f'<h1>{e(label)}</h1>', _table(rows)]
     if cls == V.Venue:
-        events = list(query(_EVENTS_OF_VENUE.replace("%E%", _iri(iri))))
+        events = list(query(with_values(_EVENTS_OF_VENUE, "x", [ox.NamedNode(iri)])))
         if events:
             parts.append(f'<h2>Events <span class="count">{len(events)}</span></h2><p class="events">')
             parts.append(" · ".join(link(r["ev"].value, _v(r["label"]) or r["ev"].value) for r in events))
             parts.append("</p>")
-    vols = list(query(_VOLUMES_OF.replace("%E%", _iri(iri)).replace("%P%", _iri(predicate))))
+    vols = list(query(with_values(with_values(_VOLUMES_OF, "x", [ox.NamedNode(iri)]), "predicate", [ox.NamedNode(predicate)])))
     if cls == V.Event:
-        colocated = {r["vol"].value for r in query(
-            "SELECT ?vol WHERE { VALUES ?x { %s } ?x <%s> ?vol }" % (_iri(iri), V.colocated))}  # fmt: skip
+        colocated = {r["vol"].value for r in query(with_values(_COLOCATED, "x", [ox.NamedNode(iri)]))}
     else:
         colocated = set()
     parts.append(f'<h2>Volumes <span class="count">{len(vols)}</span></h2>')

@@ -29,7 +29,7 @@ from .. import vocab as V
 from ..errors import BibkgError
 from ..export.bibtex import bibtex_document, csl_document, fetch_records, papers_in_result, person_papers, volume_papers
 from ..services import Services
-from ..sparql.catalog import ParameterError, UnknownQueryError
+from ..sparql.catalog import ParameterError, UnknownQueryError, with_values
 from ..store.local import LocalStore
 from . import dumps, ld, pages
 
@@ -40,6 +40,7 @@ _CSS = (Path(__file__).parent / "static" / "bibkg-web.css").read_text(encoding="
 BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"
 CSL_TYPE = "application/vnd.citationstyles.csl+json"
 MAX_QUERY_PAPERS = 5000
+_TYPES = "SELECT ?t WHERE { VALUES ?entity { UNDEF } ?entity a ?t }"
 
 
 class PaperIdConvertor(Convertor):
@@ -97,13 +98,10 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
 
     # -- entities -----------------------------------------------------------------------------------
     def types_of(iri: str) -> set[str]:
-        return {r["t"].value for r in query(f"SELECT ?t WHERE {{ {pages._iri(iri)} a ?t }}")}
+        return {r["t"].value for r in query(with_values(_TYPES, "entity", [ox.NamedNode(iri)]))}
 
     def describe(iri: str) -> list[ox.Triple]:
-        text = services.catalog["ld-describe"].text if "ld-describe" in services.catalog else None
-        if text is None:  # pragma: no cover - the query ships with bibkg
-            return list(query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ BIND({pages._iri(iri)} AS ?s) ?s ?p ?o }}"))
-        return ld.sorted_triples(services.runner.query_sync(text, {"entity": ox.NamedNode(iri)}))
+        return ld.sorted_triples(services.runner.query_sync(services.catalog["ld-describe"].text, {"entity": ox.NamedNode(iri)}))
 
     @functools.lru_cache(maxsize=256)  # the router serves one snapshot for its whole life
     def html_for(iri: str) -> str | None:
