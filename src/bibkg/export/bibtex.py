@@ -9,8 +9,9 @@ names as ``Last, First`` joined by ``and``; titles and booktitles from the sourc
 LaTeX-encoded with the same pylatexenc rules; months as macros (``jul``); page ranges with
 ``--``; the DOI without its resolver; the URL of the paper's landing page.
 
-Records are read from the graph in two queries per batch of papers (fields, then ordered
-contributors), with the papers' IRIs in a ``VALUES`` block.
+Records are read from the graph in two named queries per batch of papers
+(``queries/bib-paper-fields.rq``, then ``queries/bib-contributors.rq`` for the ordered
+contributors), with the papers' IRIs in their ``VALUES`` block.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from lxml import etree
 from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from .. import vocab as V
-from ..sparql.catalog import with_values
+from ..sparql.catalog import NamedQuery, QueryCatalog, default_catalog
 
 Query = Callable[[str], Any]
 """Runs a SPARQL SELECT and returns pyoxigraph ``QuerySolutions``."""
@@ -211,74 +212,26 @@ def _v(term: Any) -> str | None:
     return None if term is None else term.value
 
 
+def _named(catalog: QueryCatalog | None, name: str) -> NamedQuery:
+    return (default_catalog() if catalog is None else catalog)[name]
+
+
 def _paper_terms(iris: Iterable[str]) -> list[ox.NamedNode]:
     return [ox.NamedNode(i) for i in iris]
 
 
-_FIELDS_QUERY = """
-PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?paper ?type ?id ?bibkey ?title ?titleMarkup ?abstract ?year ?pages ?doi ?pdf ?language ?note
-       ?vol ?volId ?vtype ?booktitle ?booktitleMarkup ?publisher ?address ?month ?vyear ?isbn
-       ?journalTitle ?journalVolume ?journalIssue
-WHERE {
-  VALUES ?paper { UNDEF }
-  ?paper a ?type . FILTER (?type IN (bibkg:Paper, bibkg:FrontMatter))
-  OPTIONAL { ?paper bibkg:anthologyId ?id }
-  OPTIONAL { ?paper bibkg:bibkey ?bibkey }
-  OPTIONAL { ?paper bibkg:title ?title }
-  OPTIONAL { ?paper bibkg:titleMarkup ?titleMarkup }
-  OPTIONAL { ?paper bibkg:abstract ?abstract }
-  OPTIONAL { ?paper bibkg:year ?year }
-  OPTIONAL { ?paper bibkg:pages ?pages }
-  OPTIONAL { ?paper bibkg:doi ?doi }
-  OPTIONAL { ?paper bibkg:pdf ?pdf }
-  OPTIONAL { ?paper bibkg:language ?language }
-  OPTIONAL { ?paper bibkg:note ?note }
-  OPTIONAL {
-    ?paper bibkg:inVolume ?vol .
-    OPTIONAL { ?vol bibkg:anthologyId ?volId }
-    OPTIONAL { ?vol bibkg:volumeType ?vtype }
-    OPTIONAL { ?vol bibkg:booktitle ?booktitle }
-    OPTIONAL { ?vol bibkg:booktitleMarkup ?booktitleMarkup }
-    OPTIONAL { ?vol bibkg:publisher ?publisher }
-    OPTIONAL { ?vol bibkg:address ?address }
-    OPTIONAL { ?vol bibkg:month ?month }
-    OPTIONAL { ?vol bibkg:year ?vyear }
-    OPTIONAL { ?vol bibkg:isbn ?isbn }
-    OPTIONAL { ?vol bibkg:journalTitle ?journalTitle }
-    OPTIONAL { ?vol bibkg:journalVolume ?journalVolume }
-    OPTIONAL { ?vol bibkg:journalIssue ?journalIssue }
-  }
-}"""
-
-_CONTRIBUTORS_QUERY = """
-PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?paper ?role ?pos ?first ?last ?person
-WHERE {
-  VALUES ?paper { UNDEF }
-  { ?paper bibkg:authorship ?c . BIND ("author" AS ?role) }
-  UNION { ?paper bibkg:editorship ?c . BIND ("editor" AS ?role) }
-  UNION { ?paper bibkg:inVolume/bibkg:editorship ?c . BIND ("volume-editor" AS ?role) }
-  ?c bibkg:position ?pos .
-  OPTIONAL { ?c bibkg:person ?person }
-  OPTIONAL { ?c bibkg:name ?n . OPTIONAL { ?n bibkg:givenName ?nf } OPTIONAL { ?n bibkg:familyName ?nl } }
-  OPTIONAL { ?c bibkg:givenName ?cf }
-  OPTIONAL { ?c bibkg:familyName ?cl }
-  BIND (COALESCE(?cf, ?nf) AS ?first)
-  BIND (COALESCE(?cl, ?nl) AS ?last)
-}"""
-
 BATCH = 400
 
 
-def fetch_records(query: Query, iris: Iterable[str]) -> list[BibRecord]:
+def fetch_records(query: Query, iris: Iterable[str], catalog: QueryCatalog | None = None) -> list[BibRecord]:
     """Records of the papers (and front matters) among ``iris``, in the given order;
-    IRIs that are no paper are skipped."""
+    IRIs that are no paper are skipped.  ``catalog`` defaults to the queries bibkg ships."""
+    fields_query, contributors_query = _named(catalog, "bib-paper-fields"), _named(catalog, "bib-contributors")
     order: list[str] = list(dict.fromkeys(iris))
     found: dict[str, BibRecord] = {}
     for start in range(0, len(order), BATCH):
         batch = order[start : start + BATCH]
-        for row in query(with_values(_FIELDS_QUERY, "paper", _paper_terms(batch))):
+        for row in query(fields_query.with_values("paper", _paper_terms(batch))):
             iri = row["paper"].value
             rec = found.get(iri)
             if rec is None:
@@ -306,7 +259,7 @@ def fetch_records(query: Query, iris: Iterable[str]) -> list[BibRecord]:
         paper_editors: dict[str, list[Contributor]] = {}
         volume_editors: dict[str, list[Contributor]] = {}
         seen: set[tuple[str, str, int]] = set()
-        for row in query(with_values(_CONTRIBUTORS_QUERY, "paper", _paper_terms(present))):
+        for row in query(contributors_query.with_values("paper", _paper_terms(present))):
             iri, role = row["paper"].value, row["role"].value
             pos = int(row["pos"].value)
             if (iri, role, pos) in seen:
@@ -411,32 +364,30 @@ def csl_document(records: Iterable[BibRecord]) -> str:
 
 
 # --- which papers ---------------------------------------------------------------------------------------
-_PERSON_PAPERS = """
-PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?person ?paper ?year ?id WHERE {
-  ?paper bibkg:author ?person .
-  OPTIONAL { ?paper bibkg:year ?year } OPTIONAL { ?paper bibkg:anthologyId ?id }
-} ORDER BY DESC(?year) ?id"""
-
-_VOLUME_PAPERS = """
-PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?volume ?paper ?id WHERE { ?paper bibkg:inVolume ?volume . OPTIONAL { ?paper bibkg:anthologyId ?id } }"""
-
-
 def _id_key(anthology_id: str) -> tuple:
     head, _, tail = anthology_id.rpartition(".")
     return (head, int(tail)) if tail.isdigit() else (anthology_id, -1)
 
 
-def person_papers(store: Any, person_iri: str) -> list[str]:
-    rows = store.query(_PERSON_PAPERS, bindings={"person": ox.NamedNode(person_iri)})
+def person_papers(store: Any, person_iri: str, catalog: QueryCatalog | None = None) -> list[str]:
+    """The papers ``/people/{id}.bib`` cites: newest first, then by Anthology id."""
+    named = _named(catalog, "bib-cite-person")
+    rows = store.query(named.text, bindings={"person": ox.NamedNode(person_iri)})
     return [r["paper"].value for r in rows]
 
 
-def volume_papers(store: Any, volume_iri: str) -> list[str]:
-    rows = [(r["paper"].value, _v(r["id"]) or r["paper"].value) for r in store.query(_VOLUME_PAPERS, bindings={"volume": ox.NamedNode(volume_iri)})]
+def volume_papers(store: Any, volume_iri: str, catalog: QueryCatalog | None = None) -> list[str]:
+    """The papers (and front matter) of a volume, in Anthology id order."""
+    named = _named(catalog, "bib-cite-volume")
+    result = store.query(named.text, bindings={"volume": ox.NamedNode(volume_iri)})
+    rows = [(r["paper"].value, _v(r["id"]) or r["paper"].value) for r in result]
     rows.sort(key=lambda r: _id_key(r[1]))
     return [r[0] for r in rows]
+
+
+def paper_bibtex(store: Any, iri: str, catalog: QueryCatalog | None = None) -> str:
+    """The BibTeX entry of one paper (empty if ``iri`` is no paper of the graph)."""
+    return bibtex_document(fetch_records(lambda text: store.query(text), [iri], catalog))
 
 
 def papers_in_result(result: Any) -> list[str]:

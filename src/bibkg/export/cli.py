@@ -127,8 +127,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 
 def cmd_bibtex(args: argparse.Namespace) -> int:
-    from .. import config, iris
-    from ..sparql.catalog import QueryCatalog
+    from .. import iris
+    from ..sparql.catalog import default_catalog
     from ..store.oxigraph import OxigraphStore
     from .bibtex import bibtex_document, csl_document, fetch_records, papers_in_result, person_papers, volume_papers
 
@@ -141,7 +141,7 @@ def cmd_bibtex(args: argparse.Namespace) -> int:
     for volume in args.volume:
         targets += volume_papers(store, volume if "://" in volume else iris.volume_iri(volume))
     if args.query:
-        named = QueryCatalog.load(config.queries_dir())[args.query]
+        named = default_catalog()[args.query]
         values = {}
         for item in args.param:
             key, sep, value = item.partition("=")

@@ -23,6 +23,7 @@ composed, and never from a user string.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,7 @@ from typing import Any
 import pyoxigraph as ox
 import yaml
 
-from .. import iris
+from .. import config, iris
 from ..errors import BibkgError
 from ..vocab import XSD_BOOLEAN, XSD_INTEGER
 
@@ -244,3 +245,9 @@ class QueryCatalog:
 
     def __len__(self) -> int:
         return len(self._queries)
+
+
+@functools.cache
+def default_catalog() -> QueryCatalog:
+    """The named queries bibkg ships (``queries/``), loaded once per process."""
+    return QueryCatalog.load(config.queries_dir())

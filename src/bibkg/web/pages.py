@@ -1,10 +1,12 @@
 """HTML pages for people, papers, volumes, venues, events and SIGs (server-rendered, no script,
-no external asset; one small stylesheet served by bibkg)."""
+no external asset; one small stylesheet served by bibkg).
+
+The pages read the graph through the named queries ``queries/ld-*.rq`` (and the BibTeX records
+of :mod:`bibkg.export.bibtex`), run by the :class:`~bibkg.services.QueryRunner` they are given."""
 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -13,10 +15,9 @@ import pyoxigraph as ox
 
 from .. import iris
 from .. import vocab as V
-from ..sparql.catalog import with_values
 from ..export.bibtex import BibRecord, Contributor, fetch_records, to_bibtex, volume_papers
+from ..services import QueryRunner
 
-Query = Callable[[str], Any]
 RDFS_LABEL = V.LABEL
 
 
@@ -26,6 +27,11 @@ def e(text: object) -> str:
 
 def _v(term: Any) -> str | None:
     return None if term is None else term.value
+
+
+def run_named(runner: QueryRunner, name: str, **iris: str) -> Any:
+    """Solutions of the named query ``name`` (``queries/ld-*.rq``) with IRIs bound to its parameters."""
+    return runner.query_sync(runner.catalog[name].text, {k: ox.NamedNode(v) for k, v in iris.items()})
 
 
 def local_path(iri: str) -> str:
@@ -101,50 +107,11 @@ def _paper_item(rec: BibRecord, *, show_volume: bool = True) -> str:
 
 
 # --- person ---------------------------------------------------------------------------------------------
-_PERSON_INFO = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?k ?v ?label WHERE {
-  VALUES ?person { UNDEF }
-  { VALUES ?k { rdfs:label bibkg:orcid bibkg:verified rdfs:comment bibkg:scriptVariant bibkg:degree } ?person ?k ?v }
-  UNION { ?person bibkg:personName ?n . ?n bibkg:fullName ?v . BIND (bibkg:personName AS ?k) }
-  UNION { ?person bibkg:canonicalName ?n . ?n bibkg:fullName ?v . BIND (bibkg:canonicalName AS ?k) }
-  UNION { ?person bibkg:similar ?v . BIND (bibkg:similar AS ?k) OPTIONAL { ?v rdfs:label ?label } }
-}"""
 
-_PERSON_PAPERS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?paper ?title ?year ?vol ?pdf WHERE {
-  VALUES ?person { UNDEF }
-  ?paper bibkg:author ?person ; a bibkg:Paper .
-  OPTIONAL { ?paper bibkg:title ?title }
-  OPTIONAL { ?paper bibkg:year ?year }
-  OPTIONAL { ?paper bibkg:inVolume ?vol }
-  OPTIONAL { ?paper bibkg:pdf ?pdf }
-}"""
-
-_PERSON_AUTHORS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?paper ?pos ?author ?name WHERE {
-  VALUES ?person { UNDEF }
-  ?paper bibkg:author ?person ; bibkg:authorship ?a .
-  ?a bibkg:position ?pos ; bibkg:person ?author .
-  OPTIONAL { ?a bibkg:name ?n . ?n bibkg:fullName ?name }
-}"""
-
-_BOOKTITLES = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?vol ?title WHERE { VALUES ?vol { UNDEF } ?vol bibkg:booktitle ?title }"""
-
-_PERSON_VENUES = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?paper ?venue ?label WHERE {
-  VALUES ?person { UNDEF }
-  ?paper bibkg:author ?person ; a bibkg:Paper ; bibkg:venue ?venue .
-  OPTIONAL { ?venue rdfs:label ?label }
-}"""
-
-
-def _person_records(query: Query, iri: str) -> list[BibRecord]:
+def _person_records(runner: QueryRunner, iri: str) -> list[BibRecord]:
     """The person's papers with authors and booktitle: three lean queries (no BibTeX fields)."""
     found: dict[str, BibRecord] = {}
-    for row in query(with_values(_PERSON_PAPERS, "person", [ox.NamedNode(iri)])):
+    for row in run_named(runner, "ld-person-papers", person=iri):
         paper = row["paper"].value
         if paper in found:
             continue
@@ -153,7 +120,7 @@ def _person_records(query: Query, iri: str) -> list[BibRecord]:
             title=_v(row["title"]) or paper, year=_v(row["year"]), volume=_v(row["vol"]), pdf=_v(row["pdf"]),
         )  # fmt: skip
     seen: set[tuple[str, int]] = set()
-    for row in query(with_values(_PERSON_AUTHORS, "person", [ox.NamedNode(iri)])):
+    for row in run_named(runner, "ld-person-authors", person=iri):
         rec = found.get(row["paper"].value)
         pos = int(row["pos"].value)
         if rec is None or (rec.iri, pos) in seen:
@@ -164,7 +131,7 @@ def _person_records(query: Query, iri: str) -> list[BibRecord]:
     titles: dict[str, str] = {}
     for start in range(0, len(volumes), 400):
         batch = [ox.NamedNode(v) for v in volumes[start : start + 400]]
-        for row in query(with_values(_BOOKTITLES, "vol", batch)):
+        for row in runner.query_sync(runner.catalog["ld-booktitles"].with_values("vol", batch)):
             titles[row["vol"].value] = row["title"].value
     for rec in found.values():
         rec.authors.sort(key=lambda c: c.position)
@@ -172,8 +139,8 @@ def _person_records(query: Query, iri: str) -> list[BibRecord]:
     return list(found.values())
 
 
-def person_page(query: Query, iri: str) -> str | None:
-    info = list(query(with_values(_PERSON_INFO, "person", [ox.NamedNode(iri)])))
+def person_page(runner: QueryRunner, iri: str) -> str | None:
+    info = list(run_named(runner, "ld-person-info", person=iri))
     if not info:
         return None
     props: dict[str, list[Any]] = defaultdict(list)
@@ -187,7 +154,7 @@ def person_page(query: Query, iri: str) -> str | None:
     canonical = {t.value for t in props.get(V.canonicalName, [])}
     other_names = sorted({t.value for t in props.get(V.personName, [])} - canonical - {label})
     variants = sorted({t.value for t in props.get(V.scriptVariant, [])})
-    records = _person_records(query, iri)
+    records = _person_records(runner, iri)
     records.sort(key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id))
     coauthors: Counter[str] = Counter()
     names: dict[str, str] = {}
@@ -197,7 +164,7 @@ def person_page(query: Query, iri: str) -> str | None:
             names.setdefault(c.person, f"{c.first} {c.last}".strip() if c.first else c.last)  # type: ignore[arg-type]
     venue_papers: dict[str, set[str]] = defaultdict(set)
     venue_names: dict[str, str] = {}
-    for row in query(with_values(_PERSON_VENUES, "person", [ox.NamedNode(iri)])):
+    for row in run_named(runner, "ld-person-venues", person=iri):
         venue_papers[row["venue"].value].add(row["paper"].value)
         venue_names[row["venue"].value] = _v(row["label"]) or row["venue"].value
 
@@ -246,18 +213,10 @@ def person_page(query: Query, iri: str) -> str | None:
 
 
 # --- paper ------------------------------------------------------------------------------------------------
-_LINKS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?k ?x ?label WHERE {
-  VALUES ?item { UNDEF }
-  VALUES ?k { bibkg:venue bibkg:event bibkg:sig bibkg:award bibkg:hasFrontMatter }
-  ?item ?k ?x . OPTIONAL { ?x rdfs:label ?label }
-}"""
 
-
-def _links(query: Query, iri: str) -> dict[str, list[tuple[str, str]]]:
+def _links(runner: QueryRunner, iri: str) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in query(with_values(_LINKS, "item", [ox.NamedNode(iri)])):
+    for row in run_named(runner, "ld-links", entity=iri):
         x = row["x"]
         text = _v(row["label"]) or x.value
         out[row["k"].value].append((x.value, text) if isinstance(x, ox.NamedNode) else ("", text))
@@ -270,12 +229,12 @@ def _linked(pairs: list[tuple[str, str]]) -> str:
     return ", ".join(link(i, t) if i else e(t) for i, t in pairs)
 
 
-def paper_page(query: Query, iri: str) -> str | None:
-    recs = fetch_records(query, [iri])
+def paper_page(runner: QueryRunner, iri: str) -> str | None:
+    recs = fetch_records(runner.query_sync, [iri], runner.catalog)
     if not recs:
         return None
     rec = recs[0]
-    links = _links(query, iri)
+    links = _links(runner, iri)
     parts = [f'<h1 class="paper">{e(rec.title)}</h1>', f'<p class="authors lead">{_authors_html(rec)}</p>']
     if rec.abstract:
         parts.append(f'<div class="abstract"><h2>Abstract</h2><p>{e(rec.abstract)}</p></div>')
@@ -310,29 +269,21 @@ def paper_page(query: Query, iri: str) -> str | None:
 
 
 # --- volume -------------------------------------------------------------------------------------------------
-_VOLUME = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?k ?v WHERE {
-  VALUES ?vol { UNDEF }
-  VALUES ?k { bibkg:booktitle bibkg:anthologyId bibkg:year bibkg:month bibkg:address bibkg:publisher bibkg:pdf bibkg:isbn bibkg:volumeType bibkg:journalTitle bibkg:journalVolume bibkg:journalIssue }
-  ?vol ?k ?v .
-}"""
 
-
-def volume_page(query: Query, store_query: Any, iri: str) -> str | None:
+def volume_page(runner: QueryRunner, iri: str) -> str | None:
     props: dict[str, str] = {}
-    for row in query(with_values(_VOLUME, "vol", [ox.NamedNode(iri)])):
+    for row in run_named(runner, "ld-volume", volume=iri):
         props.setdefault(row["k"].value, row["v"].value)
     if not props:
         return None
-    links = _links(query, iri)
-    records = fetch_records(query, volume_papers(store_query, iri))
+    links = _links(runner, iri)
+    records = fetch_records(runner.query_sync, volume_papers(runner.store, iri, runner.catalog), runner.catalog)
     front = [r for r in records if r.frontmatter]
     papers = [r for r in records if not r.frontmatter]
     title = props.get(V.booktitle) or props.get(V.anthologyId) or iri
     editors = front[0].editors if front else []
     if not editors:
-        editors = fetch_records(query, [r.iri for r in papers[:1]])[0].editors if papers else []
+        editors = fetch_records(runner.query_sync, [r.iri for r in papers[:1]], runner.catalog)[0].editors if papers else []
     rows = [
         ("Anthology ID", e(props.get(V.anthologyId, ""))),
         ("Editors", ", ".join(link(c.person, f"{c.first} {c.last}".strip()) if c.person else e(c.last) for c in editors)),
@@ -358,32 +309,12 @@ def volume_page(query: Query, store_query: Any, iri: str) -> str | None:
 
 
 # --- venue, event, SIG --------------------------------------------------------------------------------------
-_ENTITY = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?k ?v WHERE { VALUES ?x { UNDEF } ?x ?k ?v . FILTER (!isIRI(?v) || ?k IN (bibkg:homepage, bibkg:venue)) }"""
-
-_VOLUMES_OF = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?vol ?id ?title ?year (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
-  VALUES ?x { UNDEF }
-  VALUES ?predicate { UNDEF }
-  ?vol ?predicate ?x ; a bibkg:Volume .
-  OPTIONAL { ?vol bibkg:anthologyId ?id } OPTIONAL { ?vol bibkg:booktitle ?title } OPTIONAL { ?vol bibkg:year ?year }
-  OPTIONAL { ?paper bibkg:inVolume ?vol ; a bibkg:Paper }
-} GROUP BY ?vol ?id ?title ?year ORDER BY DESC(?year) ?id"""
-
-_EVENTS_OF_VENUE = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
-SELECT ?ev ?label ?year WHERE { VALUES ?x { UNDEF } ?ev a bibkg:Event ; bibkg:venue ?x . OPTIONAL { ?ev rdfs:label ?label } OPTIONAL { ?ev bibkg:year ?year } }
-ORDER BY DESC(?year) ?label"""
-
-_COLOCATED = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?vol WHERE { VALUES ?x { UNDEF } ?x bibkg:colocated ?vol }"""
-
 _KIND = {V.Venue: ("venue", V.venue), V.Event: ("event", V.event), V.SIG: ("SIG", V.sig)}
 
 
-def group_page(query: Query, iri: str, cls: str) -> str | None:
+def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
     props: dict[str, list[Any]] = defaultdict(list)
-    for row in query(with_values(_ENTITY, "x", [ox.NamedNode(iri)])):
+    for row in run_named(runner, "ld-group-facts", group=iri):
         props[row["k"].value].append(row["v"])
     if not props:
         return None
@@ -401,14 +332,14 @@ def group_page(query: Query, iri: str, cls: str) -> str | None:
     ]
     parts = [f'<h1>{e(label)}</h1>', _table(rows)]
     if cls == V.Venue:
-        events = list(query(with_values(_EVENTS_OF_VENUE, "x", [ox.NamedNode(iri)])))
+        events = list(run_named(runner, "ld-venue-events", venue=iri))
         if events:
             parts.append(f'<h2>Events <span class="count">{len(events)}</span></h2><p class="events">')
             parts.append(" · ".join(link(r["ev"].value, _v(r["label"]) or r["ev"].value) for r in events))
             parts.append("</p>")
-    vols = list(query(with_values(with_values(_VOLUMES_OF, "x", [ox.NamedNode(iri)]), "predicate", [ox.NamedNode(predicate)])))
+    vols = list(run_named(runner, "ld-group-volumes", group=iri, predicate=predicate))
     if cls == V.Event:
-        colocated = {r["vol"].value for r in query(with_values(_COLOCATED, "x", [ox.NamedNode(iri)]))}
+        colocated = {r["vol"].value for r in run_named(runner, "ld-event-colocated", event=iri)}
     else:
         colocated = set()
     parts.append(f'<h2>Volumes <span class="count">{len(vols)}</span></h2>')

@@ -29,7 +29,7 @@ from .. import vocab as V
 from ..errors import BibkgError
 from ..export.bibtex import bibtex_document, csl_document, fetch_records, papers_in_result, person_papers, volume_papers
 from ..services import Services
-from ..sparql.catalog import ParameterError, UnknownQueryError, with_values
+from ..sparql.catalog import ParameterError, UnknownQueryError
 from ..store.local import LocalStore
 from . import dumps, ld, pages
 
@@ -40,7 +40,6 @@ _CSS = (Path(__file__).parent / "static" / "bibkg-web.css").read_text(encoding="
 BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"
 CSL_TYPE = "application/vnd.citationstyles.csl+json"
 MAX_QUERY_PAPERS = 5000
-_TYPES = "SELECT ?t WHERE { VALUES ?entity { UNDEF } ?entity a ?t }"
 
 
 class PaperIdConvertor(Convertor):
@@ -88,9 +87,6 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
             state["resolved"] = True
         return state["local"]
 
-    def query(sparql: str) -> Any:
-        return services.runner.query_sync(sparql)
-
     def base_url(request: Request) -> str:
         settings = getattr(services, "settings", None)
         public = getattr(settings, "public_url", None)
@@ -98,10 +94,10 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
 
     # -- entities -----------------------------------------------------------------------------------
     def types_of(iri: str) -> set[str]:
-        return {r["t"].value for r in query(with_values(_TYPES, "entity", [ox.NamedNode(iri)]))}
+        return {r["t"].value for r in pages.run_named(services.runner, "ld-types", entity=iri)}
 
     def describe(iri: str) -> list[ox.Triple]:
-        return ld.sorted_triples(services.runner.query_sync(services.catalog["ld-describe"].text, {"entity": ox.NamedNode(iri)}))
+        return ld.sorted_triples(pages.run_named(services.runner, "ld-describe", entity=iri))
 
     @functools.lru_cache(maxsize=256)  # the router serves one snapshot for its whole life
     def html_for(iri: str) -> str | None:
@@ -109,14 +105,14 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         if not types:
             return None
         if V.Person in types:
-            return pages.person_page(query, iri)
+            return pages.person_page(services.runner, iri)
         if V.Paper in types or V.FrontMatter in types:
-            return pages.paper_page(query, iri)
+            return pages.paper_page(services.runner, iri)
         if V.Volume in types or V.Proceedings in types or V.JournalIssue in types:
-            return pages.volume_page(query, services.store, iri)
+            return pages.volume_page(services.runner, iri)
         for cls in (V.Venue, V.Event, V.SIG):
             if cls in types:
-                return pages.group_page(query, iri, cls)
+                return pages.group_page(services.runner, iri, cls)
         triples = describe(iri)
         return pages.generic_page(iri, triples) if triples else None
 
@@ -146,7 +142,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
     async def bib(request: Request, papers_of: Any, what: str, suffix: str) -> Response:
         def build() -> tuple[list, str]:
             targets = papers_of()
-            return fetch_records(query, targets), ""
+            return fetch_records(services.runner.query_sync, targets, services.catalog), ""
 
         records, _ = await run_in_threadpool(build)
         if not records:
@@ -182,7 +178,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
                 if pid is None:
                     return _error(request, 404, f"no person '{rest}'")
                 iri = iris.person_iri(pid)
-                return await bib(request, lambda: person_papers(services.store, iri), f"person {pid}", suffix)
+                return await bib(request, lambda: person_papers(services.store, iri, services.catalog), f"person {pid}", suffix)
         if not rest.endswith("/"):
             return RedirectResponse(f"/people/{quote(rest)}/", status_code=301)
         pid = _person_id(rest[:-1])
@@ -201,7 +197,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
                     if rest.endswith("." + suffix) and _SLUG.match(rest[: -len(suffix) - 1]):
                         vid = rest[: -len(suffix) - 1]
                         iri = make_iri(vid)
-                        return await bib(request, lambda: volume_papers(services.store, iri), f"volume {vid}", suffix)
+                        return await bib(request, lambda: volume_papers(services.store, iri, services.catalog), f"volume {vid}", suffix)
             ident = rest[:-1] if rest.endswith("/") else rest
             if not _SLUG.match(ident):
                 return _error(request, 404, f"no such {prefix[:-1]}: '{rest}'")
