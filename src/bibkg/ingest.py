@@ -20,7 +20,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .anthology.people import PeopleMetadata, load_people
-from .anthology.resolve import Warning
+from .anthology.records import Collection
+from .anthology.resolve import Warning, register_variants
 from .anthology.venues import load_sigs, load_venues
 from .anthology.xmlreader import read_collection
 from .errors import SourceError
@@ -73,7 +74,7 @@ def map_corpus(
     """Read and map every collection of ``datadir`` (in worker processes when ``jobs`` > 1)."""
     files = collection_files(datadir)
     if people is None:
-        people = load_people(datadir)
+        people = load_people_for(datadir, files)
     jobs = jobs or min(len(files), os.cpu_count() or 1)
     total = len(files)
     if jobs <= 1:
@@ -89,6 +90,20 @@ def map_corpus(
             if progress:
                 progress(done, total, result.collection_id)
             yield result
+
+
+def _collections_with_variants(files: list[Path]) -> Iterator[Collection]:
+    """The collections that have ``<variant>`` names (a byte search skips all others)."""
+    for path in files:
+        if b"<variant" in path.read_bytes():
+            yield read_collection(path)
+
+
+def load_people_for(datadir: Path, files: list[Path]) -> PeopleMetadata:
+    """People metadata of ``datadir`` with the corpus-dependent variant names registered."""
+    people = load_people(datadir)
+    register_variants(_collections_with_variants(files), people)
+    return people
 
 
 _WORKER_PEOPLE: PeopleMetadata | None = None
@@ -175,8 +190,8 @@ def run_ingest(
     """Build a new snapshot of ``store`` from ``datadir``; publish it only if everything worked."""
     started = time.perf_counter()
     datadir = Path(datadir)
-    collection_files(datadir)  # fail early, before any store is touched
-    people = load_people(datadir)
+    files = collection_files(datadir)  # fail early, before any store is touched
+    people = load_people_for(datadir, files)
     venues = load_venues(datadir)
     sigs = load_sigs(datadir)
     report = IngestReport(datadir, people.format.value)

@@ -159,12 +159,6 @@ def test_query_from_file_and_stdin(cli_store, tmp_path: Path, capsysbinary) -> N
     assert proc.returncode == 0 and proc.stdout.splitlines()[1].strip() == "7"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: 'bibkg query' does not declare the project's prefixes, so the example in "
-    "'bibkg query --help' (… WHERE { ?p a bibkg:Paper }) fails with 'Prefix not found'. Fix: "
-    "prepend PREFIX declarations from bibkg.vocab.PREFIXES for prefixes the query does not declare.",
-)
 def test_documented_query_example_runs(cli_store, capsysbinary) -> None:  # noqa: ANN001
     store, _ = cli_store
     code, out, err = main(capsysbinary, "query", "--store", str(store), "--format", "csv",

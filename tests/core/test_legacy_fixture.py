@@ -239,8 +239,6 @@ def test_paper_fields_and_markup(legacy) -> None:  # noqa: ANN001
     assert r == {"t": "Une étude fabriquée [A fabricated study]", "l": "fra", "n": "Fabricated note: presented as a poster"}
 
 
-@pytest.mark.xfail(strict=True, reason="BUG: remove_blank_text=True in xmlreader drops the space in "
-                   "'<i>Fabricated</i> <b>Tasks</b>' (see test_names_text)")
 def test_title_text_exactly_as_expected(legacy) -> None:  # noqa: ANN001
     store, _ = legacy
     assert values(store, f"SELECT ?t WHERE {{ <{iris.paper_iri('2022.fabconf-1.2')}> bibkg:title ?t }}") == [

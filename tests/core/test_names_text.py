@@ -117,12 +117,6 @@ def test_reader_strips_title_markup_and_keeps_it_for_bibtex(tmp_path: Path) -> N
     assert paper.title_markup == "<fixed-case>NLP</fixed-case> in <i>the</i> year <b>2099</b>"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: xmlreader.read_collection parses with iterparse(remove_blank_text=True), which "
-    "drops whitespace-only tails in mixed content: '<i>Fabricated</i> <b>Tasks</b>' becomes "
-    "'FabricatedTasks' (title and titleMarkup). Fix: drop remove_blank_text=True.",
-)
 def test_reader_keeps_space_between_adjacent_markup(tmp_path: Path) -> None:
     path = _collection(tmp_path, VOLUME.format(title="<i>Fabricated</i> <b>Tasks</b>"))
     paper = read_collection(path).volumes[0].papers[0]

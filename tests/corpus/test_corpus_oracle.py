@@ -11,10 +11,10 @@ Expected differences, asserted to be exactly these and printed:
   library.  No author entry of the Aug 2024 corpus prints "Troy Lee", so no entry differs; the
   name only shows up as a declared name of ``bo-li-nus``.
 
-Known bug (own xfail test): the library also registers the ``<variant script=…>`` names of an
-author element to that author's person, so a later paper that prints the Han-script name itself
-(e.g. 2023.ccl-1.29 "鸿飞 林") resolves to that person (``hongfei-lin``); bibkg ignores XML
-variants for resolution and gives the slug (``hong-fei-lin``).
+The library also registers the ``<variant script=…>`` names of an author element to that author's
+person, so a later paper that prints the Han-script name itself (e.g. 2023.ccl-1.29 "鸿飞 林")
+resolves to that person (``hongfei-lin``), not to the slug (``hong-fei-lin``); bibkg does the same
+(``register_variants``), checked by its own test below.
 """
 
 from __future__ import annotations
@@ -190,14 +190,6 @@ def test_variant_quirk_name_is_kept(corpus_ingest: tuple[LocalStore, IngestRepor
     assert bool(OxigraphStore.open(store).query(ask))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: acl-anthology registers an author's <variant> names (e.g. Han-script 鸿飞 林 of "
-    "hongfei-lin) as names of that person; bibkg does not, so a paper printing the variant itself "
-    "without an id resolves to the slug (hong-fei-lin) instead of the person (14 entries in "
-    "2023.ccl). Fix: in ingest, collect (variant name -> resolved person) from every name spec "
-    "before mapping and let resolve() consult it after by_name and before the slug.",
-)
 def test_names_registered_by_xml_variants_resolve_like_acl_anthology(
     oracle: dict[Key, tuple[str, str]], ours: dict[Key, str]
 ) -> None:

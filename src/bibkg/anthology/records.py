@@ -77,6 +77,7 @@ class EventDecl:
     dates: str | None
     colocated: tuple[str, ...]
     line: int | None
+    path: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,9 @@ The rules are the Anthology's own, for each metadata format:
 A name registered to several persons and used without an id is *ambiguous*: it resolves to the
 unverified person ``unverified/{slug}`` and a :class:`Warning` names the item and the candidates.
 Resolution is a pure function of the name specification and the metadata, so collections can be
-resolved independently and in any order.
+resolved independently and in any order.  (One rule of the legacy index depends on the corpus:
+names written as ``<variant>`` of an author element belong to that author's person; a cheap
+pre-pass, :func:`register_variants`, adds them to the metadata before mapping starts.)
 """
 
 from __future__ import annotations
@@ -20,8 +22,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..iris import UNVERIFIED_PREFIX
+from collections.abc import Iterable
+
 from .people import PeopleFormat, PeopleMetadata
-from .records import NameSpec
+from .records import Collection, NameSpec
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,6 +63,8 @@ def resolve(spec: NameSpec, people: PeopleMetadata) -> tuple[str, Warning | None
             if len(candidates) == 1:
                 return candidates[0], None
             return _ambiguous(spec, candidates)
+        if (owner := people.variant_owners.get(name)) is not None:
+            return owner, None
         return name.slug, None
     slug = name.slug
     candidates = people.by_slug.get(slug)
@@ -69,6 +75,32 @@ def resolve(spec: NameSpec, people: PeopleMetadata) -> tuple[str, Warning | None
         else:
             return _ambiguous(spec, candidates)
     return UNVERIFIED_PREFIX + slug, None
+
+
+def register_variants(collections: Iterable[Collection], people: PeopleMetadata) -> None:
+    """Legacy format: register every ``<variant>`` name to the person of its author element.
+
+    The Anthology's legacy index does this while it walks the corpus (volume editors first, then
+    each paper's authors and editors, in file order); the first owner of a name wins and names
+    already registered in the metadata keep their persons.  Only collections that contain
+    ``<variant>`` elements need to be passed.
+    """
+    if people.format is not PeopleFormat.LEGACY:
+        return
+    for collection in collections:
+        for volume in collection.volumes:
+            specs = list(volume.editors)
+            for paper in volume.papers:
+                if not paper.is_frontmatter:
+                    specs.extend(paper.authors)
+                    specs.extend(paper.editors)
+            for spec in specs:
+                if not spec.variants:
+                    continue
+                pid, _ = resolve(spec, people)
+                for variant in spec.variants:
+                    if variant not in people.by_name and variant not in people.variant_owners:
+                        people.variant_owners[variant] = pid
 
 
 def _ambiguous(spec: NameSpec, candidates: list[str]) -> tuple[str, Warning]:

@@ -34,7 +34,7 @@ def read_collection(path: Path) -> Collection:
             if element.tag == "volume":
                 volumes.append(_volume(element, collection_id, path))
             else:
-                event = _event(element, collection_id)
+                event = _event(element, collection_id, path)
             element.clear()
             while element.getprevious() is not None:
                 del element.getparent()[0]
@@ -215,7 +215,7 @@ def _simple(element: etree._Element) -> str | None:
     return text.strip() or None
 
 
-def _event(element: etree._Element, collection_id: str) -> EventDecl:
+def _event(element: etree._Element, collection_id: str, path: Path) -> EventDecl:
     meta = element.find("meta")
     colocated = element.find("colocated")
     return EventDecl(
@@ -230,4 +230,5 @@ def _event(element: etree._Element, collection_id: str) -> EventDecl:
         if colocated is not None
         else (),
         line=element.sourceline,
+        path=str(path),
     )

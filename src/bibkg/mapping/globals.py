@@ -129,6 +129,7 @@ def events_graph(
                         "dangling-colocated",
                         decl.id,
                         f"colocated volume '{vid}' does not exist; link skipped",
+                        path=decl.path,
                         line=decl.line,
                     )
                 )
