@@ -21,6 +21,7 @@ from strawberry.types import Info
 from .. import iris
 from ..services import Row, Services
 from ..sparql.catalog import Parameter, ParameterError
+from .bibtex import paper_bibtex
 from .errors import UserError
 from .loaders import Loaders
 from .names import MATCH_KINDS, NameIndex, name_index_for
@@ -510,17 +511,7 @@ class Paper:
 
     @strawberry.field(description="A BibTeX entry for the paper.")
     async def bibtex(self, info: Info) -> str:
-        from .bibtex import paper_bibtex
-
-        loaders = _ctx(info).loaders
-        row = await self._row(info)
-        contributions = await loaders.contributions.load((self.iri,))
-        volume_contributions: list[Row] = []
-        volume = _str(row, "volume")
-        if volume:
-            volume_contributions = await loaders.contributions.load((volume,))
-        return await paper_bibtex(info, self.iri, row, _contributors(contributions, "author"),
-                                  _contributors(contributions, "editor") or _contributors(volume_contributions, "editor"))
+        return await paper_bibtex(_ctx(info).services, self.iri)
 
 
 @strawberry.type(description="A volume: proceedings or a journal issue.")
