@@ -33,6 +33,7 @@ from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
+from ..accept import parse_accept
 from ..services import Services
 from .names import name_index_for
 from .schema import build_schema
@@ -51,24 +52,6 @@ _STATIC = {
 }
 
 
-def _parse_accept(header: str) -> list[tuple[str, float]]:
-    out = []
-    for part in header.split(","):
-        fields = [f.strip() for f in part.split(";")]
-        media = fields[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for param in fields[1:]:
-            if param.lower().startswith("q="):
-                try:
-                    q = float(param[2:])
-                except ValueError:
-                    q = 0.0
-        out.append((media, q))
-    return out
-
-
 def negotiate(accept: str | None) -> str | None:
     """The response media type for an ``Accept`` header; ``None`` if neither is acceptable.
 
@@ -77,7 +60,7 @@ def negotiate(accept: str | None) -> str | None:
     """
     if not accept or not accept.strip():
         return JSON
-    entries = _parse_accept(accept)
+    entries = parse_accept(accept)
 
     def quality(media: str) -> tuple[float, bool]:
         exact = [q for m, q in entries if m == media]

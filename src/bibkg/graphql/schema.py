@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
@@ -49,12 +50,20 @@ async def _exists(loader, iri: str) -> bool:  # noqa: ANN001
     return _first(await loader.load((iri,))) is not None
 
 
+_E = TypeVar("_E", Person, Paper, Volume, Venue, Event, SIG)
+
+
+async def _entity(info: Info, kind: str, id: str, cls: type[_E]) -> _E | None:
+    """The ``cls`` object of Anthology id or IRI ``id`` if the graph has it (``kind``: its loader)."""
+    iri = entity_iri(kind, id)
+    return cls(iri=iri) if await _exists(getattr(_ctx(info).loaders, kind), iri) else None
+
+
 @strawberry.type(description="Everyday questions about people, papers, venues and events of the ACL Anthology.")
 class Query:
     @strawberry.field(description="A person by Anthology id (`yaodong-yang`, `unverified/jiaming-ji`) or IRI.")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
-        iri = entity_iri("person", id)
-        return Person(iri=iri) if await _exists(_ctx(info).loaders.person, iri) else None
+        return await _entity(info, "person", id, Person)
 
     @strawberry.field(description="Persons who published under a name: insensitive to case, diacritics, "
                       "punctuation and name order ('Last, First'), matching initials and names in other "
@@ -68,8 +77,7 @@ class Query:
 
     @strawberry.field(description="A paper by Anthology id (`2025.acl-long.1141`) or IRI.")
     async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
-        iri = entity_iri("paper", id)
-        return Paper(iri=iri) if await _exists(_ctx(info).loaders.paper, iri) else None
+        return await _entity(info, "paper", id, Paper)
 
     @strawberry.field(description="Papers of a venue, an event, a year and/or with a title containing "
                       "some text (at least one is required), newest first.")
@@ -112,13 +120,11 @@ class Query:
 
     @strawberry.field(description="A volume by Anthology id (`2025.acl-long`) or IRI.")
     async def volume(self, info: Info, id: strawberry.ID) -> Volume | None:
-        iri = entity_iri("volume", id)
-        return Volume(iri=iri) if await _exists(_ctx(info).loaders.volume, iri) else None
+        return await _entity(info, "volume", id, Volume)
 
     @strawberry.field(description="A venue by Anthology id (`acl`, `findings`) or IRI.")
     async def venue(self, info: Info, id: strawberry.ID) -> Venue | None:
-        iri = entity_iri("venue", id)
-        return Venue(iri=iri) if await _exists(_ctx(info).loaders.venue, iri) else None
+        return await _entity(info, "venue", id, Venue)
 
     @strawberry.field(description="Every venue, by id.")
     async def venues(self, info: Info) -> list[Venue]:
@@ -127,13 +133,11 @@ class Query:
 
     @strawberry.field(description="An event by Anthology id (`acl-2025`) or IRI.")
     async def event(self, info: Info, id: strawberry.ID) -> Event | None:
-        iri = entity_iri("event", id)
-        return Event(iri=iri) if await _exists(_ctx(info).loaders.event, iri) else None
+        return await _entity(info, "event", id, Event)
 
     @strawberry.field(description="A special interest group by id (`sigdat`) or IRI.")
     async def sig(self, info: Info, id: strawberry.ID) -> SIG | None:
-        iri = entity_iri("sig", id)
-        return SIG(iri=iri) if await _exists(_ctx(info).loaders.sig, iri) else None
+        return await _entity(info, "sig", id, SIG)
 
     @strawberry.field(description="Coauthors of a person (by `person` id, or by `name` — an ambiguous name "
                       "is an error listing the candidates) with shared-paper counts, ordered by count "

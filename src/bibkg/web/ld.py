@@ -5,31 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import pyoxigraph as ox
 
+from ..accept import parse_accept
+from ..export.formats import FORMATS
 from ..vocab import BIBKG, PREFIXES, RDF, XSD
 
 HTML = "text/html"
-
-
-@dataclass(frozen=True, slots=True)
-class RdfType:
-    key: str
-    media_type: str
-    ext: str
-
-
-RDF_TYPES: dict[str, RdfType] = {
-    t.media_type: t
-    for t in (
-        RdfType("turtle", "text/turtle", "ttl"),
-        RdfType("ntriples", "application/n-triples", "nt"),
-        RdfType("jsonld", "application/ld+json", "jsonld"),
-        RdfType("rdfxml", "application/rdf+xml", "rdf"),
-    )
-}
 ALIASES = {
     "application/x-turtle": "text/turtle",
     "text/n3": "text/turtle",
@@ -45,6 +28,7 @@ BY_FORMAT = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n
              "ntriples": "application/n-triples", "jsonld": "application/ld+json",
              "json": "application/ld+json", "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml",
              "xml": "application/rdf+xml", "html": HTML}  # fmt: skip
+_RDF_BY_MEDIA = {f.media_type: f.rdf for f in FORMATS.values()}
 
 
 class NotAcceptable(Exception):
@@ -60,24 +44,11 @@ def negotiate(accept: str | None, fmt: str | None = None) -> str:
             raise NotAcceptable(f"format '{fmt}' is not offered; use one of {', '.join(sorted(BY_FORMAT))}") from None
     if not accept or not accept.strip():
         return OFFERED[0]
-    ranges: list[tuple[str, float, int]] = []
-    for i, part in enumerate(accept.split(",")):
-        bits = [b.strip() for b in part.split(";")]
-        media = bits[0].lower()
-        if not media:
-            continue
-        q = 1.0
-        for b in bits[1:]:
-            if b.lower().startswith("q="):
-                try:
-                    q = float(b[2:])
-                except ValueError:
-                    q = 0.0
-        ranges.append((ALIASES.get(media, media), q, i))
+    ranges = [(ALIASES.get(media, media), q) for media, q in parse_accept(accept)]
     best: tuple[float, int, str] | None = None
     for rank, offer in enumerate(OFFERED):
         specificity, q_offer = -1, 0.0
-        for media, q, _ in ranges:
+        for media, q in ranges:
             if media == offer:
                 spec = 2
             elif media.endswith("/*") and media != "*/*" and offer.startswith(media[:-1]):
@@ -104,8 +75,7 @@ def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 def serialize(triples: list[ox.Triple], media_type: str, *, context_url: str) -> bytes:
     if media_type == "application/ld+json":
         return json.dumps(to_jsonld(triples, context_url), ensure_ascii=False, indent=1).encode()
-    fmt = {"text/turtle": ox.RdfFormat.TURTLE, "application/n-triples": ox.RdfFormat.N_TRIPLES,
-           "application/rdf+xml": ox.RdfFormat.RDF_XML}[media_type]  # fmt: skip
+    fmt = _RDF_BY_MEDIA[media_type]
     kwargs = {"prefixes": dict(sorted(PREFIXES.items()))} if fmt != ox.RdfFormat.N_TRIPLES else {}
     return ox.serialize(triples, format=fmt, **kwargs)
 
