@@ -108,7 +108,7 @@ position: Final = BIBKG + "position"  # 1-based
 person: Final = BIBKG + "person"  # Contribution -> Person
 givenName: Final = BIBKG + "givenName"  # as printed (sub foaf:givenName)
 familyName: Final = BIBKG + "familyName"  # as printed (sub foaf:familyName)
-printedName: Final = BIBKG + "printedName"  # "First Last" as printed
+printedName: Final = BIBKG + "printedName"  # Contribution -> Name: the name exactly as printed
 affiliation: Final = BIBKG + "affiliation"
 scriptVariant: Final = BIBKG + "scriptVariant"  # same name, other script: "耀东 杨"@zh-Hani
 
@@ -133,7 +133,6 @@ disableNameMatching: Final = BIBKG + "disableNameMatching"
 personName: Final = BIBKG + "personName"  # person -> Name (every name published under)
 canonicalName: Final = BIBKG + "canonicalName"  # person -> Name
 fullName: Final = BIBKG + "fullName"  # Name -> "First Last"
-nameSlug: Final = BIBKG + "nameSlug"  # Name -> slug, e.g. "yaodong-yang"
 declared: Final = BIBKG + "declared"  # Name listed in people metadata (true) or only inferred from papers
 
 # --- statistics (graph https://w3id.org/bibkg/graph/stats, precomputed at ingest) ----------------------

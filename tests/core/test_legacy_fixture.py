@@ -167,7 +167,7 @@ def test_authorless_paper_is_kept(legacy) -> None:  # noqa: ANN001
 def test_organisation_author(legacy) -> None:  # noqa: ANN001
     store, _ = legacy
     node = iris.contribution_iri(iris.paper_iri("2022.fabconf-1.3"), "author", 4)
-    r = rows(store, f"SELECT * WHERE {{ <{node}> bibkg:person ?p ; bibkg:name ?n . ?n bibkg:familyName ?last OPTIONAL {{ ?n bibkg:givenName ?first }} }}")
+    r = rows(store, f"SELECT * WHERE {{ <{node}> bibkg:person ?p ; bibkg:printedName ?n . ?n bibkg:familyName ?last OPTIONAL {{ ?n bibkg:givenName ?first }} }}")
     assert len(r) == 1
     assert pid(r[0]["p"]) == "the-fabnlp-consortium"
     assert r[0]["last"] == "The FabNLP Consortium" and "first" not in r[0]

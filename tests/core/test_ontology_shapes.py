@@ -98,7 +98,7 @@ def test_every_contribution_name_belongs_to_its_person(sample_graph: rdflib.Grap
     """What SHACL Core cannot say: the printed-name node of a contribution is a name of *its* person."""
     bad = list(sample_graph.query("""
         PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-        SELECT ?c WHERE { ?c bibkg:person ?p ; bibkg:name ?n . FILTER NOT EXISTS { ?p bibkg:personName ?n } }"""))
+        SELECT ?c WHERE { ?c bibkg:person ?p ; bibkg:printedName ?n . FILTER NOT EXISTS { ?p bibkg:personName ?n } }"""))
     assert bad == []
 
 
@@ -114,7 +114,7 @@ def _drop(g: rdflib.Graph, s, p) -> rdflib.Graph:  # noqa: ANN001
 
 MUTATIONS = {
     "contribution without person": lambda g: _drop(g, AUTHOR1, BIBKG.person),
-    "contribution without name": lambda g: _drop(g, AUTHOR1, BIBKG.name),
+    "contribution without name": lambda g: _drop(g, AUTHOR1, BIBKG.printedName),
     "contribution with two positions": lambda g: g.add((AUTHOR1, BIBKG.position, rdflib.Literal(99))),
     "position zero": lambda g: _drop(g, AUTHOR1, BIBKG.position).add((AUTHOR1, BIBKG.position, rdflib.Literal(0))),
     "authorship shared by two papers": lambda g: g.add((rdflib.URIRef(iris.paper_iri("2025.acl-long.1544")), BIBKG.authorship, AUTHOR1)),

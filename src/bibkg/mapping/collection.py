@@ -93,7 +93,7 @@ class _CollectionMapper:
             out.add_iri(item, link, node)
             out.add(node, V.position, int_lit(position))
             out.add_iri(node, V.person, person)
-            out.add_iri(node, V.name, iris.name_iri(person, name.first, name.last))
+            out.add_iri(node, V.printedName, iris.name_iri(person, name.first, name.last))
             out.add_text(node, V.affiliation, spec.affiliation)
             for variant in spec.variants:
                 tag = script_language_tag(variant.script)
