@@ -79,24 +79,24 @@ def map_corpus(
     total = len(files)
     if jobs <= 1:
         for done, path in enumerate(files, start=1):
-            result = map_collection(read_collection(path), people)
+            result = map_collection(read_collection(path), people, done - 1)
             if progress:
                 progress(done, total, result.collection_id)
             yield result
         return
     ctx = mp.get_context("fork")
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(people,)) as pool:
-        for done, result in enumerate(pool.imap(_map_file, files, chunksize=8), start=1):
+        for done, result in enumerate(pool.imap(_map_file, enumerate(files), chunksize=8), start=1):
             if progress:
                 progress(done, total, result.collection_id)
             yield result
 
 
-def _collections_with_variants(files: list[Path]) -> Iterator[Collection]:
+def _collections_with_variants(files: list[Path]) -> Iterator[tuple[int, Collection]]:
     """The collections that have ``<variant>`` names (a byte search skips all others)."""
-    for path in files:
+    for file_index, path in enumerate(files):
         if b"<variant" in path.read_bytes():
-            yield read_collection(path)
+            yield file_index, read_collection(path)
 
 
 def load_people_for(datadir: Path, files: list[Path]) -> PeopleMetadata:
@@ -114,9 +114,10 @@ def _init_worker(people: PeopleMetadata) -> None:
     _WORKER_PEOPLE = people
 
 
-def _map_file(path: Path) -> CollectionResult:
+def _map_file(item: tuple[int, Path]) -> CollectionResult:
     assert _WORKER_PEOPLE is not None
-    return map_collection(read_collection(path), _WORKER_PEOPLE)
+    file_index, path = item
+    return map_collection(read_collection(path), _WORKER_PEOPLE, file_index)
 
 
 class _ChunkLoader:

@@ -43,10 +43,11 @@ class PeopleMetadata:
     persons: dict[str, PersonEntry]
     by_name: dict[Name, list[str]] = field(default_factory=dict)
     by_slug: dict[str, list[str]] = field(default_factory=dict)
-    variant_owners: dict[Name, str] = field(default_factory=dict)
+    variant_owners: dict[Name, tuple[str, tuple[int, int]]] = field(default_factory=dict)
     """Legacy format only: a name written as a ``<variant>`` (another script) of an author
     element belongs to that author's person, so a paper printing it as the name itself resolves
-    to that person.  Filled by :func:`bibkg.anthology.resolve.register_variants`."""
+    to that person from the position (file index, entry index) where it was registered.  Filled
+    by :func:`bibkg.anthology.resolve.register_variants`."""
 
     def __post_init__(self) -> None:
         for entry in self.persons.values():

@@ -45,8 +45,14 @@ class Warning:  # noqa: A001 - a data record, not the builtin category
         return f"{where}{self.item}: {self.message}"
 
 
-def resolve(spec: NameSpec, people: PeopleMetadata) -> tuple[str, Warning | None]:
-    """Return the person id for ``spec`` and a warning when the data needed a judgement."""
+def resolve(
+    spec: NameSpec, people: PeopleMetadata, at: Position | None = None
+) -> tuple[str, Warning | None]:
+    """Return the person id for ``spec`` and a warning when the data needed a judgement.
+
+    ``at`` is the specification's position in the corpus; a name registered as a ``<variant>``
+    (legacy format) counts only after the position where it was registered.
+    """
     if spec.id is not None:
         if spec.id not in people.persons:
             return spec.id, Warning(
@@ -63,8 +69,9 @@ def resolve(spec: NameSpec, people: PeopleMetadata) -> tuple[str, Warning | None
             if len(candidates) == 1:
                 return candidates[0], None
             return _ambiguous(spec, candidates)
-        if (owner := people.variant_owners.get(name)) is not None:
-            return owner, None
+        owner = people.variant_owners.get(name)
+        if owner is not None and (at is None or at > owner[1]):
+            return owner[0], None
         return name.slug, None
     slug = name.slug
     candidates = people.by_slug.get(slug)
@@ -77,30 +84,46 @@ def resolve(spec: NameSpec, people: PeopleMetadata) -> tuple[str, Warning | None
     return UNVERIFIED_PREFIX + slug, None
 
 
-def register_variants(collections: Iterable[Collection], people: PeopleMetadata) -> None:
-    """Legacy format: register every ``<variant>`` name to the person of its author element.
+Position = tuple[int, int]
+"""Where a name specification stands in the corpus: (index of its collection file in id order,
+index of the specification within the file, counting volume editors first, then each paper's
+authors and editors).  The Anthology's legacy index walks the corpus in this order."""
 
-    The Anthology's legacy index does this while it walks the corpus (volume editors first, then
-    each paper's authors and editors, in file order); the first owner of a name wins and names
-    already registered in the metadata keep their persons.  Only collections that contain
-    ``<variant>`` elements need to be passed.
+
+def name_specs_in_order(collection: Collection) -> Iterable[NameSpec]:
+    """The collection's author and editor entries in corpus order (see :data:`Position`)."""
+    for volume in collection.volumes:
+        yield from volume.editors
+        for paper in volume.papers:
+            if not paper.is_frontmatter:
+                yield from paper.authors
+                yield from paper.editors
+
+
+def register_variants(collections: Iterable[tuple[int, Collection]], people: PeopleMetadata) -> None:
+    """Legacy format: register ``<variant>`` names to the person of their author element.
+
+    The Anthology's legacy index does this while it walks the corpus: the first author element
+    that lists a name as its variant makes it a name of its person, from that position on,
+    unless the name was registered before (in the metadata, or printed as an author's name
+    earlier in the corpus).  ``collections`` are ``(file index, collection)`` pairs; only the
+    collections that contain ``<variant>`` elements need to be passed.
     """
     if people.format is not PeopleFormat.LEGACY:
         return
-    for collection in collections:
-        for volume in collection.volumes:
-            specs = list(volume.editors)
-            for paper in volume.papers:
-                if not paper.is_frontmatter:
-                    specs.extend(paper.authors)
-                    specs.extend(paper.editors)
-            for spec in specs:
-                if not spec.variants:
-                    continue
+    printed_before: set = set()
+    for file_index, collection in collections:
+        for seq, spec in enumerate(name_specs_in_order(collection)):
+            if spec.variants:
                 pid, _ = resolve(spec, people)
                 for variant in spec.variants:
-                    if variant not in people.by_name and variant not in people.variant_owners:
-                        people.variant_owners[variant] = pid
+                    if (
+                        variant not in people.by_name
+                        and variant not in people.variant_owners
+                        and variant not in printed_before
+                    ):
+                        people.variant_owners[variant] = (pid, (file_index, seq))
+            printed_before.add(spec.name)
 
 
 def _ambiguous(spec: NameSpec, candidates: list[str]) -> tuple[str, Warning]:

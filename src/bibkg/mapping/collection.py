@@ -52,16 +52,25 @@ class CollectionResult:
     """(item id, role, position, person id) for every author and editor entry."""
 
 
-def map_collection(collection: Collection, people: PeopleMetadata) -> CollectionResult:
-    """Map ``collection`` into quads of the graph ``iris.collection_graph(collection.id)``."""
-    mapper = _CollectionMapper(collection, people)
+def map_collection(
+    collection: Collection, people: PeopleMetadata, file_index: int = 0
+) -> CollectionResult:
+    """Map ``collection`` into quads of the graph ``iris.collection_graph(collection.id)``.
+
+    ``file_index`` is the collection's place among the corpus' files in id order (it matters
+    only for names registered as ``<variant>``s in legacy data, see ``resolve``).
+    """
+    mapper = _CollectionMapper(collection, people, file_index)
     return mapper.run()
 
 
 class _CollectionMapper:
-    def __init__(self, collection: Collection, people: PeopleMetadata) -> None:
+    def __init__(self, collection: Collection, people: PeopleMetadata, file_index: int) -> None:
         self.collection = collection
         self.people = people
+        self.file_index = file_index
+        self.seq = 0
+        """Entries seen so far; the mapper visits them in ``name_specs_in_order`` order."""
         self.out = QuadWriter(iris.collection_graph(collection.id))
         self.result = CollectionResult(collection.id, "", 0, event=collection.event)
 
@@ -84,7 +93,8 @@ class _CollectionMapper:
         link = V.authorship if role == "author" else V.editorship
         seen: set[str] = set()
         for position, spec in enumerate(specs, start=1):
-            pid, warning = resolve(spec, self.people)
+            pid, warning = resolve(spec, self.people, (self.file_index, self.seq))
+            self.seq += 1
             if warning is not None:
                 self._warn(warning, item_id, spec.line)
             person = iris.person_iri(pid)
