@@ -147,6 +147,7 @@ async def throughput(url: str, name: str, params: list[dict[str, str]], clients:
 
 def rdflib_latencies(store: ox.Store, catalog: QueryCatalog, params: dict, requests: int) -> tuple[dict[str, list[float]], float]:
     import rdflib
+    from rdflib.plugins.sparql import prepareQuery
 
     t = time.perf_counter()
     data = store.dump(format=ox.RdfFormat.N_QUADS)
@@ -158,7 +159,7 @@ def rdflib_latencies(store: ox.Store, catalog: QueryCatalog, params: dict, reque
     out: dict[str, list[float]] = {}
     for name in QUERIES:
         q = catalog[name]
-        prepared = rdflib.plugins.sparql.prepareQuery(q.text)
+        prepared = prepareQuery(q.text)
         times = []
         for i in range(requests):
             bindings = {k: _rdflib_term(v) for k, v in q.bind(params[name][i % len(params[name])]).items()}
@@ -216,6 +217,9 @@ def main() -> None:
         server.terminate()
         server.wait(10)
 
+    for name in QUERIES:
+        lat, rps = results[name]
+        print(f"# {name}: HTTP p50 {percentile(lat, 50)*1000:.1f} ms p99 {percentile(lat, 99)*1000:.1f} ms, {rps:,.0f} req/s", flush=True)
     rdf = None
     if not args.no_rdflib:
         rdf = rdflib_latencies(store, catalog, params, args.rdflib_requests)
