@@ -58,6 +58,14 @@ def test_header_and_run(query, sample_store) -> None:  # noqa: ANN001
             assert all(r.get(name) == term for r in got), name
 
 
+def test_person_names_counts_printings(sample_store) -> None:  # noqa: ANN001
+    store = open_store(("snapshot", str(sample_store.current_snapshot())))
+    q = CATALOG["person-names"]
+    got = rows(store.query(q.text, bindings=q.bind({"person": "yaodong-yang"})))
+    assert got[0]["canonical"].value == "true"
+    assert sum(int(r["printed"].value) for r in got) >= 7  # one per paper at least
+
+
 def test_person_papers_by_year(sample_store) -> None:  # noqa: ANN001
     store = open_store(("snapshot", str(sample_store.current_snapshot())))
     q = CATALOG["person-papers"]
