@@ -29,7 +29,6 @@ log = logging.getLogger("bibkg.server")
 def _open_backend(settings: ServerSettings):  # noqa: ANN202
     """(store, executor, label) for the settings."""
     from .executor import InlineExecutor, WorkerPool
-    from .worker import DatasetAwareStore
 
     if settings.sparql_endpoint:
         from ..store.remote import RemoteStore
@@ -47,7 +46,7 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
 
         local = sample_store(settings.cache_dir)
     snapshot = local.current_snapshot()
-    store = DatasetAwareStore(OxigraphStore.open(local))  # raises StoreError when empty
+    store = OxigraphStore.open(local)  # raises StoreError when empty
     executor = WorkerPool(("snapshot", str(snapshot)), settings.concurrency, queue_wait=settings.queue_wait)
     return store, executor, str(local.root)
 

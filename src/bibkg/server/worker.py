@@ -6,7 +6,6 @@ the serializers, so they start fast and a respawn after a killed query is cheap.
 
 from __future__ import annotations
 
-import re
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -44,24 +43,6 @@ class Outcome:
     result: Serialized | None = None
     error: tuple[int, str] | None = None
     seconds: float = 0.0
-
-
-_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
-_STRINGS_AND_COMMENTS = re.compile(
-    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
-    re.DOTALL,
-)
-
-
-def has_dataset_clause(query: str) -> bool:
-    """Does the query name its own dataset (``FROM`` / ``FROM NAMED``)?  Strings, IRIs and
-    comments are blanked first so that ``"FROM <x>"`` in a literal does not count."""
-
-    def blank(m: re.Match[str]) -> str:
-        text = m.group(0)
-        return "<>" if text.startswith("<") else " "
-
-    return bool(_FROM.search(_STRINGS_AND_COMMENTS.sub(blank, query)))
 
 
 def evaluate(store: GraphStore, job: Job) -> Serialized:
@@ -114,43 +95,8 @@ def open_store(spec: tuple[str, str]) -> GraphStore:
     if kind == "snapshot":
         from ..store.oxigraph import OxigraphStore
 
-        return DatasetAwareStore(OxigraphStore(ox.Store.read_only(str(Path(value)))))
+        return OxigraphStore(ox.Store.read_only(str(Path(value))))
     raise StoreError(f"unknown store spec {spec!r}")
-
-
-class DatasetAwareStore:
-    """Wraps a local store so that a query's own ``FROM`` / ``FROM NAMED`` is honoured.
-
-    The local store's default graph is the union of all graphs; Oxigraph's union flag would
-    override a query's ``FROM``, so it is only used when neither the protocol nor the query
-    names a dataset.  With a protocol dataset, unnamed parts are empty (SPARQL 1.1 Protocol
-    §2.1.4: the protocol dataset replaces the query's).
-    """
-
-    def __init__(self, inner: Any) -> None:
-        self.inner = inner
-
-    @property
-    def native(self) -> ox.Store:
-        return self.inner.native
-
-    def query(self, sparql: str, *, bindings=None, default_graphs=None, named_graphs=None, base_iri=None):  # noqa: ANN001, ANN201
-        store: ox.Store = self.inner.native
-        kwargs: dict[str, Any] = {}
-        if default_graphs is not None or named_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
-        elif not has_dataset_clause(sparql):
-            kwargs["use_default_graph_as_union"] = True
-        if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
-        try:
-            return store.query(sparql, base_iri=base_iri, **kwargs)
-        except SyntaxError as exc:
-            raise QueryError(str(exc)) from None
-
-    def close(self) -> None:
-        self.inner.close()
 
 
 def worker_main(conn: Any, spec: tuple[str, str]) -> None:

@@ -75,6 +75,25 @@ def with_values(text: str, variable: str, terms: Iterable[ox.NamedNode | ox.Lite
     return pattern.sub(lambda _m: block, text, count=1)
 
 
+def apply_bindings(
+    text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None
+) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
+    """Bind parameters: fill each ``VALUES ?name { UNDEF }`` placeholder the query has, and
+    return the bindings that are left for the store's substitution mechanism.
+
+    A placeholder lets the query planner start from the bound value (pyoxigraph's substitutions
+    are applied after planning: an event-wide query runs ~3x faster with a placeholder), and the
+    variable need not be projected.  Either way the value is an RDF term, never user text.
+    """
+    rest: dict[str, ox.NamedNode | ox.Literal] = {}
+    for name, term in (bindings or {}).items():
+        if len(_placeholder(name).findall(text)) == 1:
+            text = with_values(text, name, [term])
+        else:
+            rest[name] = term
+    return text, rest
+
+
 class CatalogError(BibkgError):
     """A query file is malformed (bad header, unknown parameter type, SPARQL syntax error)."""
 
@@ -200,9 +219,14 @@ def parse_query_file(path: Path) -> NamedQuery:
             )
         )
     try:
-        ox.Store().query(text, use_default_graph_as_union=True, substitutions={
-            ox.Variable(p.name): p.to_term(p.example or p.default or "x") for p in params if p.example or p.default
-        })
+        checked, rest = apply_bindings(
+            text, {p.name: p.to_term(p.example or p.default or "x") for p in params if p.example or p.default}
+        )
+        ox.Store().query(
+            checked,
+            use_default_graph_as_union=True,
+            substitutions={ox.Variable(k): v for k, v in rest.items()},
+        )
     except SyntaxError as exc:
         raise CatalogError(f"{path}: {exc}") from None
     except (ParameterError, RuntimeError, ValueError) as exc:

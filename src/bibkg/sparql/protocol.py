@@ -357,3 +357,21 @@ def syntax_error_message(message: str) -> str:
     if len(message) > 400:
         message = message[:400] + "…"
     return message
+
+
+_FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
+_STRINGS_AND_COMMENTS = re.compile(
+    r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
+    re.DOTALL,
+)
+
+
+def has_dataset_clause(query: str) -> bool:
+    """Does the query name its own dataset (``FROM`` / ``FROM NAMED``)?  Strings, IRIs and
+    comments are blanked first so that ``"FROM <x>"`` in a literal does not count."""
+
+    def blank(m: re.Match[str]) -> str:
+        text = m.group(0)
+        return "<>" if text.startswith("<") else " "
+
+    return bool(_FROM.search(_STRINGS_AND_COMMENTS.sub(blank, query)))

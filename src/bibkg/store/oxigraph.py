@@ -36,19 +36,29 @@ class OxigraphStore:
         base_iri: str | None = None,
         prefixes: Mapping[str, str] | None = None,
     ) -> QueryResult:
-        """See :meth:`GraphStore.query`; ``prefixes`` are declared for the query's convenience
-        (the command line declares the project's prefixes this way)."""
+        """See :meth:`GraphStore.query`.
+
+        The default graph is the union of all graphs unless the protocol (``default_graphs`` /
+        ``named_graphs``) or the query itself (``FROM`` / ``FROM NAMED``) names a dataset; with
+        a protocol dataset the unnamed part is empty (SPARQL 1.1 Protocol §2.1.4).  Bindings
+        fill ``VALUES ?name { UNDEF }`` placeholders where the query has them, else they are
+        substituted.  ``prefixes`` are declared for the query's convenience (the command line
+        declares the project's prefixes this way).
+        """
+        from ..sparql.catalog import apply_bindings
+        from ..sparql.protocol import has_dataset_clause
+
         kwargs: dict[str, object] = {}
+        if default_graphs is not None or named_graphs is not None:
+            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
+            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs or ()]
+        elif not has_dataset_clause(sparql):
+            kwargs["use_default_graph_as_union"] = True
         if prefixes:
             kwargs["prefixes"] = dict(prefixes)
-        if default_graphs is not None:
-            kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
-        else:
-            kwargs["use_default_graph_as_union"] = True
-        if named_graphs is not None:
-            kwargs["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
-        if bindings:
-            kwargs["substitutions"] = {ox.Variable(k): v for k, v in bindings.items()}
+        sparql, rest = apply_bindings(sparql, bindings)  # type: ignore[arg-type]
+        if rest:
+            kwargs["substitutions"] = {ox.Variable(k): v for k, v in rest.items()}
         try:
             return self._store.query(sparql, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
