@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
+from starlette.convertors import Convertor, register_url_convertor
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
 from ..sparql.catalog import ParameterError, UnknownQueryError
@@ -35,6 +36,19 @@ from .worker import Job
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SPARQL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
 
+
+
+class _QueryNameConvertor(Convertor[str]):
+    """A named query's name: no dots, so ``/queries/NAME.bib`` (BibTeX of a query's papers,
+    served by the Linked Data router) is not taken for a query called ``NAME.bib``."""
+
+    regex = "[A-Za-z0-9][A-Za-z0-9_-]*"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """Errors are plain text: what went wrong and where (the parser reports line:column)."""
@@ -332,7 +346,10 @@ def build_router(app_state: Any) -> APIRouter:
         except ProtocolError as exc:
             return error_response(exc.status, exc.message, exc.headers)
 
-    router.add_api_route("/queries/{name}", run_named, methods=["GET"], summary="Run a named query with typed parameters")
+    register_url_convertor("queryname", _QueryNameConvertor())
+    router.add_api_route(
+        "/queries/{name:queryname}", run_named, methods=["GET"], summary="Run a named query with typed parameters"
+    )
 
     # -- health, page, static -----------------------------------------------------------------------
     async def health() -> JSONResponse:
