@@ -47,7 +47,9 @@ def most_prolific(store) -> tuple[str, int]:  # noqa: ANN001
 
 
 def bench_person(store_dir: str, person: str | None) -> dict:
-    from bibkg import iris
+    from bibkg import config, iris
+    from bibkg.services import QueryRunner
+    from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.local import LocalStore
     from bibkg.store.oxigraph import OxigraphStore
     from bibkg.web.pages import person_page
@@ -57,7 +59,7 @@ def bench_person(store_dir: str, person: str | None) -> dict:
         iri, papers = (person if "://" in person else iris.person_iri(person)), None
     else:
         iri, papers = most_prolific(store)
-    query = lambda q: store.query(q)  # noqa: E731
+    query = QueryRunner(store, QueryCatalog.load(config.queries_dir()))
     person_page(query, iri)  # warm-up (RocksDB blocks, pylatexenc)
     times = []
     for _ in range(5):
