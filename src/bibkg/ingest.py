@@ -212,11 +212,6 @@ def run_ingest(
         try:
             for result in map_corpus(datadir, people, jobs=jobs, progress=progress):
                 loader.write(result.nquads)
-                report.collections += 1
-                report.papers += result.papers
-                report.frontmatter += result.frontmatter
-                report.authorships += result.authorships
-                report.editorships += result.editorships
                 report.quads += result.quads
                 report.warnings.extend(result.warnings)
                 facts.absorb(result)
@@ -224,8 +219,12 @@ def run_ingest(
                 volumes.extend(result.volumes)
                 if result.event is not None:
                     events.append(result.event)
+            report.collections = stats.collections
+            report.papers, report.frontmatter = stats.papers, stats.frontmatter
+            report.authorships, report.editorships = stats.authorships, stats.editorships
+            report.persons = len(set(people.persons) | set(facts.names))
             people_quads = people_graph(people, facts)
-            event_quads, event_warnings = events_graph(volumes, events, venues)
+            event_quads, event_warnings, event_count = events_graph(volumes, events, venues)
             venue_quads = venues_graph(venues, sigs, {v.full_id for v in volumes})
             for part in (people_quads, event_quads, venue_quads):
                 loader.write(part.text())
@@ -234,8 +233,8 @@ def run_ingest(
             stats_quads = stats_graph(
                 stats,
                 volumes,
-                persons=len(set(people.persons) | set(facts.names)),
-                events=len({e.id for e in events} | {f"{v}-{vol.year}" for vol in volumes for v in vol.venue_ids}),
+                persons=report.persons,
+                events=event_count,
                 venues=len(venues),
                 sigs=len(sigs),
                 quads=report.quads,
@@ -250,6 +249,5 @@ def run_ingest(
         # Compact the chunk-loaded files into sorted, non-overlapping ones: point queries and
         # dumps on a compacted snapshot are about three times faster.
         snapshot.optimize()
-    report.persons = len(set(people.persons) | set(facts.names))
     report.seconds = time.perf_counter() - started
     return report

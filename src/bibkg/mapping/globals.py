@@ -100,12 +100,13 @@ def events_graph(
     volumes: Iterable[VolumeFacts],
     declared: Iterable[EventDecl],
     venues: dict[str, VenueEntry],
-) -> tuple[QuadWriter, list[Warning]]:
+) -> tuple[QuadWriter, list[Warning], int]:
     """Explicit and implicit events and the volumes and papers they hold.
 
     An explicit ``<event>`` holds every volume of its own collection plus its ``<colocated>``
     volumes; every volume also belongs to the implicit event ``{venue}-{year}`` of each of its
-    venues.  An explicit event with the id of an implicit one is the same event.
+    venues.  An explicit event with the id of an implicit one is the same event.  Returns the
+    quads, the warnings and the number of events.
     """
     out = QuadWriter(iris.EVENTS_GRAPH)
     warnings: list[Warning] = []
@@ -164,7 +165,7 @@ def events_graph(
             out.add_iri(volume, V.event, s)
             for paper_id in by_id[vid].paper_ids:
                 out.add_iri(iris.paper_iri(paper_id), V.event, s)
-    return out, warnings
+    return out, warnings, len(members)
 
 
 def venues_graph(venues: dict[str, VenueEntry], sigs: dict[str, SigEntry], volume_ids: set[str]) -> QuadWriter:
