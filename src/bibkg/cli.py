@@ -146,12 +146,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         if args.sparql or args.file:
             raise BibkgError("give either SPARQL text, --file or --name, not several")
         named = QueryCatalog.load(config.queries_dir())[args.name]
-        values = {}
-        for item in args.param:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise BibkgError(f"--param takes NAME=VALUE, got '{item}'")
-            values[key] = value
+        values = param_values(args.param)
         text = named.text
         bindings = named.bind(values)
     elif args.file:
@@ -183,6 +178,26 @@ def cmd_queries(args: argparse.Namespace) -> int:
     return 0
 
 
+def store_option(parser: argparse.ArgumentParser) -> None:
+    """The ``--store DIR`` option shared by the subcommands that read or write a store."""
+    parser.add_argument(
+        "--store",
+        metavar="DIR",
+        help="store directory (default: $BIBKG_STORE or ~/.local/share/bibkg/store)",
+    )
+
+
+def param_values(items: Sequence[str]) -> dict[str, str]:
+    """``--param NAME=VALUE`` options as a mapping (values stay strings; the catalog types them)."""
+    values = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise BibkgError(f"--param takes NAME=VALUE, got '{item}'")
+        values[key] = value
+    return values
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bibkg",
@@ -193,13 +208,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"bibkg {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    def store_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument(
-            "--store",
-            metavar="DIR",
-            help="store directory (default: $BIBKG_STORE or ~/.local/share/bibkg/store)",
-        )
 
     p = sub.add_parser(
         "ingest",

@@ -9,7 +9,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..cli import _reading_store, _store_dir, subcommand
+from ..cli import _reading_store, _store_dir, param_values, store_option, subcommand
 from ..errors import BibkgError
 from .formats import FORMATS, get_format, guess_format
 
@@ -142,12 +142,7 @@ def cmd_bibtex(args: argparse.Namespace) -> int:
         targets += volume_papers(store, volume if "://" in volume else iris.volume_iri(volume))
     if args.query:
         named = default_catalog()[args.query]
-        values = {}
-        for item in args.param:
-            key, sep, value = item.partition("=")
-            if not sep:
-                raise BibkgError(f"--param takes NAME=VALUE, got '{item}'")
-            values[key] = value
+        values = param_values(args.param)
         targets += papers_in_result(store.query(named.text, bindings=named.bind(values)))
     if not targets:
         raise BibkgError("nothing to cite: give paper ids, --person, --volume or --query (see --help)")
@@ -164,9 +159,6 @@ def cmd_bibtex(args: argparse.Namespace) -> int:
 
 @subcommand
 def register(sub: argparse._SubParsersAction) -> None:
-    def store_option(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--store", metavar="DIR", help="store directory (default: $BIBKG_STORE or ~/.local/share/bibkg/store)")
-
     p = sub.add_parser(
         "export",
         help="dump the graph as RDF (Turtle, N-Triples, N-Quads, TriG, JSON-LD, RDF/XML)",
