@@ -3,7 +3,11 @@
     python benchmarks/bench_dumps.py --store /tmp/bibkg-full [--formats turtle nquads] [--person ID]
 
 Each dump runs in a child process (``bibkg export``) so that its peak RSS is its own; the figures
-are wall seconds, peak RSS (MB, from ``wait4``) and output bytes.  The person page is rendered
+are wall seconds, peak RSS (MB, from ``wait4``) and output bytes.  Each format is measured twice:
+``kept`` is what ``bibkg export`` and ``GET /dumps`` do for a snapshot built by ``bibkg ingest``
+(the dump the ingest wrote with the snapshot, copied; ``--gzip`` compresses it on the way), and
+``store`` writes it from the store itself (``--no-cache``: what a snapshot made by ``bibkg load``
+costs the first time).  The person page is rendered
 in-process exactly as the HTTP handler does (``bibkg.web.pages.person_page``), 1 warm-up + 5 runs;
 the figure is server time, without HTTP.  Targets (issue): Turtle dump ≤ 10 s and ≤ 500 MB;
 person page ≤ 50 ms.
@@ -24,16 +28,17 @@ from pathlib import Path
 BIBKG = [sys.executable, "-m", "bibkg"]
 
 
-def bench_dump(store: str, fmt: str, out_dir: Path, gz: bool) -> dict:
+def bench_dump(store: str, fmt: str, out_dir: Path, gz: bool, source: str) -> dict:
     out = out_dir / f"bench.{fmt}{'.gz' if gz else ''}"
-    cmd = [*BIBKG, "export", "--store", store, "--format", fmt, "-o", str(out), "--quiet"] + (["--gzip"] if gz else [])
+    cmd = [*BIBKG, "export", "--store", store, "--format", fmt, "-o", str(out), "--quiet"]
+    cmd += (["--gzip"] if gz else []) + (["--no-cache"] if source == "store" else [])
     started = time.perf_counter()
     proc = subprocess.Popen(cmd)
     _, status, usage = os.wait4(proc.pid, 0)
     seconds = time.perf_counter() - started
     if status != 0:
         raise SystemExit(f"{' '.join(cmd)} failed with status {status}")
-    result = {"format": fmt, "gzip": gz, "seconds": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024),
+    result = {"format": fmt, "gzip": gz, "source": source, "seconds": round(seconds, 1), "peak_rss_mb": round(usage.ru_maxrss / 1024),
               "bytes": out.stat().st_size, "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1)}  # fmt: skip
     out.unlink()
     return result
@@ -77,15 +82,17 @@ def main() -> None:
     ap.add_argument("--gzip", action="store_true", help="also measure the gzipped dumps")
     ap.add_argument("--person", help="person id or IRI (default: the most prolific author)")
     ap.add_argument("--skip-dumps", action="store_true")
+    ap.add_argument("--sources", nargs="*", default=["kept", "store"], choices=["kept", "store"])
     args = ap.parse_args()
     results: dict = {"store": args.store, "cpus": os.cpu_count(), "load_avg": os.getloadavg()[0], "dumps": []}
     with tempfile.TemporaryDirectory() as tmp:
         if not args.skip_dumps:
-            for fmt in args.formats:
-                for gz in ([False, True] if args.gzip else [False]):
-                    r = bench_dump(args.store, fmt, Path(tmp), gz)
-                    print(json.dumps(r), flush=True)
-                    results["dumps"].append(r)
+            for source in args.sources:
+                for fmt in args.formats:
+                    for gz in ([False, True] if args.gzip else [False]):
+                        r = bench_dump(args.store, fmt, Path(tmp), gz, source)
+                        print(json.dumps(r), flush=True)
+                        results["dumps"].append(r)
     results["person_page"] = bench_person(args.store, args.person)
     print(json.dumps(results, indent=2))
 

@@ -68,15 +68,19 @@ class _ProgressBar:
             sys.stderr.write("\n")
         sys.stderr.flush()
 
+    def stage(self, what: str) -> None:
+        if self.enabled:
+            sys.stderr.write(f"{what} ({time.perf_counter() - self.started:.1f}s)\n")
+            sys.stderr.flush()
+
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from .ingest import run_ingest
     from .store.local import LocalStore
 
     store = LocalStore(_store_dir(args))
-    report = run_ingest(
-        Path(args.path), store, jobs=args.jobs, progress=_ProgressBar(not args.quiet)
-    )
+    bar = _ProgressBar(not args.quiet)
+    report = run_ingest(Path(args.path), store, jobs=args.jobs, progress=bar, stage=bar.stage)
     kinds = Counter(w.kind for w in report.warnings)
     if args.json:
         print(

@@ -1,17 +1,18 @@
 """Ingest: an Anthology data directory → a new snapshot of the store, atomically.
 
 The collection files are read and mapped in worker processes (each file independently: person
-resolution is a pure function of the name and the people metadata); their N-Quads stream into
-Oxigraph's bulk loader, chunk by chunk, while the next files are still being mapped.  The people,
-event and venue graphs, which need the whole corpus, are written last.
+resolution is a pure function of the name and the people metadata), each into the text of its
+named graph; the people, event, venue and statistics graphs, which need the whole corpus, come
+last.  The text is written once, as the snapshot's published dumps (N-Quads, Turtle, TriG: see
+:mod:`bibkg.export.snapshot_dumps`), and the N-Quads file is then bulk-loaded into the store.
 """
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import multiprocessing as mp
 import os
-import queue
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,6 +27,7 @@ from .anthology.venues import load_sigs, load_venues
 from .anthology.xmlreader import read_collection
 from .errors import SourceError
 from .mapping.collection import CollectionResult, VolumeFacts, map_collection
+from .export.snapshot_dumps import SnapshotDumps
 from .mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
 from .mapping.stats import StatsFacts, stats_graph
 from .store.local import LocalStore
@@ -120,85 +122,43 @@ def _map_file(item: tuple[int, Path]) -> CollectionResult:
     return map_collection(read_collection(path), _WORKER_PEOPLE, file_index)
 
 
-class _ChunkLoader:
-    """Feeds N-Quads text to ``Store.bulk_load`` in chunks, from a background thread.
-
-    Loading in chunks of ``chunk_bytes`` bounds the bulk loader's memory (one huge load keeps
-    its whole sort buffer in RAM), and the thread lets Oxigraph index one chunk while worker
-    processes map the next files.  Each chunk goes through a file in ``scratch``: loading from
-    a path runs entirely in Oxigraph, without holding the interpreter (about 10% faster and
-    leaner than loading from a bytes object).  At most two chunks wait in the queue.
-    """
-
-    def __init__(self, store: ox.Store, scratch: Path, chunk_bytes: int = 96 << 20) -> None:
-        self._store = store
-        self._scratch = scratch
-        self._chunk_bytes = chunk_bytes
-        self._parts: list[bytes] = []
-        self._size = 0
-        self._queue: queue.Queue[bytes | None] = queue.Queue(maxsize=2)
-        self._error: BaseException | None = None
-        self._thread = threading.Thread(target=self._run, name="bibkg-bulk-load", daemon=True)
-        self._thread.start()
-
-    def _run(self) -> None:
-        while (chunk := self._queue.get()) is not None:
-            if self._error is None:
-                try:
-                    path = self._scratch / "chunk.nq"
-                    path.write_bytes(chunk)
-                    del chunk
-                    self._store.bulk_load(path=str(path), format=ox.RdfFormat.N_QUADS)
-                    path.unlink()
-                except BaseException as exc:  # reported by close()
-                    self._error = exc
-
-    def write(self, text: str) -> None:
-        if self._error is not None:
-            raise self._error
-        data = text.encode("utf-8")
-        self._parts.append(data)
-        self._size += len(data)
-        if self._size >= self._chunk_bytes:
-            self._flush()
-
-    def _flush(self) -> None:
-        if self._parts:
-            self._queue.put(b"".join(self._parts))
-            self._parts, self._size = [], 0
-
-    def abort(self) -> None:
-        """Stop without loading what is queued (the snapshot is being discarded)."""
-        self._error = self._error or RuntimeError("ingest aborted")
-        self._parts = []
-        while True:
-            try:
-                self._queue.get_nowait()
-            except queue.Empty:
-                break
-        self._queue.put(None)
-        self._thread.join()
-
-    def close(self) -> None:
-        """Load what is left and wait; re-raise a loader error."""
-        self._flush()
-        self._queue.put(None)
-        self._thread.join()
-        if self._error is not None:
-            raise self._error
-
-
 def run_ingest(
     datadir: Path,
     store: LocalStore,
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    stage: Callable[[str], None] | None = None,
 ) -> IngestReport:
-    """Build a new snapshot of ``store`` from ``datadir``; publish it only if everything worked."""
+    """Build a new snapshot of ``store`` from ``datadir``; publish it only if everything worked.
+
+    ``progress`` is called after each collection file, ``stage`` with a description of each
+    later step (loading, compacting).
+    """
     started = time.perf_counter()
     datadir = Path(datadir)
     files = collection_files(datadir)  # fail early, before any store is touched
+    with store.build_snapshot() as build:
+        report = write_graphs(datadir, files, build.files, jobs=jobs, progress=progress)
+        # The mapping's memory is free again (it lived in write_graphs); hand it back to the
+        # system so that the bulk loader, the peak of an ingest, has it.
+        release_free_memory()
+        # One bulk load of the whole N-Quads dump: Oxigraph sorts each index once and writes
+        # it as non-overlapping files (loading in chunks costs more and needs compaction).
+        if stage:
+            stage(f"loading {report.quads:,} quads into the store")
+        build.store.bulk_load(path=str(build.files / SnapshotDumps.NQUADS), format=ox.RdfFormat.N_QUADS)
+        if stage:
+            stage("compacting the store")
+        build.store.optimize()  # point queries on a compacted snapshot are about twice as fast
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def write_graphs(
+    datadir: Path, files: list[Path], directory: Path, *, jobs: int | None = None, progress: Progress | None = None
+) -> IngestReport:
+    """Map the corpus of ``datadir`` and write every graph as the snapshot dumps in ``directory``."""
     people = load_people_for(datadir, files)
     venues = load_venues(datadir)
     sigs = load_sigs(datadir)
@@ -207,47 +167,44 @@ def run_ingest(
     volumes: list[VolumeFacts] = []
     events = []
     stats = StatsFacts()
-    with store.new_snapshot() as snapshot, store.scratch_dir() as scratch:
-        loader = _ChunkLoader(snapshot, scratch)
-        try:
-            for result in map_corpus(datadir, people, jobs=jobs, progress=progress):
-                loader.write(result.nquads)
-                report.quads += result.quads
-                report.warnings.extend(result.warnings)
-                facts.absorb(result)
-                stats.absorb(result)
-                volumes.extend(result.volumes)
-                if result.event is not None:
-                    events.append(result.event)
-            report.collections = stats.collections
-            report.papers, report.frontmatter = stats.papers, stats.frontmatter
-            report.authorships, report.editorships = stats.authorships, stats.editorships
-            report.persons = len(set(people.persons) | set(facts.names))
-            people_quads = people_graph(people, facts)
-            event_quads, event_warnings, event_count = events_graph(volumes, events, venues)
-            venue_quads = venues_graph(venues, sigs, {v.full_id for v in volumes})
-            for part in (people_quads, event_quads, venue_quads):
-                loader.write(part.text())
-                report.quads += len(part)
-            report.warnings.extend(event_warnings)
-            stats_quads = stats_graph(
-                stats,
-                volumes,
-                persons=report.persons,
-                events=event_count,
-                venues=len(venues),
-                sigs=len(sigs),
-                quads=report.quads,
-                source=datadir,
-            )
-            loader.write(stats_quads.text())
-            report.quads += len(stats_quads)
-        except BaseException:
-            loader.abort()
-            raise
-        loader.close()
-        # Compact the chunk-loaded files into sorted, non-overlapping ones: point queries and
-        # dumps on a compacted snapshot are about three times faster.
-        snapshot.optimize()
-    report.seconds = time.perf_counter() - started
+    with SnapshotDumps(directory) as dumps:
+        for result in map_corpus(datadir, people, jobs=jobs, progress=progress):
+            assert result.graph is not None
+            dumps.add(result.graph)
+            report.warnings.extend(result.warnings)
+            facts.absorb(result)
+            stats.absorb(result)
+            volumes.extend(result.volumes)
+            if result.event is not None:
+                events.append(result.event)
+        report.collections = stats.collections
+        report.papers, report.frontmatter = stats.papers, stats.frontmatter
+        report.authorships, report.editorships = stats.authorships, stats.editorships
+        report.persons = len(set(people.persons) | set(facts.names))
+        event_graph, event_warnings, event_count = events_graph(volumes, events, venues)
+        report.warnings.extend(event_warnings)
+        dumps.add(event_graph.finish())
+        dumps.add(people_graph(people, facts).finish())
+        dumps.add(venues_graph(venues, sigs, {v.full_id for v in volumes}).finish())
+        stats_quads = stats_graph(
+            stats,
+            volumes,
+            persons=report.persons,
+            events=event_count,
+            venues=len(venues),
+            sigs=len(sigs),
+            quads=dumps.quads,
+            source=datadir,
+        )
+        dumps.add(stats_quads.finish())
+    report.quads = dumps.quads
     return report
+
+
+def release_free_memory() -> None:
+    """Collect garbage and return the freed heap to the operating system (glibc only)."""
+    gc.collect()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):
+        pass

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -19,7 +18,7 @@ HTTP_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
 def cmd_export(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    from .dump import cache_file, write_dump_maybe_gzip
+    from .dump import cached_dump
 
     local = _reading_store(args)
     snapshot = local.current_snapshot()
@@ -42,33 +41,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     if args.warm_cache:
         return _warm_cache(local, snapshot, [fmt] if args.format else [FORMATS[n] for n in HTTP_FORMATS], args.quiet)
-    cached = cache_file(local.root, snapshot.name, fmt, gz)
-    if not args.graph and not args.no_cache and cached.is_file():
-        source = cached.open("rb")  # this snapshot's dump was built before: same bytes, a file copy
-    else:
-        source = None
+    # the dump kept with this snapshot (written by the ingest or by an earlier export): a copy
+    source = None if args.graph or args.no_cache else cached_dump(local.root, snapshot.name, fmt, gz)
     store = ox.Store.read_only(str(snapshot))  # one snapshot: consistent even during an ingest
     if args.output in (None, "-"):
         out = sys.stdout.buffer
         try:
-            if source is not None:
-                shutil.copyfileobj(source, out, 1 << 20)
-            else:
-                write_dump_maybe_gzip(store, out, fmt, gz=gz, graphs=args.graph or None)
+            _write(out, source, store, fmt, gz, args.graph)
             out.flush()
         except BrokenPipeError:  # e.g. piped into head: not an error
-            import os
-
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     else:
         path = Path(args.output)
         tmp = path.with_name(f".{path.name}.partial")
         try:
             with tmp.open("wb", buffering=1 << 20) as out:
-                if source is not None:
-                    shutil.copyfileobj(source, out, 1 << 20)
-                else:
-                    write_dump_maybe_gzip(store, out, fmt, gz=gz, graphs=args.graph or None)
+                _write(out, source, store, fmt, gz, args.graph)
             tmp.replace(path)
         except BaseException:
             tmp.unlink(missing_ok=True)
@@ -82,12 +70,22 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _write(out, source, store, fmt, gz: bool, graphs: list[str]) -> None:  # noqa: ANN001
+    from .dump import write_dump_maybe_gzip
+
+    if source is not None:
+        for chunk in source:
+            out.write(chunk)
+    else:
+        write_dump_maybe_gzip(store, out, fmt, gz=gz, graphs=graphs or None)
+
+
 def _warm_cache(local, snapshot: Path, formats: list, quiet: bool) -> int:  # noqa: ANN001
     """Build the gzipped dumps of ``snapshot`` that ``/dumps`` serves (plain ones are served by
     decompressing them)."""
     import pyoxigraph as ox
 
-    from .dump import cache_file, write_dump_maybe_gzip
+    from .dump import cache_file, cached_dump
 
     store = ox.Store.read_only(str(snapshot))
     for fmt in formats:
@@ -99,7 +97,7 @@ def _warm_cache(local, snapshot: Path, formats: list, quiet: bool) -> int:  # no
         started = time.perf_counter()
         try:
             with tmp.open("wb", buffering=1 << 20) as out:
-                write_dump_maybe_gzip(store, out, fmt, gz=True)
+                _write(out, cached_dump(local.root, snapshot.name, fmt, True), store, fmt, True, [])
             tmp.replace(target)
         except BaseException:
             tmp.unlink(missing_ok=True)

@@ -29,8 +29,9 @@ of the snapshot's content only:
 from __future__ import annotations
 
 import gzip
+import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
 from typing import BinaryIO
@@ -184,7 +185,8 @@ def _nonempty(store: ox.Store, graph: ox.NamedNode | ox.DefaultGraph) -> bool:
     return next(iter(store.quads_for_pattern(None, None, None, graph)), None) is not None
 
 
-def _turtle_prefix_block() -> bytes:
+def turtle_prefix_block() -> bytes:
+    """The ``@prefix`` lines every Turtle and TriG dump starts with."""
     return "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in DUMP_PREFIXES.items()).encode()
 
 
@@ -220,11 +222,11 @@ def write_dump(
             writer = _Passthrough(out) if isinstance(g, ox.DefaultGraph) else _SpliceGraph(out, g.value)
             _run(store, writer, ox.RdfFormat.N_TRIPLES, g, False)
     elif name == "turtle":
-        out.write(_turtle_prefix_block())
+        out.write(turtle_prefix_block())
         for g in names:
             _run(store, _StripPrefixes(out), ox.RdfFormat.TURTLE, g, True)
     elif name == "trig":
-        out.write(_turtle_prefix_block())
+        out.write(turtle_prefix_block())
         for g in names:
             if isinstance(g, ox.DefaultGraph):
                 _run(store, _StripPrefixes(out), ox.RdfFormat.TURTLE, g, True)
@@ -272,7 +274,52 @@ def write_dump_maybe_gzip(
         out.flush()
 
 
+def cache_file_name(fmt: DumpFormat, gz: bool) -> str:
+    return f"bibkg.{fmt.ext}{'.gz' if gz else ''}"
+
+
 def cache_file(store_root: Path, snapshot_name: str, fmt: DumpFormat, gz: bool) -> Path:
-    """Where the dump of one snapshot is kept once built: ``STORE/dumps/<snapshot>/bibkg.<ext>[.gz]``
-    (written by the HTTP layer while it first streams a dump, or by ``bibkg export --warm-cache``)."""
-    return store_root / "dumps" / snapshot_name / f"bibkg.{fmt.ext}{'.gz' if gz else ''}"
+    """Where the dump of one snapshot is kept: ``STORE/dumps/<snapshot>/bibkg.<ext>[.gz]``
+    (written by the ingest with the snapshot, by the HTTP layer while it first streams a dump,
+    or by ``bibkg export --warm-cache``)."""
+    return store_root / "dumps" / snapshot_name / cache_file_name(fmt, gz)
+
+
+_CHUNK = 1 << 20
+
+
+def cached_dump(store_root: Path, snapshot_name: str, fmt: DumpFormat, gz: bool) -> Iterator[bytes] | None:
+    """The chunks of this snapshot's kept dump in ``fmt`` (gzipped if ``gz``), or ``None`` when
+    none is kept.  A dump kept only in the other compression is (de)compressed on the way."""
+    exact = cache_file(store_root, snapshot_name, fmt, gz)
+    if exact.is_file():
+        return _read_chunks(exact)
+    other = cache_file(store_root, snapshot_name, fmt, not gz)
+    if other.is_file():
+        return _gzip_chunks(other) if gz else _gunzip_chunks(other)
+    return None
+
+
+def _read_chunks(path: Path) -> Iterator[bytes]:
+    with path.open("rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            yield chunk
+
+
+def _gunzip_chunks(path: Path) -> Iterator[bytes]:
+    with gzip.open(path, "rb") as fh:
+        while chunk := fh.read(_CHUNK):
+            yield chunk
+
+
+def _gzip_chunks(path: Path) -> Iterator[bytes]:
+    """``path`` gzipped exactly as :func:`write_dump_maybe_gzip` would (no name, mtime 0)."""
+    buffer = io.BytesIO()
+    with path.open("rb") as fh, gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename="") as zout:
+        while chunk := fh.read(_CHUNK):
+            zout.write(chunk)
+            if buffer.tell():
+                yield buffer.getvalue()
+                buffer.seek(0)
+                buffer.truncate()
+    yield buffer.getvalue()

@@ -16,7 +16,7 @@ from ..anthology.names import Name
 from ..anthology.people import PeopleMetadata
 from ..anthology.records import Collection, EventDecl, NameSpec, Paper, Volume
 from ..anthology.resolve import Warning, resolve
-from .terms import QuadWriter, bool_lit, date_lit, int_lit, lang_lit, script_language_tag
+from .terms import GraphText, QuadWriter, bool_lit, date_lit, int_lit, lang_lit, script_language_tag
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -35,8 +35,7 @@ class VolumeFacts:
 @dataclass(slots=True)
 class CollectionResult:
     collection_id: str
-    nquads: str
-    quads: int
+    graph: GraphText | None = None
     papers: int = 0
     frontmatter: int = 0
     authorships: int = 0
@@ -72,7 +71,7 @@ class _CollectionMapper:
         self.seq = 0
         """Entries seen so far; the mapper visits them in ``name_specs_in_order`` order."""
         self.out = QuadWriter(iris.collection_graph(collection.id))
-        self.result = CollectionResult(collection.id, "", 0, event=collection.event)
+        self.result = CollectionResult(collection.id, event=collection.event)
 
     def run(self) -> CollectionResult:
         out, c = self.out, self.collection
@@ -81,8 +80,7 @@ class _CollectionMapper:
         out.add_text(subject, V.anthologyId, c.id)
         for volume in c.volumes:
             self._volume(volume, subject)
-        self.result.nquads = out.text()
-        self.result.quads = len(out)
+        self.result.graph = out.finish()
         return self.result
 
     # -- helpers ---------------------------------------------------------------------------------

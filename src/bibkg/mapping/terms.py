@@ -1,7 +1,10 @@
-"""N-Quads term syntax: the mapping writes RDF as text, which Oxigraph bulk-loads natively."""
+"""RDF term syntax: the mapping writes RDF as text — N-Quads, which Oxigraph bulk-loads
+natively, and the same triples as a Turtle block, which becomes the published dump."""
 
 from __future__ import annotations
 
+import re
+from dataclasses import dataclass
 from typing import Final
 
 from .. import vocab as V
@@ -66,29 +69,113 @@ def date_lit(value: str) -> str:
     return f'"{_escape(value)}"^^<{V.XSD_DATE}>'
 
 
-class QuadWriter:
-    """Collects N-Quads lines for one named graph."""
+_PN_LOCAL: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
+_INTEGER: Final = re.compile(r"-?[0-9]+\Z")
 
-    __slots__ = ("_graph", "lines")
+
+def _compact(iri: str) -> str:
+    """``iri`` as a Turtle prefixed name (:data:`bibkg.vocab.PREFIXES`) if it has a simple
+    local part, else ``<iri>``."""
+    best = ""
+    for prefix, namespace in V.PREFIXES.items():
+        if iri.startswith(namespace) and len(namespace) > len(best):
+            best, name = namespace, prefix
+    if best and _PN_LOCAL.match(iri[len(best) :]):
+        return f"{name}:{iri[len(best):]}"
+    return f"<{iri}>"
+
+
+_PREDICATES: dict[str, str] = {V.TYPE: "a"}
+_INT_SUFFIX: Final = f'"^^<{V.XSD_INTEGER}>'
+_BOOL_SUFFIX: Final = f'"^^<{V.XSD_BOOLEAN}>'
+
+
+def _turtle_predicate(iri: str) -> str:
+    name = _PREDICATES.get(iri)
+    if name is None:
+        name = _PREDICATES[iri] = _compact(iri)
+    return name
+
+
+def _turtle_object(predicate: str, obj: str) -> str:
+    """An N-Triples object term in Turtle: classes as prefixed names, integers and booleans
+    bare, other datatypes prefixed; everything else is already valid Turtle."""
+    if obj[-1] != ">":
+        return obj
+    if obj[0] == "<":
+        return _turtle_predicate(obj[1:-1]) if predicate == V.TYPE else obj
+    if obj.endswith(_INT_SUFFIX):
+        lexical = obj[1 : -len(_INT_SUFFIX)]
+        if _INTEGER.match(lexical):
+            return lexical
+    elif obj.endswith(_BOOL_SUFFIX):
+        return obj[1 : -len(_BOOL_SUFFIX)]
+    cut = obj.rfind("^^<")
+    return obj[: cut + 2] + _turtle_predicate(obj[cut + 3 : -1])
+
+
+@dataclass(frozen=True, slots=True)
+class GraphText:
+    """One named graph written out: its IRI, its quads as N-Quads and as a Turtle block."""
+
+    iri: str
+    nquads: str
+    turtle: str
+    quads: int
+
+
+class QuadWriter:
+    """Collects the triples of one named graph, each once, in the order first added.
+
+    :meth:`text` writes them as N-Quads (what the store loads), :meth:`turtle` as a Turtle
+    block grouped by subject (what the published dump is made of); both say the same triples.
+    """
+
+    __slots__ = ("graph", "_triples")
 
     def __init__(self, graph: str) -> None:
-        self._graph = f" <{graph}> .\n"
-        self.lines: list[str] = []
+        self.graph = graph
+        self._triples: dict[tuple[str, str, str], None] = {}
 
     def add(self, subject: str, predicate: str, obj: str) -> None:
         """Add a quad; ``subject`` and ``predicate`` are bare IRIs, ``obj`` a serialized term."""
-        self.lines.append(f"<{subject}> <{predicate}> {obj}{self._graph}")
+        self._triples[(subject, predicate, obj)] = None
 
     def add_text(self, subject: str, predicate: str, value: str | None) -> None:
         if value:
-            self.lines.append(f'<{subject}> <{predicate}> "{_escape(value)}"{self._graph}')
+            self._triples[(subject, predicate, f'"{_escape(value)}"')] = None
 
     def add_iri(self, subject: str, predicate: str, value: str | None) -> None:
         if value:
-            self.lines.append(f"<{subject}> <{predicate}> <{value}>{self._graph}")
+            self._triples[(subject, predicate, f"<{value}>")] = None
 
     def text(self) -> str:
-        return "".join(self.lines)
+        """The triples as N-Quads lines in this writer's graph."""
+        graph = f" <{self.graph}> .\n"
+        return "".join([f"<{s}> <{p}> {o}{graph}" for s, p, o in self._triples])
+
+    def turtle(self) -> str:
+        """The triples as Turtle statements: one per subject, subjects and each subject's
+        predicates in order of first appearance, objects of a predicate as a list; prefixes of
+        :data:`bibkg.vocab.PREFIXES` (declared by whoever writes the document)."""
+        by_subject: dict[str, dict[str, list[str]]] = {}
+        for s, p, o in self._triples:
+            predicates = by_subject.get(s)
+            if predicates is None:
+                predicates = by_subject[s] = {}
+            objects = predicates.get(p)
+            if objects is None:
+                objects = predicates[p] = []
+            objects.append(_turtle_object(p, o))
+        return "".join([
+            f"<{s}> "
+            + " ;\n    ".join([f"{_turtle_predicate(p)} {', '.join(objects)}" for p, objects in predicates.items()])
+            + " .\n"
+            for s, predicates in by_subject.items()
+        ])
+
+    def finish(self) -> GraphText:
+        return GraphText(self.graph, self.text(), self.turtle(), len(self._triples))
 
     def __len__(self) -> int:
-        return len(self.lines)
+        return len(self._triples)

@@ -5,6 +5,8 @@ Layout of a store directory::
     STORE/
       current            symlink → snapshots/<name>   (replaced atomically by rename)
       snapshots/<name>/  an Oxigraph (RocksDB) database, never written once published
+      dumps/<name>/      files derived from that snapshot (RDF dumps), published with it or
+                         written later by the first reader that needs them
       ingest.lock        held by the one ingest that may run at a time
 
 An ingest builds a new snapshot beside the current one and only then swings ``current`` to it
@@ -24,6 +26,7 @@ import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -31,6 +34,15 @@ import pyoxigraph as ox
 from ..errors import StoreError
 
 _STAGING_PREFIX = ".staging-"
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotBuild:
+    """A snapshot under construction: its writable store and a directory of files (RDF dumps)
+    that are published with it, as ``STORE/dumps/<name>/``."""
+
+    store: ox.Store
+    files: Path
 
 
 class LocalStore:
@@ -83,6 +95,10 @@ class LocalStore:
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
 
+    def files_dir(self, snapshot: Path | str) -> Path:
+        """Where the files derived from ``snapshot`` (a path or a name) live."""
+        return self.root / "dumps" / Path(snapshot).name
+
     @contextmanager
     def new_snapshot(self, *, copy_current: bool = False) -> Iterator[ox.Store]:
         """Yield a writable store for a new snapshot; publish it if the block succeeds.
@@ -91,24 +107,38 @@ class LocalStore:
         hard links) of the current one, for incremental updates; otherwise it starts empty.
         If the block raises, the new snapshot is deleted and ``current`` is untouched.
         """
+        with self.build_snapshot(copy_current=copy_current) as build:
+            yield build.store
+
+    @contextmanager
+    def build_snapshot(self, *, copy_current: bool = False) -> Iterator[SnapshotBuild]:
+        """As :meth:`new_snapshot`, also yielding a directory whose files are published with
+        the snapshot (moved to :meth:`files_dir` before ``current`` points to it)."""
         with self._lock():
             self._remove_leftovers()
             self._snapshots.mkdir(parents=True, exist_ok=True)
             name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
             staging = self._snapshots / (_STAGING_PREFIX + name)
+            staging_files = self.root / "dumps" / (_STAGING_PREFIX + name)
             current = self.current_snapshot()
             try:
                 if copy_current and current is not None:
                     ox.Store.read_only(str(current)).backup(str(staging))
+                staging_files.mkdir(parents=True)
                 store = ox.Store(str(staging))
-                yield store
+                yield SnapshotBuild(store, staging_files)
                 store.flush()
                 del store
                 final = self._snapshots / name
+                if any(staging_files.iterdir()):
+                    staging_files.rename(self.files_dir(final))
+                else:
+                    staging_files.rmdir()
                 staging.rename(final)
                 self._point_current_to(final)
             except BaseException:
                 shutil.rmtree(staging, ignore_errors=True)
+                shutil.rmtree(staging_files, ignore_errors=True)
                 raise
             self._prune(keep={final, current})
 
@@ -136,13 +166,20 @@ class LocalStore:
             os.close(fd)
 
     def _remove_leftovers(self) -> None:
-        if not self._snapshots.is_dir():
-            return
-        for path in self._snapshots.iterdir():
-            if path.name.startswith(_STAGING_PREFIX):
-                shutil.rmtree(path, ignore_errors=True)
+        for parent in (self._snapshots, self.root / "dumps"):
+            if parent.is_dir():
+                for path in parent.iterdir():
+                    if path.name.startswith(_STAGING_PREFIX):
+                        shutil.rmtree(path, ignore_errors=True)
 
     def _prune(self, keep: set[Path | None]) -> None:
+        """Remove snapshots other than ``keep`` (and staging ones), with their files."""
         for path in self._snapshots.iterdir():
             if path not in keep and not path.name.startswith(_STAGING_PREFIX):
                 shutil.rmtree(path, ignore_errors=True)
+        files = self.root / "dumps"
+        if files.is_dir():
+            kept = {p.name for p in keep if p is not None}
+            for path in files.iterdir():
+                if path.name not in kept and not path.name.startswith(_STAGING_PREFIX):
+                    shutil.rmtree(path, ignore_errors=True)

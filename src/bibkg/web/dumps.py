@@ -15,23 +15,20 @@ simply streamed each time.
 from __future__ import annotations
 
 import asyncio
-import gzip
 import os
 import queue
-import shutil
 import threading
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from email.utils import format_datetime, parsedate_to_datetime
 from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
-from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
-from ..export.dump import write_dump_maybe_gzip
+from ..export.dump import cached_dump, write_dump_maybe_gzip
 from ..export.formats import FORMATS, DumpFormat
 from ..store.local import LocalStore
 
@@ -181,23 +178,34 @@ def serve(request: Request, local: LocalStore | None, filename: str) -> Response
         return FileResponse(cached, media_type=media, headers=headers)
     if request.method == "HEAD":
         return Response(status_code=200, media_type=media, headers=headers)
-    if not gz and (cache_dir / (filename + ".gz")).is_file():  # built by `bibkg export --warm-cache`
-        return StreamingResponse(_gunzip(cache_dir / (filename + ".gz")), media_type=media, headers=headers)
+    derived = cached_dump(local.root, snap.name, fmt, gz)  # kept in the other compression
+    if derived is not None:
+        return StreamingResponse(_teed(derived, cache_dir, filename), media_type=media, headers=headers)
     return StreamingResponse(_stream(snap, fmt, gz, local, cache_dir, filename), media_type=media, headers=headers)
 
 
-async def _gunzip(path: Path) -> AsyncIterator[bytes]:
-    with gzip.open(path, "rb") as fh:
-        while chunk := await run_in_threadpool(fh.read, 1 << 20):
+def _teed(chunks: Iterator[bytes], cache_dir: Path, filename: str) -> Iterator[bytes]:
+    """``chunks``, also written to ``cache_dir/filename`` (kept only if complete)."""
+    tmp, tee = _open_tee(cache_dir, filename)
+    ok = False
+    try:
+        for chunk in chunks:
+            if tee is not None:
+                tee.write(chunk)
             yield chunk
+        ok = True
+    finally:
+        if tee is not None:
+            tee.close()
+            if ok:
+                os.replace(tmp, cache_dir / filename)
+            else:
+                tmp.unlink(missing_ok=True)
 
 
-def _open_tee(local: LocalStore, cache_dir: Path, filename: str):  # noqa: ANN202
+def _open_tee(cache_dir: Path, filename: str):  # noqa: ANN202
     try:
         cache_dir.mkdir(parents=True, exist_ok=True)
-        for old in (local.root / "dumps").iterdir():  # drop dumps of snapshots that are gone
-            if old.name != cache_dir.name and not (local.root / "snapshots" / old.name).exists():
-                shutil.rmtree(old, ignore_errors=True)
         tmp = cache_dir / f".{filename}.{os.getpid()}.{threading.get_ident()}.partial"
         return tmp, tmp.open("wb", buffering=1 << 20)
     except OSError:
@@ -206,7 +214,7 @@ def _open_tee(local: LocalStore, cache_dir: Path, filename: str):  # noqa: ANN20
 
 async def _stream(snap: Snapshot, fmt: DumpFormat, gz: bool, local: LocalStore, cache_dir: Path, filename: str) -> AsyncIterator[bytes]:
     q: queue.Queue = queue.Queue(maxsize=32)  # ≤ 2 MiB in flight: constant memory
-    tmp, tee = _open_tee(local, cache_dir, filename)
+    tmp, tee = _open_tee(cache_dir, filename)
     writer = _QueueWriter(q, tee)
     done = object()
 
