@@ -84,21 +84,42 @@ class _CollectionMapper:
         return self.result
 
     # -- helpers ---------------------------------------------------------------------------------
-    def _contributions(
-        self, item_id: str, item: str, specs: tuple[NameSpec, ...], role: str, shortcut: str
-    ) -> None:
+    def _contributions(self, item_id: str, item: str, *groups: tuple[tuple[NameSpec, ...], str, str]) -> None:
+        """The author/editor entries of an item: ``groups`` of (entries, role, shortcut).
+
+        The item's triples (links to the nodes, shortcuts to the persons) are written first,
+        then each node's, so that every subject's triples are consecutive (one Turtle statement).
+        """
         out, result = self.out, self.result
-        link = V.authorship if role == "author" else V.editorship
-        seen: set[str] = set()
-        for position, spec in enumerate(specs, start=1):
-            pid, warning = resolve(spec, self.people, (self.file_index, self.seq))
-            self.seq += 1
-            if warning is not None:
-                self._warn(warning, item_id, spec.line)
+        nodes: list[tuple[str, str, NameSpec, int]] = []
+        for specs, role, shortcut in groups:
+            link = V.authorship if role == "author" else V.editorship
+            seen: set[str] = set()
+            for position, spec in enumerate(specs, start=1):
+                pid, warning = resolve(spec, self.people, (self.file_index, self.seq))
+                self.seq += 1
+                if warning is not None:
+                    self._warn(warning, item_id, spec.line)
+                node = iris.contribution_iri(item, role, position)
+                out.add_iri(item, link, node)
+                if pid not in seen:
+                    seen.add(pid)
+                    out.add_iri(item, shortcut, iris.person_iri(pid))
+                elif role == "editor":
+                    self._warn(
+                        Warning("duplicate-editor", item_id, f"'{spec.name.full}' is listed twice as editor; both entries kept, one editor link"),
+                        item_id,
+                        spec.line,
+                    )
+                nodes.append((node, pid, spec, position))
+                result.contributions.append((item_id, role, position, pid))
+            if role == "author":
+                result.authorships += len(specs)
+            else:
+                result.editorships += len(specs)
+        for node, pid, spec, position in nodes:
             person = iris.person_iri(pid)
-            node = iris.contribution_iri(item, role, position)
             name = spec.name
-            out.add_iri(item, link, node)
             out.add(node, V.position, int_lit(position))
             out.add_iri(node, V.person, person)
             out.add_iri(node, V.printedName, iris.name_iri(person, name.first, name.last))
@@ -107,24 +128,9 @@ class _CollectionMapper:
                 tag = script_language_tag(variant.script)
                 out.add(node, V.scriptVariant, lang_lit(variant.full, tag))
                 result.scripts.setdefault(pid, set()).add((variant.full, tag))
-            if pid in seen:
-                if role == "editor":
-                    self._warn(
-                        Warning("duplicate-editor", item_id, f"'{name.full}' is listed twice as editor; both entries kept, one editor link"),
-                        item_id,
-                        spec.line,
-                    )
-            else:
-                seen.add(pid)
-                out.add_iri(item, shortcut, person)
             names = result.names.setdefault(pid, [])
             if name not in names:
                 names.append(name)
-            result.contributions.append((item_id, role, position, pid))
-        if role == "author":
-            result.authorships += len(specs)
-        else:
-            result.editorships += len(specs)
 
     def _warn(self, warning: Warning, item_id: str, line: int | None) -> None:
         self.result.warnings.append(
@@ -160,7 +166,10 @@ class _CollectionMapper:
             out.add(s, V.ingestDate, date_lit(v.ingest_date))
         for venue_id in v.venue_ids:
             out.add_iri(s, V.venue, iris.venue_iri(venue_id))
-        self._contributions(v.full_id, s, v.editors, "editor", V.editor)
+        for paper in v.papers:
+            if paper.is_frontmatter:
+                out.add_iri(s, V.hasFrontMatter, iris.paper_iri(paper.full_id))
+        self._contributions(v.full_id, s, (v.editors, "editor", V.editor))
         paper_ids = []
         for paper in v.papers:
             self._paper(paper, v, s)
@@ -175,7 +184,6 @@ class _CollectionMapper:
         s = iris.paper_iri(p.full_id)
         if p.is_frontmatter:
             out.add_iri(s, V.TYPE, V.FrontMatter)
-            out.add_iri(volume, V.hasFrontMatter, s)
             self.result.frontmatter += 1
         else:
             out.add_iri(s, V.TYPE, V.Paper)
@@ -203,8 +211,7 @@ class _CollectionMapper:
         for venue_id in v.venue_ids:
             out.add_iri(s, V.venue, iris.venue_iri(venue_id))
         if not p.is_frontmatter:
-            self._contributions(p.full_id, s, p.authors, "author", V.author)
-            self._contributions(p.full_id, s, p.editors, "editor", V.editor)
+            self._contributions(p.full_id, s, (p.authors, "author", V.author), (p.editors, "editor", V.editor))
 
 
 __all__ = ["CollectionResult", "VolumeFacts", "bool_lit", "map_collection"]

@@ -72,16 +72,10 @@ def people_graph(people: PeopleMetadata, facts: PeopleFacts) -> QuadWriter:
         out.add_iri(s, V.TYPE, V.Person)
         out.add_text(s, V.LABEL, canonical.full)
         out.add(s, V.verified, bool_lit(entry is not None))
-        for name in names:
-            node = iris.name_iri(s, name.first, name.last)
+        nodes = [(name, iris.name_iri(s, name.first, name.last)) for name in names]
+        out.add_iri(s, V.canonicalName, iris.name_iri(s, canonical.first, canonical.last))
+        for _name, node in nodes:
             out.add_iri(s, V.personName, node)
-            out.add_text(node, V.givenName, name.first)
-            out.add_text(node, V.familyName, name.last)
-            out.add_text(node, V.fullName, name.full)
-            if name in declared:
-                out.add(node, V.declared, bool_lit(True))
-            if name == canonical:
-                out.add_iri(s, V.canonicalName, node)
         for text, tag in sorted(facts.scripts.get(pid, ())):
             out.add(s, V.scriptVariant, lang_lit(text, tag))
         if entry is not None:
@@ -93,6 +87,12 @@ def people_graph(people: PeopleMetadata, facts: PeopleFacts) -> QuadWriter:
                 out.add(s, V.disableNameMatching, bool_lit(True))
         for other in sorted(similar.get(pid, ())):
             out.add_iri(s, V.similar, iris.person_iri(other))
+        for name, node in nodes:  # after the person's own triples: one Turtle statement each
+            out.add_text(node, V.givenName, name.first)
+            out.add_text(node, V.familyName, name.last)
+            out.add_text(node, V.fullName, name.full)
+            if name in declared:
+                out.add(node, V.declared, bool_lit(True))
     return out
 
 

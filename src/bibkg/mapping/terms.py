@@ -155,24 +155,34 @@ class QuadWriter:
         return "".join([f"<{s}> <{p}> {o}{graph}" for s, p, o in self._triples])
 
     def turtle(self) -> str:
-        """The triples as Turtle statements: one per subject, subjects and each subject's
-        predicates in order of first appearance, objects of a predicate as a list; prefixes of
+        """The triples as Turtle, in the order added: consecutive triples of a subject share one
+        statement (``;``), consecutive objects of a predicate one list (``,``); prefixes of
         :data:`bibkg.vocab.PREFIXES` (declared by whoever writes the document)."""
-        by_subject: dict[str, dict[str, list[str]]] = {}
+        out: list[str] = []
+        append = out.append
+        names = _PREDICATES
+        last_s = last_p = ""
         for s, p, o in self._triples:
-            predicates = by_subject.get(s)
-            if predicates is None:
-                predicates = by_subject[s] = {}
-            objects = predicates.get(p)
-            if objects is None:
-                objects = predicates[p] = []
-            objects.append(_turtle_object(p, o))
-        return "".join([
-            f"<{s}> "
-            + " ;\n    ".join([f"{_turtle_predicate(p)} {', '.join(objects)}" for p, objects in predicates.items()])
-            + " .\n"
-            for s, predicates in by_subject.items()
-        ])
+            if o[-1] == ">":
+                o = _turtle_object(p, o)
+            if s == last_s:
+                if p == last_p:
+                    append(", ")
+                else:
+                    append(" ;\n    ")
+                    append(names.get(p) or _turtle_predicate(p))
+                    append(" ")
+            else:
+                if last_s:
+                    append(" .\n")
+                append(f"<{s}> ")
+                append(names.get(p) or _turtle_predicate(p))
+                append(" ")
+            append(o)
+            last_s, last_p = s, p
+        if last_s:
+            append(" .\n")
+        return "".join(out)
 
     def finish(self) -> GraphText:
         return GraphText(self.graph, self.text(), self.turtle(), len(self._triples))
