@@ -1,7 +1,12 @@
-"""Streaming, deterministic RDF dumps of a snapshot.
+"""Streaming, deterministic RDF dumps of a snapshot, written from the store.
 
-How a dump is written
----------------------
+A snapshot built by ``bibkg ingest`` already has its N-Quads, Turtle and TriG dumps, written by
+the ingest in its own order (:mod:`bibkg.export.snapshot_dumps`); ``bibkg export`` and
+``/dumps`` serve those (:func:`cached_dump`).  This module writes every other dump: other
+formats, a selection of graphs, ``--no-cache``, snapshots made by ``bibkg load``.
+
+How a dump is written from the store
+------------------------------------
 Every format is produced by Oxigraph's native serializers, one named graph at a time, in
 **sorted order of graph IRI** (the default graph first, when it is not empty); bibkg only adds
 the document frame around them:

@@ -5,11 +5,12 @@ opened read-only, so an ingest publishing a new snapshot meanwhile cannot tear i
 names the snapshot and the file (``"<snapshot>.<ext>[.gz]"``), ``Last-Modified`` is the
 snapshot's publication time; ``If-None-Match`` / ``If-Modified-Since`` answer 304.
 
-Dumps are written once per snapshot into ``STORE/dumps/<snapshot>/`` while the first request
-streams (a tee; the file is renamed into place only when complete), and later requests are
-served from that file.  Cold dumps are bound by Oxigraph decoding terms from RocksDB; the cache
-makes every later request a file read.  When the store directory is not writable the dump is
-simply streamed each time.
+A snapshot built by ``bibkg ingest`` comes with its N-Quads, Turtle and TriG dumps in
+``STORE/dumps/<snapshot>/`` (:mod:`bibkg.export.snapshot_dumps`): those are served as files, and
+their gzipped forms are compressed on the first request and kept.  Any other dump (or any dump
+of a snapshot made by ``bibkg load``) is written from the store while the first request streams
+(a tee; the file is renamed into place only when complete), and later requests are served from
+that file.  When the store directory is not writable the dump is simply streamed each time.
 """
 
 from __future__ import annotations
