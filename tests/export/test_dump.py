@@ -68,7 +68,7 @@ def test_two_exports_are_byte_identical(name: str, original: ox.Store, sample_lo
 
 def test_reingest_dumps_identically(original: ox.Store, tmp_path: Path) -> None:
     """Order depends on the terms only, not on the store's history: a second ingest of the same
-    data (new RocksDB files, other insertion order of chunks) gives the same bytes."""
+    data (new RocksDB files) dumped from the store gives the same bytes."""
     other = LocalStore(tmp_path / "again")
     run_ingest(SAMPLE, other, jobs=1)
     for fmt in FORMATS.values():
