@@ -1,9 +1,16 @@
-"""GraphQL over HTTP on the full corpus: latency of everyday queries and throughput.
+"""GraphQL over HTTP on the full corpus: latency of everyday queries and throughput, cold and warm.
 
-    python benchmarks/bench_graphql.py [--store /tmp/bibkg-full] [--workers 2] [--requests 200]
+    python benchmarks/bench_graphql.py [--store /tmp/bibkg-full] [--workers 1] [--requests 150] [--seconds 8]
 
-Starts ``bibkg serve`` (uvicorn, ``--workers`` processes) on a free port of 127.0.0.1, warms it
-up, then measures with httpx:
+Starts ``bibkg serve`` (uvicorn, ``--workers`` processes) on a free port of 127.0.0.1 twice:
+
+* **cold** — with ``BIBKG_GRAPHQL_RESPONSE_CACHE_MB=0``: every request is executed (parsed
+  documents and rows of named queries are still reused after the warm-up, as in any long-running
+  server: the row cache and the document cache stay on);
+* **warm** — with the response cache on (the default): after the warm-up, every request of the
+  measurement repeats one seen before and is answered from the cache.
+
+Each time it waits for the people-search index, warms up, then measures with httpx:
 
 * the scoped coauthor query (``coauthors(person:, event: "acl-2024")``, top authors of ACL 2024)
   and the same through ``name:`` — sequential requests, p50 / p99;
@@ -11,7 +18,8 @@ up, then measures with httpx:
 * throughput: 16 concurrent clients cycling through those queries, requests/s and errors.
 
 Targets (issue): coauthors p50 ≤ 10 ms and p99 ≤ 30 ms; person page p50 ≤ 30 ms;
-≥ 300 requests/s at 16 clients with zero errors. Prints a Markdown table.
+≥ 300 requests/s at 16 clients with zero errors. Prints a Markdown table. With ``--url`` it
+measures a running server once, as configured.
 """
 
 from __future__ import annotations
@@ -24,6 +32,8 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import httpx
@@ -40,6 +50,14 @@ PERSON_PAGE = """query($p: ID!) { person(id: $p) {
     venues { id acronym name }
     authors { position printedName person { id name } } } }
     pageInfo { hasNextPage endCursor } } } }"""
+
+LATENCY_ROWS = (
+    ("coauthors(person:, event: acl-2024)", "p50 ≤ 10, p99 ≤ 30"),
+    ("coauthors(name:, event: acl-2024)", "—"),
+    ("person page (20 papers, authors, venues)", "p50 ≤ 30"),
+)
+Measurement = dict[str, tuple[str, str]]
+"""Row label → (first cell, second cell): p50 and p99 in ms, or req/s and ok/errors."""
 
 
 def _free_port() -> int:
@@ -89,7 +107,8 @@ async def _throughput(base: str, jobs: list[tuple[str, dict]], clients: int, sec
     return done / (time.perf_counter() - start), done, errors
 
 
-async def run(base: str, n: int, clients: int, seconds: float) -> list[tuple[str, str, str, str]]:
+async def measure(base: str, n: int, clients: int, seconds: float) -> Measurement:
+    """Latency rows (:data:`LATENCY_ROWS`) and the throughput row of the server at ``base``."""
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
         # the people-search index is built in the background at startup: wait for it
         await client.post("/graphql", json={"query": '{ people(name: "Graham Neubig") { totalCount } }'})
@@ -104,46 +123,32 @@ async def run(base: str, n: int, clients: int, seconds: float) -> list[tuple[str
             r = await client.post("/graphql", json={"query": COAUTHORS_BY_NAME, "variables": v})
             if not r.json().get("errors"):
                 unique.append(v)
-        for query, vs in ((COAUTHORS, coauthor_vars), (PERSON_PAGE, page_vars), (COAUTHORS_BY_NAME, unique)):
-            await _sequential(client, query, vs, 30)  # warm-up
-        rows = []
-        for label, query, vs, target in (
-            ("coauthors(person:, event: acl-2024)", COAUTHORS, coauthor_vars, "p50 ≤ 10, p99 ≤ 30"),
-            ("coauthors(name:, event: acl-2024)", COAUTHORS_BY_NAME, unique, "—"),
-            ("person page (20 papers, authors, venues)", PERSON_PAGE, page_vars, "p50 ≤ 30"),
-        ):
-            if not vs:
-                continue
-            times = await _sequential(client, query, vs, n)
-            rows.append((label, f"{statistics.median(times):.1f}", f"{_pct(times, 99):.1f}", target))
-    jobs = [(COAUTHORS, v) for v in coauthor_vars] + [(PERSON_PAGE, v) for v in page_vars]
-    rps, done, errors = await _throughput(base, jobs, clients, seconds)
-    rows.append((f"throughput, {clients} clients, {seconds:.0f} s (mixed)", f"{rps:.0f} req/s",
-                 f"{done} ok / {errors} errors", "≥ 300 req/s, 0 errors"))
+        jobs = {LATENCY_ROWS[0][0]: (COAUTHORS, coauthor_vars), LATENCY_ROWS[1][0]: (COAUTHORS_BY_NAME, unique),
+                LATENCY_ROWS[2][0]: (PERSON_PAGE, page_vars)}
+        for query, vs in jobs.values():
+            if vs:
+                await _sequential(client, query, vs, 30)  # warm-up
+        rows: Measurement = {}
+        for label, (query, vs) in jobs.items():
+            if vs:
+                times = await _sequential(client, query, vs, n)
+                rows[label] = (f"{statistics.median(times):.1f}", f"{_pct(times, 99):.1f}")
+    mixed = [(COAUTHORS, v) for v in coauthor_vars] + [(PERSON_PAGE, v) for v in page_vars]
+    rps, done, errors = await _throughput(base, mixed, clients, seconds)
+    rows["throughput"] = (f"{rps:.0f} req/s", f"{done} ok / {errors} errors")
     return rows
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--store", default="/tmp/bibkg-full")
-    parser.add_argument("--workers", type=int, default=2, help="uvicorn worker processes")
-    parser.add_argument("--requests", type=int, default=200, help="sequential requests per latency row")
-    parser.add_argument("--clients", type=int, default=16)
-    parser.add_argument("--seconds", type=float, default=10.0)
-    parser.add_argument("--url", help="benchmark a running server instead of starting one")
-    args = parser.parse_args()
-    proc = None
-    base = args.url
-    if base is None:
-        if not Path(args.store, "current").exists():
-            print(f"no store at {args.store}: run `bibkg ingest <anthology data> --store {args.store}`", file=sys.stderr)
-            return 2
-        port = _free_port()
-        base = f"http://127.0.0.1:{port}"
-        bibkg = Path(sys.executable).with_name("bibkg")
-        proc = subprocess.Popen([str(bibkg), "serve", "--store", args.store, "--port", str(port),
-                                 "--workers", str(args.workers), "--query-workers", "1"],
-                                env={**os.environ, "PYTHONWARNINGS": "ignore"})
+@contextmanager
+def serve(store: str, workers: int, env: dict[str, str]) -> Iterator[str]:
+    """``bibkg serve`` on a free port with ``env`` added to the environment; yields its base URL
+    once it answers GraphQL."""
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    bibkg = Path(sys.executable).with_name("bibkg")
+    proc = subprocess.Popen([str(bibkg), "serve", "--store", store, "--port", str(port),
+                             "--workers", str(workers), "--query-workers", "1"],
+                            env={**os.environ, "PYTHONWARNINGS": "ignore", **env})
     try:
         deadline = time.time() + 180
         while True:
@@ -152,21 +157,53 @@ def main() -> int:
                     break
             except httpx.HTTPError:
                 pass
-            if time.time() > deadline:
-                print("server did not start", file=sys.stderr)
-                return 1
+            if time.time() > deadline or proc.poll() is not None:
+                raise RuntimeError("server did not start")
             time.sleep(0.5)
         time.sleep(2)
-        rows = asyncio.run(run(base, args.requests, args.clients, args.seconds))
+        yield base
     finally:
-        if proc is not None:
-            proc.terminate()
-            proc.wait(timeout=30)
-    print(f"\nGraphQL over HTTP, store {args.store}, {args.workers} uvicorn worker(s), {os.cpu_count()} cores\n")
-    print("| query | p50 (ms) | p99 (ms) | target |")
-    print("|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def table(columns: dict[str, Measurement], clients: int, seconds: float) -> str:
+    """The Markdown table: one p50/p99 pair of columns per measured configuration."""
+    names = list(columns)
+    head = "| query | " + " | ".join(f"{n} p50 (ms) | {n} p99 (ms)" for n in names) + " | target |"
+    lines = [head, "|---|" + "---|---|" * len(names) + "---|"]
+    for label, target in LATENCY_ROWS:
+        if all(label in columns[n] for n in names):
+            lines.append(f"| {label} | " + " | ".join(" | ".join(columns[n][label]) for n in names) + f" | {target} |")
+    lines.append(f"| throughput, {clients} clients, {seconds:.0f} s (mixed) | "
+                 + " | ".join(" | ".join(columns[n]["throughput"]) for n in names) + " | ≥ 300 req/s, 0 errors |")
+    return "\n".join(lines)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--store", default="/tmp/bibkg-full")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
+    parser.add_argument("--requests", type=int, default=150, help="sequential requests per latency row")
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--seconds", type=float, default=8.0)
+    parser.add_argument("--url", help="benchmark a running server (once, as configured) instead of starting one")
+    args = parser.parse_args()
+    columns: dict[str, Measurement] = {}
+    if args.url:
+        columns["server"] = asyncio.run(measure(args.url, args.requests, args.clients, args.seconds))
+        where = args.url
+    else:
+        if not Path(args.store, "current").exists():
+            print(f"no store at {args.store}: run `bibkg ingest <anthology data> --store {args.store}`", file=sys.stderr)
+            return 2
+        for name, env in (("cold", {"BIBKG_GRAPHQL_RESPONSE_CACHE_MB": "0"}), ("warm", {})):
+            with serve(args.store, args.workers, env) as base:
+                columns[name] = asyncio.run(measure(base, args.requests, args.clients, args.seconds))
+        where = (f"store {args.store}, {args.workers} uvicorn worker(s); cold: response cache off "
+                 "(rows and documents cached after the warm-up), warm: response cache on")
+    print(f"\nGraphQL over HTTP, {where}, {os.cpu_count()} cores\n")
+    print(table(columns, args.clients, args.seconds))
     return 0
 
 

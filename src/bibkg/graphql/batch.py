@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import weakref
-from collections import OrderedDict, defaultdict
+from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
@@ -19,6 +19,8 @@ from starlette.concurrency import run_in_threadpool
 from ..services import QueryRunner, Row, rows
 from ..store.base import Term
 from ..vocab import XSD_INTEGER
+from .lru import LRU
+from .snapshot import is_immutable
 
 
 def integer(value: int) -> ox.Literal:
@@ -41,49 +43,23 @@ async def run_batch(
     return await run_in_threadpool(work)
 
 
-class ResultCache:
-    """Rows per (query, key, parameters), shared by the requests on one store.
-
-    Snapshots are immutable while open, so cached rows never go stale; the least recently used
-    entries are dropped beyond ``max_entries`` (0 disables the cache).
-    """
-
-    def __init__(self, max_entries: int) -> None:
-        self.max_entries = max_entries
-        self._data: OrderedDict[tuple[Any, ...], list[Row]] = OrderedDict()
-        self._lock = threading.Lock()
-
-    def get(self, key: tuple[Any, ...]) -> list[Row] | None:
-        if not self.max_entries:
-            return None
-        with self._lock:
-            rows = self._data.get(key)
-            if rows is not None:
-                self._data.move_to_end(key)
-            return rows
-
-    def put(self, key: tuple[Any, ...], rows: list[Row]) -> None:
-        if not self.max_entries:
-            return
-        with self._lock:
-            self._data[key] = rows
-            self._data.move_to_end(key)
-            while len(self._data) > self.max_entries:
-                self._data.popitem(last=False)
-
+ResultCache = LRU[list[Row]]
+"""Rows per (query, key, parameters), shared by the requests on one store."""
 
 _CACHES: weakref.WeakKeyDictionary[object, ResultCache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
 
 
-def result_cache_for(store: object, max_entries: int) -> ResultCache:
+def result_cache_for(store: object, max_entries: int) -> ResultCache | None:
+    """The row cache shared by the requests on ``store`` (at most ``max_entries`` keys), or
+    ``None`` when rows must not outlive a request: caching is off (``max_entries`` 0) or the
+    store's answers can change (:func:`~bibkg.graphql.snapshot.is_immutable`)."""
+    if not max_entries or not is_immutable(store):
+        return None
     with _CACHES_LOCK:
-        try:
-            cache = _CACHES.get(store)
-            if cache is None:
-                cache = _CACHES[store] = ResultCache(max_entries)
-        except TypeError:  # not weakly referenceable: no sharing
-            cache = ResultCache(max_entries)
+        cache = _CACHES.get(store)
+        if cache is None:
+            cache = _CACHES[store] = LRU(max_entries)
         return cache
 
 

@@ -1,19 +1,21 @@
-"""Query cost limit: page sizes count.
+"""The limits of a document: depth, aliases, introspection (validation rules) and cost.
 
-The cost of a document is the number of field resolutions it can cause: each field costs 1 times
-the product of the sizes of the lists enclosing it — ``first`` (or the default page size) for
-connections and paged lists, an estimate for unpaged lists (:data:`LIST_ESTIMATES`). Variables
-are taken from the request, so ``first: $n`` costs what ``$n`` says. Introspection is free.
+The token limit is a parse option (strawberry's ``MaxTokensLimiter``). The cost of a document is
+the number of field resolutions it can cause: each field costs 1 times the product of the sizes
+of the lists enclosing it — ``first`` (or the default page size) for connections and paged lists,
+an estimate for unpaged lists (:data:`LIST_ESTIMATES`). Variables are taken from the request, so
+``first: $n`` costs what ``$n`` says. Introspection is free. :mod:`bibkg.graphql.validation`
+applies all of them.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
+    ASTValidationRule,
     DocumentNode,
-    ValidationRule,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -29,7 +31,10 @@ from graphql import (
     get_named_type,
     value_from_ast_untyped,
 )
-from strawberry.extensions import SchemaExtension
+from graphql.validation import NoSchemaIntrospectionCustomRule
+from strawberry.extensions.max_aliases import create_validator as aliases_rule
+from strawberry.extensions.query_depth_limiter import IgnoreContext
+from strawberry.extensions.query_depth_limiter import create_validator as depth_rule
 
 from .settings import GraphQLSettings
 
@@ -144,8 +149,10 @@ class _Coster:
         return total
 
 
-def document_cost(schema: GraphQLSchema, document: Any, variables: Mapping[str, Any] | None,
+def document_cost(schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any] | None,
                   settings: GraphQLSettings, operation_name: str | None = None) -> int:
+    """The cost of the operation ``operation_name`` (all operations: the costliest) of a valid
+    ``document`` with ``variables`` (defaults from the document)."""
     fragments = {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
     variables = dict(variables or {})
     worst = 0
@@ -166,34 +173,32 @@ def document_cost(schema: GraphQLSchema, document: Any, variables: Mapping[str, 
     return worst
 
 
-def _cost_rule(settings: GraphQLSettings, variables: Mapping[str, Any] | None,
-               operation_name: str | None) -> type[ValidationRule]:
-    class CostRule(ValidationRule):
-        def leave_document(self, node: DocumentNode, *_args: Any) -> None:
-            try:
-                cost = document_cost(self.context.schema, node, variables, settings, operation_name)
-            except Exception:  # noqa: BLE001 - malformed documents are reported by other rules
-                return
-            if cost > settings.max_cost:
-                self.report_error(
-                    CostLimitExceeded(
-                        f"query cost {cost} exceeds the limit of {settings.max_cost}: ask for "
-                        "smaller pages ('first') or fewer nested lists",
-                        extensions={"code": "COST_LIMIT", "cost": cost, "maxCost": settings.max_cost},
-                    )
-                )
-
-    return CostRule
+def cost_error(cost: int, settings: GraphQLSettings) -> CostLimitExceeded | None:
+    """The request error for a document of ``cost``, or ``None`` if it is within the limit."""
+    if cost <= settings.max_cost:
+        return None
+    return CostLimitExceeded(
+        f"query cost {cost} exceeds the limit of {settings.max_cost}: ask for "
+        "smaller pages ('first') or fewer nested lists",
+        extensions={"code": "COST_LIMIT", "cost": cost, "maxCost": settings.max_cost},
+    )
 
 
-class CostLimiter(SchemaExtension):
-    """Refuses documents whose :func:`document_cost` exceeds ``settings.max_cost``: a validation
-    rule (a request error, before any resolver runs) that sees the request's variables."""
+def _introspection(ignore: IgnoreContext) -> bool:
+    return ignore.field_name.startswith("__")
 
-    def __init__(self, *, settings: GraphQLSettings) -> None:
-        self.settings = settings
 
-    def on_operation(self) -> Iterator[None]:
-        ctx = self.execution_context
-        ctx.validation_rules = (*ctx.validation_rules, _cost_rule(self.settings, ctx.variables, ctx.operation_name))
-        yield
+def limit_rules(settings: GraphQLSettings) -> tuple[type[ASTValidationRule], ...]:
+    """The validation rules of the depth and alias limits, and of ``allow_introspection=False``.
+
+    strawberry's limiter extensions create new rule classes each time they are instantiated (once
+    per request when given as factories), which would make every request's rules look new to a
+    validation cache; these are created once per schema instead.
+    """
+    rules: list[type[ASTValidationRule]] = [
+        depth_rule(settings.max_depth, _introspection),
+        aliases_rule(settings.max_aliases),
+    ]
+    if not settings.allow_introspection:
+        rules.append(NoSchemaIntrospectionCustomRule)
+    return tuple(rules)

@@ -11,6 +11,9 @@ Follows the GraphQL-over-HTTP spec:
   ``data`` in the response) gets ``400`` and an executed request ``200``.
 * Malformed requests (bad JSON, no query, bad variables) get ``400`` with a GraphQL error body.
 * GraphiQL at ``GET /graphql`` for browsers, with its assets served from ``/graphql/static/``.
+
+Successful responses carry an ``ETag`` (``If-None-Match`` on GET: ``304``) and, when the store is
+a local snapshot, are kept for identical requests (:mod:`bibkg.graphql.response_cache`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ import contextvars
 import gzip
 import json
 import threading
+from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from typing import Any
@@ -26,9 +30,9 @@ from typing import Any
 from cross_web import HTTPException
 from fastapi import APIRouter, Request
 from starlette.responses import HTMLResponse, Response
-from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.fastapi import GraphQLRouter
-from strawberry.http import GraphQLHTTPResponse, process_result
+from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
+from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
@@ -36,13 +40,25 @@ from strawberry.types.unset import UNSET
 from ..accept import parse_accept
 from ..services import Services
 from .names import name_index_for
+from .response_cache import CachedResponse, ResponseCache, etag, if_none_match, request_key
 from .schema import build_schema
 from .settings import GraphQLSettings
 from .types import GQLContext
 
 JSON = "application/json"
 GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
-_media: contextvars.ContextVar[str] = contextvars.ContextVar("bibkg_graphql_media", default=JSON)
+
+
+@dataclass(slots=True)
+class _Exchange:
+    """What the steps of one HTTP exchange tell each other: the negotiated media type, and the
+    entity tag once a successful response was encoded."""
+
+    media: str = JSON
+    etag: str | None = None
+
+
+_exchange: contextvars.ContextVar[_Exchange] = contextvars.ContextVar("bibkg_graphql_exchange")
 
 _STATIC = {
     "graphiql-3.8.3.min.js": "text/javascript; charset=utf-8",
@@ -78,6 +94,14 @@ def negotiate(accept: str | None) -> str | None:
     return JSON if js >= grj else GRAPHQL_RESPONSE_JSON
 
 
+def _conditional(request: Any, response: Response) -> Response:
+    """``304 Not Modified`` for a GET whose ``If-None-Match`` names the response's ``ETag``."""
+    tag = response.headers.get("etag")
+    if request.method == "GET" and tag and if_none_match(request.headers.get("if-none-match"), tag):
+        return Response(status_code=304, headers={"ETag": tag})
+    return response
+
+
 def _error_body(message: str, code: str) -> bytes:
     return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
 
@@ -95,9 +119,10 @@ def _graphiql_template() -> str:
 class BibkgGraphQLRouter(GraphQLRouter):
     """strawberry's router with GraphQL-over-HTTP media types and status codes (see module docs)."""
 
-    def __init__(self, schema: Any, *, settings: GraphQLSettings, **kwargs: Any) -> None:
+    def __init__(self, schema: Any, *, settings: GraphQLSettings, response_cache: ResponseCache, **kwargs: Any) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
         self.settings = settings
+        self.response_cache = response_cache
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if self.is_websocket_request(request):
@@ -112,9 +137,9 @@ class BibkgGraphQLRouter(GraphQLRouter):
                             f"use {GRAPHQL_RESPONSE_JSON} or {JSON}", "NOT_ACCEPTABLE"),
                 status_code=406, media_type=JSON,
             )
-        token = _media.set(media)
+        token = _exchange.set(_Exchange(media))
         try:
-            return await super().run(request, context=context, root_value=root_value)
+            return _conditional(request, await self._answer(request, adapter, media, context, root_value))
         except HTTPException as exc:
             status, headers, code = exc.status_code, {}, "BAD_REQUEST"
             if status == 400 and "content type" in exc.reason.lower():
@@ -126,7 +151,34 @@ class BibkgGraphQLRouter(GraphQLRouter):
                 code = "NOT_FOUND"
             return Response(_error_body(exc.reason, code), status_code=status, media_type=media, headers=headers)
         finally:
-            _media.reset(token)
+            _exchange.reset(token)
+
+    async def _answer(self, request: Any, adapter: Any, media: str, context: Any, root_value: Any) -> Response:
+        """The response: from the response cache if the same request succeeded before, else
+        executed (and kept if it succeeds)."""
+        key = await self._cache_key(adapter, media) if self.response_cache.enabled else None
+        if key is not None:
+            cached = self.response_cache.get(key)
+            if cached is not None:
+                return Response(cached.body, media_type=media, headers={"ETag": cached.etag})
+        response = await super().run(request, context=context, root_value=root_value)
+        tag = _exchange.get().etag
+        if key is not None and tag is not None:
+            self.response_cache.put(key, CachedResponse(bytes(response.body), tag))
+        return response
+
+    async def _cache_key(self, adapter: Any, media: str) -> str | None:
+        """The response-cache key of a single GET or POST GraphQL request; ``None`` for anything
+        else, malformed requests included (strawberry reports those)."""
+        if adapter.method not in ("GET", "POST"):
+            return None
+        try:
+            data = await self.parse_http_body(adapter)
+        except (HTTPException, ValueError, KeyError):
+            return None
+        if not isinstance(data, GraphQLRequestData) or not data.query:
+            return None
+        return request_key(media, data.query, data.operation_name, data.variables, data.extensions)
 
     async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,
                              root_value: Any, request_data: Any) -> ExecutionResult:
@@ -146,14 +198,16 @@ class BibkgGraphQLRouter(GraphQLRouter):
         return data
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:
-        media = _media.get()
+        exchange = _exchange.get()
         status = sub_response.status_code or 200
-        if media == GRAPHQL_RESPONSE_JSON and isinstance(response_data, dict) and "data" not in response_data:
+        if exchange.media == GRAPHQL_RESPONSE_JSON and isinstance(response_data, dict) and "data" not in response_data:
             status = 400
-        response = Response(self.encode_json(response_data), media_type=media, status_code=status)
+        response = Response(self.encode_json(response_data), media_type=exchange.media, status_code=status)
         response.headers.raw.extend(
             (k, v) for k, v in sub_response.headers.raw if k.lower() not in (b"content-length", b"content-type")
         )
+        if status == 200 and isinstance(response_data, dict) and "errors" not in response_data:
+            exchange.etag = response.headers["ETag"] = etag(bytes(response.body))
         return response
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
@@ -175,7 +229,8 @@ def build_graphql_router(
     async def context_getter() -> GQLContext:
         return GQLContext(services, settings)
 
-    router = BibkgGraphQLRouter(schema, settings=settings, context_getter=context_getter)
+    response_cache = ResponseCache.for_store(services.store, settings)
+    router = BibkgGraphQLRouter(schema, settings=settings, response_cache=response_cache, context_getter=context_getter)
 
     @router.get("/static/{name}", include_in_schema=False)
     async def static_asset(name: str, request: Request) -> Response:

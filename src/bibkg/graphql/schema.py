@@ -8,18 +8,15 @@ from __future__ import annotations
 import logging
 from typing import TypeVar
 
+import pyoxigraph as ox
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import (
-    MaskErrors,
-    MaxAliasesLimiter,
-    MaxTokensLimiter,
-    QueryDepthLimiter,
-)
+from strawberry.extensions import MaskErrors, MaxTokensLimiter
 from strawberry.types import Info
 
+from .batch import integer
 from .errors import UserError, is_user_error
-from .limits import CostLimiter
+from .maybe import settle
 from .names import MATCH_KINDS  # noqa: F401  (documented in PersonMatch.match)
 from .settings import GraphQLSettings
 from .types import (
@@ -42,21 +39,20 @@ from .types import (
     person_match_connection,
     resolve_person_name,
 )
+from .validation import CachedValidation, DocumentCache
 
 log = logging.getLogger("bibkg.graphql")
-
-
-async def _exists(loader, iri: str) -> bool:  # noqa: ANN001
-    return _first(await loader.load((iri,))) is not None
 
 
 _E = TypeVar("_E", Person, Paper, Volume, Venue, Event, SIG)
 
 
 async def _entity(info: Info, kind: str, id: str, cls: type[_E]) -> _E | None:
-    """The ``cls`` object of Anthology id or IRI ``id`` if the graph has it (``kind``: its loader)."""
+    """The ``cls`` object of Anthology id or IRI ``id`` if the graph has it (``kind``: its loader),
+    holding the row that proved it exists."""
     iri = entity_iri(kind, id)
-    return cls(iri=iri) if await _exists(getattr(_ctx(info).loaders, kind), iri) else None
+    row = _first(await settle(getattr(_ctx(info).loaders, kind).get((iri,))))
+    return None if row is None else cls(iri=iri, row=row)
 
 
 @strawberry.type(description="Everyday questions about people, papers, venues and events of the ACL Anthology.")
@@ -96,19 +92,15 @@ class Query:
         if title is not None:
             if len(title.strip()) < 3:
                 raise UserError("'title' needs at least 3 characters")
-            from .batch import integer
-
-            bindings = {"title": __import__("pyoxigraph").Literal(title.strip())}
+            bindings: dict[str, ox.Literal] = {"title": ox.Literal(title.strip())}
             if year is not None:
                 bindings["year"] = integer(year)
             candidates.append(collect(await runner.named_rows("gql-search-papers", bindings)))
         for kind, value in (("venue", venue), ("event", event)):
             if value:
                 iri = entity_iri(kind, value)
-                candidates.append(collect(await ctx.loaders.papers_of[kind].load((iri, year))))
+                candidates.append(collect(await settle(ctx.loaders.papers_of[kind].get((iri, year)))))
         if not candidates and year is not None:
-            from .batch import integer
-
             candidates.append(collect(await runner.named_rows("gql-year-papers", {"year": integer(year)})))
         if not candidates:
             raise UserError("'papers' needs at least one of venue, event, year or title")
@@ -129,7 +121,7 @@ class Query:
     @strawberry.field(description="Every venue, by id.")
     async def venues(self, info: Info) -> list[Venue]:
         rows = await _ctx(info).services.runner.named_rows("gql-venues")
-        return [Venue(iri=r["venue"].value) for r in rows]
+        return [Venue(iri=r["venue"].value, row=r) for r in rows]
 
     @strawberry.field(description="An event by Anthology id (`acl-2025`) or IRI.")
     async def event(self, info: Info, id: strawberry.ID) -> Event | None:
@@ -151,16 +143,13 @@ class Query:
         if (person is None) == (name is None):
             raise UserError("give exactly one of 'person' (an id) or 'name'")
         if person is not None:
-            iri = entity_iri("person", person)
-            if not await _exists(_ctx(info).loaders.person, iri):
+            found = await _entity(info, "person", person, Person)
+            if found is None:
                 raise UserError(f"no person with id '{person}'", code="NOT_FOUND")
         else:
-            iri = await resolve_person_name(info, name or "")
-        return await coauthor_connection(info, iri, event=event, venue=venue, year=year, first=first, after=after)
-
-
-def _introspection(name: str) -> bool:
-    return name.startswith("__")
+            found = Person(iri=await resolve_person_name(info, name or ""))
+        return await settle(coauthor_connection(info, found, event=event, venue=venue, year=year,
+                                                first=first, after=after))
 
 
 class _Masking(MaskErrors):
@@ -176,18 +165,12 @@ class _Masking(MaskErrors):
 def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
     """The schema with the limits of ``settings`` (default: :meth:`GraphQLSettings.from_env`)."""
     settings = settings or GraphQLSettings.from_env()
+    documents = DocumentCache(settings)
     # factories: extensions keep per-request state, so each request gets fresh instances
     extensions: list = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
-        lambda: QueryDepthLimiter(max_depth=settings.max_depth, callback=None,
-                                  should_ignore=lambda ignore: _introspection(ignore.field_name)),
-        lambda: MaxAliasesLimiter(max_alias_count=settings.max_aliases),
-        lambda: CostLimiter(settings=settings),
+        lambda: CachedValidation(documents),
     ]
-    if not settings.allow_introspection:
-        from strawberry.extensions import DisableIntrospection
-
-        extensions.append(DisableIntrospection)
     if settings.mask_errors:
         extensions.append(lambda: _Masking(should_mask_error=lambda e: not is_user_error(e)))
     return strawberry.Schema(query=Query, extensions=extensions)

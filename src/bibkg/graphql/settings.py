@@ -28,7 +28,12 @@ class GraphQLSettings:
     default_page_size: int = 20
     """``first`` when not given (coauthor lists default to ``max_page_size``)."""
     cache_entries: int = 50_000
-    """Batched query results kept across requests (per store; snapshots are immutable); 0: none."""
+    """Batched query results kept across requests (per store, local snapshots only: they are
+    immutable); 0: none."""
+    response_cache_mb: int = 64
+    """Megabytes of encoded responses kept for identical requests (local snapshots only); 0: none."""
+    document_cache_entries: int = 500
+    """Parsed and validated documents kept, and as many (document, variables) costs."""
     mask_errors: bool = True
     """Replace unexpected (internal) errors by a generic message; user errors stay explained."""
     graphiql: bool = True

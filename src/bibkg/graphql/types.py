@@ -1,16 +1,22 @@
 """The GraphQL types and their resolvers.
 
-Objects carry only their IRI (plus what the query that found them already returned); every other
-field is loaded through the request's DataLoaders, so a nested request issues one store query per
-kind of field and combination of arguments, not one per object.
+Objects carry their IRI plus what the query that found them already returned (a person's name,
+an entity's row); every other field is loaded through the request's loaders, so a nested request
+issues one store query per kind of field and combination of arguments, not one per object.
+
+Field resolvers below the root are synchronous and return a :data:`~bibkg.graphql.maybe.Maybe`:
+the value when its rows are known (passed in, loaded earlier in the request, or in the
+cross-request row cache), else an awaitable of it (the loader's). Their annotations name the
+GraphQL type of the value, which is what strawberry reads.
 """
 
 from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Sequence
+from functools import cached_property
+from typing import Any
 
 import pyoxigraph as ox
 import strawberry
@@ -21,15 +27,14 @@ from strawberry.types import Info
 from .. import iris
 from ..services import Row, Services
 from ..sparql.catalog import Parameter, ParameterError
+from .batch import result_cache_for
 from .bibtex import paper_bibtex
 from .errors import UserError
-from .loaders import Loaders
+from .loaders import Loader, Loaders
+from .maybe import Maybe, then
 from .names import MATCH_KINDS, NameIndex, name_index_for
 from .pagination import check_first, encode_cursor, page
 from .settings import GraphQLSettings
-
-if TYPE_CHECKING:
-    pass
 
 
 class GQLContext(BaseContext):
@@ -39,10 +44,12 @@ class GQLContext(BaseContext):
         super().__init__()
         self.services = services
         self.settings = settings
-        from .batch import result_cache_for
 
-        cache = result_cache_for(services.store, settings.cache_entries) if settings.cache_entries else None
-        self.loaders = Loaders(services.runner, cache)
+    @cached_property
+    def loaders(self) -> Loaders:
+        """This request's loaders, made when a resolver first needs them (a request answered
+        from the response cache never does)."""
+        return Loaders(self.services.runner, result_cache_for(self.services.store, self.settings.cache_entries))
 
     async def name_index(self) -> NameIndex:
         index = name_index_for(self.services.store)
@@ -206,17 +213,17 @@ class CoauthorConnection:
     year: strawberry.Private[int | None]
 
     @strawberry.field(description="Number of the person's papers in scope (with or without coauthors).")
-    async def paper_count(self, info: Info) -> int:
-        rows = await _person_papers(info, self.person.iri, self.scope, self.year)
-        return len({r["paper"].value for r in rows})
+    def paper_count(self, info: Info) -> int:
+        return then(_person_papers(info, self.person.iri, self.scope, self.year),
+                    lambda rows: len({r["paper"].value for r in rows}))
 
 
-async def _person_papers(info: Info, person: str, scope: tuple[str, str] | None, year: int | None) -> list[Row]:
+def _person_papers(info: Info, person: str, scope: tuple[str, str] | None, year: int | None) -> Maybe[list[Row]]:
     loaders = _ctx(info).loaders
     if scope is None:
-        return await loaders.person_papers.load((person, year))
+        return loaders.person_papers.get((person, year))
     kind, iri = scope
-    return await loaders.person_papers_at[kind].load((person, iri, year))
+    return loaders.person_papers_at[kind].get((person, iri, year))
 
 
 def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]:
@@ -234,31 +241,35 @@ def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]
     return [(c, names[c], sorted(papers[c], key=lambda p: natural_key(ids[p]))) for c in ordered]
 
 
-async def coauthor_connection(
-    info: Info, person: str, *, event: str | None, venue: str | None, year: int | None,
+def coauthor_connection(
+    info: Info, person: Person, *, event: str | None, venue: str | None, year: int | None,
     first: int | None, after: str | None,
-) -> CoauthorConnection:
+) -> Maybe[CoauthorConnection]:
     loaders = _ctx(info).loaders
     scope = _scope(venue, event)
     size = _page_size(info, first, _ctx(info).settings.max_page_size)
     if scope is None:
-        rows = await loaders.coauthors.load((person, year))
+        rows = loaders.coauthors.get((person.iri, year))
     else:
         kind, iri = scope
-        rows = await loaders.coauthors_at[kind].load((person, iri, year))
-    coauthors = aggregate_coauthors(rows)
-    chunk, has_next, has_previous = page(coauthors, size, after)
-    return CoauthorConnection(
-        person=Person(iri=person),
-        total_count=len(coauthors),
-        scope=scope,
-        year=year,
-        edges=[
-            CoauthorEdge(cursor=encode_cursor(i), node=Person(iri=c, label=name), count=len(p), paper_ids=p)
-            for i, (c, name, p) in chunk
-        ],
-        page_info=_page_info(has_next, has_previous, chunk),
-    )
+        rows = loaders.coauthors_at[kind].get((person.iri, iri, year))
+
+    def connection(rows: list[Row]) -> CoauthorConnection:
+        coauthors = aggregate_coauthors(rows)
+        chunk, has_next, has_previous = page(coauthors, size, after)
+        return CoauthorConnection(
+            person=person,
+            total_count=len(coauthors),
+            scope=scope,
+            year=year,
+            edges=[
+                CoauthorEdge(cursor=encode_cursor(i), node=Person(iri=c, label=name), count=len(p), paper_ids=p)
+                for i, (c, name, p) in chunk
+            ],
+            page_info=_page_info(has_next, has_previous, chunk),
+        )
+
+    return then(rows, connection)
 
 
 async def resolve_person_name(info: Info, name: str) -> str:
@@ -288,90 +299,126 @@ class ScriptVariant:
     language: str | None
 
 
+def _row_of(known: Row | None, loader: Loader, iri: str) -> Maybe[Row | None]:
+    """The entity's row: ``known`` if the resolver that created the object passed it in, else
+    the first row ``loader`` has for the IRI."""
+    if known is not None:
+        return known
+    return then(loader.get((iri,)), _first)
+
+
+def _value(row: Maybe[Row | None], key: str, convert: Callable[[Row | None, str], Any] = _str) -> Maybe[Any]:
+    """``convert(row, key)`` (by default the lexical value of ``?key``) once the row is known."""
+    return then(row, lambda r: convert(r, key))
+
+
+def _links(rows: Maybe[list[Row]], kind: str) -> Maybe[list[str]]:
+    """The targets of the ``kind`` links (``gql-paper-links``/``gql-volume-links`` rows), sorted."""
+    return then(rows, lambda rows: sorted({r["target"].value for r in rows if _str(r, "kind") == kind}))
+
+
+def _doi(value: str | None) -> str | None:
+    return value.removeprefix("https://doi.org/") if value else None
+
+
+def _by_year(rows: list[Row], key: str) -> list[str]:
+    """The IRIs of ``?key`` newest first (``?year``), then by Anthology id (``?id``)."""
+    found = {r[key].value: (_int(r, "year") or 0, r["id"].value) for r in rows}
+    ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
+    return [iri for iri, _ in ordered]
+
+
 @strawberry.type(description="A person: verified (listed in the Anthology's people metadata) or "
                  "inferred from the names printed on papers (id `unverified/{slug}`).")
 class Person:
     iri: str = strawberry.field(description="The person's Anthology IRI.")
     label: strawberry.Private[str | None] = None
+    row: strawberry.Private[Row | None] = None
 
     @strawberry.field(description="Anthology person id, e.g. `yaodong-yang` or `unverified/jiaming-ji`.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(iris.person_id_from_iri(self.iri) or self.iri)
 
-    async def _row(self, info: Info) -> Row | None:
-        return _first(await _ctx(info).loaders.person.load((self.iri,)))
+    def _row(self, info: Info) -> Maybe[Row | None]:
+        return _row_of(self.row, _ctx(info).loaders.person, self.iri)
+
+    def _details(self, info: Info) -> Maybe[list[Row]]:
+        return _ctx(info).loaders.person_details.get((self.iri,))
 
     @strawberry.field(description="Canonical name.")
-    async def name(self, info: Info) -> str:
+    def name(self, info: Info) -> str:
         if self.label is not None:
             return self.label
-        return _str(await self._row(info), "label") or ""
+        return then(self._row(info), lambda row: _str(row, "label") or "")
 
     @strawberry.field(description="Every name the person published under, canonical first.")
-    async def names(self, info: Info) -> list[str]:
-        rows = await _ctx(info).loaders.person_details.load((self.iri,))
-        names = {(not _bool(r, "canonical"), r["fullName"].value) for r in rows if "fullName" in r}
-        return [n for _c, n in sorted(names)]
+    def names(self, info: Info) -> list[str]:
+        def names(rows: list[Row]) -> list[str]:
+            found = {(not _bool(r, "canonical"), r["fullName"].value) for r in rows if "fullName" in r}
+            return [n for _c, n in sorted(found)]
+
+        return then(self._details(info), names)
 
     @strawberry.field(description="The person's name in other scripts.")
-    async def script_variants(self, info: Info) -> list[ScriptVariant]:
-        rows = await _ctx(info).loaders.person_details.load((self.iri,))
-        seen = {}
-        for r in rows:
-            if "variant" in r:
-                term = r["variant"]
-                seen[term.value] = getattr(term, "language", None)
-        return [ScriptVariant(text=t, language=lang) for t, lang in sorted(seen.items())]
+    def script_variants(self, info: Info) -> list[ScriptVariant]:
+        def variants(rows: list[Row]) -> list[ScriptVariant]:
+            seen = {}
+            for r in rows:
+                if "variant" in r:
+                    term = r["variant"]
+                    seen[term.value] = getattr(term, "language", None)
+            return [ScriptVariant(text=t, language=lang) for t, lang in sorted(seen.items())]
+
+        return then(self._details(info), variants)
 
     @strawberry.field(description="ORCID iD, e.g. 0000-0002-1825-0097.")
-    async def orcid(self, info: Info) -> str | None:
-        value = _str(await self._row(info), "orcid")
-        return value.removeprefix("https://orcid.org/") if value else None
+    def orcid(self, info: Info) -> str | None:
+        return then(_value(self._row(info), "orcid"),
+                    lambda value: value.removeprefix("https://orcid.org/") if value else None)
 
     @strawberry.field(description="True for persons listed in the Anthology's people metadata.")
-    async def verified(self, info: Info) -> bool:
-        return bool(_bool(await self._row(info), "verified"))
+    def verified(self, info: Info) -> bool:
+        return then(_value(self._row(info), "verified", _bool), bool)
 
     @strawberry.field(description="Disambiguating comment of the people metadata.")
-    async def comment(self, info: Info) -> str | None:
-        return _str(await self._row(info), "comment")
+    def comment(self, info: Info) -> str | None:
+        return _value(self._row(info), "comment")
 
     @strawberry.field(description="Persons with a similar name (possible confusions).")
-    async def similar(self, info: Info) -> list[Person]:
-        rows = await _ctx(info).loaders.person_details.load((self.iri,))
-        return [Person(iri=i) for i in sorted({r["similar"].value for r in rows if "similar" in r})]
+    def similar(self, info: Info) -> list[Person]:
+        return then(self._details(info),
+                    lambda rows: [Person(iri=i) for i in sorted({r["similar"].value for r in rows if "similar" in r})])
 
     @strawberry.field(description="Papers, newest first, optionally within a year, a venue or an event.")
-    async def papers(
+    def papers(
         self, info: Info, year: int | None = None, venue: strawberry.ID | None = None,
         event: strawberry.ID | None = None, first: int | None = None, after: str | None = None,
     ) -> PaperConnection:
         size = _page_size(info, first)
-        rows = await _person_papers(info, self.iri, _scope(venue, event), year)
-        return paper_connection(_sorted_papers(rows, newest_first=True), size, after)
+        return then(_person_papers(info, self.iri, _scope(venue, event), year),
+                    lambda rows: paper_connection(_sorted_papers(rows, newest_first=True), size, after))
 
     @strawberry.field(description="Coauthors with shared-paper counts, optionally within an event "
                       "(e.g. acl-2025: main conference, Findings, colocated workshops), a venue "
                       "(e.g. acl: main conference only) and a year.")
-    async def coauthors(
+    def coauthors(
         self, info: Info, event: strawberry.ID | None = None, venue: strawberry.ID | None = None,
         year: int | None = None, first: int | None = None, after: str | None = None,
     ) -> CoauthorConnection:
-        return await coauthor_connection(info, self.iri, event=event, venue=venue, year=year,
-                                         first=first, after=after)
+        return coauthor_connection(info, self, event=event, venue=venue, year=year, first=first, after=after)
 
     @strawberry.field(description="Venues the person published at, most papers first.")
-    async def venues(self, info: Info) -> list[VenueCount]:
-        rows = await _ctx(info).loaders.person_venues.load((self.iri,))
-        counts = sorted(((-(_int(r, "papers") or 0), r["venue"].value) for r in rows))
-        return [VenueCount(venue=Venue(iri=v), count=-c) for c, v in counts]
+    def venues(self, info: Info) -> list[VenueCount]:
+        def venues(rows: list[Row]) -> list[VenueCount]:
+            counts = sorted(((-(_int(r, "papers") or 0), r["venue"].value) for r in rows))
+            return [VenueCount(venue=Venue(iri=v), count=-c) for c, v in counts]
+
+        return then(_ctx(info).loaders.person_venues.get((self.iri,)), venues)
 
     @strawberry.field(description="Volumes the person edited, newest first.")
-    async def editor_of(self, info: Info) -> list[Volume]:
-        rows = await _ctx(info).loaders.person_editor_of.load((self.iri,))
-        found = {r["volume"].value: (_int(r, "year") or 0, r["id"].value) for r in rows}
-        ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
-        return [Volume(iri=v) for v, _ in ordered]
+    def editor_of(self, info: Info) -> list[Volume]:
+        return then(_ctx(info).loaders.person_editor_of.get((self.iri,)),
+                    lambda rows: [Volume(iri=v) for v in _by_year(rows, "volume")])
 
 
 @strawberry.type(description="A venue and the number of the person's papers there.")
@@ -424,90 +471,91 @@ def _contributors(rows: Sequence[Row], role: str) -> list[Contributor]:
 @strawberry.type(description="A paper (an item with its own Anthology id; front matter excluded).")
 class Paper:
     iri: str = strawberry.field(description="The paper's Anthology IRI (its landing page).")
+    row: strawberry.Private[Row | None] = None
 
     @strawberry.field(description="Anthology id, e.g. 2025.acl-long.1141.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY))
 
-    async def _row(self, info: Info) -> Row | None:
-        return _first(await _ctx(info).loaders.paper.load((self.iri,)))
+    def _row(self, info: Info) -> Maybe[Row | None]:
+        return _row_of(self.row, _ctx(info).loaders.paper, self.iri)
 
-    async def _links(self, info: Info, kind: str) -> list[str]:
-        rows = await _ctx(info).loaders.paper_links.load((self.iri,))
-        return sorted({r["target"].value for r in rows if _str(r, "kind") == kind})
+    def _links(self, info: Info, kind: str) -> Maybe[list[str]]:
+        return _links(_ctx(info).loaders.paper_links.get((self.iri,)), kind)
 
     @strawberry.field(description="Title, plain text.")
-    async def title(self, info: Info) -> str | None:
-        return _str(await self._row(info), "title")
+    def title(self, info: Info) -> str | None:
+        return _value(self._row(info), "title")
 
     @strawberry.field(description="Abstract, plain text.")
-    async def abstract(self, info: Info) -> str | None:
-        return _str(await self._row(info), "abstract")
+    def abstract(self, info: Info) -> str | None:
+        return _value(self._row(info), "abstract")
 
     @strawberry.field
-    async def year(self, info: Info) -> int | None:
-        return _int(await self._row(info), "year")
+    def year(self, info: Info) -> int | None:
+        return _value(self._row(info), "year", _int)
 
     @strawberry.field(description="Month of the volume, as printed.")
-    async def month(self, info: Info) -> str | None:
-        return _str(await self._row(info), "month")
+    def month(self, info: Info) -> str | None:
+        return _value(self._row(info), "month")
 
     @strawberry.field(description="Pages as printed, e.g. 23411-23432.")
-    async def pages(self, info: Info) -> str | None:
-        return _str(await self._row(info), "pages")
+    def pages(self, info: Info) -> str | None:
+        return _value(self._row(info), "pages")
 
     @strawberry.field(description="DOI, e.g. 10.18653/v1/2025.acl-long.1141.")
-    async def doi(self, info: Info) -> str | None:
-        value = _str(await self._row(info), "doi")
-        return value.removeprefix("https://doi.org/") if value else None
+    def doi(self, info: Info) -> str | None:
+        return then(_value(self._row(info), "doi"), _doi)
 
     @strawberry.field(description="Landing page.")
-    async def url(self, info: Info) -> str:
-        return _str(await self._row(info), "url") or self.iri
+    def url(self, info: Info) -> str:
+        return then(_value(self._row(info), "url"), lambda url: url or self.iri)
 
     @strawberry.field(description="PDF URL.")
-    async def pdf(self, info: Info) -> str | None:
-        return _str(await self._row(info), "pdf")
+    def pdf(self, info: Info) -> str | None:
+        return _value(self._row(info), "pdf")
 
     @strawberry.field(description="The Anthology's BibTeX key.")
-    async def bibkey(self, info: Info) -> str | None:
-        return _str(await self._row(info), "bibkey")
+    def bibkey(self, info: Info) -> str | None:
+        return _value(self._row(info), "bibkey")
 
     @strawberry.field(description="Authors in printed order.")
-    async def authors(self, info: Info) -> list[Contributor]:
-        return _contributors(await _ctx(info).loaders.contributions.load((self.iri,)), "author")
+    def authors(self, info: Info) -> list[Contributor]:
+        return then(_ctx(info).loaders.contributions.get((self.iri,)), lambda rows: _contributors(rows, "author"))
 
     @strawberry.field(description="Editors of the paper, else of its volume.")
-    async def editors(self, info: Info) -> list[Contributor]:
-        loaders = _ctx(info).loaders
-        own = _contributors(await loaders.contributions.load((self.iri,)), "editor")
-        if own:
-            return own
-        volume = _str(await self._row(info), "volume")
-        if volume is None:
-            return []
-        return _contributors(await loaders.contributions.load((volume,)), "editor")
+    def editors(self, info: Info) -> list[Contributor]:
+        contributions = _ctx(info).loaders.contributions
+
+        def volume_editors(volume: str | None) -> Maybe[list[Contributor]]:
+            if volume is None:
+                return []
+            return then(contributions.get((volume,)), lambda rows: _contributors(rows, "editor"))
+
+        def editors(rows: list[Row]) -> Maybe[list[Contributor]]:
+            return _contributors(rows, "editor") or then(_value(self._row(info), "volume"), volume_editors)
+
+        return then(contributions.get((self.iri,)), editors)
 
     @strawberry.field
-    async def volume(self, info: Info) -> Volume | None:
-        volume = _str(await self._row(info), "volume")
-        return Volume(iri=volume) if volume else None
+    def volume(self, info: Info) -> Volume | None:
+        return then(_value(self._row(info), "volume"), lambda volume: Volume(iri=volume) if volume else None)
 
     @strawberry.field(description="Venues (e.g. acl; Findings papers: findings).")
-    async def venues(self, info: Info) -> list[Venue]:
-        return [Venue(iri=i) for i in await self._links(info, "venue")]
+    def venues(self, info: Info) -> list[Venue]:
+        return then(self._links(info, "venue"), lambda found: [Venue(iri=i) for i in found])
 
     @strawberry.field(description="Events (e.g. findings-2025 and acl-2025 for ACL 2025 Findings).")
-    async def events(self, info: Info) -> list[Event]:
-        return [Event(iri=i) for i in await self._links(info, "event")]
+    def events(self, info: Info) -> list[Event]:
+        return then(self._links(info, "event"), lambda found: [Event(iri=i) for i in found])
 
     @strawberry.field(description="Special interest groups.")
-    async def sigs(self, info: Info) -> list[SIG]:
-        return [SIG(iri=i) for i in await self._links(info, "sig")]
+    def sigs(self, info: Info) -> list[SIG]:
+        return then(self._links(info, "sig"), lambda found: [SIG(iri=i) for i in found])
 
     @strawberry.field(description="Awards, as named by the Anthology.")
-    async def awards(self, info: Info) -> list[str]:
-        return await self._links(info, "award")
+    def awards(self, info: Info) -> list[str]:
+        return self._links(info, "award")
 
     @strawberry.field(description="A BibTeX entry for the paper.")
     async def bibtex(self, info: Info) -> str:
@@ -517,219 +565,221 @@ class Paper:
 @strawberry.type(description="A volume: proceedings or a journal issue.")
 class Volume:
     iri: str
+    row: strawberry.Private[Row | None] = None
 
     @strawberry.field(description="Anthology volume id, e.g. 2025.acl-long.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "volumes/"))
 
-    async def _row(self, info: Info) -> Row | None:
-        return _first(await _ctx(info).loaders.volume.load((self.iri,)))
+    def _row(self, info: Info) -> Maybe[Row | None]:
+        return _row_of(self.row, _ctx(info).loaders.volume, self.iri)
 
-    async def _links(self, info: Info, kind: str) -> list[str]:
-        rows = await _ctx(info).loaders.volume_links.load((self.iri,))
-        return sorted({r["target"].value for r in rows if _str(r, "kind") == kind})
+    def _links(self, info: Info, kind: str) -> Maybe[list[str]]:
+        return _links(_ctx(info).loaders.volume_links.get((self.iri,)), kind)
 
     @strawberry.field(description="Booktitle, plain text.")
-    async def title(self, info: Info) -> str | None:
-        return _str(await self._row(info), "title")
+    def title(self, info: Info) -> str | None:
+        return _value(self._row(info), "title")
 
     @strawberry.field
-    async def year(self, info: Info) -> int | None:
-        return _int(await self._row(info), "year")
+    def year(self, info: Info) -> int | None:
+        return _value(self._row(info), "year", _int)
 
     @strawberry.field
-    async def month(self, info: Info) -> str | None:
-        return _str(await self._row(info), "month")
+    def month(self, info: Info) -> str | None:
+        return _value(self._row(info), "month")
 
     @strawberry.field
-    async def address(self, info: Info) -> str | None:
-        return _str(await self._row(info), "address")
+    def address(self, info: Info) -> str | None:
+        return _value(self._row(info), "address")
 
     @strawberry.field
-    async def publisher(self, info: Info) -> str | None:
-        return _str(await self._row(info), "publisher")
+    def publisher(self, info: Info) -> str | None:
+        return _value(self._row(info), "publisher")
 
     @strawberry.field(description="proceedings or journal.")
-    async def volume_type(self, info: Info) -> str | None:
-        return _str(await self._row(info), "volumeType")
+    def volume_type(self, info: Info) -> str | None:
+        return _value(self._row(info), "volumeType")
 
     @strawberry.field
-    async def pdf(self, info: Info) -> str | None:
-        return _str(await self._row(info), "pdf")
+    def pdf(self, info: Info) -> str | None:
+        return _value(self._row(info), "pdf")
 
     @strawberry.field
-    async def doi(self, info: Info) -> str | None:
-        value = _str(await self._row(info), "doi")
-        return value.removeprefix("https://doi.org/") if value else None
+    def doi(self, info: Info) -> str | None:
+        return then(_value(self._row(info), "doi"), _doi)
 
     @strawberry.field(description="Editors in printed order.")
-    async def editors(self, info: Info) -> list[Contributor]:
-        return _contributors(await _ctx(info).loaders.contributions.load((self.iri,)), "editor")
+    def editors(self, info: Info) -> list[Contributor]:
+        return then(_ctx(info).loaders.contributions.get((self.iri,)), lambda rows: _contributors(rows, "editor"))
 
     @strawberry.field
-    async def venues(self, info: Info) -> list[Venue]:
-        return [Venue(iri=i) for i in await self._links(info, "venue")]
+    def venues(self, info: Info) -> list[Venue]:
+        return then(self._links(info, "venue"), lambda found: [Venue(iri=i) for i in found])
 
     @strawberry.field
-    async def events(self, info: Info) -> list[Event]:
-        return [Event(iri=i) for i in await self._links(info, "event")]
+    def events(self, info: Info) -> list[Event]:
+        return then(self._links(info, "event"), lambda found: [Event(iri=i) for i in found])
 
     @strawberry.field
-    async def sigs(self, info: Info) -> list[SIG]:
-        return [SIG(iri=i) for i in await self._links(info, "sig")]
+    def sigs(self, info: Info) -> list[SIG]:
+        return then(self._links(info, "sig"), lambda found: [SIG(iri=i) for i in found])
 
     @strawberry.field(description="Papers in Anthology id order.")
-    async def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnection:
+    def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnection:
         size = _page_size(info, first)
-        rows = await _ctx(info).loaders.papers_of["volume"].load((self.iri, None))
-        return paper_connection(_sorted_papers(rows, newest_first=False), size, after)
+        return then(_ctx(info).loaders.papers_of["volume"].get((self.iri, None)),
+                    lambda rows: paper_connection(_sorted_papers(rows, newest_first=False), size, after))
 
 
-async def _volumes_of(info: Info, kind: str, scope: str, year: int | None) -> list[Volume]:
-    rows = await _ctx(info).loaders.volumes_of[kind].load((scope, year))
-    found = {r["volume"].value: (_int(r, "year") or 0, r["id"].value) for r in rows}
-    ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
-    return [Volume(iri=v) for v, _ in ordered]
+def _volumes_of(info: Info, kind: str, scope: str, year: int | None) -> Maybe[list[Volume]]:
+    return then(_ctx(info).loaders.volumes_of[kind].get((scope, year)),
+                lambda rows: [Volume(iri=v) for v in _by_year(rows, "volume")])
 
 
-async def _top_authors(info: Info, kind: str, scope: str, year: int | None, first: int | None) -> list[AuthorCount]:
+def _top_authors(info: Info, kind: str, scope: str, year: int | None, first: int | None) -> Maybe[list[AuthorCount]]:
     size = _page_size(info, first, 10)
-    rows = await _ctx(info).loaders.top_authors_of[kind].load((scope, year))
-    counts: dict[str, int] = defaultdict(int)
-    names: dict[str, str] = {}
-    for r in rows:
-        person = r["person"].value
-        counts[person] += _int(r, "papers") or 0
-        names[person] = r["name"].value
-    ordered = sorted(counts, key=lambda p: (-counts[p], names[p], p))[:size]
-    return [AuthorCount(person=Person(iri=p, label=names[p]), count=counts[p]) for p in ordered]
+
+    def top(rows: list[Row]) -> list[AuthorCount]:
+        counts: dict[str, int] = defaultdict(int)
+        names: dict[str, str] = {}
+        for r in rows:
+            person = r["person"].value
+            counts[person] += _int(r, "papers") or 0
+            names[person] = r["name"].value
+        ordered = sorted(counts, key=lambda p: (-counts[p], names[p], p))[:size]
+        return [AuthorCount(person=Person(iri=p, label=names[p]), count=counts[p]) for p in ordered]
+
+    return then(_ctx(info).loaders.top_authors_of[kind].get((scope, year)), top)
 
 
 @strawberry.type(description="A publication venue, e.g. acl (the main conference) or findings.")
 class Venue:
     iri: str
+    row: strawberry.Private[Row | None] = None
 
     @strawberry.field(description="Anthology venue id, e.g. acl.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "venues/"))
 
-    async def _row(self, info: Info) -> Row | None:
-        return _first(await _ctx(info).loaders.venue.load((self.iri,)))
+    def _row(self, info: Info) -> Maybe[Row | None]:
+        return _row_of(self.row, _ctx(info).loaders.venue, self.iri)
 
     @strawberry.field
-    async def acronym(self, info: Info) -> str | None:
-        return _str(await self._row(info), "acronym")
+    def acronym(self, info: Info) -> str | None:
+        return _value(self._row(info), "acronym")
 
     @strawberry.field
-    async def name(self, info: Info) -> str | None:
-        return _str(await self._row(info), "name")
+    def name(self, info: Info) -> str | None:
+        return _value(self._row(info), "name")
 
     @strawberry.field(description="Whether the ACL is the venue's organiser.")
-    async def is_acl(self, info: Info) -> bool | None:
-        return _bool(await self._row(info), "isAcl")
+    def is_acl(self, info: Info) -> bool | None:
+        return _value(self._row(info), "isAcl", _bool)
 
     @strawberry.field
-    async def is_toplevel(self, info: Info) -> bool | None:
-        return _bool(await self._row(info), "isToplevel")
+    def is_toplevel(self, info: Info) -> bool | None:
+        return _value(self._row(info), "isToplevel", _bool)
 
     @strawberry.field(description="Volumes, newest first.")
-    async def volumes(self, info: Info, year: int | None = None) -> list[Volume]:
-        return await _volumes_of(info, "venue", self.iri, year)
+    def volumes(self, info: Info, year: int | None = None) -> list[Volume]:
+        return _volumes_of(info, "venue", self.iri, year)
 
     @strawberry.field(description="Papers, newest first.")
-    async def papers(self, info: Info, year: int | None = None, first: int | None = None,
-                     after: str | None = None) -> PaperConnection:
+    def papers(self, info: Info, year: int | None = None, first: int | None = None,
+               after: str | None = None) -> PaperConnection:
         size = _page_size(info, first)
-        rows = await _ctx(info).loaders.papers_of["venue"].load((self.iri, year))
-        return paper_connection(_sorted_papers(rows, newest_first=True), size, after)
+        return then(_ctx(info).loaders.papers_of["venue"].get((self.iri, year)),
+                    lambda rows: paper_connection(_sorted_papers(rows, newest_first=True), size, after))
 
     @strawberry.field(description="Authors with most papers at the venue (in the year).")
-    async def top_authors(self, info: Info, year: int | None = None, first: int | None = None) -> list[AuthorCount]:
-        return await _top_authors(info, "venue", self.iri, year, first)
+    def top_authors(self, info: Info, year: int | None = None, first: int | None = None) -> list[AuthorCount]:
+        return _top_authors(info, "venue", self.iri, year, first)
 
 
 @strawberry.type(description="An event: acl-2025 holds the main conference, Findings and colocated "
                  "workshops; implicit events {venue}-{year} hold one venue's volumes of a year.")
 class Event:
     iri: str
+    row: strawberry.Private[Row | None] = None
 
     @strawberry.field(description="Anthology event id, e.g. acl-2025.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "events/"))
 
-    async def _row(self, info: Info) -> Row | None:
-        return _first(await _ctx(info).loaders.event.load((self.iri,)))
+    def _row(self, info: Info) -> Maybe[Row | None]:
+        return _row_of(self.row, _ctx(info).loaders.event, self.iri)
 
     @strawberry.field(description="Short label, e.g. ACL 2025.")
-    async def label(self, info: Info) -> str | None:
-        return _str(await self._row(info), "label")
+    def label(self, info: Info) -> str | None:
+        return _value(self._row(info), "label")
 
     @strawberry.field
-    async def name(self, info: Info) -> str | None:
-        return _str(await self._row(info), "name")
+    def name(self, info: Info) -> str | None:
+        return _value(self._row(info), "name")
 
     @strawberry.field
-    async def year(self, info: Info) -> int | None:
-        return _int(await self._row(info), "year")
+    def year(self, info: Info) -> int | None:
+        return _value(self._row(info), "year", _int)
 
     @strawberry.field(description="True if declared by an <event> element of the Anthology.")
-    async def explicit(self, info: Info) -> bool | None:
-        return _bool(await self._row(info), "explicit")
+    def explicit(self, info: Info) -> bool | None:
+        return _value(self._row(info), "explicit", _bool)
 
     @strawberry.field
-    async def location(self, info: Info) -> str | None:
-        return _str(await self._row(info), "location")
+    def location(self, info: Info) -> str | None:
+        return _value(self._row(info), "location")
 
     @strawberry.field
-    async def dates(self, info: Info) -> str | None:
-        return _str(await self._row(info), "dates")
+    def dates(self, info: Info) -> str | None:
+        return _value(self._row(info), "dates")
 
     @strawberry.field
-    async def venue(self, info: Info) -> Venue | None:
-        venue = _str(await self._row(info), "venue")
-        return Venue(iri=venue) if venue else None
+    def venue(self, info: Info) -> Venue | None:
+        return then(_value(self._row(info), "venue"), lambda venue: Venue(iri=venue) if venue else None)
 
     @strawberry.field(description="Volumes of the event, colocated ones included.")
-    async def volumes(self, info: Info) -> list[Volume]:
-        return await _volumes_of(info, "event", self.iri, None)
+    def volumes(self, info: Info) -> list[Volume]:
+        return _volumes_of(info, "event", self.iri, None)
 
     @strawberry.field(description="Papers in Anthology id order.")
-    async def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnection:
+    def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnection:
         size = _page_size(info, first)
-        rows = await _ctx(info).loaders.papers_of["event"].load((self.iri, None))
-        return paper_connection(_sorted_papers(rows, newest_first=False), size, after)
+        return then(_ctx(info).loaders.papers_of["event"].get((self.iri, None)),
+                    lambda rows: paper_connection(_sorted_papers(rows, newest_first=False), size, after))
 
     @strawberry.field(description="Authors with most papers at the event.")
-    async def top_authors(self, info: Info, first: int | None = None) -> list[AuthorCount]:
-        return await _top_authors(info, "event", self.iri, None, first)
+    def top_authors(self, info: Info, first: int | None = None) -> list[AuthorCount]:
+        return _top_authors(info, "event", self.iri, None, first)
 
 
 @strawberry.type(name="SIG", description="A special interest group of the ACL.")
 class SIG:
     iri: str
+    row: strawberry.Private[Row | None] = None
 
     @strawberry.field(description="Anthology SIG id, e.g. sigdat.")
     def id(self) -> strawberry.ID:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "sigs/"))
 
-    async def _row(self, info: Info) -> Row | None:
-        return _first(await _ctx(info).loaders.sig.load((self.iri,)))
+    def _row(self, info: Info) -> Maybe[Row | None]:
+        return _row_of(self.row, _ctx(info).loaders.sig, self.iri)
 
     @strawberry.field
-    async def acronym(self, info: Info) -> str | None:
-        return _str(await self._row(info), "acronym")
+    def acronym(self, info: Info) -> str | None:
+        return _value(self._row(info), "acronym")
 
     @strawberry.field
-    async def name(self, info: Info) -> str | None:
-        return _str(await self._row(info), "name")
+    def name(self, info: Info) -> str | None:
+        return _value(self._row(info), "name")
 
     @strawberry.field
-    async def homepage(self, info: Info) -> str | None:
-        return _str(await self._row(info), "homepage")
+    def homepage(self, info: Info) -> str | None:
+        return _value(self._row(info), "homepage")
 
     @strawberry.field(description="Volumes of the SIG, newest first.")
-    async def volumes(self, info: Info, year: int | None = None) -> list[Volume]:
-        return await _volumes_of(info, "sig", self.iri, year)
+    def volumes(self, info: Info, year: int | None = None) -> list[Volume]:
+        return _volumes_of(info, "sig", self.iri, year)
 
 
 def person_match_connection(matches: list, first: int, after: str | None) -> PersonMatchConnection:

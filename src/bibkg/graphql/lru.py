@@ -1,0 +1,63 @@
+"""A thread-safe least-recently-used map bounded by the total weight of its values.
+
+The GraphQL layer keeps several caches of this kind: rows of batched queries (weight 1 per key),
+parsed and validated documents, query costs, and encoded responses (weight: their size in bytes).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Generic, TypeVar
+
+V = TypeVar("V")
+
+
+def _one(_value: object) -> int:
+    return 1
+
+
+class LRU(Generic[V]):
+    """At most ``capacity`` units of weight (``weigh(value)``, 1 per entry by default).
+
+    A capacity of 0 disables the cache: :meth:`get` always misses and :meth:`put` keeps nothing.
+    A value heavier than the whole capacity is not kept.
+    """
+
+    def __init__(self, capacity: int, weigh: Callable[[V], int] = _one) -> None:
+        self.capacity = max(0, capacity)
+        self._weigh = weigh
+        self._data: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
+        self._weight = 0
+        self._lock = threading.Lock()
+
+    @property
+    def enabled(self) -> bool:
+        return self.capacity > 0
+
+    def get(self, key: Hashable) -> V | None:
+        if not self.capacity:
+            return None
+        with self._lock:
+            entry = self._data.get(key)
+            if entry is None:
+                return None
+            self._data.move_to_end(key)
+            return entry[0]
+
+    def put(self, key: Hashable, value: V) -> None:
+        if not self.capacity:
+            return
+        weight = self._weigh(value)
+        if weight > self.capacity:
+            return
+        with self._lock:
+            old = self._data.pop(key, None)
+            if old is not None:
+                self._weight -= old[1]
+            self._data[key] = (value, weight)
+            self._weight += weight
+            while self._weight > self.capacity:
+                _key, (_value, dropped) = self._data.popitem(last=False)
+                self._weight -= dropped
