@@ -20,7 +20,6 @@ from ..services import QueryRunner, Row, rows
 from ..store.base import Term
 from ..vocab import XSD_INTEGER
 from .lru import LRU
-from .snapshot import is_immutable
 
 
 def integer(value: int) -> ox.Literal:
@@ -53,8 +52,8 @@ _CACHES_LOCK = threading.Lock()
 def result_cache_for(store: object, max_entries: int) -> ResultCache | None:
     """The row cache shared by the requests on ``store`` (at most ``max_entries`` keys), or
     ``None`` when rows must not outlive a request: caching is off (``max_entries`` 0) or the
-    store's answers can change (:func:`~bibkg.graphql.snapshot.is_immutable`)."""
-    if not max_entries or not is_immutable(store):
+    store's answers can change (:attr:`~bibkg.store.base.GraphStore.immutable`)."""
+    if not max_entries or not getattr(store, "immutable", False):
         return None
     with _CACHES_LOCK:
         cache = _CACHES.get(store)

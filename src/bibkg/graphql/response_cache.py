@@ -1,7 +1,7 @@
 """Encoded GraphQL responses kept for identical requests, and their entity tags.
 
 The local store is a snapshot that does not change while the server runs
-(:mod:`bibkg.graphql.snapshot`), so the response to a request — its query text, operation name,
+(:attr:`bibkg.store.base.GraphStore.immutable`), so the response to a request — its query text, operation name,
 variables and extensions, answered in one media type — is the same every time. The router keeps
 the bytes of *successful* responses (no errors) in an LRU bounded by their size
 (``response_cache_mb``), and answers a repeated request from it without executing anything.
@@ -21,7 +21,6 @@ from typing import Any
 
 from .lru import LRU
 from .settings import GraphQLSettings
-from .snapshot import is_immutable
 
 _ENTRY_OVERHEAD = 200
 """Bytes counted per entry beyond its key and body (the objects holding them)."""
@@ -67,7 +66,7 @@ class ResponseCache:
     @classmethod
     def for_store(cls, store: object, settings: GraphQLSettings) -> ResponseCache:
         """``settings.response_cache_mb`` megabytes if ``store`` is immutable, else none."""
-        return cls(settings.response_cache_mb * 2**20 if is_immutable(store) else 0)
+        return cls(settings.response_cache_mb * 2**20 if getattr(store, "immutable", False) else 0)
 
     @property
     def enabled(self) -> bool:

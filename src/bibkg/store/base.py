@@ -21,6 +21,11 @@ QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 class GraphStore(Protocol):
     """A read-only view of the knowledge graph."""
 
+    immutable: bool
+    """True if every query has the same answer for as long as the store is open (a local
+    snapshot), so answers may be cached across requests; False if the data can change behind
+    it (a remote SPARQL endpoint)."""
+
     def query(
         self,
         sparql: str,

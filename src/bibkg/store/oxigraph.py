@@ -14,6 +14,9 @@ from .local import LocalStore
 class OxigraphStore:
     """Read-only Oxigraph over a snapshot; the default graph is the union of all named graphs."""
 
+    immutable = True
+    """A published snapshot is never written (an ingest publishes a new one)."""
+
     def __init__(self, store: ox.Store) -> None:
         self._store = store
 

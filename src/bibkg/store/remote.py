@@ -42,6 +42,9 @@ def values_block(bindings: Mapping[str, Term]) -> str:
 class RemoteStore:
     """Read-only SPARQL over HTTP; ``timeout`` (seconds) bounds each request."""
 
+    immutable = False
+    """The server's data can change at any time."""
+
     def __init__(self, endpoint: str, *, timeout: float = 10.0, client: httpx.Client | None = None) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
