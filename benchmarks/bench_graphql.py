@@ -10,7 +10,9 @@ Starts ``bibkg serve`` (uvicorn, ``--workers`` processes) on a free port of 127.
 * **warm** — with the response cache on (the default): after the warm-up, every request of the
   measurement repeats one seen before and is answered from the cache.
 
-Each time it waits for the people-search index, warms up, then measures with httpx:
+Each time it waits for the people-search index, warms up, then measures over keep-alive
+connections with a lean HTTP/1.1 client (:class:`RawClient`; the client shares the two cores
+with the server, so it must cost it little):
 
 * the scoped coauthor query (``coauthors(person:, event: "acl-2024")``, top authors of ACL 2024)
   and the same through ``name:`` — sequential requests, p50 / p99;
@@ -26,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import os
 import socket
 import statistics
@@ -71,18 +74,57 @@ def _pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(p / 100 * len(ordered)) - 1))]
 
 
-async def _post(client: httpx.AsyncClient, query: str, variables: dict) -> float:
-    start = time.perf_counter()
-    response = await client.post("/graphql", json={"query": query, "variables": variables})
-    elapsed = time.perf_counter() - start
-    body = response.json()
-    if response.status_code != 200 or body.get("errors"):
-        raise RuntimeError(f"{response.status_code}: {str(body)[:300]}")
-    return elapsed * 1000
+class RawClient:
+    """A lean HTTP/1.1 keep-alive client for the measured requests: POST a JSON body, read a
+    ``Content-Length`` response.  The load generator shares the two cores with the server it
+    measures, so it must cost far less than the server (httpx costs several ms per request)."""
+
+    def __init__(self, base: str) -> None:
+        url = httpx.URL(base)
+        self.host, self.port = url.host, url.port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    def request(self, query: str, variables: dict) -> bytes:
+        body = json.dumps({"query": query, "variables": variables}).encode()
+        head = (f"POST /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                f"Content-Type: application/json\r\nAccept: application/json\r\n"
+                f"Content-Length: {len(body)}\r\n\r\n")
+        return head.encode() + body
+
+    async def send(self, request: bytes) -> float:
+        """Send one prepared request; its latency in ms.  Raises on a non-200 or GraphQL error."""
+        if self.writer is None:
+            self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+        assert self.reader is not None
+        start = time.perf_counter()
+        self.writer.write(request)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        length = None
+        for line in head.split(b"\r\n")[1:]:
+            if line[:15].lower() == b"content-length:":
+                length = int(line[15:])
+        if length is None:
+            raise RuntimeError(f"no Content-Length in {head[:200]!r}")
+        body = await self.reader.readexactly(length)
+        elapsed = time.perf_counter() - start
+        if not head.startswith(b"HTTP/1.1 200") or b'"errors"' in body:
+            raise RuntimeError(f"{head.split(b' ', 2)[1].decode()}: {body[:300]!r}")
+        return elapsed * 1000
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            await self.writer.wait_closed()
 
 
-async def _sequential(client, query, variables_list, n) -> list[float]:  # noqa: ANN001
-    return [await _post(client, query, variables_list[i % len(variables_list)]) for i in range(n)]
+async def _sequential(base: str, query: str, variables_list: list[dict], n: int) -> list[float]:
+    client = RawClient(base)
+    requests = [client.request(query, v) for v in variables_list]
+    try:
+        return [await client.send(requests[i % len(requests)]) for i in range(n)]
+    finally:
+        await client.close()
 
 
 async def _throughput(base: str, jobs: list[tuple[str, dict]], clients: int, seconds: float) -> tuple[float, int, int]:
@@ -91,16 +133,21 @@ async def _throughput(base: str, jobs: list[tuple[str, dict]], clients: int, sec
 
     async def worker(k: int) -> None:
         nonlocal done, errors
-        async with httpx.AsyncClient(base_url=base, timeout=30) as client:
-            i = k
+        client = RawClient(base)
+        requests = [client.request(q, v) for q, v in jobs]
+        i = k
+        try:
             while time.perf_counter() < stop:
-                query, variables = jobs[i % len(jobs)]
-                i += 1
                 try:
-                    await _post(client, query, variables)
+                    await client.send(requests[i % len(requests)])
                     done += 1
                 except Exception:  # noqa: BLE001
                     errors += 1
+                    await client.close()
+                    client.writer = None
+                i += 1
+        finally:
+            await client.close()
 
     start = time.perf_counter()
     await asyncio.gather(*(worker(k) for k in range(clients)))
@@ -125,14 +172,14 @@ async def measure(base: str, n: int, clients: int, seconds: float) -> Measuremen
                 unique.append(v)
         jobs = {LATENCY_ROWS[0][0]: (COAUTHORS, coauthor_vars), LATENCY_ROWS[1][0]: (COAUTHORS_BY_NAME, unique),
                 LATENCY_ROWS[2][0]: (PERSON_PAGE, page_vars)}
-        for query, vs in jobs.values():
-            if vs:
-                await _sequential(client, query, vs, 30)  # warm-up
-        rows: Measurement = {}
-        for label, (query, vs) in jobs.items():
-            if vs:
-                times = await _sequential(client, query, vs, n)
-                rows[label] = (f"{statistics.median(times):.1f}", f"{_pct(times, 99):.1f}")
+    for query, vs in jobs.values():
+        if vs:
+            await _sequential(base, query, vs, 30)  # warm-up
+    rows: Measurement = {}
+    for label, (query, vs) in jobs.items():
+        if vs:
+            times = await _sequential(base, query, vs, n)
+            rows[label] = (f"{statistics.median(times):.1f}", f"{_pct(times, 99):.1f}")
     mixed = [(COAUTHORS, v) for v in coauthor_vars] + [(PERSON_PAGE, v) for v in page_vars]
     rps, done, errors = await _throughput(base, mixed, clients, seconds)
     rows["throughput"] = (f"{rps:.0f} req/s", f"{done} ok / {errors} errors")
