@@ -38,16 +38,16 @@ class SnapshotDumps:
         self.nquads_path = self.directory / self.NQUADS
         self.quads = 0
         """Quads written so far."""
-        self._nquads = self.nquads_path.open("w", encoding="utf-8", newline="", buffering=_BUFFER)
+        self._nquads = self.nquads_path.open("wb", buffering=_BUFFER)
         self._turtle = self._open("turtle")
         self._trig = self._open("trig")
-        prefixes = turtle_prefix_block().decode()
+        prefixes = turtle_prefix_block()
         self._turtle.write(prefixes)
         self._trig.write(prefixes)
 
     def _open(self, fmt: str):  # noqa: ANN202
         path = self.directory / cache_file_name(FORMATS[fmt], gz=False)
-        return path.open("w", encoding="utf-8", newline="", buffering=_BUFFER)
+        return path.open("wb", buffering=_BUFFER)
 
     def add(self, graph: GraphText) -> None:
         """Append one named graph to every file."""
@@ -55,9 +55,9 @@ class SnapshotDumps:
             return
         self._nquads.write(graph.nquads)
         self._turtle.write(graph.turtle)
-        self._trig.write(f"<{graph.iri}> {{\n")
+        self._trig.write(f"<{graph.iri}> {{\n".encode())
         self._trig.write(graph.turtle)
-        self._trig.write("}\n")
+        self._trig.write(b"}\n")
         self.quads += graph.quads
 
     def close(self) -> None:

@@ -116,11 +116,12 @@ def _turtle_object(predicate: str, obj: str) -> str:
 
 @dataclass(frozen=True, slots=True)
 class GraphText:
-    """One named graph written out: its IRI, its quads as N-Quads and as a Turtle block."""
+    """One named graph written out: its IRI, its quads as N-Quads and as a Turtle block (UTF-8:
+    bytes cross process boundaries and reach files without another pass)."""
 
     iri: str
-    nquads: str
-    turtle: str
+    nquads: bytes
+    turtle: bytes
     quads: int
 
 
@@ -185,7 +186,7 @@ class QuadWriter:
         return "".join(out)
 
     def finish(self) -> GraphText:
-        return GraphText(self.graph, self.text(), self.turtle(), len(self._triples))
+        return GraphText(self.graph, self.text().encode(), self.turtle().encode(), len(self._triples))
 
     def __len__(self) -> int:
         return len(self._triples)
