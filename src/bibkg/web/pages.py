@@ -7,6 +7,8 @@ of :mod:`bibkg.export.bibtex`), run by the :class:`~bibkg.services.QueryRunner` 
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
 from html import escape
 from typing import Any
 from urllib.parse import quote
@@ -107,39 +109,86 @@ def _paper_item(rec: BibRecord, *, show_volume: bool = True) -> str:
 
 
 # --- person ---------------------------------------------------------------------------------------------
-
-def _person_records(runner: QueryRunner, iri: str) -> list[BibRecord]:
-    """The person's papers with authors and booktitle: three lean queries (no BibTeX fields)."""
-    found: dict[str, BibRecord] = {}
-    for row in run_named(runner, "ld-person-papers", person=iri):
-        paper = row["paper"].value
-        if paper in found:
-            continue
-        found[paper] = BibRecord(
-            iri=paper, anthology_id=paper.removeprefix(iris.ANTHOLOGY).rstrip("/"), bibkey="",
-            title=_v(row["title"]) or paper, year=_v(row["year"]), volume=_v(row["vol"]), pdf=_v(row["pdf"]),
-        )  # fmt: skip
-    seen: set[tuple[str, int]] = set()
-    for row in run_named(runner, "ld-person-authors", person=iri):
-        rec = found.get(row["paper"].value)
-        pos = int(row["pos"].value)
-        if rec is None or (rec.iri, pos) in seen:
-            continue
-        seen.add((rec.iri, pos))
-        rec.authors.append(Contributor(pos, None, _v(row["name"]) or row["author"].value, row["author"].value))
-    volumes = sorted({r.volume for r in found.values() if r.volume})
-    titles: dict[str, str] = {}
-    for start in range(0, len(volumes), 400):
-        batch = [ox.NamedNode(v) for v in volumes[start : start + 400]]
-        for row in runner.query_sync(runner.catalog["ld-booktitles"].with_values("vol", batch)):
-            titles[row["vol"].value] = row["title"].value
-    for rec in found.values():
-        rec.authors.sort(key=lambda c: c.position)
-        rec.booktitle = titles.get(rec.volume or "")
-    return list(found.values())
+#
+# Fetching (``fetch_person``: plain data from a handful of named queries) is separate from rendering
+# (``render_person``: a pure function of that data).  The queries are shaped for the largest pages
+# (hundreds of papers, thousands of authorships): each paper is looked up once for its fields and
+# venues, authorships are grouped by author and printed name in the store so that each IRI is decoded
+# once, and names, booktitles and venue labels are fetched once per distinct node, in batches.
 
 
-def person_page(runner: QueryRunner, iri: str) -> str | None:
+@dataclass(slots=True)
+class PersonPaper:
+    """One paper of a person page."""
+
+    iri: str
+    title: str
+    year: str | None = None
+    volume: str | None = None
+    booktitle: str | None = None
+    pdf: str | None = None
+    authors: list[tuple[str, str]] = field(default_factory=list)
+    """(person IRI, printed name, or the IRI when the authorship has no name), by position."""
+
+    @property
+    def anthology_id(self) -> str:
+        return self.iri.removeprefix(iris.ANTHOLOGY).rstrip("/")
+
+
+@dataclass(slots=True)
+class PersonData:
+    """Everything a person page shows, as plain data."""
+
+    iri: str
+    label: str
+    other_names: list[str] = field(default_factory=list)
+    script_variants: list[tuple[str, str]] = field(default_factory=list)
+    """(text, language tag), in the store's order."""
+    orcids: list[str] = field(default_factory=list)
+    degrees: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    verified: bool = False
+    similar: list[tuple[str, str]] = field(default_factory=list)
+    """(IRI, label) of similar-name persons, by label."""
+    papers: list[PersonPaper] = field(default_factory=list)
+    """Newest first, then by Anthology id."""
+    coauthors: list[tuple[str, str, int]] = field(default_factory=list)
+    """(IRI, name, shared papers), most shared first, then by name."""
+    venues: list[tuple[str, str, int]] = field(default_factory=list)
+    """(IRI, label, papers), most papers first, then by label."""
+
+
+_BATCH = 400
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _pool() -> ThreadPoolExecutor:
+    """Threads for the independent queries of one page (the store evaluates without the GIL)."""
+    global _POOL
+    if _POOL is None:
+        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bibkg-page")
+    return _POOL
+
+
+def _batched(runner: QueryRunner, name: str, variable: str, iris_: list[str]) -> list[Any]:
+    """Rows of the batch query ``name`` for ``iris_``, ``_BATCH`` IRIs per query."""
+    query = runner.catalog[name]
+    rows: list[Any] = []
+    for start in range(0, len(iris_), _BATCH):
+        batch = [ox.NamedNode(i) for i in iris_[start : start + _BATCH]]
+        rows.extend(runner.query_sync(query.with_values(variable, batch)))
+    return rows
+
+
+def _halves(items: list[str]) -> list[list[str]]:
+    """``items`` in two runs (for two threads), or one when it is short."""
+    if len(items) < 64:
+        return [items]
+    mid = len(items) // 2
+    return [items[:mid], items[mid:]]
+
+
+def _person_facts(runner: QueryRunner, iri: str) -> PersonData | None:
     info = list(run_named(runner, "ld-person-info", person=iri))
     if not info:
         return None
@@ -152,64 +201,169 @@ def person_page(runner: QueryRunner, iri: str) -> str | None:
             similar[row["v"].value] = _v(row["label"]) or row["v"].value
     label = _v((props.get(RDFS_LABEL) or [None])[0]) or iri
     canonical = {t.value for t in props.get(V.canonicalName, [])}
-    other_names = sorted({t.value for t in props.get(V.personName, [])} - canonical - {label})
-    variants = sorted({t.value for t in props.get(V.scriptVariant, [])})
-    records = _person_records(runner, iri)
-    records.sort(key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id))
+    return PersonData(
+        iri=iri,
+        label=label,
+        other_names=sorted({t.value for t in props.get(V.personName, [])} - canonical - {label}),
+        script_variants=[(t.value, t.language or "") for t in props.get(V.scriptVariant, [])],
+        orcids=[t.value for t in props.get(V.orcid, [])],
+        degrees=[t.value for t in props.get(V.degree, [])],
+        notes=[t.value for t in props.get(V.COMMENT, [])],
+        verified=any(t.value == "true" for t in props.get(V.verified, [])),
+        similar=sorted(similar.items(), key=lambda x: x[1]),
+    )
+
+
+def _person_papers(runner: QueryRunner, iri: str) -> tuple[dict[str, PersonPaper], dict[str, set[str]]]:
+    """The person's papers (fields from each paper's first row) and the papers of each venue."""
+    papers: dict[str, PersonPaper] = {}
+    venue_papers: dict[str, set[str]] = defaultdict(set)
+    for row in run_named(runner, "ld-person-papers", person=iri):
+        paper = row["paper"].value
+        if paper not in papers:
+            papers[paper] = PersonPaper(
+                iri=paper, title=_v(row["title"]) or paper, year=_v(row["year"]), volume=_v(row["vol"]), pdf=_v(row["pdf"])
+            )  # fmt: skip
+        venue = row["venue"]
+        if venue is not None:
+            venue_papers[venue.value].add(paper)
+    return papers, venue_papers
+
+
+def _author_places(runner: QueryRunner, iri: str) -> dict[str, dict[int, str]]:
+    """paper -> position -> printed-name node, for the authorships of the person's papers."""
+    places: dict[str, dict[int, str]] = defaultdict(dict)
+    for row in run_named(runner, "ld-person-authors", person=iri):
+        node = row["n"].value
+        slots = row["slots"].value.split(" ")
+        for pos, paper in zip(slots[0::2], slots[1::2], strict=True):
+            places[paper].setdefault(int(pos), node)
+    return places
+
+
+def _name_owners(runner: QueryRunner, nodes: list[str]) -> dict[str, tuple[str, str]]:
+    """name node -> (the person it belongs to, its full name or else the person's IRI)."""
+    owners: dict[str, tuple[str, str]] = {}
+    for row in _batched(runner, "ld-names", "n", nodes):
+        owner = row["owner"].value
+        owners.setdefault(row["n"].value, (owner, _v(row["name"]) or owner))
+    return owners
+
+
+def _values(runner: QueryRunner, name: str, variable: str, value: str, iris_: list[str]) -> dict[str, str]:
+    """``variable`` -> ``value`` from the batch query ``name`` over ``iris_`` (the last row wins)."""
+    return {row[variable].value: row[value].value for row in _batched(runner, name, variable, iris_)}
+
+
+def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:
+    """The data of ``iri``'s page, or ``None`` if the graph says nothing about ``iri``.
+
+    Seven queries in two rounds, each round's queries run in parallel: the person's facts, papers
+    (with venues) and authorships; then the printed names (two batches), booktitles and venue
+    labels those refer to."""
+    pool = _pool()
+    facts = pool.submit(_person_facts, runner, iri)
+    papers_f = pool.submit(_person_papers, runner, iri)
+    places_f = pool.submit(_author_places, runner, iri)
+    places = places_f.result()
+    nodes = sorted({n for by_pos in places.values() for n in by_pos.values()})
+    owner_fs = [pool.submit(_name_owners, runner, part) for part in _halves(nodes)]
+    papers, venue_papers = papers_f.result()
+    volumes = sorted({p.volume for p in papers.values() if p.volume})
+    titles_f = pool.submit(_values, runner, "ld-booktitles", "vol", "title", volumes)
+    labels_f = pool.submit(_values, runner, "ld-labels", "entity", "label", sorted(venue_papers))
+    data = facts.result()
+    owners: dict[str, tuple[str, str]] = {}
+    for f in owner_fs:
+        owners.update(f.result())
+    titles, labels = titles_f.result(), labels_f.result()
+    if data is None:
+        return None
+
+    for paper, by_pos in places.items():
+        rec = papers.get(paper)
+        if rec is not None:
+            rec.authors = [owners[n] for _, n in sorted(by_pos.items()) if n in owners]
+    for rec in papers.values():
+        rec.booktitle = titles.get(rec.volume or "")
+    records = sorted(papers.values(), key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id))
+    data.papers = records
+
     coauthors: Counter[str] = Counter()
     names: dict[str, str] = {}
     for rec in records:
-        for c in {c.person: c for c in rec.authors if c.person and c.person != iri}.values():
-            coauthors[c.person] += 1  # type: ignore[index]
-            names.setdefault(c.person, f"{c.first} {c.last}".strip() if c.first else c.last)  # type: ignore[arg-type]
-    venue_papers: dict[str, set[str]] = defaultdict(set)
-    venue_names: dict[str, str] = {}
-    for row in run_named(runner, "ld-person-venues", person=iri):
-        venue_papers[row["venue"].value].add(row["paper"].value)
-        venue_names[row["venue"].value] = _v(row["label"]) or row["venue"].value
+        for person, name in {p: n for p, n in rec.authors if p != iri}.items():
+            coauthors[person] += 1
+            names.setdefault(person, name)
+    data.coauthors = [(p, names[p], n) for p, n in sorted(coauthors.items(), key=lambda x: (-x[1], names[x[0]].lower()))]
+    counted = [(v, labels.get(v) or v, len(ps)) for v, ps in venue_papers.items()]
+    data.venues = sorted(counted, key=lambda x: (-x[2], x[1].lower()))
+    return data
 
-    head = [f'<h1 class="person">{e(label)}</h1>']
+
+def render_person(data: PersonData) -> str:
+    """The HTML page of a person (pure: no store access)."""
+    iri = data.iri
+    head = [f'<h1 class="person">{e(data.label)}</h1>']
     facts = []
-    if other_names:
-        facts.append(("Also published as", ", ".join(e(n) for n in other_names)))
-    if variants:
-        facts.append(("Script variants", ", ".join(f'<span lang="{e(t.language or "")}">{e(t.value)}</span>' for t in props[V.scriptVariant])))
-    for t in props.get(V.orcid, []):
-        orcid = t.value
+    if data.other_names:
+        facts.append(("Also published as", ", ".join(e(n) for n in data.other_names)))
+    if data.script_variants:
+        facts.append(("Script variants", ", ".join(f'<span lang="{e(lang)}">{e(text)}</span>' for text, lang in data.script_variants)))
+    for orcid in data.orcids:
         facts.append(("ORCID", f'<a class="orcid" href="{e(orcid)}">{e(orcid.rsplit("/", 1)[-1])}</a>'))
-    for t in props.get(V.degree, []):
-        facts.append(("Degree", e(t.value)))
-    for t in props.get(V.COMMENT, []):
-        facts.append(("Note", e(t.value)))
-    verified = any(t.value == "true" for t in props.get(V.verified, []))
-    facts.append(("Status", "verified person" if verified else "unverified: inferred from the name on papers"))
-    if similar:
-        facts.append(("Similar names", ", ".join(link(p, n) for p, n in sorted(similar.items(), key=lambda x: x[1]))))
+    for degree in data.degrees:
+        facts.append(("Degree", e(degree)))
+    for note in data.notes:
+        facts.append(("Note", e(note)))
+    facts.append(("Status", "verified person" if data.verified else "unverified: inferred from the name on papers"))
+    if data.similar:
+        facts.append(("Similar names", ", ".join(link(p, n) for p, n in data.similar)))
     head.append(_table(facts))
 
-    by_year: dict[str, list[BibRecord]] = defaultdict(list)
-    for rec in records:
-        by_year[rec.year or "Undated"].append(rec)
     bib_url = local_path(iri).rstrip("/") + ".bib"
-    body = [f'<section class="papers"><h2>Papers <span class="count">{len(records)}</span>'
+    body = [f'<section class="papers"><h2>Papers <span class="count">{len(data.papers)}</span>'
             f' <a class="badge bib" href="{e(bib_url)}">all as BibTeX</a></h2>']  # fmt: skip
+    links: dict[tuple[str, str], str] = {}  # the same co-author and volume links recur on many papers
+
+    def cached_link(target: str, text: str) -> str:
+        html = links.get((target, text))
+        if html is None:
+            html = links[(target, text)] = link(target, text)
+        return html
+
+    by_year: dict[str, list[PersonPaper]] = defaultdict(list)
+    for rec in data.papers:
+        by_year[rec.year or "Undated"].append(rec)
     for year, recs in by_year.items():
         body.append(f'<h3 id="y{e(year)}">{e(year)}</h3><ul class="papers">')
-        body.extend(_paper_item(r) for r in recs)
+        for rec in recs:
+            badges = f'<a class="badge pdf" href="{e(rec.pdf)}">pdf</a>' if rec.pdf else ""
+            vol = f'<div class="in">{cached_link(rec.volume, rec.booktitle)}</div>' if rec.volume and rec.booktitle else ""
+            authors = ", ".join(cached_link(p, n) for p, n in rec.authors)
+            body.append(
+                f'<li class="paper"><span class="badges">{badges}'
+                f'<a class="badge bib" href="{e(local_path(rec.iri).rstrip("/"))}.bib">bib</a></span>'
+                f'<span class="title">{link(rec.iri, rec.title)}</span>'
+                f'<div class="authors">{authors}</div>{vol}</li>'
+            )
         body.append("</ul>")
     body.append("</section>")
 
     side = ['<aside>']
-    side.append(f'<h2>Co-authors <span class="count">{len(coauthors)}</span></h2><ul class="counts">')
-    for person, n in sorted(coauthors.items(), key=lambda x: (-x[1], names[x[0]].lower())):
-        side.append(f'<li><span class="n">{n}</span>{link(person, names[person])}</li>')
+    side.append(f'<h2>Co-authors <span class="count">{len(data.coauthors)}</span></h2><ul class="counts">')
+    side.extend(f'<li><span class="n">{n}</span>{link(p, name)}</li>' for p, name, n in data.coauthors)
     side.append("</ul>")
-    side.append(f'<h2>Venues <span class="count">{len(venue_papers)}</span></h2><ul class="counts">')
-    for venue, ps in sorted(venue_papers.items(), key=lambda x: (-len(x[1]), venue_names[x[0]].lower())):
-        side.append(f'<li><span class="n">{len(ps)}</span>{link(venue, venue_names[venue])}</li>')
+    side.append(f'<h2>Venues <span class="count">{len(data.venues)}</span></h2><ul class="counts">')
+    side.extend(f'<li><span class="n">{n}</span>{link(v, label)}</li>' for v, label, n in data.venues)
     side.append("</ul></aside>")
     html = "".join(head) + '<div class="cols">' + "".join(body) + "".join(side) + "</div>"
-    return page(label, html, iri=iri, kind="person", bib=bib_url)
+    return page(data.label, html, iri=iri, kind="person", bib=bib_url)
+
+
+def person_page(runner: QueryRunner, iri: str) -> str | None:
+    data = fetch_person(runner, iri)
+    return None if data is None else render_person(data)
 
 
 # --- paper ------------------------------------------------------------------------------------------------
