@@ -10,7 +10,7 @@ import pytest
 from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_support import SAMPLE, make_app  # noqa: E402
+from web_support import SAMPLE, make_app, make_runner  # noqa: E402
 
 from bibkg.ingest import run_ingest  # noqa: E402
 from bibkg.store.local import LocalStore  # noqa: E402
@@ -21,6 +21,12 @@ def web_local(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
     store = LocalStore(tmp_path_factory.mktemp("web-sample"))
     run_ingest(SAMPLE, store, jobs=1)
     return store
+
+
+@pytest.fixture(scope="session")
+def web_runner(web_local: LocalStore):  # noqa: ANN201
+    """A query runner on the sample (for calling the page functions directly)."""
+    return make_runner(web_local)
 
 
 @pytest.fixture(scope="session")

@@ -40,6 +40,57 @@ def test_similar_names(client) -> None:  # noqa: ANN001
     assert "Similar names" in html and "/people/yi-liu-sample-b/" in html
 
 
+PERSON = "https://aclanthology.org/people/yaodong-yang/"
+
+
+def test_person_page_is_fetch_then_render(web_runner) -> None:  # noqa: ANN001
+    from bibkg.web import pages
+
+    data = pages.fetch_person(web_runner, PERSON)
+    assert data is not None and data.label == "Yaodong Yang" and len(data.papers) == 7
+    assert pages.render_person(data) == pages.person_page(web_runner, PERSON)
+    years = [int(p.year or 0) for p in data.papers]
+    assert years == sorted(years, reverse=True)
+    assert all(PERSON in [a for a, _ in p.authors] for p in data.papers)  # authors of every paper, the person among them
+    assert [n for _, _, n in data.coauthors] == sorted((n for _, _, n in data.coauthors), reverse=True)
+    assert pages.fetch_person(web_runner, "https://aclanthology.org/people/nobody/") is None
+
+
+def test_person_page_queries_do_not_grow_with_papers(web_runner) -> None:  # noqa: ANN001
+    from bibkg.web import pages
+
+    before = web_runner.calls
+    pages.person_page(web_runner, PERSON)
+    assert web_runner.calls - before <= 6  # facts, papers, authorships, names, booktitles, venue labels
+
+
+def test_person_page_reads_authorships_it_cannot_derive(web_runner, monkeypatch) -> None:  # noqa: ANN001
+    """Authorships whose IRI is not one bibkg mints are read from the graph: the same page."""
+    from bibkg.web import pages
+
+    expected = pages.person_page(web_runner, PERSON)
+    monkeypatch.setattr(pages, "_minted_place", lambda iri: None)
+    assert pages.person_page(web_runner, PERSON) == expected
+
+
+def test_render_person_from_plain_data() -> None:
+    from bibkg.web import pages
+
+    me, other = "https://aclanthology.org/people/a-b/", "https://aclanthology.org/people/c-d/"
+    data = pages.PersonData(
+        iri=me, label="A <B>", verified=True,
+        papers=[pages.PersonPaper("https://aclanthology.org/2020.x-1.1/", "T & U", "2020", authors=[(me, "A B"), (other, "C D")]),
+                pages.PersonPaper("https://aclanthology.org/X00-1001/", "Old", None)],
+        coauthors=[(other, "C D", 1)], venues=[("https://aclanthology.org/venues/v/", "V", 2)],
+    )  # fmt: skip
+    html = pages.render_person(data)
+    assert '<h1 class="person">A &lt;B&gt;</h1>' in html and "T &amp; U" in html and "verified person" in html
+    assert html.index('<h3 id="y2020">') < html.index('<h3 id="yUndated">')
+    assert '<a href="/people/a-b/">A B</a>, <a href="/people/c-d/">C D</a>' in html
+    assert '<li><span class="n">1</span><a href="/people/c-d/">C D</a></li>' in html
+    assert '<li><span class="n">2</span><a href="/venues/v/">V</a></li>' in html
+
+
 def test_paper_page_content(client) -> None:  # noqa: ANN001
     html = client.get("/2025.findings-acl.820/", headers=HTML).text
     assert "Reward Generalization in RLHF" in html

@@ -16,6 +16,11 @@ from bibkg.web.routes import build_router
 SAMPLE = Path(__file__).resolve().parents[2] / "data" / "anthology"
 
 
+def make_runner(local: LocalStore) -> QueryRunner:
+    """A query runner on ``local`` with the shipped named queries."""
+    return QueryRunner(OxigraphStore.open(local), QueryCatalog.load(config.queries_dir()))
+
+
 def make_app(local: LocalStore) -> FastAPI:
     """The web router alone, on a store of the sample (as the app factory mounts it)."""
     store = OxigraphStore.open(local)

@@ -6,6 +6,8 @@ of :mod:`bibkg.export.bibtex`), run by the :class:`~bibkg.services.QueryRunner` 
 
 from __future__ import annotations
 
+import os
+import re
 from collections import Counter, defaultdict
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -17,14 +19,18 @@ import pyoxigraph as ox
 
 from .. import iris
 from .. import vocab as V
-from ..export.bibtex import BibRecord, Contributor, fetch_records, to_bibtex, volume_papers
+from ..export.bibtex import BibRecord, fetch_records, to_bibtex, volume_papers
 from ..services import QueryRunner
 
 RDFS_LABEL = V.LABEL
 
 
+_NEEDS_ESCAPE = re.compile("[&<>\"']").search
+
+
 def e(text: object) -> str:
-    return escape("" if text is None else str(text), quote=True)
+    s = "" if text is None else str(text)
+    return escape(s, quote=True) if _NEEDS_ESCAPE(s) else s  # most texts need none (large pages)
 
 
 def _v(term: Any) -> str | None:
@@ -110,11 +116,13 @@ def _paper_item(rec: BibRecord, *, show_volume: bool = True) -> str:
 
 # --- person ---------------------------------------------------------------------------------------------
 #
-# Fetching (``fetch_person``: plain data from a handful of named queries) is separate from rendering
+# Fetching (``fetch_person``: plain data from a few named queries) is separate from rendering
 # (``render_person``: a pure function of that data).  The queries are shaped for the largest pages
-# (hundreds of papers, thousands of authorships): each paper is looked up once for its fields and
-# venues, authorships are grouped by author and printed name in the store so that each IRI is decoded
-# once, and names, booktitles and venue labels are fetched once per distinct node, in batches.
+# (~400 papers, ~1,600 authorships), where every index lookup and every term decoded counts: each
+# paper is looked up once (fields and venues together), each authorship once (its printed name; the
+# paper and position are in the IRI bibkg mints for it), authorships come back grouped by printed
+# name, the names of the person and co-authors come in one query, booktitles and venue labels once
+# per distinct volume or venue; the independent queries run in parallel threads.
 
 
 @dataclass(slots=True)
@@ -159,15 +167,16 @@ class PersonData:
 
 
 _BATCH = 400
-_POOL: ThreadPoolExecutor | None = None
+_POOL: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def _pool() -> ThreadPoolExecutor:
-    """Threads for the independent queries of one page (the store evaluates without the GIL)."""
+    """Threads for the independent queries of a page (pyoxigraph evaluates without the GIL); one
+    pool per process (a forked worker makes its own)."""
     global _POOL
-    if _POOL is None:
-        _POOL = ThreadPoolExecutor(max_workers=4, thread_name_prefix="bibkg-page")
-    return _POOL
+    if _POOL is None or _POOL[0] != os.getpid():
+        _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=4, thread_name_prefix="bibkg-page"))
+    return _POOL[1]
 
 
 def _batched(runner: QueryRunner, name: str, variable: str, iris_: list[str]) -> list[Any]:
@@ -178,14 +187,6 @@ def _batched(runner: QueryRunner, name: str, variable: str, iris_: list[str]) ->
         batch = [ox.NamedNode(i) for i in iris_[start : start + _BATCH]]
         rows.extend(runner.query_sync(query.with_values(variable, batch)))
     return rows
-
-
-def _halves(items: list[str]) -> list[list[str]]:
-    """``items`` in two runs (for two threads), or one when it is short."""
-    if len(items) < 64:
-        return [items]
-    mid = len(items) // 2
-    return [items[:mid], items[mid:]]
 
 
 def _person_facts(runner: QueryRunner, iri: str) -> PersonData | None:
@@ -230,24 +231,59 @@ def _person_papers(runner: QueryRunner, iri: str) -> tuple[dict[str, PersonPaper
     return papers, venue_papers
 
 
-def _author_places(runner: QueryRunner, iri: str) -> dict[str, dict[int, str]]:
-    """paper -> position -> printed-name node, for the authorships of the person's papers."""
-    places: dict[str, dict[int, str]] = defaultdict(dict)
+def _authorships(runner: QueryRunner, iri: str) -> list[tuple[str, str | None]]:
+    """(authorship IRI, printed-name node or ``None``) of the authorships of the person's papers."""
+    out: list[tuple[str, str | None]] = []
     for row in run_named(runner, "ld-person-authors", person=iri):
-        node = row["n"].value
-        slots = row["slots"].value.split(" ")
-        for pos, paper in zip(slots[0::2], slots[1::2], strict=True):
-            places[paper].setdefault(int(pos), node)
-    return places
+        node = _v(row["n"])
+        out.extend((a, node) for a in row["authorships"].value.split(" ") if a)
+    return out
 
 
-def _name_owners(runner: QueryRunner, nodes: list[str]) -> dict[str, tuple[str, str]]:
-    """name node -> (the person it belongs to, its full name or else the person's IRI)."""
+def _names_of_coauthors(runner: QueryRunner, iri: str) -> dict[str, tuple[str, str]]:
+    """name node -> (the person it belongs to, its full name, else the person's IRI), for the
+    person and their co-authors."""
     owners: dict[str, tuple[str, str]] = {}
-    for row in _batched(runner, "ld-names", "n", nodes):
-        owner = row["owner"].value
-        owners.setdefault(row["n"].value, (owner, _v(row["name"]) or owner))
+    for row in run_named(runner, "ld-person-coauthor-names", person=iri):
+        author = row["author"].value
+        owners.setdefault(row["n"].value, (author, _v(row["name"]) or author))
     return owners
+
+
+def _minted_place(authorship: str) -> tuple[str, int] | None:
+    """(paper, position) of an authorship IRI bibkg minted (:func:`bibkg.iris.contribution_iri`),
+    else ``None``."""
+    paper, _, fragment = authorship.rpartition("#")
+    number = fragment.removeprefix("author-")
+    if not number.isdigit() or iris.contribution_iri(paper, "author", int(number)) != authorship:
+        return None
+    return paper, int(number)
+
+
+def _place_authors(
+    runner: QueryRunner,
+    papers: dict[str, PersonPaper],
+    authorships: list[tuple[str, str | None]],
+    owners: dict[str, tuple[str, str]],
+) -> None:
+    """Fill ``authors`` of ``papers`` by position; authorships the IRIs and names do not explain
+    are read from the graph (``ld-authorships``)."""
+    places: dict[str, dict[int, tuple[str, str]]] = defaultdict(dict)
+    unexplained: list[str] = []
+    for a, node in authorships:
+        place = _minted_place(a)
+        owner = owners.get(node) if node else None
+        if place is None or owner is None:
+            unexplained.append(a)
+        else:
+            places[place[0]].setdefault(place[1], owner)
+    for row in _batched(runner, "ld-authorships", "a", sorted(set(unexplained))):
+        author = row["author"].value
+        places[row["paper"].value].setdefault(int(row["pos"].value), (author, _v(row["name"]) or author))
+    for paper, by_pos in places.items():
+        rec = papers.get(paper)
+        if rec is not None:
+            rec.authors = [by_pos[pos] for pos in sorted(by_pos)]
 
 
 def _values(runner: QueryRunner, name: str, variable: str, value: str, iris_: list[str]) -> dict[str, str]:
@@ -258,32 +294,24 @@ def _values(runner: QueryRunner, name: str, variable: str, value: str, iris_: li
 def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:
     """The data of ``iri``'s page, or ``None`` if the graph says nothing about ``iri``.
 
-    Seven queries in two rounds, each round's queries run in parallel: the person's facts, papers
-    (with venues) and authorships; then the printed names (two batches), booktitles and venue
-    labels those refer to."""
+    Four queries run in parallel (the person's facts; papers with venues; authorships; names of
+    the person and co-authors), then two small batches (booktitles, venue labels) as soon as the
+    papers are known."""
     pool = _pool()
-    facts = pool.submit(_person_facts, runner, iri)
-    papers_f = pool.submit(_person_papers, runner, iri)
-    places_f = pool.submit(_author_places, runner, iri)
-    places = places_f.result()
-    nodes = sorted({n for by_pos in places.values() for n in by_pos.values()})
-    owner_fs = [pool.submit(_name_owners, runner, part) for part in _halves(nodes)]
-    papers, venue_papers = papers_f.result()
+    facts_f = pool.submit(_person_facts, runner, iri)
+    authorships_f = pool.submit(_authorships, runner, iri)
+    owners_f = pool.submit(_names_of_coauthors, runner, iri)
+    papers, venue_papers = _person_papers(runner, iri)
     volumes = sorted({p.volume for p in papers.values() if p.volume})
     titles_f = pool.submit(_values, runner, "ld-booktitles", "vol", "title", volumes)
     labels_f = pool.submit(_values, runner, "ld-labels", "entity", "label", sorted(venue_papers))
-    data = facts.result()
-    owners: dict[str, tuple[str, str]] = {}
-    for f in owner_fs:
-        owners.update(f.result())
+    data = facts_f.result()
+    authorships, owners = authorships_f.result(), owners_f.result()
     titles, labels = titles_f.result(), labels_f.result()
     if data is None:
         return None
 
-    for paper, by_pos in places.items():
-        rec = papers.get(paper)
-        if rec is not None:
-            rec.authors = [owners[n] for _, n in sorted(by_pos.items()) if n in owners]
+    _place_authors(runner, papers, authorships, owners)
     for rec in papers.values():
         rec.booktitle = titles.get(rec.volume or "")
     records = sorted(papers.values(), key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id))
@@ -322,8 +350,8 @@ def render_person(data: PersonData) -> str:
     head.append(_table(facts))
 
     bib_url = local_path(iri).rstrip("/") + ".bib"
-    body = [f'<section class="papers"><h2>Papers <span class="count">{len(data.papers)}</span>'
-            f' <a class="badge bib" href="{e(bib_url)}">all as BibTeX</a></h2>']  # fmt: skip
+    body = [(f'<section class="papers"><h2>Papers <span class="count">{len(data.papers)}</span>'
+             f' <a class="badge bib" href="{e(bib_url)}">all as BibTeX</a></h2>')]  # fmt: skip
     links: dict[tuple[str, str], str] = {}  # the same co-author and volume links recur on many papers
 
     def cached_link(target: str, text: str) -> str:
@@ -338,13 +366,14 @@ def render_person(data: PersonData) -> str:
     for year, recs in by_year.items():
         body.append(f'<h3 id="y{e(year)}">{e(year)}</h3><ul class="papers">')
         for rec in recs:
+            path = local_path(rec.iri)
             badges = f'<a class="badge pdf" href="{e(rec.pdf)}">pdf</a>' if rec.pdf else ""
             vol = f'<div class="in">{cached_link(rec.volume, rec.booktitle)}</div>' if rec.volume and rec.booktitle else ""
-            authors = ", ".join(cached_link(p, n) for p, n in rec.authors)
-            body.append(
+            authors = ", ".join([cached_link(p, n) for p, n in rec.authors])
+            body.append(  # as _paper_item, without BibRecord
                 f'<li class="paper"><span class="badges">{badges}'
-                f'<a class="badge bib" href="{e(local_path(rec.iri).rstrip("/"))}.bib">bib</a></span>'
-                f'<span class="title">{link(rec.iri, rec.title)}</span>'
+                f'<a class="badge bib" href="{e(path.rstrip("/"))}.bib">bib</a></span>'
+                f'<span class="title"><a href="{e(path)}">{e(rec.title or rec.iri)}</a></span>'
                 f'<div class="authors">{authors}</div>{vol}</li>'
             )
         body.append("</ul>")
@@ -352,7 +381,7 @@ def render_person(data: PersonData) -> str:
 
     side = ['<aside>']
     side.append(f'<h2>Co-authors <span class="count">{len(data.coauthors)}</span></h2><ul class="counts">')
-    side.extend(f'<li><span class="n">{n}</span>{link(p, name)}</li>' for p, name, n in data.coauthors)
+    side.extend(f'<li><span class="n">{n}</span>{cached_link(p, name)}</li>' for p, name, n in data.coauthors)
     side.append("</ul>")
     side.append(f'<h2>Venues <span class="count">{len(data.venues)}</span></h2><ul class="counts">')
     side.extend(f'<li><span class="n">{n}</span>{link(v, label)}</li>' for v, label, n in data.venues)
