@@ -1,15 +1,17 @@
 #!/usr/bin/env python3
 """Benchmark: ingest the full ACL Anthology into a fresh store, and optionally the rdflib baseline.
 
-    python benchmarks/bench_ingest.py [DATA_DIR] [--jobs N] [--with-rdflib] [--keep DIR]
+    python benchmarks/bench_ingest.py [DATA_DIR] [--jobs N] [--with-rdflib] [--load-only] [--keep DIR]
 
 DATA_DIR defaults to ``<repo>/../shared/corpora/acl-anthology-2024-08/data``.  The ingest runs
 ``bibkg ingest`` in a subprocess; its peak RSS is read with ``resource.getrusage(RUSAGE_CHILDREN)``
 (``ru_maxrss`` is the maximum over all waited-for descendants, i.e. the largest single process:
 the main process or one worker), and the workers' peak is sampled from /proc while it runs.
 With ``--with-rdflib`` the snapshot is dumped to N-Triples and parsed by rdflib's default
-in-memory ``Graph`` in a second subprocess (about 2-3 minutes and several GB of RAM).
-Prints a markdown table.
+in-memory ``Graph`` in a second subprocess (about 2-3 minutes and several GB of RAM).  With
+``--load-only`` the N-Quads file the ingest wrote is bulk-loaded again, alone, into a fresh
+Oxigraph store (the floor the store engine sets).  The ingest's own phases (mapping, global
+graphs, bulk load, compaction) come from its ``--json`` report.  Prints a markdown table.
 """
 
 from __future__ import annotations
@@ -114,6 +116,16 @@ print(len(g), seconds, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 """
 
 
+LOAD_ONLY_CHILD = """
+import resource, sys, time
+import pyoxigraph as ox
+store = ox.Store(sys.argv[2])
+started = time.perf_counter()
+store.bulk_load(path=sys.argv[1], format=ox.RdfFormat.N_QUADS)
+print(time.perf_counter() - started, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024)
+"""
+
+
 def mib(n: float) -> str:
     return f"{n / 2**20:,.0f} MiB"
 
@@ -124,6 +136,8 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, help="worker processes for bibkg ingest (default: its own)")
     parser.add_argument("--with-rdflib", action="store_true", help="also time rdflib parsing an N-Triples dump")
     parser.add_argument("--keep", metavar="DIR", help="build the store in DIR and keep it (default: a temp dir)")
+    parser.add_argument("--load-only", action="store_true",
+                        help="also time Oxigraph's bulk load alone of the ingest's N-Quads into a fresh store")
     args = parser.parse_args()
     datadir = Path(args.datadir)
     if not (datadir / "xml").is_dir():
@@ -146,6 +160,7 @@ def main() -> None:
         quads = summary["quads"]
         rows = [
             ("wall time", f"{seconds:,.1f} s"),
+            *((f"… {name}", f"{value:,.1f} s") for name, value in summary.get("phases", {}).items()),
             ("quads", f"{quads:,}"),
             ("quads / s", f"{quads / seconds:,.0f}"),
             ("papers / authorships", f"{summary['papers']:,} / {summary['authorships']:,}"),
@@ -156,6 +171,12 @@ def main() -> None:
             ("store size on disk (snapshot)", mib(size)),
             ("dumps published with it (N-Quads, Turtle, TriG)", mib(du(store / "dumps" / snapshot.name))),
         ]
+        if args.load_only:
+            nquads = store / "dumps" / snapshot.name / "bibkg.nq"
+            child, wall, sampler2 = run_measured([sys.executable, "-c", LOAD_ONLY_CHILD, str(nquads), str(work / "load-only")])
+            load_seconds, rss = child.stdout.split()
+            rows.append(("Oxigraph bulk load alone of the same N-Quads", f"{float(load_seconds):,.1f} s, peak RSS {mib(int(rss))}"))
+            shutil.rmtree(work / "load-only", ignore_errors=True)
         baseline = []
         if args.with_rdflib:
             nt = work / "dump.nt"

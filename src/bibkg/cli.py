@@ -97,6 +97,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     "quads": report.quads,
                     "warnings": dict(kinds),
                     "seconds": round(report.seconds, 2),
+                    "phases": {k: round(v, 2) for k, v in report.phases.items()},
                 },
                 indent=2,
             )

@@ -51,6 +51,8 @@ class IngestReport:
     quads: int = 0
     warnings: list[Warning] = field(default_factory=list)
     seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds of each step: mapping, global graphs, bulk load, compaction."""
 
 
 def collection_files(datadir: Path) -> list[Path]:
@@ -147,10 +149,14 @@ def run_ingest(
         # chunks while mapping, though it peaks higher: still under 2 GB on the full corpus).
         if stage:
             stage(f"loading {report.quads:,} quads into the store")
+        step = time.perf_counter()
         build.store.bulk_load(path=str(build.files / SnapshotDumps.NQUADS), format=ox.RdfFormat.N_QUADS)
+        report.phases["bulk load"] = time.perf_counter() - step
         if stage:
             stage("compacting the store")
+        step = time.perf_counter()
         build.store.optimize()  # point queries on a compacted snapshot are about twice as fast
+        report.phases["compaction"] = time.perf_counter() - step
     report.seconds = time.perf_counter() - started
     return report
 
@@ -159,6 +165,7 @@ def write_graphs(
     datadir: Path, files: list[Path], directory: Path, *, jobs: int | None = None, progress: Progress | None = None
 ) -> IngestReport:
     """Map the corpus of ``datadir`` and write every graph as the snapshot dumps in ``directory``."""
+    step = time.perf_counter()
     people = load_people_for(datadir, files)
     venues = load_venues(datadir)
     sigs = load_sigs(datadir)
@@ -177,6 +184,8 @@ def write_graphs(
             volumes.extend(result.volumes)
             if result.event is not None:
                 events.append(result.event)
+        report.phases["mapping"] = time.perf_counter() - step
+        step = time.perf_counter()
         report.collections = stats.collections
         report.papers, report.frontmatter = stats.papers, stats.frontmatter
         report.authorships, report.editorships = stats.authorships, stats.editorships
@@ -198,6 +207,7 @@ def write_graphs(
         )
         dumps.add(stats_quads.finish())
     report.quads = dumps.quads
+    report.phases["global graphs"] = time.perf_counter() - step
     return report
 
 
