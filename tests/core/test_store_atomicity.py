@@ -21,8 +21,19 @@ from .helpers import bibkg_command, cli_env, run_cli, sorted_nquads, values
 
 
 def staging_dirs(store: LocalStore) -> list[str]:
-    snapshots = store.root / "snapshots"
-    return sorted(p.name for p in snapshots.iterdir() if p.name.startswith(".staging-")) if snapshots.is_dir() else []
+    """Unpublished snapshots and unpublished snapshot files (dumps) left in the store."""
+    found = []
+    for parent in (store.root / "snapshots", store.root / "dumps"):
+        if parent.is_dir():
+            found += [f"{parent.name}/{p.name}" for p in parent.iterdir() if p.name.startswith(".staging-")]
+    return sorted(found)
+
+
+def published_files(store: LocalStore) -> list[str]:
+    """The snapshots that have published files; always among the snapshots kept."""
+    names = sorted(p.name for p in (store.root / "dumps").iterdir() if not p.name.startswith(".staging-"))
+    assert set(names) <= {p.name for p in (store.root / "snapshots").iterdir()}
+    return names
 
 
 def paper_count(store: LocalStore) -> int:
@@ -44,6 +55,8 @@ def test_store_layout_after_ingest(store: LocalStore) -> None:
     assert not os.path.isabs(os.readlink(store.root / "current"))  # relocatable store
     assert staging_dirs(store) == []
     assert paper_count(store) == 7
+    assert published_files(store) == [snapshot.name]
+    assert sorted(p.name for p in store.files_dir(snapshot).iterdir()) == ["bibkg.nq", "bibkg.trig", "bibkg.ttl"]
 
 
 def test_empty_store_is_a_clear_error(tmp_path: Path) -> None:
@@ -66,6 +79,7 @@ def test_malformed_file_mid_run_leaves_the_old_graph(store: LocalStore, broken_d
     assert sorted_nquads(store.current_snapshot()) == before
     assert paper_count(store) == 7
     assert not _has_okconf(store)
+    assert staging_dirs(store) == [] and published_files(store) == [before_snapshot.name]
     # the next ingest leaves no staging directory behind
     run_ingest(sample_datadir, store, jobs=1)
     assert staging_dirs(store) == []
@@ -163,10 +177,12 @@ def test_kill_9_mid_ingest_leaves_current_unchanged(
     assert paper_count(store) == 7
     assert sorted_nquads(store.current_snapshot()) == before
     assert staging_dirs(store), "expected the killed ingest's staging directory"
+    assert published_files(store) == [before_snapshot.name]
     # the next ingest removes the leftovers (and the lock died with the killed process)
     run_ingest(sample_datadir, store, jobs=1)
     assert staging_dirs(store) == []
     assert sorted_nquads(store.current_snapshot()) == before
+    assert published_files(store) == sorted([before_snapshot.name, store.current_snapshot().name])
 
 
 def _full_corpus_if_present(request: pytest.FixtureRequest) -> Path | None:
