@@ -121,9 +121,9 @@ def listing(local: LocalStore | None, base: str) -> Response:
 
 
 class _QueueWriter:
-    """A file-like writer feeding a bounded queue (and optionally a cache file)."""
+    """A file-like writer feeding a bounded queue and a cache copy (:class:`_Tee`)."""
 
-    def __init__(self, q: queue.Queue, tee) -> None:  # noqa: ANN001
+    def __init__(self, q: queue.Queue, tee: _Tee) -> None:
         self.q = q
         self.tee = tee
         self.cancelled = threading.Event()
@@ -132,8 +132,7 @@ class _QueueWriter:
     def write(self, data: bytes) -> int:
         if self.cancelled.is_set():
             raise BrokenPipeError("client went away")
-        if self.tee is not None:
-            self.tee.write(data)
+        self.tee.write(data)
         self.buf += data
         if len(self.buf) >= _CHUNK:
             self._put(bytes(self.buf))
@@ -185,37 +184,51 @@ def serve(request: Request, local: LocalStore | None, filename: str) -> Response
     return StreamingResponse(_stream(snap, fmt, gz, local, cache_dir, filename), media_type=media, headers=headers)
 
 
+class _Tee:
+    """A copy of a response being written into ``cache_dir/filename``: written under a
+    temporary name and kept only if complete.  Writes nothing when the directory is not
+    writable."""
+
+    def __init__(self, cache_dir: Path, filename: str) -> None:
+        self.target = cache_dir / filename
+        self.tmp = cache_dir / f".{filename}.{os.getpid()}.{threading.get_ident()}.partial"
+        try:
+            cache_dir.mkdir(parents=True, exist_ok=True)
+            self.handle = self.tmp.open("wb", buffering=1 << 20)
+        except OSError:
+            self.handle = None
+
+    def write(self, data: bytes) -> None:
+        if self.handle is not None:
+            self.handle.write(data)
+
+    def finish(self, complete: bool) -> None:
+        """Publish the copy if ``complete``, else drop it."""
+        if self.handle is None:
+            return
+        self.handle.close()
+        if complete:
+            os.replace(self.tmp, self.target)
+        else:
+            self.tmp.unlink(missing_ok=True)
+
+
 def _teed(chunks: Iterator[bytes], cache_dir: Path, filename: str) -> Iterator[bytes]:
     """``chunks``, also written to ``cache_dir/filename`` (kept only if complete)."""
-    tmp, tee = _open_tee(cache_dir, filename)
-    ok = False
+    tee = _Tee(cache_dir, filename)
+    complete = False
     try:
         for chunk in chunks:
-            if tee is not None:
-                tee.write(chunk)
+            tee.write(chunk)
             yield chunk
-        ok = True
+        complete = True
     finally:
-        if tee is not None:
-            tee.close()
-            if ok:
-                os.replace(tmp, cache_dir / filename)
-            else:
-                tmp.unlink(missing_ok=True)
-
-
-def _open_tee(cache_dir: Path, filename: str):  # noqa: ANN202
-    try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        tmp = cache_dir / f".{filename}.{os.getpid()}.{threading.get_ident()}.partial"
-        return tmp, tmp.open("wb", buffering=1 << 20)
-    except OSError:
-        return None, None
+        tee.finish(complete)
 
 
 async def _stream(snap: Snapshot, fmt: DumpFormat, gz: bool, local: LocalStore, cache_dir: Path, filename: str) -> AsyncIterator[bytes]:
     q: queue.Queue = queue.Queue(maxsize=32)  # ≤ 2 MiB in flight: constant memory
-    tmp, tee = _open_tee(cache_dir, filename)
+    tee = _Tee(cache_dir, filename)
     writer = _QueueWriter(q, tee)
     done = object()
 
@@ -233,12 +246,7 @@ async def _stream(snap: Snapshot, fmt: DumpFormat, gz: bool, local: LocalStore, 
                 except queue.Full:
                     pass
         finally:
-            if tee is not None:
-                tee.close()
-                if ok:
-                    os.replace(tmp, cache_dir / filename)
-                else:
-                    tmp.unlink(missing_ok=True)
+            tee.finish(ok)
             if ok:
                 writer._put(done)
 
