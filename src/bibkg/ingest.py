@@ -26,8 +26,8 @@ from .anthology.resolve import Warning, register_variants
 from .anthology.venues import load_sigs, load_venues
 from .anthology.xmlreader import read_collection
 from .errors import SourceError
-from .mapping.collection import CollectionResult, VolumeFacts, map_collection
 from .export.snapshot_dumps import SnapshotDumps
+from .mapping.collection import CollectionResult, VolumeFacts, map_collection
 from .mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
 from .mapping.stats import StatsFacts, stats_graph
 from .store.local import LocalStore

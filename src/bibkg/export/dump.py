@@ -298,22 +298,17 @@ def cached_dump(store_root: Path, snapshot_name: str, fmt: DumpFormat, gz: bool)
     none is kept.  A dump kept only in the other compression is (de)compressed on the way."""
     exact = cache_file(store_root, snapshot_name, fmt, gz)
     if exact.is_file():
-        return _read_chunks(exact)
+        return _chunks(exact.open("rb"))
     other = cache_file(store_root, snapshot_name, fmt, not gz)
     if other.is_file():
-        return _gzip_chunks(other) if gz else _gunzip_chunks(other)
+        return _gzip_chunks(other) if gz else _chunks(gzip.open(other, "rb"))
     return None
 
 
-def _read_chunks(path: Path) -> Iterator[bytes]:
-    with path.open("rb") as fh:
-        while chunk := fh.read(_CHUNK):
-            yield chunk
-
-
-def _gunzip_chunks(path: Path) -> Iterator[bytes]:
-    with gzip.open(path, "rb") as fh:
-        while chunk := fh.read(_CHUNK):
+def _chunks(reader: BinaryIO) -> Iterator[bytes]:
+    """What ``reader`` reads, in chunks; closed at the end."""
+    with reader:
+        while chunk := reader.read(_CHUNK):
             yield chunk
 
 

@@ -35,10 +35,9 @@ class SnapshotDumps:
 
     def __init__(self, directory: Path) -> None:
         self.directory = Path(directory)
-        self.nquads_path = self.directory / self.NQUADS
         self.quads = 0
         """Quads written so far."""
-        self._nquads = self.nquads_path.open("wb", buffering=_BUFFER)
+        self._nquads = self._open("nquads")
         self._turtle = self._open("turtle")
         self._trig = self._open("trig")
         prefixes = turtle_prefix_block()

@@ -22,7 +22,6 @@ from __future__ import annotations
 import fcntl
 import os
 import shutil
-import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -141,17 +140,6 @@ class LocalStore:
                 shutil.rmtree(staging_files, ignore_errors=True)
                 raise
             self._prune(keep={final, current})
-
-    @contextmanager
-    def scratch_dir(self) -> Iterator[Path]:
-        """A temporary directory inside the store (removed afterwards, or by the next ingest
-        if this process is killed)."""
-        self._snapshots.mkdir(parents=True, exist_ok=True)
-        path = Path(tempfile.mkdtemp(prefix=_STAGING_PREFIX + "scratch-", dir=self._snapshots))
-        try:
-            yield path
-        finally:
-            shutil.rmtree(path, ignore_errors=True)
 
     def _point_current_to(self, snapshot: Path) -> None:
         tmp_link = self.root / f".current-{os.getpid()}"
