@@ -75,16 +75,20 @@ _INTEGER: Final = re.compile(r"-?[0-9]+\Z")
 
 def _compact(iri: str) -> str:
     """``iri`` as a Turtle prefixed name (:data:`bibkg.vocab.PREFIXES`) if it has a simple
-    local part, else ``<iri>``."""
+    local part, else ``<iri>``; the few vocabulary IRIs it sees are remembered."""
+    found = _COMPACT.get(iri)
+    if found is not None:
+        return found
     best = ""
     for prefix, namespace in V.PREFIXES.items():
         if iri.startswith(namespace) and len(namespace) > len(best):
             best, name = namespace, prefix
-    if best and _PN_LOCAL.match(iri[len(best) :]):
-        return f"{name}:{iri[len(best):]}"
-    return f"<{iri}>"
+    found = f"{name}:{iri[len(best):]}" if best and _PN_LOCAL.match(iri[len(best) :]) else f"<{iri}>"
+    _COMPACT[iri] = found
+    return found
 
 
+_COMPACT: dict[str, str] = {}
 _PREDICATES: dict[str, str] = {V.TYPE: "a"}
 _INT_SUFFIX: Final = f'"^^<{V.XSD_INTEGER}>'
 _BOOL_SUFFIX: Final = f'"^^<{V.XSD_BOOLEAN}>'
@@ -103,7 +107,7 @@ def _turtle_object(predicate: str, obj: str) -> str:
     if obj[-1] != ">":
         return obj
     if obj[0] == "<":
-        return _turtle_predicate(obj[1:-1]) if predicate == V.TYPE else obj
+        return _compact(obj[1:-1]) if predicate == V.TYPE else obj
     if obj.endswith(_INT_SUFFIX):
         lexical = obj[1 : -len(_INT_SUFFIX)]
         if _INTEGER.match(lexical):
@@ -111,7 +115,7 @@ def _turtle_object(predicate: str, obj: str) -> str:
     elif obj.endswith(_BOOL_SUFFIX):
         return obj[1 : -len(_BOOL_SUFFIX)]
     cut = obj.rfind("^^<")
-    return obj[: cut + 2] + _turtle_predicate(obj[cut + 3 : -1])
+    return obj[: cut + 2] + _compact(obj[cut + 3 : -1])
 
 
 @dataclass(frozen=True, slots=True)
