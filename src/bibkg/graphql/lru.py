@@ -46,6 +46,15 @@ class LRU(Generic[V]):
             self._data.move_to_end(key)
             return entry[0]
 
+    def get_or_compute(self, key: Hashable, compute: Callable[[], V]) -> V:
+        """The value of ``key``, computed by ``compute()`` and kept if it is missing (computed
+        outside the lock: two threads may compute the same value, one of them is kept)."""
+        value = self.get(key)
+        if value is None:
+            value = compute()
+            self.put(key, value)
+        return value
+
     def put(self, key: Hashable, value: V) -> None:
         if not self.capacity:
             return

@@ -53,11 +53,7 @@ class DocumentCache:
     def document(self, text: str, parse_options: Mapping[str, Any]) -> DocumentNode:
         """The parsed ``text``; raises :class:`graphql.GraphQLError` on syntax errors."""
         key = (text, tuple(sorted(parse_options.items())))
-        document = self._documents.get(key)
-        if document is None:
-            document = parse(text, **parse_options)
-            self._documents.put(key, document)
-        return document
+        return self._documents.get_or_compute(key, lambda: parse(text, **parse_options))
 
     def errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
                rules: tuple[type[ASTValidationRule], ...], variables: Mapping[str, Any] | None,
@@ -65,11 +61,7 @@ class DocumentCache:
         """The request errors of ``document`` (parsed from ``text``): validation with ``rules``
         and this cache's limit rules, then, for a valid document, the cost limit."""
         rules = (*rules, *self.rules)
-        key = (text, rules)
-        errors = self._errors.get(key)
-        if errors is None:
-            errors = validate_document(schema, document, rules)
-            self._errors.put(key, errors)
+        errors = self._errors.get_or_compute((text, rules), lambda: validate_document(schema, document, rules))
         if errors:
             return list(errors)
         error = cost_error(self._cost(schema, text, document, variables, operation_name), self.settings)
@@ -77,15 +69,13 @@ class DocumentCache:
 
     def _cost(self, schema: GraphQLSchema, text: str, document: DocumentNode,
               variables: Mapping[str, Any] | None, operation_name: str | None) -> int:
+        def compute() -> int:
+            return document_cost(schema, document, variables, self.settings, operation_name)
+
         variables_key = _variables_key(variables)
         if variables_key is None:
-            return document_cost(schema, document, variables, self.settings, operation_name)
-        key = (text, operation_name, variables_key)
-        cost = self._costs.get(key)
-        if cost is None:
-            cost = document_cost(schema, document, variables, self.settings, operation_name)
-            self._costs.put(key, cost)
-        return cost
+            return compute()
+        return self._costs.get_or_compute((text, operation_name, variables_key), compute)
 
 
 class CachedValidation(SchemaExtension):
