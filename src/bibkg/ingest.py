@@ -25,6 +25,7 @@ from .anthology.records import Collection
 from .anthology.resolve import Warning, register_variants
 from .anthology.venues import load_sigs, load_venues
 from .anthology.xmlreader import read_collection
+from .cards import CARDS_FILE, CardWriter
 from .errors import SourceError
 from .export.snapshot_dumps import SnapshotDumps
 from .mapping.collection import CollectionResult, VolumeFacts, map_collection
@@ -164,7 +165,8 @@ def run_ingest(
 def write_graphs(
     datadir: Path, files: list[Path], directory: Path, *, jobs: int | None = None, progress: Progress | None = None
 ) -> IngestReport:
-    """Map the corpus of ``datadir`` and write every graph as the snapshot dumps in ``directory``."""
+    """Map the corpus of ``datadir`` and write every graph as the snapshot dumps in ``directory``,
+    with the papers' cards (:mod:`bibkg.cards`)."""
     step = time.perf_counter()
     people = load_people_for(datadir, files)
     venues = load_venues(datadir)
@@ -174,10 +176,11 @@ def write_graphs(
     volumes: list[VolumeFacts] = []
     events = []
     stats = StatsFacts()
-    with SnapshotDumps(directory) as dumps:
+    with SnapshotDumps(directory) as dumps, CardWriter(directory / CARDS_FILE) as cards:
         for result in map_corpus(datadir, people, jobs=jobs, progress=progress):
             assert result.graph is not None
             dumps.add(result.graph)
+            cards.add(result.cards)
             report.warnings.extend(result.warnings)
             facts.absorb(result)
             stats.absorb(result)

@@ -56,21 +56,57 @@ def test_person_page_is_fetch_then_render(web_runner) -> None:  # noqa: ANN001
     assert pages.fetch_person(web_runner, "https://aclanthology.org/people/nobody/") is None
 
 
-def test_person_page_queries_do_not_grow_with_papers(web_runner) -> None:  # noqa: ANN001
+@pytest.fixture(scope="module")
+def graph_runner(web_local):  # noqa: ANN001, ANN201
+    """A runner on the same snapshot without its paper cards: pages read everything from the graph."""
+    from bibkg import config
+    from bibkg.services import QueryRunner
+    from bibkg.sparql.catalog import QueryCatalog
+    from bibkg.store.oxigraph import OxigraphStore
+
+    return QueryRunner(OxigraphStore(web_local.open_read()), QueryCatalog.load(config.queries_dir()))
+
+
+def test_ingest_publishes_paper_cards(web_runner, web_local) -> None:  # noqa: ANN001
+    from bibkg.cards import CARDS_FILE
+
+    cards = web_runner.store.paper_cards
+    assert cards is not None and cards.path == web_local.files_dir(web_local.current_snapshot()) / CARDS_FILE
+    (card,) = [c for c in cards.of_author(PERSON) if c.iri == "https://aclanthology.org/2025.acl-long.1141/"]
+    assert card.year == "2025" and card.volume == "https://aclanthology.org/volumes/2025.acl-long/"
+    assert card.venues == ("https://aclanthology.org/venues/acl/",)
+    assert card.authors[0][1] == "Jiaming Ji" and (PERSON, "Yaodong Yang") in card.authors
+
+
+def test_person_page_queries_do_not_grow_with_papers(web_runner, graph_runner) -> None:  # noqa: ANN001
     from bibkg.web import pages
 
     before = web_runner.calls
     pages.person_page(web_runner, PERSON)
-    assert web_runner.calls - before <= 6  # facts, papers, authorships, names, booktitles, venue labels
+    assert web_runner.calls - before == 2  # facts and venue labels; the papers come from the cards
+    before = graph_runner.calls
+    pages.person_page(graph_runner, PERSON)
+    assert graph_runner.calls - before <= 6  # facts, papers, authorships, names, booktitles, venue labels
 
 
-def test_person_page_reads_authorships_it_cannot_derive(web_runner, monkeypatch) -> None:  # noqa: ANN001
+def test_person_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:  # noqa: ANN001
+    """Every person of the sample: the same page data whether the papers come from the cards or the graph."""
+    from bibkg.web import pages
+
+    persons = [r["p"].value for r in web_runner.store.query(
+        "SELECT DISTINCT ?p WHERE { ?p a <https://w3id.org/bibkg/ns#Person> }")]  # fmt: skip
+    assert len(persons) > 70
+    for person in persons:
+        assert pages.fetch_person(web_runner, person) == pages.fetch_person(graph_runner, person), person
+
+
+def test_person_page_reads_authorships_it_cannot_derive(graph_runner, monkeypatch) -> None:  # noqa: ANN001
     """Authorships whose IRI is not one bibkg mints are read from the graph: the same page."""
     from bibkg.web import pages
 
-    expected = pages.person_page(web_runner, PERSON)
+    expected = pages.person_page(graph_runner, PERSON)
     monkeypatch.setattr(pages, "_minted_place", lambda iri: None)
-    assert pages.person_page(web_runner, PERSON) == expected
+    assert pages.person_page(graph_runner, PERSON) == expected
 
 
 def test_render_person_from_plain_data() -> None:

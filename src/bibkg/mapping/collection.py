@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 
 from .. import iris
 from .. import vocab as V
+from ..cards import PaperCard
 from ..anthology.names import Name
 from ..anthology.people import PeopleMetadata
 from ..anthology.records import Collection, EventDecl, NameSpec, Paper, Volume
@@ -49,6 +50,8 @@ class CollectionResult:
     event: EventDecl | None = None
     contributions: list[tuple[str, str, int, str]] = field(default_factory=list)
     """(item id, role, position, person id) for every author and editor entry."""
+    cards: list[PaperCard] = field(default_factory=list)
+    """The card of each paper (not front matter), as listings show it (:mod:`bibkg.cards`)."""
 
 
 def map_collection(
@@ -211,7 +214,17 @@ class _CollectionMapper:
         for venue_id in v.venue_ids:
             out.add_iri(s, V.venue, iris.venue_iri(venue_id))
         if not p.is_frontmatter:
+            first = len(self.result.contributions)
             self._contributions(p.full_id, s, (p.authors, "author", V.author), (p.editors, "editor", V.editor))
+            authors = tuple(
+                (iris.person_iri(pid), p.authors[position - 1].name.full)
+                for _, role, position, pid in self.result.contributions[first:]
+                if role == "author"
+            )
+            self.result.cards.append(PaperCard(
+                s, title or None, str(v.year), volume, v.booktitle or None, iris.pdf_iri(p.url) if p.url else None,
+                tuple(iris.venue_iri(venue_id) for venue_id in v.venue_ids), authors,
+            ))  # fmt: skip
 
 
 __all__ = ["CollectionResult", "VolumeFacts", "bool_lit", "map_collection"]

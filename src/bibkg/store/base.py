@@ -13,6 +13,8 @@ from typing import Protocol, TypeAlias, runtime_checkable
 
 import pyoxigraph as ox
 
+from ..cards import PaperCards
+
 Term: TypeAlias = ox.NamedNode | ox.Literal | ox.BlankNode
 QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
 
@@ -25,6 +27,10 @@ class GraphStore(Protocol):
     """True if every query has the same answer for as long as the store is open (a local
     snapshot), so answers may be cached across requests; False if the data can change behind
     it (a remote SPARQL endpoint)."""
+
+    paper_cards: PaperCards | None
+    """Paper cards published with the snapshot (:mod:`bibkg.cards`): a faster source for
+    listings, equal to what the graph says; ``None`` when there are none."""
 
     def query(
         self,

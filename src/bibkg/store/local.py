@@ -5,8 +5,8 @@ Layout of a store directory::
     STORE/
       current            symlink → snapshots/<name>   (replaced atomically by rename)
       snapshots/<name>/  an Oxigraph (RocksDB) database, never written once published
-      dumps/<name>/      files derived from that snapshot (RDF dumps), published with it or
-                         written later by the first reader that needs them
+      dumps/<name>/      files derived from that snapshot (RDF dumps, paper cards), published
+                         with it or written later by the first reader that needs them
       ingest.lock        held by the one ingest that may run at a time
 
 An ingest builds a new snapshot beside the current one and only then swings ``current`` to it
@@ -69,9 +69,9 @@ class LocalStore:
     def exists(self) -> bool:
         return self.current_snapshot() is not None
 
-    def open_read(self) -> ox.Store:
-        """Open the current snapshot read-only."""
-        snapshot = self.current_snapshot()
+    def open_read(self, snapshot: Path | None = None) -> ox.Store:
+        """Open ``snapshot`` (default: the current one) read-only."""
+        snapshot = snapshot or self.current_snapshot()
         if snapshot is None:
             raise StoreError(
                 f"no graph in store {self.root}: run 'bibkg ingest DATA_DIR --store {self.root}' first"

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import pyoxigraph as ox
 
+from ..cards import PaperCards
 from ..errors import QueryError
 from .base import QueryResult, Term
 from .local import LocalStore
@@ -17,12 +18,17 @@ class OxigraphStore:
     immutable = True
     """A published snapshot is never written (an ingest publishes a new one)."""
 
-    def __init__(self, store: ox.Store) -> None:
+    def __init__(self, store: ox.Store, paper_cards: PaperCards | None = None) -> None:
         self._store = store
+        self.paper_cards = paper_cards
+        """The snapshot's paper cards (:mod:`bibkg.cards`), if it has them."""
 
     @classmethod
     def open(cls, local: LocalStore) -> OxigraphStore:
-        return cls(local.open_read())
+        """The current snapshot of ``local``, with its paper cards."""
+        snapshot = local.current_snapshot()
+        store = local.open_read(snapshot)  # raises StoreError when there is none
+        return cls(store, PaperCards.find(local.files_dir(snapshot) if snapshot else None))
 
     @property
     def native(self) -> ox.Store:

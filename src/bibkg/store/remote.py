@@ -44,6 +44,8 @@ class RemoteStore:
 
     immutable = False
     """The server's data can change at any time."""
+    paper_cards = None
+    """Listings are read from the graph."""
 
     def __init__(self, endpoint: str, *, timeout: float = 10.0, client: httpx.Client | None = None) -> None:
         self.endpoint = endpoint

@@ -19,6 +19,7 @@ import pyoxigraph as ox
 
 from .. import iris
 from .. import vocab as V
+from ..cards import PaperCards
 from ..export.bibtex import BibRecord, fetch_records, to_bibtex, volume_papers
 from ..services import QueryRunner
 
@@ -294,26 +295,21 @@ def _values(runner: QueryRunner, name: str, variable: str, value: str, iris_: li
 def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:
     """The data of ``iri``'s page, or ``None`` if the graph says nothing about ``iri``.
 
-    Four queries run in parallel (the person's facts; papers with venues; authorships; names of
-    the person and co-authors), then two small batches (booktitles, venue labels) as soon as the
-    papers are known."""
-    pool = _pool()
-    facts_f = pool.submit(_person_facts, runner, iri)
-    authorships_f = pool.submit(_authorships, runner, iri)
-    owners_f = pool.submit(_names_of_coauthors, runner, iri)
-    papers, venue_papers = _person_papers(runner, iri)
-    volumes = sorted({p.volume for p in papers.values() if p.volume})
-    titles_f = pool.submit(_values, runner, "ld-booktitles", "vol", "title", volumes)
-    labels_f = pool.submit(_values, runner, "ld-labels", "entity", "label", sorted(venue_papers))
-    data = facts_f.result()
-    authorships, owners = authorships_f.result(), owners_f.result()
-    titles, labels = titles_f.result(), labels_f.result()
+    The papers come from the snapshot's paper cards when it has them (:mod:`bibkg.cards`: one
+    indexed lookup), else from the graph (:func:`_papers_from_graph`); the person's facts and
+    the venues' labels from the graph.
+    """
+    cards = getattr(runner.store, "paper_cards", None)
+    if cards is None:
+        facts_f = _pool().submit(_person_facts, runner, iri)
+        papers, venue_papers = _papers_from_graph(runner, iri)
+        data = facts_f.result()
+    else:
+        data = _person_facts(runner, iri)
+        papers, venue_papers = _papers_from_cards(cards, iri) if data is not None else ({}, {})
     if data is None:
         return None
-
-    _place_authors(runner, papers, authorships, owners)
-    for rec in papers.values():
-        rec.booktitle = titles.get(rec.volume or "")
+    labels = _values(runner, "ld-labels", "entity", "label", sorted(venue_papers))
     records = sorted(papers.values(), key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id))
     data.papers = records
 
@@ -327,6 +323,35 @@ def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:
     counted = [(v, labels.get(v) or v, len(ps)) for v, ps in venue_papers.items()]
     data.venues = sorted(counted, key=lambda x: (-x[2], x[1].lower()))
     return data
+
+
+def _papers_from_cards(cards: PaperCards, iri: str) -> tuple[dict[str, PersonPaper], dict[str, set[str]]]:
+    """As :func:`_papers_from_graph`, from the snapshot's paper cards."""
+    papers: dict[str, PersonPaper] = {}
+    venue_papers: dict[str, set[str]] = defaultdict(set)
+    for card in cards.of_author(iri):
+        papers[card.iri] = PersonPaper(iri=card.iri, title=card.title or card.iri, year=card.year, volume=card.volume,
+                                       booktitle=card.booktitle, pdf=card.pdf, authors=list(card.authors))  # fmt: skip
+        for venue in card.venues:
+            venue_papers[venue].add(card.iri)
+    return papers, venue_papers
+
+
+def _papers_from_graph(runner: QueryRunner, iri: str) -> tuple[dict[str, PersonPaper], dict[str, set[str]]]:
+    """The person's papers with their authors and booktitles, and the papers of each venue.
+
+    Three queries run in parallel (papers with venues; authorships; names of the person and
+    co-authors), then the booktitles as soon as the papers are known."""
+    pool = _pool()
+    authorships_f = pool.submit(_authorships, runner, iri)
+    owners_f = pool.submit(_names_of_coauthors, runner, iri)
+    papers, venue_papers = _person_papers(runner, iri)
+    volumes = sorted({p.volume for p in papers.values() if p.volume})
+    titles = _values(runner, "ld-booktitles", "vol", "title", volumes)
+    _place_authors(runner, papers, authorships_f.result(), owners_f.result())
+    for rec in papers.values():
+        rec.booktitle = titles.get(rec.volume or "")
+    return papers, venue_papers
 
 
 def render_person(data: PersonData) -> str:

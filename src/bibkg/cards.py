@@ -1,0 +1,111 @@
+"""Paper cards: what a listing of papers shows, kept per snapshot for the largest pages.
+
+A person page lists every paper of the person with its title, year, volume, booktitle, PDF,
+venues and authors in order.  Read from the graph, the most prolific author's page needs
+several thousand index lookups (~400 papers, ~1,600 authorships), most of the page's time.  The
+ingest already has each paper's card in hand while it maps the collection, so it writes the
+cards into a small SQLite file published with the snapshot (``STORE/dumps/<snapshot>/``,
+:meth:`bibkg.store.local.LocalStore.build_snapshot`): the page then reads a person's cards with
+one indexed lookup.  The file is derived data, never a source: it is written from the same
+mapping as the graph, published and removed with it, and a snapshot without it (one made by
+``bibkg load``, or a remote SPARQL endpoint) is read from the graph instead, with the same
+result (tests compare both on every person of the sample and on the full corpus).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+CARDS_FILE = "paper-cards.sqlite"
+"""Name of the cards file in a snapshot's directory of derived files."""
+
+_SCHEMA = """
+CREATE TABLE card (paper TEXT PRIMARY KEY, card TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE author (person TEXT NOT NULL, paper TEXT NOT NULL, PRIMARY KEY (person, paper)) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class PaperCard:
+    """A paper as a listing shows it (IRIs are full IRIs; texts as in the graph)."""
+
+    iri: str
+    title: str | None
+    year: str | None
+    volume: str | None
+    booktitle: str | None
+    pdf: str | None
+    venues: tuple[str, ...]
+    """Venue IRIs (``bibkg:venue``)."""
+    authors: tuple[tuple[str, str], ...]
+    """(person IRI, printed full name) by position."""
+
+    def _json(self) -> str:
+        fields = [self.title, self.year, self.volume, self.booktitle, self.pdf, self.venues, self.authors]
+        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
+
+    @classmethod
+    def _from_json(cls, iri: str, text: str) -> PaperCard:
+        title, year, volume, booktitle, pdf, venues, authors = json.loads(text)
+        return cls(iri, title, year, volume, booktitle, pdf, tuple(venues), tuple((p, n) for p, n in authors))
+
+
+class CardWriter:
+    """Writes the cards file at ``path`` (a new file); :meth:`close` commits it."""
+
+    def __init__(self, path: Path) -> None:
+        self._db = sqlite3.connect(path, isolation_level=None)
+        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA + "BEGIN;")
+
+    def add(self, cards: Iterable[PaperCard]) -> None:
+        cards = list(cards)
+        self._db.executemany("INSERT INTO card VALUES (?, ?)", [(c.iri, c._json()) for c in cards])
+        self._db.executemany(
+            "INSERT OR IGNORE INTO author VALUES (?, ?)", [(person, c.iri) for c in cards for person, _ in c.authors]
+        )
+
+    def close(self) -> None:
+        self._db.execute("COMMIT")
+        self._db.close()
+
+    def __enter__(self) -> CardWriter:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if exc[0] is None:
+            self.close()
+        else:
+            self._db.close()
+
+
+class PaperCards:
+    """Read-only access to a snapshot's cards file; safe to share between threads."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._local = threading.local()
+
+    @classmethod
+    def find(cls, directory: Path | None) -> PaperCards | None:
+        """The cards of the snapshot whose derived files are in ``directory``, if it has them."""
+        if directory is None or not (Path(directory) / CARDS_FILE).is_file():
+            return None
+        return cls(Path(directory) / CARDS_FILE)
+
+    def _db(self) -> sqlite3.Connection:
+        db = getattr(self._local, "db", None)
+        if db is None:  # the file never changes once published: immutable skips all locking
+            db = self._local.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
+        return db
+
+    def of_author(self, person: str) -> list[PaperCard]:
+        """The cards of the papers ``person`` (an IRI) is an author of, in no particular order."""
+        rows = self._db().execute(
+            "SELECT c.paper, c.card FROM author a JOIN card c ON c.paper = a.paper WHERE a.person = ?", (person,)
+        )
+        return [PaperCard._from_json(iri, text) for iri, text in rows]
