@@ -18,13 +18,16 @@ U = TypeVar("U")
 
 Maybe: TypeAlias = T | Awaitable[T]
 
+_PLAIN = frozenset({type(None), bool, int, float, str, list, tuple, dict})
+"""Types of values at hand, never awaitable: checked first, as ``isawaitable`` costs more."""
+
 
 def then(value: Maybe[T], fn: Callable[[T], Maybe[U]]) -> Maybe[U]:
     """``fn(value)``, now if ``value`` is at hand, else once it has arrived (an awaitable).
 
     ``fn`` may itself return an awaitable: the result is awaited too, so chains stay flat.
     """
-    if isawaitable(value):
+    if type(value) not in _PLAIN and isawaitable(value):
         return _after(value, fn)
     return fn(value)  # type: ignore[arg-type]
 
@@ -38,6 +41,6 @@ async def _after(value: Awaitable[T], fn: Callable[[T], Maybe[U]]) -> U:
 
 async def settle(value: Maybe[T]) -> T:
     """The value, awaited if need be (for ``async`` resolvers that build on a :class:`Maybe`)."""
-    if isawaitable(value):
+    if type(value) not in _PLAIN and isawaitable(value):
         return await value
     return value  # type: ignore[return-value]

@@ -14,6 +14,7 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxTokensLimiter
 from strawberry.types import Info
 
+from . import lean
 from .batch import integer
 from .errors import UserError, is_user_error
 from .maybe import settle
@@ -173,7 +174,9 @@ def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
     ]
     if settings.mask_errors:
         extensions.append(lambda: _Masking(should_mask_error=lambda e: not is_user_error(e)))
-    return strawberry.Schema(query=Query, extensions=extensions)
+    schema = strawberry.Schema(query=Query, extensions=extensions)
+    lean.install(schema)  # direct field resolvers (strawberry's general path costs ~30 µs a field)
+    return schema
 
 
 def sdl() -> str:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Callable, Sequence
-from functools import cached_property
+from functools import cached_property, lru_cache
 from typing import Any
 
 import pyoxigraph as ox
@@ -66,9 +66,12 @@ def _ctx(info: Info) -> GQLContext:
 _DIGITS = re.compile(r"(\d+)")
 
 
-def natural_key(text: str) -> list[Any]:
-    """``2025.acl-long.388`` sorts before ``2025.acl-long.1141``."""
-    return [int(part) if part.isdigit() else part for part in _DIGITS.split(text)]
+@lru_cache(maxsize=1 << 15)
+def natural_key(text: str) -> tuple[Any, ...]:
+    """``2025.acl-long.388`` sorts before ``2025.acl-long.1141``.
+
+    Cached: paper lists are sorted on every request, and their ids recur."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
 
 
 def _str(row: Row | None, key: str) -> str | None:
@@ -299,12 +302,17 @@ class ScriptVariant:
     language: str | None
 
 
-def _row_of(known: Row | None, loader: Loader, iri: str) -> Maybe[Row | None]:
-    """The entity's row: ``known`` if the resolver that created the object passed it in, else
-    the first row ``loader`` has for the IRI."""
-    if known is not None:
-        return known
-    return then(loader.get((iri,)), _first)
+def _row_of(entity: Person | Paper | Volume | Venue | Event | SIG, loader: Loader) -> Maybe[Row | None]:
+    """The first row ``loader`` has for the entity's IRI, kept as the entity's ``row`` (an object
+    lives for one request), so that its other fields need not ask the loader again.
+
+    The ``_row`` methods call this only when ``row`` is not known yet: passed in by the resolver
+    that created the object, or kept by an earlier field."""
+    def keep(rows: list[Row]) -> Row | None:
+        row = entity.row = _first(rows)
+        return row
+
+    return then(loader.get((entity.iri,)), keep)
 
 
 def _value(row: Maybe[Row | None], key: str, convert: Callable[[Row | None, str], Any] = _str) -> Maybe[Any]:
@@ -340,7 +348,7 @@ class Person:
         return strawberry.ID(iris.person_id_from_iri(self.iri) or self.iri)
 
     def _row(self, info: Info) -> Maybe[Row | None]:
-        return _row_of(self.row, _ctx(info).loaders.person, self.iri)
+        return self.row if self.row is not None else _row_of(self, _ctx(info).loaders.person)
 
     def _details(self, info: Info) -> Maybe[list[Row]]:
         return _ctx(info).loaders.person_details.get((self.iri,))
@@ -478,7 +486,7 @@ class Paper:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY))
 
     def _row(self, info: Info) -> Maybe[Row | None]:
-        return _row_of(self.row, _ctx(info).loaders.paper, self.iri)
+        return self.row if self.row is not None else _row_of(self, _ctx(info).loaders.paper)
 
     def _links(self, info: Info, kind: str) -> Maybe[list[str]]:
         return _links(_ctx(info).loaders.paper_links.get((self.iri,)), kind)
@@ -572,7 +580,7 @@ class Volume:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "volumes/"))
 
     def _row(self, info: Info) -> Maybe[Row | None]:
-        return _row_of(self.row, _ctx(info).loaders.volume, self.iri)
+        return self.row if self.row is not None else _row_of(self, _ctx(info).loaders.volume)
 
     def _links(self, info: Info, kind: str) -> Maybe[list[str]]:
         return _links(_ctx(info).loaders.volume_links.get((self.iri,)), kind)
@@ -663,7 +671,7 @@ class Venue:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "venues/"))
 
     def _row(self, info: Info) -> Maybe[Row | None]:
-        return _row_of(self.row, _ctx(info).loaders.venue, self.iri)
+        return self.row if self.row is not None else _row_of(self, _ctx(info).loaders.venue)
 
     @strawberry.field
     def acronym(self, info: Info) -> str | None:
@@ -708,7 +716,7 @@ class Event:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "events/"))
 
     def _row(self, info: Info) -> Maybe[Row | None]:
-        return _row_of(self.row, _ctx(info).loaders.event, self.iri)
+        return self.row if self.row is not None else _row_of(self, _ctx(info).loaders.event)
 
     @strawberry.field(description="Short label, e.g. ACL 2025.")
     def label(self, info: Info) -> str | None:
@@ -763,7 +771,7 @@ class SIG:
         return strawberry.ID(_strip(self.iri, iris.ANTHOLOGY + "sigs/"))
 
     def _row(self, info: Info) -> Maybe[Row | None]:
-        return _row_of(self.row, _ctx(info).loaders.sig, self.iri)
+        return self.row if self.row is not None else _row_of(self, _ctx(info).loaders.sig)
 
     @strawberry.field
     def acronym(self, info: Info) -> str | None:
