@@ -107,7 +107,10 @@ def install(schema: strawberry.Schema) -> int:
             field = (gql_field.extensions or {}).get(GraphQLCoreConverter.DEFINITION_BACKREF)
             if not isinstance(field, StrawberryField):
                 continue
-            lean = _lean(schema, field)
+            try:
+                lean = _lean(schema, field)
+            except AttributeError:  # a strawberry without these internals: keep its resolvers
+                return count
             if lean is not None:
                 gql_field.resolve = lean
                 count += 1
