@@ -169,7 +169,7 @@ def main() -> None:
             ("peak RSS, main + workers (sampled)", mib(sampler.total_peak)),
             ("peak RSS, largest process (getrusage)", mib(maxrss_children) + ("" if before == 0 else " (*)")),
             ("store size on disk (snapshot)", mib(size)),
-            ("dumps published with it (N-Quads, Turtle, TriG)", mib(du(store / "dumps" / snapshot.name))),
+            ("files published with it (N-Quads, Turtle, TriG dumps; paper cards)", mib(du(store / "dumps" / snapshot.name))),
         ]
         if args.load_only:
             nquads = store / "dumps" / snapshot.name / "bibkg.nq"
