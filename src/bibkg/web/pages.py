@@ -117,9 +117,10 @@ def _paper_item(rec: BibRecord, *, show_volume: bool = True) -> str:
 
 # --- person ---------------------------------------------------------------------------------------------
 #
-# Fetching (``fetch_person``: plain data from a few named queries) is separate from rendering
-# (``render_person``: a pure function of that data).  The queries are shaped for the largest pages
-# (~400 papers, ~1,600 authorships), where every index lookup and every term decoded counts: each
+# Fetching (``fetch_person``: plain data from the snapshot's paper cards and two named queries, or
+# from named queries alone) is separate from rendering (``render_person``: a pure function of that
+# data).  Without cards, the queries are shaped for the largest pages (~400 papers, ~1,600
+# authorships), where every index lookup and every term decoded counts: each
 # paper is looked up once (fields and venues together), each authorship once (its printed name; the
 # paper and position are in the IRI bibkg mints for it), authorships come back grouped by printed
 # name, the names of the person and co-authors come in one query, booktitles and venue labels once
