@@ -54,14 +54,15 @@ def cache_dir() -> Path:
 
 
 def sample_fingerprint(datadir: Path | None = None) -> str:
-    """A hash of the sample's files and of the mapping code: a change to either re-ingests it."""
+    """A hash of the sample's files and of the code that ingests them (mapping, resolution, the
+    files published with a snapshot): a change to either re-ingests it."""
     datadir = datadir or sample_datadir()
     digest = hashlib.sha256()
     for path in sorted(p for p in datadir.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(datadir)).encode())
         digest.update(path.read_bytes())
-    for path in sorted((_PACKAGE_DIR / "mapping").glob("*.py")) + sorted(
-        (_PACKAGE_DIR / "anthology").glob("*.py")
-    ):
+    code = sorted((_PACKAGE_DIR / "mapping").glob("*.py")) + sorted((_PACKAGE_DIR / "anthology").glob("*.py"))
+    code += [_PACKAGE_DIR / "ingest.py", _PACKAGE_DIR / "cards.py", _PACKAGE_DIR / "export" / "snapshot_dumps.py"]
+    for path in code:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

@@ -33,5 +33,9 @@ class StoreError(BibkgError):
     """The store cannot be opened or written (missing, locked, or not a bibkg store)."""
 
 
+class StoreBusy(StoreError):
+    """Another ingest is writing to the store."""
+
+
 class QueryError(BibkgError, ValueError):
     """A SPARQL query is malformed or cannot be evaluated."""

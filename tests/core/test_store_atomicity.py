@@ -230,3 +230,22 @@ def test_malformed_file_with_workers_fails_fast(store: LocalStore, broken_datadi
     assert "2022.badconf.xml:19" in err
     assert "Traceback" not in err
     assert sorted_nquads(store.current_snapshot()) == before
+
+
+def test_sample_store_waits_for_a_concurrent_ingest_of_it(tmp_path: Path) -> None:
+    """Two processes asking for the sample at once (e.g. server workers): one ingests, the other
+    waits for it instead of failing, and both get the same snapshot."""
+    import multiprocessing as mp
+
+    ctx = mp.get_context("spawn")
+    with ctx.Pool(2) as pool:
+        roots = pool.map(_sample_snapshot, [str(tmp_path)] * 2)
+    assert roots[0] == roots[1]
+    assert len(list(tmp_path.glob("sample-*"))) == 1
+
+
+def _sample_snapshot(cache: str) -> str:
+    from bibkg.sample import sample_store
+
+    store = sample_store(Path(cache))
+    return str(store.current_snapshot())

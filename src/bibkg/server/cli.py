@@ -34,6 +34,12 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if settings.workers > 1:
         import os
 
+        if settings.store_dir is None and settings.sparql_endpoint is None:
+            # the sample is ingested here, once, not by each worker at the same time
+            from ..sample import sample_store
+
+            settings = settings.replace(store_dir=sample_store(settings.cache_dir).root)
+
         # uvicorn re-imports the factory in each worker process: pass the settings through the
         # environment, which ServerSettings.from_env reads.
         for key, value in (

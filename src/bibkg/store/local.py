@@ -30,7 +30,7 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..errors import StoreError
+from ..errors import StoreBusy, StoreError
 
 _STAGING_PREFIX = ".staging-"
 
@@ -82,17 +82,23 @@ class LocalStore:
             raise StoreError(f"cannot open store {snapshot}: {exc}") from exc
 
     @contextmanager
-    def _lock(self) -> Iterator[None]:
+    def _lock(self, *, wait: bool = False) -> Iterator[None]:
+        """Hold the ingest lock; if another ingest holds it, wait for it or raise StoreBusy."""
         self.root.mkdir(parents=True, exist_ok=True)
         with (self.root / "ingest.lock").open("w") as handle:
             try:
-                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
             except BlockingIOError:
-                raise StoreError(f"another ingest is writing to {self.root}") from None
+                raise StoreBusy(f"another ingest is writing to {self.root}") from None
             try:
                 yield
             finally:
                 fcntl.flock(handle, fcntl.LOCK_UN)
+
+    def wait_for_ingest(self) -> None:
+        """Return once no ingest is writing to this store."""
+        with self._lock(wait=True):
+            pass
 
     def files_dir(self, snapshot: Path | str) -> Path:
         """Where the files derived from ``snapshot`` (a path or a name) live."""
