@@ -157,8 +157,11 @@ async def _throughput(base: str, jobs: list[tuple[str, dict]], clients: int, sec
 async def measure(base: str, n: int, clients: int, seconds: float) -> Measurement:
     """Latency rows (:data:`LATENCY_ROWS`) and the throughput row of the server at ``base``."""
     async with httpx.AsyncClient(base_url=base, timeout=300) as client:
-        # the people-search index is built in the background at startup: wait for it
-        await client.post("/graphql", json={"query": '{ people(name: "Graham Neubig") { totalCount } }'})
+        # the people-search index is built in the background at startup, by each worker process:
+        # wait for it, over fresh connections so that every worker is reached
+        for _ in range(12):
+            async with httpx.AsyncClient(base_url=base, timeout=300) as fresh:
+                await fresh.post("/graphql", json={"query": '{ people(name: "Graham Neubig") { totalCount } }'})
         top = await client.post("/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 10) { person { id name } } } }'})
         people = [a["person"] for a in top.json()["data"]["event"]["topAuthors"]]
         coauthor_vars = [{"p": p["id"], "e": "acl-2024"} for p in people]
