@@ -85,11 +85,18 @@ class CardWriter:
 
 
 class PaperCards:
-    """Read-only access to a snapshot's cards file; safe to share between threads."""
+    """Read-only access to a snapshot's cards file; safe to share between threads.
+
+    The file is opened once, here: like the snapshot's store, it stays readable for as long as
+    the reader lives, even after a later ingest has pruned the snapshot it belongs to."""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
-        self._local = threading.local()
+        # immutable: the file never changes once published, so SQLite skips its file locking;
+        # one connection serves every thread, one query at a time (as SQLite would anyway)
+        uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
+        self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
+        self._lock = threading.Lock()
         _read_ahead(self.path)
 
     @classmethod
@@ -99,17 +106,12 @@ class PaperCards:
             return None
         return cls(Path(directory) / CARDS_FILE)
 
-    def _db(self) -> sqlite3.Connection:
-        db = getattr(self._local, "db", None)
-        if db is None:  # the file never changes once published: immutable skips all locking
-            db = self._local.db = sqlite3.connect(f"{self.path.resolve().as_uri()}?mode=ro&immutable=1", uri=True)
-        return db
-
     def of_author(self, person: str) -> list[PaperCard]:
         """The cards of the papers ``person`` (an IRI) is an author of, in no particular order."""
-        rows = self._db().execute(
-            "SELECT c.paper, c.card FROM author a JOIN card c ON c.paper = a.paper WHERE a.person = ?", (person,)
-        )
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT c.paper, c.card FROM author a JOIN card c ON c.paper = a.paper WHERE a.person = ?", (person,)
+            ).fetchall()
         return [PaperCard._from_json(iri, text) for iri, text in rows]
 
 

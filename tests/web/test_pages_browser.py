@@ -174,3 +174,25 @@ def test_pages_in_headless_chromium(live_server: str, tmp_path: Path, path: str,
         result = _chromium([f"--screenshot={shot}", f"--window-size={size}", url], tmp_path)
         assert result.returncode == 0, result.stderr[-2000:]
         assert shot.is_file() and shot.stat().st_size > 5000
+
+
+def test_paper_cards_outlive_their_pruned_snapshot(tmp_path) -> None:  # noqa: ANN001
+    """A server keeps serving its snapshot's cards after later ingests pruned the snapshot."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from web_support import SAMPLE, make_runner
+
+    from bibkg.ingest import run_ingest
+    from bibkg.store.local import LocalStore
+    from bibkg.web import pages
+
+    local = LocalStore(tmp_path / "store")
+    run_ingest(SAMPLE, local, jobs=1)
+    runner = make_runner(local)
+    before = pages.fetch_person(runner, PERSON)
+    first = runner.store.paper_cards.path
+    for _ in range(2):
+        run_ingest(SAMPLE, local, jobs=1)
+    assert not first.exists()  # pruned with its snapshot
+    with ThreadPoolExecutor(1) as fresh_thread:  # a request served by a thread that never read it
+        assert fresh_thread.submit(pages.fetch_person, runner, PERSON).result() == before
