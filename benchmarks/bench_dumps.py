@@ -1,4 +1,4 @@
-"""Benchmark: full-corpus dumps (Turtle, N-Quads) and the person page of the most prolific author.
+"""Benchmark: full-corpus dumps (Turtle, N-Quads) and the largest HTML pages (person, volume).
 
     python benchmarks/bench_dumps.py --store /tmp/bibkg-full [--formats turtle nquads] [--person ID]
 
@@ -12,7 +12,8 @@ in-process exactly as the HTTP handler does (``bibkg.web.pages.person_page``), 1
 the figure is server time, without HTTP.  It is measured twice: ``cards`` as served (papers from
 the paper cards the ingest publishes with the snapshot, :mod:`bibkg.cards`) and ``graph`` with
 every paper read from the graph (what a snapshot without cards, e.g. one made by ``bibkg load``,
-costs).  Targets (issue): Turtle dump ≤ 10 s and ≤ 500 MB; person page ≤ 50 ms.
+costs).  The volume page of the largest volume is measured the same way.  Targets (issue):
+Turtle dump ≤ 10 s and ≤ 500 MB; person page ≤ 50 ms.
 """
 
 from __future__ import annotations
@@ -46,43 +47,58 @@ def bench_dump(store: str, fmt: str, out_dir: Path, gz: bool, source: str) -> di
     return result
 
 
-def most_prolific(store) -> tuple[str, int]:  # noqa: ANN001
+def largest(store, predicate: str) -> tuple[str, int]:  # noqa: ANN001
+    """The object of ``predicate`` with the most papers (the most prolific author, the largest volume)."""
     rows = list(store.query(
-        "PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?p (COUNT(*) AS ?n) "
-        "WHERE { ?paper bibkg:author ?p } GROUP BY ?p ORDER BY DESC(?n) LIMIT 1"))  # fmt: skip
-    return rows[0]["p"].value, int(rows[0]["n"].value)
+        f"PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?x (COUNT(*) AS ?n) "
+        f"WHERE {{ ?paper {predicate} ?x }} GROUP BY ?x ORDER BY DESC(?n) LIMIT 1"))  # fmt: skip
+    return rows[0]["x"].value, int(rows[0]["n"].value)
 
 
-def bench_person(store_dir: str, person: str | None) -> dict:
-    from bibkg import config, iris
+def bench_page(store_dir: str, render, iri: str, papers: int | None) -> dict:  # noqa: ANN001
+    """``render(runner, iri)`` timed in process (1 warm-up + 5 runs), from the paper cards and
+    from the graph."""
+    from bibkg import config
     from bibkg.services import QueryRunner
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.local import LocalStore
     from bibkg.store.oxigraph import OxigraphStore
-    from bibkg.web.pages import person_page
 
     local = LocalStore(Path(store_dir))
     store = OxigraphStore.open(local)
-    if person:
-        iri, papers = (person if "://" in person else iris.person_iri(person)), None
-    else:
-        iri, papers = most_prolific(store)
     catalog = QueryCatalog.load(config.queries_dir())
-    result: dict = {"person": iri, "papers": papers}
+    result: dict = {"iri": iri, "papers": papers}
     sources = {"cards": store, "graph": OxigraphStore(local.open_read())}
     if store.paper_cards is None:
         del sources["cards"]
     for source, backend in sources.items():
         query = QueryRunner(backend, catalog)
-        person_page(query, iri)  # warm-up (RocksDB blocks, pylatexenc)
+        render(query, iri)  # warm-up (RocksDB blocks, pylatexenc)
         times = []
         for _ in range(5):
             t = time.perf_counter()
-            html = person_page(query, iri)
+            html = render(query, iri)
             times.append((time.perf_counter() - t) * 1000)
         result[source] = {"html_bytes": len(html or ""), "ms_median": round(statistics.median(times), 1),
                           "ms_min": round(min(times), 1)}  # fmt: skip
     return result
+
+
+def bench_pages(store_dir: str, person: str | None) -> dict:
+    from bibkg import iris
+    from bibkg.store.local import LocalStore
+    from bibkg.store.oxigraph import OxigraphStore
+    from bibkg.web.pages import person_page, volume_page
+
+    store = OxigraphStore.open(LocalStore(Path(store_dir)))
+    if person:
+        iri, papers = (person if "://" in person else iris.person_iri(person)), None
+    else:
+        iri, papers = largest(store, "bibkg:author")
+    volume, size = largest(store, "bibkg:inVolume")
+    store.close()
+    return {"person_page": bench_page(store_dir, person_page, iri, papers),
+            "volume_page": bench_page(store_dir, volume_page, volume, size)}
 
 
 def main() -> None:
@@ -103,7 +119,7 @@ def main() -> None:
                         r = bench_dump(args.store, fmt, Path(tmp), gz, source)
                         print(json.dumps(r), flush=True)
                         results["dumps"].append(r)
-    results["person_page"] = bench_person(args.store, args.person)
+    results.update(bench_pages(args.store, args.person))
     print(json.dumps(results, indent=2))
 
 

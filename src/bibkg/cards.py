@@ -1,7 +1,7 @@
 """Paper cards: what a listing of papers shows, kept per snapshot for the largest pages.
 
 A person page lists every paper of the person with its title, year, volume, booktitle, PDF,
-venues and authors in order.  Read from the graph, the most prolific author's page needs
+venues and authors in order; a volume page lists its papers the same way.  Read from the graph, the most prolific author's page needs
 several thousand index lookups (~400 papers, ~1,600 authorships), most of the page's time.  The
 ingest already has each paper's card in hand while it maps the collection, so it writes the
 cards into a small SQLite file published with the snapshot (``STORE/dumps/<snapshot>/``,
@@ -24,9 +24,12 @@ from pathlib import Path
 
 CARDS_FILE = "paper-cards.sqlite"
 """Name of the cards file in a snapshot's directory of derived files."""
+CARDS_VERSION = 2
+"""The file's layout (SQLite ``user_version``); a file of another layout is not read."""
 
 _SCHEMA = """
-CREATE TABLE card (paper TEXT PRIMARY KEY, card TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE card (paper TEXT PRIMARY KEY, volume TEXT, card TEXT NOT NULL) WITHOUT ROWID;
+CREATE INDEX card_volume ON card (volume);
 CREATE TABLE author (person TEXT NOT NULL, paper TEXT NOT NULL, PRIMARY KEY (person, paper)) WITHOUT ROWID;
 """
 
@@ -61,11 +64,13 @@ class CardWriter:
 
     def __init__(self, path: Path) -> None:
         self._db = sqlite3.connect(path, isolation_level=None)
-        self._db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF;" + _SCHEMA + "BEGIN;")
+        self._db.executescript(
+            f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA user_version={CARDS_VERSION};" + _SCHEMA + "BEGIN;"
+        )
 
     def add(self, cards: Iterable[PaperCard]) -> None:
         cards = list(cards)
-        self._db.executemany("INSERT INTO card VALUES (?, ?)", [(c.iri, c._json()) for c in cards])
+        self._db.executemany("INSERT INTO card VALUES (?, ?, ?)", [(c.iri, c.volume, c._json()) for c in cards])
         self._db.executemany(
             "INSERT OR IGNORE INTO author VALUES (?, ?)", [(person, c.iri) for c in cards for person, _ in c.authors]
         )
@@ -101,17 +106,28 @@ class PaperCards:
 
     @classmethod
     def find(cls, directory: Path | None) -> PaperCards | None:
-        """The cards of the snapshot whose derived files are in ``directory``, if it has them."""
+        """The cards of the snapshot whose derived files are in ``directory``, if it has them
+        (in the layout this version writes)."""
         if directory is None or not (Path(directory) / CARDS_FILE).is_file():
             return None
-        return cls(Path(directory) / CARDS_FILE)
+        cards = cls(Path(directory) / CARDS_FILE)
+        if cards._db.execute("PRAGMA user_version").fetchone()[0] != CARDS_VERSION:
+            return None
+        return cards
 
     def of_author(self, person: str) -> list[PaperCard]:
         """The cards of the papers ``person`` (an IRI) is an author of, in no particular order."""
+        return self._cards(
+            "SELECT c.paper, c.card FROM author a JOIN card c ON c.paper = a.paper WHERE a.person = ?", person
+        )
+
+    def of_volume(self, volume: str) -> list[PaperCard]:
+        """The cards of the papers of ``volume`` (an IRI), in no particular order."""
+        return self._cards("SELECT paper, card FROM card WHERE volume = ?", volume)
+
+    def _cards(self, sql: str, key: str) -> list[PaperCard]:
         with self._lock:
-            rows = self._db.execute(
-                "SELECT c.paper, c.card FROM author a JOIN card c ON c.paper = a.paper WHERE a.person = ?", (person,)
-            ).fetchall()
+            rows = self._db.execute(sql, (key,)).fetchall()
         return [PaperCard._from_json(iri, text) for iri, text in rows]
 
 

@@ -1,5 +1,6 @@
-"""Person pages on the full corpus: the paper cards published with the snapshot give the same
-page data as the graph, for the most prolific authors and a spread of others."""
+"""Person and volume pages on the full corpus: the paper cards published with the snapshot give
+the same pages as the graph, for the most prolific authors and a spread of others, and for
+volumes large and small."""
 
 from __future__ import annotations
 
@@ -31,3 +32,18 @@ def test_person_pages_from_cards_equal_pages_from_graph(corpus_ingest: tuple[Loc
         expected = pages.fetch_person(from_graph, person)
         assert expected is not None and expected.papers, person
         assert pages.fetch_person(with_cards, person) == expected, person
+
+
+def test_volume_pages_from_cards_equal_pages_from_graph(corpus_ingest: tuple[LocalStore, IngestReport]) -> None:
+    local, _ = corpus_ingest
+    catalog = QueryCatalog.load(config.queries_dir())
+    with_cards = QueryRunner(OxigraphStore.open(local), catalog)
+    from_graph = QueryRunner(OxigraphStore(local.open_read()), catalog)
+    ranked = [r["v"].value for r in with_cards.store.query(
+        "PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?v (COUNT(*) AS ?n) "
+        "WHERE { ?paper bibkg:inVolume ?v } GROUP BY ?v ORDER BY DESC(?n) ?v")]  # fmt: skip
+    volumes = ranked[:3] + ranked[3::150]  # the largest volumes and every 150th by size
+    assert len(volumes) > 15
+    for volume in volumes:
+        html = pages.volume_page(with_cards, volume)
+        assert html is not None and html == pages.volume_page(from_graph, volume), volume

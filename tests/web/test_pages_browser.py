@@ -100,6 +100,20 @@ def test_person_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner
         assert pages.fetch_person(web_runner, person) == pages.fetch_person(graph_runner, person), person
 
 
+def test_volume_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:  # noqa: ANN001
+    """Every volume of the sample: the same HTML whether its papers come from the cards or the graph."""
+    from bibkg.web import pages
+
+    volumes = [r["v"].value for r in web_runner.store.query(
+        "SELECT DISTINCT ?v WHERE { ?v a <https://w3id.org/bibkg/ns#Volume> }")]  # fmt: skip
+    assert len(volumes) >= 3
+    for volume in volumes:
+        html = pages.volume_page(web_runner, volume)
+        assert html is not None and html == pages.volume_page(graph_runner, volume), volume
+    html = pages.volume_page(web_runner, "https://aclanthology.org/volumes/2025.acl-long/")
+    assert "Language Models Resist Alignment" in html and 'href="/people/yaodong-yang/"' in html
+
+
 def test_person_page_reads_authorships_it_cannot_derive(graph_runner, monkeypatch) -> None:  # noqa: ANN001
     """Authorships whose IRI is not one bibkg mints are read from the graph: the same page."""
     from bibkg.web import pages

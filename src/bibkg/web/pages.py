@@ -19,7 +19,7 @@ import pyoxigraph as ox
 
 from .. import iris
 from .. import vocab as V
-from ..cards import PaperCards
+from ..cards import PaperCard, PaperCards
 from ..export.bibtex import BibRecord, fetch_records, to_bibtex, volume_papers
 from ..services import QueryRunner
 
@@ -99,19 +99,16 @@ def _authors_html(rec: BibRecord) -> str:
     )
 
 
-def _paper_item(rec: BibRecord, *, show_volume: bool = True) -> str:
-    badges = ""
-    if rec.pdf:
-        badges += f'<a class="badge pdf" href="{e(rec.pdf)}">pdf</a>'
-    badges += f'<a class="badge bib" href="{e(local_path(rec.iri).rstrip("/"))}.bib">bib</a>'
-    vol = ""
-    if show_volume and rec.volume and rec.booktitle:
-        vol = f'<div class="in">{link(rec.volume, rec.booktitle)}</div>'
-    authors = _authors_html(rec)
+def paper_item(iri: str, title: str | None, pdf: str | None, authors: str, volume: str = "") -> str:
+    """One paper of a listing: PDF and BibTeX badges, linked title, ``authors`` and ``volume``
+    (HTML, the latter possibly empty)."""
+    path = local_path(iri)
+    badges = f'<a class="badge pdf" href="{e(pdf)}">pdf</a>' if pdf else ""
     return (
-        f'<li class="paper"><span class="badges">{badges}</span>'
-        f'<span class="title">{link(rec.iri, rec.title)}</span>'
-        f'<div class="authors">{authors}</div>{vol}</li>'
+        f'<li class="paper"><span class="badges">{badges}'
+        f'<a class="badge bib" href="{e(path.rstrip("/"))}.bib">bib</a></span>'
+        f'<span class="title"><a href="{e(path)}">{e(title or iri)}</a></span>'
+        f'<div class="authors">{authors}</div>{volume}</li>'
     )
 
 
@@ -392,16 +389,9 @@ def render_person(data: PersonData) -> str:
     for year, recs in by_year.items():
         body.append(f'<h3 id="y{e(year)}">{e(year)}</h3><ul class="papers">')
         for rec in recs:
-            path = local_path(rec.iri)
-            badges = f'<a class="badge pdf" href="{e(rec.pdf)}">pdf</a>' if rec.pdf else ""
             vol = f'<div class="in">{cached_link(rec.volume, rec.booktitle)}</div>' if rec.volume and rec.booktitle else ""
             authors = ", ".join([cached_link(p, n) for p, n in rec.authors])
-            body.append(  # as _paper_item, without BibRecord
-                f'<li class="paper"><span class="badges">{badges}'
-                f'<a class="badge bib" href="{e(path.rstrip("/"))}.bib">bib</a></span>'
-                f'<span class="title"><a href="{e(path)}">{e(rec.title or rec.iri)}</a></span>'
-                f'<div class="authors">{authors}</div>{vol}</li>'
-            )
+            body.append(paper_item(rec.iri, rec.title, rec.pdf, authors, vol))
         body.append("</ul>")
     body.append("</section>")
 
@@ -486,13 +476,23 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
     if not props:
         return None
     links = _links(runner, iri)
-    records = fetch_records(runner.query_sync, volume_papers(runner.store, iri, runner.catalog), runner.catalog)
-    front = [r for r in records if r.frontmatter]
-    papers = [r for r in records if not r.frontmatter]
+    members = volume_papers(runner.store, iri, runner.catalog)
+    cards = getattr(runner.store, "paper_cards", None)
+    if cards is not None:  # the papers from their cards; the front matter, which has none, read in full
+        by_iri = {card.iri: card for card in cards.of_volume(iri)}
+        front = [r for r in fetch_records(runner.query_sync, [m for m in members if m not in by_iri], runner.catalog) if r.frontmatter]
+        items = [_card_item(by_iri[m]) for m in members if m in by_iri]
+        first_paper = next((m for m in members if m in by_iri), None)
+    else:
+        records = fetch_records(runner.query_sync, members, runner.catalog)
+        front = [r for r in records if r.frontmatter]
+        papers = [r for r in records if not r.frontmatter]
+        items = [paper_item(r.iri, r.title, r.pdf, _authors_html(r)) for r in papers]
+        first_paper = papers[0].iri if papers else None
     title = props.get(V.booktitle) or props.get(V.anthologyId) or iri
     editors = front[0].editors if front else []
-    if not editors:
-        editors = fetch_records(runner.query_sync, [r.iri for r in papers[:1]], runner.catalog)[0].editors if papers else []
+    if not editors and first_paper:
+        editors = fetch_records(runner.query_sync, [first_paper], runner.catalog)[0].editors
     rows = [
         ("Anthology ID", e(props.get(V.anthologyId, ""))),
         ("Editors", ", ".join(link(c.person, f"{c.first} {c.last}".strip()) if c.person else e(c.last) for c in editors)),
@@ -509,12 +509,16 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
     ]
     bib_url = local_path(iri).rstrip("/") + ".bib"
     parts = [f'<h1 class="volume">{e(title)}</h1>', _table(rows)]
-    parts.append(f'<h2>Papers <span class="count">{len(papers)}</span> <a class="badge bib" href="{e(bib_url)}">all as BibTeX</a></h2><ul class="papers">')
-    parts.extend(_paper_item(r, show_volume=False) for r in papers)
+    parts.append(f'<h2>Papers <span class="count">{len(items)}</span> <a class="badge bib" href="{e(bib_url)}">all as BibTeX</a></h2><ul class="papers">')
+    parts.extend(items)
     parts.append("</ul>")
     if front:
         parts.append(f'<h2>BibTeX of the volume</h2><pre class="bibtex">{e(to_bibtex(front[0]))}</pre>')
     return page(title, "".join(parts), iri=iri, kind="volume", bib=bib_url)
+
+
+def _card_item(card: PaperCard) -> str:
+    return paper_item(card.iri, card.title, card.pdf, ", ".join(link(p, n) for p, n in card.authors))
 
 
 # --- venue, event, SIG --------------------------------------------------------------------------------------
