@@ -102,7 +102,6 @@ class PaperCards:
         uri = f"{self.path.resolve().as_uri()}?mode=ro&immutable=1"
         self._db = sqlite3.connect(uri, uri=True, check_same_thread=False)
         self._lock = threading.Lock()
-        _read_ahead(self.path)
 
     @classmethod
     def find(cls, directory: Path | None) -> PaperCards | None:
@@ -112,7 +111,9 @@ class PaperCards:
             return None
         cards = cls(Path(directory) / CARDS_FILE)
         if cards._db.execute("PRAGMA user_version").fetchone()[0] != CARDS_VERSION:
+            cards._db.close()
             return None
+        _read_ahead(cards.path)
         return cards
 
     def of_author(self, person: str) -> list[PaperCard]:

@@ -204,15 +204,16 @@ class _CollectionMapper:
             out.add_iri(s, V.doi, iris.doi_iri(p.doi))
         if p.url and "://" in p.url:
             out.add_iri(s, V.url, iris.external_iri(p.url))
-        if p.url:
-            out.add_iri(s, V.pdf, iris.pdf_iri(p.url))
+        pdf = iris.pdf_iri(p.url) if p.url else None
+        out.add_iri(s, V.pdf, pdf)
         out.add_text(s, V.bibkey, p.bibkey)
         out.add_text(s, V.language, p.language)
         for award in p.awards:
             out.add_text(s, V.award, award)
         out.add_text(s, V.note, p.note)
-        for venue_id in v.venue_ids:
-            out.add_iri(s, V.venue, iris.venue_iri(venue_id))
+        venues = tuple(iris.venue_iri(venue_id) for venue_id in v.venue_ids)
+        for venue in venues:
+            out.add_iri(s, V.venue, venue)
         if not p.is_frontmatter:
             first = len(self.result.contributions)
             self._contributions(p.full_id, s, (p.authors, "author", V.author), (p.editors, "editor", V.editor))
@@ -221,10 +222,9 @@ class _CollectionMapper:
                 for _, role, position, pid in self.result.contributions[first:]
                 if role == "author"
             )
-            self.result.cards.append(PaperCard(
-                s, title or None, str(v.year), volume, v.booktitle or None, iris.pdf_iri(p.url) if p.url else None,
-                tuple(iris.venue_iri(venue_id) for venue_id in v.venue_ids), authors,
-            ))  # fmt: skip
+            self.result.cards.append(
+                PaperCard(s, title or None, str(v.year), volume, v.booktitle or None, pdf, venues, authors)
+            )
 
 
 __all__ = ["CollectionResult", "VolumeFacts", "bool_lit", "map_collection"]
