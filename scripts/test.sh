@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# Install everything the tests need into .venv and run the whole test suite.
+# Install everything the tests need into .venv (and the acl-anthology oracle into .venv-oracle)
+# and run the whole test suite.
 # Tests that need the full corpus (../shared/corpora/...) skip with a reason when it is absent.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 BIBKG_EXTRAS=test source "$ROOT/scripts/env.sh"
+source "$ROOT/scripts/oracle-env.sh"  # .venv-oracle; exports BIBKG_ORACLE_PYTHON, never fails
 if [ -x "$ROOT/scripts/browser.sh" ]; then bash "$ROOT/scripts/browser.sh"; fi
 cd "$ROOT"
 set +e

@@ -8,11 +8,18 @@
                        session into a temporary directory (treat it as read-only)
 * ``shared_corpus``    the full ACL Anthology snapshot in ``<repo>/../shared/corpora/…/data``;
                        skips the test when it is absent (a fresh clone has no ``../shared``)
+* ``acl_oracle``       runs a script of ``tests/oracle/`` in the oracle's own venv (acl-anthology
+                       0.5.4, ``scripts/oracle-env.sh``) and returns its JSON; skips without it
 """
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -57,3 +64,30 @@ def shared_corpus() -> Path:
     if not (SHARED_CORPUS / "xml").is_dir():
         pytest.skip(f"full ACL Anthology corpus not found at {SHARED_CORPUS} (only on the shared dev machine)")
     return SHARED_CORPUS
+
+
+@pytest.fixture(scope="session")
+def acl_oracle(repo_root: Path) -> Callable[..., Any]:
+    """``run(script, *args)``: the JSON that ``tests/oracle/<script>`` prints in the oracle's venv.
+
+    The official ``acl-anthology`` library is the oracle for person resolution and BibTeX, but it
+    pins ``anyio<4`` and cannot share bibkg's venv (FastAPI needs ``anyio>=4``), so it lives in
+    ``.venv-oracle`` (``scripts/oracle-env.sh``; ``BIBKG_ORACLE_PYTHON`` names another
+    interpreter) and runs as a subprocess.  Skips, saying why, when that environment is missing.
+    """
+    python = os.environ.get("BIBKG_ORACLE_PYTHON") or str(repo_root / ".venv-oracle" / "bin" / "python")
+    hint = "run scripts/oracle-env.sh (scripts/test.sh does) or set BIBKG_ORACLE_PYTHON"
+    if not Path(python).is_file():
+        pytest.skip(f"acl-anthology oracle environment not found: no {python}; {hint}")
+    probe = subprocess.run([python, "-c", "import acl_anthology"], capture_output=True, text=True)
+    if probe.returncode != 0:
+        pytest.skip(f"{python} cannot import acl_anthology ({(probe.stderr.strip().splitlines() or ['no output'])[-1]}); {hint}")
+
+    def run(script: str, *args: object) -> Any:
+        proc = subprocess.run([python, str(repo_root / "tests" / "oracle" / script), *map(str, args)],
+                              capture_output=True, text=True, encoding="utf-8")
+        if proc.returncode != 0:
+            pytest.fail(f"oracle {script} exited {proc.returncode}: {proc.stderr[-3000:]}")
+        return json.loads(proc.stdout)
+
+    return run

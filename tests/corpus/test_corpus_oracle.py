@@ -1,8 +1,9 @@
 """The full corpus against the official ``acl-anthology`` 0.5.4 library, author entry by author entry.
 
-The library is the oracle for person resolution.  Its person index refuses to build on this
-corpus (three ambiguous names in 2023 Findings), so the oracle replays the index build itself,
-name spec by name spec in the library's own order, catching ``AmbiguousNameError`` per entry.
+The library is the oracle for person resolution; it runs in its own venv (``tests/oracle/persons.py``,
+see the ``acl_oracle`` fixture).  Its person index refuses to build on this corpus (three
+ambiguous names in 2023 Findings), so the oracle replays the index build itself, name spec by
+name spec in the library's own order, catching ``AmbiguousNameError`` per entry.
 Expected differences, asserted to be exactly these and printed:
 
 * the 3 ambiguous entries: the library raises; bibkg keeps ``unverified/{slug}`` and warns;
@@ -20,7 +21,6 @@ resolves to that person (``hongfei-lin``), not to the slug (``hong-fei-lin``); b
 from __future__ import annotations
 
 import time
-import warnings
 from collections import Counter
 from pathlib import Path
 
@@ -52,45 +52,20 @@ XML_VARIANTS: dict[tuple[str | None, str], str] = {}
 
 
 @pytest.fixture(scope="session")
-def oracle(shared_corpus: Path) -> dict[Key, tuple[str, str]]:
-    """(item, role, position) -> (person id or AMBIGUOUS_MARK, printed name) per acl-anthology 0.5.4."""
-    from acl_anthology import Anthology
-    from acl_anthology.exceptions import AmbiguousNameError
+def oracle(shared_corpus: Path, acl_oracle) -> dict[Key, tuple[str, str]]:  # noqa: ANN001
+    """(item, role, position) -> (person id or AMBIGUOUS_MARK, printed name) per acl-anthology 0.5.4.
 
+    Built by ``tests/oracle/persons.py`` in the oracle's own venv (it also fills XML_VARIANTS).
+    """
     started = time.perf_counter()
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # SchemaMismatchWarning: the corpus ships its own schema.rnc
-        anthology = Anthology(datadir=shared_corpus, verbose=False)
-    index = anthology.people
-    index.reset()
-    index._load_variant_list()  # what PersonIndex.build() does first
-
-    def person(spec) -> str:  # noqa: ANN001
-        new = [v for v in spec.variants if v not in index.name_to_ids]
-        try:
-            pid = index.get_or_create_person(spec).id
-        except AmbiguousNameError:
-            return AMBIGUOUS_MARK
-        for v in new:
-            XML_VARIANTS.setdefault((v.first or None, v.last), pid)
-        return pid
-
-    result: dict[Key, tuple[str, str]] = {}
-    # the same order and the same calls as PersonIndex.build(), recording what we compare
-    for collection in anthology.collections.values():
-        for volume in collection.volumes():
-            for position, spec in enumerate(volume.editors, start=1):
-                result[(volume.full_id, "editor", position)] = (person(spec), spec.name.as_first_last())
-            for paper in volume.papers():
-                if paper.is_frontmatter:
-                    for spec in paper.get_editors():
-                        person(spec)
-                    continue
-                for position, spec in enumerate(paper.authors, start=1):
-                    result[(paper.full_id, "author", position)] = (person(spec), spec.name.as_first_last())
-                for position, spec in enumerate(paper.editors, start=1):
-                    result[(paper.full_id, "editor", position)] = (person(spec), spec.name.as_first_last())
-    print(f"\n[corpus] acl-anthology oracle built in {time.perf_counter() - started:.1f} s: {len(result):,} entries")
+    answer = acl_oracle("persons.py", shared_corpus)
+    for first, last, pid in answer["xml_variants"]:
+        XML_VARIANTS.setdefault((first, last), pid)
+    result: dict[Key, tuple[str, str]] = {
+        (item, role, position): (pid, printed) for item, role, position, pid, printed in answer["entries"]
+    }
+    print(f"\n[corpus] acl-anthology oracle built in {answer['seconds']:.1f} s "
+          f"({time.perf_counter() - started:.1f} s with its process): {len(result):,} entries")
     return result
 
 

@@ -8,10 +8,9 @@ a colocated volume) and to the YAML directory — not the whole corpus.
 from __future__ import annotations
 
 import asyncio
-import logging
 import random
 import re
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import pytest
@@ -48,48 +47,13 @@ def _subset(tmp: Path) -> Path:
     return root
 
 
-def _oracle(datadir: Path) -> dict[str, dict[str, Counter]]:
+def _oracle(acl_oracle, datadir: Path) -> dict[str, dict[str, Counter]]:  # noqa: ANN001
     """event → person id → Counter(coauthor id → shared papers), papers with an unresolvable
-    (ambiguous) author excluded along with every author of them."""
-    from acl_anthology import Anthology
-
-    anthology = Anthology(datadir=str(datadir))
-    people = anthology.people
-    quiet = logging.getLogger("acl_anthology")
-    level = quiet.level
-    quiet.setLevel(logging.CRITICAL)
-    try:  # 0.5.4 raises after the build when names are ambiguous, and would rebuild on every lookup
-        people.load()
-    except Exception:  # noqa: BLE001
-        pass
-    finally:
-        quiet.setLevel(level)
-    people.is_data_loaded = True  # keep what was built; resolve the rest on demand below
-    result: dict[str, dict[str, Counter]] = {}
-    for event_id in EVENTS:
-        event = anthology.get_event(event_id)
-        coauthors: dict[str, Counter] = defaultdict(Counter)
-        tainted: set[str] = set()
-        for volume in event.volumes():
-            for paper in volume.papers():
-                if paper.is_frontmatter:
-                    continue
-                ids, broken = [], False
-                for spec in paper.authors:
-                    try:
-                        ids.append(people.get_or_create_person(spec, create=True).id)
-                    except Exception:  # noqa: BLE001 - the ambiguous names 0.5.4 raises on
-                        broken = True
-                if broken:
-                    tainted.update(ids)
-                    continue
-                unique = set(ids)
-                for a in unique:
-                    coauthors[a].update(unique - {a})
-        for person in tainted:
-            coauthors.pop(person, None)
-        result[event_id] = dict(coauthors)
-    return result
+    (ambiguous) author excluded along with every author of them; computed by acl-anthology 0.5.4
+    in its own venv (``tests/oracle/coauthors.py``)."""
+    answer = acl_oracle("coauthors.py", datadir, *EVENTS)
+    return {event: {person: Counter(counts) for person, counts in people.items()}
+            for event, people in answer.items()}
 
 
 QUERY = """query($p: ID!, $e: ID!, $after: String) { person(id: $p) {
@@ -113,7 +77,7 @@ async def _ours(schema, services, settings, person: str, event: str) -> Counter:
         after = connection["pageInfo"]["endCursor"]
 
 
-def test_coauthor_counts_match_acl_anthology(tmp_path):
+def test_coauthor_counts_match_acl_anthology(tmp_path, acl_oracle):  # noqa: ANN001
     from bibkg.graphql.schema import build_schema
     from bibkg.graphql.settings import GraphQLSettings
     from bibkg.ingest import run_ingest
@@ -130,7 +94,7 @@ def test_coauthor_counts_match_acl_anthology(tmp_path):
     services = Services(store, catalog, QueryRunner(store, catalog))
     settings = GraphQLSettings()
     schema = build_schema(settings)
-    oracle = _oracle(datadir)
+    oracle = _oracle(acl_oracle, datadir)
 
     rng = random.Random(2024)
     checked = 0
