@@ -13,6 +13,8 @@ import ctypes
 import gc
 import multiprocessing as mp
 import os
+import signal
+import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -31,6 +33,7 @@ from .export.snapshot_dumps import SnapshotDumps
 from .mapping.collection import CollectionResult, VolumeFacts, map_collection
 from .mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
 from .mapping.stats import StatsFacts, stats_graph
+from .safeparse import check_size, read_source
 from .store.local import LocalStore
 
 Progress = Callable[[int, int, str], None]
@@ -60,12 +63,16 @@ def collection_files(datadir: Path) -> list[Path]:
     """The collection files of a data directory, in id order.
 
     Raises:
-        SourceError: ``datadir`` has no ``xml/`` directory with collection files.
+        SourceError: ``datadir`` has no ``xml/`` directory with collection files, or one of them
+            is larger than the size limit (:func:`bibkg.safeparse.max_file_bytes`): checked here,
+            before any file is read or any store touched.
     """
     xml_dir = datadir / "xml"
     files = sorted(xml_dir.glob("*.xml")) if xml_dir.is_dir() else []
     if not files:
         raise SourceError(datadir, None, "not an Anthology data directory: no xml/*.xml files")
+    for path in files:
+        check_size(path)
     return files
 
 
@@ -90,7 +97,7 @@ def map_corpus(
             yield result
         return
     ctx = mp.get_context("fork")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(people,)) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(people, os.getpid())) as pool:
         for done, result in enumerate(pool.imap(_map_file, enumerate(files), chunksize=8), start=1):
             if progress:
                 progress(done, total, result.collection_id)
@@ -100,7 +107,7 @@ def map_corpus(
 def _collections_with_variants(files: list[Path]) -> Iterator[tuple[int, Collection]]:
     """The collections that have ``<variant>`` names (a byte search skips all others)."""
     for file_index, path in enumerate(files):
-        if b"<variant" in path.read_bytes():
+        if b"<variant" in read_source(path):
             yield file_index, read_collection(path)
 
 
@@ -112,15 +119,43 @@ def load_people_for(datadir: Path, files: list[Path]) -> PeopleMetadata:
 
 
 _WORKER_PEOPLE: PeopleMetadata | None = None
+_WORKER_PARENT: int | None = None
+_PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _init_worker(people: PeopleMetadata) -> None:
-    global _WORKER_PEOPLE
-    _WORKER_PEOPLE = people
+def _init_worker(people: PeopleMetadata, parent: int) -> None:
+    global _WORKER_PEOPLE, _WORKER_PARENT
+    _WORKER_PEOPLE, _WORKER_PARENT = people, parent
+    _die_with_parent(parent)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Make this worker die when the ingest that forked it dies.
+
+    A worker inherits the store's ingest lock (an open file with a ``flock``): if the ingest is
+    killed (``kill -9``, the OOM killer) while its workers live on, the lock stays held and the
+    next ingest fails with "another ingest is writing" until they finish.  On Linux the kernel
+    sends the worker SIGKILL when its parent dies (``prctl(PR_SET_PDEATHSIG)``); the parent may
+    have died before that call, hence the check of ``getppid`` after it, which
+    :func:`_map_file` repeats before each file (the only check on other systems).
+    """
+    if sys.platform.startswith("linux"):
+        try:
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - a libc without prctl
+            pass
+    _exit_if_orphaned()
+
+
+def _exit_if_orphaned() -> None:
+    if _WORKER_PARENT is not None and os.getppid() != _WORKER_PARENT:
+        os._exit(1)
 
 
 def _map_file(item: tuple[int, Path]) -> CollectionResult:
     assert _WORKER_PEOPLE is not None
+    _exit_if_orphaned()
     file_index, path = item
     return map_collection(read_collection(path), _WORKER_PEOPLE, file_index)
 

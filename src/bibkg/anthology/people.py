@@ -9,22 +9,15 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SourceError
+from ..safeparse import load_data
 from .names import Name, slug_of
 from .records import PersonEntry
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover - libyaml missing
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
 
 
 class PeopleFormat(str, Enum):
@@ -75,19 +68,6 @@ def load_people(datadir: Path) -> PeopleMetadata:
     return PeopleMetadata(PeopleFormat.LEGACY, None, {})
 
 
-def _load(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as f:
-            if path.suffix == ".json":
-                return json.load(f)
-            return yaml.load(f, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise SourceError(path, line, f"malformed YAML: {exc.problem}") from None
-    except json.JSONDecodeError as exc:
-        raise SourceError(path, exc.lineno, f"malformed JSON: {exc.msg}") from None
-
-
 def _name(value: Any, path: Path, where: str) -> Name:
     if not isinstance(value, dict) or not value.get("last"):
         raise SourceError(path, None, f"{where}: a name needs at least 'last', got {value!r}")
@@ -101,7 +81,7 @@ def read_legacy(path: Path) -> PeopleMetadata:
     An entry without ``id`` gets the slug of its canonical name; two such entries with the same
     slug are an error in the data (as in the Anthology).
     """
-    data = _load(path)
+    data = load_data(path)  # safely: size limit, UTF-8, no YAML aliases
     if not isinstance(data, list):
         raise SourceError(path, 1, "expected a list of entries")
     persons: dict[str, PersonEntry] = {}
@@ -135,7 +115,7 @@ def read_legacy(path: Path) -> PeopleMetadata:
 
 def read_current(path: Path) -> PeopleMetadata:
     """Read ``people.yaml`` / ``people.json`` (person id → attributes)."""
-    data = _load(path)
+    data = load_data(path)  # safely: size limit, UTF-8, no YAML aliases
     if not isinstance(data, dict):
         raise SourceError(path, 1, "expected a mapping of person id to attributes")
     persons: dict[str, PersonEntry] = {}

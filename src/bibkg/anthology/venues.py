@@ -1,29 +1,16 @@
-"""Venues (``yaml/venues/*.yaml`` or ``json/venues.json``) and SIGs (``yaml/sigs/*.yaml``)."""
+"""Venues (``yaml/venues/*.yaml`` or ``json/venues.json``) and SIGs (``yaml/sigs/*.yaml``).
+
+Every file is parsed by :mod:`bibkg.safeparse` (size limit, UTF-8, safe YAML without aliases).
+"""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from ..errors import SourceError
+from ..safeparse import load_json, load_yaml
 from .records import SigEntry, VenueEntry
-
-try:
-    from yaml import CSafeLoader as _Loader
-except ImportError:  # pragma: no cover
-    from yaml import SafeLoader as _Loader  # type: ignore[assignment]
-
-
-def _yaml(path: Path) -> Any:
-    try:
-        with path.open(encoding="utf-8") as f:
-            return yaml.load(f, Loader=_Loader)
-    except yaml.MarkedYAMLError as exc:
-        line = exc.problem_mark.line + 1 if exc.problem_mark else None
-        raise SourceError(path, line, f"malformed YAML: {exc.problem}") from None
 
 
 def _venue(venue_id: str, data: Any, path: Path) -> VenueEntry:
@@ -44,14 +31,13 @@ def load_venues(datadir: Path) -> dict[str, VenueEntry]:
     """Venue id → venue, from ``json/venues.json`` or the ``yaml/venues/`` directory."""
     json_path = datadir / "json" / "venues.json"
     if json_path.is_file():
-        try:
-            data = json.loads(json_path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise SourceError(json_path, exc.lineno, f"malformed JSON: {exc.msg}") from None
+        data = load_json(json_path)
+        if not isinstance(data, dict):
+            raise SourceError(json_path, 1, "expected a mapping of venue id to attributes")
         return {str(k): _venue(str(k), v, json_path) for k, v in sorted(data.items())}
     venues: dict[str, VenueEntry] = {}
     for path in sorted((datadir / "yaml" / "venues").glob("*.yaml")):
-        venues[path.stem] = _venue(path.stem, _yaml(path), path)
+        venues[path.stem] = _venue(path.stem, load_yaml(path), path)
     return venues
 
 
@@ -63,7 +49,7 @@ def load_sigs(datadir: Path) -> dict[str, SigEntry]:
     """
     sigs: dict[str, SigEntry] = {}
     for path in sorted((datadir / "yaml" / "sigs").glob("*.yaml")):
-        data = _yaml(path)
+        data = load_yaml(path)
         if not isinstance(data, dict) or "Name" not in data:
             raise SourceError(path, None, "a SIG file needs at least 'Name'")
         meetings: list[tuple[int, str]] = []

@@ -1,7 +1,12 @@
 """Streaming reader of the Anthology's collection files (``xml/*.xml``).
 
-Each file is read with ``lxml.etree.iterparse``; a volume element is turned into records and
-cleared as soon as it ends, so memory stays bounded by one volume, never a whole-corpus DOM.
+Each file is read with :func:`bibkg.safeparse.iterparse_xml` (lxml ``iterparse`` with no DOCTYPE,
+no entity, no DTD and no network, under a size limit); a volume element is turned into records
+and cleared as soon as it ends, so memory stays bounded by one volume, never a whole-corpus DOM.
+
+Ids must be unambiguous, since the graph is keyed by them: the root's ``<collection id>`` must be
+the file's name (else the same collection could come from two files and merge silently), and no
+two volumes or papers of a collection may have the same full id.
 """
 
 from __future__ import annotations
@@ -11,6 +16,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..errors import SourceError
+from ..safeparse import iterparse_xml
 from .ids import build_id
 from .names import Name
 from .records import Collection, EventDecl, NameSpec, Paper, Volume
@@ -21,27 +27,55 @@ def read_collection(path: Path) -> Collection:
     """Read one collection file.
 
     Raises:
-        SourceError: the file is not well-formed XML or misses something required; the error
-            names the file and line.
+        SourceError: the file is too large, has a DOCTYPE, is not well-formed XML, declares
+            another collection id than its name, repeats a volume or paper id, or misses
+            something required; the error names the file and line.
     """
+    path = Path(path)
     collection_id = path.stem
     volumes: list[Volume] = []
     event: EventDecl | None = None
-    try:
-        for _, element in etree.iterparse(
-            str(path), events=("end",), tag=("volume", "event")
-        ):
-            if element.tag == "volume":
-                volumes.append(_volume(element, collection_id, path))
-            else:
-                event = _event(element, collection_id, path)
-            element.clear()
-            while element.getprevious() is not None:
-                del element.getparent()[0]
-    except etree.XMLSyntaxError as exc:
-        line = exc.position[0] if exc.position else exc.lineno
-        raise SourceError(path, line, f"malformed XML: {exc.msg}") from None
+    seen: dict[str, int | None] = {}
+    """Full id of every volume and paper read so far → its line (duplicates are errors)."""
+    for kind, element in iterparse_xml(path, events=("start", "end"), tag=("collection", "volume", "event")):
+        if kind == "start":
+            if element.tag == "collection":
+                _check_collection_id(element, collection_id, path)
+            continue
+        if element.tag == "volume":
+            volume = _volume(element, collection_id, path)
+            for item in (volume, *volume.papers):
+                _check_unique(item.full_id, item.line, seen, path)
+            volumes.append(volume)
+        elif element.tag == "event":
+            event = _event(element, collection_id, path)
+        else:
+            continue
+        element.clear()
+        while element.getprevious() is not None:
+            del element.getparent()[0]
     return Collection(collection_id, str(path), tuple(volumes), event)
+
+
+def _check_collection_id(element: etree._Element, collection_id: str, path: Path) -> None:
+    """The root's ``id`` must be the file's name: the ids of the graph are built from the name, so
+    a copy of ``2025.acl.xml`` under another name would otherwise be a second, silent collection."""
+    declared = element.get("id")
+    if declared is not None and declared != collection_id:
+        sibling = path.with_name(f"{declared}.xml")
+        if sibling.is_file():
+            problem = f"declares collection id '{declared}', the collection of {sibling}"
+        else:
+            problem = f"declares collection id '{declared}' but is named for '{collection_id}'"
+        raise SourceError(path, element.sourceline, f"{problem} (a collection file is named after its id)")
+
+
+def _check_unique(full_id: str, line: int | None, seen: dict[str, int | None], path: Path) -> None:
+    if full_id in seen:
+        first = seen[full_id]
+        where = f" (first at line {first})" if first else ""
+        raise SourceError(path, line, f"id {full_id} occurs twice in the collection{where}")
+    seen[full_id] = line
 
 
 def _text(element: etree._Element, tag: str) -> str | None:

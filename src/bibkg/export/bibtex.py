@@ -29,6 +29,7 @@ from lxml import etree
 from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
 from .. import vocab as V
+from ..safeparse import xml_fragment
 from ..sparql.catalog import NamedQuery, QueryCatalog, default_catalog
 
 Query = Callable[[str], Any]
@@ -108,7 +109,7 @@ def markup_latex(markup: str | None, plain: str | None) -> str:
     """LaTeX of a title: from its source XML markup when there is some, else from plain text."""
     if markup:
         try:
-            root = etree.fromstring(f"<t>{markup}</t>".encode())
+            root = xml_fragment(markup)  # the one safe XML parser (no entities, DTD, network)
         except etree.XMLSyntaxError:
             root = None
         if root is not None:

@@ -35,7 +35,9 @@ import yaml
 
 from .. import config, iris
 from ..errors import BibkgError
+from ..safeparse import parse_yaml
 from ..vocab import XSD_BOOLEAN, XSD_INTEGER
+from .terms import TermError, id_iri, iri_term, literal_term, show
 
 _ENTITY_IRIS: dict[str, Callable[[str], str]] = {
     "person": iris.person_iri,
@@ -121,33 +123,32 @@ class Parameter:
     default: str | None = None
 
     def to_term(self, value: str) -> ox.NamedNode | ox.Literal:
-        """Convert a user-supplied string into the RDF term this parameter binds."""
+        """Convert a user-supplied string into the RDF term this parameter binds.
+
+        Every conversion goes through :mod:`bibkg.sparql.terms`, so a malformed value (``a%b``,
+        a control character, a lone surrogate) is a :class:`ParameterError` naming the
+        parameter, never a ``ValueError`` from pyoxigraph.
+        """
+        what = f"parameter '{self.name}'"
         value = value.strip()
-        if self.type in _ENTITY_IRIS:
-            if value.startswith(("http://", "https://")):
+        try:
+            if self.type in _ENTITY_IRIS:
+                return id_iri(value, _ENTITY_IRIS[self.type], self.type, what)
+            if self.type == "iri":
+                return iri_term(value, what)
+            if self.type == "integer":
                 try:
-                    return ox.NamedNode(value)
-                except ValueError as exc:
-                    raise ParameterError(f"parameter '{self.name}': '{value}' is not an IRI ({exc})") from None
-            if not value or any(c in value for c in '<>"{}|^`\\ '):
-                raise ParameterError(f"parameter '{self.name}': '{value}' is not a {self.type} id")
-            return ox.NamedNode(_ENTITY_IRIS[self.type](value))
-        if self.type == "iri":
-            try:
-                return ox.NamedNode(value)
-            except ValueError as exc:
-                raise ParameterError(f"parameter '{self.name}': {exc}") from None
-        if self.type == "integer":
-            try:
-                return ox.Literal(str(int(value)), datatype=ox.NamedNode(XSD_INTEGER))
-            except ValueError:
-                raise ParameterError(f"parameter '{self.name}': '{value}' is not an integer") from None
-        if self.type == "boolean":
-            if value.lower() not in ("true", "false", "1", "0"):
-                raise ParameterError(f"parameter '{self.name}': '{value}' is not a boolean")
-            flag = "true" if value.lower() in ("true", "1") else "false"
-            return ox.Literal(flag, datatype=ox.NamedNode(XSD_BOOLEAN))
-        return ox.Literal(value)
+                    number = int(value)
+                except ValueError:
+                    raise ParameterError(f"{what}: {show(value)} is not an integer") from None
+                return literal_term(str(number), what, XSD_INTEGER)
+            if self.type == "boolean":
+                if value.lower() not in ("true", "false", "1", "0"):
+                    raise ParameterError(f"{what}: {show(value)} is not a boolean")
+                return literal_term("true" if value.lower() in ("true", "1") else "false", what, XSD_BOOLEAN)
+            return literal_term(value, what)
+        except TermError as exc:
+            raise ParameterError(str(exc)) from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,7 +196,7 @@ def parse_query_file(path: Path) -> NamedQuery:
     text = path.read_text(encoding="utf-8")
     header_lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
     try:
-        header = yaml.safe_load("\n".join(line[1:] if line.startswith(" ") else line for line in header_lines)) or {}
+        header = parse_yaml("\n".join(line[1:] if line.startswith(" ") else line for line in header_lines)) or {}
     except yaml.YAMLError as exc:
         raise CatalogError(f"{path}: malformed '#+' header: {exc}") from None
     if not isinstance(header, dict) or not header.get("summary"):
