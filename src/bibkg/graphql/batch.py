@@ -49,16 +49,30 @@ _CACHES: weakref.WeakKeyDictionary[object, ResultCache] = weakref.WeakKeyDiction
 _CACHES_LOCK = threading.Lock()
 
 
-def result_cache_for(store: object, max_entries: int) -> ResultCache | None:
-    """The row cache shared by the requests on ``store`` (at most ``max_entries`` keys), or
-    ``None`` when rows must not outlive a request: caching is off (``max_entries`` 0) or the
-    store's answers can change (:attr:`~bibkg.store.base.GraphStore.immutable`)."""
-    if not max_entries or not getattr(store, "immutable", False):
+_ROW_BYTES = 300
+"""Estimated bytes of a row (its dict and terms) beyond the characters of its values."""
+
+
+def rows_bytes(found: list[Row]) -> int:
+    """Estimated bytes of ``found`` in memory: a cache of rows is bounded by this, not only by
+    its number of keys (the papers of a venue are thousands of rows under one key)."""
+    return 100 + sum(_ROW_BYTES + sum(len(term.value) for term in row.values()) for row in found)
+
+
+def result_cache_for(store: object, max_entries: int, max_bytes: int | None = None) -> ResultCache | None:
+    """The row cache shared by the requests on ``store`` (at most ``max_entries`` keys and
+    ``max_bytes`` estimated bytes), or ``None`` when rows must not outlive a request: caching is
+    off (``max_entries`` or ``max_bytes`` 0) or the store's answers can change
+    (:attr:`~bibkg.store.base.GraphStore.immutable`)."""
+    if not max_entries or max_bytes == 0 or not getattr(store, "immutable", False):
         return None
     with _CACHES_LOCK:
         cache = _CACHES.get(store)
         if cache is None:
-            cache = _CACHES[store] = LRU(max_entries)
+            if max_bytes is None:
+                cache = _CACHES[store] = LRU(max_entries)
+            else:
+                cache = _CACHES[store] = LRU(max_bytes, weigh=rows_bytes, max_entries=max_entries)
         return cache
 
 

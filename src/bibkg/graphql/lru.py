@@ -19,14 +19,18 @@ def _one(_value: object) -> int:
 
 
 class LRU(Generic[V]):
-    """At most ``capacity`` units of weight (``weigh(value)``, 1 per entry by default).
+    """At most ``capacity`` units of weight (``weigh(value)``, 1 per entry by default), and at
+    most ``max_entries`` entries when given.
 
     A capacity of 0 disables the cache: :meth:`get` always misses and :meth:`put` keeps nothing.
     A value heavier than the whole capacity is not kept.
     """
 
-    def __init__(self, capacity: int, weigh: Callable[[V], int] = _one) -> None:
+    def __init__(self, capacity: int, weigh: Callable[[V], int] = _one, max_entries: int | None = None) -> None:
         self.capacity = max(0, capacity)
+        if max_entries is not None and max_entries <= 0:
+            self.capacity = 0
+        self.max_entries = max_entries
         self._weigh = weigh
         self._data: OrderedDict[Hashable, tuple[V, int]] = OrderedDict()
         self._weight = 0
@@ -55,6 +59,14 @@ class LRU(Generic[V]):
             self.put(key, value)
         return value
 
+    @property
+    def weight(self) -> int:
+        """The total weight kept."""
+        return self._weight
+
+    def __len__(self) -> int:
+        return len(self._data)
+
     def put(self, key: Hashable, value: V) -> None:
         if not self.capacity:
             return
@@ -67,6 +79,6 @@ class LRU(Generic[V]):
                 self._weight -= old[1]
             self._data[key] = (value, weight)
             self._weight += weight
-            while self._weight > self.capacity:
+            while self._weight > self.capacity or (self.max_entries is not None and len(self._data) > self.max_entries):
                 _key, (_value, dropped) = self._data.popitem(last=False)
                 self._weight -= dropped

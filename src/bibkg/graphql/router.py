@@ -14,10 +14,19 @@ Follows the GraphQL-over-HTTP spec:
 
 Successful responses carry an ``ETag`` (``If-None-Match`` on GET: ``304``) and, when the store is
 a local snapshot, are kept for identical requests (:mod:`bibkg.graphql.response_cache`).
+
+Every request is bounded before strawberry sees it: a POST body over ``max_body_bytes`` is ``413``
+(a declared ``Content-Length`` over it is refused before reading anything; otherwise reading
+stops at the limit), a GET query string over it ``414``. Then parse, validation and execution run
+under a deadline (``timeout``, by default the server's ``query_timeout``): past it the request is
+``504`` with the error code ``DEADLINE``, and its work is cancelled — no resolver runs and no store
+query starts after it (one already running in a worker thread finishes and is dropped). The same
+happens as soon as the client disconnects.
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextvars
 import gzip
 import json
@@ -25,10 +34,12 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from collections.abc import Awaitable
 from typing import Any
 
 from cross_web import HTTPException
 from fastapi import APIRouter, Request
+from starlette.requests import Request as StarletteRequest
 from starlette.responses import HTMLResponse, Response
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
@@ -43,6 +54,7 @@ from .names import name_index_for
 from .response_cache import CachedResponse, ResponseCache, etag, if_none_match, request_key
 from .schema import build_schema
 from .settings import GraphQLSettings
+from .sizes import sizes_for
 from .types import GQLContext
 
 JSON = "application/json"
@@ -102,8 +114,67 @@ def _conditional(request: Any, response: Response) -> Response:
     return response
 
 
-def _error_body(message: str, code: str) -> bytes:
-    return json.dumps({"errors": [{"message": message, "extensions": {"code": code}}]}).encode()
+def _error_body(message: str, code: str, **extensions: Any) -> bytes:
+    return json.dumps({"errors": [{"message": message, "extensions": {"code": code, **extensions}}]}).encode()
+
+
+class _Refused(Exception):
+    """A request refused before it is parsed: its HTTP status, message and error code."""
+
+    def __init__(self, status: int, message: str, code: str, **extensions: Any) -> None:
+        super().__init__(message)
+        self.status, self.message, self.code, self.extensions = status, message, code, extensions
+
+
+async def read_bounded(request: StarletteRequest, limit: int) -> StarletteRequest:
+    """``request`` with its body read, or :class:`_Refused` (413) as soon as it exceeds ``limit``
+    bytes — a declared ``Content-Length`` over it is refused before reading anything. A GET
+    query string over ``limit`` is refused (414). The body is handed on through a new request
+    (the public ``Request(scope, receive)``) whose ``receive`` replays it."""
+    if request.method != "POST":
+        length = len(request.scope.get("query_string", b""))
+        if length > limit:
+            raise _Refused(414, f"the query string is {length} bytes long; the limit is {limit} bytes "
+                           "(POST larger documents)", "URI_TOO_LONG", maxBytes=limit)
+        return request
+    declared = request.headers.get("content-length")
+    if declared is not None:
+        if not declared.strip().isdigit():
+            raise _Refused(400, f"Content-Length is not a number: {declared[:40]!r}", "BAD_REQUEST")
+        if int(declared) > limit:
+            raise _Refused(413, f"the request body is {int(declared)} bytes long; the limit is {limit} bytes",
+                           "PAYLOAD_TOO_LARGE", maxBytes=limit)
+    body = bytearray()
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > limit:
+            raise _Refused(413, f"the request body is longer than the limit of {limit} bytes",
+                           "PAYLOAD_TOO_LARGE", maxBytes=limit)
+    replayed = False
+    original = request.receive
+
+    async def receive() -> dict[str, Any]:
+        nonlocal replayed
+        if not replayed:
+            replayed = True
+            return {"type": "http.request", "body": bytes(body), "more_body": False}
+        return await original()
+
+    return StarletteRequest(request.scope, receive)
+
+
+async def _disconnected(request: StarletteRequest) -> None:
+    """Returns when the client has gone (its body was read before: only a disconnect is left)."""
+    while True:
+        message = await request.receive()
+        if message.get("type") == "http.disconnect":
+            return
+
+
+def _forget(task: asyncio.Future[Any]) -> None:
+    """Retrieve the outcome of an abandoned task, so that asyncio does not log it as lost."""
+    if not task.cancelled():
+        task.exception()
 
 
 @lru_cache(maxsize=8)
@@ -119,10 +190,13 @@ def _graphiql_template() -> str:
 class BibkgGraphQLRouter(GraphQLRouter):
     """strawberry's router with GraphQL-over-HTTP media types and status codes (see module docs)."""
 
-    def __init__(self, schema: Any, *, settings: GraphQLSettings, response_cache: ResponseCache, **kwargs: Any) -> None:
+    def __init__(self, schema: Any, *, settings: GraphQLSettings, response_cache: ResponseCache,
+                 timeout: float = 10.0, **kwargs: Any) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
         self.settings = settings
         self.response_cache = response_cache
+        self.timeout = timeout
+        """Seconds a request may take (parse, validation, execution)."""
 
     async def run(self, request: Any, context: Any = UNSET, root_value: Any = UNSET) -> Any:
         if self.is_websocket_request(request):
@@ -139,7 +213,14 @@ class BibkgGraphQLRouter(GraphQLRouter):
             )
         token = _exchange.set(_Exchange(media))
         try:
-            return _conditional(request, await self._answer(request, adapter, media, context, root_value))
+            original = request
+            request = await read_bounded(request, self.settings.max_body_bytes)
+            adapter = self.request_adapter_class(request)
+            answer = self._answer(request, adapter, media, context, root_value)
+            return _conditional(request, await self._within_deadline(original, answer, media))
+        except _Refused as exc:
+            return Response(_error_body(exc.message, exc.code, **exc.extensions), status_code=exc.status,
+                            media_type=media)
         except HTTPException as exc:
             status, headers, code = exc.status_code, {}, "BAD_REQUEST"
             if status == 400 and "content type" in exc.reason.lower():
@@ -152,6 +233,32 @@ class BibkgGraphQLRouter(GraphQLRouter):
             return Response(_error_body(exc.reason, code), status_code=status, media_type=media, headers=headers)
         finally:
             _exchange.reset(token)
+
+    async def _within_deadline(self, request: StarletteRequest, answer: Awaitable[Response], media: str) -> Response:
+        """The response of ``answer``, unless the deadline passes first (``504``) or the client of
+        ``request`` (whose body was read) disconnects; then ``answer`` is cancelled: it stops at its next ``await`` (a store query
+        running in a worker thread finishes first, and nothing new starts)."""
+        task = asyncio.ensure_future(answer)
+        watcher = asyncio.ensure_future(_disconnected(request))
+        try:
+            done, _pending = await asyncio.wait({task, watcher}, timeout=self.timeout,
+                                                return_when=asyncio.FIRST_COMPLETED)
+        except BaseException:
+            task.cancel()
+            watcher.cancel()
+            raise
+        watcher.cancel()
+        if task in done:
+            return task.result()
+        task.cancel()
+        task.add_done_callback(_forget)
+        if watcher in done:
+            return Response(status_code=499)  # nobody is listening
+        return Response(
+            _error_body(f"the request did not finish within its deadline of {self.timeout:g} s; ask for less "
+                        "(smaller pages, fewer nested lists)", "DEADLINE", timeout=self.timeout),
+            status_code=504, media_type=media,
+        )
 
     async def _answer(self, request: Any, adapter: Any, media: str, context: Any, root_value: Any) -> Response:
         """The response: from the response cache if the same request succeeded before, else
@@ -212,25 +319,35 @@ class BibkgGraphQLRouter(GraphQLRouter):
 
     async def render_graphql_ide(self, request: Request) -> HTMLResponse:
         base = request.url.path.rstrip("/")
-        return HTMLResponse(_graphiql_template().replace("{{BASE}}", base))
+        page = _graphiql_template().replace("{{BASE}}", base)
+        from ..server.edge import policy_for_page  # its inline bootstrap script, by hash
+
+        return HTMLResponse(page, headers={"Content-Security-Policy": policy_for_page(page)})
 
 
 def build_graphql_router(
-    services: Services, settings: GraphQLSettings | None = None, *, warm_name_index: bool = True
+    services: Services, settings: GraphQLSettings | None = None, *, warm_name_index: bool = True,
+    count_sizes: bool = True,
 ) -> APIRouter:
     """The ``/graphql`` router (mount with ``app.include_router(router, prefix="/graphql")``).
 
     ``warm_name_index`` builds the people-search index in a background thread right away, so the
-    first name lookup does not pay for it.
+    first name lookup does not pay for it. ``count_sizes`` counts the data's sizes for the cost
+    model (:mod:`bibkg.graphql.sizes`, in a background thread); without it the static estimates
+    apply.
     """
     settings = settings or GraphQLSettings.from_env()
-    schema = build_schema(settings)
+    sizes = sizes_for(services.store) if count_sizes else None
+    schema = build_schema(settings, None if sizes is None else (lambda: sizes.wait(60)))
+    server_timeout = getattr(services.settings, "query_timeout", None)
+    timeout = settings.timeout or server_timeout or 10.0
 
     async def context_getter() -> GQLContext:
         return GQLContext(services, settings)
 
     response_cache = ResponseCache.for_store(services.store, settings)
-    router = BibkgGraphQLRouter(schema, settings=settings, response_cache=response_cache, context_getter=context_getter)
+    router = BibkgGraphQLRouter(schema, settings=settings, response_cache=response_cache, timeout=timeout,
+                                context_getter=context_getter)
 
     @router.get("/static/{name}", include_in_schema=False)
     async def static_asset(name: str, request: Request) -> Response:

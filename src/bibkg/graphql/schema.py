@@ -6,6 +6,7 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from typing import TypeVar
 
 import pyoxigraph as ox
@@ -20,6 +21,7 @@ from .errors import UserError, is_user_error
 from .maybe import settle
 from .names import MATCH_KINDS  # noqa: F401  (documented in PersonMatch.match)
 from .settings import GraphQLSettings
+from .sizes import DataSizes
 from .types import (
     SIG,
     CoauthorConnection,
@@ -163,10 +165,12 @@ class _Masking(MaskErrors):
         )
 
 
-def build_schema(settings: GraphQLSettings | None = None) -> strawberry.Schema:
-    """The schema with the limits of ``settings`` (default: :meth:`GraphQLSettings.from_env`)."""
+def build_schema(settings: GraphQLSettings | None = None,
+                 sizes: Callable[[], DataSizes] | None = None) -> strawberry.Schema:
+    """The schema with the limits of ``settings`` (default: :meth:`GraphQLSettings.from_env`);
+    ``sizes`` gives the data's sizes to the cost model (default: static estimates)."""
     settings = settings or GraphQLSettings.from_env()
-    documents = DocumentCache(settings)
+    documents = DocumentCache(settings, sizes)
     # factories: extensions keep per-request state, so each request gets fresh instances
     extensions: list = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),

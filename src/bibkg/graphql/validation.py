@@ -2,34 +2,45 @@
 
 graphql-core's validation of an everyday document takes milliseconds — more than executing it
 against cached rows — and clients send the same few documents again and again, with different
-variables. :class:`DocumentCache` (one per schema) keeps, in LRUs of ``document_cache_entries``:
+variables. :class:`DocumentCache` (one per schema) keeps, in one LRU bounded by
+``document_cache_entries`` entries and ``document_cache_mb`` megabytes (estimated: a parsed
+document takes some 100 bytes per character of its text):
 
 * the parsed document per text and parse options (the token limit is one);
 * its validation errors per text and rules — graphql-core's rules plus the limits of
   :func:`~bibkg.graphql.limits.limit_rules`, built once per schema, so the same classes on every
   request;
 * its cost (:func:`~bibkg.graphql.limits.document_cost`) per text, operation name and variables,
-  since ``first: $n`` costs what ``$n`` says.
+  since ``first: $n`` costs what ``$n`` says, after the string variables' lengths.
 
 :class:`CachedValidation`, a strawberry extension, hands them to the execution context in its
-parse and validation steps, so strawberry skips its own. A valid document over the cost limit gets
-the :class:`~bibkg.graphql.limits.CostLimitExceeded` request error: nothing is executed. Documents
-that do not parse are not cached: strawberry parses them again and reports the syntax error.
+parse and validation steps, so strawberry skips its own. What is not cached yet is computed in
+a worker thread, never on the event loop: every step is linear in the document and the document
+is bounded (body size, tokens), but a large one still takes milliseconds. A valid document over
+the cost limit gets the :class:`~bibkg.graphql.limits.CostLimitExceeded` request error: nothing
+is executed. Documents that do not parse are not cached: strawberry parses them again (bounded
+by the same token limit) and reports the syntax error.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator, Mapping
+from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
 from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
+from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
 from strawberry.schema.schema import validate_document
 
-from .limits import cost_error, document_cost, limit_rules
+from .limits import cost_error, document_cost, limit_rules, long_variables
 from .lru import LRU
 from .settings import GraphQLSettings
+from .sizes import FALLBACK, DataSizes
+
+AST_BYTES_PER_CHAR = 100
+"""Estimated bytes of a parsed document per character of its text (measured: 50–100)."""
+_ENTRY_OVERHEAD = 500
 
 
 def _variables_key(variables: Mapping[str, Any] | None) -> str | None:
@@ -40,65 +51,124 @@ def _variables_key(variables: Mapping[str, Any] | None) -> str | None:
         return None
 
 
-class DocumentCache:
-    """Parsed documents, their validation errors and their costs, for one schema's limits."""
+_MISSING = object()
 
-    def __init__(self, settings: GraphQLSettings) -> None:
+
+class DocumentCache:
+    """Parsed documents, their validation errors and their costs, for one schema's limits.
+
+    ``sizes`` gives the data's sizes for the cost model (called when a cost is computed, in a
+    worker thread: it may wait for the sizes to be counted).
+    """
+
+    def __init__(self, settings: GraphQLSettings, sizes: Callable[[], DataSizes] | None = None) -> None:
         self.settings = settings
         self.rules = limit_rules(settings)
-        self._documents: LRU[DocumentNode] = LRU(settings.document_cache_entries)
-        self._errors: LRU[list[GraphQLError]] = LRU(settings.document_cache_entries)
-        self._costs: LRU[int] = LRU(settings.document_cache_entries)
+        self.sizes = sizes or (lambda: FALLBACK)
+        # values: (estimated bytes of key and value, value)
+        self._lru: LRU[tuple[int, Any]] = LRU(settings.document_cache_mb * 2**20, weigh=lambda e: e[0],
+                                              max_entries=3 * settings.document_cache_entries)
+
+    def _get(self, key: tuple[Any, ...]) -> Any:
+        entry = self._lru.get(key)
+        return _MISSING if entry is None else entry[1]
+
+    def _put(self, key: tuple[Any, ...], weight: int, value: Any) -> Any:
+        self._lru.put(key, (weight + _ENTRY_OVERHEAD, value))
+        return value
+
+    # --- parse ----------------------------------------------------------------------------------
+    def cached_document(self, text: str, parse_options: Mapping[str, Any]) -> DocumentNode | None:
+        found = self._get(("document", text, tuple(sorted(parse_options.items()))))
+        return None if found is _MISSING else found
 
     def document(self, text: str, parse_options: Mapping[str, Any]) -> DocumentNode:
         """The parsed ``text``; raises :class:`graphql.GraphQLError` on syntax errors."""
-        key = (text, tuple(sorted(parse_options.items())))
-        return self._documents.get_or_compute(key, lambda: parse(text, **parse_options))
+        key = ("document", text, tuple(sorted(parse_options.items())))
+        found = self._get(key)
+        if found is not _MISSING:
+            return found
+        return self._put(key, AST_BYTES_PER_CHAR * len(text), parse(text, **parse_options))
+
+    # --- validation and cost --------------------------------------------------------------------
+    def cached_errors(self, text: str, rules: tuple[type[ASTValidationRule], ...],
+                      variables: Mapping[str, Any] | None, operation_name: str | None) -> list[GraphQLError] | None:
+        """The request errors if everything needed is cached, else ``None``."""
+        errors = self._get(("errors", text, (*rules, *self.rules)))
+        if errors is _MISSING:
+            return None
+        if errors:
+            return list(errors)
+        variables_key = _variables_key(variables)
+        if variables_key is None:
+            return None
+        found = self._get(("cost", text, operation_name, variables_key))
+        return None if found is _MISSING else list(found)
 
     def errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
                rules: tuple[type[ASTValidationRule], ...], variables: Mapping[str, Any] | None,
                operation_name: str | None) -> list[GraphQLError]:
         """The request errors of ``document`` (parsed from ``text``): validation with ``rules``
-        and this cache's limit rules, then, for a valid document, the cost limit."""
+        and this cache's limit rules, then, for a valid document, the string variables' lengths
+        and the cost limit."""
         rules = (*rules, *self.rules)
-        errors = self._errors.get_or_compute((text, rules), lambda: validate_document(schema, document, rules))
+        key = ("errors", text, rules)
+        errors = self._get(key)
+        if errors is _MISSING:
+            errors = validate_document(schema, document, rules)
+            self._put(key, len(text) + sum(len(e.message) + 200 for e in errors), errors)
         if errors:
             return list(errors)
-        error = cost_error(self._cost(schema, text, document, variables, operation_name), self.settings)
-        return [] if error is None else [error]
+        return list(self._request_errors(schema, text, document, variables, operation_name))
 
-    def _cost(self, schema: GraphQLSchema, text: str, document: DocumentNode,
-              variables: Mapping[str, Any] | None, operation_name: str | None) -> int:
-        def compute() -> int:
-            return document_cost(schema, document, variables, self.settings, operation_name)
+    def _request_errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
+                        variables: Mapping[str, Any] | None, operation_name: str | None) -> list[GraphQLError]:
+        def compute() -> list[GraphQLError]:
+            errors = long_variables(variables, self.settings)
+            if errors:
+                return errors
+            cost = document_cost(schema, document, variables, self.settings, operation_name, self.sizes())
+            error = cost_error(cost, self.settings)
+            return [] if error is None else [error]
 
         variables_key = _variables_key(variables)
         if variables_key is None:
             return compute()
-        return self._costs.get_or_compute((text, operation_name, variables_key), compute)
+        key = ("cost", text, operation_name, variables_key)
+        found = self._get(key)
+        if found is not _MISSING:
+            return found
+        return self._put(key, len(text) + len(variables_key) + len(operation_name or ""), compute())
 
 
 class CachedValidation(SchemaExtension):
     """Parse and validation through a :class:`DocumentCache` (pass a factory to the schema:
-    extension instances are per request, the cache is not)."""
+    extension instances are per request, the cache is not); what is not cached is computed in a
+    worker thread."""
 
     def __init__(self, cache: DocumentCache) -> None:
         self.cache = cache
 
-    def on_parse(self) -> Iterator[None]:
+    async def on_parse(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         if ctx.query:
-            try:
-                ctx.graphql_document = self.cache.document(ctx.query, ctx.parse_options)
-            except GraphQLError:
-                pass  # strawberry parses it again and reports the error
+            document = self.cache.cached_document(ctx.query, ctx.parse_options)
+            if document is None:
+                try:
+                    document = await run_in_threadpool(self.cache.document, ctx.query, ctx.parse_options)
+                except GraphQLError:
+                    pass  # strawberry parses it again and reports the error
+            ctx.graphql_document = document
         yield
 
-    def on_validate(self) -> Iterator[None]:
+    async def on_validate(self) -> AsyncIterator[None]:
         ctx = self.execution_context
         if ctx.query and ctx.graphql_document is not None:
-            ctx.pre_execution_errors = self.cache.errors(
-                ctx.schema._schema, ctx.query, ctx.graphql_document, ctx.validation_rules,
-                ctx.variables, ctx.operation_name,
-            )
+            errors = self.cache.cached_errors(ctx.query, ctx.validation_rules, ctx.variables, ctx.operation_name)
+            if errors is None:
+                errors = await run_in_threadpool(
+                    self.cache.errors, ctx.schema._schema, ctx.query, ctx.graphql_document,
+                    ctx.validation_rules, ctx.variables, ctx.operation_name,
+                )
+            ctx.pre_execution_errors = errors
         yield
