@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import Counter
@@ -11,7 +12,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from . import __version__, config
-from .errors import BibkgError
+from .errors import BibkgError, StoreError, UnknownEntityError
 
 EPILOG = """\
 examples:
@@ -27,18 +28,48 @@ store is empty, so everything works on a fresh machine.
 """
 
 
+def _store_origin(args: argparse.Namespace, path: Path) -> str | None:
+    """How the user named the store at ``path`` (``--store DIR``, ``BIBKG_STORE=DIR``), for
+    messages; ``None`` when nobody did (the default store)."""
+    if args.store:
+        return f"--store {path}"
+    if os.environ.get("BIBKG_STORE"):
+        return f"BIBKG_STORE={path}"
+    return None
+
+
 def _store_dir(args: argparse.Namespace) -> Path:
-    return Path(args.store) if args.store else config.default_store_dir()
+    """The store directory: ``--store``, else ``$BIBKG_STORE``, else the default one.
+
+    A store is a directory; a path that exists and is something else is refused here, once for
+    every command, rather than failing deep inside ``mkdir`` or the snapshot code.
+    """
+    path = Path(args.store) if args.store else config.default_store_dir()
+    if path.exists() and not path.is_dir():
+        origin = _store_origin(args, path) or f"default store {path}"
+        raise StoreError(f"{origin}: not a directory (a store is a directory, e.g. --store ./store)")
+    return path
 
 
 def _reading_store(args: argparse.Namespace):  # noqa: ANN202 - LocalStore
-    """The store to read: the one named, the default one, or else the bundled sample."""
+    """The store to read: the one named, the default one, or else the bundled sample.
+
+    Only an unnamed, empty default store falls back to the sample: a store named by ``--store``
+    or ``BIBKG_STORE`` that holds no graph is an error (a typo must not silently answer from the
+    sample).
+    """
     from .sample import sample_store
     from .store.local import LocalStore
 
     store = LocalStore(_store_dir(args))
-    if args.store or store.exists():
+    if store.exists():
         return store
+    origin = _store_origin(args, store.root)
+    if origin is not None:
+        raise StoreError(
+            f"{origin}: no graph in this store "
+            f"(run 'bibkg ingest DATA_DIR --store {store.root}' first)"
+        )
     print(
         f"bibkg: no graph in {store.root}; using the bundled sample "
         "(run 'bibkg ingest DATA_DIR' to build your own)",
@@ -130,6 +161,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
     print(f"store      {stats['store']}")
     print(f"triples    {stats['triples']:,}")
     print(f"graphs     {len(stats['graphs']):,} named graphs")
+    if stats.get("default_graph_triples"):
+        print(f"           {stats['default_graph_triples']:,} triples in the default graph")
     print("classes")
     for cls, count in stats["classes"].items():
         print(f"  {cls:<24} {count:>10,}")
@@ -155,7 +188,7 @@ def cmd_query(args: argparse.Namespace) -> int:
         text = named.text
         bindings = named.bind(values)
     elif args.file:
-        text = Path(args.file).read_text(encoding="utf-8")
+        text = read_text_file("--file", args.file)
     elif args.sparql == "-" or (args.sparql is None and not sys.stdin.isatty()):
         text = sys.stdin.read()
     elif args.sparql:
@@ -163,6 +196,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     else:
         raise BibkgError("no query: give SPARQL text, --file FILE or --name NAME (see --help)")
     store = OxigraphStore.open(_reading_store(args))
+    if args.name:
+        require_known_entities(store, named, bindings)
     result = store.query(text, bindings=bindings, prefixes=PREFIXES)
     try:
         data = serialize(result, args.format)
@@ -190,6 +225,56 @@ def store_option(parser: argparse.ArgumentParser) -> None:
         metavar="DIR",
         help="store directory (default: $BIBKG_STORE or ~/.local/share/bibkg/store)",
     )
+
+
+def read_text_file(option: str, path: str) -> str:
+    """The UTF-8 text of ``path``, given by ``option``; a missing or unreadable file is a
+    :class:`BibkgError` naming both."""
+    try:
+        return Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise BibkgError(f"{option} {path}: {exc.strerror or exc}") from None
+    except UnicodeDecodeError as exc:
+        raise BibkgError(f"{option} {path}: not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+
+
+ENTITY_TYPES = frozenset({"person", "paper", "volume", "venue", "event", "sig"})
+"""Parameter types of named queries whose values name an entity of the graph."""
+
+_KNOWN = "ASK { { ?entity ?p ?o } UNION { ?s ?q ?entity } }"
+
+
+def is_known(store, term) -> bool:  # noqa: ANN001 - OxigraphStore, NamedNode
+    """Whether the graph has any triple with ``term`` as subject or object."""
+    return bool(store.query(_KNOWN, bindings={"entity": term}))
+
+
+def require_known_entities(store, named, bindings: dict) -> None:  # noqa: ANN001 - OxigraphStore, NamedQuery
+    """Refuse a named query whose entity-typed parameter (person, event, …) names an IRI the
+    graph knows nothing about.
+
+    Such a query can only answer nothing, and "0 rows" reads as "no coauthors" when the truth
+    is "no such person" (a typo, or an id of another snapshot).  One ASK per entity parameter,
+    answered from the indexes.
+    """
+    for param in named.params:
+        term = bindings.get(param.name)
+        if param.type in ENTITY_TYPES and term is not None and not is_known(store, term):
+            raise UnknownEntityError(
+                f"parameter '{param.name}': no {param.type} {term.value} in the graph "
+                f"(query '{named.name}')"
+            )
+
+
+def entity_term(store, option: str, kind: str, value: str):  # noqa: ANN001, ANN201 - NamedNode
+    """The IRI of the ``kind`` (person, volume, …) given by ``option`` as an id or IRI, checked
+    to be well-formed and known to the graph."""
+    from .sparql.catalog import Parameter
+
+    term = Parameter(option, kind).to_term(value)
+    if not is_known(store, term):
+        raise UnknownEntityError(f"{option} {value}: no {kind} {term.value} in the graph")
+    return term
 
 
 def param_values(items: Sequence[str]) -> dict[str, str]:
@@ -294,14 +379,51 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not getattr(args, "func", None):
         parser.print_help()
         return 2
+    return run(args.func, args)
+
+
+def run(func, args: argparse.Namespace) -> int:  # noqa: ANN001
+    """Run a subcommand; every ordinary mistake ends here as one line on stderr and an exit code.
+
+    * :class:`BibkgError` (bad input, unknown ids, missing stores): ``bibkg: error: <message>``,
+      exit 1 (argparse's own usage errors exit 2 before this);
+    * :class:`OSError` (a file or directory that cannot be read or written): the same line,
+      naming the path, exit 1;
+    * a closed stdout (``bibkg stats | head -3``): no message, exit 141 like any program killed
+      by SIGPIPE;
+    * Ctrl-C: exit 130.
+    Anything else is a bug and keeps its traceback.
+    """
     try:
-        return int(args.func(args) or 0)
+        code = int(func(args) or 0)
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        _discard_stdout()
+        return 141
     except BibkgError as exc:
-        print(f"bibkg: error: {exc}", file=sys.stderr)
+        _error(str(exc))
+        return 1
+    except OSError as exc:
+        _error(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
         return 1
     except KeyboardInterrupt:
         print("bibkg: interrupted; the store keeps its previous graph", file=sys.stderr)
         return 130
+
+
+def _error(message: str) -> None:
+    """``bibkg: error: <message>`` on one line of stderr."""
+    print(f"bibkg: error: {' '.join(line.strip() for line in message.splitlines())}", file=sys.stderr)
+
+
+def _discard_stdout() -> None:
+    """After EPIPE, point stdout at /dev/null so the interpreter's final flush is silent too."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a real file (e.g. captured in a test)
+        pass
 
 
 def _load_extensions() -> None:

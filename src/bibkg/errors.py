@@ -39,3 +39,7 @@ class StoreBusy(StoreError):
 
 class QueryError(BibkgError, ValueError):
     """A SPARQL query is malformed or cannot be evaluated."""
+
+
+class UnknownEntityError(BibkgError, LookupError):
+    """An id or IRI given by the user (a person, an event, a graph…) is not in the graph."""

@@ -30,9 +30,13 @@ def graph_statistics(local: LocalStore) -> dict[str, Any]:
         term_text(row["graph"]): int(term_text(row["triples"]))
         for row in store.query(catalog["graph-sizes"].text)
     }
+    # `bibkg load` puts the triples of a triple format (Turtle, N-Triples, RDF/XML) into the
+    # default graph, which queries see (the union) but GRAPH ?g does not: count it too
+    default = int(next(iter(store.native.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
     return {
         "store": str(local.current_snapshot()),
-        "triples": sum(graphs.values()),
+        "triples": sum(graphs.values()) + default,
+        "default_graph_triples": default,
         "classes": classes,
         "graphs": graphs,
     }

@@ -8,8 +8,8 @@ import sys
 import time
 from pathlib import Path
 
-from ..cli import _reading_store, _store_dir, param_values, store_option, subcommand
-from ..errors import BibkgError
+from ..cli import _reading_store, _store_dir, entity_term, param_values, require_known_entities, store_option, subcommand
+from ..errors import BibkgError, UnknownEntityError
 from .formats import FORMATS, get_format, guess_format
 
 HTTP_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
@@ -20,6 +20,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     from .dump import cached_dump
 
+    if args.output not in (None, "-"):
+        _check_output(Path(args.output))
     local = _reading_store(args)
     snapshot = local.current_snapshot()
     if snapshot is None:
@@ -44,13 +46,13 @@ def cmd_export(args: argparse.Namespace) -> int:
     # the dump kept with this snapshot (written by the ingest or by an earlier export): a copy
     source = None if args.graph or args.no_cache else cached_dump(local.root, snapshot.name, fmt, gz)
     store = ox.Store.read_only(str(snapshot))  # one snapshot: consistent even during an ingest
+    for g in args.graph:  # an unknown graph would dump nothing: say so instead
+        if g not in ("", "default") and not store.contains_named_graph(ox.NamedNode(g)):
+            raise UnknownEntityError(f"--graph {g}: no such named graph in the store ('bibkg stats --graphs' lists them)")
     if args.output in (None, "-"):
-        out = sys.stdout.buffer
-        try:
-            _write(out, source, store, fmt, gz, args.graph)
-            out.flush()
-        except BrokenPipeError:  # e.g. piped into head: not an error
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        out = sys.stdout.buffer  # a reader that stops early (| head) ends in bibkg.cli.run
+        _write(out, source, store, fmt, gz, args.graph)
+        out.flush()
     else:
         path = Path(args.output)
         tmp = path.with_name(f".{path.name}.partial")
@@ -68,6 +70,17 @@ def cmd_export(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
     return 0
+
+
+def _check_output(path: Path) -> None:
+    """Refuse an output path that cannot be written before any work (the dump is written to a
+    temporary file beside it, whose name would otherwise appear in the error)."""
+    if path.is_dir():
+        raise BibkgError(f"-o {path}: is a directory")
+    if not path.parent.is_dir():
+        raise BibkgError(f"-o {path}: no such directory {path.parent}")
+    if not os.access(path.parent, os.W_OK):
+        raise BibkgError(f"-o {path}: directory {path.parent} is not writable")
 
 
 def _write(out, source, store, fmt, gz: bool, graphs: list[str]) -> None:  # noqa: ANN001
@@ -135,13 +148,14 @@ def cmd_bibtex(args: argparse.Namespace) -> int:
     for item in args.papers:
         targets.append(item if item.startswith(("http://", "https://")) else iris.paper_iri(item))
     for person in args.person:
-        targets += person_papers(store, person if "://" in person else iris.person_iri(person))
+        targets += person_papers(store, entity_term(store, "--person", "person", person).value)
     for volume in args.volume:
-        targets += volume_papers(store, volume if "://" in volume else iris.volume_iri(volume))
+        targets += volume_papers(store, entity_term(store, "--volume", "volume", volume).value)
     if args.query:
         named = default_catalog()[args.query]
-        values = param_values(args.param)
-        targets += papers_in_result(store.query(named.text, bindings=named.bind(values)))
+        bindings = named.bind(param_values(args.param))
+        require_known_entities(store, named, bindings)
+        targets += papers_in_result(store.query(named.text, bindings=bindings))
     if not targets:
         raise BibkgError("nothing to cite: give paper ids, --person, --volume or --query (see --help)")
     records = fetch_records(lambda q: store.query(q), targets)

@@ -29,6 +29,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         default = LocalStore(config.default_store_dir())
         if default.exists():
             settings = settings.replace(store_dir=default.root)
+    _check_settings(settings)
     where = settings.sparql_endpoint or settings.store_dir or "the bundled sample"
     print(f"bibkg: serving {where} on http://{settings.host}:{settings.port}/ (SPARQL at /sparql)", flush=True)
     if settings.workers > 1:
@@ -64,6 +65,23 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
     return 0
+
+
+def _check_settings(settings) -> None:  # noqa: ANN001 - ServerSettings
+    """Refuse what would fail after "serving …" is printed, or serve somewhere else than said:
+    a port outside 1-65535 (the socket layer wraps 99999 to 34463) and a store without a graph."""
+    from ..errors import BibkgError, StoreError
+    from ..store.local import LocalStore
+
+    if not 1 <= settings.port <= 65535:
+        raise BibkgError(f"port {settings.port}: not a TCP port (1-65535)")
+    if settings.sparql_endpoint is None and settings.store_dir is not None:
+        store = LocalStore(settings.store_dir)
+        if not store.exists():
+            raise StoreError(
+                f"store {store.root}: no graph in this store "
+                f"(run 'bibkg ingest DATA_DIR --store {store.root}' first)"
+            )
 
 
 @subcommand
