@@ -11,6 +11,7 @@ import httpx
 import uvicorn
 
 from bibkg.server.app import create_app
+from bibkg.server.http_protocol import uvicorn_options
 from bibkg.server.settings import ServerSettings
 
 
@@ -39,7 +40,8 @@ class RunningServer:
 def start_server(settings: ServerSettings) -> RunningServer:
     port = free_port()
     settings = settings.replace(host="127.0.0.1", port=port)
-    config_ = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on")
+    config_ = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on",
+                             **uvicorn_options(settings))
     server = uvicorn.Server(config_)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()

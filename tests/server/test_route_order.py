@@ -13,7 +13,7 @@ from bibkg.server.settings import ServerSettings
 
 def _client(sample_store) -> TestClient:  # noqa: ANN001
     settings = dataclasses.replace(ServerSettings.from_env(), store_dir=str(sample_store.root))
-    return TestClient(create_app(settings))
+    return TestClient(create_app(settings), base_url="http://localhost")
 
 
 def test_query_bibtex_is_not_taken_for_a_query_name(sample_store) -> None:  # noqa: ANN001

@@ -53,7 +53,7 @@ def test_serve_two_workers_on_a_fresh_sample(tmp_path: Path) -> None:
 def _keep_alive_latencies(port: int, n: int) -> list[float]:
     """Seconds per request of ``n`` requests on one connection, each sent in one write."""
     body = b'{"query": "{ __typename }"}'
-    request = (b"POST /graphql HTTP/1.1\r\nhost: t\r\ncontent-type: application/json\r\n"
+    request = (b"POST /graphql HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n"
                b"content-length: %d\r\n\r\n%s" % (len(body), body))  # fmt: skip
     times = []
     with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:

@@ -13,15 +13,20 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
+from fastapi.responses import HTMLResponse
 from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__, config
 from ..services import QueryRunner, Services
 from ..sparql.catalog import QueryCatalog
+from . import edge
 from .routes import build_router
 from .settings import ServerSettings
+from .streaming import ResponseBudget
 
 log = logging.getLogger("bibkg.server")
 
@@ -80,20 +85,35 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         version=__version__,
         description="The ACL Anthology as a knowledge graph: SPARQL 1.1 endpoint, named queries, GraphQL.",
         lifespan=lifespan,
+        docs_url=None,  # both served below, with a Content-Security-Policy that lets them run
+        redoc_url=None,
     )
+
+    def api_page(render: Any) -> Any:
+        async def handler() -> HTMLResponse:
+            html = bytes(render(openapi_url=app.openapi_url or "/openapi.json", title="bibkg API").body).decode()
+            return HTMLResponse(html, headers={"Content-Security-Policy": edge.policy_for_page(
+                html, sources="https://cdn.jsdelivr.net https://fastapi.tiangolo.com https://fonts.googleapis.com https://fonts.gstatic.com")})
+        return handler
+
+    app.add_api_route("/docs", api_page(get_swagger_ui_html), methods=["GET"], include_in_schema=False)
+    app.add_api_route("/redoc", api_page(get_redoc_html), methods=["GET"], include_in_schema=False)
+
     app.state.settings = settings
     app.state.executor = None
     app.state.store_label = None
+    app.state.response_budget = ResponseBudget(settings.response_buffer_bytes)
     if settings.cors:
         app.add_middleware(
             CORSMiddleware,
             allow_origins=["*"],
-            allow_methods=["GET", "POST"],
+            allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["*"],
             expose_headers=["X-Bibkg-Truncated", "X-Bibkg-Rows", "X-Bibkg-Query-Seconds", "Warning", "Retry-After"],
             max_age=3600,
         )
     app.include_router(build_router(app.state))
+    edge.install(app, settings)  # body, header and Host limits, HEAD, security headers: every route
     return app
 
 

@@ -10,6 +10,7 @@ from ..cli import subcommand
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
+    from .http_protocol import uvicorn_options
     from .settings import ServerSettings
 
     settings = ServerSettings.from_env(
@@ -21,6 +22,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         query_workers=args.query_workers,
         query_timeout=args.timeout,
         max_rows=args.max_rows,
+        public_url=args.public_url,
+        allowed_hosts=args.allowed_hosts,
     )
     if settings.store_dir is None and settings.sparql_endpoint is None:
         from .. import config
@@ -29,6 +32,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         default = LocalStore(config.default_store_dir())
         if default.exists():
             settings = settings.replace(store_dir=default.root)
+    if settings.host in ("0.0.0.0", "::") and not (settings.allowed_hosts or settings.public_url):
+        print("bibkg: listening on all interfaces; requests are answered only for Host "
+              f"{', '.join(settings.allowed_host_list)} — set BIBKG_PUBLIC_URL or --allowed-hosts", flush=True)
     _check_settings(settings)
     where = settings.sparql_endpoint or settings.store_dir or "the bundled sample"
     print(f"bibkg: serving {where} on http://{settings.host}:{settings.port}/ (SPARQL at /sparql)", flush=True)
@@ -49,6 +55,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
             ("BIBKG_QUERY_WORKERS", settings.query_workers or None),
             ("BIBKG_QUERY_TIMEOUT", settings.query_timeout),
             ("BIBKG_MAX_ROWS", settings.max_rows),
+            ("BIBKG_PUBLIC_URL", settings.public_url),
+            ("BIBKG_ALLOWED_HOSTS", settings.allowed_hosts),
+            ("BIBKG_HOST", settings.host),  # the Host check allows the bound host
+            ("BIBKG_PORT", settings.port),
         ):
             if value is not None:
                 os.environ[key] = str(value)
@@ -59,11 +69,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
             port=settings.port,
             workers=settings.workers,
             log_level="warning",
+            **uvicorn_options(settings, by_name=True),
         )
         return 0
     from .app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning")
+    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
+                **uvicorn_options(settings))
     return 0
 
 
@@ -92,7 +104,7 @@ def register(sub: argparse._SubParsersAction) -> None:
         description="Serve the store over HTTP: the SPARQL 1.1 Protocol at /sparql (query page for "
         "browsers), named queries at /queries, the dataset's VoID at /.well-known/void, /health, and "
         "GraphQL at /graphql. With no store it serves the bundled sample. Settings also come from "
-        "BIBKG_* environment variables (see docs/sparql.md).",
+        "BIBKG_* environment variables (see docs/sparql.md; every limit: docs/limits.md).",
         epilog="examples:\n"
         "  bibkg serve                                   the bundled sample on http://127.0.0.1:8000\n"
         "  bibkg serve --store ./store --port 9000 --workers 2\n"
@@ -107,4 +119,6 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--query-workers", type=int, metavar="N", help="query worker processes per server process = queries evaluated at once (default: max(2, cores))")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="query deadline (default 10)")
     p.add_argument("--max-rows", type=int, metavar="N", help="result row cap (default 10000)")
+    p.add_argument("--public-url", metavar="URL", help="public base URL of the server; every URL it writes starts with it (default: from the allowed Host header)")
+    p.add_argument("--allowed-hosts", metavar="H1,H2", help="Host header values accepted besides the bound host and localhost ('*.example.org' patterns; '*' any)")
     p.set_defaults(func=cmd_serve)

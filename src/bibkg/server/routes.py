@@ -28,9 +28,11 @@ from ..sparql.protocol import (
     query_form,
     result_kind,
 )
+from .edge import public_base
 from .description import GRAPHS_QUERY, PREFIXES, VOID_QUERY, service_description, void_extra
 from .executor import Busy, DeadlineExceeded, WorkerFailed
 from .settings import ServerSettings
+from .streaming import ChunkedBody, ResponseBudget
 from .worker import Job
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -66,8 +68,11 @@ _REASONS = {
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
+    408: "Request Timeout",
     413: "Payload Too Large",
+    414: "URI Too Long",
     415: "Unsupported Media Type",
+    431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     502: "Bad Gateway",
     503: "Service Unavailable",
@@ -88,12 +93,6 @@ async def read_body(request: Request, limit: int) -> bytes:
             raise ProtocolError(413, f"the request body exceeds {limit:,} bytes")
         chunks.append(chunk)
     return b"".join(chunks)
-
-
-def public_base(request: Request, settings: ServerSettings) -> str:
-    if settings.public_url:
-        return settings.public_url.rstrip("/")
-    return str(request.base_url).rstrip("/")
 
 
 def build_router(app_state: Any) -> APIRouter:
@@ -165,7 +164,15 @@ def build_router(app_state: Any) -> APIRouter:
             )
         if request.query_params.get("download"):
             headers["Content-Disposition"] = f'attachment; filename="result.{fmt_obj.extension}"'
-        return Response(result.payload, media_type=fmt_obj.content_type(media_type), headers=headers)
+        budget: ResponseBudget = app_state.response_budget
+        if not budget.try_acquire(len(result.payload)):
+            return error_response(
+                503,
+                f"results of {budget.in_flight:,} bytes are being sent to other clients; this one "
+                f"({len(result.payload):,} bytes) would exceed the server's {budget.limit:,} (BIBKG_RESPONSE_BUFFER_BYTES)",
+                {"Retry-After": "2"},
+            )
+        return ChunkedBody(result.payload, budget=budget, media_type=fmt_obj.content_type(media_type), headers=headers)
 
     # -- /sparql -------------------------------------------------------------------------------
     async def sparql(request: Request) -> Response:

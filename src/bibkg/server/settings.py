@@ -43,7 +43,34 @@ class ServerSettings:
     base_iri: str = "https://aclanthology.org/"
     """Base IRI against which relative IRIs in queries are resolved."""
     public_url: str | None = None
-    """Public URL of the server (for the service description); default: from each request."""
+    """Public base URL of the server (e.g. ``https://kg.example.org``): every URL the server writes
+    (JSON-LD ``@context``, ``Link``, ``sd:endpoint``, /dumps, /queries) starts with it.  Without
+    it they are built from the request's ``Host``, which must then be one of ``allowed_hosts``."""
+    allowed_hosts: str | None = None
+    """Comma-separated ``Host`` values accepted (``*.example.org`` patterns, ``*`` for any); others
+    get 400.  Always allowed: the bound host (unless 0.0.0.0/::), localhost, 127.0.0.1, [::1] and
+    the host of ``public_url``."""
+    max_body_bytes: int = 1_000_000
+    """Largest request body on any route (413 above; /sparql accepts at most 3 x max_query_bytes)."""
+    max_url_bytes: int = 400_000
+    """Longest request target (path and query string; 414 above).  A GET query of max_query_bytes
+    percent-encoded fits."""
+    max_header_bytes: int = 65_536
+    """Total size of the request's header fields, names and values (431 above)."""
+    max_header_field_bytes: int = 8_192
+    """Size of one header field (431 above): bounds the parsing of ``Accept`` and its kin."""
+    max_header_count: int = 100
+    """Number of header fields of a request (431 above)."""
+    header_timeout: float = 10.0
+    """Seconds a client has from connecting (or from the first byte of a further request on a
+    kept-alive connection) to the end of its request headers; then 408 and the connection is
+    closed (slowloris)."""
+    send_timeout: float = 30.0
+    """Seconds a response may wait for a client that reads nothing; then the connection is dropped
+    and the response's memory freed (slow readers)."""
+    response_buffer_bytes: int = 200_000_000
+    """Bytes of query results held in memory at once for responses being sent, over all
+    connections; a result that would exceed it gets 503 with Retry-After."""
     cors: bool = True
     """Send CORS headers (any origin, GET and POST)."""
     cache_dir: Path | None = None
@@ -53,6 +80,22 @@ class ServerSettings:
     @property
     def pool_size(self) -> int:
         return self.query_workers or max(2, os.cpu_count() or 1)
+
+    @property
+    def allowed_host_list(self) -> list[str]:
+        """The ``Host`` values accepted: the configured ones, the bound host, the loopback names
+        and the host of ``public_url``."""
+        from urllib.parse import urlsplit
+
+        hosts = [h.strip() for h in (self.allowed_hosts or "").split(",") if h.strip()]
+        if self.host not in ("0.0.0.0", "::", ""):
+            hosts.append(self.host)
+        hosts += ["localhost", "127.0.0.1", "::1", "[::1]"]
+        if self.public_url:
+            public = urlsplit(self.public_url).hostname
+            if public:
+                hosts.append(public)
+        return list(dict.fromkeys(hosts))
 
     @property
     def concurrency(self) -> int:

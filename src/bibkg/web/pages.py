@@ -55,6 +55,16 @@ def link(iri: str, text: str | None, cls: str = "") -> str:
     return f'<a href="{e(local_path(iri))}"{c}>{e(text or iri)}</a>'
 
 
+def external(url: str, text: str | None = None, cls: str = "") -> str:
+    """A link to ``url`` off this server, only when it is http(s): the data comes from a public
+    repository, and a ``javascript:`` or ``data:`` URL there must not become a clickable link."""
+    shown = e(text if text is not None else url)
+    if not url.lower().startswith(("http://", "https://")):
+        return shown
+    c = f' class="{cls}"' if cls else ""
+    return f'<a href="{e(url)}"{c}>{shown}</a>'
+
+
 CSS_PATH = "/assets/bibkg-web.css"
 
 
@@ -103,7 +113,7 @@ def paper_item(iri: str, title: str | None, pdf: str | None, authors: str, volum
     """One paper of a listing: PDF and BibTeX badges, linked title, ``authors`` and ``volume``
     (HTML, the latter possibly empty)."""
     path = local_path(iri)
-    badges = f'<a class="badge pdf" href="{e(pdf)}">pdf</a>' if pdf else ""
+    badges = external(pdf, "pdf", "badge pdf") if pdf else ""
     return (
         f'<li class="paper"><span class="badges">{badges}'
         f'<a class="badge bib" href="{e(path.rstrip("/"))}.bib">bib</a></span>'
@@ -362,7 +372,7 @@ def render_person(data: PersonData) -> str:
     if data.script_variants:
         facts.append(("Script variants", ", ".join(f'<span lang="{e(lang)}">{e(text)}</span>' for text, lang in data.script_variants)))
     for orcid in data.orcids:
-        facts.append(("ORCID", f'<a class="orcid" href="{e(orcid)}">{e(orcid.rsplit("/", 1)[-1])}</a>'))
+        facts.append(("ORCID", external(orcid, orcid.rsplit("/", 1)[-1], "orcid")))
     for degree in data.degrees:
         facts.append(("Degree", e(degree)))
     for note in data.notes:
@@ -453,9 +463,9 @@ def paper_page(runner: QueryRunner, iri: str) -> str | None:
         ("Awards", _linked(links.get(V.award, []))),
         ("Pages", e(rec.pages or "")),
         ("Language", e(rec.language or "")),
-        ("URL", f'<a href="{e(rec.iri)}">{e(rec.iri)}</a>'),
-        ("DOI", f'<a href="{e(rec.doi)}">{e(rec.doi_name)}</a>' if rec.doi else ""),
-        ("PDF", f'<a href="{e(rec.pdf)}">{e(rec.pdf)}</a>' if rec.pdf else ""),
+        ("URL", external(rec.iri)),
+        ("DOI", external(rec.doi, rec.doi_name) if rec.doi else ""),
+        ("PDF", external(rec.pdf) if rec.pdf else ""),
         ("Bibkey", f"<code>{e(rec.bibkey)}</code>"),
     ]
     parts.append(_table(rows))
@@ -504,8 +514,8 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
         ("Address", e(props.get(V.address, ""))),
         ("Publisher", e(props.get(V.publisher, ""))),
         ("ISBN", e(props.get(V.isbn, ""))),
-        ("URL", f'<a href="{e(iri)}">{e(iri)}</a>'),
-        ("PDF", f'<a href="{e(props[V.pdf])}">{e(props[V.pdf])}</a>' if V.pdf in props else ""),
+        ("URL", external(iri)),
+        ("PDF", external(props[V.pdf]) if V.pdf in props else ""),
     ]
     bib_url = local_path(iri).rstrip("/") + ".bib"
     parts = [f'<h1 class="volume">{e(title)}</h1>', _table(rows)]
@@ -541,7 +551,7 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
         ("Location", e(_v((props.get(V.location) or [None])[0]) or "")),
         ("Dates", e(_v((props.get(V.dates) or [None])[0]) or "")),
         ("Venue", ", ".join(link(t.value, t.value.rstrip("/").rsplit("/", 1)[-1]) for t in props.get(V.venue, []))),
-        ("Homepage", ", ".join(f'<a href="{e(t.value)}">{e(t.value)}</a>' for t in props.get(V.homepage, []))),
+        ("Homepage", ", ".join(external(t.value) for t in props.get(V.homepage, []))),
     ]
     parts = [f'<h1>{e(label)}</h1>', _table(rows)]
     if cls == V.Venue:

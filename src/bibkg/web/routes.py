@@ -88,9 +88,10 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         return state["local"]
 
     def base_url(request: Request) -> str:
-        settings = getattr(services, "settings", None)
-        public = getattr(settings, "public_url", None)
-        return (public or str(request.base_url)).rstrip("/")
+        from ..server.edge import public_base  # the one URL builder (Host checked by the edge)
+        from ..server.settings import ServerSettings
+
+        return public_base(request, getattr(services, "settings", None) or ServerSettings())
 
     # -- entities -----------------------------------------------------------------------------------
     def types_of(iri: str) -> set[str]:

@@ -21,10 +21,13 @@ function shortIri(iri) {
 function cell(term) {
   const td = document.createElement("td");
   if (!term) return td;
-  if (term.type === "uri") {
+  if (term.type === "uri" && /^https?:\/\//i.test(term.value)) {
+    // only http(s) IRIs become links: a javascript: or data: IRI in a result is shown as text
     const a = document.createElement("a");
     a.href = term.value; a.textContent = shortIri(term.value); a.rel = "noopener";
     td.appendChild(a);
+  } else if (term.type === "uri") {
+    td.textContent = "<" + term.value + ">";
   } else if (term.type === "bnode") {
     td.textContent = "_:" + term.value;
   } else {
