@@ -96,7 +96,10 @@ def test_good_collection_loaded_before_the_error_is_rolled_back(store: LocalStor
     """Rename the files so that the good collection is mapped and loaded first."""
     data = tmp_path / "reordered"
     shutil.copytree(broken_datadir, data)
-    (data / "xml" / "2022.badconf.xml").rename(data / "xml" / "2099.badconf.xml")
+    renamed = data / "xml" / "2099.badconf.xml"
+    (data / "xml" / "2022.badconf.xml").rename(renamed)
+    # a collection file declares its own name as its id (else it is refused for that)
+    renamed.write_text(renamed.read_text(encoding="utf-8").replace('id="2022.badconf"', 'id="2099.badconf"', 1), encoding="utf-8")
     before = sorted_nquads(store.current_snapshot())
     with pytest.raises(SourceError) as info:
         run_ingest(data, store, jobs=1)
