@@ -203,8 +203,20 @@ def cmd_query(args: argparse.Namespace) -> int:
         data = serialize(result, args.format)
     except ValueError as exc:
         raise BibkgError(str(exc)) from None
-    sys.stdout.buffer.write(data)
+    write_all(sys.stdout.buffer, data)
     return 0
+
+
+def write_all(out, data: bytes) -> None:  # noqa: ANN001 - a binary stream
+    """Write all of ``data``: a buffered write that fails part-way (the reader of a pipe went
+    away, a full disk) returns a short count instead of raising, and the rest would be dropped
+    silently; the next write raises the error."""
+    view = memoryview(data)
+    while view:
+        written = out.write(view)
+        if not written:
+            raise OSError(f"could not write to {getattr(out, 'name', 'the output')}")
+        view = view[written:]
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
@@ -405,7 +417,8 @@ def run(func, args: argparse.Namespace) -> int:  # noqa: ANN001
         _error(str(exc))
         return 1
     except OSError as exc:
-        _error(f"{exc.filename}: {exc.strerror}" if exc.filename and exc.strerror else str(exc))
+        where = f"{exc.filename}: " if exc.filename else ""
+        _error(f"{where}{exc.strerror or exc}")
         return 1
     except KeyboardInterrupt:
         print("bibkg: interrupted; the store keeps its previous graph", file=sys.stderr)

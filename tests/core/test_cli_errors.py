@@ -110,6 +110,27 @@ def test_stats_into_a_closed_pipe(store: str, tmp_path: Path) -> None:
     assert err.decode() == "", err.decode()[-2000:]
 
 
+def test_query_into_a_closed_pipe_is_not_a_success(store: str, tmp_path: Path) -> None:
+    """A result larger than the pipe's buffer, read 10 bytes of: the rest could not be written,
+    so the exit is not 0 (a short write used to be dropped silently), and no traceback."""
+    proc = subprocess.Popen([*bibkg_command(), "query", "--store", store, "--format", "csv",
+                             "SELECT * WHERE { ?s ?p ?o }"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                            env=cli_env(tmp_path))
+    assert len(proc.stdout.read(10)) == 10  # type: ignore[union-attr]
+    proc.stdout.close()  # type: ignore[union-attr]
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode != 0
+    assert err.decode() == "", err.decode()[-2000:]
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
+def test_output_to_a_full_disk(store: str, tmp_path: Path) -> None:
+    with open("/dev/full", "wb") as full:
+        proc = subprocess.run([*bibkg_command(), "query", "--store", store, "SELECT * WHERE { ?s ?p ?o }"],
+                              stdout=full, stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path), timeout=120)
+    assert_one_error(proc, "No space left on device")
+
+
 @pytest.mark.parametrize(
     ("params", "needles"),
     [
