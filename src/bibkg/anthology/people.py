@@ -9,6 +9,7 @@
 
 from __future__ import annotations
 
+import reprlib
 from dataclasses import dataclass, field
 from enum import Enum
 from pathlib import Path
@@ -70,7 +71,7 @@ def load_people(datadir: Path) -> PeopleMetadata:
 
 def _name(value: Any, path: Path, where: str) -> Name:
     if not isinstance(value, dict) or not value.get("last"):
-        raise SourceError(path, None, f"{where}: a name needs at least 'last', got {value!r}")
+        raise SourceError(path, None, f"{where}: a name needs at least 'last', got {reprlib.repr(value)}")
     first = value.get("first")
     return Name(str(first) if first is not None else None, str(value["last"]), value.get("script"))
 

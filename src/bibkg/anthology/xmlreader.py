@@ -2,7 +2,8 @@
 
 Each file is read with :func:`bibkg.safeparse.iterparse_xml` (lxml ``iterparse`` with no DOCTYPE,
 no entity, no DTD and no network, under a size limit); a volume element is turned into records
-and cleared as soon as it ends, so memory stays bounded by one volume, never a whole-corpus DOM.
+and cleared as soon as it ends, so memory stays bounded by the file's bytes (below the limit) and
+one volume's elements, never a whole-corpus DOM.
 
 Ids must be unambiguous, since the graph is keyed by them: the root's ``<collection id>`` must be
 the file's name (else the same collection could come from two files and merge silently), and no
