@@ -8,7 +8,9 @@ import sys
 import time
 from pathlib import Path
 
-from ..cli import _reading_store, _store_dir, entity_term, param_values, require_known_entities, store_option, subcommand
+from ..cli import (
+    _reading_store, _store_dir, entity_term, param_values, require_known_entities, store_option, subcommand, write_all,
+)
 from ..errors import BibkgError, UnknownEntityError
 from .formats import FORMATS, get_format, guess_format
 
@@ -88,7 +90,7 @@ def _write(out, source, store, fmt, gz: bool, graphs: list[str]) -> None:  # noq
 
     if source is not None:
         for chunk in source:
-            out.write(chunk)
+            write_all(out, chunk)
     else:
         write_dump_maybe_gzip(store, out, fmt, gz=gz, graphs=graphs or None)
 
