@@ -55,6 +55,7 @@ from .response_cache import CachedResponse, ResponseCache, etag, if_none_match, 
 from .schema import build_schema
 from .settings import GraphQLSettings
 from .sizes import sizes_for
+from .titles import title_index_for
 from .types import GQLContext
 
 JSON = "application/json"
@@ -363,6 +364,11 @@ def build_graphql_router(
 
     if warm_name_index:
         index = name_index_for(services.store)
-        threading.Thread(target=index.ensure_built, args=(services.runner,), name="bibkg-name-index",
-                         daemon=True).start()
+        titles = title_index_for(services.store)
+
+        def warm() -> None:
+            index.ensure_built(services.runner)
+            titles.ensure_built(services.runner)
+
+        threading.Thread(target=warm, name="bibkg-name-index", daemon=True).start()
     return router

@@ -35,6 +35,7 @@ from .maybe import Maybe, then
 from .names import MATCH_KINDS, NameIndex, name_index_for
 from .pagination import check_first, encode_cursor, page
 from .settings import GraphQLSettings
+from .titles import TitleIndex, title_index_for
 
 
 class GQLContext(BaseContext):
@@ -54,6 +55,12 @@ class GQLContext(BaseContext):
 
     async def name_index(self) -> NameIndex:
         index = name_index_for(self.services.store)
+        if not index.built:
+            await run_in_threadpool(index.ensure_built, self.services.runner)
+        return index
+
+    async def title_index(self) -> TitleIndex:
+        index = title_index_for(self.services.store)
         if not index.built:
             await run_in_threadpool(index.ensure_built, self.services.runner)
         return index
