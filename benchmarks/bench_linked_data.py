@@ -45,10 +45,10 @@ KINDS = {  # kind → (class, the largest entity of the kind or None to find it)
     "venue": (V.Venue, iris.venue_iri("ws")),
     "sig": (V.SIG, iris.sig_iri("sigdat")),
 }
-OLD_FIGURES = {  # one run of --old on the full corpus (2 cores, shared); see docs/dumps-and-linked-data.md
-    "person": "86 s (issue 11)", "paper": "70-74 s (issue 11)", "volume": "70-74 s (issue 11)",
-    "event": "70-74 s (issue 11)", "venue": "70-74 s (issue 11)", "sig": "not measured",
+OLD_FIGURES = {  # one run of --old on the full corpus (2 cores shared with other work), 2026-12-01
+    "person": "11.6 s", "paper": "11.7 s", "volume": "10.9 s", "event": "10.9 s", "venue": "10.9 s", "sig": "11.4 s",
 }  # fmt: skip
+"""Issue 11 measured 70-86 s per entity over HTTP on a busier machine (18 s with the IRI written in)."""
 OLD_DESCRIBE = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
 CONSTRUCT { ?s ?p ?o . ?x ?lp ?l }
@@ -210,6 +210,9 @@ def main() -> None:
         print(f"| {kind} | {fmt} | {percentile(times, 50) * 1000:.1f} ms | {percentile(times, 99) * 1000:.1f} ms | "
               f"{size / 1024:.1f} KiB | `{local_path(largest[kind])}` | {big_time * 1000:.1f} ms | {big_size / 1024:.1f} KiB | "
               f"{old[kind] if fmt == 'ttl' else ''} |")  # fmt: skip
+    print()
+    print("old: the description query before issue 11, in process on the largest entity of the kind, "
+          + ("measured now (--old)" if args.old else "figures of one recorded --old run (rerun with --old)"))
 
 
 if __name__ == "__main__":

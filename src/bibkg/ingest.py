@@ -30,6 +30,7 @@ from .anthology.xmlreader import read_collection
 from .cards import CARDS_FILE, CardWriter
 from .errors import SourceError
 from .export.snapshot_dumps import SnapshotDumps
+from .sparql import schema as schema_stats
 from .mapping.collection import CollectionResult, VolumeFacts, map_collection
 from .mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
 from .mapping.stats import StatsFacts, stats_graph
@@ -193,6 +194,9 @@ def run_ingest(
         step = time.perf_counter()
         build.store.optimize()  # point queries on a compacted snapshot are about twice as fast
         report.phases["compaction"] = time.perf_counter() - step
+        step = time.perf_counter()
+        schema_stats.write(build.store, build.files)  # answers of the schema queries (bibkg.sparql.schema)
+        report.phases["schema statistics"] = time.perf_counter() - step
     report.seconds = time.perf_counter() - started
     return report
 

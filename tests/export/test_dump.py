@@ -157,7 +157,7 @@ def test_ingest_publishes_dumps_of_exactly_the_snapshot(tmp_path: Path) -> None:
     run_ingest(SAMPLE, local, jobs=1)
     store = local.open_read()
     files = local.files_dir(local.current_snapshot())
-    assert sorted(p.name for p in files.iterdir()) == ["bibkg.nq", "bibkg.trig", "bibkg.ttl", "paper-cards.sqlite"]
+    assert sorted(p.name for p in files.iterdir()) == ["bibkg.nq", "bibkg.trig", "bibkg.ttl", "paper-cards.sqlite", "schema-stats.json"]
     for name in ("nquads", "trig"):
         lines = (files / f"bibkg.{FORMATS[name].ext}").read_bytes()
         loaded = list(ox.parse(lines, FORMATS[name].rdf))

@@ -95,7 +95,9 @@ def open_store(spec: tuple[str, str]) -> GraphStore:
     if kind == "snapshot":
         from ..store.oxigraph import OxigraphStore
 
-        return OxigraphStore(ox.Store.read_only(str(Path(value))))
+        from ..sparql.schema import files_dir_of
+
+        return OxigraphStore(ox.Store.read_only(str(Path(value))), files_dir=files_dir_of(Path(value)))
     raise StoreError(f"unknown store spec {spec!r}")
 
 

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 
 import pyoxigraph as ox
 
 from ..cards import PaperCards
 from ..errors import QueryError
+from ..sparql import schema
 from .base import QueryResult, Term
 from .local import LocalStore
 
@@ -18,17 +20,20 @@ class OxigraphStore:
     immutable = True
     """A published snapshot is never written (an ingest publishes a new one)."""
 
-    def __init__(self, store: ox.Store, paper_cards: PaperCards | None = None) -> None:
+    def __init__(self, store: ox.Store, paper_cards: PaperCards | None = None, files_dir: Path | None = None) -> None:
         self._store = store
         self.paper_cards = paper_cards
         """The snapshot's paper cards (:mod:`bibkg.cards`), if it has them."""
+        self._schema = schema.StatsSource(store, files_dir)
+        """Counts answering the schema queries (:mod:`bibkg.sparql.schema`), kept in ``files_dir``."""
 
     @classmethod
     def open(cls, local: LocalStore) -> OxigraphStore:
         """The current snapshot of ``local``, with its paper cards."""
         snapshot = local.current_snapshot()
         store = local.open_read(snapshot)  # raises StoreError when there is none
-        return cls(store, PaperCards.find(local.files_dir(snapshot) if snapshot else None))
+        files = local.files_dir(snapshot) if snapshot else None
+        return cls(store, PaperCards.find(files), files)
 
     @property
     def native(self) -> ox.Store:
@@ -68,6 +73,12 @@ class OxigraphStore:
         sparql, rest = apply_bindings(sparql, bindings)  # type: ignore[arg-type]
         if rest:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in rest.items()}
+        if kwargs.get("use_default_graph_as_union") and not rest and base_iri is None:
+            shape = schema.recognize(sparql, prefixes)  # the schema queries, from counts kept
+            if shape is not None and _accepted(sparql, prefixes):
+                answered = schema.answer(shape, self._schema.get())
+                if answered is not None:
+                    return answered
         try:
             return self._store.query(sparql, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
@@ -75,3 +86,16 @@ class OxigraphStore:
 
     def close(self) -> None:
         del self._store
+
+
+_EMPTY = ox.Store()
+
+
+def _accepted(sparql: str, prefixes: Mapping[str, str] | None) -> bool:
+    """Whether Oxigraph parses ``sparql`` (on an empty store): a query it would refuse is
+    refused, never answered from the schema counts."""
+    try:
+        _EMPTY.query(sparql, prefixes=dict(prefixes or {}))
+    except SyntaxError:
+        return False
+    return True

@@ -1,0 +1,316 @@
+"""Exact answers to the schema queries a SPARQL user types first, from counts kept with the snapshot.
+
+Why: on the full corpus (4.1 M quads) these queries scan every quad — 1-3 s each on two cores
+for the distinct predicates, the triples per predicate or the graph sizes — and one of them,
+``SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY ?p LIMIT 3``, takes 72-76 s: in the SPARQL
+algebra ``ORDER BY`` is evaluated *before* the projection and ``DISTINCT``
+(``Slice(Distinct(Project(OrderBy(BGP))))``), and Oxigraph does so literally, sorting all
+4.1 M solutions by an IRI key (every comparison decodes both IRIs) before keeping 83 distinct
+predicates (``benchmarks/bench_schema_queries.py``).  Neither the union default graph (a
+``GRAPH ?g`` variant costs the same) nor ``DISTINCT`` alone (1 s) is the cause.
+
+What: a snapshot never changes, so its per-predicate triple counts, per-class instance counts
+and per-graph quad counts are computed once, by Oxigraph itself with the very queries they
+answer (so they are what the same query gives without this module, for the union default
+graph as Oxigraph evaluates it: a triple stated in two graphs is counted twice, as Oxigraph
+does; bibkg's ingest states each triple in one graph only), and kept as ``schema-stats.json`` beside the snapshot (written by the ingest; computed
+and kept by the first reader otherwise).  :func:`recognize` parses a query (rdflib's SPARQL
+algebra, only for short texts shaped like these queries) and accepts exactly these algebra
+forms over the union default graph, with no ``FROM``:
+
+* ``DISTINCT``/``REDUCED`` projection of the predicate of ``?s ?p ?o``, the class of
+  ``?s a ?c`` or the graph of ``GRAPH ?g { ?s ?p ?o }`` (three distinct variables);
+* ``GROUP BY`` that variable (or no ``GROUP BY``: the total) with ``COUNT(*)`` or ``COUNT`` of
+  one of the pattern's variables (always bound, so the same number), and the group variable;
+* then ``ORDER BY`` projected variables (``ASC``/``DESC``), ``LIMIT``, ``OFFSET``.
+
+Anything else — a ``FILTER``, ``HAVING``, another aggregate, a blank node or literal among the
+keys, a protocol dataset — is evaluated by Oxigraph as before.  Rows equal to within the
+freedom SPARQL leaves (the order of rows that ``ORDER BY`` does not distinguish).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+FILE = "schema-stats.json"
+VERSION = 1
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+MAX_TEXT = 4096
+"""Longer queries are never one of these shapes plus prefixes; they go to Oxigraph unparsed."""
+
+_QUERIES = {
+    "predicates": "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k",
+    "classes": f"SELECT ?k (COUNT(*) AS ?n) WHERE {{ ?s <{RDF_TYPE}> ?k }} GROUP BY ?k",
+    "graphs": "SELECT ?k (COUNT(*) AS ?n) WHERE { GRAPH ?k { ?s ?p ?o } } GROUP BY ?k",
+}
+_TOTALS = {"triples": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "quads": "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }"}
+_V = r"[?$][A-Za-z0-9_\u00B7-\uFFFF]+"
+_SHAPE = re.compile(rf"\{{\s*(?:GRAPH\s+{_V}\s*\{{\s*)?{_V}\s+(?:{_V}|a|\S*type\S*)\s+{_V}\s*\.?\s*\}}", re.IGNORECASE)
+"""The cheap test before parsing: the text has a group that is one all-variable pattern."""
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaStats:
+    """Counts over one snapshot; keys are N-Triples terms (``<iri>``, ``_:b``, literals)."""
+
+    predicates: dict[str, int]
+    """Triples of the union default graph per predicate."""
+    classes: dict[str, int]
+    """``?s rdf:type ?c`` triples of the union default graph per class."""
+    graphs: dict[str, int]
+    """Quads per named graph."""
+    triples: int
+    quads: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {"version": VERSION, "predicates": self.predicates, "classes": self.classes, "graphs": self.graphs,
+                "triples": self.triples, "quads": self.quads}  # fmt: skip
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> SchemaStats | None:
+        if data.get("version") != VERSION:
+            return None
+        return cls(dict(data["predicates"]), dict(data["classes"]), dict(data["graphs"]), int(data["triples"]), int(data["quads"]))
+
+
+def compute(store: ox.Store) -> SchemaStats:
+    """The counts, by Oxigraph over the union default graph (a few seconds on the full corpus)."""
+    tables = {}
+    for name, query in _QUERIES.items():
+        tables[name] = {str(s["k"]): int(s["n"].value) for s in store.query(query, use_default_graph_as_union=True)}
+    totals = {name: int(next(iter(store.query(q, use_default_graph_as_union=True)))["n"].value) for name, q in _TOTALS.items()}
+    return SchemaStats(tables["predicates"], tables["classes"], tables["graphs"], totals["triples"], totals["quads"])
+
+
+def write(store: ox.Store, files_dir: Path) -> SchemaStats:
+    """Compute the counts of ``store`` and keep them in ``files_dir`` (atomically)."""
+    stats = compute(store)
+    files_dir.mkdir(parents=True, exist_ok=True)
+    tmp = files_dir / f".{FILE}.{os.getpid()}.{threading.get_ident()}"
+    tmp.write_text(json.dumps(stats.to_json(), sort_keys=True), encoding="utf-8")
+    os.replace(tmp, files_dir / FILE)
+    return stats
+
+
+def files_dir_of(snapshot: Path) -> Path:
+    """``STORE/snapshots/<name>`` → ``STORE/dumps/<name>`` (:class:`~bibkg.store.local.LocalStore`)."""
+    return snapshot.parent.parent / "dumps" / snapshot.name
+
+
+class StatsSource:
+    """The counts of one snapshot: read from its ``schema-stats.json``, else computed once (and
+    kept there when the directory is writable)."""
+
+    def __init__(self, store: ox.Store, files_dir: Path | None) -> None:
+        self._store = store
+        self._files_dir = files_dir
+        self._stats: SchemaStats | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> SchemaStats:
+        with self._lock:
+            if self._stats is None:
+                self._stats = self._read() or self._compute()
+            return self._stats
+
+    def _read(self) -> SchemaStats | None:
+        if self._files_dir is None:
+            return None
+        try:
+            return SchemaStats.from_json(json.loads((self._files_dir / FILE).read_text(encoding="utf-8")))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def _compute(self) -> SchemaStats:
+        if self._files_dir is not None:
+            try:
+                return write(self._store, self._files_dir)
+            except OSError:  # a read-only store directory: keep them in memory only
+                pass
+        return compute(self._store)
+
+
+# --- recognizing the queries --------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Shape:
+    """A recognized query: which table, the output variables and the solution modifiers."""
+
+    table: str
+    """``predicates``, ``classes`` or ``graphs``; ``triples``/``quads`` for a total."""
+    key: str | None
+    """The output variable holding the table's key (``None``: not projected)."""
+    counts: tuple[str, ...]
+    """Output variables holding the count."""
+    variables: tuple[str, ...]
+    """The projection, in order."""
+    order: tuple[tuple[str, bool], ...]
+    """(variable, descending) of ``ORDER BY``."""
+    offset: int
+    limit: int | None
+
+
+def recognize(sparql: str, prefixes: Mapping[str, str] | None = None) -> Shape | None:
+    """The :class:`Shape` of ``sparql`` if it is one of the schema queries, else ``None``."""
+    if len(sparql) > MAX_TEXT or not _SHAPE.search(sparql):
+        return None
+    try:
+        from rdflib.plugins.sparql.algebra import translateQuery
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items()) + sparql
+        query = translateQuery(parseQuery(text))
+    except Exception:  # noqa: BLE001 - whatever rdflib cannot read, Oxigraph judges
+        return None
+    try:
+        return _match(query.algebra)
+    except (AttributeError, KeyError, TypeError, ValueError):
+        return None
+
+
+def _name(node: Any) -> str:
+    return getattr(node, "name", "")
+
+
+def _match(algebra: Any) -> Shape | None:
+    from rdflib.term import URIRef, Variable
+
+    if _name(algebra) != "SelectQuery" or algebra.get("datasetClause"):
+        return None
+    node = algebra.p
+    offset, limit = 0, None
+    if _name(node) == "Slice":
+        offset, limit = int(node.start or 0), (None if node.length is None else int(node.length))
+        node = node.p
+    distinct = _name(node) in ("Distinct", "Reduced")
+    if distinct:
+        node = node.p
+    if _name(node) != "Project":
+        return None
+    variables = tuple(str(v) for v in node.PV)
+    node = node.p
+    order: tuple[tuple[str, bool], ...] = ()
+    if _name(node) == "OrderBy":
+        conditions = []
+        for cond in node.expr:
+            expr, desc = (cond.expr, cond.order == "DESC") if _name(cond) == "OrderCondition" else (cond, False)
+            if not isinstance(expr, Variable) or str(expr) not in variables:
+                return None
+            conditions.append((str(expr), desc))
+        order = tuple(conditions)
+        node = node.p
+    renames: dict[str, str] = {}
+    while _name(node) == "Extend":  # (aggregate AS ?var), bound by rdflib to __agg_i__
+        if not isinstance(node.expr, Variable):
+            return None
+        renames[str(node.expr)] = str(node.var)
+        node = node.p
+
+    def pattern(p: Any) -> tuple[str, str] | None:
+        """(table, key variable) of one all-variable pattern, ``GRAPH ?g`` around it or not."""
+        graph = None
+        if _name(p) == "Graph":
+            if not isinstance(p.term, Variable):
+                return None
+            graph, p = str(p.term), p.p
+        if _name(p) != "BGP" or len(p.triples) != 1:
+            return None
+        s, pr, o = p.triples[0]
+        if graph is not None:
+            names = [graph, s, pr, o]
+            return ("graphs", graph) if all(isinstance(t, Variable) for t in names[1:]) and len({str(t) for t in names}) == 4 else None
+        if isinstance(s, Variable) and isinstance(o, Variable) and s != o:
+            if pr == URIRef(RDF_TYPE):
+                return "classes", str(o)
+            if isinstance(pr, Variable) and pr not in (s, o):
+                return "predicates", str(pr)
+        return None
+
+    if _name(node) != "AggregateJoin":  # SELECT DISTINCT ?key WHERE { pattern }
+        found = pattern(node)
+        if renames or not distinct or found is None or variables != (found[1],):
+            return None
+        return Shape(found[0], found[1], (), variables, order, offset, limit)
+
+    group = node.p
+    if _name(group) != "Group":
+        return None
+    found = pattern(group.p)
+    if found is None:
+        return None
+    table, key = found
+    keys = group.get("expr")
+    if keys is None:
+        table, key = ("quads" if table == "graphs" else "triples"), None
+        if found[0] == "classes":
+            return None
+    elif [str(k) for k in keys] != [key] or not all(isinstance(k, Variable) for k in keys):
+        return None
+    pattern_vars = {str(t) for t in _vars_of(group.p)}
+    counts, sampled = [], []
+    for agg in node.A:
+        res = renames.get(str(agg.res))
+        if _name(agg) == "Aggregate_Sample" and key is not None and str(agg.vars) == key:
+            sampled.append(res)
+        elif _name(agg) == "Aggregate_Count":
+            target = agg.vars
+            if agg.get("distinct") or (target != "*" and str(target) not in pattern_vars):
+                return None
+            counts.append(res)
+        else:
+            return None
+    outputs = {v for v in counts + sampled if v is not None}
+    if set(renames.values()) - outputs or not set(variables) <= outputs or not variables:
+        return None
+    key_out = next((v for v in sampled if v is not None), None)
+    if distinct and key is not None and key_out not in variables:
+        return None  # DISTINCT over counts alone would merge rows
+    return Shape(table, key_out, tuple(v for v in counts if v is not None), variables, order, offset, limit)
+
+
+def _vars_of(p: Any) -> list[Any]:
+    from rdflib.term import Variable
+
+    out = [p.term] if _name(p) == "Graph" else []
+    bgp = p.p if _name(p) == "Graph" else p
+    out += [t for t in bgp.triples[0] if isinstance(t, Variable)]
+    return out
+
+
+# --- answering ----------------------------------------------------------------------------------
+def answer(shape: Shape, stats: SchemaStats) -> ox.QuerySolutions | None:
+    """The solutions of ``shape`` from ``stats``; ``None`` if a key is not an IRI (then the
+    order SPARQL defines across term kinds is left to Oxigraph)."""
+    if shape.table in ("triples", "quads"):
+        rows = [(None, stats.triples if shape.table == "triples" else stats.quads)]
+    else:
+        table: dict[str, int] = getattr(stats, shape.table)
+        if any(not (k.startswith("<") and k.endswith(">")) for k in table):
+            return None
+        rows = [(k[1:-1], n) for k, n in table.items()]
+    index = {shape.key: 0} if shape.key else {}
+    index.update({c: 1 for c in shape.counts})
+    for var, desc in reversed(shape.order):  # stable sorts, last condition first
+        i = index[var]
+        rows.sort(key=lambda r: r[i], reverse=desc)  # type: ignore[arg-type, return-value]
+    end = None if shape.limit is None else shape.offset + shape.limit
+    rows = rows[shape.offset:end]
+    bindings = []
+    for row in rows:
+        b = {}
+        for var in shape.variables:
+            i = index[var]
+            b[var] = {"type": "uri", "value": row[0]} if i == 0 else {
+                "type": "literal", "value": str(row[1]), "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+        bindings.append(b)
+    doc = {"head": {"vars": list(shape.variables)}, "results": {"bindings": bindings}}
+    return ox.parse_query_results(json.dumps(doc).encode(), format=ox.QueryResultsFormat.JSON)
