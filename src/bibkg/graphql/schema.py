@@ -92,18 +92,23 @@ class Query:
         def collect(rows) -> dict[str, tuple[int, str]]:  # noqa: ANN001
             return {r["paper"].value: r for r in rows}
 
+        titled: list[tuple[str, str]] | None = None
         if title is not None:
             if len(title.strip()) < 3:
                 raise UserError("'title' needs at least 3 characters")
             # the in-memory title index answers what the named query gql-search-papers would,
-            # in milliseconds instead of a scan of every title in the store per search
-            # (in a worker thread: a common word matches thousands of titles)
+            # in milliseconds instead of a scan of every title in the store per search, already
+            # in this field's order (in a worker thread: a common word matches many titles)
             index = await ctx.title_index()
-            candidates.append(await run_in_threadpool(lambda: collect(index.search(title.strip(), year))))
+            titled = await run_in_threadpool(index.search, title.strip(), year)
         for kind, value in (("venue", venue), ("event", event)):
             if value:
                 iri = entity_iri(kind, value)
                 candidates.append(collect(await settle(ctx.loaders.papers_of[kind].get((iri, year)))))
+        if titled is not None:
+            for other in candidates:
+                titled = [paper for paper in titled if paper[0] in other]
+            return paper_connection(titled, size, after)
         if not candidates and year is not None:
             candidates.append(collect(await runner.named_rows("gql-year-papers", {"year": integer(year)})))
         if not candidates:

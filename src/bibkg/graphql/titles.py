@@ -4,10 +4,11 @@
 the named query ``gql-search-papers`` does with ``FILTER(CONTAINS(LCASE(?t), LCASE(?title)))``.
 That query reads every title of the store for each search (3 s on the full corpus when the
 server is idle, 8–17 s under load, a worker thread busy all along). This index reads them once
-per store: the lower-cased titles joined by a separator no title contains, searched with
-``str.find`` (some milliseconds for the 97,000 titles of the full corpus), and the matches
-mapped back to their papers with a binary search over the titles' offsets. Its rows have the
-query's ``?paper``, ``?id`` and ``?year``, so the resolver treats them alike.
+per store, ordered as the resolver answers (newest first, then by Anthology id): each paper's
+lower-cased titles, each followed by a separator no title contains, in one string searched with
+``str.find``; a match is mapped back to its paper by a binary search over the papers' offsets,
+and the search goes on from the next paper. A search costs a scan of that string in C plus a
+little per matching paper (``benchmarks/bench_gql_hostile.py`` measures both).
 """
 
 from __future__ import annotations
@@ -17,10 +18,7 @@ import weakref
 from array import array
 from bisect import bisect_right
 
-import pyoxigraph as ox
-
-from ..services import QueryRunner, Row
-from .batch import integer
+from ..services import QueryRunner
 
 _SEP = "\x00"
 _QUERY = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
@@ -33,6 +31,13 @@ WHERE {
 }"""
 
 
+def _year(value: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        return 0
+
+
 class TitleIndex:
     """See module docs. Thread-safe, built lazily by :meth:`ensure_built`."""
 
@@ -41,7 +46,8 @@ class TitleIndex:
         self.built = False
         self._text = ""
         self._starts = array("q")
-        self._papers: list[tuple[str, str, int | None]] = []
+        self._papers: list[tuple[str, str]] = []
+        self._years = array("q")
 
     def ensure_built(self, runner: QueryRunner) -> TitleIndex:
         if self.built:
@@ -53,39 +59,45 @@ class TitleIndex:
         return self
 
     def _build(self, solutions) -> None:  # noqa: ANN001 - pyoxigraph QuerySolutions
+        from .types import natural_key
+
+        papers: dict[str, tuple[str, int, list[str]]] = {}
+        for solution in solutions:
+            iri = solution["paper"].value
+            entry = papers.get(iri)
+            if entry is None:
+                entry = papers[iri] = (solution["id"].value, _year(solution["year"].value), [])
+            entry[2].append(solution["t"].value.lower().replace(_SEP, " "))
+        # the resolver's order: newest first, then Anthology id in natural order
+        ordered = sorted(papers.items(), key=lambda kv: (-kv[1][1], natural_key(kv[1][0])))
         parts: list[str] = []
         offset = 0
-        for solution in solutions:
-            title = solution["t"].value.lower().replace(_SEP, " ")
-            try:
-                year: int | None = int(solution["year"].value)
-            except ValueError:
-                year = None
-            self._papers.append((solution["paper"].value, solution["id"].value, year))
+        for iri, (ident, year, titles) in ordered:
+            segment = "".join(title + _SEP for title in titles)
+            self._papers.append((iri, ident))
+            self._years.append(year)
             self._starts.append(offset)
-            parts.append(title)
-            offset += len(title) + 1
-        self._text = _SEP.join(parts) + _SEP
+            parts.append(segment)
+            offset += len(segment)
+        self._text = "".join(parts)
 
-    def search(self, text: str, year: int | None = None) -> list[Row]:
-        """Rows (``paper``, ``id``, ``year``) of the papers whose title contains ``text``
-        (case-insensitive), of ``year`` if given; a paper once per matching title."""
+    def search(self, text: str, year: int | None = None) -> list[tuple[str, str]]:
+        """``(IRI, Anthology id)`` of the papers with a title containing ``text``
+        (case-insensitive), of ``year`` if given, newest first then by Anthology id."""
         needle = text.lower()
         if not needle or _SEP in needle:
             return []
-        found: list[Row] = []
-        haystack, starts, papers = self._text, self._starts, self._papers
+        found: list[tuple[str, str]] = []
+        haystack, starts, papers, years = self._text, self._starts, self._papers, self._years
+        count = len(starts)
         position = haystack.find(needle)
         while position != -1:
             index = bisect_right(starts, position) - 1
-            iri, ident, paper_year = papers[index]
-            if year is None or paper_year == year:
-                found.append({"paper": ox.NamedNode(iri), "id": ox.Literal(ident),
-                              "year": integer(paper_year if paper_year is not None else 0)})
-            following = index + 1
-            if following >= len(starts):
+            if year is None or years[index] == year:
+                found.append(papers[index])
+            if index + 1 >= count:
                 break
-            position = haystack.find(needle, starts[following])
+            position = haystack.find(needle, starts[index + 1])
         return found
 
 
