@@ -79,8 +79,10 @@ def rows(result: QueryResult) -> list[Row]:
 class Services:
     """Everything a router needs; built once per application by the app factory.
 
-    ``runner`` evaluates in-process (in a thread pool, no deadline: GraphQL bounds its own
-    work); the SPARQL endpoint and ``/queries`` go through ``executor``, a pool of worker
+    ``runner`` evaluates in-process, in a thread pool; GraphQL bounds its own work (document
+    limits and cost before execution, and the deadline ``settings.query_timeout`` around each
+    request: past it, the request is cancelled and starts no further query — see
+    :mod:`bibkg.graphql.router`); the SPARQL endpoint and ``/queries`` go through ``executor``, a pool of worker
     processes that enforces deadlines and result caps (:mod:`bibkg.server.executor`).
     ``executor`` and ``settings`` are ``None`` outside the HTTP server.
     """

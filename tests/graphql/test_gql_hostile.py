@@ -280,3 +280,43 @@ def test_cost_counts_the_venues_of_the_corpus(tmp_path):
         assert error["extensions"]["code"] == "COST_LIMIT" and error["extensions"]["cost"] > 100_000
     finally:
         served.stop()
+
+
+def test_work_stops_at_the_deadline(sample_store, catalog):
+    """A request whose store queries run one after another (each level of nesting waits for the
+    previous one) is answered 504 at its deadline, and no store query starts after it."""
+    from fastapi import FastAPI
+    from fastapi.testclient import TestClient
+
+    from bibkg.graphql.router import build_graphql_router
+    from bibkg.graphql.settings import GraphQLSettings
+    from bibkg.services import QueryRunner, Services
+
+    class SlowRunner(QueryRunner):
+        """The real store, each query 0.3 s slower (a loaded server)."""
+
+        started: list[float] = []
+
+        def query_sync(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+            self.started.append(time.monotonic())
+            time.sleep(0.3)
+            return super().query_sync(*args, **kwargs)
+
+    runner = SlowRunner(sample_store, catalog)
+    services = Services(sample_store, catalog, runner)
+    settings = GraphQLSettings(timeout=0.5, cache_entries=0, response_cache_mb=0)
+    app = FastAPI()
+    app.include_router(build_graphql_router(services, settings, warm_name_index=False, count_sizes=False),
+                       prefix="/graphql")
+    nested = """{ person(id: "yaodong-yang") { papers(first: 2) { edges { node { authors { person {
+        papers(first: 2) { edges { node { title } } } } } } } } } }"""
+    with TestClient(app) as client:
+        started = time.monotonic()
+        response = client.post("/graphql", json={"query": nested}, headers={"accept": GRJ})
+        answered = time.monotonic()
+        time.sleep(1.5)  # time for three more levels, were they still running
+    assert response.status_code == 504, response.text
+    assert answered - started < 1.0
+    assert response.json()["errors"][0]["extensions"]["code"] == "DEADLINE"
+    assert runner.started and all(t < started + 0.6 for t in runner.started), \
+        [round(t - started, 2) for t in runner.started]
