@@ -133,24 +133,39 @@ def _quality(ranges: Sequence[MediaRange], media_type: str) -> tuple[float, int]
 def negotiate(accept: str | None, kind: str, requested: str | None = None, *, ask: bool = False) -> tuple[Format, str]:
     """Choose the result format for a result of ``kind`` (``tabular`` or ``graph``).
 
-    ``requested`` (a ``format=`` parameter: a name like ``csv`` or a media type) wins over the
-    ``Accept`` header.  Without either, SELECT/ASK answer SPARQL JSON and CONSTRUCT/DESCRIBE
-    Turtle.  Returns the format and the media type to send.
+    ``requested`` (the ``format=`` / ``output=`` / ``results=`` parameters) wins over the
+    ``Accept`` header.  Like Virtuoso and Fuseki, it may name several formats, by name
+    (``json-ld``) or media type, comma-separated (SPARQLWrapper sends
+    ``format=json-ld,application/ld+json,application/x-json+ld``): the formats it names that fit
+    the result are the choices, the ``Accept`` header picks among them (else the first named).
+    Without either, SELECT/ASK answer SPARQL JSON and CONSTRUCT/DESCRIBE Turtle.  Returns the
+    format and the media type to send.
 
     Raises:
         ProtocolError: 406, naming the formats that are available.
     """
     candidates = [f for f in (TABULAR_FORMATS if kind == "tabular" else GRAPH_FORMATS) if not ask or f.name in ASK_FORMATS]
-    if requested:
-        key = requested.strip().lower()
-        for f in candidates:
-            if key in f.names or key in f.media_types:
-                return f, f.media_type
-        raise ProtocolError(406, f"format '{requested}' is not available for this result; use one of {_offer(candidates)}")
     ranges = parse_accept(accept)
+    if requested:
+        keys = [item.split(";")[0].strip().lower() for item in requested.split(",")]
+        named = [f for key in keys for f in candidates if key and (key in f.names or key in f.media_types)]
+        named = list(dict.fromkeys(named))
+        if not named:
+            raise ProtocolError(406, f"format '{requested}' is not available for this result; use one of {_offer(candidates)}")
+        if len(named) == 1 or not ranges:
+            return named[0], named[0].media_type
+        return _best(ranges, named) or (named[0], named[0].media_type)
     if not ranges:
         f = DEFAULT_FORMAT[kind]
         return f, f.media_type
+    choice = _best(ranges, candidates)
+    if choice is None:
+        raise ProtocolError(406, f"none of the accepted media types ({accept}) is available for this result; use one of {_offer(candidates)}")
+    return choice
+
+
+def _best(ranges: Sequence[MediaRange], candidates: Sequence[Format]) -> tuple[Format, str] | None:
+    """The candidate the ``Accept`` ranges rank highest (then the earlier candidate), or ``None``."""
     best: tuple[float, int, int, int] | None = None
     choice: tuple[Format, str] | None = None
     for rank, f in enumerate(candidates):
@@ -162,8 +177,6 @@ def negotiate(accept: str | None, kind: str, requested: str | None = None, *, as
             if best is None or key > best:
                 best = key
                 choice = (f, mt if spec == 2 else f.media_type)
-    if choice is None:
-        raise ProtocolError(406, f"none of the accepted media types ({accept}) is available for this result; use one of {_offer(candidates)}")
     return choice
 
 
@@ -330,8 +343,8 @@ def parse_request(
                 raise ProtocolError(400, f"timeout: '{value}' is not a number of seconds") from None
             if not timeout > 0:
                 raise ProtocolError(400, f"timeout: must be a positive number of seconds, got '{value}'")
-        elif key in ("format", "output") and value:
-            fmt = value
+        elif key in ("format", "output", "results") and value:
+            fmt = value if fmt is None else f"{fmt},{value}"  # all of them: see negotiate()
     return SparqlRequest(
         query=query,
         default_graphs=[_check_iri(v, "default-graph-uri") for k, v in params if k == "default-graph-uri"],

@@ -8,7 +8,7 @@ never know which backend answers.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Protocol, TypeAlias, runtime_checkable
 
 import pyoxigraph as ox
@@ -40,6 +40,7 @@ class GraphStore(Protocol):
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        federation_allow: Collection[str] = (),
     ) -> QueryResult:
         """Evaluate a SPARQL 1.1 query.
 
@@ -50,6 +51,8 @@ class GraphStore(Protocol):
                 all graphs.
             named_graphs: IRIs of the graphs visible to ``GRAPH``; ``None`` means all.
             base_iri: base for relative IRIs in the query.
+            federation_allow: endpoint IRIs a ``SERVICE`` clause may call; any other ``SERVICE``
+                is refused (:class:`bibkg.sparql.lexer.FederationRefused`).  Empty: federation off.
         """
         ...
 

@@ -2,21 +2,40 @@
 QLever, GraphDB, Fuseki, Oxigraph server, another bibkg…), with httpx.
 
 Results are parsed into pyoxigraph's result types, so the layers above cannot tell a remote
-store from the local one.  Query text is sent as is; the only composition is for ``bindings``:
-the protocol has no parameter binding, so they become a trailing ``VALUES`` block rendered from
-the pyoxigraph terms' N-Triples form (``str(term)``), never from user strings.  A trailing
-``VALUES`` joins after grouping, i.e. it has exactly the meaning of pyoxigraph's substitutions
-for variables of the projection (the convention of ``queries/*.rq``).
+store from the local one.  What the store does so that every server gives the embedded store's
+answers (tested against Oxigraph server and Virtuoso in ``tests/external``):
+
+* **Requests** are form POSTs (``application/x-www-form-urlencoded``, ``query=``), the one
+  request form every SPARQL 1.1 server must accept (Virtuoso never answers a POST of
+  ``application/sparql-query``), with the server's own timeout parameter (``timeout``, in ms:
+  Virtuoso stops the query there; others ignore it) so an abandoned query does not keep running.
+* **Parameters** are written into the query text as RDF terms: a named query's
+  ``VALUES ?x { UNDEF }`` placeholder is filled (:func:`bibkg.sparql.catalog.apply_bindings`),
+  and any other bound variable is replaced by its term token by token
+  (:func:`substitute_terms`, on the SPARQL tokenizer), never from user strings.  A trailing
+  ``VALUES`` block would mean the same but Oxigraph server plans it > 100x slower and Virtuoso
+  refuses it in ``CONSTRUCT`` (``SP031``).
+* **Result limits** are detected, never silently accepted: a server that caps a result
+  (Virtuoso's ``ResultSetMaxRows``, announced only by the ``X-SPARQL-MaxRows`` header) or cuts it
+  at its own timeout (``X-SQL-State``) is an error, except that a ``SELECT`` without its own
+  ``LIMIT``/``OFFSET`` is fetched again in pages (``ORDER BY`` every projected variable,
+  ``LIMIT``/``OFFSET``) of the server's size, so the name index and other big internal queries
+  work under the cap.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import json
+import threading
+import time
+from collections.abc import Collection, Mapping, Sequence
+from urllib.parse import urlencode
 
 import httpx
 import pyoxigraph as ox
 
 from ..errors import QueryError, StoreError
+from ..sparql.lexer import Token, significant, tokenize
 from ..sparql.protocol import query_form
 from .base import QueryResult, Term
 
@@ -39,6 +58,82 @@ def values_block(bindings: Mapping[str, Term]) -> str:
     return "\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(terms) + ") }\n"
 
 
+def _term_text(name: str, term: Term) -> str:
+    if not isinstance(term, ox.NamedNode | ox.Literal):
+        raise QueryError(f"binding ?{name}: only IRIs and literals can be sent to a remote store")
+    return str(term)  # N-Triples syntax, escaped by pyoxigraph
+
+
+def substitute_terms(query: str, bindings: Mapping[str, Term]) -> str:
+    """``query`` with each bound variable replaced by its RDF term, on the SPARQL tokens (a
+    ``?x`` inside a string, an IRI or a comment is not a variable and stays).
+
+    Where the grammar wants a variable, the term takes a form that keeps the meaning of a
+    substitution: in a ``SELECT`` projection ``?x`` becomes ``(<term> AS ?x)`` (the column
+    stays), after ``GROUP BY``/``ORDER BY`` a bracketed expression ``(<term>)``.  A bound
+    variable the query itself assigns (``AS ?x``, a ``VALUES`` variable) cannot be substituted:
+    :class:`QueryError`.
+    """
+    if not bindings:
+        return query
+    rendered = {name: _term_text(name, term) for name, term in bindings.items()}
+    out: list[str] = []
+    state = "body"  # "projection" (after SELECT), "modifier" (after GROUP/ORDER BY), "values"
+    depth = 0  # parentheses
+    level = 0  # the parenthesis depth at which the projection / modifier started
+    previous: Token | None = None
+    for tok in tokenize(query):
+        if tok.kind in ("ws", "comment"):
+            out.append(tok.text)
+            continue
+        word = tok.text.upper() if tok.kind == "word" else ""
+        if word == "SELECT":
+            state, level = "projection", depth
+        elif word == "BY":
+            state, level = "modifier", depth
+        elif word == "VALUES":
+            state = "values"
+        elif word in ("WHERE", "FROM", "LIMIT", "OFFSET", "HAVING") or tok.text in ("{", "}"):
+            state = "body"
+        elif tok.text == "(":
+            depth += 1
+        elif tok.text == ")":
+            depth -= 1
+        name = tok.text[1:]
+        if tok.kind == "var" and name in rendered:
+            if (previous is not None and previous.text.upper() == "AS") or state == "values":
+                raise QueryError(f"?{name} is bound by the query itself and cannot be given a value")
+            term = rendered[name]
+            if state == "projection" and depth == level:
+                out.append(f"({term} AS {tok.text})")
+            elif state == "modifier" and depth == level:
+                out.append(f"({term})")
+            else:
+                out.append(term)
+        else:
+            out.append(tok.text)
+        previous = tok
+    return "".join(out)
+
+
+class ResultLimitError(StoreError):
+    """The server capped or cut a result; bibkg never passes on a silently truncated answer."""
+
+
+def _solution_modifiers(query: str) -> set[str]:
+    """The keywords after the query's last top-level ``}`` (its solution modifiers)."""
+    tokens = significant(query)
+    depth, last = 0, -1
+    for i, tok in enumerate(tokens):
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+            if depth == 0:
+                last = i
+    return {t.text.upper() for t in tokens[last + 1 :] if t.kind == "word"}
+
+
 class RemoteStore:
     """Read-only SPARQL over HTTP; ``timeout`` (seconds) bounds each request."""
 
@@ -47,11 +142,16 @@ class RemoteStore:
     paper_cards = None
     """Listings are read from the graph."""
 
+    max_pages = 1000
+    """A paged ``SELECT`` (see the module docs) reads at most this many pages."""
+
     def __init__(self, endpoint: str, *, timeout: float = 10.0, client: httpx.Client | None = None) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
         self._client = client or httpx.Client(headers={"User-Agent": "bibkg"}, follow_redirects=True)
         self._owns_client = client is None
+        self._health: tuple[float, str | None] | None = None
+        self._health_lock = threading.Lock()
 
     def with_timeout(self, timeout: float) -> RemoteStore:
         """The same store (sharing its connection pool) with another per-request timeout."""
@@ -67,25 +167,72 @@ class RemoteStore:
         default_graphs: Sequence[str] | None = None,
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
+        prefixes: Mapping[str, str] | None = None,
+        federation_allow: Collection[str] = (),
     ) -> QueryResult:
-        text = sparql
+        """See :meth:`GraphStore.query`.  As with the local store, ``SERVICE`` is refused before
+        anything is sent unless its endpoint is in ``federation_allow`` (the remote server would
+        make the call), and the project's prefixes are predeclared: the ones the query uses
+        without declaring them are sent as ``PREFIX`` lines, since the protocol has no
+        predeclared prefixes.  Bindings are written into the text as terms (module docs)."""
+        from ..sparql.catalog import apply_bindings
+        from ..sparql.lexer import check_federation, prefix_block
+        from ..vocab import PREFIXES
+
+        prefixes = PREFIXES if prefixes is None else prefixes
+        check_federation(sparql, federation_allow, prefixes=prefixes, base_iri=base_iri)
+        text, rest = apply_bindings(sparql, bindings)
+        text = substitute_terms(text, rest)
+        text = prefix_block(text, prefixes) + text
         if base_iri:
             text = f"BASE {ox.NamedNode(base_iri)}\n" + text
-        if bindings:
-            text = text.rstrip() + values_block(bindings)
         form = query_form(sparql)
         graph = form in ("CONSTRUCT", "DESCRIBE")
-        params: list[tuple[str, str]] = [("default-graph-uri", g) for g in default_graphs or ()]
-        params += [("named-graph-uri", g) for g in named_graphs or ()]
+        dataset: list[tuple[str, str]] = [("default-graph-uri", g) for g in default_graphs or ()]
+        dataset += [("named-graph-uri", g) for g in named_graphs or ()]
+        response = self._post(text, dataset, graph)
+        capped = response.headers.get("x-sparql-maxrows")
+        if capped is None:
+            return _parse(response.content, _media(response), graph)
+        modifiers = _solution_modifiers(text)
+        if form != "SELECT" or modifiers & {"LIMIT", "OFFSET"}:
+            raise ResultLimitError(
+                f"{self.endpoint} capped the result at {capped} rows (its result-row limit, e.g. "
+                "Virtuoso's ResultSetMaxRows): add LIMIT/OFFSET to page through it, or raise the "
+                "server's limit"
+            )
+        return self._select_in_pages(text, dataset, int(capped), "ORDER" in modifiers)
+
+    def _select_in_pages(self, text: str, dataset: list[tuple[str, str]], size: int, ordered: bool) -> QueryResult:
+        """All rows of a ``SELECT`` the server caps at ``size`` rows, read in pages with a total
+        order (every projected variable; an ``ORDER BY`` of the query's own is kept and its ties
+        broken by the server's stable order of the same query)."""
+        first = json.loads(self._post(text + "\nLIMIT 0", dataset, False, json_only=True).content)
+        variables = first["head"].get("vars", [])
+        order = "" if ordered or not variables else "\nORDER BY " + " ".join(f"?{v}" for v in variables)
+        rows: list[object] = []
+        for page in range(self.max_pages):
+            response = self._post(f"{text}{order}\nLIMIT {size} OFFSET {page * size}", dataset, False, json_only=True)
+            if response.headers.get("x-sparql-maxrows") is not None and int(response.headers["x-sparql-maxrows"]) < size:
+                raise ResultLimitError(f"{self.endpoint} capped a page of {size} rows")
+            batch = json.loads(response.content)["results"]["bindings"]
+            rows.extend(batch)
+            if len(batch) < size:
+                break
+        else:
+            raise ResultLimitError(f"{self.endpoint}: more than {self.max_pages} pages of {size} rows")
+        merged = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}).encode()
+        return ox.parse_query_results(merged, format=ox.QueryResultsFormat.JSON)
+
+    def _post(self, text: str, dataset: list[tuple[str, str]], graph: bool, *, json_only: bool = False) -> httpx.Response:
+        """One form POST; errors become :class:`QueryError` (400) or :class:`StoreError`."""
+        form = [("query", text), *dataset, ("timeout", str(max(1, int(self.timeout * 1000))))]
+        accept = "application/sparql-results+json" if json_only else _GRAPH_ACCEPT if graph else _TABULAR_ACCEPT
         try:
             response = self._client.post(
                 self.endpoint,
-                params=params,
-                content=text.encode("utf-8"),
-                headers={
-                    "Content-Type": "application/sparql-query; charset=utf-8",
-                    "Accept": _GRAPH_ACCEPT if graph else _TABULAR_ACCEPT,
-                },
+                content=urlencode(form).encode("ascii"),  # repeated keys kept (default-graph-uri)
+                headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
                 timeout=self.timeout,
             )
         except httpx.TimeoutException:
@@ -96,12 +243,50 @@ class RemoteStore:
             raise QueryError(f"{self.endpoint} rejected the query: {response.text.strip()[:500]}")
         if response.status_code >= 300:
             raise StoreError(f"{self.endpoint} answered {response.status_code}: {response.text.strip()[:300]}")
-        media = response.headers.get("content-type", "").split(";")[0].strip().lower()
-        return _parse(response.content, media, graph)
+        state = response.headers.get("x-sql-state")
+        if state:  # Virtuoso's "anytime" answer: what it had when its timeout struck
+            raise ResultLimitError(
+                f"{self.endpoint} cut the answer at its timeout ({state}: "
+                f"{response.headers.get('x-sql-message', '').strip()[:200]})"
+            )
+        return response
+
+    def health_problem(self, max_age: float = 10.0) -> str | None:
+        """``None`` if the endpoint answers and its default graph holds bibkg's data; else why
+        not, in one line.  Checked at most every ``max_age`` seconds.
+
+        Without the union of the named graphs as default graph (Oxigraph server without
+        ``--union-default-graph``, Fuseki without ``unionDefaultGraph``) every answer would be
+        silently empty while the server is up.
+        """
+        with self._health_lock:
+            if self._health is not None and time.monotonic() - self._health[0] < max_age:
+                return self._health[1]
+            problem: str | None = None
+            try:
+                result = self.query(_DATA_CHECK)
+            except (StoreError, QueryError) as exc:
+                problem = str(exc)
+            else:
+                if not bool(result):
+                    problem = (
+                        f"{self.endpoint} answers, but its default graph has no bibkg data: it must be the "
+                        "union of the named graphs (Oxigraph server: serve --union-default-graph; "
+                        "Fuseki: unionDefaultGraph true), or the dump was not loaded"
+                    )
+            self._health = (time.monotonic(), problem)
+            return problem
 
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
+
+
+_DATA_CHECK = "ASK { ?paper a <https://w3id.org/bibkg/ns#Paper> }"
+
+
+def _media(response: httpx.Response) -> str:
+    return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
 def _parse(data: bytes, media: str, graph: bool) -> QueryResult:
