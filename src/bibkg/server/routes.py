@@ -133,6 +133,7 @@ def build_router(app_state: Any) -> APIRouter:
             graph_format=graph,
             max_rows=s.max_rows,
             max_bytes=s.max_bytes,
+            federation_allow=tuple(s.federation_allow),
         )
         try:
             outcome = await app_state.executor.run(job, deadline)

@@ -71,6 +71,9 @@ class ServerSettings:
     response_buffer_bytes: int = 200_000_000
     """Bytes of query results held in memory at once for responses being sent, over all
     connections; a result that would exceed it gets 503 with Retry-After."""
+    federation_allow: tuple[str, ...] = ()
+    """SPARQL endpoints a query may call with ``SERVICE`` (exact IRIs; env: space-separated).
+    Empty by default: federation is off and every ``SERVICE`` is refused with 400."""
     cors: bool = True
     """Send CORS headers (any origin, GET and POST)."""
     cache_dir: Path | None = None
@@ -134,6 +137,8 @@ def _convert(name: str, type_: Any, raw: Any) -> Any:
             if raw.lower() not in ("1", "0", "true", "false", "yes", "no", "on", "off"):
                 raise ValueError(raw)
             return raw.lower() in ("1", "true", "yes", "on")
+        if kind.startswith("tuple"):
+            return tuple(raw.split())
         if kind.startswith("int"):
             return int(raw)
         if kind.startswith("float"):

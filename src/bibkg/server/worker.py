@@ -32,6 +32,8 @@ class Job:
     graph_format: str = "turtle"
     max_rows: int = 10_000
     max_bytes: int = 50_000_000
+    federation_allow: tuple[str, ...] = ()
+    """Endpoints ``SERVICE`` may call (the setting ``federation_allow``); empty: none."""
     sleep: float = 0.0
     """Test hook: seconds the worker sleeps before evaluating (never set by HTTP requests)."""
 
@@ -57,6 +59,7 @@ def evaluate(store: GraphStore, job: Job) -> Serialized:
         default_graphs=job.default_graphs,
         named_graphs=job.named_graphs,
         base_iri=job.base_iri,
+        federation_allow=job.federation_allow,
     )
     return serialize_result(
         result, job.tabular_format, job.graph_format, max_rows=job.max_rows, max_bytes=job.max_bytes
