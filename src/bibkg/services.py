@@ -2,19 +2,34 @@
 
 :class:`QueryRunner` is the only way web code reaches the store.  It runs SPARQL off the event
 loop and returns plain Python rows, so routers and resolvers stay thin and never block.
+
+One rule for every door: a request's store work has a deadline that really stops it.  In the
+server, :attr:`Services.store` (and so the runner) is a :class:`RoutedStore`: outside a request
+budget it queries in process as before; inside one (:meth:`Services.run_with_deadline` for code
+that runs in a thread, :meth:`Services.deadline` for async code whose queries go to threads) each
+query is sent to the server's deadline executor — the worker processes that are killed at the
+deadline (:mod:`bibkg.server.executor`) — with the time the request has left, and its result
+comes back as the same pyoxigraph objects.  When the deadline passes or the client leaves, the
+query in flight is killed and any further query of that request fails at once.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import asyncio
+import contextvars
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
+from .errors import QueryError, StoreError
 from .sparql.catalog import QueryCatalog
 from .store.base import GraphStore, QueryResult, Term
+
+T = TypeVar("T")
 
 Row = dict[str, Any]
 """A solution: variable name → pyoxigraph term (``NamedNode``/``Literal``/``BlankNode``), unbound
@@ -75,6 +90,84 @@ def rows(result: QueryResult) -> list[Row]:
     return out
 
 
+_BUDGET: contextvars.ContextVar[Any] = contextvars.ContextVar("bibkg_request_budget", default=None)
+"""The :class:`bibkg.server.executor.Budget` of the request being served, if any."""
+
+_JSON_RESULTS = "application/sparql-results+json"
+_NTRIPLES = "application/n-triples"
+
+
+class RoutedStore:
+    """A :class:`GraphStore` that sends queries made under a request budget to the deadline
+    executor (see module docs) and evaluates the others on ``inner``; every other attribute
+    (``paper_cards``, ``native``, ``close``…) is ``inner``'s."""
+
+    def __init__(self, inner: GraphStore) -> None:
+        self.inner = inner
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.inner, name)
+
+    def query(
+        self,
+        sparql: str,
+        bindings: Mapping[str, Term] | None = None,
+        *,
+        default_graphs: Sequence[str] | None = None,
+        named_graphs: Sequence[str] | None = None,
+        base_iri: str | None = None,
+        **kwargs: Any,
+    ) -> QueryResult:
+        budget = _BUDGET.get()
+        if budget is None or _on_event_loop():
+            return self.inner.query(
+                sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs,
+                base_iri=base_iri, **kwargs,
+            )  # fmt: skip
+        from .server.worker import Job
+
+        prefixes = kwargs.get("prefixes")
+        if prefixes:
+            sparql = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + sparql
+        job = Job(
+            query=sparql,
+            bindings=dict(bindings or {}),
+            default_graphs=list(default_graphs) if default_graphs is not None else None,
+            named_graphs=list(named_graphs) if named_graphs is not None else None,
+            base_iri=base_iri,
+            tabular_format="json",
+            graph_format="ntriples",
+            max_rows=2**62,  # the whole result: the caller needs all of it; bytes and time bound it
+            max_bytes=budget.max_bytes,
+            federation_allow=tuple(kwargs.get("federation_allow", ())),
+        )
+        outcome = budget.run(job)
+        if outcome.error is not None:
+            status, message = outcome.error
+            if status == 400:
+                raise QueryError(message)
+            raise StoreError(message)
+        result = outcome.result
+        assert result is not None
+        if result.truncated:
+            raise StoreError(
+                f"a query of {budget.what} returned more than {budget.max_bytes:,} bytes (BIBKG_MAX_BYTES)"
+            )
+        from .store.remote import _parse
+
+        graph = result.kind == "graph"
+        return _parse(result.payload, _NTRIPLES if graph else _JSON_RESULTS, graph)
+
+
+def _on_event_loop() -> bool:
+    """Whether this thread runs an event loop (a budget must never block it)."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
+
+
 @dataclass(slots=True)
 class Services:
     """Everything a router needs; built once per application by the app factory.
@@ -92,3 +185,81 @@ class Services:
     runner: QueryRunner
     executor: Any = None
     settings: Any = None
+
+    def __post_init__(self) -> None:
+        if self.executor is not None and not isinstance(self.store, RoutedStore):
+            self.store = RoutedStore(self.store)
+            self.runner.store = self.store
+
+    def _budget(self, seconds: float | None, what: str) -> Any:
+        from .server.executor import Budget
+
+        timeout = getattr(self.settings, "query_timeout", 10.0)
+        seconds = timeout if seconds is None else min(seconds, timeout)
+        max_bytes = getattr(self.settings, "max_bytes", 50_000_000)
+        return Budget(self.executor, seconds, asyncio.get_running_loop(), max_bytes=max_bytes, what=what)
+
+    async def run_with_deadline(
+        self,
+        fn: Callable[..., T],
+        *args: Any,
+        disconnected: Callable[[], Any] | None = None,
+        seconds: float | None = None,
+        what: str = "the request",
+    ) -> T:
+        """``fn(*args)`` in a thread, its store queries under one deadline (the setting
+        ``query_timeout``, or ``seconds`` if smaller) — the entry point for every door whose
+        work is synchronous code (HTML and RDF pages, BibTeX).
+
+        ``disconnected`` is typically ``request.is_disconnected``.  Raises
+        :class:`~bibkg.server.executor.DeadlineExceeded` (504) at the deadline,
+        :class:`~bibkg.server.executor.ClientGone` when the client left, and the executor's
+        :class:`~bibkg.server.executor.Busy` / ``WorkerFailed`` (503): all are
+        :class:`~bibkg.server.executor.Stopped`, whose ``status`` is the HTTP answer.  The
+        thread is not waited for past the deadline: its query in flight is killed and its next
+        one fails at once.  Without an executor (outside the server) it just runs ``fn``.
+        """
+        if self.executor is None:
+            return await run_in_threadpool(fn, *args)
+        from .server.executor import ClientGone, DISCONNECT_POLL
+
+        budget = self._budget(seconds, what)
+        context = contextvars.copy_context()
+        context.run(_BUDGET.set, budget)
+        task = asyncio.ensure_future(run_in_threadpool(context.run, fn, *args))
+        try:
+            while True:
+                remaining = budget.remaining()
+                if remaining <= 0:
+                    budget.stop(budget.exceeded())
+                    raise budget.exceeded()
+                done, _ = await asyncio.wait({task}, timeout=min(remaining, DISCONNECT_POLL))
+                if done:
+                    return task.result()
+                if disconnected is not None and await disconnected():
+                    gone = ClientGone(f"the client went away; {what} was stopped")
+                    budget.stop(gone)
+                    raise gone
+        except BaseException:
+            budget.stop(budget.exceeded())
+            task.add_done_callback(lambda t: t.cancelled() or t.exception())
+            raise
+
+    @asynccontextmanager
+    async def deadline(self, seconds: float | None = None, what: str = "the request") -> AsyncIterator[Any]:
+        """Within the block, store queries that the current task runs in threads (e.g. through
+        :meth:`QueryRunner.query`, ``run_in_threadpool``) go to the deadline executor with the
+        time left (for async code such as GraphQL resolvers).  Yields the budget; a query
+        started after the deadline raises ``DeadlineExceeded`` at once.  The caller still
+        bounds its own awaiting (e.g. ``asyncio.timeout``); leaving the block stops the
+        queries in flight."""
+        if self.executor is None:
+            yield None
+            return
+        budget = self._budget(seconds, what)
+        token = _BUDGET.set(budget)
+        try:
+            yield budget
+        finally:
+            _BUDGET.reset(token)
+            budget.stop(budget.exceeded())

@@ -50,9 +50,12 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
         from ..sample import sample_store
 
         local = sample_store(settings.cache_dir)
-    snapshot = local.current_snapshot()
-    store = OxigraphStore.open(local)  # raises StoreError when empty
-    executor = WorkerPool(("snapshot", str(snapshot)), settings.concurrency, queue_wait=settings.queue_wait)
+    store = OxigraphStore.open(local)  # raises StoreError when empty; holds a lease on the snapshot
+    executor = WorkerPool(
+        ("snapshot", str(store.snapshot)), settings.concurrency, queue_wait=settings.queue_wait,
+        spare=settings.spare_query_workers, min_deadline=settings.min_query_timeout,
+        respawn_interval=settings.worker_respawn_interval,
+    )
     return store, executor, str(local.root)
 
 

@@ -1,22 +1,36 @@
 """Deadline executors: every query gets a deadline that is actually enforced.
 
 pyoxigraph cannot cancel a running query, so :class:`WorkerPool` evaluates queries in a small
-pool of worker *processes*, each with its own read-only handle on the store snapshot.  A request
-borrows an idle worker, sends it the job over a pipe and waits for the answer (serialized bytes
-in the negotiated format, plus the row count) until the deadline.  A worker that passes its
-deadline is killed with SIGKILL (the query stops burning a core at once) and a fresh one is
-started in the background; other requests keep being served by the remaining workers.
+pool of worker *processes*, each with its own read-only handle on the store snapshot (and a
+lease on it, :mod:`bibkg.store.local`, so no ingest deletes it under them).  A request borrows
+an idle worker, sends it the job over a pipe and waits for the answer (serialized bytes in the
+negotiated format, plus the row count) until the deadline.  A worker that passes its deadline,
+or whose client went away (``disconnected``), is killed with SIGKILL (the query stops burning a
+core at once) and replaced in the background; other requests keep being served by the others.
 
-The pool is also the concurrency bound: at most ``size`` queries run at once; further requests
-wait up to ``queue_wait`` seconds for a worker, then get :class:`Busy` (HTTP 503 with
-Retry-After).  Workers are fresh interpreters (``python -c "from bibkg.server.worker import main; main()"``, connected by a
-socket pair) rather than forks: the server process has threads and an open RocksDB, which a
-fork would copy in an undefined state, and ``multiprocessing``'s spawn/forkserver would
-re-import the caller's ``__main__``.
+The pool is also the concurrency bound: at most ``concurrency`` queries run at once, on
+``concurrency + spare`` processes, so that a killed worker's place is taken at once by a warm
+spare.  Further requests wait up to ``queue_wait`` seconds for a slot, then get :class:`Busy`
+(HTTP 503 with Retry-After).  Nothing here blocks the event loop: the kill is a signal, the
+reaping and the respawns run in threads, and replacements are started one at a time, at most
+one per ``respawn_interval`` seconds, so clients that make the server kill workers over and
+over (``timeout=1e-9``) cost a bounded amount of CPU; deadlines below ``min_deadline`` are raised
+to it, so a tiny ``timeout=`` does not turn every query into a kill.  A worker found dead while
+idle is replaced and the query given to another one.  A pool that cannot start any worker (the
+snapshot vanished, the store is broken) says so (:attr:`WorkerPool.broken`) instead of retrying
+silently.
+
+Workers are fresh interpreters (``python -c "from bibkg.server.worker import main; main()"``,
+connected by a socket pair) rather than forks: the server process has threads and an open
+RocksDB, which a fork would copy in an undefined state, and ``multiprocessing``'s
+spawn/forkserver would re-import the caller's ``__main__``.
 
 :class:`InlineExecutor` runs jobs in threads against a store whose queries can be abandoned
 safely, i.e. a :class:`~bibkg.store.remote.RemoteStore`: the deadline becomes the HTTP timeout,
 and closing the connection stops the remote work.
+
+:class:`Budget` carries one request's deadline across the many store queries that code running
+in a thread (HTML pages, BibTeX) makes; :mod:`bibkg.services` routes them through the executor.
 """
 
 from __future__ import annotations
@@ -27,10 +41,13 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
-from multiprocessing.connection import Connection
+from collections.abc import Awaitable, Callable
+from concurrent.futures import Future as ConcurrentFuture
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
 from typing import Any
 
 from ..errors import BibkgError
@@ -38,28 +55,53 @@ from .worker import Job, Outcome, run_job
 
 log = logging.getLogger("bibkg.server")
 
+Disconnected = Callable[[], Awaitable[bool]]
+"""``await disconnected()`` is true once the client has gone away (``Request.is_disconnected``)."""
 
-class Busy(BibkgError):
+DISCONNECT_POLL = 0.25
+"""Seconds between two checks whether the client of a running query is still there."""
+
+
+class Stopped(BibkgError):
+    """A query or request was not (fully) evaluated; ``status`` is the HTTP answer that fits."""
+
+    status = 503
+    headers: dict[str, str] = {}
+
+
+class Busy(Stopped):
     """No worker became free in time."""
 
     def __init__(self, message: str, retry_after: int = 1) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.headers = {"Retry-After": str(retry_after)}
 
 
-class DeadlineExceeded(BibkgError):
+class DeadlineExceeded(Stopped):
     """The query ran past its deadline and was stopped."""
 
-    def __init__(self, seconds: float) -> None:
+    status = 504
+
+    def __init__(self, seconds: float, message: str | None = None) -> None:
         super().__init__(
-            f"the query was stopped at its deadline of {seconds:g} s; "
+            message
+            or f"the query was stopped at its deadline of {seconds:g} s; "
             "narrow it (LIMIT, more specific patterns) or use a named query"
         )
         self.seconds = seconds
 
 
-class WorkerFailed(BibkgError):
-    """The worker died while evaluating the query (e.g. out of memory)."""
+class WorkerFailed(Stopped):
+    """The worker died while evaluating the query (e.g. out of memory), or none can start."""
+
+    headers = {"Retry-After": "1"}
+
+
+class ClientGone(Stopped):
+    """The client disconnected; its query was stopped (nobody receives this answer)."""
+
+    status = 499
 
 
 @dataclass(slots=True)
@@ -70,31 +112,50 @@ class _Worker:
 
 
 class WorkerPool:
-    """A fixed number of query worker processes over one store snapshot."""
+    """Query worker processes over one store snapshot (see module docs).
+
+    ``concurrency`` queries run at once on ``size = concurrency + spare`` processes.
+    """
 
     def __init__(
         self,
         spec: tuple[str, str],
-        size: int,
+        concurrency: int,
         *,
         queue_wait: float = 2.0,
         max_waiting: int | None = None,
+        spare: int = 1,
+        min_deadline: float = 0.1,
+        respawn_interval: float = 0.25,
     ) -> None:
         self.spec = spec
-        self.size = max(1, size)
+        self.concurrency = max(1, concurrency)
+        self.size = self.concurrency + max(0, spare)
+        """Worker processes kept alive (the pool tops up to this number)."""
         self.queue_wait = queue_wait
-        self.max_waiting = max_waiting if max_waiting is not None else 8 * self.size
+        self.max_waiting = max_waiting if max_waiting is not None else 8 * self.concurrency
+        self.min_deadline = min_deadline
+        self.respawn_interval = respawn_interval
         self._idle: asyncio.Queue[_Worker] | None = None
-        self._threads = ThreadPoolExecutor(max_workers=self.size * 2 + 2, thread_name_prefix="bibkg-pool")
+        self._slots: asyncio.Semaphore | None = None
+        self._wake: asyncio.Event | None = None
+        # recv() of every running query, reaping of killed workers, spawns: never on the loop
+        self._threads = ThreadPoolExecutor(max_workers=2 * self.size + 4, thread_name_prefix="bibkg-pool")
         self._all: dict[int, _Worker] = {}
         self._waiting = 0
         self._closed = False
-        self._respawns: set[asyncio.Task[None]] = set()
+        self._spawning = False
+        self._supervisor: asyncio.Task[None] | None = None
+        self.broken: str | None = None
+        """Why no worker can be started (after repeated failures with none alive), else ``None``."""
         self.killed = 0
-        """Workers killed at their deadline (tests and /health read it)."""
+        """Workers killed at their deadline or because their client left (tests and /health)."""
+        self.spawned = 0
+        """Worker processes started, the first ones included."""
 
     # -- life cycle ----------------------------------------------------------------------------
     def _spawn(self) -> _Worker:
+        """Start one worker and wait until it has opened the store (runs in a thread)."""
         parent_sock, child_sock = socket.socketpair()
         try:
             process = subprocess.Popen(
@@ -113,121 +174,307 @@ class WorkerPool:
         if status != "ready":
             process.kill()
             process.wait()
+            parent.close()
             raise BibkgError(f"query worker could not open the store: {detail}")
-        worker = _Worker(process, parent, process.pid)
-        self._all[worker.pid] = worker
-        return worker
+        self.spawned += 1
+        return _Worker(process, parent, process.pid)
 
     async def start(self) -> None:
+        """Start every worker; raises if the first one cannot open the store."""
         loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
+        self._slots = asyncio.Semaphore(self.concurrency)
+        self._wake = asyncio.Event()
         first = await loop.run_in_executor(self._threads, self._spawn)
-        self._idle.put_nowait(first)
-        rest = await asyncio.gather(*(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.size - 1)))
+        self._add(first)
+        rest = await asyncio.gather(
+            *(loop.run_in_executor(self._threads, self._spawn) for _ in range(self.size - 1)), return_exceptions=True
+        )
         for worker in rest:
-            self._idle.put_nowait(worker)
+            if isinstance(worker, _Worker):
+                self._add(worker)
+            else:
+                log.error("query worker failed to start: %s", worker)
+        self._supervisor = loop.create_task(self._supervise())
+
+    def _add(self, worker: _Worker) -> None:
+        self._all[worker.pid] = worker
+        assert self._idle is not None
+        self._idle.put_nowait(worker)
 
     async def close(self) -> None:
         self._closed = True
-        for task in list(self._respawns):
-            task.cancel()
+        if self._supervisor is not None:
+            self._supervisor.cancel()
         for worker in list(self._all.values()):
-            self._kill(worker)
+            self._discard(worker)
         self._threads.shutdown(wait=False, cancel_futures=True)
 
     @property
     def alive(self) -> int:
+        """Worker processes running (idle or busy)."""
         return sum(1 for w in self._all.values() if w.process.poll() is None)
+
+    @property
+    def ready(self) -> bool:
+        """Whether queries can be served now or shortly: a worker is alive or being started
+        (what /health reports; a respawn after a kill is no outage)."""
+        if self.broken is not None or self._closed:
+            return False
+        return self.alive > 0 or self._spawning or len(self._all) < self.size
 
     @property
     def idle(self) -> int:
         return self._idle.qsize() if self._idle is not None else 0
 
-    def _kill(self, worker: _Worker) -> None:
-        self._all.pop(worker.pid, None)
+    def _discard(self, worker: _Worker) -> ConcurrentFuture[None] | None:
+        """Kill ``worker`` (if it still runs) without blocking; reap it in a thread (the
+        returned future); let the supervisor start its replacement."""
+        if self._all.pop(worker.pid, None) is None:
+            return None
         try:
-            worker.process.kill()
-        except OSError:
-            pass
-        try:
-            worker.process.wait(5)
-        except subprocess.TimeoutExpired:
-            pass
-        try:
-            worker.conn.close()
+            worker.process.kill()  # a signal: returns at once
         except OSError:
             pass
 
-    def _replace(self, worker: _Worker) -> None:
-        """Kill ``worker`` now and start its replacement in the background."""
-        self._kill(worker)
-        if self._closed:
-            return
+        def reap() -> None:
+            try:
+                worker.process.wait(10)
+            except subprocess.TimeoutExpired:
+                log.error("query worker %s did not exit after SIGKILL", worker.pid)
+            try:
+                worker.conn.close()
+            except OSError:
+                pass
+
+        if self._wake is not None:
+            self._wake.set()
+        try:
+            return self._threads.submit(reap)
+        except RuntimeError:  # the pool is shut down (closing): reap here, the process is dead
+            reap()
+            return None
+
+    async def _stop(self, worker: _Worker) -> None:
+        """Kill ``worker`` and wait (off the loop, 2 s at most) until it is gone, so that an
+        answer saying "stopped" is true when the client reads it."""
+        self.killed += 1
+        reaped = self._discard(worker)
+        if reaped is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(asyncio.wrap_future(reaped)), 2.0)
+            except TimeoutError:
+                pass
+
+    async def _supervise(self) -> None:
+        """Keep ``size`` workers: reap the dead (idle ones too) and start replacements, one at
+        a time and at most one per ``respawn_interval`` (bounds the CPU a kill storm costs)."""
+        assert self._wake is not None
         loop = asyncio.get_running_loop()
-
-        async def respawn() -> None:
-            delay = 0.1
-            while not self._closed:
+        failures = 0
+        while not self._closed:
+            for worker in list(self._all.values()):
+                if worker.process.poll() is not None:  # died on its own (OOM killer, kill -9)
+                    log.warning("query worker %s died (status %s); replacing it", worker.pid, worker.process.returncode)
+                    self._discard(worker)
+            if len(self._all) >= self.size:
+                self._wake.clear()
                 try:
-                    fresh = await loop.run_in_executor(self._threads, self._spawn)
-                except Exception as exc:  # noqa: BLE001 - retried with backoff
-                    log.error("query worker respawn failed: %s", exc)
-                    await asyncio.sleep(delay)
-                    delay = min(delay * 2, 5.0)
-                    continue
-                assert self._idle is not None
-                self._idle.put_nowait(fresh)
+                    await asyncio.wait_for(self._wake.wait(), 1.0)
+                except TimeoutError:
+                    pass
+                continue
+            self._spawning = True
+            started = time.monotonic()
+            try:
+                fresh = await loop.run_in_executor(self._threads, self._spawn)
+            except Exception as exc:  # noqa: BLE001 - reported, retried with backoff
+                failures += 1
+                log.error("query worker respawn failed (%d in a row): %s", failures, exc)
+                if failures >= 3 and self.alive == 0:
+                    self.broken = f"no query worker can be started: {exc}"
+                await asyncio.sleep(min(0.1 * 2**failures, 5.0))
+                continue
+            finally:
+                self._spawning = False
+            failures = 0
+            self.broken = None
+            if self._closed:
+                fresh.process.kill()
                 return
-
-        task = loop.create_task(respawn())
-        self._respawns.add(task)
-        task.add_done_callback(self._respawns.discard)
+            self._add(fresh)
+            await asyncio.sleep(max(0.0, self.respawn_interval - (time.monotonic() - started)))
 
     # -- running jobs --------------------------------------------------------------------------
-    async def run(self, job: Job, deadline: float) -> Outcome:
-        """Evaluate ``job`` in a worker within ``deadline`` seconds.
+    async def _borrow(self, until: float) -> _Worker:
+        """An idle, live worker; dead ones found in the queue are discarded (replaced)."""
+        assert self._idle is not None
+        while True:
+            if self.broken is not None:
+                raise WorkerFailed(self.broken)
+            try:
+                worker = await asyncio.wait_for(self._idle.get(), max(0.0, until - time.monotonic()))
+            except TimeoutError:
+                raise Busy(
+                    f"no query worker became free within {self.queue_wait:g} s "
+                    f"({self.concurrency} run at once); retry shortly"
+                ) from None
+            if worker.pid in self._all and worker.process.poll() is None:
+                return worker
+            self._discard(worker)
+
+    async def run(self, job: Job, deadline: float, *, disconnected: Disconnected | None = None) -> Outcome:
+        """Evaluate ``job`` in a worker within ``deadline`` seconds (at least ``min_deadline``).
+
+        ``disconnected``, if given, is polled while the query runs; once it is true the worker
+        is killed and :class:`ClientGone` raised.
 
         Raises:
             Busy: no worker was free within ``queue_wait`` seconds (or too many are waiting).
             DeadlineExceeded: the query was killed at its deadline.
-            WorkerFailed: the worker died.
+            ClientGone: the client went away; the query was killed.
+            WorkerFailed: the worker died, or no worker can be started.
         """
-        assert self._idle is not None, "WorkerPool.start() was not awaited"
+        assert self._idle is not None and self._slots is not None, "WorkerPool.start() was not awaited"
+        deadline = max(deadline, self.min_deadline)
+        if self.broken is not None:
+            raise WorkerFailed(self.broken)
         if self._waiting >= self.max_waiting:
             raise Busy(f"the server is busy ({self._waiting} queries waiting); retry shortly")
+        until = time.monotonic() + self.queue_wait
         self._waiting += 1
         try:
-            worker = await asyncio.wait_for(self._idle.get(), self.queue_wait)
-        except TimeoutError:
-            raise Busy(
-                f"all {self.size} query workers stayed busy for {self.queue_wait:g} s; retry shortly"
-            ) from None
+            try:
+                await asyncio.wait_for(self._slots.acquire(), self.queue_wait)
+            except TimeoutError:
+                raise Busy(
+                    f"all {self.concurrency} query workers stayed busy for {self.queue_wait:g} s; retry shortly"
+                ) from None
         finally:
             self._waiting -= 1
-        loop = asyncio.get_running_loop()
-        started = time.monotonic()
         try:
-            worker.conn.send(job)
-            outcome: Outcome = await asyncio.wait_for(
-                loop.run_in_executor(self._threads, worker.conn.recv), deadline
-            )
-        except TimeoutError:
-            self.killed += 1
-            log.warning("query worker %s killed at its %.3g s deadline", worker.pid, deadline)
-            self._replace(worker)
-            raise DeadlineExceeded(deadline) from None
-        except asyncio.CancelledError:  # the client went away: stop the work too
-            self._replace(worker)
-            raise
-        except (EOFError, OSError, BrokenPipeError) as exc:
-            self._replace(worker)
-            raise WorkerFailed(f"the query worker died while evaluating the query ({type(exc).__name__})") from None
-        if worker.process.poll() is None:
-            self._idle.put_nowait(worker)
+            return await self._run_on_worker(job, deadline, until, disconnected)
+        finally:
+            self._slots.release()
+
+    async def _run_on_worker(self, job: Job, deadline: float, until: float, disconnected: Disconnected | None) -> Outcome:
+        loop = asyncio.get_running_loop()
+        for _attempt in range(self.size + 1):
+            worker = await self._borrow(until)
+            try:
+                worker.conn.send(job)
+            except (OSError, ValueError):  # died while idle: give the job to another worker
+                log.warning("query worker %s was dead when given a query; retrying on another", worker.pid)
+                self._discard(worker)
+                continue
+            break
         else:
-            self._replace(worker)
+            raise WorkerFailed("no live query worker could take the query; retry shortly")
+        started = time.monotonic()
+        end = started + deadline
+        pending = loop.run_in_executor(self._threads, worker.conn.recv)
+        pending.add_done_callback(_consume)
+        try:
+            while True:
+                remaining = end - time.monotonic()
+                if remaining <= 0:
+                    raise TimeoutError
+                step = min(remaining, DISCONNECT_POLL) if disconnected is not None else remaining
+                done, _ = await asyncio.wait({pending}, timeout=step)
+                if done:
+                    outcome: Outcome = pending.result()
+                    break
+                if disconnected is not None and await disconnected():
+                    log.info("query worker %s stopped: its client went away", worker.pid)
+                    await self._stop(worker)
+                    raise ClientGone("the client went away; its query was stopped")
+        except TimeoutError:
+            log.warning("query worker %s killed at its %.3g s deadline", worker.pid, deadline)
+            await self._stop(worker)
+            raise DeadlineExceeded(deadline) from None
+        except asyncio.CancelledError:  # the request was abandoned: stop the work too
+            self.killed += 1
+            self._discard(worker)
+            raise
+        except (EOFError, OSError) as exc:
+            self._discard(worker)
+            raise WorkerFailed(f"the query worker died while evaluating the query ({type(exc).__name__})") from None
+        if worker.pid in self._all and worker.process.poll() is None:
+            self._idle.put_nowait(worker)  # type: ignore[union-attr]
+        else:
+            self._discard(worker)
         outcome.seconds = outcome.seconds or (time.monotonic() - started)
         return outcome
+
+
+def _consume(future: asyncio.Future[Any]) -> None:
+    """Retrieve the exception of an abandoned ``recv`` (the killed worker's EOF), unlogged."""
+    if not future.cancelled():
+        future.exception()
+
+
+class Budget:
+    """One request's deadline, shared by every store query the request makes from a thread.
+
+    :meth:`run` sends a job to the executor on the event loop ``loop`` with the time left and
+    blocks the calling thread until it is answered; :meth:`stop` (called from the loop when the
+    deadline passes or the client leaves) kills the query in flight and makes any later one fail
+    at once, so the request's work really stops.
+    """
+
+    def __init__(self, executor: Any, seconds: float, loop: asyncio.AbstractEventLoop, *,
+                 max_bytes: int = 50_000_000, what: str = "the request") -> None:  # fmt: skip
+        self.executor = executor
+        self.seconds = seconds
+        self.loop = loop
+        self.end = time.monotonic() + seconds
+        self.max_bytes = max_bytes
+        self.what = what
+        self._lock = threading.Lock()
+        self._in_flight: ConcurrentFuture[Outcome] | None = None
+        self._stopped: Stopped | None = None
+
+    def remaining(self) -> float:
+        return self.end - time.monotonic()
+
+    def exceeded(self) -> DeadlineExceeded:
+        return DeadlineExceeded(
+            self.seconds,
+            f"{self.what} was stopped at its deadline of {self.seconds:g} s; ask for less "
+            "(fewer papers, a more specific query)",
+        )
+
+    def stop(self, reason: Stopped) -> None:
+        """Stop the work: the query in flight is killed, later ones raise ``reason``."""
+        with self._lock:
+            if self._stopped is None:
+                self._stopped = reason
+            future = self._in_flight
+        if future is not None:
+            future.cancel()
+
+    def run(self, job: Job) -> Outcome:
+        """Evaluate ``job`` through the executor within the time left (from a thread, never
+        from the event loop's own thread)."""
+        with self._lock:
+            if self._stopped is not None:
+                raise self._stopped
+            remaining = self.remaining()
+            if remaining <= 0:
+                raise self.exceeded()
+            future = asyncio.run_coroutine_threadsafe(self.executor.run(job, remaining), self.loop)
+            self._in_flight = future
+        try:
+            return future.result()
+        except DeadlineExceeded:
+            raise self.exceeded() from None
+        except BaseException:  # concurrent.futures.CancelledError is no Exception
+            if future.cancelled() or self._stopped is not None:
+                raise self._stopped or self.exceeded() from None
+            raise
+        finally:
+            with self._lock:
+                self._in_flight = None
 
 
 class InlineExecutor:
@@ -251,7 +498,14 @@ class InlineExecutor:
     def alive(self) -> int:
         return self.size
 
-    async def run(self, job: Job, deadline: float) -> Outcome:
+    @property
+    def ready(self) -> bool:
+        return True
+
+    async def run(self, job: Job, deadline: float, *, disconnected: Disconnected | None = None) -> Outcome:
+        """Evaluate ``job`` in a thread; the remote store's HTTP timeout is the deadline.
+        (``disconnected`` is accepted for symmetry with :meth:`WorkerPool.run`; abandoning the
+        thread would not stop the remote work any sooner than its timeout.)"""
         assert self._sem is not None
         try:
             await asyncio.wait_for(self._sem.acquire(), self.queue_wait)

@@ -30,7 +30,7 @@ from ..sparql.protocol import (
 )
 from .edge import public_base
 from .description import GRAPHS_QUERY, PREFIXES, VOID_QUERY, service_description, void_extra
-from .executor import Busy, DeadlineExceeded, WorkerFailed
+from .executor import Busy, ClientGone, DeadlineExceeded, WorkerFailed
 from .settings import ServerSettings
 from .streaming import ChunkedBody, ResponseBudget
 from .worker import Job
@@ -136,7 +136,9 @@ def build_router(app_state: Any) -> APIRouter:
             federation_allow=tuple(s.federation_allow),
         )
         try:
-            outcome = await app_state.executor.run(job, deadline)
+            outcome = await app_state.executor.run(job, deadline, disconnected=request.is_disconnected)
+        except ClientGone:
+            return error_response(499, "the client went away")
         except Busy as exc:
             return error_response(503, str(exc), {"Retry-After": str(exc.retry_after)})
         except DeadlineExceeded as exc:
@@ -363,11 +365,13 @@ def build_router(app_state: Any) -> APIRouter:
     async def health() -> JSONResponse:
         executor = app_state.executor
         alive = executor.alive if executor is not None else 0
-        status = "ok" if alive > 0 else "starting"
-        return JSONResponse(
-            {"status": status, "store": app_state.store_label, "workers": alive, "killed": executor.killed if executor else 0},
-            status_code=200 if alive > 0 else 503,
-        )
+        ready = executor is not None and executor.ready  # a worker alive or being restarted
+        broken = getattr(executor, "broken", None)
+        status = "ok" if ready else ("failing" if broken else "starting")
+        body = {"status": status, "store": app_state.store_label, "workers": alive, "killed": executor.killed if executor else 0}
+        if broken:
+            body["error"] = broken
+        return JSONResponse(body, status_code=200 if ready else 503)
 
     router.add_api_route("/health", health, methods=["GET"], summary="Liveness/readiness probe")
 

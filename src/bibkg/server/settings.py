@@ -40,6 +40,15 @@ class ServerSettings:
     """Queries evaluated at once (0: the number of query workers); further ones wait."""
     queue_wait: float = 2.0
     """How long a request waits for a free query worker before 503 with Retry-After."""
+    spare_query_workers: int = 1
+    """Query worker processes kept warm beyond those that run queries, so a worker killed at its
+    deadline is replaced at once (the respawn happens in the background)."""
+    min_query_timeout: float = 0.1
+    """Smallest deadline in seconds: a smaller ``timeout=`` is raised to it (a tiny timeout would
+    turn every query into a worker kill and respawn)."""
+    worker_respawn_interval: float = 0.25
+    """Query workers are restarted one at a time, at most one per this many seconds: bounds the
+    CPU that clients making the server kill workers over and over can take."""
     base_iri: str = "https://aclanthology.org/"
     """Base IRI against which relative IRIs in queries are resolved."""
     public_url: str | None = None

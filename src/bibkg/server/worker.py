@@ -100,7 +100,10 @@ def open_store(spec: tuple[str, str]) -> GraphStore:
 
         from ..sparql.schema import files_dir_of
 
-        return OxigraphStore(ox.Store.read_only(str(Path(value))), files_dir=files_dir_of(Path(value)))
+        from ..store.local import lease_snapshot
+
+        lease = lease_snapshot(Path(value))  # no ingest deletes it while this worker lives
+        return OxigraphStore(ox.Store.read_only(str(Path(value))), files_dir=files_dir_of(Path(value)), lease=lease)
     raise StoreError(f"unknown store spec {spec!r}")
 
 

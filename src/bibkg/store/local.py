@@ -13,8 +13,15 @@ An ingest builds a new snapshot beside the current one and only then swings ``cu
 with an atomic ``rename``.  A malformed file, an exception, Ctrl-C or ``kill -9`` anywhere
 before that rename leaves ``current`` exactly as it was; leftovers of an interrupted ingest are
 removed by the next one.  Readers open the current snapshot read-only, so a running server is
-never disturbed by an ingest; the previous snapshot is kept until the next ingest so that
-readers that still have it open can finish.
+never disturbed by an ingest.
+
+A snapshot in use is never deleted: every process that reads a snapshot holds a *lease* on it, a
+shared ``flock`` on the snapshot's directory (:class:`SnapshotLease`, taken by
+:meth:`LocalStore.open_leased`, which the server and its query workers use).  After publishing, an ingest prunes the snapshots other than the new
+and the previous one, but only those whose lease it can take exclusively without waiting; the
+others are left for a later ingest.  The kernel releases a lease when its process dies, however
+it dies, so a crashed server never pins a snapshot for good.  Locking the directory itself needs
+no file written into the store, so a read-only store can be served.
 """
 
 from __future__ import annotations
@@ -44,6 +51,66 @@ class SnapshotBuild:
     files: Path
 
 
+class SnapshotLease:
+    """A shared lock on a snapshot directory: while it is held, no ingest deletes the snapshot.
+
+    Take it *before* opening the snapshot (:func:`lease_snapshot`) and keep the object alive as
+    long as the snapshot is open; :meth:`release` (or the process's death) ends it.
+    """
+
+    def __init__(self, snapshot: Path, fd: int) -> None:
+        self.snapshot = snapshot
+        self._fd: int | None = fd
+
+    @property
+    def held(self) -> bool:
+        return self._fd is not None
+
+    def release(self) -> None:
+        if self._fd is not None:
+            fd, self._fd = self._fd, None
+            os.close(fd)  # closing the descriptor drops the flock
+
+    def __del__(self) -> None:
+        self.release()
+
+
+def lease_snapshot(snapshot: Path) -> SnapshotLease:
+    """A lease on ``snapshot``; raises :class:`StoreError` when the snapshot is gone.
+
+    Waits while an ingest is deleting that very snapshot (it holds the exclusive lock for the
+    time of the ``rmtree``), then finds the directory gone and says so.
+    """
+    snapshot = Path(snapshot)
+    try:
+        fd = os.open(snapshot, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise StoreError(f"cannot open store {snapshot}: {exc.strerror or exc}") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_SH)
+        # deleted (or replaced) between our open and our lock: the lease would protect nothing
+        if not (snapshot / "CURRENT").exists() or os.stat(snapshot).st_ino != os.fstat(fd).st_ino:
+            raise StoreError(f"cannot open store {snapshot}: the snapshot was deleted by an ingest")
+    except BaseException:
+        os.close(fd)
+        raise
+    return SnapshotLease(snapshot, fd)
+
+
+def _try_exclusive(snapshot: Path) -> int | None:
+    """An exclusive lock on ``snapshot`` if no reader holds a lease on it (the descriptor), else ``None``."""
+    try:
+        fd = os.open(snapshot, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        os.close(fd)
+        return None
+    return fd
+
+
 class LocalStore:
     """A store directory (see module docs)."""
 
@@ -70,7 +137,11 @@ class LocalStore:
         return self.current_snapshot() is not None
 
     def open_read(self, snapshot: Path | None = None) -> ox.Store:
-        """Open ``snapshot`` (default: the current one) read-only."""
+        """Open ``snapshot`` (default: the current one) read-only, without a lease.
+
+        Fine for a short read during which no ingest can prune it; long-lived readers (a server)
+        use :meth:`open_leased`.
+        """
         snapshot = snapshot or self.current_snapshot()
         if snapshot is None:
             raise StoreError(
@@ -80,6 +151,32 @@ class LocalStore:
             return ox.Store.read_only(str(snapshot))
         except OSError as exc:
             raise StoreError(f"cannot open store {snapshot}: {exc}") from exc
+
+    def open_leased(self, snapshot: Path | None = None) -> tuple[ox.Store, SnapshotLease]:
+        """Open ``snapshot`` (default: the current one) read-only under a lease (see module docs).
+
+        The caller keeps the lease as long as it uses the store.  Without an explicit snapshot,
+        a ``current`` that an ingest swung and pruned between our reading it and our lease is
+        read again.
+        """
+        for _ in range(5):
+            chosen = snapshot or self.current_snapshot()
+            if chosen is None:
+                raise StoreError(
+                    f"no graph in store {self.root}: run 'bibkg ingest DATA_DIR --store {self.root}' first"
+                )
+            try:
+                lease = lease_snapshot(chosen)
+            except StoreError:
+                if snapshot is not None or self.current_snapshot() == chosen:
+                    raise
+                continue  # current moved on: lease the new one
+            try:
+                return self.open_read(chosen), lease
+            except BaseException:
+                lease.release()
+                raise
+        raise StoreError(f"cannot open store {self.root}: its current snapshot keeps changing")
 
     @contextmanager
     def _lock(self, *, wait: bool = False) -> Iterator[None]:
@@ -167,13 +264,24 @@ class LocalStore:
                         shutil.rmtree(path, ignore_errors=True)
 
     def _prune(self, keep: set[Path | None]) -> None:
-        """Remove snapshots other than ``keep`` (and staging ones), with their files."""
+        """Remove snapshots other than ``keep`` (and staging ones), with their files, except
+        those a reader holds a lease on (they go with a later ingest)."""
+        kept = {p.name for p in keep if p is not None}
         for path in self._snapshots.iterdir():
-            if path not in keep and not path.name.startswith(_STAGING_PREFIX):
+            if path in keep or path.name.startswith(_STAGING_PREFIX):
+                continue
+            fd = _try_exclusive(path)
+            if fd is None:
+                if path.is_dir():
+                    kept.add(path.name)  # in use: keep it and its files
+                    continue
+            try:
                 shutil.rmtree(path, ignore_errors=True)
+            finally:
+                if fd is not None:
+                    os.close(fd)
         files = self.root / "dumps"
         if files.is_dir():
-            kept = {p.name for p in keep if p is not None}
             for path in files.iterdir():
                 if path.name not in kept and not path.name.startswith(_STAGING_PREFIX):
                     shutil.rmtree(path, ignore_errors=True)
