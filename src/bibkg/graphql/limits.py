@@ -88,9 +88,10 @@ SCANS: Mapping[str, str] = {
 }
 """Connections (and top lists) whose resolver reads every row of a list to count and order it."""
 TITLE_SCAN_DIVISOR = 20
-"""A title search reads every title of the in-memory title index (:mod:`bibkg.graphql.titles`):
-it costs the number of papers ÷ this (reading a title there is some 20 times cheaper than a
-row of a store query; ``benchmarks/bench_gql_limits.py`` measures both)."""
+"""A title search scans every title of the in-memory title index (:mod:`bibkg.graphql.titles`):
+it costs the number of papers ÷ this — 4,875 on the full corpus, about the work of as many
+resolved fields (a search matching 60,000 titles takes 0.3 s with six at once,
+``benchmarks/bench_gql_hostile.py``)."""
 PAGED_WITHOUT_CONNECTION = {"topAuthors": 10}
 """Plain lists that take ``first``: their default size."""
 MAX_NESTING = 64
