@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from urllib.parse import parse_qs
+
 import httpx
 import pyoxigraph as ox
 import pytest
@@ -124,6 +126,8 @@ def _remote_over(sample_store, calls: list[str]) -> RemoteStore:
 
     def answer(request: httpx.Request) -> httpx.Response:
         text = request.content.decode()
+        if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
+            text = parse_qs(text)["query"][0]  # the store posts the SPARQL protocol's form
         calls.append(text)
         result = sample_store.native.query(text, use_default_graph_as_union=True)
         return httpx.Response(200, content=result.serialize(format=ox.QueryResultsFormat.JSON),
