@@ -320,3 +320,39 @@ def test_work_stops_at_the_deadline(sample_store, catalog):
     assert response.json()["errors"][0]["extensions"]["code"] == "DEADLINE"
     assert runner.started and all(t < started + 0.6 for t in runner.started), \
         [round(t - started, 2) for t in runner.started]
+
+
+def test_the_document_cache_is_bounded_in_bytes():
+    """40 distinct large documents (the issue's grew RSS for good: the cache was bounded by count
+    only) never take more than ``document_cache_mb``; the newest stay."""
+    from bibkg.graphql.schema import build_schema
+    from bibkg.graphql.settings import GraphQLSettings
+    from bibkg.graphql.validation import AST_BYTES_PER_CHAR, DocumentCache
+
+    settings = GraphQLSettings(document_cache_mb=1, max_tokens=100_000)
+    cache = DocumentCache(settings)
+    schema = build_schema(settings)._schema
+    options = {"max_tokens": settings.max_tokens}
+    for i in range(40):
+        text = "{ " + " ".join(f"f{i}_{j}: __typename" for j in range(200)) + " }"
+        document = cache.document(text, options)
+        cache.errors(schema, text, document, (), None, None)
+        assert cache._lru.weight <= 2**20
+        assert cache.cached_document(text, options) is document
+    assert len(text) * AST_BYTES_PER_CHAR * 40 > 2 * 2**20  # 40 of them would not fit
+    assert 1 <= len(cache._lru) < 40
+
+
+def test_the_row_cache_is_bounded_in_bytes():
+    from bibkg.graphql.batch import result_cache_for, rows_bytes
+
+    class Snapshot:
+        immutable = True
+
+    store = Snapshot()
+    cache = result_cache_for(store, 50_000, 100_000)
+    rows = [{"paper": type("T", (), {"value": "x" * 500})()} for _ in range(50)]
+    for i in range(100):
+        cache.put(("gql-venue-papers", f"v{i}"), rows)
+    assert rows_bytes(rows) > 20_000
+    assert cache.weight <= 100_000 and len(cache) <= 100_000 // rows_bytes(rows)

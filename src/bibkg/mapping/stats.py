@@ -15,6 +15,10 @@ count while the corpus streams through the ingest.  The graph
   rank, ties at the 10th place broken by person id (small venue-years, where every author has
   one paper, would otherwise list all their authors).
 
+The dataset node also links (``bibkg:topAuthor``) to the 100 most prolific authors of the whole
+Anthology, ranked the same way but with ties at the 100th place broken by person IRI: the
+``top-authors`` query reads them instead of sorting 88,000 persons (8-10 s on the full corpus).
+
 Papers are counted once (front matter excluded); a paper of a volume with two venues counts for
 both venues.
 """
@@ -36,6 +40,7 @@ DATASET_IRI = iris.BIBKG_ID + "dataset"
 STATS_IRI = iris.BIBKG_ID + "stats/"
 LICENSE = "https://creativecommons.org/licenses/by/4.0/"
 TOP_AUTHORS = 10
+TOP_AUTHORS_OVERALL = 100
 
 
 def venue_year_iri(venue_id: str, year: int) -> str:
@@ -135,18 +140,7 @@ def stats_graph(
         out.add(s, V.paperCount, int_lit(vy_papers[(venue_id, year)]))
         authors = vy_authors[(venue_id, year)]
         out.add(s, V.authorCount, int_lit(len(authors)))
-        ranked = sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AUTHORS]
-        rank = 0
-        previous = None
-        for position, (pid, count) in enumerate(ranked, start=1):
-            if count != previous:
-                rank, previous = position, count
-            node = f"{s}#rank-{position}"
-            out.add_iri(s, V.topAuthor, node)
-            out.add_iri(node, V.TYPE, V.AuthorRank)
-            out.add(node, V.rank, int_lit(rank))
-            out.add_iri(node, V.rankedPerson, iris.person_iri(pid))
-            out.add(node, V.paperCount, int_lit(count))
+        _add_ranking(out, s, sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AUTHORS])
 
     # VoID description of the dataset
     d = DATASET_IRI
@@ -178,6 +172,8 @@ def stats_graph(
     out.add_iri(d, V.VOID + "uriSpace", iris.ANTHOLOGY)
     out.add(d, V.VOID + "entities", int_lit(sum(classes.values())))
     out.add(d, V.authorshipCount, int_lit(facts.authorships))
+    overall = sorted(person_papers.items(), key=lambda kv: (-kv[1], iris.person_iri(kv[0])))
+    _add_ranking(out, d, overall[:TOP_AUTHORS_OVERALL])
     out.add(d, V.editorshipCount, int_lit(facts.editorships))
     for cls, count in classes.items():
         node = f"{d}#class-{cls.rsplit('#', 1)[-1]}"
@@ -187,6 +183,22 @@ def stats_graph(
     total = quads + len(out) + 1
     out.add(d, V.VOID + "triples", int_lit(total))
     return out
+
+
+def _add_ranking(out: QuadWriter, subject: str, ranked: list[tuple[str, int]]) -> None:
+    """``subject bibkg:topAuthor`` one AuthorRank per (person id, papers) of ``ranked`` (most
+    papers first); equal counts share a rank (the position of the first of them)."""
+    rank = 0
+    previous = None
+    for position, (pid, count) in enumerate(ranked, start=1):
+        if count != previous:
+            rank, previous = position, count
+        node = f"{subject}#rank-{position}"
+        out.add_iri(subject, V.topAuthor, node)
+        out.add_iri(node, V.TYPE, V.AuthorRank)
+        out.add(node, V.rank, int_lit(rank))
+        out.add_iri(node, V.rankedPerson, iris.person_iri(pid))
+        out.add(node, V.paperCount, int_lit(count))
 
 
 def _snapshot_name(source: Path | str) -> str:

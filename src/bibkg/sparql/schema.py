@@ -159,8 +159,9 @@ class Shape:
     limit: int | None
 
 
-def recognize(sparql: str, prefixes: Mapping[str, str] | None = None) -> Shape | None:
-    """The :class:`Shape` of ``sparql`` if it is one of the schema queries, else ``None``."""
+def recognize(sparql: str, prefixes: Mapping[str, str] | None = None, base_iri: str | None = None) -> Shape | None:
+    """The :class:`Shape` of ``sparql`` if it is one of the schema queries, else ``None``
+    (``prefixes`` predeclared, relative IRIs resolved against ``base_iri``, as Oxigraph does)."""
     if len(sparql) > MAX_TEXT or not _SHAPE.search(sparql):
         return None
     try:
@@ -168,7 +169,7 @@ def recognize(sparql: str, prefixes: Mapping[str, str] | None = None) -> Shape |
         from rdflib.plugins.sparql.parser import parseQuery
 
         text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items()) + sparql
-        query = translateQuery(parseQuery(text))
+        query = translateQuery(parseQuery(text), base=base_iri)
     except Exception:  # noqa: BLE001 - whatever rdflib cannot read, Oxigraph judges
         return None
     try:
