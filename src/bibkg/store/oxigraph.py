@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -20,8 +20,13 @@ class OxigraphStore:
     immutable = True
     """A published snapshot is never written (an ingest publishes a new one)."""
 
-    def __init__(self, store: ox.Store, paper_cards: PaperCards | None = None, files_dir: Path | None = None) -> None:
+    def __init__(
+        self, store: ox.Store, paper_cards: PaperCards | None = None, files_dir: Path | None = None, lease: object = None
+    ) -> None:
         self._store = store
+        self._lease = lease
+        """The :class:`~bibkg.store.local.SnapshotLease` that keeps an ingest from deleting the
+        snapshot while it is open (released with this object)."""
         self.paper_cards = paper_cards
         """The snapshot's paper cards (:mod:`bibkg.cards`), if it has them."""
         self._schema = schema.StatsSource(store, files_dir)
@@ -30,10 +35,14 @@ class OxigraphStore:
     @classmethod
     def open(cls, local: LocalStore) -> OxigraphStore:
         """The current snapshot of ``local``, with its paper cards."""
-        snapshot = local.current_snapshot()
-        store = local.open_read(snapshot)  # raises StoreError when there is none
-        files = local.files_dir(snapshot) if snapshot else None
-        return cls(store, PaperCards.find(files), files)
+        store, lease = local.open_leased()  # raises StoreError when there is none
+        files = local.files_dir(lease.snapshot)
+        return cls(store, PaperCards.find(files), files, lease=lease)
+
+    @property
+    def snapshot(self) -> Path | None:
+        """The snapshot directory this store reads (when opened by :meth:`open`)."""
+        return getattr(self._lease, "snapshot", None)
 
     @property
     def native(self) -> ox.Store:
@@ -49,6 +58,7 @@ class OxigraphStore:
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
         prefixes: Mapping[str, str] | None = None,
+        federation_allow: Collection[str] = (),
     ) -> QueryResult:
         """See :meth:`GraphStore.query`.
 
@@ -56,12 +66,21 @@ class OxigraphStore:
         ``named_graphs``) or the query itself (``FROM`` / ``FROM NAMED``) names a dataset; with
         a protocol dataset the unnamed part is empty (SPARQL 1.1 Protocol §2.1.4).  Bindings
         fill ``VALUES ?name { UNDEF }`` placeholders where the query has them, else they are
-        substituted.  ``prefixes`` are declared for the query's convenience (the command line
-        declares the project's prefixes this way).
+        substituted.  ``prefixes`` (default: the project's, :data:`bibkg.vocab.PREFIXES`) are
+        predeclared: a query may use them without ``PREFIX`` lines, and its own declarations win.
+
+        Every query passes here (``/sparql``, named queries, the CLI, the query workers), so this
+        is where ``SERVICE`` is refused unless its endpoint is in ``federation_allow``
+        (pyoxigraph would connect to any endpoint: :func:`bibkg.sparql.lexer.check_federation`),
+        and where syntax errors become one readable line.
         """
         from ..sparql.catalog import apply_bindings
+        from ..sparql.lexer import check_federation, syntax_error_message
         from ..sparql.protocol import has_dataset_clause
+        from ..vocab import PREFIXES
 
+        prefixes = PREFIXES if prefixes is None else prefixes
+        check_federation(sparql, federation_allow, prefixes=prefixes, base_iri=base_iri)
         kwargs: dict[str, object] = {}
         if default_graphs is not None or named_graphs is not None:
             kwargs["default_graph"] = [ox.NamedNode(g) for g in default_graphs or ()]
@@ -70,22 +89,25 @@ class OxigraphStore:
             kwargs["use_default_graph_as_union"] = True
         if prefixes:
             kwargs["prefixes"] = dict(prefixes)
-        sparql, rest = apply_bindings(sparql, bindings)  # type: ignore[arg-type]
+        text, rest = apply_bindings(sparql, bindings)  # type: ignore[arg-type]
         if rest:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in rest.items()}
         if kwargs.get("use_default_graph_as_union") and not rest:
-            shape = schema.recognize(sparql, prefixes, base_iri)  # the schema queries, from counts kept
-            if shape is not None and _accepted(sparql, prefixes, base_iri):
+            shape = schema.recognize(text, prefixes, base_iri)  # the schema queries, from counts kept
+            if shape is not None and _accepted(text, prefixes, base_iri):
                 answered = schema.answer(shape, self._schema.get())
                 if answered is not None:
                     return answered
         try:
-            return self._store.query(sparql, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
+            return self._store.query(text, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
-            raise QueryError(str(exc)) from None
+            raise QueryError(syntax_error_message(str(exc), text, prefixes)) from None
 
     def close(self) -> None:
         del self._store
+        release = getattr(self._lease, "release", None)
+        if release is not None:
+            release()
 
 
 _EMPTY = ox.Store()
