@@ -19,7 +19,6 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 from fastapi import APIRouter
-from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
@@ -28,8 +27,10 @@ from .. import iris
 from .. import vocab as V
 from ..errors import BibkgError
 from ..export.bibtex import bibtex_document, csl_document, fetch_records, papers_in_result, person_papers, volume_papers
+from ..server.executor import Stopped
 from ..services import Services
 from ..sparql.catalog import ParameterError, UnknownQueryError
+from ..sparql.terms import TermError, iri_term
 from ..store.local import LocalStore
 from . import dumps, ld, pages
 
@@ -100,7 +101,6 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
     def describe(iri: str) -> list[ox.Triple]:
         return ld.sorted_triples(pages.run_named(services.runner, "ld-describe", entity=iri))
 
-    @functools.lru_cache(maxsize=256)  # the router serves one snapshot for its whole life
     def html_for(iri: str) -> str | None:
         types = types_of(iri)
         if not types:
@@ -117,22 +117,32 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         triples = describe(iri)
         return pages.generic_page(iri, triples) if triples else None
 
+    if getattr(services.store, "immutable", False):  # a snapshot: the same page for its whole life
+        html_for = functools.lru_cache(maxsize=256)(html_for)
+    # An external endpoint's data can change at any time: its pages are built on every request.
+
     async def entity(request: Request, iri: str) -> Response:
         try:
             media = ld.negotiate(request.headers.get("accept"), request.query_params.get("format"))
         except ld.NotAcceptable as exc:
             return _error(request, 406, str(exc))
         try:
-            ox.NamedNode(iri)
-        except ValueError as exc:
-            return _error(request, 400, f"not an IRI: {iri!r} ({exc})")
+            iri_term(iri, "the requested resource")
+        except TermError as exc:
+            return _error(request, 400, str(exc))
         headers = {"Vary": "Accept"}
         if media == ld.HTML:
-            html = await run_in_threadpool(html_for, iri)
+            try:  # every page's store work under the request deadline (services.run_with_deadline)
+                html = await services.run_with_deadline(html_for, iri, disconnected=request.is_disconnected, what="this page")
+            except Stopped as exc:
+                return _error(request, exc.status, str(exc))
             if html is None:
                 return _error(request, 404, f"{iri} is not in the graph")
             return Response(html, media_type="text/html; charset=utf-8", headers=headers)
-        triples = await run_in_threadpool(describe, iri)
+        try:
+            triples = await services.run_with_deadline(describe, iri, disconnected=request.is_disconnected, what="this description")
+        except Stopped as exc:
+            return _error(request, exc.status, str(exc))
         if not any(t.subject.value == iri for t in triples):
             return _error(request, 404, f"{iri} is not in the graph")
         body = ld.serialize(triples, media, context_url=base_url(request) + "/context.jsonld")
@@ -145,7 +155,12 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
             targets = papers_of()
             return fetch_records(services.runner.query_sync, targets, services.catalog), ""
 
-        records, _ = await run_in_threadpool(build)
+        try:  # finding the papers and their records: one deadline (services.run_with_deadline)
+            records, _ = await services.run_with_deadline(
+                build, disconnected=request.is_disconnected, what="this bibliography"
+            )
+        except Stopped as exc:
+            return _error(request, exc.status, str(exc))
         if not records:
             return _error(request, 404, f"no papers for {what}")
         if suffix == "json" or request.query_params.get("format") == "csl":
@@ -262,13 +277,12 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
                 raise BibkgError(f"query '{name}' is not a SELECT query: it returns no papers")
             return papers
 
-        try:
-            targets = await run_in_threadpool(run)
+        try:  # the query and the records of its papers under one deadline (in bib)
+            return await bib(request, run, f"query '{name}' (it must return papers in ?paper)", suffix)
         except BibkgError as exc:
             return _error(request, 400, str(exc))
         except (RuntimeError, ValueError) as exc:  # e.g. a parameter the query does not project
             return _error(request, 400, f"query '{name}' cannot be run with these parameters: {exc}")
-        return await bib(request, lambda: targets, f"query '{name}' (it must return papers in ?paper)", suffix)
 
     router.add_route("/queries/{name}.bib", query_bib, methods=["GET"], include_in_schema=False)
     router.add_route("/queries/{name}.csl.json", query_bib, methods=["GET"], include_in_schema=False)
