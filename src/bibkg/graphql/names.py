@@ -11,7 +11,9 @@ order), 2 same words in another order, 3 initials. A person appears once, with i
 
 from __future__ import annotations
 
+import os
 import threading
+import time
 import unicodedata
 import weakref
 from collections import defaultdict
@@ -92,6 +94,7 @@ class NameIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.built = False
+        self.created = time.monotonic()
         self.persons: dict[str, _Person] = {}
         self._exact: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self._normalized: dict[str, set[tuple[str, str]]] = defaultdict(set)
@@ -215,16 +218,27 @@ _STRONG: dict[int, tuple[object, NameIndex]] = {}  # stores that cannot be weakl
 _INDEXES_LOCK = threading.Lock()
 
 
+REMOTE_INDEX_SECONDS = float(os.environ.get("BIBKG_REMOTE_NAME_INDEX_SECONDS", "300"))
+"""How long the index of a store whose data can change (an external SPARQL endpoint, not
+``immutable``) is used before it is built again from the endpoint."""
+
+
 def name_index_for(store: object) -> NameIndex:
-    """The (lazily built) index of ``store``; one per store object."""
+    """The (lazily built) index of ``store``; one per store object.  A snapshot's index lives
+    as long as the store; a mutable store's is replaced after :data:`REMOTE_INDEX_SECONDS`."""
+    def fresh(index: NameIndex | None) -> bool:
+        if index is None:
+            return False
+        return getattr(store, "immutable", False) or time.monotonic() - index.created < REMOTE_INDEX_SECONDS
+
     with _INDEXES_LOCK:
         try:
             index = _INDEXES.get(store)
-            if index is None:
+            if not fresh(index):
                 index = _INDEXES[store] = NameIndex()
         except TypeError:
             held = _STRONG.get(id(store))
-            if held is None or held[0] is not store:
+            if held is None or held[0] is not store or not fresh(held[1]):
                 held = _STRONG[id(store)] = (store, NameIndex())
             index = held[1]
         return index

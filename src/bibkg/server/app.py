@@ -21,6 +21,7 @@ from fastapi.responses import HTMLResponse
 from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__, config
+from ..errors import StoreError
 from ..services import QueryRunner, Services
 from ..sparql.catalog import QueryCatalog
 from . import edge
@@ -39,6 +40,12 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
         from ..store.remote import RemoteStore
 
         store = RemoteStore(settings.sparql_endpoint, timeout=settings.query_timeout)
+        problem = store.health_problem()  # an endpoint without bibkg data would answer everything empty
+        if problem is not None and store.data_missing:
+            store.close()
+            raise StoreError(problem)
+        if problem is not None:
+            log.warning("%s (serving anyway: /health says so until it answers)", problem)
         executor = InlineExecutor(store, settings.concurrency, queue_wait=settings.queue_wait)
         return store, executor, settings.sparql_endpoint
     from ..store.local import LocalStore

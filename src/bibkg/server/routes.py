@@ -13,6 +13,7 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
+from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 
@@ -213,8 +214,17 @@ def build_router(app_state: Any) -> APIRouter:
 
     _graph_cache: dict[str, Any] = {}
 
+    def cacheable() -> bool:
+        """Dataset facts and VoID are kept only for an immutable store (a snapshot); an
+        external endpoint's data can change, so they are asked for each time."""
+        store = getattr(getattr(app_state, "services", None), "store", None)
+        if not getattr(store, "immutable", False):
+            _graph_cache.clear()
+            return False
+        return True
+
     async def dataset_facts() -> tuple[list[str] | None, int | None]:
-        if "graphs" not in _graph_cache:
+        if "graphs" not in _graph_cache or not cacheable():
             graphs: list[str] | None = None
             triples: int | None = None
             try:
@@ -231,16 +241,19 @@ def build_router(app_state: Any) -> APIRouter:
             except (Busy, DeadlineExceeded, WorkerFailed, ValueError, KeyError):
                 return None, None
             _graph_cache["graphs"] = (graphs, triples)
+            return graphs, triples
         return _graph_cache["graphs"]
 
     async def void_triples() -> list[ox.Triple]:
-        if "void" not in _graph_cache:
+        if "void" not in _graph_cache or not cacheable():
             outcome = await app_state.executor.run(
                 Job(VOID_QUERY, graph_format="ntriples", max_rows=100_000), settings().query_timeout
             )
             if outcome.result is None:
                 raise WorkerFailed(outcome.error[1] if outcome.error else "no VoID description")
-            _graph_cache["void"] = list(ox.parse(outcome.result.payload, format=ox.RdfFormat.N_TRIPLES))
+            triples = list(ox.parse(outcome.result.payload, format=ox.RdfFormat.N_TRIPLES))
+            _graph_cache["void"] = triples
+            return triples
         return _graph_cache["void"]
 
     async def describe_service(request: Request) -> Response:
@@ -371,6 +384,12 @@ def build_router(app_state: Any) -> APIRouter:
         body = {"status": status, "store": app_state.store_label, "workers": alive, "killed": executor.killed if executor else 0}
         if broken:
             body["error"] = broken
+        check = getattr(getattr(getattr(app_state, "services", None), "store", None), "health_problem", None)
+        if ready and check is not None:  # an external endpoint: does it answer, with bibkg's data?
+            problem = await run_in_threadpool(check)
+            if problem is not None:
+                body.update(status="failing", error=problem)
+                ready = False
         return JSONResponse(body, status_code=200 if ready else 503)
 
     router.add_api_route("/health", health, methods=["GET"], summary="Liveness/readiness probe")

@@ -26,6 +26,7 @@ answers (tested against Oxigraph server and Virtuoso in ``tests/external``):
 from __future__ import annotations
 
 import json
+import re
 import threading
 import time
 from collections.abc import Collection, Mapping, Sequence
@@ -152,6 +153,9 @@ class RemoteStore:
         self._owns_client = client is None
         self._health: tuple[float, str | None] | None = None
         self._health_lock = threading.Lock()
+        self.data_missing = False
+        """Set by :meth:`health_problem`: the endpoint answered and its default graph holds no
+        bibkg data (a configuration error, unlike an endpoint that is down)."""
 
     def with_timeout(self, timeout: float) -> RemoteStore:
         """The same store (sharing its connection pool) with another per-request timeout."""
@@ -204,25 +208,30 @@ class RemoteStore:
         return self._select_in_pages(text, dataset, int(capped), "ORDER" in modifiers)
 
     def _select_in_pages(self, text: str, dataset: list[tuple[str, str]], size: int, ordered: bool) -> QueryResult:
-        """All rows of a ``SELECT`` the server caps at ``size`` rows, read in pages with a total
-        order (every projected variable; an ``ORDER BY`` of the query's own is kept and its ties
-        broken by the server's stable order of the same query)."""
-        first = json.loads(self._post(text + "\nLIMIT 0", dataset, False, json_only=True).content)
-        variables = first["head"].get("vars", [])
+        """All rows of a ``SELECT`` the server caps at ``size`` rows, read in pages of ``size``
+        in a total order: the query becomes a sub-select ordered by every projected variable
+        (its own ``ORDER BY``, if any, is kept), and the outer query takes ``LIMIT``/``OFFSET``.
+        The outer form matters: Virtuoso refuses an ordered ``LIMIT``/``OFFSET`` beyond its
+        sort limit (``SR353``) but pages a sorted sub-select."""
+        tokens = significant(text)
+        start = next((t.start for t in tokens if t.kind == "word" and t.text.upper() == "SELECT"), None)
+        if start is None or {t.text.upper() for t in tokens if t.kind == "word"} & {"FROM"}:
+            raise ResultLimitError(f"{self.endpoint} capped the result at {size} rows and this query cannot be paged")
+        prologue, select = text[:start], text[start:]
+        probe = json.loads(self._post(prologue + select + "\nLIMIT 0", dataset, False, json_only=True).content)
+        variables = probe["head"].get("vars", [])
         order = "" if ordered or not variables else "\nORDER BY " + " ".join(f"?{v}" for v in variables)
         rows: list[object] = []
         for page in range(self.max_pages):
-            response = self._post(f"{text}{order}\nLIMIT {size} OFFSET {page * size}", dataset, False, json_only=True)
-            if response.headers.get("x-sparql-maxrows") is not None and int(response.headers["x-sparql-maxrows"]) < size:
-                raise ResultLimitError(f"{self.endpoint} capped a page of {size} rows")
-            batch = json.loads(response.content)["results"]["bindings"]
+            paged = f"{prologue}SELECT * WHERE {{\n{select}{order}\n}}\nLIMIT {size} OFFSET {page * size}"
+            batch = json.loads(self._post(paged, dataset, False, json_only=True).content)["results"]["bindings"]
             rows.extend(batch)
             if len(batch) < size:
                 break
         else:
             raise ResultLimitError(f"{self.endpoint}: more than {self.max_pages} pages of {size} rows")
         merged = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}).encode()
-        return ox.parse_query_results(merged, format=ox.QueryResultsFormat.JSON)
+        return _parse(merged, "application/sparql-results+json", False)
 
     def _post(self, text: str, dataset: list[tuple[str, str]], graph: bool, *, json_only: bool = False) -> httpx.Response:
         """One form POST; errors become :class:`QueryError` (400) or :class:`StoreError`."""
@@ -268,7 +277,8 @@ class RemoteStore:
             except (StoreError, QueryError) as exc:
                 problem = str(exc)
             else:
-                if not bool(result):
+                self.data_missing = not bool(result)
+                if self.data_missing:
                     problem = (
                         f"{self.endpoint} answers, but its default graph has no bibkg data: it must be the "
                         "union of the named graphs (Oxigraph server: serve --union-default-graph; "
@@ -289,7 +299,31 @@ def _media(response: httpx.Response) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
+_BOOLEAN = "http://www.w3.org/2001/XMLSchema#boolean"
+_CANONICAL_BOOLEAN = {"1": "true", "0": "false"}
+_NT_BOOLEAN = re.compile(rb'(?<!\\)"([01])"\^\^<' + re.escape(_BOOLEAN.encode()) + rb">")
+
+
+def canonical_booleans(data: bytes, media: str, graph: bool) -> bytes:
+    """``xsd:boolean`` literals in their canonical form (``true``/``false``): Virtuoso answers
+    the ``"true"^^xsd:boolean`` it loaded as ``"1"^^xsd:boolean``, the same value but another
+    RDF term than the embedded store's (and the dump's)."""
+    if _BOOLEAN.encode() not in data:
+        return data
+    if graph and media in ("application/n-triples", "text/plain", ""):
+        return _NT_BOOLEAN.sub(lambda m: b'"' + _CANONICAL_BOOLEAN[m.group(1).decode()].encode() + b'"^^<' + _BOOLEAN.encode() + b">", data)
+    if not graph and media in ("application/sparql-results+json", "application/json", ""):
+        body = json.loads(data)
+        for row in body.get("results", {}).get("bindings", []):
+            for cell in row.values():
+                if cell.get("datatype") == _BOOLEAN and cell.get("value") in _CANONICAL_BOOLEAN:
+                    cell["value"] = _CANONICAL_BOOLEAN[cell["value"]]
+        return json.dumps(body).encode()
+    return data
+
+
 def _parse(data: bytes, media: str, graph: bool) -> QueryResult:
+    data = canonical_booleans(data, media, graph)
     if not graph:
         fmt = ox.QueryResultsFormat.from_media_type(media) if media else ox.QueryResultsFormat.JSON
         if fmt is None:

@@ -1,0 +1,134 @@
+"""Fixtures of the external-server tests: the same bibkg API over the embedded store and over
+real external SPARQL servers (Oxigraph server, Virtuoso) loaded with the same data.
+
+The servers are installed and started by the repo's own script, ``scripts/external-servers.sh``
+(as CI does: ``scripts/test.sh`` installs them first), on free loopback ports, once per session.
+A server that cannot be installed here (no root, no apt, no network) skips its tests with the
+script's reason — except under ``CI=true``, where that is a failure: CI must run them.
+
+* ``sample_dump``    the bundled sample ingested into a temp store, and its N-Quads dump
+* ``external``       (parametrized: ``oxigraph``, ``virtuoso``) a running server: its endpoint
+* ``embedded_app`` / ``external_app``   TestClients of bibkg over the embedded store / the server
+
+Virtuoso is started with ``ResultSetMaxRows`` = :data:`VIRTUOSO_TEST_MAX_ROWS` so that the
+paging of capped results is exercised on the small sample too.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+SCRIPT = REPO / "scripts" / "external-servers.sh"
+SERVERS = ("oxigraph", "virtuoso")
+VIRTUOSO_TEST_MAX_ROWS = 300
+"""Small enough that the name index and ``/sparql`` results over the sample exceed it."""
+
+
+@dataclass(frozen=True)
+class External:
+    kind: str
+    endpoint: str
+    directory: Path
+
+
+def free_port_pair() -> int:
+    """A port ``p`` with ``p`` and ``p + 1`` free on 127.0.0.1 (Virtuoso takes both)."""
+    for _ in range(50):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+        if port >= 65535:
+            continue
+        with socket.socket() as t:
+            try:
+                t.bind(("127.0.0.1", port + 1))
+            except OSError:
+                continue
+        return port
+    raise RuntimeError("no two consecutive free ports")
+
+
+def run_script(*args: str, env: dict[str, str] | None = None, timeout: float = 900) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        ["bash", str(SCRIPT), *args], capture_output=True, text=True, timeout=timeout, env={**os.environ, **(env or {})}
+    )
+
+
+def unavailable(reason: str) -> None:
+    """Skip — or fail in CI, which must run these tests."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"CI must run the external-server tests: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def sample_dump(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """(LocalStore with the sample, path of its N-Quads dump)."""
+    from bibkg import config
+    from bibkg.ingest import run_ingest
+    from bibkg.store.local import LocalStore
+
+    store = LocalStore(tmp_path_factory.mktemp("external-sample-store"))
+    run_ingest(config.sample_datadir(), store, jobs=1)
+    dump = tmp_path_factory.mktemp("external-dump") / "bibkg.nq"
+    subprocess.run(
+        [sys.executable, "-m", "bibkg", "export", "--store", str(store.root), "--format", "nquads", "-o", str(dump), "--quiet"],
+        check=True, capture_output=True, timeout=300,
+    )  # fmt: skip
+    return store, dump
+
+
+def start_external(kind: str, dump: Path, directory: Path, env: dict[str, str] | None = None) -> External:
+    if not SCRIPT.is_file():
+        unavailable(f"{SCRIPT} is missing")
+    installed = run_script("install", kind)
+    if installed.returncode != 0:
+        unavailable(f"cannot install {kind} here: {installed.stderr.strip() or installed.returncode}")
+    started = run_script("start", kind, str(dump), str(directory), str(free_port_pair()), env=env)
+    if started.returncode != 0:
+        pytest.fail(f"scripts/external-servers.sh start {kind} failed: {started.stderr.strip()}")
+    return External(kind, started.stdout.strip().splitlines()[-1], directory)
+
+
+@pytest.fixture(scope="session", params=SERVERS)
+def external(request: pytest.FixtureRequest, sample_dump, tmp_path_factory: pytest.TempPathFactory) -> Iterator[External]:  # noqa: ANN001
+    kind = request.param
+    directory = tmp_path_factory.mktemp(f"external-{kind}")
+    env = {"BIBKG_VIRTUOSO_MAX_ROWS": str(VIRTUOSO_TEST_MAX_ROWS)} if kind == "virtuoso" else None
+    server = start_external(kind, sample_dump[1], directory, env)
+    yield server
+    run_script("stop", str(directory), timeout=60)
+
+
+def _client(settings):  # noqa: ANN001, ANN202
+    from fastapi.testclient import TestClient
+
+    from bibkg.server.app import create_app
+
+    return TestClient(create_app(settings), base_url="http://127.0.0.1")
+
+
+@pytest.fixture(scope="session")
+def embedded_app(sample_dump):  # noqa: ANN001, ANN201
+    from bibkg.server.settings import ServerSettings
+
+    with _client(ServerSettings(store_dir=sample_dump[0].root, query_workers=1, query_timeout=20.0)) as client:
+        yield client
+
+
+@pytest.fixture(scope="session")
+def external_app(external: External):  # noqa: ANN201
+    from bibkg.server.settings import ServerSettings
+
+    with _client(ServerSettings(sparql_endpoint=external.endpoint, query_timeout=20.0)) as client:
+        client.external = external  # type: ignore[attr-defined]
+        yield client
