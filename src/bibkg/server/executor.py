@@ -125,7 +125,7 @@ class WorkerPool:
         queue_wait: float = 2.0,
         max_waiting: int | None = None,
         spare: int = 1,
-        min_deadline: float = 0.1,
+        min_deadline: float = 0.5,
         respawn_interval: float = 0.25,
     ) -> None:
         self.spec = spec

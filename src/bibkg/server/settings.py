@@ -43,7 +43,7 @@ class ServerSettings:
     spare_query_workers: int = 1
     """Query worker processes kept warm beyond those that run queries, so a worker killed at its
     deadline is replaced at once (the respawn happens in the background)."""
-    min_query_timeout: float = 0.1
+    min_query_timeout: float = 0.5
     """Smallest deadline in seconds: a smaller ``timeout=`` is raised to it (a tiny timeout would
     turn every query into a worker kill and respawn)."""
     worker_respawn_interval: float = 0.25

@@ -117,6 +117,10 @@ def worker_main(conn: Any, spec: tuple[str, str]) -> None:
     except Exception as exc:  # noqa: BLE001
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
+    # warm up before saying ready: the first query of a fresh interpreter pays for lazy imports
+    # and caches (~0.3 s), which would count against a client's deadline after every respawn
+    run_job(store, Job("SELECT * WHERE { ?s ?p ?o } LIMIT 1", graph_format="ntriples"))
+    run_job(store, Job("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"))
     conn.send(("ready", None))
     while True:
         try:
