@@ -36,10 +36,10 @@ def problem(value: str) -> str | None:
     for i, c in enumerate(value):
         if 0xD800 <= ord(c) <= 0xDFFF:
             return f"a lone surrogate U+{ord(c):04X} at character {i + 1}"
-        if c.isspace():
-            return f"a space character ({unicodedata.name(c, f'U+{ord(c):04X}')}) at character {i + 1}"
         if ord(c) < 0x20 or 0x7F <= ord(c) < 0xA0:
             return f"a control character U+{ord(c):04X} at character {i + 1}"
+        if c.isspace():
+            return f"a space character ({unicodedata.name(c, f'U+{ord(c):04X}')}) at character {i + 1}"
         if c in _FORBIDDEN_IN_IRI:
             return f"'{c}' at character {i + 1}"
     m = _BAD_PERCENT.search(value)
