@@ -285,6 +285,8 @@ def test_cost_counts_the_venues_of_the_corpus(tmp_path):
 def test_work_stops_at_the_deadline(sample_store, catalog):
     """A request whose store queries run one after another (each level of nesting waits for the
     previous one) is answered 504 at its deadline, and no store query starts after it."""
+    from dataclasses import dataclass
+
     from fastapi import FastAPI
     from fastapi.testclient import TestClient
 
@@ -302,12 +304,15 @@ def test_work_stops_at_the_deadline(sample_store, catalog):
             time.sleep(0.3)
             return super().query_sync(*args, **kwargs)
 
+    @dataclass
+    class ServerSettings:
+        query_timeout: float = 0.5  # the server's deadline, which GraphQL follows
+
     runner = SlowRunner(sample_store, catalog)
-    services = Services(sample_store, catalog, runner)
-    settings = GraphQLSettings(timeout=0.5, cache_entries=0, response_cache_mb=0)
+    services = Services(sample_store, catalog, runner, settings=ServerSettings())
+    settings = GraphQLSettings(cache_entries=0, response_cache_mb=0)
     app = FastAPI()
-    app.include_router(build_graphql_router(services, settings, warm_name_index=False, count_sizes=False),
-                       prefix="/graphql")
+    app.include_router(build_graphql_router(services, settings, warm_name_index=False), prefix="/graphql")
     nested = """{ person(id: "yaodong-yang") { papers(first: 2) { edges { node { authors { person {
         papers(first: 2) { edges { node { title } } } } } } } } } }"""
     with TestClient(app) as client:
@@ -356,3 +361,48 @@ def test_the_row_cache_is_bounded_in_bytes():
         cache.put(("gql-venue-papers", f"v{i}"), rows)
     assert rows_bytes(rows) > 20_000
     assert cache.weight <= 100_000 and len(cache) <= 100_000 // rows_bytes(rows)
+
+
+def test_work_stops_when_the_client_leaves(sample_store, catalog):
+    """A client that gives up (closes its connection) has its request cancelled: no store query
+    starts afterwards, though the deadline is far."""
+    import uvicorn
+    from fastapi import FastAPI
+
+    from bibkg.graphql.router import build_graphql_router
+    from bibkg.graphql.settings import GraphQLSettings
+    from bibkg.services import QueryRunner, Services
+
+    class SlowRunner(QueryRunner):
+        started: list[float] = []
+
+        def query_sync(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+            self.started.append(time.monotonic())
+            time.sleep(0.3)
+            return super().query_sync(*args, **kwargs)
+
+    runner = SlowRunner(sample_store, catalog)
+    settings = GraphQLSettings(cache_entries=0, response_cache_mb=0)  # the deadline: 10 s
+    app = FastAPI()
+    app.include_router(build_graphql_router(Services(sample_store, catalog, runner), settings,
+                                            warm_name_index=False), prefix="/graphql")
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        while not server.started:
+            time.sleep(0.05)
+        nested = """{ person(id: "yaodong-yang") { papers(first: 2) { edges { node { authors { person {
+            papers(first: 2) { edges { node { title } } } } } } } } } }"""
+        started = time.monotonic()
+        with pytest.raises(httpx.TimeoutException):
+            httpx.post(f"http://127.0.0.1:{port}/graphql", json={"query": nested}, timeout=0.45)
+        left = time.monotonic()
+        time.sleep(1.5)  # time for three more levels, were they still running
+    finally:
+        server.should_exit = True
+        thread.join(10)
+    assert runner.started, "the request never reached the store"
+    late = [round(t - left, 2) for t in runner.started if t > left + 0.1]
+    assert not late, f"store queries started after the client left: {late} (left at {left - started:.2f} s)"
