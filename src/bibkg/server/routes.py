@@ -353,8 +353,8 @@ def build_router(app_state: Any) -> APIRouter:
                         raise ValueError
                 except ValueError:
                     return error_response(400, f"timeout: '{value}' is not a positive number of seconds")
-            elif key in ("format", "output"):
-                fmt = value
+            elif key in ("format", "output", "results"):
+                fmt = value if fmt is None else f"{fmt},{value}"  # a list, as /sparql takes it
             elif key == "download":
                 continue
             elif key in values:
