@@ -8,6 +8,12 @@ BIBKG_EXTRAS=test source "$ROOT/scripts/env.sh"
 source "$ROOT/scripts/oracle-env.sh"  # .venv-oracle; exports BIBKG_ORACLE_PYTHON, never fails
 # BIBKG_NO_APT=1: leave the system alone (no apt-get for Chromium; the browser tests then skip)
 if [ -z "${BIBKG_NO_APT:-}" ] && [ -x "$ROOT/scripts/browser.sh" ]; then bash "$ROOT/scripts/browser.sh"; fi
+# The external SPARQL servers of tests/external (Oxigraph server from PyPI; Virtuoso from apt
+# unless BIBKG_NO_APT); never fails here: the tests skip (or, with CI=true, fail) saying why.
+if [ -x "$ROOT/scripts/external-servers.sh" ]; then
+  bash "$ROOT/scripts/external-servers.sh" install oxigraph || true
+  if [ -z "${BIBKG_NO_APT:-}" ]; then bash "$ROOT/scripts/external-servers.sh" install virtuoso || true; fi
+fi
 cd "$ROOT"
 set +e
 python -m pytest "$@"

@@ -117,6 +117,10 @@ def substitute_terms(query: str, bindings: Mapping[str, Term]) -> str:
     return "".join(out)
 
 
+_ROW_CAPS: dict[str, int | None] = {}
+"""Virtuoso's result-row limit per endpoint, learnt once (see ``RemoteStore._refuse_silent_cut``)."""
+
+
 class ResultLimitError(StoreError):
     """The server capped or cut a result; bibkg never passes on a silently truncated answer."""
 
@@ -197,6 +201,8 @@ class RemoteStore:
         response = self._post(text, dataset, graph)
         capped = response.headers.get("x-sparql-maxrows")
         if capped is None:
+            if graph and "virtuoso" in response.headers.get("server", "").lower():
+                self._refuse_silent_cut(response)
             return _parse(response.content, _media(response), graph)
         modifiers = _solution_modifiers(text)
         if form != "SELECT" or modifiers & {"LIMIT", "OFFSET"}:
@@ -206,6 +212,24 @@ class RemoteStore:
                 "server's limit"
             )
         return self._select_in_pages(text, dataset, int(capped), "ORDER" in modifiers)
+
+    def _refuse_silent_cut(self, response: httpx.Response) -> None:
+        """Virtuoso cuts a ``CONSTRUCT``/``DESCRIBE`` answer at ``ResultSetMaxRows`` triples
+        without the header it sends for a ``SELECT``: an answer of that many triples or more is
+        refused.  The limit is learnt once per endpoint from a ``SELECT`` that exceeds it."""
+        cap = _ROW_CAPS.get(self.endpoint, -1)
+        if cap == -1:
+            probe = self._post("SELECT ?s WHERE { ?s ?p ?o }", [], False, json_only=True)
+            cap = _ROW_CAPS[self.endpoint] = int(probe.headers.get("x-sparql-maxrows") or 0) or None
+        if cap is None:
+            return
+        fmt = ox.RdfFormat.from_media_type(_media(response)) or ox.RdfFormat.N_TRIPLES
+        count = sum(1 for _ in ox.parse(response.content, format=fmt))
+        if count >= cap:
+            raise ResultLimitError(
+                f"{self.endpoint} cut a CONSTRUCT/DESCRIBE answer at its result-row limit of {cap} triples "
+                "(Virtuoso's ResultSetMaxRows, not announced for graphs): raise the server's limit"
+            )
 
     def _select_in_pages(self, text: str, dataset: list[tuple[str, str]], size: int, ordered: bool) -> QueryResult:
         """All rows of a ``SELECT`` the server caps at ``size`` rows, read in pages of ``size``

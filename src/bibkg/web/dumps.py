@@ -93,10 +93,19 @@ def not_modified(request: Request, etag: str, snapshot: Snapshot) -> bool:
     return False
 
 
+NO_LOCAL_DUMPS = (
+    "no dumps: this server answers from an external SPARQL endpoint and keeps no snapshot to dump; "
+    "the dump that was loaded into that server is the data (bibkg export on the store it came from), "
+    "or use the server's own export"
+)
+"""The answer of ``/dumps`` without a local store: streaming millions of quads through a remote
+``CONSTRUCT`` would hit the server's result caps (Virtuoso: 10,000 rows) and its timeouts."""
+
+
 def listing(local: LocalStore | None, base: str) -> Response:
     snap = current(local) if local is not None else None
     if snap is None:
-        return JSONResponse({"error": "no dumps: this server does not serve a local store"}, status_code=404)
+        return JSONResponse({"error": NO_LOCAL_DUMPS}, status_code=404)
     cached = local.root / "dumps" / snap.name if local else None
     items = []
     for name in HTTP_FORMATS:
@@ -165,7 +174,7 @@ def serve(request: Request, local: LocalStore | None, filename: str) -> Response
     fmt, gz = parsed
     snap = current(local) if local is not None else None
     if snap is None:
-        return JSONResponse({"error": "no dumps: this server does not serve a local store"}, status_code=404)
+        return JSONResponse({"error": NO_LOCAL_DUMPS}, status_code=404)
     etag = etag_for(snap, filename)
     headers = {"ETag": etag, "Last-Modified": snap.last_modified, "Cache-Control": "public, max-age=60",
                "Content-Disposition": f'attachment; filename="{filename}"'}  # fmt: skip

@@ -1,0 +1,162 @@
+"""What the remote store does so that real servers answer as the embedded store does (issue 11
+items 8-10): each test fails on the code before it (a trailing ``VALUES`` block, a POST of
+``application/sparql-query``, results silently capped, a server without the union default graph
+reported healthy, pages cached over a store whose data changes)."""
+
+from __future__ import annotations
+
+import subprocess
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pyoxigraph as ox
+import pytest
+
+from bibkg.errors import QueryError, StoreError
+from bibkg.store.remote import RemoteStore, ResultLimitError, substitute_terms
+
+from conftest import REPO, free_port_pair, run_script, unavailable
+
+PERSON = ox.NamedNode("https://aclanthology.org/people/yaodong-yang/")
+
+
+# -- the rewrite, on text (no server) -----------------------------------------------------------
+def test_substitution_keeps_strings_comments_and_projection() -> None:
+    text = 'SELECT ?x ?y (COUNT(?z) AS ?n) WHERE { ?x ?p "?x" . # ?x\n FILTER(?x != <http://e/a>) } GROUP BY ?x ?y ORDER BY DESC(?x)'
+    out = substitute_terms(text, {"x": PERSON})
+    iri = str(PERSON)
+    assert out == (
+        f'SELECT ({iri} AS ?x) ?y (COUNT(?z) AS ?n) WHERE {{ {iri} ?p "?x" . # ?x\n FILTER({iri} != <http://e/a>) }} '
+        f"GROUP BY ({iri}) ?y ORDER BY DESC({iri})"
+    )
+    ox.Store().query(out)  # still SPARQL
+
+
+def test_substitution_escapes_literals_and_refuses_assigned_variables() -> None:
+    out = substitute_terms("ASK { ?s ?p ?v }", {"v": ox.Literal('a "quoted" } DROP ALL')})
+    assert out == 'ASK { ?s ?p "a \\"quoted\\" } DROP ALL" }'
+    with pytest.raises(QueryError):
+        substitute_terms("SELECT ?s WHERE { BIND(1 AS ?v) }", {"v": ox.Literal("x")})
+    with pytest.raises(QueryError):
+        substitute_terms("SELECT ?s WHERE { VALUES ?v { 1 } }", {"v": ox.Literal("x")})
+
+
+# -- against the servers ------------------------------------------------------------------------
+def test_bound_query_is_sent_with_the_term_written_in(external) -> None:  # noqa: ANN001
+    """CONSTRUCT with a parameter: Virtuoso refused the old trailing VALUES (SP031)."""
+    store = RemoteStore(external.endpoint)
+    triples = list(store.query("CONSTRUCT { ?person ?p ?o } WHERE { ?person ?p ?o }", bindings={"person": PERSON}))
+    assert triples and all(t.subject == PERSON for t in triples)
+    rows = list(store.query("SELECT ?person ?p WHERE { ?person ?p ?o }", bindings={"person": PERSON}))
+    assert rows and all(r["person"] == PERSON for r in rows)
+
+
+def test_a_capped_result_is_refused_or_paged(external) -> None:  # noqa: ANN001
+    """Virtuoso caps results at ResultSetMaxRows (here 300) and says so only in a header."""
+    store = RemoteStore(external.endpoint)
+    everything = list(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
+    assert len(everything) == len({(r["s"], r["p"], r["o"]) for r in everything}) > 1000
+    if external.kind != "virtuoso":
+        return
+    with pytest.raises(ResultLimitError, match="capped the result at 300"):
+        store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o } LIMIT 1000")
+    with pytest.raises(ResultLimitError):
+        store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
+
+
+def test_an_abandoned_query_stops_on_the_server(external) -> None:  # noqa: ANN001
+    """A query past bibkg's deadline fails there, and the server is free right after."""
+    if external.kind != "virtuoso":
+        pytest.skip("Oxigraph server has no per-query timeout parameter (serve --timeout-s is set by the script)")
+    store = RemoteStore(external.endpoint, timeout=1.0)
+    heavy = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
+    started = time.monotonic()
+    with pytest.raises(StoreError):
+        store.query(heavy)
+    assert time.monotonic() - started < 5
+    started = time.monotonic()
+    assert bool(RemoteStore(external.endpoint).query("ASK { ?s ?p ?o }"))
+    assert time.monotonic() - started < 2
+
+
+def test_dumps_explain_the_external_store(external_app) -> None:  # noqa: ANN001
+    response = external_app.get("/dumps")
+    assert response.status_code == 404
+    assert "external SPARQL endpoint" in response.json()["error"]
+
+
+# -- a server without the union default graph; a server whose data changes ----------------------
+@pytest.fixture(scope="module")
+def oxigraph_bin() -> Path:
+    installed = run_script("install", "oxigraph")
+    if installed.returncode != 0:
+        unavailable(f"cannot install oxigraph here: {installed.stderr.strip()}")
+    return REPO / ".venv-oxigraph" / "bin" / "oxigraph"
+
+
+def _serve(args: list[str]) -> tuple[subprocess.Popen, str]:
+    port = free_port_pair()
+    process = subprocess.Popen([*args, "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(100):
+        try:
+            httpx.get(url + "/query", params={"query": "ASK {}"}, timeout=1)
+            return process, url
+        except httpx.HTTPError:
+            time.sleep(0.05)
+    process.kill()
+    pytest.fail("oxigraph server did not start")
+
+
+@pytest.fixture()
+def writable_oxigraph(oxigraph_bin: Path, sample_dump, tmp_path: Path) -> Iterator[str]:  # noqa: ANN001
+    """A read-write Oxigraph server with the sample (union default graph), for changing data."""
+    process, url = _serve([str(oxigraph_bin), "serve", "--location", str(tmp_path / "db"), "--union-default-graph"])
+    try:
+        loaded = httpx.post(url + "/store", content=sample_dump[1].read_bytes(), headers={"Content-Type": "application/n-quads"}, timeout=60)
+        assert loaded.status_code in (200, 201, 204), loaded.text
+        yield url
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+def test_no_union_default_graph_is_detected(oxigraph_bin: Path, sample_dump, tmp_path: Path) -> None:  # noqa: ANN001
+    """Without --union-default-graph every answer was empty while /health said ok."""
+    from bibkg.server.app import create_app
+    from bibkg.server.settings import ServerSettings
+    from fastapi.testclient import TestClient
+
+    process, url = _serve([str(oxigraph_bin), "serve", "--location", str(tmp_path / "db")])
+    try:
+        httpx.post(url + "/store", content=sample_dump[1].read_bytes(), headers={"Content-Type": "application/n-quads"}, timeout=60)
+        problem = RemoteStore(url + "/query").health_problem()
+        assert problem is not None and "union of the named graphs" in problem
+        with pytest.raises(StoreError, match="union-default-graph"):
+            with TestClient(create_app(ServerSettings(sparql_endpoint=url + "/query"))):
+                pass
+    finally:
+        process.kill()
+        process.wait(10)
+
+
+def test_pages_follow_the_data_of_an_external_store(writable_oxigraph: str) -> None:
+    """HTML pages were cached as if the data could not change; over an external endpoint a
+    change shows on the next request."""
+    from bibkg.server.app import create_app
+    from bibkg.server.settings import ServerSettings
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(ServerSettings(sparql_endpoint=writable_oxigraph + "/query")), base_url="http://127.0.0.1") as client:
+        before = client.get("/people/yaodong-yang/", headers={"Accept": "text/html"})
+        assert before.status_code == 200 and "Yaodong Yang" in before.text
+        update = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        DELETE { GRAPH ?g { ?p rdfs:label ?l } } INSERT { GRAPH ?g { ?p rdfs:label "Yaodong Renamed" } }
+        WHERE { GRAPH ?g { ?p rdfs:label ?l } FILTER(?p = <https://aclanthology.org/people/yaodong-yang/>) }
+"""
+        changed = httpx.post(writable_oxigraph + "/update", content=update, headers={"Content-Type": "application/sparql-update"})
+        assert changed.status_code in (200, 204), changed.text
+        after = client.get("/people/yaodong-yang/", headers={"Accept": "text/html"})
+        assert "Yaodong Renamed" in after.text
