@@ -20,6 +20,7 @@ position of an unknown prefix in a syntax error.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Collection, Iterator, Mapping
 from dataclasses import dataclass
@@ -130,8 +131,14 @@ def undeclared_prefixes(query: str, known: Mapping[str, str] | Collection[str] =
 def prefix_block(query: str, prefixes: Mapping[str, str]) -> str:
     """``PREFIX`` lines for those of ``prefixes`` that ``query`` uses without declaring them
     (for an endpoint that has no predeclared prefixes of its own, e.g. a remote store)."""
-    used = {t.text.split(":", 1)[0] for t in undeclared_prefixes(query)}
-    return "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in sorted(used) if p in prefixes)
+    return "".join(f"PREFIX {p}: <{prefixes[p]}>\n" for p in _undeclared_names(query) if p in prefixes)
+
+
+@functools.lru_cache(maxsize=128)
+def _undeclared_names(query: str) -> tuple[str, ...]:
+    """Prefixes ``query`` uses without declaring them; cached, as the same named queries run
+    again and again (tokenizing one takes ~0.3 ms)."""
+    return tuple(sorted({t.text.split(":", 1)[0] for t in undeclared_prefixes(query)}))
 
 
 # --- syntax errors -------------------------------------------------------------------------------
