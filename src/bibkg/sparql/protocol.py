@@ -364,14 +364,6 @@ def _too_large(size: int, limit: int) -> ProtocolError:
     return ProtocolError(413, f"the query is {size:,} bytes; at most {limit:,} are accepted")
 
 
-def syntax_error_message(message: str) -> str:
-    """The parser's message, trimmed to something a person can read (keeps line:column)."""
-    message = message.strip()
-    if len(message) > 400:
-        message = message[:400] + "…"
-    return message
-
-
 _FROM = re.compile(r"\bFROM\s+(?:NAMED\s+)?(?:<|[A-Za-z_][\w.-]*:|:)", re.IGNORECASE)
 _STRINGS_AND_COMMENTS = re.compile(
     r"'''.*?'''|\"\"\".*?\"\"\"|'(?:[^'\\\n]|\\.)*'|\"(?:[^\"\\\n]|\\.)*\"|<[^<>\"{}|^`\\\s]*>|#[^\n]*",
