@@ -198,7 +198,9 @@ def cmd_query(args: argparse.Namespace) -> int:
     store = OxigraphStore.open(_reading_store(args))
     if args.name:
         require_known_entities(store, named, bindings)
-    result = store.query(text, bindings=bindings, prefixes=PREFIXES)
+    # SERVICE is refused unless the operator listed the endpoint, as for the server
+    allow = os.environ.get("BIBKG_FEDERATION_ALLOW", "").split()
+    result = store.query(text, bindings=bindings, prefixes=PREFIXES, federation_allow=allow)
     try:
         data = serialize(result, args.format)
     except ValueError as exc:

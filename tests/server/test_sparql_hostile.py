@@ -162,6 +162,17 @@ def test_allow_listed_endpoint_federates(server: RunningServer, sample_store) ->
         front.stop()
 
 
+def test_cli_federates_to_an_allowed_endpoint(server: RunningServer, sample_store) -> None:  # noqa: ANN001
+    allowed = server.url + "/sparql"
+    query = f"SELECT ?name WHERE {{ SERVICE <{allowed}> {{ <{YAODONG}> rdfs:label ?name }} }}"
+    proc = subprocess.run(
+        [sys.executable, "-m", "bibkg", "query", "--store", str(sample_store.root), "--format", "csv", query],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "BIBKG_FEDERATION_ALLOW": allowed},
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines() == ["name", "Yaodong Yang"]
+
+
 def test_federation_allow_from_the_environment() -> None:
     settings = ServerSettings.from_env({"BIBKG_FEDERATION_ALLOW": "http://a.example/sparql  https://b.example/q"})
     assert tuple(settings.federation_allow) == ("http://a.example/sparql", "https://b.example/q")
