@@ -169,3 +169,13 @@ def test_literal_and_iri_parameters_are_validated() -> None:
         Parameter("g", "iri").to_term("https://x/a%zz")
     assert Parameter("g", "iri").to_term("https://x/a%20b") == ox.NamedNode("https://x/a%20b")
     assert Parameter("p", "person").to_term("yaodong-yang") == ox.NamedNode("https://aclanthology.org/people/yaodong-yang/")
+
+
+def test_non_ascii_case_does_not_shift_offsets() -> None:
+    """'İ'.lower() is two characters: offsets must come from the query itself."""
+    from bibkg.sparql.lexer import FederationRefused, check_federation
+
+    allowed = [E]
+    check_federation(f'SELECT * WHERE {{ ?s ?p "İİİİ" SERVICE <{E}> {{ ?s ?p "service" }} }}', allowed)
+    with pytest.raises(FederationRefused):
+        check_federation(f'SELECT * WHERE {{ ?s ?p "İİİİ" SERVICE <{E}> {{ }} FILTER(?a<?b)SERVICE#>\n <http://x/> {{ }} }}', allowed)

@@ -188,6 +188,10 @@ def syntax_error_message(message: str, query: str, prefixes: Mapping[str, str] |
 # --- federation ----------------------------------------------------------------------------------
 
 
+_SERVICE = re.compile("service", re.IGNORECASE | re.ASCII)  # offsets in ``query`` itself: str.lower()
+_SILENT = re.compile("silent", re.IGNORECASE | re.ASCII)  # may change the length ('İ' → 'i̇')
+
+
 class FederationRefused(QueryError):
     """The query uses ``SERVICE`` with an endpoint the operator did not allow (HTTP 400)."""
 
@@ -250,8 +254,7 @@ def check_federation(
     Raises:
         FederationRefused: with the position of the clause.
     """
-    lowered = query.lower()
-    if "service" not in lowered:
+    if _SERVICE.search(query) is None:
         return
     prefixes = prefixes or {}
     tokens = significant(query)
@@ -286,14 +289,14 @@ def _confirm_inert(query: str, keyword_spans: list[tuple[int, int]], prefixes: M
     changed: list[int] = []
     covered: set[int] = set()
     for start, header_end in keyword_spans:
-        k = query.lower().index("service", start)
+        k = _SERVICE.search(query, start).start()  # type: ignore[union-attr]
         chars[k : k + 7] = list("GRAPH  ")
         covered.add(k)
         changed.append(k)
-        silent = query.lower().find("silent", k + 7, header_end + 6)
-        if silent >= 0:
-            chars[silent : silent + 6] = list("      ")
-    for m in re.finditer("service", query, re.IGNORECASE):
+        silent = _SILENT.search(query, k + 7, header_end)
+        if silent is not None:
+            chars[silent.start() : silent.end()] = list("      ")
+    for m in _SERVICE.finditer(query):
         if m.start() not in covered:
             chars[m.end() - 1] = "X" if query[m.end() - 1] == "E" else "x"
             changed.append(m.start())
