@@ -78,9 +78,9 @@ def _assert_same(ours: list[tuple[str, ...]], theirs: list[tuple[str, ...]], que
 
 
 @pytest.fixture(scope="module")
-def sample(sample_store: LocalStore, tmp_path_factory: pytest.TempPathFactory) -> tuple[OxigraphStore, ox.Store]:
-    native = sample_store.open_read()
-    return OxigraphStore(native, files_dir=tmp_path_factory.mktemp("schema-files")), native
+def sample(sample_store: LocalStore) -> tuple[OxigraphStore, ox.Store]:
+    """The sample with the counts its ingest published."""
+    return OxigraphStore.open(sample_store), sample_store.open_read()
 
 
 @pytest.mark.parametrize("query", RECOGNIZED)
@@ -99,15 +99,45 @@ def test_other_queries_go_to_oxigraph(sample: tuple[OxigraphStore, ox.Store], qu
         assert Counter(ours) == Counter(theirs)
 
 
-def test_the_counts_are_oxigraphs_and_wrong_files_are_ignored(sample: tuple[OxigraphStore, ox.Store], tmp_path: Path) -> None:
-    store, native = sample
+COUNT_ALL = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+
+
+def _count(n: int) -> list[tuple[str, ...]]:
+    return [(str(ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),)]
+
+
+def test_answers_come_from_the_kept_counts_and_bad_files_are_ignored(sample: tuple[OxigraphStore, ox.Store], tmp_path: Path) -> None:
+    _store, native = sample
     counts = schema.compute(native)
-    assert counts.triples == sum(counts.predicates.values())
     assert counts.quads == sum(counts.graphs.values()) == len(native)
-    (tmp_path / schema.FILE).write_text(json.dumps({"version": 0, "triples": 1}))
-    fresh = OxigraphStore(native, files_dir=tmp_path)
-    assert _rows(fresh.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")) == [(str(ox.Literal(str(counts.triples), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),)]
-    assert schema.SchemaStats.from_json(json.loads((tmp_path / schema.FILE).read_text())) == counts  # rewritten
+    assert _rows(native.query(COUNT_ALL, use_default_graph_as_union=True)) == _count(counts.triples)
+    forged = {**counts.to_json(), "triples": 12345}
+    (tmp_path / schema.FILE).write_text(json.dumps(forged))
+    assert _rows(OxigraphStore(native, files_dir=tmp_path).query(COUNT_ALL)) == _count(12345)  # read from the file
+    for bad in ({**forged, "version": 0}, {"version": schema.VERSION}, "not json"):
+        (tmp_path / schema.FILE).write_text(bad if isinstance(bad, str) else json.dumps(bad))
+        # ignored: Oxigraph answers (no snapshot beside tmp_path, so nothing is computed)
+        assert _rows(OxigraphStore(native, files_dir=tmp_path).query(COUNT_ALL)) == _count(counts.triples)
+
+
+def test_a_snapshot_without_counts_gets_them_from_a_child_process(tmp_path: Path) -> None:
+    """``bibkg load`` publishes no counts: the first schema query is answered by Oxigraph and
+    starts a detached computation; later ones read its file."""
+    local = LocalStore(tmp_path / "s")
+    with local.new_snapshot() as w:
+        w.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"), ox.Literal("x"), ox.NamedNode("http://example.org/g")))
+    files = local.files_dir(local.current_snapshot())
+    files.mkdir(parents=True, exist_ok=True)
+    store = OxigraphStore.open(local)
+    assert _rows(store.query(COUNT_ALL)) == _count(1)
+    deadline = time.monotonic() + 60
+    while not (files / schema.FILE).exists() or (files / schema.LOCK).exists():
+        assert time.monotonic() < deadline, "the counts were not computed"
+        time.sleep(0.1)
+    assert schema.SchemaStats.from_json(json.loads((files / schema.FILE).read_text())) == schema.compute(local.open_read())
+    forged = {**json.loads((files / schema.FILE).read_text()), "triples": 7}
+    (files / schema.FILE).write_text(json.dumps(forged))
+    assert _rows(store.query(COUNT_ALL)) == _count(7)  # now from the file
 
 
 def test_ingest_publishes_the_counts(sample_store: LocalStore) -> None:
@@ -128,13 +158,17 @@ def test_union_semantics_with_repeated_triples_and_odd_terms(tmp_path: Path) -> 
             w.add(ox.Quad(*t, g))
         w.add(ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(schema.RDF_TYPE), ox.NamedNode(ex + "C"), ox.NamedNode(ex + "g1")))
         w.add(ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(schema.RDF_TYPE), ox.NamedNode(ex + "C"), ox.NamedNode(ex + "g2")))
-    store, native = OxigraphStore.open(local), local.open_read()
+    native = local.open_read()
+    schema.write(native, local.files_dir(local.current_snapshot()))
+    store = OxigraphStore.open(local)
     for query in RECOGNIZED:
         _assert_same(_rows(store.query(query)), _direct(native, query), query)
     with local.new_snapshot(copy_current=True) as w:
         w.add(ox.Quad(ox.NamedNode(ex + "b"), ox.NamedNode(schema.RDF_TYPE), ox.BlankNode("k"), ox.NamedNode(ex + "g1")))
         w.add(ox.Quad(ox.NamedNode(ex + "b"), ox.NamedNode(schema.RDF_TYPE), ox.Literal("L"), ox.NamedNode(ex + "g1")))
-    store, native = OxigraphStore.open(local), local.open_read()
+    native = local.open_read()
+    schema.write(native, local.files_dir(local.current_snapshot()))
+    store = OxigraphStore.open(local)
     for query in RECOGNIZED:
         if "?c" in query:
             _assert_same(_rows(store.query(query)), _direct(native, query), query)

@@ -13,8 +13,9 @@ What: a snapshot never changes, so its per-predicate triple counts, per-class in
 and per-graph quad counts are computed once, by Oxigraph itself with the very queries they
 answer (so they are what the same query gives without this module, for the union default
 graph as Oxigraph evaluates it: a triple stated in two graphs is counted twice, as Oxigraph
-does; bibkg's ingest states each triple in one graph only), and kept as ``schema-stats.json`` beside the snapshot (written by the ingest; computed
-and kept by the first reader otherwise).  :func:`recognize` parses a query (rdflib's SPARQL
+does; bibkg's ingest states each triple in one graph only), and kept as ``schema-stats.json``
+beside the snapshot (written by the ingest; for other snapshots by a child process the first
+query that could use them starts, see :class:`StatsSource`).  :func:`recognize` parses a query (rdflib's SPARQL
 algebra, only for short texts shaped like these queries) and accepts exactly these algebra
 forms over the union default graph, with no ``FROM``:
 
@@ -34,7 +35,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import subprocess
+import sys
 import threading
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -107,20 +111,70 @@ def files_dir_of(snapshot: Path) -> Path:
     return snapshot.parent.parent / "dumps" / snapshot.name
 
 
-class StatsSource:
-    """The counts of one snapshot: read from its ``schema-stats.json``, else computed once (and
-    kept there when the directory is writable)."""
+def snapshot_of(files_dir: Path) -> Path:
+    """Inverse of :func:`files_dir_of`."""
+    return files_dir.parent.parent / "snapshots" / files_dir.name
 
-    def __init__(self, store: ox.Store, files_dir: Path | None) -> None:
+
+LOCK = f".{FILE}.lock"
+STALE_LOCK_SECONDS = 900.0
+"""A computation that holds the lock longer than this is taken to have died."""
+
+
+def start_computing(files_dir: Path) -> bool:
+    """Compute and keep the counts of the snapshot of ``files_dir`` in a detached child process
+    (``python -m bibkg.sparql.schema``) unless one is already at it; False if it cannot start
+    (a read-only directory, no snapshot)."""
+    snapshot = snapshot_of(files_dir)
+    if not snapshot.is_dir():
+        return False
+    lock = files_dir / LOCK
+    try:
+        if lock.exists() and time.time() - lock.stat().st_mtime > STALE_LOCK_SECONDS:
+            lock.unlink(missing_ok=True)
+        fd = os.open(lock, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o644)
+    except FileExistsError:
+        return True  # another process is computing them
+    except OSError:
+        return False
+    os.close(fd)
+    try:
+        subprocess.Popen([sys.executable, "-m", "bibkg.sparql.schema", str(snapshot), str(files_dir)],
+                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                         start_new_session=True)  # fmt: skip
+    except OSError:
+        lock.unlink(missing_ok=True)
+        return False
+    return True
+
+
+class StatsSource:
+    """The counts of one snapshot, read from its ``schema-stats.json``.
+
+    A snapshot without them (made by ``bibkg load``, or by an ingest before they existed) gets
+    them computed by a detached child process, started by the first query that could use them;
+    until the file is there, such queries are evaluated by Oxigraph as if this module did not
+    exist (a query never waits for the counts, and a query worker stopped at its deadline does
+    not lose them).  ``compute=True`` computes them in the caller instead (the ingest, tools)."""
+
+    def __init__(self, store: ox.Store, files_dir: Path | None, *, compute: bool = False) -> None:
         self._store = store
         self._files_dir = files_dir
+        self._compute_here = compute
         self._stats: SchemaStats | None = None
+        self._started = False
         self._lock = threading.Lock()
 
-    def get(self) -> SchemaStats:
+    def get(self) -> SchemaStats | None:
+        """The counts, or ``None`` while they are not available."""
         with self._lock:
             if self._stats is None:
-                self._stats = self._read() or self._compute()
+                self._stats = self._read()
+            if self._stats is None and self._compute_here:
+                self._stats = write(self._store, self._files_dir) if self._files_dir else compute(self._store)
+            if self._stats is None and not self._started and self._files_dir is not None:
+                self._started = True
+                start_computing(self._files_dir)
             return self._stats
 
     def _read(self) -> SchemaStats | None:
@@ -130,14 +184,6 @@ class StatsSource:
             return SchemaStats.from_json(json.loads((self._files_dir / FILE).read_text(encoding="utf-8")))
         except (OSError, ValueError, KeyError, TypeError):
             return None
-
-    def _compute(self) -> SchemaStats:
-        if self._files_dir is not None:
-            try:
-                return write(self._store, self._files_dir)
-            except OSError:  # a read-only store directory: keep them in memory only
-                pass
-        return compute(self._store)
 
 
 # --- recognizing the queries --------------------------------------------------------------------
@@ -315,3 +361,17 @@ def answer(shape: Shape, stats: SchemaStats) -> ox.QuerySolutions | None:
         bindings.append(b)
     doc = {"head": {"vars": list(shape.variables)}, "results": {"bindings": bindings}}
     return ox.parse_query_results(json.dumps(doc).encode(), format=ox.QueryResultsFormat.JSON)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m bibkg.sparql.schema SNAPSHOT FILES_DIR``: compute and keep the counts."""
+    snapshot, files_dir = (Path(a) for a in (argv or sys.argv[1:]))
+    try:
+        write(ox.Store.read_only(str(snapshot)), files_dir)
+    finally:
+        (files_dir / LOCK).unlink(missing_ok=True)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -95,7 +95,8 @@ class OxigraphStore:
         if kwargs.get("use_default_graph_as_union") and not rest:
             shape = schema.recognize(text, prefixes, base_iri)  # the schema queries, from counts kept
             if shape is not None and _accepted(text, prefixes, base_iri):
-                answered = schema.answer(shape, self._schema.get())
+                stats = self._schema.get()  # None until kept (then Oxigraph answers, as before)
+                answered = schema.answer(shape, stats) if stats is not None else None
                 if answered is not None:
                     return answered
         try:
