@@ -262,7 +262,7 @@ def check_federation(
     allowed = set(allow)
     keyword_spans: list[tuple[int, int]] = []
     for i, tok in enumerate(tokens):
-        if tok.kind != "word" or "service" not in tok.text.lower():
+        if tok.kind != "word" or _SERVICE.search(tok.text) is None:
             continue
         where = line_col(query, tok.start)
         iri, last, why = _endpoint(tokens, i, declared, prefixes)
