@@ -38,13 +38,13 @@ RECOGNIZED = [
     "SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p",
     "SELECT ?p (COUNT(?o) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?n ?p LIMIT 10 OFFSET 3",
     "SELECT (COUNT(*) AS ?n) ?p WHERE { ?s ?p ?o } GROUP BY ?p",
-    "SELECT ?p WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p",
     "SELECT ?g (COUNT(*) AS ?triples) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g ORDER BY DESC(?triples) ?g",
     "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } } ORDER BY ?g",
     "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
     "SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }",
 ]
 NOT_RECOGNIZED = [
+    "SELECT ?p WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY ?p",
     "SELECT * WHERE { ?s ?p ?o } LIMIT 10",
     "SELECT DISTINCT ?s WHERE { ?s ?p ?o } LIMIT 5",
     "SELECT DISTINCT ?p WHERE { ?s ?p ?o FILTER (isLiteral(?o)) }",
