@@ -135,9 +135,7 @@ class RoutedStore:
             default_graphs=list(default_graphs) if default_graphs is not None else None,
             named_graphs=list(named_graphs) if named_graphs is not None else None,
             base_iri=base_iri,
-            tabular_format="json",
-            graph_format="ntriples",
-            max_rows=2**62,  # the whole result: the caller needs all of it; bytes and time bound it
+            whole=True,  # the caller needs all of it; bytes and time bound it
             max_bytes=budget.max_bytes,
             federation_allow=tuple(kwargs.get("federation_allow", ())),
         )

@@ -34,6 +34,11 @@ class Job:
     max_bytes: int = 50_000_000
     federation_allow: tuple[str, ...] = ()
     """Endpoints ``SERVICE`` may call (the setting ``federation_allow``); empty: none."""
+    whole: bool = False
+    """Serialize the whole result with Oxigraph's own serializers (SPARQL JSON results or
+    N-Triples), for callers in the server that parse it back (:class:`bibkg.services.RoutedStore`):
+    about 3x faster than the capped writer; ``max_rows`` does not apply, a result above
+    ``max_bytes`` is refused (``truncated="max_bytes"``, no payload)."""
     sleep: float = 0.0
     """Test hook: seconds the worker sleeps before evaluating (never set by HTTP requests)."""
 
@@ -61,9 +66,23 @@ def evaluate(store: GraphStore, job: Job) -> Serialized:
         base_iri=job.base_iri,
         federation_allow=job.federation_allow,
     )
+    if job.whole:
+        return _serialize_whole(result, job.max_bytes)
     return serialize_result(
         result, job.tabular_format, job.graph_format, max_rows=job.max_rows, max_bytes=job.max_bytes
     )
+
+
+def _serialize_whole(result: Any, max_bytes: int) -> Serialized:
+    """See :attr:`Job.whole`."""
+    if isinstance(result, ox.QueryTriples):
+        payload, fmt, kind, form = result.serialize(format=ox.RdfFormat.N_TRIPLES), "ntriples", "graph", "GRAPH"
+    else:
+        payload, fmt, kind = result.serialize(format=ox.QueryResultsFormat.JSON), "json", "tabular"
+        form = "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"
+    if len(payload) > max_bytes:
+        return Serialized(b"", fmt, kind, form, 0, truncated="max_bytes")
+    return Serialized(payload, fmt, kind, form, 0)
 
 
 def run_job(store: GraphStore, job: Job) -> Outcome:
