@@ -179,3 +179,26 @@ def test_non_ascii_case_does_not_shift_offsets() -> None:
     check_federation(f'SELECT * WHERE {{ ?s ?p "İİİİ" SERVICE <{E}> {{ ?s ?p "service" }} }}', allowed)
     with pytest.raises(FederationRefused):
         check_federation(f'SELECT * WHERE {{ ?s ?p "İİİİ" SERVICE <{E}> {{ }} FILTER(?a<?b)SERVICE#>\n <http://x/> {{ }} }}', allowed)
+
+
+@pytest.mark.parametrize(
+    "body",
+    ["a." * 50_000, "a-." * 33_000, "<" * 100_000, "'''\\" * 25_000, "ex:" + "a." * 50_000, "service " * 12_000],
+    ids=["dotted-words", "dashed-words", "less-thans", "long-quotes", "dotted-local", "many-service"],
+)
+def test_tokenizer_is_linear_on_hostile_text(body: str) -> None:
+    """100 KB of text built to make a backtracking tokenizer rescan (``a.a.a.…`` took 74 s when
+    the prefix of a prefixed name was tried at every word)."""
+    import time
+
+    from bibkg.sparql.lexer import FederationRefused, check_federation, prefix_block
+    from bibkg.vocab import PREFIXES
+
+    query = "SELECT * WHERE { " + body + " }"
+    started = time.perf_counter()
+    try:
+        check_federation(query, prefixes=PREFIXES)
+    except FederationRefused:
+        pass
+    prefix_block(query + " ", PREFIXES)  # a new text: not cached
+    assert time.perf_counter() - started < 5.0
