@@ -273,12 +273,11 @@ def check_federation(
     for i, tok in enumerate(tokens):
         if tok.kind != "word" or _SERVICE.search(tok.text) is None:
             continue
-        where = line_col(query, tok.start)
         iri, last, why = _endpoint(tokens, i, declared, prefixes)
         if iri is None:
-            raise _refuse(why, where)
+            raise _refuse(why, line_col(query, tok.start))
         if iri not in allowed:
-            raise _refuse(f"the endpoint <{iri}> is not listed", where)
+            raise _refuse(f"the endpoint <{iri}> is not listed", line_col(query, tok.start))
         keyword_spans.append((tok.start, tokens[last].start))
     _confirm_inert(query, keyword_spans, prefixes, base_iri)
 
