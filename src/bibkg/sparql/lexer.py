@@ -3,8 +3,9 @@
 pyoxigraph evaluates ``SERVICE`` by connecting to whatever endpoint the query names and offers
 no option to turn federation off, so bibkg has to find ``SERVICE`` in the text itself (see
 :func:`check_federation`).  A keyword match on the raw text would refuse ``"SERVICE"`` in a
-literal or a comment; this module tokenizes the query as the SPARQL grammar does — strings, IRIs, comments, variables, prefixed names, blank nodes and language tags are
-single tokens — and looks for the keyword among the bare words.
+literal or a comment; this module tokenizes the query as the SPARQL grammar does — strings,
+IRIs, comments, variables, prefixed names, blank nodes and language tags are single tokens — and
+looks for the keyword among the bare words.
 
 pyoxigraph's parser is a PEG whose keywords need no word boundary: ``SERVICESILENT<…>{…}`` and
 ``?s ?p 1SERVICE<…>{…}`` are federated queries.  So every bare word that *contains* ``service``
