@@ -91,3 +91,23 @@ def acl_oracle(repo_root: Path) -> Callable[..., Any]:
         return json.loads(proc.stdout)
 
     return run
+
+
+@pytest.fixture(scope="session")
+def corpus_store(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The full corpus as a :class:`bibkg.store.local.LocalStore`, once per session (treat it as
+    read-only): ``BIBKG_TEST_CORPUS_STORE`` names an existing full-corpus store to read instead of
+    ingesting the shared corpus into a temporary directory (about a minute, 2 GB of RAM)."""
+    from bibkg.store.local import LocalStore
+
+    prebuilt = os.environ.get("BIBKG_TEST_CORPUS_STORE")
+    if prebuilt:
+        local = LocalStore(Path(prebuilt))
+        if not local.exists():
+            pytest.fail(f"BIBKG_TEST_CORPUS_STORE={prebuilt} is not a bibkg store with a graph")
+        return local
+    from bibkg.ingest import run_ingest
+
+    local = LocalStore(tmp_path_factory.mktemp("corpus-store-shared"))
+    run_ingest(shared_corpus, local)
+    return local

@@ -7,15 +7,12 @@ for ``SELECT DISTINCT ?p … ORDER BY ?p LIMIT 3``, a 504 at the endpoint's dead
 from __future__ import annotations
 
 import json
-import os
 import time
 from collections import Counter
 from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
-
-from bibkg.ingest import run_ingest
 
 try:
     from bibkg.sparql import schema
@@ -201,14 +198,10 @@ REFERENCE = {  # the same solutions, written so that Oxigraph does not sort 4.1 
 
 
 @pytest.fixture(scope="module")
-def corpus(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[OxigraphStore, ox.Store]:
-    """A full-corpus store (``BIBKG_TEST_CORPUS_STORE`` names one to read, else an ingest), its
-    counts computed once into a temporary directory (never written into a shared store)."""
-    prebuilt = os.environ.get("BIBKG_TEST_CORPUS_STORE")
-    local = LocalStore(Path(prebuilt)) if prebuilt else LocalStore(tmp_path_factory.mktemp("schema-corpus"))
-    if not prebuilt:
-        run_ingest(shared_corpus, local)
-    native = local.open_read()
+def corpus(corpus_store: LocalStore, tmp_path_factory: pytest.TempPathFactory) -> tuple[OxigraphStore, ox.Store]:
+    """The session's full-corpus store, its counts computed once into a temporary directory
+    (never written into a shared store)."""
+    native = corpus_store.open_read()
     files = tmp_path_factory.mktemp("schema-corpus-files")
     try:
         schema.write(native, files)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import time
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -50,16 +49,15 @@ def test_top_authors_equal_the_live_ranking_on_the_sample(sample_store: LocalSto
 
 
 @pytest.mark.corpus
-def test_top_authors_on_the_full_corpus(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """On a full-corpus store ingested by this version (``BIBKG_TEST_CORPUS_STORE_NEW`` names
-    one to read; else an ingest, about two minutes): 100 rows, within 1 s, as ranked live."""
-    prebuilt = os.environ.get("BIBKG_TEST_CORPUS_STORE_NEW")
-    local = LocalStore(Path(prebuilt)) if prebuilt else LocalStore(tmp_path_factory.mktemp("top-authors-corpus"))
-    if not prebuilt:
-        from bibkg.ingest import run_ingest
-
-        run_ingest(shared_corpus, local)
-    store = local.open_read()
+def test_top_authors_on_the_full_corpus(corpus_store: LocalStore) -> None:
+    """100 rows, within 1 s, as ranked live (on a store ingested by this version: a store named by
+    ``BIBKG_TEST_CORPUS_STORE`` that predates the ranking is skipped, saying so)."""
+    store = corpus_store.open_read()
+    dataset = ox.NamedNode("https://w3id.org/bibkg/dataset")
+    if not list(store.quads_for_pattern(dataset, ox.NamedNode("https://w3id.org/bibkg/ns#topAuthor"), None, None)):
+        if os.environ.get("BIBKG_TEST_CORPUS_STORE"):
+            pytest.skip(f"{corpus_store.root} was ingested before the precomputed ranking: re-ingest it")
+        pytest.fail("a fresh ingest has no precomputed ranking")
     query = QueryCatalog.load(config.queries_dir())["top-authors"].text
     started = time.perf_counter()
     rows = _rows(store, query)

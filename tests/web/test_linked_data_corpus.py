@@ -8,21 +8,19 @@ of ``ld-describe`` scanned every label of the graph) and a person's description 
 their papers.  Latency figures are in ``benchmarks/bench_linked_data.py``; here only a generous
 bound (2 s) is asserted.
 
-The store: ``BIBKG_TEST_CORPUS_STORE`` names an existing full-corpus store directory to read
-(never written); otherwise the shared corpus is ingested once into a temporary directory (about
-two minutes, 2 GB of RAM).  Skipped without the corpus.
+The store: the session's ``corpus_store`` (tests/conftest.py: ``BIBKG_TEST_CORPUS_STORE`` names an
+existing full-corpus store to read, else the shared corpus is ingested once).  Skipped without
+the corpus.
 """
 
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import sys
 import time
 from collections.abc import Iterator
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -61,21 +59,6 @@ ENTITIES = {
     "sig": "/sigs/sigdat/",
 }
 DEADLINE = 2.0
-
-
-@pytest.fixture(scope="module")
-def corpus_store(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    prebuilt = os.environ.get("BIBKG_TEST_CORPUS_STORE")
-    if prebuilt:
-        local = LocalStore(Path(prebuilt))
-        if not local.exists():
-            pytest.fail(f"BIBKG_TEST_CORPUS_STORE={prebuilt} is not a bibkg store with a graph")
-        return local
-    from bibkg.ingest import run_ingest
-
-    local = LocalStore(tmp_path_factory.mktemp("ld-corpus-store"))
-    run_ingest(shared_corpus, local)
-    return local
 
 
 @pytest.fixture(scope="module")
