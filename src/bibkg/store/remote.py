@@ -191,7 +191,7 @@ class RemoteStore:
         check_federation(sparql, federation_allow, prefixes=prefixes, base_iri=base_iri)
         text, rest = apply_bindings(sparql, bindings)
         text = substitute_terms(text, rest)
-        text = prefix_block(text, prefixes) + text
+        text = prefix_block(sparql, prefixes) + text  # of the query as written: cached per text
         if base_iri:
             text = f"BASE {ox.NamedNode(base_iri)}\n" + text
         form = query_form(sparql)
