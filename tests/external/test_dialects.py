@@ -17,7 +17,7 @@ import pytest
 from bibkg.errors import QueryError, StoreError
 from bibkg.store.remote import RemoteStore, ResultLimitError, substitute_terms
 
-from conftest import REPO, free_port_pair, run_script, unavailable
+from external_support import REPO, free_port_pair, run_script, unavailable
 
 PERSON = ox.NamedNode("https://aclanthology.org/people/yaodong-yang/")
 

@@ -1,0 +1,112 @@
+"""bibkg over Oxigraph server on the full corpus (issue 11 item 8): the requests that answered
+503 or 500 on the full corpus (``coauthors-at-event``, ``coauthors-at-venue-year``,
+``person-papers`` after 10 s; person and event HTML pages, every RDF entity page; the first
+``people(name:)`` after 22.7 s) answer, equal to the embedded store's, within bibkg's default
+deadline.  Latency ratios against the embedded store: ``benchmarks/bench_external.py``.
+
+The store: ``BIBKG_TEST_CORPUS_STORE`` names an existing full-corpus store directory to read
+(never written); otherwise the shared corpus is ingested once into a temporary directory (about
+two minutes).  Its published N-Quads dump is loaded into Oxigraph server by
+``scripts/external-servers.sh`` (about a minute).  Skipped without the corpus.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+from external_support import run_script, start_external
+
+pytestmark = pytest.mark.corpus
+
+PERSON, EVENT = "jie-zhou", "acl-2024"
+NAMED = {
+    "coauthors-at-event": {"person": PERSON, "event": EVENT},
+    "coauthors-at-venue-year": {"person": PERSON, "venue": "acl", "year": "2024"},
+    "person-papers": {"person": PERSON},
+}
+PAGES = [f"/people/{PERSON}/", f"/events/{EVENT}/", "/venues/acl/", "/volumes/2024.acl-long/", "/2024.acl-long.1/"]
+DEADLINE = 10.0
+"""bibkg's default query timeout: every request here must answer within it."""
+
+
+@pytest.fixture(scope="module")
+def corpus_store(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    from bibkg.store.local import LocalStore
+
+    prebuilt = os.environ.get("BIBKG_TEST_CORPUS_STORE")
+    if prebuilt:
+        local = LocalStore(Path(prebuilt))
+        if not local.exists():
+            pytest.fail(f"BIBKG_TEST_CORPUS_STORE={prebuilt} is not a bibkg store with a graph")
+        return local
+    from bibkg.ingest import run_ingest
+
+    local = LocalStore(tmp_path_factory.mktemp("external-corpus-store"))
+    run_ingest(shared_corpus, local)
+    return local
+
+
+@pytest.fixture(scope="module")
+def apps(corpus_store, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+    from fastapi.testclient import TestClient
+
+    from bibkg.server.app import create_app
+    from bibkg.server.settings import ServerSettings
+
+    snapshot = corpus_store.current_snapshot()
+    dump = corpus_store.root / "dumps" / snapshot.name / "bibkg.nq"
+    if not dump.is_file():
+        pytest.skip(f"the store has no published N-Quads dump at {dump}")
+    directory = tmp_path_factory.mktemp("external-corpus-oxigraph")
+    server = start_external("oxigraph", dump, directory)
+    try:
+        with TestClient(create_app(ServerSettings(store_dir=corpus_store.root)), base_url="http://127.0.0.1") as embedded, \
+             TestClient(create_app(ServerSettings(sparql_endpoint=server.endpoint)), base_url="http://127.0.0.1") as external:  # fmt: skip
+            yield embedded, external
+    finally:
+        run_script("stop", str(directory), timeout=60)
+
+
+def _timed(client, method: str, path: str, **kwargs):  # noqa: ANN001, ANN202
+    started = time.monotonic()
+    response = client.request(method, path, **kwargs)
+    elapsed = time.monotonic() - started
+    assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:300]}"
+    assert elapsed < DEADLINE, f"{path}: {elapsed:.1f} s"
+    return response
+
+
+@pytest.mark.parametrize("name", sorted(NAMED))
+def test_named_queries_answer(apps, name: str) -> None:  # noqa: ANN001
+    embedded, external = apps
+    headers = {"Accept": "application/sparql-results+json"}
+    want = _timed(embedded, "GET", f"/queries/{name}", params=NAMED[name], headers=headers).json()
+    got = _timed(external, "GET", f"/queries/{name}", params=NAMED[name], headers=headers).json()
+    key = lambda body: sorted(repr(sorted((k, v["value"]) for k, v in b.items() if k not in ("venues",))) for b in body["results"]["bindings"])  # noqa: E731
+    assert key(got) == key(want) and got["results"]["bindings"]
+
+
+@pytest.mark.parametrize("path", PAGES)
+def test_pages_answer(apps, path: str) -> None:  # noqa: ANN001
+    embedded, external = apps
+    html = _timed(external, "GET", path, headers={"Accept": "text/html"})
+    assert html.text == _timed(embedded, "GET", path, headers={"Accept": "text/html"}).text
+    rdf = _timed(external, "GET", path, headers={"Accept": "application/n-triples"}).text
+    want = _timed(embedded, "GET", path, headers={"Accept": "application/n-triples"}).text
+    parse = lambda text: {str(t) for t in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES)}  # noqa: E731
+    assert parse(rdf) == parse(want)
+
+
+def test_graphql_people_and_coauthors(apps) -> None:  # noqa: ANN001
+    embedded, external = apps
+    people = 'query { people(name: "Yang Liu") { totalCount edges { node { id } } } }'
+    seed = f'query {{ coauthors(person: "{PERSON}", event: "{EVENT}") {{ totalCount edges {{ count node {{ id }} }} }} }}'
+    for query in (people, seed):
+        got = _timed(external, "POST", "/graphql", json={"query": query}).json()
+        assert "errors" not in got, got
+        assert got == _timed(embedded, "POST", "/graphql", json={"query": query}).json()
