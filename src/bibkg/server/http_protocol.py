@@ -40,7 +40,9 @@ from .settings import ServerSettings
 log = logging.getLogger("bibkg.server")
 
 LINGER_SECONDS = 2.0
-"""How long a refused connection's further bytes are read and dropped before it is closed."""
+LINGER_BYTES = 256 * 1024
+"""How long, and how many of, a refused connection's further bytes are read and dropped before
+it is closed (so that the client can read the refusal instead of a reset)."""
 
 
 class BoundedHttpToolsProtocol(HttpToolsProtocol):
@@ -62,6 +64,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         self._field_total = 0
         self._problem: tuple[int, str] | None = None
         self._refused = False
+        self._linger_bytes = 0
         self._head_timer: asyncio.TimerHandle | None = None
         self._send_timer: asyncio.TimerHandle | None = None
 
@@ -75,7 +78,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         super().connection_lost(exc)
 
     def data_received(self, data: bytes) -> None:
-        if self._refused:
+        if self._refused:  # lingering after a refusal: drop what comes, but not forever
+            self._linger_bytes += len(data)
+            if self._linger_bytes > LINGER_BYTES and not self.transport.is_closing():
+                self.transport.abort()
             return
         super().data_received(data)
         if self._in_head and not self._refused and not self.transport.is_closing():
