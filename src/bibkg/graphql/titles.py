@@ -19,6 +19,7 @@ from array import array
 from bisect import bisect_right
 
 from ..services import QueryRunner
+from .names import bulk_query
 
 _SEP = "\x00"
 _QUERY = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
@@ -54,7 +55,7 @@ class TitleIndex:
             return self
         with self._lock:
             if not self.built:
-                self._build(runner.query_sync(_QUERY))
+                self._build(bulk_query(runner, _QUERY))  # an external endpoint: not under a request timeout
                 self.built = True
         return self
 
