@@ -58,10 +58,11 @@ async def slow_readers(port: int, pid: int, n: int, hold: float) -> str:
         peak = max(peak, rss_mib(pid))
         await asyncio.sleep(0.2)
     statuses: dict[str, int] = {}
-    dropped = 0
+    dropped = 0  # responses the server ended before sending them whole
     for s in socks:  # read what is there now: a connection the server dropped ends (EOF/reset)
         s.settimeout(0.5)
         data = b""
+        got = 0
         closed = False
         stop = time.monotonic() + 3
         try:
@@ -70,14 +71,17 @@ async def slow_readers(port: int, pid: int, n: int, hold: float) -> str:
                 if not chunk:
                     closed = True
                     break
-                data += chunk[:200] if len(data) < 200 else b""
+                got += len(chunk)
+                data += chunk[:400] if len(data) < 400 else b""
         except TimeoutError:
             pass
         except ConnectionResetError:
             closed = True
         status = data.split(b" ", 2)[1].decode() if data.startswith(b"HTTP/1.1") else "none"
         statuses[status] = statuses.get(status, 0) + 1
-        dropped += closed and status == "200"
+        head = data.split(b"\r\n\r\n", 1)[0].lower()
+        length = int(head.split(b"content-length:", 1)[1].split(b"\r\n", 1)[0]) if b"content-length:" in head else 0
+        dropped += status == "200" and closed and got < length + len(head) + 4
         s.close()
     await asyncio.sleep(3)
     after = rss_mib(pid)

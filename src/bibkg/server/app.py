@@ -27,7 +27,7 @@ from ..sparql.catalog import QueryCatalog
 from . import edge
 from .routes import build_router
 from .settings import ServerSettings
-from .streaming import ResponseBudget
+from .streaming import ResponseBudget, return_freed_results_to_the_os
 
 log = logging.getLogger("bibkg.server")
 
@@ -72,6 +72,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        return_freed_results_to_the_os()
         store, executor, label = _open_backend(settings)
         await executor.start()
         catalog = QueryCatalog.load(config.queries_dir())

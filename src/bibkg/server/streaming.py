@@ -15,11 +15,28 @@ it (50 clients that read nothing of a 42 MB result: RSS 103 -> 1,862 MiB).  Here
 
 from __future__ import annotations
 
+import ctypes
 from typing import Any
 
 from starlette.responses import Response
 
 CHUNK = 64 * 1024
+
+
+def return_freed_results_to_the_os(threshold: int = 128 * 1024) -> bool:
+    """Fix glibc's mmap threshold so that a freed result's memory goes back to the system.
+
+    glibc raises its threshold to the size of the largest block freed (up to 32 MiB); after a few
+    large results, the pieces a result is assembled from (pipe reads of the worker's answer, the
+    chunks sent) come from the heap, and the heap stays at its peak: measured with 12 clients that
+    read nothing of 50 MB results, RSS stayed 120 MiB above its start after they were dropped, and
+    went back to its start with the threshold fixed (``mallopt(M_MMAP_THRESHOLD)``, which also
+    turns the adjustment off).  A no-op where the C library is not glibc."""
+    try:
+        libc = ctypes.CDLL("libc.so.6")
+        return bool(libc.mallopt(-3, threshold))  # M_MMAP_THRESHOLD
+    except (OSError, AttributeError):
+        return False
 
 
 class ResponseBudget:
