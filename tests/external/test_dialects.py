@@ -160,3 +160,27 @@ def test_pages_follow_the_data_of_an_external_store(writable_oxigraph: str) -> N
         assert changed.status_code in (200, 204), changed.text
         after = client.get("/people/yaodong-yang/", headers={"Accept": "text/html"})
         assert "Yaodong Renamed" in after.text
+
+
+def test_name_index_follows_the_data_of_an_external_store(writable_oxigraph: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The people(name:) index of an external store was kept forever; now it is rebuilt in the
+    background once older than BIBKG_REMOTE_NAME_INDEX_SECONDS, the old one serving meanwhile."""
+    from bibkg.graphql import names
+    from bibkg.server.app import create_app
+    from bibkg.server.settings import ServerSettings
+    from fastapi.testclient import TestClient
+
+    monkeypatch.setattr(names, "REMOTE_INDEX_SECONDS", 0.5)
+    query = {"query": 'query { people(name: "Yaodong Renamed") { totalCount } }'}
+    with TestClient(create_app(ServerSettings(sparql_endpoint=writable_oxigraph + "/query")), base_url="http://127.0.0.1") as client:
+        assert client.post("/graphql", json=query).json()["data"]["people"]["totalCount"] == 0
+        update = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+        DELETE { GRAPH ?g { ?p rdfs:label ?l } } INSERT { GRAPH ?g { ?p rdfs:label "Yaodong Renamed" } }
+        WHERE { GRAPH ?g { ?p rdfs:label ?l } FILTER(?p = <https://aclanthology.org/people/yaodong-yang/>) }"""
+        assert httpx.post(writable_oxigraph + "/update", content=update, headers={"Content-Type": "application/sparql-update"}).status_code in (200, 204)
+        deadline = time.monotonic() + 15
+        found = 0
+        while time.monotonic() < deadline and not found:
+            found = client.post("/graphql", json=query).json()["data"]["people"]["totalCount"]
+            time.sleep(0.2)
+        assert found == 1

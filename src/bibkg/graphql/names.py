@@ -95,6 +95,8 @@ class NameIndex:
         self._lock = threading.Lock()
         self.built = False
         self.created = time.monotonic()
+        self.runner: QueryRunner | None = None  # the runner that built it, for a refresh
+        self.refreshing = False
         self.persons: dict[str, _Person] = {}
         self._exact: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self._normalized: dict[str, set[tuple[str, str]]] = defaultdict(set)
@@ -109,6 +111,8 @@ class NameIndex:
         with self._lock:
             if not self.built:
                 self._build(bulk_query(runner, runner.catalog["gql-name-index"].text))
+                self.runner = runner
+                self.created = time.monotonic()
                 self.built = True
         return self
 
@@ -240,20 +244,39 @@ REMOTE_INDEX_SECONDS = float(os.environ.get("BIBKG_REMOTE_NAME_INDEX_SECONDS", "
 
 def name_index_for(store: object) -> NameIndex:
     """The (lazily built) index of ``store``; one per store object.  A snapshot's index lives
-    as long as the store; a mutable store's is replaced after :data:`REMOTE_INDEX_SECONDS`."""
-    def fresh(index: NameIndex | None) -> bool:
-        if index is None:
-            return False
-        return getattr(store, "immutable", False) or time.monotonic() - index.created < REMOTE_INDEX_SECONDS
-
+    as long as the store.  A mutable store's built index older than
+    :data:`REMOTE_INDEX_SECONDS` is rebuilt in a background thread and served until the new one
+    is ready (building it takes longer than a request's deadline on a large graph)."""
     with _INDEXES_LOCK:
         try:
             index = _INDEXES.get(store)
-            if not fresh(index):
+            if index is None:
                 index = _INDEXES[store] = NameIndex()
         except TypeError:
             held = _STRONG.get(id(store))
-            if held is None or held[0] is not store or not fresh(held[1]):
+            if held is None or held[0] is not store:
                 held = _STRONG[id(store)] = (store, NameIndex())
             index = held[1]
+        stale = not getattr(store, "immutable", False) and time.monotonic() - index.created >= REMOTE_INDEX_SECONDS
+        if stale and index.built and index.runner is not None and not index.refreshing:
+            index.refreshing = True
+            threading.Thread(target=_refresh, args=(store, index), name="bibkg-name-index-refresh", daemon=True).start()
         return index
+
+
+def _refresh(store: object, old: NameIndex) -> None:
+    """Build a new index of ``store`` and put it in place of ``old`` (which serves meanwhile)."""
+    new = NameIndex()
+    try:
+        new.ensure_built(old.runner)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - the endpoint is down or slow: keep the old index, retry later
+        old.created = time.monotonic()
+        old.refreshing = False
+        return
+    with _INDEXES_LOCK:
+        try:
+            if _INDEXES.get(store) is old:
+                _INDEXES[store] = new
+        except TypeError:
+            if _STRONG.get(id(store), (None, None))[1] is old:
+                _STRONG[id(store)] = (store, new)
