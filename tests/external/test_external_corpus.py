@@ -106,6 +106,9 @@ def test_graphql_people_and_coauthors(apps) -> None:  # noqa: ANN001
     embedded, external = apps
     people = 'query { people(name: "Yang Liu") { totalCount edges { node { id } } } }'
     seed = f'query {{ coauthors(person: "{PERSON}", event: "{EVENT}") {{ totalCount edges {{ count node {{ id }} }} }} }}'
+    until = time.monotonic() + 120  # the name index is built once, at startup (~10 s here)
+    while external.post("/graphql", json={"query": people}).status_code == 504 and time.monotonic() < until:
+        time.sleep(1)
     for query in (people, seed):
         got = _timed(external, "POST", "/graphql", json={"query": query}).json()
         assert "errors" not in got, got
