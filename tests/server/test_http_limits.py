@@ -17,6 +17,7 @@ from http_process_util import ServerProcess, read_all, serve, status_of
 
 HEADER_TIMEOUT = 2.0
 SEND_TIMEOUT = 2.0
+BODY_TIMEOUT = 2.0
 MAX_BYTES = 16_000_000
 BUDGET = 40_000_000
 
@@ -26,6 +27,7 @@ def edge_server(sample_store) -> Iterator[ServerProcess]:  # noqa: ANN001
     with serve(
         sample_store.root,
         BIBKG_HEADER_TIMEOUT=HEADER_TIMEOUT,
+        BIBKG_BODY_TIMEOUT=BODY_TIMEOUT,
         BIBKG_SEND_TIMEOUT=SEND_TIMEOUT,
         BIBKG_MAX_ROWS=1_000_000,
         BIBKG_MAX_BYTES=MAX_BYTES,
@@ -75,6 +77,19 @@ def test_sparql_form_body_has_the_smaller_sparql_limit(edge_server: ServerProces
     r = httpx.post(edge_server.url + "/sparql", content=body, timeout=30,
                    headers={"Content-Type": "application/x-www-form-urlencoded"})  # fmt: skip
     assert r.status_code == 413, r.text[:300]
+
+
+@pytest.mark.parametrize("path", ["/sparql", "/graphql"])
+def test_a_trickled_body_gets_408_at_the_body_timeout(edge_server: ServerProcess, path: str) -> None:
+    """A body sent a few bytes at a time, never complete: the route does not wait forever."""
+    ctype = b"application/x-www-form-urlencoded" if path == "/sparql" else b"application/json"
+    with edge_server.connect() as sock:
+        started = time.monotonic()
+        sock.sendall(b"POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: %s\r\nContent-Length: 1000\r\n\r\nquery="
+                     % (path.encode(), ctype))  # fmt: skip
+        answer, closed = read_all(sock, BODY_TIMEOUT + 8)
+    assert status_of(answer) == 408 and closed, answer[:300]
+    assert time.monotonic() - started < BODY_TIMEOUT + 4
 
 
 # -- request heads -------------------------------------------------------------------------------------

@@ -13,7 +13,8 @@
 * :class:`HeadAsGet` — ``HEAD`` is answered wherever ``GET`` is: the route runs as ``GET`` and the
   body is dropped (headers, ``Content-Length`` included, are kept).
 * :class:`BodyLimit` — a ``Content-Length`` above the route's limit gets 413 at once; a streamed
-  body is counted chunk by chunk and gets 413 the moment it crosses the limit.
+  body is counted chunk by chunk and gets 413 the moment it crosses the limit; a body that has
+  not arrived within ``body_timeout`` gets 408.
 
 These bound what reaches the application; :mod:`bibkg.server.http_protocol` bounds what reaches
 the parser (header bytes and time before the request exists, send timeout for slow readers).
@@ -21,6 +22,7 @@ the parser (header bytes and time before the request exists, send timeout for sl
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import hashlib
 import re
@@ -240,12 +242,14 @@ class BodyLimit:
     A declared ``Content-Length`` above the limit is refused before the route runs.  Otherwise
     the chunks are counted as the route reads them; when they cross the limit the middleware
     answers 413 itself, the route sees the client disconnect, and whatever the route sends after
-    is dropped.  ``limits`` maps a path prefix to a smaller limit than ``default``."""
+    is dropped.  ``limits`` maps a path prefix to a smaller limit than ``default``.  The whole
+    body must arrive within ``timeout`` seconds of the request (408 otherwise, the same way)."""
 
-    def __init__(self, app: ASGIApp, default: int, limits: dict[str, int] | None = None) -> None:
+    def __init__(self, app: ASGIApp, default: int, limits: dict[str, int] | None = None, timeout: float = 0) -> None:
         self.app = app
         self.default = default
         self.limits = sorted((limits or {}).items(), key=lambda kv: -len(kv[0]))
+        self.timeout = timeout
 
     def limit_for(self, path: str) -> int:
         for prefix, limit in self.limits:
@@ -268,13 +272,24 @@ class BodyLimit:
         received = 0
         refused = False
         started = False
+        complete = False
+        deadline = asyncio.get_running_loop().time() + self.timeout
 
         async def counting_receive() -> Message:
-            nonlocal received, refused
+            nonlocal received, refused, complete
             if refused:
                 return {"type": "http.disconnect"}
-            message = await receive()
+            if complete or not self.timeout:
+                return await receive()  # after the body: waiting for a disconnect is not bounded
+            try:
+                message = await asyncio.wait_for(receive(), max(0.0, deadline - asyncio.get_running_loop().time()))
+            except TimeoutError:
+                refused = True
+                if not started:
+                    await send_error(send, 408, f"the request body did not arrive within {self.timeout:g} s (BIBKG_BODY_TIMEOUT)")
+                return {"type": "http.disconnect"}
             if message["type"] == "http.request":
+                complete = not message.get("more_body", False)
                 received += len(message.get("body", b""))
                 if received > limit:
                     refused = True
@@ -302,7 +317,7 @@ def install(app: Any, settings: ServerSettings) -> None:
     """Wrap ``app`` (a Starlette/FastAPI application) in the edge middlewares, in order."""
     sparql_body = 3 * settings.max_query_bytes + 10_000  # a form-encoded query of max_query_bytes
     app.add_middleware(BodyLimit, default=settings.max_body_bytes,
-                       limits={"/sparql": min(sparql_body, settings.max_body_bytes)})
+                       limits={"/sparql": min(sparql_body, settings.max_body_bytes)}, timeout=settings.body_timeout)
     app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, settings=settings)
     app.add_middleware(HeaderLimits, settings=settings)

@@ -74,6 +74,9 @@ class ServerSettings:
     """Seconds a client has from connecting (or from the first byte of a further request on a
     kept-alive connection) to the end of its request headers; then 408 and the connection is
     closed (slowloris)."""
+    body_timeout: float = 30.0
+    """Seconds a route waits for the whole request body (from the start of the request); then
+    408 and the connection is closed (a body trickled byte by byte)."""
     send_timeout: float = 30.0
     """Seconds a response may wait for a client that reads nothing; then the connection is dropped
     and the response's memory freed (slow readers)."""
