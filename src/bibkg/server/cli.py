@@ -116,7 +116,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
     p.add_argument("--workers", type=int, metavar="N", help="uvicorn worker processes (default 1)")
-    p.add_argument("--query-workers", type=int, metavar="N", help="query worker processes per server process = queries evaluated at once (default: max(2, cores))")
+    p.add_argument("--query-workers", type=int, metavar="N", help="query worker processes per server process = queries evaluated at once (default: max(4, cores))")
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="query deadline (default 10)")
     p.add_argument("--max-rows", type=int, metavar="N", help="result row cap (default 10000)")
     p.add_argument("--public-url", metavar="URL", help="public base URL of the server; every URL it writes starts with it (default: from the allowed Host header)")

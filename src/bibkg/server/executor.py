@@ -126,7 +126,7 @@ class WorkerPool:
         max_waiting: int | None = None,
         spare: int = 1,
         min_deadline: float = 0.5,
-        respawn_interval: float = 0.25,
+        respawn_interval: float = 0.5,
     ) -> None:
         self.spec = spec
         self.concurrency = max(1, concurrency)
@@ -525,4 +525,4 @@ class InlineExecutor:
 
 
 def default_pool_size() -> int:
-    return max(2, os.cpu_count() or 1)
+    return max(4, os.cpu_count() or 1)

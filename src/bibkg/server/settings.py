@@ -27,7 +27,10 @@ class ServerSettings:
     workers: int = 1
     """uvicorn worker processes (each has its own query worker pool)."""
     query_workers: int = 0
-    """Query worker processes per server process (0: max(2, number of cores))."""
+    """Queries evaluated at once, each in its own worker process, per server process (0: max(4,
+    number of cores)).  More than the cores on purpose: a cheap query then shares the CPU with
+    the heavy ones running instead of waiting for them to end (each worker: ~100 MB on the full
+    corpus)."""
     query_timeout: float = 10.0
     """Deadline of a query in seconds; a request may ask for less with ``timeout=``, never more."""
     max_rows: int = 10_000
@@ -46,7 +49,7 @@ class ServerSettings:
     min_query_timeout: float = 0.5
     """Smallest deadline in seconds: a smaller ``timeout=`` is raised to it (a tiny timeout would
     turn every query into a worker kill and respawn)."""
-    worker_respawn_interval: float = 0.25
+    worker_respawn_interval: float = 0.5
     """Query workers are restarted one at a time, at most one per this many seconds: bounds the
     CPU that clients making the server kill workers over and over can take."""
     base_iri: str = "https://aclanthology.org/"
@@ -94,7 +97,7 @@ class ServerSettings:
 
     @property
     def pool_size(self) -> int:
-        return self.query_workers or max(2, os.cpu_count() or 1)
+        return self.query_workers or max(4, os.cpu_count() or 1)
 
     @property
     def allowed_host_list(self) -> list[str]:
