@@ -181,3 +181,33 @@ def test_bibtex_of_a_named_query_has_the_deadline_of_the_query(corpus_store: Loc
         assert page.status_code == 200 and "López" in page.text, page.text[:300]
         bib = httpx.get(server.url + "/2023.emnlp-main.1.bib", timeout=30)
         assert bib.status_code == 200 and "@inproceedings" in bib.text
+
+
+def test_a_request_budget_stops_async_store_work_at_its_deadline(sample_store: LocalStore) -> None:
+    """The entry point GraphQL-style async code uses (``Services.deadline``): a store query run
+    in a thread under the budget goes to a worker and is killed at the deadline."""
+    from fastapi.testclient import TestClient
+
+    from bibkg.server.app import create_app
+    from bibkg.server.executor import DeadlineExceeded
+    from bibkg.server.settings import ServerSettings
+
+    app = create_app(ServerSettings(store_dir=sample_store.root, query_workers=1, query_timeout=1.0))
+    with TestClient(app, base_url="http://127.0.0.1") as client:
+        services = app.state.services
+        pool = app.state.executor
+
+        async def heavy_under_budget() -> float:
+            started = time.monotonic()
+            async with services.deadline():
+                try:
+                    await services.runner.query(EXPENSIVE)
+                except DeadlineExceeded:
+                    return time.monotonic() - started
+            raise AssertionError("the query was not stopped")
+
+        killed_before = pool.killed
+        seconds = client.portal.call(heavy_under_budget)
+        assert seconds < 3.0
+        assert pool.killed == killed_before + 1
+        assert client.get("/sparql", params={"query": "ASK {}"}).json()["boolean"] is True
