@@ -56,7 +56,7 @@ def test_store_layout_after_ingest(store: LocalStore) -> None:
     assert staging_dirs(store) == []
     assert paper_count(store) == 7
     assert published_files(store) == [snapshot.name]
-    assert sorted(p.name for p in store.files_dir(snapshot).iterdir()) == ["bibkg.nq", "bibkg.trig", "bibkg.ttl", "paper-cards.sqlite"]
+    assert sorted(p.name for p in store.files_dir(snapshot).iterdir()) == ["bibkg.nq", "bibkg.trig", "bibkg.ttl", "paper-cards.sqlite", "schema-stats.json"]
 
 
 def test_empty_store_is_a_clear_error(tmp_path: Path) -> None:

@@ -191,7 +191,8 @@ def test_pages_in_headless_chromium(live_server: str, tmp_path: Path, path: str,
 
 
 def test_paper_cards_outlive_their_pruned_snapshot(tmp_path) -> None:  # noqa: ANN001
-    """A server keeps serving its snapshot's cards after later ingests pruned the snapshot."""
+    """A server keeps serving its snapshot's cards after later ingests: the snapshot it reads is
+    leased, so pruning keeps it until the server lets go of it."""
     from concurrent.futures import ThreadPoolExecutor
 
     from web_support import SAMPLE, make_runner
@@ -207,6 +208,9 @@ def test_paper_cards_outlive_their_pruned_snapshot(tmp_path) -> None:  # noqa: A
     first = runner.store.paper_cards.path
     for _ in range(2):
         run_ingest(SAMPLE, local, jobs=1)
-    assert not first.exists()  # pruned with its snapshot
+    assert first.exists()  # leased by the open store, so not pruned
     with ThreadPoolExecutor(1) as fresh_thread:  # a request served by a thread that never read it
         assert fresh_thread.submit(pages.fetch_person, runner, PERSON).result() == before
+    runner.store.close()
+    run_ingest(SAMPLE, local, jobs=1)
+    assert not first.exists()  # released, then pruned with its snapshot
