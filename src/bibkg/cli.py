@@ -224,7 +224,7 @@ def write_all(out, data: bytes) -> None:  # noqa: ANN001 - a binary stream
 def cmd_queries(args: argparse.Namespace) -> int:
     from .sparql.catalog import QueryCatalog
 
-    for q in QueryCatalog.load(config.queries_dir()):
+    for q in QueryCatalog.load(config.queries_dir()).public():
         params = " ".join(f"{p.name}={p.example or '…'}" for p in q.params)
         print(f"{q.name:<32} {q.summary}")
         if params:

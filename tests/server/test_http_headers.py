@@ -166,8 +166,11 @@ def test_query_page_shows_a_javascript_iri_as_text(plain_server: ServerProcess) 
     assert term == {"type": "uri", "value": XSS}  # the endpoint answers it as an IRI ...
     shown = _query_page_cell(term)
     assert shown["children"] == [] and XSS in shown["text"]  # ... the page shows it as text
-    https = _query_page_cell({"type": "uri", "value": "https://aclanthology.org/P19-1001/"})
-    assert https["children"] == [{"tag": "a", "href": "https://aclanthology.org/P19-1001/"}]
+    https = _query_page_cell({"type": "uri", "value": "https://doi.org/10.18653/v1/P19-1001"})
+    assert https["children"] == [{"tag": "a", "href": "https://doi.org/10.18653/v1/P19-1001"}]
+    # a data IRI links to this server's page (test_query_page_catalog.py)
+    local = _query_page_cell({"type": "uri", "value": "https://aclanthology.org/P19-1001/"})
+    assert local["children"] == [{"tag": "a", "href": "/P19-1001/"}]
 
 
 @pytest.mark.browser

@@ -38,6 +38,7 @@ from .types import (
     _sorted_papers,
     coauthor_connection,
     entity_iri,
+    existing_iri,
     paper_connection,
     person_match_connection,
     resolve_person_name,
@@ -103,7 +104,7 @@ class Query:
             titled = await run_in_threadpool(index.search, title.strip(), year)
         for kind, value in (("venue", venue), ("event", event)):
             if value:
-                iri = entity_iri(kind, value)
+                iri = await settle(existing_iri(info, kind, value))
                 candidates.append(collect(await settle(ctx.loaders.papers_of[kind].get((iri, year)))))
         if titled is not None:
             for other in candidates:
@@ -152,9 +153,7 @@ class Query:
         if (person is None) == (name is None):
             raise UserError("give exactly one of 'person' (an id) or 'name'")
         if person is not None:
-            found = await _entity(info, "person", person, Person)
-            if found is None:
-                raise UserError(f"no person with id '{person}'", code="NOT_FOUND")
+            found = Person(iri=await settle(existing_iri(info, "person", person)))
         else:
             found = Person(iri=await resolve_person_name(info, name or ""))
         return await settle(coauthor_connection(info, found, event=event, venue=venue, year=year,

@@ -118,14 +118,36 @@ def entity_iri(kind: str, value: str) -> str:
     return term.value
 
 
-def _scope(venue: str | None, event: str | None) -> tuple[str, str] | None:
+def existing_iri(info: Info, kind: str, value: str, argument: str | None = None) -> Maybe[str]:
+    """The IRI of the ``kind`` (person, paper, volume, venue, event, sig) an argument names by
+    Anthology id or IRI, once the graph is known to have it; else a ``NOT_FOUND`` error naming
+    the argument.
+
+    Every filter argument that names an entity goes through here, so that a typo
+    (``event: "acl-2052"``) is an error instead of an empty list.  The check is the entity's own
+    loader (``gql-events`` …): batched and cached per request like any field, so a list of
+    persons filtered by one event costs one query, and the entity's fields reuse its row."""
+    argument = argument or kind
+    iri = entity_iri(kind, value)
+
+    def exists(rows: list[Row]) -> str:
+        if not rows:
+            raise UserError(f"no {kind} with id '{value}' (argument '{argument}')",
+                            code="NOT_FOUND", argument=argument)
+        return iri
+
+    return then(getattr(_ctx(info).loaders, kind).get((iri,)), exists)
+
+
+def _scope(info: Info, venue: str | None, event: str | None) -> Maybe[tuple[str, str] | None]:
+    """The event or venue a list is filtered by, checked to exist (:func:`existing_iri`)."""
     if venue and event:
         raise UserError("give either 'event' (e.g. acl-2025: main conference, Findings and colocated "
                         "workshops) or 'venue' (e.g. acl with year 2025: main conference only), not both")
     if event:
-        return ("event", entity_iri("event", event))
+        return then(existing_iri(info, "event", event), lambda iri: ("event", iri))
     if venue:
-        return ("venue", entity_iri("venue", venue))
+        return then(existing_iri(info, "venue", venue), lambda iri: ("venue", iri))
     return None
 
 
@@ -257,8 +279,13 @@ def coauthor_connection(
     first: int | None, after: str | None,
 ) -> Maybe[CoauthorConnection]:
     loaders = _ctx(info).loaders
-    scope = _scope(venue, event)
     size = _page_size(info, first, _ctx(info).settings.max_page_size)
+    return then(_scope(info, venue, event), lambda scope: _coauthor_connection(loaders, person, scope, year, size, after))
+
+
+def _coauthor_connection(
+    loaders: Loaders, person: Person, scope: tuple[str, str] | None, year: int | None, size: int, after: str | None,
+) -> Maybe[CoauthorConnection]:
     if scope is None:
         rows = loaders.coauthors.get((person.iri, year))
     else:
@@ -411,8 +438,9 @@ class Person:
         event: strawberry.ID | None = None, first: int | None = None, after: str | None = None,
     ) -> PaperConnection:
         size = _page_size(info, first)
-        return then(_person_papers(info, self.iri, _scope(venue, event), year),
-                    lambda rows: paper_connection(_sorted_papers(rows, newest_first=True), size, after))
+        return then(_scope(info, venue, event), lambda scope: then(
+            _person_papers(info, self.iri, scope, year),
+            lambda rows: paper_connection(_sorted_papers(rows, newest_first=True), size, after)))
 
     @strawberry.field(description="Coauthors with shared-paper counts, optionally within an event "
                       "(e.g. acl-2025: main conference, Findings, colocated workshops), a venue "

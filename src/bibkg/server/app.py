@@ -18,6 +18,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__, config
@@ -25,7 +26,7 @@ from ..errors import StoreError
 from ..services import QueryRunner, Services
 from ..sparql.catalog import QueryCatalog
 from . import edge
-from .routes import build_router
+from .routes import build_router, http_error
 from .settings import ServerSettings
 from .streaming import ResponseBudget, return_freed_results_to_the_os
 
@@ -124,6 +125,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             max_age=3600,
         )
     app.include_router(build_router(app.state))
+    app.add_exception_handler(StarletteHTTPException, http_error)  # a browser gets an HTML 404
     edge.install(app, settings)  # body, header and Host limits, HEAD, security headers: every route
     return app
 

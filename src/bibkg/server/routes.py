@@ -13,6 +13,8 @@ from urllib.parse import urlencode
 
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
+from fastapi.exception_handlers import http_exception_handler
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
@@ -52,6 +54,23 @@ class _QueryNameConvertor(Convertor[str]):
 
     def to_string(self, value: str) -> str:
         return value
+
+async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
+    """Errors raised by routing itself (an unknown path, a method a route does not take): a
+    small HTML page for a client that prefers HTML (a browser), FastAPI's JSON otherwise."""
+    if not prefers_html(request.headers.get("accept")):
+        return await http_exception_handler(request, exc)
+    reason = _REASONS.get(exc.status_code, "Error")
+    detail = "There is nothing at this address." if exc.status_code == 404 else str(exc.detail)
+    body = (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{exc.status_code} {reason}</title>"
+        "<link rel=stylesheet href=/static/app.css></head><body><main>"
+        f"<h1>{exc.status_code} {reason}</h1><p>{html.escape(detail)} <code>{html.escape(request.url.path)}</code></p>"
+        '<p><a href="/">Query page</a> · <a href="/queries">named queries</a> · <a href="/graphql">GraphQL</a></p>'
+        "</main></body></html>"
+    )
+    return HTMLResponse(body, status_code=exc.status_code, headers={**(getattr(exc, "headers", None) or {}), "Vary": "Accept"})
+
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """Errors are plain text: what went wrong and where (the parser reports line:column)."""
@@ -267,7 +286,20 @@ def build_router(app_state: Any) -> APIRouter:
         )
         return graph_response(triples_, accept, request.query_params.get("format"))
 
-    def graph_response(triples: list[ox.Triple], accept: str | None, fmt: str | None) -> Response:
+    def graph_response(triples: list[ox.Triple], accept: str | None, fmt: str | None, title: str | None = None) -> Response:
+        """``triples`` in the RDF format the client asked for.  A document with a ``title`` is
+        shown to a browser (HTML preferred, no ``format=``) as an HTML page with its Turtle
+        instead of whatever ``*/*`` would pick (RDF/XML, which browsers download or mangle)."""
+        if title is not None and fmt is None and prefers_html(accept):
+            turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+            links = " · ".join(f'<a href="?format={f}">{f}</a>' for f in ("turtle", "ntriples", "jsonld", "rdfxml"))
+            return HTMLResponse(
+                f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
+                "<link rel=stylesheet href=/static/app.css></head><body><main>"
+                f"<h1>{html.escape(title)}</h1><p>Download: {links}</p><pre id=raw>{html.escape(turtle)}</pre>"
+                "</main></body></html>",
+                headers={"Vary": "Accept"},
+            )
         chosen, media_type = negotiate(accept, "graph", fmt)
         rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[chosen.name]
         if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
@@ -287,7 +319,7 @@ def build_router(app_state: Any) -> APIRouter:
             if not triples:
                 return error_response(404, "this store has no statistics graph (re-ingest it with this version of bibkg)")
             out = triples + void_extra(base + "/sparql", base + "/.well-known/void")
-            return graph_response(out, request.headers.get("accept"), request.query_params.get("format"))
+            return graph_response(out, request.headers.get("accept"), request.query_params.get("format"), "VoID description of the dataset")
         except ProtocolError as exc:
             return error_response(exc.status, exc.message)
 
@@ -315,7 +347,7 @@ def build_router(app_state: Any) -> APIRouter:
 
     async def list_queries(request: Request) -> Response:
         catalog = app_state.services.catalog
-        items = [query_info(request, q) for q in catalog]
+        items = [query_info(request, q) for q in catalog.public()]
         if prefers_html(request.headers.get("accept")) and request.query_params.get("format") != "json":
             rows = "".join(
                 f"<tr><td><a href=\"/?name={html.escape(i['name'])}\">{html.escape(i['name'])}</a></td>"

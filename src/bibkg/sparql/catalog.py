@@ -49,6 +49,12 @@ _ENTITY_IRIS: dict[str, Callable[[str], str]] = {
 }
 PARAM_TYPES = frozenset({"iri", "string", "integer", "boolean", *_ENTITY_IRIS})
 
+INTERNAL_PREFIXES: tuple[str, ...] = ("gql-", "ld-", "bib-")
+"""Names of the queries bibkg's own code runs (GraphQL resolvers, Linked Data pages, BibTeX
+export), named after their caller.  They stay runnable by name, but the catalog's public listing
+(the query page, ``/queries``, ``bibkg queries``) shows only the everyday questions.  This is the
+one place that decides it."""
+
 
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -164,6 +170,11 @@ class NamedQuery:
     """What the query returns, e.g. ``papers`` for queries usable as bibliographies."""
     extra: Mapping[str, Any] = field(default_factory=dict)
 
+    @property
+    def internal(self) -> bool:
+        """Run by bibkg's own code and left out of the public listing (see INTERNAL_PREFIXES)."""
+        return self.name.startswith(INTERNAL_PREFIXES)
+
     def bind(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Turn ``values`` (strings, e.g. from a URL) into typed RDF bindings."""
         known = {p.name for p in self.params}
@@ -260,13 +271,18 @@ class QueryCatalog:
         try:
             return self._queries[name]
         except KeyError:
-            raise UnknownQueryError(name, list(self._queries)) from None
+            raise UnknownQueryError(name, [q.name for q in self.public()]) from None
 
     def __contains__(self, name: object) -> bool:
         return name in self._queries
 
     def __iter__(self):  # noqa: ANN204
+        """Every query, internal ones included (code that checks or runs them all)."""
         return iter(self._queries.values())
+
+    def public(self) -> list[NamedQuery]:
+        """The public catalog: the queries listed to users (not :attr:`NamedQuery.internal`)."""
+        return [q for q in self._queries.values() if not q.internal]
 
     def __len__(self) -> int:
         return len(self._queries)

@@ -18,13 +18,29 @@ function shortIri(iri) {
   return iri;
 }
 
+// The base of the data's entity IRIs (bibkg.iris.ANTHOLOGY): this server dereferences them at the
+// same path (/people/…/, /volumes/…/, /events/…/, /venues/…/, /sigs/…/, /2024.acl-long.1/), as the
+// entity pages do (bibkg.web.pages.local_path).
+const DATA_BASE = "https://aclanthology.org/";
+
+function href(iri) {
+  // An entity IRI (it ends with "/") opens this server's page; a node inside an entity (a hash
+  // IRI) its description at /resource; any other http(s) IRI (a PDF, a DOI, an ORCID) as it is.
+  if (iri.startsWith(DATA_BASE)) {
+    const path = iri.slice(DATA_BASE.length);
+    if (!path.includes("#") && path.endsWith("/")) return "/" + path;
+    if (path.includes("#")) return "/resource?iri=" + encodeURIComponent(iri);
+  }
+  return iri;
+}
+
 function cell(term) {
   const td = document.createElement("td");
   if (!term) return td;
   if (term.type === "uri" && /^https?:\/\//i.test(term.value)) {
     // only http(s) IRIs become links: a javascript: or data: IRI in a result is shown as text
     const a = document.createElement("a");
-    a.href = term.value; a.textContent = shortIri(term.value); a.rel = "noopener";
+    a.href = href(term.value); a.textContent = shortIri(term.value); a.rel = "noopener"; a.title = term.value;
     td.appendChild(a);
   } else if (term.type === "uri") {
     td.textContent = "<" + term.value + ">";
