@@ -15,6 +15,7 @@ import multiprocessing as mp
 import os
 import signal
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -97,7 +98,10 @@ def map_corpus(
                 progress(done, total, result.collection_id)
             yield result
         return
-    ctx = mp.get_context("fork")
+    # fork is the cheapest start (the people metadata is inherited, not pickled), but forking a
+    # process that runs other threads copies their locks in whatever state they are (a child
+    # waited forever on one when a test server's threads were running): spawn there instead
+    ctx = mp.get_context("fork" if threading.active_count() == 1 else "spawn")
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(people, os.getpid())) as pool:
         for done, result in enumerate(pool.imap(_map_file, enumerate(files), chunksize=8), start=1):
             if progress:
