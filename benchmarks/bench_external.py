@@ -107,6 +107,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=18830, help="first port (each server takes two)")
     parser.add_argument("--repeat", type=int, default=3, help="warm requests per item")
     parser.add_argument("--timeout", type=float, default=60.0, help="bibkg's query timeout for both")
+    parser.add_argument("--only", default="", help="comma-separated substrings: time only the requests whose label has one")
     args = parser.parse_args()
 
     from bibkg import config
@@ -124,6 +125,8 @@ def main() -> None:
         "event": "/events/acl-2024/", "venue": "/venues/acl/",
     }  # fmt: skip
     items = requests_to_time(QueryCatalog.load(config.queries_dir()), entities, FULL_CORPUS_VALUES["person"], FULL_CORPUS_VALUES["event"])
+    if args.only:
+        items = [item for item in items if any(word in item[0] for word in args.only.split(","))]
     print(f"embedded store {args.store} ({snapshot.name})", file=sys.stderr)
     embedded = time_app(ServerSettings(store_dir=args.store, query_timeout=args.timeout, query_workers=2), items, args.repeat)
     columns = {"embedded": embedded}

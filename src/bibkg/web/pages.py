@@ -554,17 +554,28 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
         ("Homepage", ", ".join(external(t.value) for t in props.get(V.homepage, []))),
     ]
     parts = [f'<h1>{e(label)}</h1>', _table(rows)]
+    # The three listing queries are independent: over an external store (no paper cards: HTTP
+    # round trips to a server) they run concurrently; the embedded store runs them in turn.
+    concurrent = getattr(runner.store, "paper_cards", None) is None
+
+    def later(name: str, **bound: str) -> Any:
+        if concurrent:
+            future = _pool().submit(lambda: list(run_named(runner, name, **bound)))
+            return future.result
+        rows_ = list(run_named(runner, name, **bound))
+        return lambda: rows_
+
+    events_f = later("ld-venue-events", venue=iri) if cls == V.Venue else (lambda: [])
+    vols_f = later("ld-group-volumes", group=iri, predicate=predicate)
+    colocated_f = later("ld-event-colocated", event=iri) if cls == V.Event else (lambda: [])
     if cls == V.Venue:
-        events = list(run_named(runner, "ld-venue-events", venue=iri))
+        events = events_f()
         if events:
             parts.append(f'<h2>Events <span class="count">{len(events)}</span></h2><p class="events">')
             parts.append(" · ".join(link(r["ev"].value, _v(r["label"]) or r["ev"].value) for r in events))
             parts.append("</p>")
-    vols = list(run_named(runner, "ld-group-volumes", group=iri, predicate=predicate))
-    if cls == V.Event:
-        colocated = {r["vol"].value for r in run_named(runner, "ld-event-colocated", event=iri)}
-    else:
-        colocated = set()
+    vols = vols_f()
+    colocated = {r["vol"].value for r in colocated_f()}
     parts.append(f'<h2>Volumes <span class="count">{len(vols)}</span></h2>')
     current = None
     for r in vols:
