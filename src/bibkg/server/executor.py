@@ -111,6 +111,60 @@ class _Worker:
     pid: int
 
 
+class FairSlots:
+    """``n`` query slots shared fairly between clients (by address).
+
+    A freed slot goes to the waiting request whose client runs the fewest queries (the earliest
+    of those), not simply to the first in line: a burst of expensive queries from one client
+    fills the slots it finds free, but as they finish the slots go to the other clients waiting,
+    so one client cannot starve the rest.  Runs on the event loop only (no locks needed).
+    """
+
+    def __init__(self, n: int) -> None:
+        self.free = n
+        self.running: dict[str, int] = {}
+        self.waiters: list[tuple[str, asyncio.Future[None]]] = []
+
+    def waiting_of(self, client: str) -> int:
+        return sum(1 for c, _ in self.waiters if c == client)
+
+    def _take(self, client: str) -> None:
+        self.free -= 1
+        self.running[client] = self.running.get(client, 0) + 1
+
+    async def acquire(self, client: str, timeout: float) -> None:
+        """Take a slot for ``client`` within ``timeout`` seconds (``TimeoutError`` if none)."""
+        if self.free > 0 and not self.waiters:
+            self._take(client)
+            return
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (client, future)
+        self.waiters.append(entry)
+        try:
+            await asyncio.wait_for(future, max(0.0, timeout))
+        except BaseException:
+            if future.done() and not future.cancelled():
+                self.release(client)  # granted just as the wait ended: hand it on
+            elif entry in self.waiters:
+                self.waiters.remove(entry)
+            raise
+
+    def release(self, client: str) -> None:
+        left = self.running.get(client, 0) - 1
+        if left > 0:
+            self.running[client] = left
+        else:
+            self.running.pop(client, None)
+        self.free += 1
+        while self.free > 0 and self.waiters:
+            index = min(range(len(self.waiters)), key=lambda k: (self.running.get(self.waiters[k][0], 0), k))
+            client_next, future = self.waiters.pop(index)
+            if future.done():
+                continue
+            self._take(client_next)
+            future.set_result(None)
+
+
 class WorkerPool:
     """Query worker processes over one store snapshot (see module docs).
 
@@ -124,6 +178,7 @@ class WorkerPool:
         *,
         queue_wait: float = 2.0,
         max_waiting: int | None = None,
+        max_waiting_per_client: int | None = None,
         spare: int = 1,
         min_deadline: float = 0.5,
         respawn_interval: float = 0.5,
@@ -134,10 +189,14 @@ class WorkerPool:
         """Worker processes kept alive (the pool tops up to this number)."""
         self.queue_wait = queue_wait
         self.max_waiting = max_waiting if max_waiting is not None else 8 * self.concurrency
+        self.max_waiting_per_client = (max_waiting_per_client if max_waiting_per_client is not None
+                                       else max(1, self.max_waiting // 2))
+        """Requests of one client (address) waiting at once: a burst from one client leaves
+        room in the queue for the others."""
         self.min_deadline = min_deadline
         self.respawn_interval = respawn_interval
         self._idle: asyncio.Queue[_Worker] | None = None
-        self._slots: asyncio.Semaphore | None = None
+        self._slots: FairSlots | None = None
         self._wake: asyncio.Event | None = None
         # recv() of every running query, reaping of killed workers, spawns: never on the loop
         self._threads = ThreadPoolExecutor(max_workers=2 * self.size + 4, thread_name_prefix="bibkg-pool")
@@ -183,7 +242,7 @@ class WorkerPool:
         """Start every worker; raises if the first one cannot open the store."""
         loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
-        self._slots = asyncio.Semaphore(self.concurrency)
+        self._slots = FairSlots(self.concurrency)
         self._wake = asyncio.Event()
         first = await loop.run_in_executor(self._threads, self._spawn)
         self._add(first)
@@ -323,11 +382,13 @@ class WorkerPool:
                 return worker
             self._discard(worker)
 
-    async def run(self, job: Job, deadline: float, *, disconnected: Disconnected | None = None) -> Outcome:
+    async def run(self, job: Job, deadline: float, *, disconnected: Disconnected | None = None,
+                  client: str = "") -> Outcome:
         """Evaluate ``job`` in a worker within ``deadline`` seconds (at least ``min_deadline``).
 
         ``disconnected``, if given, is polled while the query runs; once it is true the worker
-        is killed and :class:`ClientGone` raised.
+        is killed and :class:`ClientGone` raised.  ``client`` (the address the request came
+        from) is whom the slot is taken for (:class:`FairSlots`).
 
         Raises:
             Busy: no worker was free within ``queue_wait`` seconds (or too many are waiting).
@@ -341,11 +402,14 @@ class WorkerPool:
             raise WorkerFailed(self.broken)
         if self._waiting >= self.max_waiting:
             raise Busy(f"the server is busy ({self._waiting} queries waiting); retry shortly")
+        if self._slots.waiting_of(client) >= self.max_waiting_per_client:
+            raise Busy(f"{self.max_waiting_per_client} queries from your address are already waiting; "
+                       "retry when they are answered")
         until = time.monotonic() + self.queue_wait
         self._waiting += 1
         try:
             try:
-                await asyncio.wait_for(self._slots.acquire(), self.queue_wait)
+                await self._slots.acquire(client, self.queue_wait)
             except TimeoutError:
                 raise Busy(
                     f"all {self.concurrency} query workers stayed busy for {self.queue_wait:g} s; retry shortly"
@@ -355,7 +419,7 @@ class WorkerPool:
         try:
             return await self._run_on_worker(job, deadline, until, disconnected)
         finally:
-            self._slots.release()
+            self._slots.release(client)
 
     async def _run_on_worker(self, job: Job, deadline: float, until: float, disconnected: Disconnected | None) -> Outcome:
         loop = asyncio.get_running_loop()
@@ -502,7 +566,8 @@ class InlineExecutor:
     def ready(self) -> bool:
         return True
 
-    async def run(self, job: Job, deadline: float, *, disconnected: Disconnected | None = None) -> Outcome:
+    async def run(self, job: Job, deadline: float, *, disconnected: Disconnected | None = None,
+                  client: str = "") -> Outcome:
         """Evaluate ``job`` in a thread; the remote store's HTTP timeout is the deadline.
         (``disconnected`` is accepted for symmetry with :meth:`WorkerPool.run`; abandoning the
         thread would not stop the remote work any sooner than its timeout.)"""

@@ -156,7 +156,8 @@ def build_router(app_state: Any) -> APIRouter:
             federation_allow=tuple(s.federation_allow),
         )
         try:
-            outcome = await app_state.executor.run(job, deadline, disconnected=request.is_disconnected)
+            outcome = await app_state.executor.run(job, deadline, disconnected=request.is_disconnected,
+                client=request.client.host if request.client else "")
         except ClientGone:
             return error_response(499, "the client went away")
         except Busy as exc:
