@@ -12,9 +12,7 @@ two minutes).  Its published N-Quads dump is loaded into Oxigraph server by
 
 from __future__ import annotations
 
-import os
 import time
-from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
@@ -32,23 +30,6 @@ NAMED = {
 PAGES = [f"/people/{PERSON}/", f"/events/{EVENT}/", "/venues/acl/", "/volumes/2024.acl-long/", "/2024.acl-long.1/"]
 DEADLINE = 10.0
 """bibkg's default query timeout: every request here must answer within it."""
-
-
-@pytest.fixture(scope="module")
-def corpus_store(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
-    from bibkg.store.local import LocalStore
-
-    prebuilt = os.environ.get("BIBKG_TEST_CORPUS_STORE")
-    if prebuilt:
-        local = LocalStore(Path(prebuilt))
-        if not local.exists():
-            pytest.fail(f"BIBKG_TEST_CORPUS_STORE={prebuilt} is not a bibkg store with a graph")
-        return local
-    from bibkg.ingest import run_ingest
-
-    local = LocalStore(tmp_path_factory.mktemp("external-corpus-store"))
-    run_ingest(shared_corpus, local)
-    return local
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,6 @@ import signal
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 
 import httpx
 import pytest
@@ -140,22 +139,6 @@ def test_health_stays_ok_through_a_deadline_kill(sample_store: LocalStore) -> No
 
 
 # --- the full corpus ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def corpus_store(shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    """``BIBKG_TEST_CORPUS_STORE`` (a prebuilt store of the corpus, only read) or an ingest."""
-    prebuilt = os.environ.get("BIBKG_TEST_CORPUS_STORE")
-    if prebuilt:
-        local = LocalStore(Path(prebuilt))
-        if not local.exists():
-            pytest.fail(f"BIBKG_TEST_CORPUS_STORE={prebuilt} is not a bibkg store with a graph")
-        return local
-    from bibkg.ingest import run_ingest
-
-    local = LocalStore(tmp_path_factory.mktemp("executor-corpus-store"))
-    run_ingest(shared_corpus, local)
-    return local
 
 
 @pytest.mark.corpus
