@@ -208,7 +208,7 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
 
     import pyoxigraph as ox
 
-    from bibkg.graphql.types import _sorted_papers
+    from bibkg.graphql.types import sorted_papers as _sorted_papers
     from bibkg.services import rows as rows_of
 
     catalog = QueryCatalog.load(REPO / "queries")

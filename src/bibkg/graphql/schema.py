@@ -7,157 +7,29 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import TypeVar
 
 import strawberry
 from graphql import GraphQLError
-from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import MaskErrors, MaxTokensLimiter
-from strawberry.types import Info
 
 from . import lean
-from .batch import integer
-from .errors import UserError, is_user_error
-from .maybe import settle
+from .errors import is_user_error
 from .names import MATCH_KINDS  # noqa: F401  (documented in PersonMatch.match)
 from .settings import GraphQLSettings
 from .sizes import DataSizes
-from .types import (
-    SIG,
-    CoauthorConnection,
-    Event,
-    Paper,
-    PaperConnection,
-    Person,
-    PersonMatchConnection,
-    Venue,
-    Volume,
-    _ctx,
-    _first,
-    _page_size,
-    _sorted_papers,
-    coauthor_connection,
-    entity_iri,
-    existing_iri,
-    paper_connection,
-    person_match_connection,
-    resolve_person_name,
-)
+from .types import AnthologyQuery
 from .validation import CachedValidation, DocumentCache
 
 log = logging.getLogger("bibkg.graphql")
 
 
-_E = TypeVar("_E", Person, Paper, Volume, Venue, Event, SIG)
-
-
-async def _entity(info: Info, kind: str, id: str, cls: type[_E]) -> _E | None:
-    """The ``cls`` object of Anthology id or IRI ``id`` if the graph has it (``kind``: its loader),
-    holding the row that proved it exists."""
-    iri = entity_iri(kind, id)
-    row = _first(await settle(getattr(_ctx(info).loaders, kind).get((iri,))))
-    return None if row is None else cls(iri=iri, row=row)
-
-
 @strawberry.type(description="Everyday questions about people, papers, venues and events of the ACL Anthology.")
-class Query:
-    @strawberry.field(description="A person by Anthology id (`yaodong-yang`, `unverified/jiaming-ji`) or IRI.")
-    async def person(self, info: Info, id: strawberry.ID) -> Person | None:
-        return await _entity(info, "person", id, Person)
+class Query(AnthologyQuery):
+    """The root type: the root fields of every part of the schema.
 
-    @strawberry.field(description="Persons who published under a name: insensitive to case, diacritics, "
-                      "punctuation and name order ('Last, First'), matching initials and names in other "
-                      "scripts (耀东 杨). Best matches first.")
-    async def people(self, info: Info, name: str, first: int | None = None, after: str | None = None) -> PersonMatchConnection:
-        size = _page_size(info, first)
-        if not name.strip():
-            raise UserError("'name' is empty")
-        index = await _ctx(info).name_index()
-        return person_match_connection(index.search(name), size, after)
-
-    @strawberry.field(description="A paper by Anthology id (`2025.acl-long.1141`) or IRI.")
-    async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
-        return await _entity(info, "paper", id, Paper)
-
-    @strawberry.field(description="Papers of a venue, an event, a year and/or with a title containing "
-                      "some text (at least one is required), newest first.")
-    async def papers(
-        self, info: Info, venue: strawberry.ID | None = None, event: strawberry.ID | None = None,
-        year: int | None = None, title: str | None = None, first: int | None = None, after: str | None = None,
-    ) -> PaperConnection:
-        size = _page_size(info, first)
-        ctx = _ctx(info)
-        runner = ctx.services.runner
-        candidates: list[dict[str, tuple[int, str]]] = []
-
-        def collect(rows) -> dict[str, tuple[int, str]]:  # noqa: ANN001
-            return {r["paper"].value: r for r in rows}
-
-        titled: list[tuple[str, str]] | None = None
-        if title is not None:
-            if len(title.strip()) < 3:
-                raise UserError("'title' needs at least 3 characters")
-            # the in-memory title index answers what the named query gql-search-papers would,
-            # in milliseconds instead of a scan of every title in the store per search, already
-            # in this field's order (in a worker thread: a common word matches many titles)
-            index = await ctx.title_index()
-            titled = await run_in_threadpool(index.search, title.strip(), year)
-        for kind, value in (("venue", venue), ("event", event)):
-            if value:
-                iri = await settle(existing_iri(info, kind, value))
-                candidates.append(collect(await settle(ctx.loaders.papers_of[kind].get((iri, year)))))
-        if titled is not None:
-            for other in candidates:
-                titled = [paper for paper in titled if paper[0] in other]
-            return paper_connection(titled, size, after)
-        if not candidates and year is not None:
-            candidates.append(collect(await runner.named_rows("gql-year-papers", {"year": integer(year)})))
-        if not candidates:
-            raise UserError("'papers' needs at least one of venue, event, year or title")
-        keys = set(candidates[0])
-        for other in candidates[1:]:
-            keys &= set(other)
-        rows = [candidates[0][k] for k in keys]
-        return paper_connection(_sorted_papers(rows, newest_first=True), size, after)
-
-    @strawberry.field(description="A volume by Anthology id (`2025.acl-long`) or IRI.")
-    async def volume(self, info: Info, id: strawberry.ID) -> Volume | None:
-        return await _entity(info, "volume", id, Volume)
-
-    @strawberry.field(description="A venue by Anthology id (`acl`, `findings`) or IRI.")
-    async def venue(self, info: Info, id: strawberry.ID) -> Venue | None:
-        return await _entity(info, "venue", id, Venue)
-
-    @strawberry.field(description="Every venue, by id.")
-    async def venues(self, info: Info) -> list[Venue]:
-        rows = await _ctx(info).services.runner.named_rows("gql-venues")
-        return [Venue(iri=r["venue"].value, row=r) for r in rows]
-
-    @strawberry.field(description="An event by Anthology id (`acl-2025`) or IRI.")
-    async def event(self, info: Info, id: strawberry.ID) -> Event | None:
-        return await _entity(info, "event", id, Event)
-
-    @strawberry.field(description="A special interest group by id (`sigdat`) or IRI.")
-    async def sig(self, info: Info, id: strawberry.ID) -> SIG | None:
-        return await _entity(info, "sig", id, SIG)
-
-    @strawberry.field(description="Coauthors of a person (by `person` id, or by `name` — an ambiguous name "
-                      "is an error listing the candidates) with shared-paper counts, ordered by count "
-                      "then name. `event: \"acl-2025\"` is ACL 2025 with Findings and colocated "
-                      "workshops; `venue: \"acl\", year: 2025` is the main conference only.")
-    async def coauthors(
-        self, info: Info, person: strawberry.ID | None = None, name: str | None = None,
-        event: strawberry.ID | None = None, venue: strawberry.ID | None = None, year: int | None = None,
-        first: int | None = None, after: str | None = None,
-    ) -> CoauthorConnection:
-        if (person is None) == (name is None):
-            raise UserError("give exactly one of 'person' (an id) or 'name'")
-        if person is not None:
-            found = Person(iri=await settle(existing_iri(info, "person", person)))
-        else:
-            found = Person(iri=await resolve_person_name(info, name or ""))
-        return await settle(coauthor_connection(info, found, event=event, venue=venue, year=year,
-                                                first=first, after=after))
+    A module adds root fields by defining its own ``@strawberry.type`` class of fields and
+    listing it here as a base *before* ``AnthologyQuery`` (dataclass fields are collected from
+    the last base to the first, so that ``AnthologyQuery``'s fields stay first in the SDL)."""
 
 
 class _Masking(MaskErrors):

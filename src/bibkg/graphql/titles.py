@@ -60,7 +60,7 @@ class TitleIndex:
         return self
 
     def _build(self, solutions) -> None:  # noqa: ANN001 - pyoxigraph QuerySolutions
-        from .types import natural_key
+        from .types.common import natural_key
 
         papers: dict[str, tuple[str, int, list[str]]] = {}
         for solution in solutions:

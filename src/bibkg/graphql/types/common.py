@@ -1,0 +1,154 @@
+"""Helpers the entity modules share: reading rows, ids and sort keys, entity arguments, page sizes.
+
+Objects carry their IRI plus what the query that found them already returned (a person's name,
+an entity's row); every other field is loaded through the request's loaders, so a nested request
+issues one store query per kind of field and combination of arguments, not one per object.
+
+Field resolvers below the root are synchronous and return a :data:`~bibkg.graphql.maybe.Maybe`:
+the value when its rows are known (passed in, loaded earlier in the request, or in the
+cross-request row cache), else an awaitable of it (the loader's). Their annotations name the
+GraphQL type of the value, which is what strawberry reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from functools import lru_cache
+from typing import Any, Protocol
+
+from strawberry.types import Info
+
+from ...services import Row
+from ...sparql.catalog import Parameter, ParameterError
+from ..errors import UserError
+from ..loaders import Loader
+from ..maybe import Maybe, then
+from ..pagination import check_first
+from .context import ctx
+
+_DIGITS = re.compile(r"(\d+)")
+
+
+@lru_cache(maxsize=1 << 15)
+def natural_key(text: str) -> tuple[Any, ...]:
+    """``2025.acl-long.388`` sorts before ``2025.acl-long.1141``.
+
+    Cached: paper lists are sorted on every request, and their ids recur."""
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
+
+
+def str_of(row: Row | None, key: str) -> str | None:
+    """The lexical value of ``?key`` in ``row``, if bound."""
+    if row is None or key not in row:
+        return None
+    return row[key].value
+
+
+def int_of(row: Row | None, key: str) -> int | None:
+    value = str_of(row, key)
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None
+
+
+def bool_of(row: Row | None, key: str) -> bool | None:
+    value = str_of(row, key)
+    return None if value is None else value in ("true", "1")
+
+
+def first_row(rows: Sequence[Row]) -> Row | None:
+    return rows[0] if rows else None
+
+
+def strip_iri(iri: str, prefix: str) -> str:
+    """The id of ``{prefix}{id}/``; other IRIs as they are."""
+    return iri[len(prefix) : -1] if iri.startswith(prefix) and iri.endswith("/") else iri
+
+
+def entity_iri(kind: str, value: str) -> str:
+    """The IRI of an entity given by Anthology id or IRI; a clear error for malformed ids."""
+    try:
+        term = Parameter(name=kind, type=kind).to_term(str(value))
+    except (ParameterError, ValueError) as exc:
+        raise UserError(f"'{value}' is not a valid {kind} id ({exc})") from None
+    return term.value
+
+
+def existing_iri(info: Info, kind: str, value: str, argument: str | None = None) -> Maybe[str]:
+    """The IRI of the ``kind`` (person, paper, volume, venue, event, sig) an argument names by
+    Anthology id or IRI, once the graph is known to have it; else a ``NOT_FOUND`` error naming
+    the argument.
+
+    Every filter argument that names an entity goes through here, so that a typo
+    (``event: "acl-2052"``) is an error instead of an empty list.  The check is the entity's own
+    loader (``gql-events`` …): batched and cached per request like any field, so a list of
+    persons filtered by one event costs one query, and the entity's fields reuse its row."""
+    argument = argument or kind
+    iri = entity_iri(kind, value)
+
+    def exists(rows: list[Row]) -> str:
+        if not rows:
+            raise UserError(f"no {kind} with id '{value}' (argument '{argument}')",
+                            code="NOT_FOUND", argument=argument)
+        return iri
+
+    return then(getattr(ctx(info).loaders, kind).get((iri,)), exists)
+
+
+def scope_of(info: Info, venue: str | None, event: str | None) -> Maybe[tuple[str, str] | None]:
+    """The event or venue a list is filtered by, checked to exist (:func:`existing_iri`)."""
+    if venue and event:
+        raise UserError("give either 'event' (e.g. acl-2025: main conference, Findings and colocated "
+                        "workshops) or 'venue' (e.g. acl with year 2025: main conference only), not both")
+    if event:
+        return then(existing_iri(info, "event", event), lambda iri: ("event", iri))
+    if venue:
+        return then(existing_iri(info, "venue", venue), lambda iri: ("venue", iri))
+    return None
+
+
+def page_size(info: Info, first: int | None, default: int | None = None) -> int:
+    """``first`` checked against the settings' page sizes (``default`` when not given)."""
+    settings = ctx(info).settings
+    return check_first(first, settings.default_page_size if default is None else default, settings.max_page_size)
+
+
+class HasRow(Protocol):
+    iri: str
+    row: Row | None
+
+
+def row_of(entity: HasRow, loader: Loader) -> Maybe[Row | None]:
+    """The first row ``loader`` has for the entity's IRI, kept as the entity's ``row`` (an object
+    lives for one request), so that its other fields need not ask the loader again.
+
+    The ``_row`` methods call this only when ``row`` is not known yet: passed in by the resolver
+    that created the object, or kept by an earlier field."""
+    def keep(rows: list[Row]) -> Row | None:
+        row = entity.row = first_row(rows)
+        return row
+
+    return then(loader.get((entity.iri,)), keep)
+
+
+def value_of(row: Maybe[Row | None], key: str, convert: Callable[[Row | None, str], Any] = str_of) -> Maybe[Any]:
+    """``convert(row, key)`` (by default the lexical value of ``?key``) once the row is known."""
+    return then(row, lambda r: convert(r, key))
+
+
+def links_of(rows: Maybe[list[Row]], kind: str) -> Maybe[list[str]]:
+    """The targets of the ``kind`` links (``gql-paper-links``/``gql-volume-links`` rows), sorted."""
+    return then(rows, lambda rows: sorted({r["target"].value for r in rows if str_of(r, "kind") == kind}))
+
+
+def doi_of(value: str | None) -> str | None:
+    return value.removeprefix("https://doi.org/") if value else None
+
+
+def by_year(rows: list[Row], key: str) -> list[str]:
+    """The IRIs of ``?key`` newest first (``?year``), then by Anthology id (``?id``)."""
+    found = {r[key].value: (int_of(r, "year") or 0, r["id"].value) for r in rows}
+    ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
+    return [iri for iri, _ in ordered]

@@ -1,0 +1,65 @@
+"""Relay pages: page information and the paper connection every paper list answers with."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import strawberry
+
+from ...services import Row
+from ..pagination import encode_cursor, page
+from . import paper as _paper
+from .common import int_of, natural_key
+from .refs import PaperRef
+
+
+@strawberry.type(description="Relay page information.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+
+@strawberry.type
+class PaperEdge:
+    cursor: str
+    node: PaperRef
+
+
+@strawberry.type(description="A page of papers; `totalCount` counts all pages.")
+class PaperConnection:
+    total_count: int
+    edges: list[PaperEdge]
+    page_info: PageInfo
+
+
+def page_info(has_next: bool, has_previous: bool, chunk: list[tuple[int, Any]]) -> PageInfo:
+    """The page information of ``chunk``, ``(position, item)`` pairs of one page."""
+    return PageInfo(
+        has_next_page=has_next,
+        has_previous_page=has_previous,
+        start_cursor=encode_cursor(chunk[0][0]) if chunk else None,
+        end_cursor=encode_cursor(chunk[-1][0]) if chunk else None,
+    )
+
+
+def paper_connection(papers: list[tuple[str, str]], first: int, after: str | None) -> PaperConnection:
+    """``papers``: ordered ``(iri, anthology id)`` pairs."""
+    chunk, has_next, has_previous = page(papers, first, after)
+    return PaperConnection(
+        total_count=len(papers),
+        edges=[PaperEdge(cursor=encode_cursor(i), node=_paper.Paper(iri=iri)) for i, (iri, _id) in chunk],
+        page_info=page_info(has_next, has_previous, chunk),
+    )
+
+
+def sorted_papers(rows: Sequence[Row], *, newest_first: bool) -> list[tuple[str, str]]:
+    """``(paper IRI, Anthology id)`` of the rows' ``?paper``, by ``?year`` then ``?id``."""
+    seen: dict[str, tuple[int, str]] = {}
+    for row in rows:
+        seen.setdefault(row["paper"].value, (int_of(row, "year") or 0, row["id"].value))
+    sign = -1 if newest_first else 1
+    ordered = sorted(seen.items(), key=lambda kv: (sign * kv[1][0], natural_key(kv[1][1])))
+    return [(iri, ident) for iri, (_year, ident) in ordered]
