@@ -109,3 +109,37 @@ def external_iri(url: str) -> str:
 def collection_graph(collection_id: str) -> str:
     """The named graph holding every triple derived from ``xml/{collection_id}.xml``."""
     return COLLECTION_GRAPH_PREFIX + collection_id
+
+
+# --- Hugging Face Daily Papers ------------------------------------------------------------------
+
+HF_DAY_GRAPH_PREFIX: Final = BIBKG_ID + "graph/hf/day/"
+"""Named graph of one day's Daily Papers listing: ``…/graph/hf/day/2024-06-11``."""
+HF_LINKS_GRAPH: Final = BIBKG_ID + "graph/hf/links"
+"""Named graph of the links from preprints to Anthology papers and persons (derived data)."""
+
+
+def hf_day_graph(day: str) -> str:
+    return HF_DAY_GRAPH_PREFIX + day
+
+
+def preprint_iri(arxiv_id: str) -> str:
+    """``2406.06144`` → ``https://arxiv.org/abs/2406.06144`` (versionless; ids are checked by the reader)."""
+    return f"https://arxiv.org/abs/{arxiv_id}"
+
+
+def hf_account_iri(handle: str) -> str:
+    return "https://huggingface.co/" + quote(handle.strip(), safe="-_.")
+
+
+def daily_entry_iri(day: str, arxiv_id: str) -> str:
+    return f"{BIBKG_ID}hf/day/{day}/{arxiv_id}"
+
+
+def paper_link_iri(arxiv_id: str) -> str:
+    """The link node of a preprint's published version (at most one per preprint)."""
+    return f"{BIBKG_ID}hf/link/{arxiv_id}"
+
+
+def person_link_iri(arxiv_id: str, position: int) -> str:
+    return f"{BIBKG_ID}hf/link/{arxiv_id}#author-{position}"

@@ -150,10 +150,51 @@ authorshipCount: Final = BIBKG + "authorshipCount"  # dataset -> number of autho
 editorshipCount: Final = BIBKG + "editorshipCount"  # dataset -> number of editorship nodes
 sourceSnapshot: Final = BIBKG + "sourceSnapshot"  # dataset -> name of the source data snapshot
 
+# --- Hugging Face Daily Papers: arXiv preprints, daily listings, links to the Anthology ---------------
+Preprint: Final = BIBKG + "Preprint"  # https://arxiv.org/abs/{id}, versionless
+PreprintAuthorship: Final = BIBKG + "PreprintAuthorship"  # ordered author node of a preprint
+DailyPapersEntry: Final = BIBKG + "DailyPapersEntry"  # a preprint on one day's Daily Papers listing
+HfAccount: Final = BIBKG + "HfAccount"  # a Hugging Face user or organization account
+PaperLink: Final = BIBKG + "PaperLink"  # preprint -> Anthology paper, with score and evidence
+PersonLink: Final = BIBKG + "PersonLink"  # preprint authorship -> Anthology person, with evidence
+arxivId: Final = BIBKG + "arxivId"  # "2406.06144" (no version)
+preprintTitle: Final = BIBKG + "preprintTitle"  # title as on arXiv, white space collapsed
+preprintAbstract: Final = BIBKG + "preprintAbstract"
+arxivDate: Final = BIBKG + "arxivDate"  # xsd:date of the arXiv publication
+preprintAuthorship: Final = BIBKG + "preprintAuthorship"  # preprint -> PreprintAuthorship
+nameAsPrinted: Final = BIBKG + "nameAsPrinted"  # PreprintAuthorship -> the author's name as printed (string)
+hfAuthorshipId: Final = BIBKG + "hfAuthorshipId"  # Hugging Face id of the authorship
+hfAccount: Final = BIBKG + "hfAccount"  # PreprintAuthorship -> HfAccount claimed for it
+hfAccountStatus: Final = BIBKG + "hfAccountStatus"  # "claimed_verified", "admin_assigned", ...
+hfHandle: Final = BIBKG + "hfHandle"  # HfAccount -> "juntao"
+hfId: Final = BIBKG + "hfId"  # HfAccount -> Hugging Face's 24-hex id
+listedPreprint: Final = BIBKG + "listedPreprint"  # DailyPapersEntry -> Preprint
+listedOn: Final = BIBKG + "listedOn"  # DailyPapersEntry -> xsd:date of the listing
+upvotes: Final = BIBKG + "upvotes"
+commentCount: Final = BIBKG + "commentCount"
+submittedBy: Final = BIBKG + "submittedBy"  # DailyPapersEntry -> HfAccount
+hfOrganization: Final = BIBKG + "hfOrganization"  # DailyPapersEntry -> HfAccount of an organization
+githubRepo: Final = BIBKG + "githubRepo"  # IRI
+projectPage: Final = BIBKG + "projectPage"  # IRI
+paperLink: Final = BIBKG + "paperLink"  # Preprint -> PaperLink
+personLink: Final = BIBKG + "personLink"  # PreprintAuthorship -> PersonLink
+linkTarget: Final = BIBKG + "linkTarget"  # PaperLink -> Paper, PersonLink -> Person
+linkScore: Final = BIBKG + "linkScore"  # xsd:decimal in [0, 1]
+titleSimilarity: Final = BIBKG + "titleSimilarity"  # xsd:decimal in [0, 1]
+authorOverlap: Final = BIBKG + "authorOverlap"  # xsd:decimal in [0, 1]
+yearGap: Final = BIBKG + "yearGap"  # Anthology year minus arXiv year (xsd:integer)
+nameSimilarity: Final = BIBKG + "nameSimilarity"  # PersonLink: printed names compared (xsd:decimal)
+alignedPosition: Final = BIBKG + "alignedPosition"  # PersonLink -> position on the Anthology paper
+viaLink: Final = BIBKG + "viaLink"  # PersonLink -> the PaperLink it was found through
+linkMethod: Final = BIBKG + "linkMethod"  # "bibkg-hf-link/1"
+publishedAs: Final = BIBKG + "publishedAs"  # Preprint -> Paper (shortcut of paperLink/linkTarget)
+linkedPerson: Final = BIBKG + "linkedPerson"  # PreprintAuthorship -> Person (shortcut)
+
 # --- datatypes --------------------------------------------------------------------------------------------
 XSD_INTEGER: Final = XSD + "integer"
 XSD_BOOLEAN: Final = XSD + "boolean"
 XSD_DATE: Final = XSD + "date"
+XSD_DECIMAL: Final = XSD + "decimal"
 
 
 def term(iri: str):  # noqa: ANN201 - returns rdflib.URIRef; imported lazily to keep the core light
