@@ -10,26 +10,29 @@ from typing import Final
 from .. import vocab as V
 
 _SCRIPT_TAGS: Final = {
-    "hani": "zh-Hani",
-    "hans": "zh-Hans",
-    "hant": "zh-Hant",
-    "jpan": "ja-Jpan",
-    "kore": "ko-Kore",
-    "hang": "ko-Hang",
-    "latn": "und-Latn",
+    "hani": "zh-hani",
+    "hans": "zh-hans",
+    "hant": "zh-hant",
+    "jpan": "ja-jpan",
+    "kore": "ko-kore",
+    "hang": "ko-hang",
+    "latn": "und-latn",
 }
 
 
 def script_language_tag(script: str | None) -> str:
     """BCP 47 tag for a name written in the Anthology's ``script`` (ISO 15924, lower-case).
 
-    Han script is taken as Chinese (``zh-Hani``), Japanese and Korean scripts as those languages;
-    any other script gets the undetermined language with its script subtag (``und-Cyrl``).
+    Han script is taken as Chinese (``zh-hani``), Japanese and Korean scripts as those languages;
+    any other script gets the undetermined language with its script subtag (``und-cyrl``).
+    Tags are case-insensitive (BCP 47) and written in lower case, the form Oxigraph stores and
+    every answer gives them in (RDF 1.1 allows it), so the dumps kept at ingest say byte for byte
+    what a dump written from the store says.
     """
     key = (script or "").strip().lower()
     if key in _SCRIPT_TAGS:
         return _SCRIPT_TAGS[key]
-    return f"und-{key.title()}" if key.isalpha() and len(key) == 4 else "und"
+    return f"und-{key}" if key.isalpha() and len(key) == 4 else "und"
 
 
 def iri(value: str) -> str:
