@@ -60,24 +60,39 @@ class PaperCard:
 
 
 class CardWriter:
-    """Writes the cards file at ``path`` (a new file); :meth:`close` commits it."""
+    """Writes the cards file at ``path`` (a new file); :meth:`close` commits it.
+
+    The cards are collected in a work file beside ``path`` and copied into ``path`` by
+    :func:`canonical_copy`: the published file's bytes then depend on the cards only, not on the
+    order they were added in, so an update that changes a few cards of the previous file
+    (:mod:`bibkg.store.delta`) writes the very file a fresh ingest writes."""
 
     def __init__(self, path: Path) -> None:
-        self._db = sqlite3.connect(path, isolation_level=None)
+        self.path = Path(path)
+        self._work = self.path.with_name(f".{self.path.name}.work")
+        self._work.unlink(missing_ok=True)
+        self._db = sqlite3.connect(self._work, isolation_level=None)
         self._db.executescript(
             f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA user_version={CARDS_VERSION};" + _SCHEMA + "BEGIN;"
         )
 
     def add(self, cards: Iterable[PaperCard]) -> None:
+        self.insert(self._db, cards)
+
+    @staticmethod
+    def insert(db: sqlite3.Connection, cards: Iterable[PaperCard]) -> None:
+        """Insert ``cards`` into an open cards database (inside the caller's transaction)."""
         cards = list(cards)
-        self._db.executemany("INSERT INTO card VALUES (?, ?, ?)", [(c.iri, c.volume, c._json()) for c in cards])
-        self._db.executemany(
+        db.executemany("INSERT INTO card VALUES (?, ?, ?)", [(c.iri, c.volume, c._json()) for c in cards])
+        db.executemany(
             "INSERT OR IGNORE INTO author VALUES (?, ?)", [(person, c.iri) for c in cards for person, _ in c.authors]
         )
 
     def close(self) -> None:
         self._db.execute("COMMIT")
         self._db.close()
+        canonical_copy(self._work, self.path)
+        self._work.unlink()
 
     def __enter__(self) -> CardWriter:
         return self
@@ -87,6 +102,20 @@ class CardWriter:
             self.close()
         else:
             self._db.close()
+            self._work.unlink(missing_ok=True)
+
+
+def canonical_copy(source: Path, target: Path) -> None:
+    """Copy the cards database ``source`` into the new file ``target`` with ``VACUUM INTO``: the
+    copy is compact and its bytes are a function of the content alone (every table rebuilt in
+    key order), whatever inserts and deletes made ``source``."""
+    target = Path(target)
+    target.unlink(missing_ok=True)
+    db = sqlite3.connect(source, isolation_level=None)
+    try:
+        db.execute("VACUUM INTO ?", (str(target),))
+    finally:
+        db.close()
 
 
 class PaperCards:

@@ -182,7 +182,7 @@ def run_ingest(
     datadir = Path(datadir)
     files = collection_files(datadir)  # fail early, before any store is touched
     with store.build_snapshot() as build:
-        report = write_graphs(datadir, files, build.files, jobs=jobs, progress=progress)
+        report = write_graphs(datadir, files, build.files, jobs=jobs, progress=progress, state=build.state)
         # The mapping's memory is free again (it lived in write_graphs); hand it back to the
         # system so that the bulk loader, the peak of an ingest, has it.
         release_free_memory()
@@ -206,10 +206,17 @@ def run_ingest(
 
 
 def write_graphs(
-    datadir: Path, files: list[Path], directory: Path, *, jobs: int | None = None, progress: Progress | None = None
+    datadir: Path,
+    files: list[Path],
+    directory: Path,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    state: Path | None = None,
 ) -> IngestReport:
     """Map the corpus of ``datadir`` and write every graph as the snapshot dumps in ``directory``,
-    with the papers' cards (:mod:`bibkg.cards`)."""
+    with the papers' cards (:mod:`bibkg.cards`); the dumps' manifest goes to ``state`` (what an
+    update of the snapshot builds on, :mod:`bibkg.store.delta`)."""
     step = time.perf_counter()
     people = load_people_for(datadir, files)
     venues = load_venues(datadir)
@@ -252,6 +259,8 @@ def write_graphs(
             source=datadir,
         )
         dumps.add(stats_quads.finish())
+    if state is not None:
+        dumps.manifest.write(state)
     report.quads = dumps.quads
     report.phases["global graphs"] = time.perf_counter() - step
     return report

@@ -13,10 +13,21 @@ venues and statistics graphs), triples in the order the mapping produced them.  
 deterministic, so the same data ingested twice gives byte-identical dumps.  A snapshot made by
 ``bibkg load`` has no such files: its dumps are written from the store on first use
 (:mod:`bibkg.export.dump`), in the store's own order.
+
+Because every file is a concatenation of per-graph blocks, the writer also records where each
+graph's block lies in each file (a :class:`DumpManifest`, kept in the snapshot's update state).
+An update (:mod:`bibkg.store.delta`) then writes the next snapshot's dumps by copying the blocks
+of unchanged graphs from the previous files (``copy_file_range``: in the kernel, no decoding)
+and writing only the changed graphs' text: the result is byte for byte what writing every graph
+afresh gives.
 """
 
 from __future__ import annotations
 
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
 
@@ -25,10 +36,71 @@ from .dump import cache_file_name, turtle_prefix_block
 from .formats import FORMATS
 
 _BUFFER = 1 << 20
+_KINDS = ("nquads", "turtle", "trig")
+MANIFEST_FILE = "graphs.json"
+"""Name of the manifest file in a snapshot's state directory."""
+MANIFEST_VERSION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class GraphBlock:
+    """Where one named graph lies in each dump file: ``(offset, length)`` per file kind."""
+
+    iri: str
+    quads: int
+    nquads: tuple[int, int]
+    turtle: tuple[int, int]
+    trig: tuple[int, int]
+
+    def span(self, kind: str) -> tuple[int, int]:
+        return getattr(self, kind)
+
+
+@dataclass(frozen=True, slots=True)
+class DumpManifest:
+    """The graphs of a snapshot's dumps in file order, with their blocks."""
+
+    graphs: tuple[GraphBlock, ...]
+
+    @property
+    def quads(self) -> int:
+        return sum(block.quads for block in self.graphs)
+
+    def get(self, iri: str) -> GraphBlock | None:
+        for block in self.graphs:
+            if block.iri == iri:
+                return block
+        return None
+
+    def to_json(self) -> str:
+        rows = [[b.iri, b.quads, *b.nquads, *b.turtle, *b.trig] for b in self.graphs]
+        return json.dumps({"version": MANIFEST_VERSION, "graphs": rows}, separators=(",", ":"))
+
+    @classmethod
+    def read(cls, directory: Path) -> DumpManifest | None:
+        """The manifest kept in ``directory``, or ``None`` (none, or of another version)."""
+        try:
+            data = json.loads((Path(directory) / MANIFEST_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != MANIFEST_VERSION:
+            return None
+        return cls(tuple(GraphBlock(r[0], r[1], (r[2], r[3]), (r[4], r[5]), (r[6], r[7])) for r in data["graphs"]))
+
+    def write(self, directory: Path) -> None:
+        (Path(directory) / MANIFEST_FILE).write_text(self.to_json(), encoding="utf-8")
+
+
+def dump_path(directory: Path, kind: str) -> Path:
+    return Path(directory) / cache_file_name(FORMATS[kind], gz=False)
 
 
 class SnapshotDumps:
-    """Writes ``bibkg.nq``, ``bibkg.ttl`` and ``bibkg.trig`` into ``directory``, graph by graph."""
+    """Writes ``bibkg.nq``, ``bibkg.ttl`` and ``bibkg.trig`` into ``directory``, graph by graph.
+
+    :meth:`add` appends a graph from its text, :meth:`copy` one from the files of another
+    snapshot (by its :class:`GraphBlock`); :attr:`manifest` says where each graph went.
+    """
 
     NQUADS = cache_file_name(FORMATS["nquads"], gz=False)
     """Name of the N-Quads file (what the store is loaded from)."""
@@ -37,30 +109,62 @@ class SnapshotDumps:
         self.directory = Path(directory)
         self.quads = 0
         """Quads written so far."""
-        self._nquads = self._open("nquads")
-        self._turtle = self._open("turtle")
-        self._trig = self._open("trig")
+        self._files = {kind: dump_path(self.directory, kind).open("wb", buffering=_BUFFER) for kind in _KINDS}
+        self._blocks: list[GraphBlock] = []
         prefixes = turtle_prefix_block()
-        self._turtle.write(prefixes)
-        self._trig.write(prefixes)
+        self._files["turtle"].write(prefixes)
+        self._files["trig"].write(prefixes)
 
-    def _open(self, fmt: str):  # noqa: ANN202
-        path = self.directory / cache_file_name(FORMATS[fmt], gz=False)
-        return path.open("wb", buffering=_BUFFER)
+    @property
+    def manifest(self) -> DumpManifest:
+        return DumpManifest(tuple(self._blocks))
 
     def add(self, graph: GraphText) -> None:
         """Append one named graph to every file."""
         if not graph.quads:
             return
-        self._nquads.write(graph.nquads)
-        self._turtle.write(graph.turtle)
-        self._trig.write(f"<{graph.iri}> {{\n".encode())
-        self._trig.write(graph.turtle)
-        self._trig.write(b"}\n")
+        spans = {}
+        for kind, parts in (
+            ("nquads", (graph.nquads,)),
+            ("turtle", (graph.turtle,)),
+            ("trig", (f"<{graph.iri}> {{\n".encode(), graph.turtle, b"}\n")),
+        ):
+            handle = self._files[kind]
+            start = handle.tell()
+            for part in parts:
+                handle.write(part)
+            spans[kind] = (start, handle.tell() - start)
+        self._blocks.append(GraphBlock(graph.iri, graph.quads, spans["nquads"], spans["turtle"], spans["trig"]))
         self.quads += graph.quads
 
+    def copy(self, source: Path, blocks: Iterable[GraphBlock]) -> None:
+        """Append graphs whose text is in the dump files of ``source`` (consecutive blocks are
+        copied in one kernel call)."""
+        blocks = list(blocks)
+        if not blocks:
+            return
+        runs: list[list[GraphBlock]] = [[blocks[0]]]
+        for block in blocks[1:]:
+            last = runs[-1][-1]
+            if all(last.span(k)[0] + last.span(k)[1] == block.span(k)[0] for k in _KINDS):
+                runs[-1].append(block)
+            else:
+                runs.append([block])
+        for run in runs:
+            starts = {}
+            for kind in _KINDS:
+                handle = self._files[kind]
+                handle.flush()
+                starts[kind] = handle.tell()
+                first, last = run[0].span(kind), run[-1].span(kind)
+                _copy_range(dump_path(source, kind), handle, first[0], last[0] + last[1] - first[0])
+            for block in run:
+                spans = {k: (starts[k] + block.span(k)[0] - run[0].span(k)[0], block.span(k)[1]) for k in _KINDS}
+                self._blocks.append(GraphBlock(block.iri, block.quads, spans["nquads"], spans["turtle"], spans["trig"]))
+                self.quads += block.quads
+
     def close(self) -> None:
-        for handle in (self._nquads, self._turtle, self._trig):
+        for handle in self._files.values():
             handle.close()
 
     def __enter__(self) -> SnapshotDumps:
@@ -69,3 +173,40 @@ class SnapshotDumps:
     def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
                  tb: TracebackType | None) -> None:
         self.close()
+
+
+def _copy_range(source: Path, target, offset: int, length: int) -> None:  # noqa: ANN001
+    """Append ``length`` bytes of ``source`` from ``offset`` to the open file ``target``."""
+    fd_out = target.fileno()
+    with source.open("rb") as handle:
+        fd_in = handle.fileno()
+        out_offset = target.tell()
+        done = 0
+        while done < length:
+            try:
+                n = os.copy_file_range(fd_in, fd_out, length - done, offset + done, out_offset + done)
+            except (OSError, AttributeError):
+                n = 0
+            if n <= 0:  # not supported here (another file system, another OS): copy by reading
+                handle.seek(offset + done)
+                os.lseek(fd_out, out_offset + done, os.SEEK_SET)
+                while done < length:
+                    chunk = handle.read(min(_BUFFER, length - done))
+                    if not chunk:
+                        raise OSError(f"{source} is shorter than its manifest says")
+                    os.write(fd_out, chunk)
+                    done += len(chunk)
+                break
+            done += n
+    target.seek(out_offset + length)
+
+
+def read_block(source: Path, block: GraphBlock, kind: str = "nquads") -> bytes:
+    """The text of one graph in a dump file of ``source``."""
+    offset, length = block.span(kind)
+    with dump_path(source, kind).open("rb") as handle:
+        handle.seek(offset)
+        data = handle.read(length)
+    if len(data) != length:
+        raise OSError(f"{dump_path(source, kind)} is shorter than its manifest says")
+    return data

@@ -30,11 +30,12 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from .. import iris
 from .. import vocab as V
 from .collection import CollectionResult, VolumeFacts
-from .terms import QuadWriter, date_lit, int_lit
+from .terms import GraphText, QuadWriter, date_lit, int_lit
 
 DATASET_IRI = iris.BIBKG_ID + "dataset"
 STATS_IRI = iris.BIBKG_ID + "stats/"
@@ -205,3 +206,37 @@ def _snapshot_name(source: Path | str) -> str:
     """``…/acl-anthology-2024-08/data`` → ``acl-anthology-2024-08/data``: the corpus snapshot."""
     path = Path(source).resolve()
     return f"{path.parent.name}/{path.name}" if path.parent.name else path.name
+
+
+def recount(context: Any) -> dict[str, GraphText]:
+    """Derivation run after every update (:mod:`bibkg.store.delta`): the dataset's
+    ``void:triples`` is the number of quads of the whole graph, whatever graph the update
+    changed; the statistics graph is given the new number if it changed (one quad)."""
+    graph = context.graph(iris.STATS_GRAPH)
+    if graph is None:
+        return {}
+    fixed = with_triples(graph, context.total)
+    return {} if fixed is graph else {iris.STATS_GRAPH: fixed}
+
+
+def with_triples(graph: GraphText, total: int) -> GraphText:
+    """The statistics graph ``graph`` saying ``void:triples total``: its last statement, as
+    :func:`stats_graph` writes it (the dataset's statement count comes last, alone)."""
+    nq_head, _, nq_last = graph.nquads[:-1].rpartition(b"\n")
+    ttl_head, _, ttl_last = graph.turtle[:-1].rpartition(b"\n")
+    nq_prefix = f"<{DATASET_IRI}> <{V.VOID}triples> \"".encode()
+    nq_suffix = f"\"^^<{V.XSD_INTEGER}> <{iris.STATS_GRAPH}> .".encode()
+    ttl_prefix = f"<{DATASET_IRI}> ".encode()
+    if not (nq_last.startswith(nq_prefix) and nq_last.endswith(nq_suffix) and ttl_last.startswith(ttl_prefix)
+            and ttl_last.endswith(b" .")):  # fmt: skip
+        raise ValueError("the statistics graph does not end with the dataset's void:triples statement")
+    old = nq_last[len(nq_prefix) : -len(nq_suffix)]
+    new = str(total).encode()
+    if old == new:
+        return graph
+    ttl_words = ttl_last[:-2].rsplit(b" ", 1)
+    if ttl_words[-1] != old:
+        raise ValueError("the statistics graph's N-Quads and Turtle disagree on void:triples")
+    nquads = (nq_head + b"\n" if nq_head else b"") + nq_prefix + new + nq_suffix + b"\n"
+    turtle = (ttl_head + b"\n" if ttl_head else b"") + ttl_words[0] + b" " + new + b" .\n"
+    return GraphText(graph.iri, nquads, turtle, graph.quads)

@@ -105,12 +105,49 @@ def compute(store: ox.Store) -> SchemaStats:
 
 def write(store: ox.Store, files_dir: Path) -> SchemaStats:
     """Compute the counts of ``store`` and keep them in ``files_dir`` (atomically)."""
-    stats = compute(store)
+    return save(compute(store), files_dir)
+
+
+def save(stats: SchemaStats, files_dir: Path) -> SchemaStats:
+    """Keep ``stats`` in ``files_dir`` (atomically; keys sorted, so equal counts give equal bytes)."""
     files_dir.mkdir(parents=True, exist_ok=True)
     tmp = files_dir / f".{FILE}.{os.getpid()}.{threading.get_ident()}"
     tmp.write_text(json.dumps(stats.to_json(), sort_keys=True), encoding="utf-8")
     os.replace(tmp, files_dir / FILE)
     return stats
+
+
+def read(files_dir: Path) -> SchemaStats | None:
+    """The counts kept in ``files_dir``, or ``None``."""
+    try:
+        return SchemaStats.from_json(json.loads((Path(files_dir) / FILE).read_text(encoding="utf-8")))
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def adjusted(
+    stats: SchemaStats, predicates: Mapping[str, int], classes: Mapping[str, int], graphs: Mapping[str, int]
+) -> SchemaStats:
+    """``stats`` after quads were added (positive changes) and removed (negative), per key: what
+    :func:`compute` gives on the changed store (a key whose count falls to 0 is gone, as from a
+    ``GROUP BY``).  An update (:mod:`bibkg.store.delta`) counts its changes instead of scanning."""
+
+    def apply(table: dict[str, int], changes: Mapping[str, int]) -> dict[str, int]:
+        out = dict(table)
+        for key, change in changes.items():
+            value = out.get(key, 0) + change
+            if value < 0:
+                raise ValueError(f"schema counts: {key} would fall below zero")
+            if value:
+                out[key] = value
+            else:
+                out.pop(key, None)
+        return out
+
+    new_predicates = apply(stats.predicates, predicates)
+    new_graphs = apply(stats.graphs, graphs)
+    return SchemaStats(new_predicates, apply(stats.classes, classes), new_graphs,
+                       sum(new_predicates.values()), sum(new_graphs.values()))  # fmt: skip
 
 
 def files_dir_of(snapshot: Path) -> Path:

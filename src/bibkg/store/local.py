@@ -7,7 +7,11 @@ Layout of a store directory::
       snapshots/<name>/  an Oxigraph (RocksDB) database, never written once published
       dumps/<name>/      files derived from that snapshot (RDF dumps, paper cards), published
                          with it or written later by the first reader that needs them
-      ingest.lock        held by the one ingest that may run at a time
+      state/<name>/      what the next update needs to build on that snapshot (where each
+                         graph lies in the dumps, the ingest's per-collection facts and source
+                         hashes: :mod:`bibkg.store.delta`); published and removed with it
+      ingest.lock        held by the one writer (ingest or update) that may run at a time
+      updates.log        one JSON line per write: begun, published, failed or abandoned
 
 An ingest builds a new snapshot beside the current one and only then swings ``current`` to it
 with an atomic ``rename``.  A malformed file, an exception, Ctrl-C or ``kill -9`` anywhere
@@ -15,11 +19,18 @@ before that rename leaves ``current`` exactly as it was; leftovers of an interru
 removed by the next one.  Readers open the current snapshot read-only, so a running server is
 never disturbed by an ingest.
 
+Writers are serialized by ``ingest.lock``: a second writer waits for it up to the time it asked
+for (``wait``), then gets :class:`~bibkg.errors.StoreBusy`.  Every write is logged in
+``updates.log`` (append-only JSON lines: what, when, by which command and actor, the snapshot
+before and after); a writer killed mid-way leaves a ``begin`` line that the next writer answers
+with an ``abandoned`` line when it removes the leftovers.
+
 A snapshot in use is never deleted: every process that reads a snapshot holds a *lease* on it, a
 shared ``flock`` on the snapshot's directory (:class:`SnapshotLease`, taken by
-:meth:`LocalStore.open_leased`, which the server and its query workers use).  After publishing, an ingest prunes the snapshots other than the new
-and the previous one, but only those whose lease it can take exclusively without waiting; the
-others are left for a later ingest.  The kernel releases a lease when its process dies, however
+:meth:`LocalStore.open_leased`, which the server and its query workers use).  After publishing, a writer prunes all snapshots but the newest
+:func:`keep_snapshots` (default 2: the new and the previous one; ``BIBKG_KEEP_SNAPSHOTS``), but
+only those whose lease it can take exclusively without waiting; the others are left for a later
+writer.  The kernel releases a lease when its process dies, however
 it dies, so a crashed server never pins a snapshot for good.  Locking the directory itself needs
 no file written into the store, so a read-only store can be served.
 """
@@ -27,28 +38,52 @@ no file written into the store, so a read-only store can be served.
 from __future__ import annotations
 
 import fcntl
+import getpass
+import json
 import os
 import shutil
+import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 
 from ..errors import StoreBusy, StoreError
 
 _STAGING_PREFIX = ".staging-"
+LOG_FILE = "updates.log"
+KEEP_SNAPSHOTS = 2
+"""Snapshots kept after a write (the new one and the previous one), unless ``BIBKG_KEEP_SNAPSHOTS``
+says more; snapshots leased by readers are kept beyond that until released."""
+
+
+def keep_snapshots() -> int:
+    """How many of the newest snapshots a write keeps (``BIBKG_KEEP_SNAPSHOTS``, at least 2)."""
+    raw = os.environ.get("BIBKG_KEEP_SNAPSHOTS", "")
+    try:
+        return max(2, int(raw)) if raw.strip() else KEEP_SNAPSHOTS
+    except ValueError:
+        raise StoreError(f"BIBKG_KEEP_SNAPSHOTS must be a whole number >= 2, got {raw!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
 class SnapshotBuild:
-    """A snapshot under construction: its writable store and a directory of files (RDF dumps)
-    that are published with it, as ``STORE/dumps/<name>/``."""
+    """A snapshot under construction: its writable store, a directory of files (RDF dumps)
+    that are published with it as ``STORE/dumps/<name>/``, and one of update state published
+    as ``STORE/state/<name>/``."""
 
     store: ox.Store
     files: Path
+    state: Path = Path()
+    previous: Path | None = None
+    """The snapshot that was current when the build began (what ``copy_current`` copied)."""
+    name: str = ""
+    record: dict[str, Any] = field(default_factory=dict)
+    """What ``updates.log`` says about this write; the builder may add keys (e.g. ``changes``)."""
 
 
 class SnapshotLease:
@@ -179,14 +214,21 @@ class LocalStore:
         raise StoreError(f"cannot open store {self.root}: its current snapshot keeps changing")
 
     @contextmanager
-    def _lock(self, *, wait: bool = False) -> Iterator[None]:
-        """Hold the ingest lock; if another ingest holds it, wait for it or raise StoreBusy."""
+    def _lock(self, *, wait: bool | float = False) -> Iterator[None]:
+        """Hold the writer lock; if another writer holds it, wait for it (``True``: as long as it
+        takes; a number: up to that many seconds) or raise StoreBusy."""
         self.root.mkdir(parents=True, exist_ok=True)
         with (self.root / "ingest.lock").open("w") as handle:
-            try:
-                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-            except BlockingIOError:
-                raise StoreBusy(f"another ingest is writing to {self.root}") from None
+            deadline = None if wait is True else time.monotonic() + float(wait or 0)
+            while True:
+                try:
+                    fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                    break
+                except BlockingIOError:
+                    if time.monotonic() >= deadline:
+                        waited = f" (waited {float(wait):g} s)" if wait else ""
+                        raise StoreBusy(f"another ingest or update is writing to {self.root}{waited}") from None
+                    time.sleep(0.05)
             try:
                 yield
             finally:
@@ -196,6 +238,33 @@ class LocalStore:
         """Return once no ingest is writing to this store."""
         with self._lock(wait=True):
             pass
+
+    def state_dir(self, snapshot: Path | str) -> Path:
+        """Where the update state of ``snapshot`` (a path or a name) lives (module docs)."""
+        return self.root / "state" / Path(snapshot).name
+
+    def log(self, record: dict[str, Any]) -> None:
+        """Append one record to ``updates.log`` (a JSON line, flushed to disk)."""
+        line = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str) + "\n"
+        fd = os.open(self.root / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
+        try:
+            os.write(fd, line.encode())
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+    def read_log(self) -> list[dict[str, Any]]:
+        """The records of ``updates.log``, oldest first (a torn last line is skipped)."""
+        path = self.root / LOG_FILE
+        if not path.is_file():
+            return []
+        records = []
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                records.append(json.loads(line))
+            except ValueError:
+                continue
+        return records
 
     def files_dir(self, snapshot: Path | str) -> Path:
         """Where the files derived from ``snapshot`` (a path or a name) live."""
@@ -213,35 +282,67 @@ class LocalStore:
             yield build.store
 
     @contextmanager
-    def build_snapshot(self, *, copy_current: bool = False) -> Iterator[SnapshotBuild]:
+    def build_snapshot(
+        self,
+        *,
+        copy_current: bool = False,
+        wait: bool | float = False,
+        command: str | None = None,
+        actor: str | None = None,
+        kind: str = "ingest",
+    ) -> Iterator[SnapshotBuild]:
         """As :meth:`new_snapshot`, also yielding a directory whose files are published with
-        the snapshot (moved to :meth:`files_dir` before ``current`` points to it)."""
-        with self._lock():
+        the snapshot (moved to :meth:`files_dir` before ``current`` points to it) and one of
+        update state (:meth:`state_dir`).
+
+        ``wait`` is how long to wait for another writer (see :meth:`_lock`); ``command``,
+        ``actor`` and ``kind`` go to ``updates.log`` (default: this process's command line and
+        user).
+        """
+        with self._lock(wait=wait):
             self._remove_leftovers()
             self._snapshots.mkdir(parents=True, exist_ok=True)
             name = time.strftime("%Y%m%dT%H%M%S") + f"-{os.getpid()}-{time.monotonic_ns() % 10**6}"
             staging = self._snapshots / (_STAGING_PREFIX + name)
             staging_files = self.root / "dumps" / (_STAGING_PREFIX + name)
+            staging_state = self.root / "state" / (_STAGING_PREFIX + name)
             current = self.current_snapshot()
+            started = time.time()
+            record: dict[str, Any] = {
+                "id": name,
+                "kind": kind,
+                "command": command if command is not None else _command_line(),
+                "actor": actor if actor is not None else _user(),
+                "pid": os.getpid(),
+                "before": current.name if current is not None else None,
+            }
+            self.log({"event": "begin", "time": _iso(started), **record})
             try:
                 if copy_current and current is not None:
                     ox.Store.read_only(str(current)).backup(str(staging))
                 staging_files.mkdir(parents=True)
+                staging_state.mkdir(parents=True)
                 store = ox.Store(str(staging))
-                yield SnapshotBuild(store, staging_files)
+                yield SnapshotBuild(store, staging_files, staging_state, current, name, record)
                 store.flush()
                 del store
                 final = self._snapshots / name
-                if any(staging_files.iterdir()):
-                    staging_files.rename(self.files_dir(final))
-                else:
-                    staging_files.rmdir()
+                for directory, published in ((staging_files, self.files_dir(final)), (staging_state, self.state_dir(final))):
+                    if any(directory.iterdir()):
+                        directory.rename(published)
+                    else:
+                        directory.rmdir()
                 staging.rename(final)
                 self._point_current_to(final)
-            except BaseException:
+            except BaseException as exc:
                 shutil.rmtree(staging, ignore_errors=True)
                 shutil.rmtree(staging_files, ignore_errors=True)
+                shutil.rmtree(staging_state, ignore_errors=True)
+                self.log({"event": "failed", "time": _iso(time.time()), "id": name, "kind": kind,
+                          "error": f"{type(exc).__name__}: {exc}"[:2000]})  # fmt: skip
                 raise
+            self.log({"event": "published", "time": _iso(time.time()), **record, "after": name,
+                      "seconds": round(time.time() - started, 3)})  # fmt: skip
             self._prune(keep={final, current})
 
     def _point_current_to(self, snapshot: Path) -> None:
@@ -257,15 +358,25 @@ class LocalStore:
             os.close(fd)
 
     def _remove_leftovers(self) -> None:
-        for parent in (self._snapshots, self.root / "dumps"):
+        """Remove what a killed writer left (staging directories) and say so in the log."""
+        abandoned: set[str] = set()
+        for parent in (self._snapshots, self.root / "dumps", self.root / "state"):
             if parent.is_dir():
                 for path in parent.iterdir():
                     if path.name.startswith(_STAGING_PREFIX):
+                        abandoned.add(path.name[len(_STAGING_PREFIX) :])
                         shutil.rmtree(path, ignore_errors=True)
+        for name in sorted(abandoned):
+            self.log({"event": "abandoned", "time": _iso(time.time()), "id": name})
 
     def _prune(self, keep: set[Path | None]) -> None:
-        """Remove snapshots other than ``keep`` (and staging ones), with their files, except
-        those a reader holds a lease on (they go with a later ingest)."""
+        """Remove snapshots other than ``keep`` and the newest :func:`keep_snapshots` (and
+        staging ones), with their files, except those a reader holds a lease on (they go with a
+        later write)."""
+        keep = set(keep)
+        published = [p for p in self._snapshots.iterdir() if not p.name.startswith(_STAGING_PREFIX)]
+        published.sort(key=_age_key, reverse=True)
+        keep.update(published[: keep_snapshots()])
         kept = {p.name for p in keep if p is not None}
         for path in self._snapshots.iterdir():
             if path in keep or path.name.startswith(_STAGING_PREFIX):
@@ -280,8 +391,35 @@ class LocalStore:
             finally:
                 if fd is not None:
                     os.close(fd)
-        files = self.root / "dumps"
-        if files.is_dir():
-            for path in files.iterdir():
-                if path.name not in kept and not path.name.startswith(_STAGING_PREFIX):
-                    shutil.rmtree(path, ignore_errors=True)
+        for files in (self.root / "dumps", self.root / "state"):
+            if files.is_dir():
+                for path in files.iterdir():
+                    if path.name not in kept and not path.name.startswith(_STAGING_PREFIX):
+                        shutil.rmtree(path, ignore_errors=True)
+
+
+def _age_key(snapshot: Path) -> float:
+    """Newest last: a published snapshot is never written again, so its directory's mtime is
+    when it was built."""
+    try:
+        return snapshot.stat().st_mtime
+    except OSError:
+        return 0.0
+
+
+def _iso(seconds: float) -> str:
+    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds * 1000) % 1000:03d}Z"
+
+
+def _command_line() -> str:
+    argv = list(sys.argv)
+    if argv:
+        argv[0] = os.path.basename(argv[0])
+    return " ".join(argv)[:1000]
+
+
+def _user() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"

@@ -1,0 +1,610 @@
+"""Deltas: change the current graph and publish the result as a new snapshot, atomically.
+
+A :class:`Delta` says what changes — whole named graphs replaced or dropped, single quads added
+or removed, paper cards replaced, files of update state — and :func:`apply_delta` makes it the
+store's new current snapshot:
+
+1. under the store's writer lock (one writer at a time: another waits up to ``wait`` seconds,
+   then gets :class:`~bibkg.errors.StoreBusy`), a new snapshot starts as a RocksDB checkpoint of
+   the current one (hard links: instant, and the two share their files on disk);
+2. each changed graph's new text is compared with its text in the current snapshot's dumps
+   (:class:`~bibkg.export.snapshot_dumps.DumpManifest` says where it lies) and only the quads
+   that differ are removed from or added to the store;
+3. what depends on the content is recomputed as far as it changed: the *derivations* (functions
+   of the changed graphs, see :func:`register_derivation`; by default the VoID statement count of
+   the statistics graph, :func:`bibkg.mapping.stats.recount`), the schema counts
+   (``schema-stats.json``, :mod:`bibkg.sparql.schema`) from the quads added and removed, the
+   dumps (unchanged graphs copied from the previous files in the kernel, changed ones written),
+   the paper cards (rewritten canonically only when cards change, else hard-linked);
+4. the snapshot is published by the atomic swing of ``STORE/current``
+   (:meth:`~bibkg.store.local.LocalStore.build_snapshot`), logged in ``STORE/updates.log``.
+
+Every published file is byte for byte what a cold ingest writing the same graphs in the same
+order gives (each graph's block in the dumps is the same bytes; the cards file is written by
+``VACUUM INTO``, whose output depends on the content only).  A failure or ``kill -9`` anywhere
+before the swing leaves the previous snapshot current and readable; the next writer removes
+the leftovers.
+
+The graph text is N-Quads as bibkg's mapping writes it (:mod:`bibkg.mapping.terms`): one quad
+per line, each quad once per graph, no blank nodes.  Quads given as pyoxigraph terms are written
+the same way (:func:`nquad_line`).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import sqlite3
+import time
+from collections import Counter
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pyoxigraph as ox
+
+from .. import iris
+from ..cards import CARDS_FILE, PaperCard, canonical_copy
+from ..errors import BibkgError, StoreError
+from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, read_block
+from ..mapping.terms import GraphText, QuadWriter
+from ..sparql import schema as schema_stats
+from .local import LocalStore, SnapshotBuild
+
+DEFAULT_WAIT = 30.0
+"""Seconds :func:`apply_delta` waits for another writer before StoreBusy
+(``BIBKG_DELTA_WAIT``)."""
+MAX_DELTA_QUADS = 5_000_000
+"""Quads one delta may add or remove one by one (:meth:`Delta.add_quads`/``remove_quads``)."""
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+
+class DeltaError(BibkgError, ValueError):
+    """A delta that cannot be applied as given (a blank node, a quad outside a named graph…)."""
+
+
+def default_wait() -> float:
+    raw = os.environ.get("BIBKG_DELTA_WAIT", "")
+    try:
+        return float(raw) if raw.strip() else DEFAULT_WAIT
+    except ValueError:
+        raise StoreError(f"BIBKG_DELTA_WAIT must be a number of seconds, got {raw!r}") from None
+
+
+# --- the change ---------------------------------------------------------------------------------
+
+
+@dataclass
+class Delta:
+    """A change to the current graph (build it with the methods; apply with :func:`apply_delta`)."""
+
+    graphs: dict[str, GraphText | None] = field(default_factory=dict)
+    """Named graph IRI → its whole new content, or ``None`` to drop it."""
+    add: list[ox.Quad] = field(default_factory=list)
+    remove: list[ox.Quad] = field(default_factory=list)
+    cards: dict[str, PaperCard | None] = field(default_factory=dict)
+    """Paper IRI → its new card, or ``None`` to delete it (:mod:`bibkg.cards`)."""
+    state: dict[str, bytes | None] = field(default_factory=dict)
+    """Files of the snapshot's update state (relative paths) to write, or ``None`` to delete;
+    all others are carried over from the previous snapshot (hard links)."""
+    order: list[str] | None = None
+    """The graphs' order in the dumps, complete, when the caller knows it (an ingest does);
+    otherwise graphs keep their place and new ones go before the statistics graph."""
+    note: str = ""
+    """Free text for the update log (why)."""
+
+    def replace_graph(self, iri: str, content: GraphText | bytes | str | Iterable[ox.Quad]) -> Delta:
+        """Make ``iri`` hold exactly ``content``: a :class:`GraphText`, N-Quads text in bibkg's
+        form (every line in graph ``iri``), or quads (their graph is ignored)."""
+        self.graphs[iri] = _graph_text(iri, content)
+        return self
+
+    def drop_graph(self, iri: str) -> Delta:
+        self.graphs[iri] = None
+        return self
+
+    def add_quads(self, quads: Iterable[ox.Quad]) -> Delta:
+        self.add.extend(_checked(quads))
+        return self
+
+    def remove_quads(self, quads: Iterable[ox.Quad]) -> Delta:
+        self.remove.extend(_checked(quads))
+        return self
+
+    def set_card(self, card: PaperCard) -> Delta:
+        self.cards[card.iri] = card
+        return self
+
+    def delete_card(self, paper_iri: str) -> Delta:
+        self.cards[paper_iri] = None
+        return self
+
+    @property
+    def empty(self) -> bool:
+        return not (self.graphs or self.add or self.remove or self.cards or self.state)
+
+
+@dataclass
+class DeltaReport:
+    """What :func:`apply_delta` did."""
+
+    before: str
+    after: str = ""
+    added: int = 0
+    removed: int = 0
+    graphs: list[str] = field(default_factory=list)
+    """Graphs whose content changed (derived ones included)."""
+    quads: int = 0
+    """Quads in the new snapshot."""
+    seconds: float = 0.0
+    phases: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass
+class DeltaContext:
+    """What a derivation sees: the graphs as they will be after the delta."""
+
+    manifest: DumpManifest
+    """The previous snapshot's dumps."""
+    files: Path
+    """The previous snapshot's files (its dumps)."""
+    texts: dict[str, GraphText | None]
+    """Changed graphs so far: IRI → new text (``None``: dropped)."""
+    store: ox.Store
+    """The new snapshot's store, before the changes are applied (read it for unchanged graphs)."""
+
+    def text(self, iri: str) -> bytes:
+        """The N-Quads of graph ``iri`` after the delta (empty if it has none)."""
+        if iri in self.texts:
+            graph = self.texts[iri]
+            return graph.nquads if graph is not None else b""
+        block = self.manifest.get(iri)
+        return read_block(self.files, block) if block is not None else b""
+
+    def graph(self, iri: str) -> GraphText | None:
+        """Graph ``iri`` after the delta, N-Quads and Turtle (``None`` if it has no quads)."""
+        if iri in self.texts:
+            return self.texts[iri]
+        block = self.manifest.get(iri)
+        if block is None:
+            return None
+        return GraphText(iri, read_block(self.files, block), read_block(self.files, block, "turtle"), block.quads)
+
+    def quads(self, iri: str) -> int:
+        if iri in self.texts:
+            graph = self.texts[iri]
+            return graph.quads if graph is not None else 0
+        block = self.manifest.get(iri)
+        return block.quads if block is not None else 0
+
+    @property
+    def total(self) -> int:
+        """Quads of the whole graph after the delta."""
+        names = {b.iri for b in self.manifest.graphs} | set(self.texts)
+        return sum(self.quads(iri) for iri in names)
+
+
+Derivation = Callable[[DeltaContext], Mapping[str, GraphText | None]]
+"""A function of the graph after a delta: the graphs it derives, new text (or ``None``: drop)."""
+_DERIVATIONS: dict[str, Derivation] = {}
+
+
+def register_derivation(name: str, derivation: Derivation) -> None:
+    """Run ``derivation`` after every delta, in registration order (the defaults first).
+
+    A derivation returns only the graphs whose text it changes; it must give the same text as
+    the cold path that builds the same graph, so that the update equals a rebuild.
+    """
+    _DERIVATIONS[name] = derivation
+
+
+def derivations() -> dict[str, Derivation]:
+    from ..mapping.stats import recount
+
+    return {"void-triples": recount, **_DERIVATIONS}
+
+
+# --- applying it --------------------------------------------------------------------------------
+
+
+def apply_delta(
+    store: LocalStore,
+    delta: Delta,
+    *,
+    wait: float | None = None,
+    command: str | None = None,
+    actor: str | None = None,
+    kind: str = "delta",
+) -> DeltaReport:
+    """Apply ``delta`` to the current snapshot of ``store`` and publish the result (module docs).
+
+    Raises:
+        StoreBusy: another writer held the store for longer than ``wait`` seconds (default
+            :func:`default_wait`).
+        StoreError: the store has no graph, or its current snapshot has no update state (one
+            made by ``bibkg load`` or an older version: ingest it again first).
+        DeltaError: the delta itself is invalid; nothing is published.
+    """
+    started = time.perf_counter()
+    with store.build_snapshot(copy_current=True, wait=default_wait() if wait is None else wait,
+                              command=command, actor=actor, kind=kind) as build:  # fmt: skip
+        report = build_on(store, build, delta)
+    report.after = build.name
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaReport:
+    """Apply ``delta`` inside ``build`` (a checkpoint of the previous snapshot): the body of
+    :func:`apply_delta`, for writers that hold a build already."""
+    previous = build.previous
+    if previous is None:
+        raise StoreError(f"no graph in store {store.root}: run 'bibkg ingest DATA_DIR --store {store.root}' first")
+    prev_files, prev_state = store.files_dir(previous), store.state_dir(previous)
+    manifest = DumpManifest.read(prev_state)
+    if manifest is None:
+        raise StoreError(
+            f"the current snapshot of {store.root} ({previous.name}) has no update state (made by 'bibkg load' "
+            f"or an older version); run 'bibkg ingest DATA_DIR --full --store {store.root}' once"
+        )
+    report = DeltaReport(previous.name)
+    phase = _Phases(report)
+
+    texts = _changed_texts(delta, manifest, prev_files)
+    context = DeltaContext(manifest, prev_files, texts, build.store)
+    for name, derive in derivations().items():
+        for iri, text in derive(context).items():
+            texts[iri] = text
+    phase("derivations")
+
+    counts = _Counts()
+    for iri, text in texts.items():
+        block = manifest.get(iri)
+        old = read_block(prev_files, block) if block is not None else b""
+        new = text.nquads if text is not None else b""
+        if old == new:
+            continue
+        report.graphs.append(iri)
+        if text is None and block is not None and block.quads > 1000:
+            gone = list(build.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+            build.store.remove_graph(ox.NamedNode(iri))
+            counts.take(gone, -1)
+            continue
+        removed, added = _line_diff(old, new)
+        if removed:
+            quads = list(ox.parse(removed, ox.RdfFormat.N_QUADS))
+            for quad in quads:
+                build.store.remove(quad)
+            counts.take(quads, -1)
+        if added:
+            quads = list(ox.parse(added, ox.RdfFormat.N_QUADS))
+            build.store.extend(quads)
+            counts.take(quads, +1)
+    report.added, report.removed = counts.added, counts.removed
+    phase("store")
+
+    new_manifest = _write_dumps(build.files, prev_files, manifest, texts, delta.order)
+    new_manifest.write(build.state)
+    report.quads = new_manifest.quads
+    phase("dumps")
+
+    _write_cards(prev_files, build.files, delta.cards)
+    phase("cards")
+
+    _write_schema_stats(build, prev_files, counts)
+    phase("schema statistics")
+
+    _carry_state(prev_state, build.state, delta.state)
+    build.record["changes"] = {
+        "graphs": report.graphs[:50] + ([f"... {len(report.graphs) - 50} more"] if len(report.graphs) > 50 else []),
+        "quads_added": report.added,
+        "quads_removed": report.removed,
+        "cards": len(delta.cards),
+        "note": delta.note[:2000],
+    }
+    phase("state")
+    return report
+
+
+class _Phases:
+    def __init__(self, report: DeltaReport) -> None:
+        self.report, self.last = report, time.perf_counter()
+
+    def __call__(self, name: str) -> None:
+        now = time.perf_counter()
+        self.report.phases[name] = self.report.phases.get(name, 0.0) + now - self.last
+        self.last = now
+
+
+def _changed_texts(delta: Delta, manifest: DumpManifest, prev_files: Path) -> dict[str, GraphText | None]:
+    """Each graph the delta changes → its whole new text."""
+    texts: dict[str, GraphText | None] = dict(delta.graphs)
+    if len(delta.add) + len(delta.remove) > MAX_DELTA_QUADS:
+        raise DeltaError(f"a delta adds or removes at most {MAX_DELTA_QUADS:,} single quads; replace whole graphs instead")
+    by_graph: dict[str, tuple[list[bytes], list[bytes]]] = {}
+    for index, quads in ((0, delta.remove), (1, delta.add)):
+        for quad in quads:
+            by_graph.setdefault(quad.graph_name.value, ([], []))[index].append(nquad_line(quad).encode())
+    for iri, (removed, added) in by_graph.items():
+        if iri in texts:
+            base = texts[iri].nquads if texts[iri] is not None else b""
+        else:
+            block = manifest.get(iri)
+            base = read_block(prev_files, block) if block is not None else b""
+        gone = set(removed)
+        lines = [line for line in base.splitlines(keepends=True) if line not in gone]
+        present = set(lines)
+        for line in added:
+            if line not in present:
+                present.add(line)
+                lines.append(line)
+        texts[iri] = _text_from_lines(iri, lines) if lines else None
+    return texts
+
+
+class _Counts:
+    """Per-predicate, per-class and per-graph changes of the quads (for ``schema-stats.json``)."""
+
+    def __init__(self) -> None:
+        self.predicates: Counter[str] = Counter()
+        self.classes: Counter[str] = Counter()
+        self.graphs: Counter[str] = Counter()
+        self.added = self.removed = 0
+
+    def take(self, quads: list[ox.Quad], sign: int) -> None:
+        rdf_type = schema_stats.RDF_TYPE
+        for quad in quads:
+            self.predicates[str(quad.predicate)] += sign
+            self.graphs[str(quad.graph_name)] += sign
+            if quad.predicate.value == rdf_type:
+                self.classes[str(quad.object)] += sign
+        if sign > 0:
+            self.added += len(quads)
+        else:
+            self.removed += len(quads)
+
+
+def _line_diff(old: bytes, new: bytes) -> tuple[bytes, bytes]:
+    """(lines only in ``old``, lines only in ``new``), each a block of N-Quads lines.
+
+    The common head and tail of the two texts (most of a graph that changed in a few places)
+    are skipped before the lines are compared as sets."""
+    head = _common_prefix(old, new)
+    head = old.rfind(b"\n", 0, head) + 1  # back to the start of a line
+    old_rest, new_rest = old[head:], new[head:]
+    tail = _common_suffix(old_rest, new_rest)
+    if tail and not (_newline_before(old_rest, tail) and _newline_before(new_rest, tail)):
+        cut = old_rest.find(b"\n", len(old_rest) - tail)  # the shared tail begins mid-line
+        tail = len(old_rest) - cut - 1 if cut >= 0 else 0
+    old_lines = set(old_rest[: len(old_rest) - tail].splitlines(keepends=True))
+    new_lines = set(new_rest[: len(new_rest) - tail].splitlines(keepends=True))
+    return b"".join(old_lines - new_lines), b"".join(new_lines - old_lines)
+
+
+def _newline_before(text: bytes, tail: int) -> bool:
+    at = len(text) - tail
+    return at == 0 or text[at - 1 : at] == b"\n"
+
+
+def _common_prefix(a: bytes, b: bytes) -> int:
+    """Length of the common prefix of ``a`` and ``b`` (binary search on slice equality)."""
+    low, high = 0, min(len(a), len(b))
+    if a[:high] == b[:high]:
+        return high
+    while high - low > 64:
+        mid = (low + high) // 2
+        if a[low:mid] == b[low:mid]:
+            low = mid
+        else:
+            high = mid
+    while low < high and a[low] == b[low]:
+        low += 1
+    return low
+
+
+def _common_suffix(a: bytes, b: bytes) -> int:
+    """Length of the common suffix of ``a`` and ``b``."""
+    la, lb = len(a), len(b)
+    low, high = 0, min(la, lb)
+    if a[la - high :] == b[lb - high :]:
+        return high
+    while high - low > 64:
+        mid = (low + high) // 2
+        if a[la - mid : la - low] == b[lb - mid : lb - low]:
+            low = mid
+        else:
+            high = mid
+    while low < high and a[la - low - 1] == b[lb - low - 1]:
+        low += 1
+    return low
+
+
+def _write_dumps(
+    target: Path, source: Path, manifest: DumpManifest, texts: dict[str, GraphText | None], order: list[str] | None
+) -> DumpManifest:
+    """The new snapshot's dumps: unchanged graphs copied from ``source``, changed ones written."""
+    present = [b.iri for b in manifest.graphs]
+    if order is None:
+        order = [iri for iri in present if not (iri in texts and texts[iri] is None)]
+        new = [iri for iri, text in texts.items() if text is not None and manifest.get(iri) is None]
+        at = order.index(iris.STATS_GRAPH) if iris.STATS_GRAPH in order else len(order)
+        order[at:at] = new
+    else:
+        listed = set(order)
+        missing = [iri for iri in present if iri not in listed and not (iri in texts and texts[iri] is None)]
+        missing += [iri for iri, text in texts.items() if text is not None and iri not in listed and iri not in present]
+        if missing:
+            raise DeltaError(f"the delta's graph order leaves out {len(missing)} graph(s), e.g. {missing[0]}")
+    with SnapshotDumps(target) as dumps:
+        run: list[GraphBlock] = []
+        for iri in order:
+            block = manifest.get(iri)
+            text = texts.get(iri)
+            if block is not None and (iri not in texts or (text is not None and _same_text(source, block, text))):
+                run.append(block)  # unchanged: copied with its neighbours
+                continue
+            dumps.copy(source, run)
+            run = []
+            if text is not None:
+                dumps.add(text)
+        dumps.copy(source, run)
+        return dumps.manifest
+
+
+def _same_text(source: Path, block: GraphBlock, text: GraphText) -> bool:
+    return block.quads == text.quads and block.nquads[1] == len(text.nquads) and block.turtle[1] == len(text.turtle) and (
+        read_block(source, block, "turtle") == text.turtle and read_block(source, block) == text.nquads
+    )
+
+
+def _write_cards(source: Path, target: Path, cards: dict[str, PaperCard | None]) -> None:
+    """The new snapshot's cards file: the previous one (a hard link) if no card changed, else
+    the previous cards with the changes, written canonically (:func:`bibkg.cards.canonical_copy`)."""
+    old = source / CARDS_FILE
+    if not old.is_file():
+        return
+    if not cards:
+        os.link(old, target / CARDS_FILE)
+        return
+    work = target / f".{CARDS_FILE}.work"
+    shutil.copyfile(old, work)
+    db = sqlite3.connect(work, isolation_level=None)
+    try:
+        db.execute("PRAGMA journal_mode=OFF")
+        db.execute("PRAGMA synchronous=OFF")
+        db.execute("BEGIN")
+        keys = [(iri,) for iri in cards]
+        db.executemany("DELETE FROM card WHERE paper = ?", keys)
+        db.executemany("DELETE FROM author WHERE paper = ?", keys)
+        from ..cards import CardWriter
+
+        CardWriter.insert(db, [card for card in cards.values() if card is not None])
+        db.execute("COMMIT")
+    finally:
+        db.close()
+    canonical_copy(work, target / CARDS_FILE)
+    work.unlink()
+
+
+def _write_schema_stats(build: SnapshotBuild, source: Path, counts: _Counts) -> None:
+    previous = schema_stats.read(source)
+    if previous is None:  # none kept with the previous snapshot: count afresh (seconds)
+        schema_stats.write(build.store, build.files)
+        return
+    schema_stats.save(schema_stats.adjusted(previous, counts.predicates, counts.classes, counts.graphs), build.files)
+
+
+def _carry_state(source: Path, target: Path, changes: dict[str, bytes | None]) -> None:
+    """The new snapshot's state: the previous state's files hard-linked, except the manifest
+    (written anew) and the files ``changes`` replaces or deletes."""
+    for name in changes:
+        if Path(name).is_absolute() or ".." in Path(name).parts or name == MANIFEST_FILE:
+            raise DeltaError(f"state file name {name!r} is not a plain relative path")
+    if source.is_dir():
+        for root, _dirs, files in os.walk(source):
+            rel_root = Path(root).relative_to(source)
+            for name in files:
+                rel = (rel_root / name).as_posix()
+                if rel == MANIFEST_FILE or rel in changes:
+                    continue
+                (target / rel_root).mkdir(parents=True, exist_ok=True)
+                os.link(Path(root) / name, target / rel)
+    for rel, data in changes.items():
+        if data is not None:
+            path = target / rel
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+
+
+# --- graph text ----------------------------------------------------------------------------------
+
+
+def _checked(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
+    out = []
+    for index, quad in enumerate(quads):
+        if not isinstance(quad, ox.Quad):
+            raise DeltaError(f"quad {index}: expected a pyoxigraph Quad, got {type(quad).__name__}")
+        if not isinstance(quad.graph_name, ox.NamedNode):
+            raise DeltaError(f"quad {index}: every quad of a delta belongs to a named graph, not the default graph")
+        _check_terms(index, (quad.subject, quad.predicate, quad.object))
+        out.append(quad)
+    return out
+
+
+def _check_terms(index: int, terms: Iterable[Any]) -> None:
+    for term in terms:
+        if isinstance(term, ox.BlankNode):
+            raise DeltaError(f"quad {index}: blank nodes are not allowed in bibkg's graph (every node has an IRI)")
+        if isinstance(term, ox.Triple):
+            raise DeltaError(f"quad {index}: quoted triples are not allowed in bibkg's graph")
+
+
+def _escape(value: str) -> str:
+    if "\\" in value:
+        value = value.replace("\\", "\\\\")
+    if '"' in value:
+        value = value.replace('"', '\\"')
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    if "\r" in value:
+        value = value.replace("\r", "\\r")
+    return value
+
+
+def term_text(term: ox.NamedNode | ox.Literal) -> str:
+    """A term as bibkg's mapping writes it in N-Quads (:mod:`bibkg.mapping.terms`)."""
+    if isinstance(term, ox.NamedNode):
+        return f"<{term.value}>"
+    text = f'"{_escape(term.value)}"'
+    if term.language:
+        return f"{text}@{term.language}"
+    datatype = term.datatype.value
+    return text if datatype in (_XSD_STRING, _RDF_LANG_STRING) else f"{text}^^<{datatype}>"
+
+
+def nquad_line(quad: ox.Quad) -> str:
+    """``quad`` as one N-Quads line, exactly as the mapping writes it."""
+    return f"{term_text(quad.subject)} {term_text(quad.predicate)} {term_text(quad.object)} <{quad.graph_name.value}> .\n"
+
+
+def _text_from_lines(iri: str, lines: list[bytes]) -> GraphText:
+    """A graph's text from its N-Quads lines (in bibkg's form), Turtle included."""
+    out = QuadWriter(iri)
+    suffix = f" <{iri}> .\n".encode()
+    for number, line in enumerate(lines, start=1):
+        if not line.endswith(suffix) or not line.startswith(b"<"):
+            raise DeltaError(f"graph {iri}, line {number}: not an N-Quads line of this graph: {line[:200]!r}")
+        body = line[: -len(suffix)].decode()
+        s_end = body.find("> <")
+        p_end = body.find("> ", s_end + 3)
+        if s_end < 0 or p_end < 0:
+            raise DeltaError(f"graph {iri}, line {number}: not an N-Quads line in bibkg's form: {line[:200]!r}")
+        out.add(body[1:s_end], body[s_end + 3 : p_end], body[p_end + 2 :])
+    return out.finish()
+
+
+def _graph_text(iri: str, content: GraphText | bytes | str | Iterable[ox.Quad]) -> GraphText:
+    if isinstance(content, GraphText):
+        if content.iri != iri:
+            raise DeltaError(f"graph text for {content.iri} given as the content of {iri}")
+        return content
+    if isinstance(content, str):
+        content = content.encode()
+    if isinstance(content, bytes):
+        try:
+            quads = list(ox.parse(content, ox.RdfFormat.N_QUADS))
+        except SyntaxError as exc:
+            raise DeltaError(f"graph {iri}: malformed N-Quads: {exc}") from None
+        for index, quad in enumerate(quads):
+            if quad.graph_name != ox.NamedNode(iri):
+                raise DeltaError(f"graph {iri}, quad {index}: in graph {quad.graph_name}, not in {iri}")
+        return _graph_text(iri, quads)
+    out = QuadWriter(iri)
+    for index, quad in enumerate(content):
+        if not isinstance(quad, (ox.Quad, ox.Triple)):
+            raise DeltaError(f"graph {iri}, quad {index}: expected a pyoxigraph Quad, got {type(quad).__name__}")
+        _check_terms(index, (quad.subject, quad.predicate, quad.object))
+        out.add(quad.subject.value, quad.predicate.value, term_text(quad.object))
+    return out.finish()
