@@ -49,9 +49,9 @@ _ENTITY_IRIS: dict[str, Callable[[str], str]] = {
 }
 PARAM_TYPES = frozenset({"iri", "string", "integer", "boolean", *_ENTITY_IRIS})
 
-INTERNAL_PREFIXES: tuple[str, ...] = ("gql-", "ld-", "bib-")
+INTERNAL_PREFIXES: tuple[str, ...] = ("gql-", "ld-", "bib-", "link-")
 """Names of the queries bibkg's own code runs (GraphQL resolvers, Linked Data pages, BibTeX
-export), named after their caller.  They stay runnable by name, but the catalog's public listing
+export, the Daily Papers linker), named after their caller.  They stay runnable by name, but the catalog's public listing
 (the query page, ``/queries``, ``bibkg queries``) shows only the everyday questions.  This is the
 one place that decides it."""
 
