@@ -109,8 +109,13 @@ start_oxigraph() {
     rm -rf "$dir/db"
     local t; t=$(now)
     "$bin" load --location "$dir/db" --format application/n-quads --file "$dump" >"$dir/load.log" 2>&1 || die "oxigraph load failed: $(tail -3 "$dir/load.log")"
-    stamp "$dump" >"$dir/db/loaded"
     took "load-oxigraph" "$t"
+    # compaction, as bibkg's own ingest does: a bulk-loaded store answers bibkg's queries 1.5-3x
+    # slower until it is compacted (event-papers on the full corpus: 1.2 s -> 0.56 s)
+    t=$(now)
+    "$bin" optimize --location "$dir/db" >>"$dir/load.log" 2>&1 || die "oxigraph optimize failed: $(tail -3 "$dir/load.log")"
+    stamp "$dump" >"$dir/db/loaded"
+    took "optimize-oxigraph" "$t"
   fi
   port_free "$port" || die "port $port is in use (another server?)"
   local t; t=$(now)
