@@ -13,9 +13,16 @@ from .. import iris
 from .. import vocab as V
 from ..iris import contribution_iri
 from ..mapping.terms import GraphText, QuadWriter, date_lit, int_lit
+from .link import METHOD, Links
 from .reader import DailyEntry, DailyListing, HfAccount, Preprint
 
-__all__ = ["map_listing"]
+__all__ = ["decimal_lit", "map_links", "map_listing"]
+
+
+def decimal_lit(value: float) -> str:
+    """An ``xsd:decimal`` literal with at most four decimals (``0.95``, ``1.0``)."""
+    text = f"{value:.4f}".rstrip("0")
+    return f'"{text}0"^^<{V.XSD_DECIMAL}>' if text.endswith(".") else f'"{text}"^^<{V.XSD_DECIMAL}>'
 
 
 def map_listing(listing: DailyListing) -> GraphText:
@@ -78,3 +85,35 @@ def _preprint(out: QuadWriter, preprint: Preprint) -> None:
             out.add_text(node, V.hfAccountStatus, author.status)
     for author in preprint.authors:
         _account(out, author.account)
+
+
+def map_links(links: Links) -> GraphText:
+    """The graph ``iris.HF_LINKS_GRAPH``: one link node per linked preprint and per linked
+    preprint author, with the evidence, and the shortcuts ``bibkg:publishedAs`` /
+    ``bibkg:linkedPerson`` (see :mod:`bibkg.hf.link`)."""
+    out = QuadWriter(iris.HF_LINKS_GRAPH)
+    for found in links.papers:
+        preprint = iris.preprint_iri(found.arxiv_id)
+        node = iris.paper_link_iri(found.arxiv_id)
+        out.add_iri(preprint, V.paperLink, node)
+        out.add_iri(preprint, V.publishedAs, found.paper)
+        out.add_iri(node, V.TYPE, V.PaperLink)
+        out.add_iri(node, V.linkTarget, found.paper)
+        out.add(node, V.linkScore, decimal_lit(found.score))
+        out.add(node, V.titleSimilarity, decimal_lit(found.title_similarity))
+        out.add(node, V.authorOverlap, decimal_lit(found.author_overlap))
+        out.add(node, V.yearGap, int_lit(found.year_gap))
+        out.add_text(node, V.linkMethod, METHOD)
+    for person in links.persons:
+        authorship = contribution_iri(iris.preprint_iri(person.arxiv_id), "author", person.position)
+        node = iris.person_link_iri(person.arxiv_id, person.position)
+        out.add_iri(authorship, V.personLink, node)
+        out.add_iri(authorship, V.linkedPerson, person.person)
+        out.add_iri(node, V.TYPE, V.PersonLink)
+        out.add_iri(node, V.linkTarget, person.person)
+        out.add(node, V.linkScore, decimal_lit(person.score))
+        out.add(node, V.nameSimilarity, decimal_lit(person.name_similarity))
+        out.add(node, V.alignedPosition, int_lit(person.paper_position))
+        out.add_iri(node, V.viaLink, iris.paper_link_iri(person.arxiv_id))
+        out.add_text(node, V.linkMethod, METHOD)
+    return out.finish()
