@@ -70,11 +70,7 @@ class CardWriter:
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
         self._work = self.path.with_name(f".{self.path.name}.work")
-        self._work.unlink(missing_ok=True)
-        self._db = sqlite3.connect(self._work, isolation_level=None)
-        self._db.executescript(
-            f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA user_version={CARDS_VERSION};" + _SCHEMA + "BEGIN;"
-        )
+        self._db = _new_database(self._work)
 
     def add(self, cards: Iterable[PaperCard]) -> None:
         self.insert(self._db, cards)
@@ -103,6 +99,39 @@ class CardWriter:
         else:
             self._db.close()
             self._work.unlink(missing_ok=True)
+
+
+def _new_database(path: Path) -> sqlite3.Connection:
+    """A new, empty cards database at ``path``, in a transaction (the same statements for
+    every writer: the database header, which ``VACUUM INTO`` keeps, is then the same too)."""
+    Path(path).unlink(missing_ok=True)
+    db = sqlite3.connect(path, isolation_level=None)
+    db.executescript(
+        f"PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; PRAGMA user_version={CARDS_VERSION};" + _SCHEMA + "BEGIN;"
+    )
+    return db
+
+
+def updated_copy(source: Path, target: Path, changes: dict[str, PaperCard | None]) -> None:
+    """Write into ``target`` the cards of ``source`` with ``changes`` (paper IRI → new card,
+    or ``None``: removed), byte for byte the file a :class:`CardWriter` given the resulting
+    cards writes."""
+    work = Path(target).with_name(f".{Path(target).name}.work")
+    db = _new_database(work)
+    try:
+        db.execute("ATTACH DATABASE ? AS old", (f"{Path(source).resolve().as_uri()}?mode=ro",))
+        db.execute("CREATE TEMP TABLE gone (paper TEXT PRIMARY KEY) WITHOUT ROWID")
+        db.executemany("INSERT INTO gone VALUES (?)", [(iri,) for iri in changes])
+        db.execute("INSERT INTO main.card SELECT * FROM old.card WHERE paper NOT IN (SELECT paper FROM gone)")
+        db.execute("INSERT INTO main.author SELECT * FROM old.author WHERE paper NOT IN (SELECT paper FROM gone)")
+        CardWriter.insert(db, [card for card in changes.values() if card is not None])
+        db.execute("COMMIT")
+        db.execute("DETACH DATABASE old")
+        db.execute("DROP TABLE temp.gone")
+    finally:
+        db.close()
+    canonical_copy(work, target)
+    work.unlink()
 
 
 def canonical_copy(source: Path, target: Path) -> None:

@@ -111,7 +111,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     store = LocalStore(_store_dir(args))
     bar = _ProgressBar(not args.quiet)
-    report = run_ingest(Path(args.path), store, jobs=args.jobs, progress=bar, stage=bar.stage)
+    report = run_ingest(Path(args.path), store, jobs=args.jobs, progress=bar, stage=bar.stage, full=args.full)
     kinds = Counter(w.kind for w in report.warnings)
     if args.json:
         print(
@@ -129,6 +129,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                     "warnings": dict(kinds),
                     "seconds": round(report.seconds, 2),
                     "phases": {k: round(v, 2) for k, v in report.phases.items()},
+                    "mode": report.mode,
+                    "changed": report.changed,
                 },
                 indent=2,
             )
@@ -143,6 +145,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
         print(f"  quads        {report.quads:>10,}")
         print(f"  warnings     {len(report.warnings):>10,}  {dict(kinds) if kinds else ''}")
         print(f"  seconds      {report.seconds:>10.1f}")
+        if report.mode == "incremental":
+            changed = ", ".join(f"{n} {k}" for k, n in report.changed.items())
+            print(f"  incremental  {changed} collection files (--full for a cold ingest)")
     if args.warnings:
         for warning in report.warnings:
             print(f"warning: {warning}", file=sys.stderr)
@@ -327,6 +332,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("path", metavar="PATH", help="the Anthology data directory (the one holding xml/)")
     store_option(p)
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
+    p.add_argument("--full", action="store_true",
+                   help="cold ingest: map every file and load an empty snapshot (default: when the current "
+                   "snapshot was ingested by this version, map only the changed collection files and update it)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--warnings", action="store_true", help="list every warning on stderr")

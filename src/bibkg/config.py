@@ -62,7 +62,8 @@ def sample_fingerprint(datadir: Path | None = None) -> str:
         digest.update(str(path.relative_to(datadir)).encode())
         digest.update(path.read_bytes())
     code = sorted((_PACKAGE_DIR / "mapping").glob("*.py")) + sorted((_PACKAGE_DIR / "anthology").glob("*.py"))
-    code += [_PACKAGE_DIR / "ingest.py", _PACKAGE_DIR / "cards.py", _PACKAGE_DIR / "safeparse.py",
+    code += sorted((_PACKAGE_DIR / "ingest").glob("*.py"))
+    code += [_PACKAGE_DIR / "cards.py", _PACKAGE_DIR / "safeparse.py",
              _PACKAGE_DIR / "export" / "snapshot_dumps.py"]
     for path in code:
         digest.update(path.read_bytes())

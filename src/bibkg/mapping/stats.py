@@ -34,7 +34,7 @@ from typing import Any
 
 from .. import iris
 from .. import vocab as V
-from .collection import CollectionResult, VolumeFacts
+from .collection import VolumeFacts
 from .terms import GraphText, QuadWriter, date_lit, int_lit
 
 DATASET_IRI = iris.BIBKG_ID + "dataset"
@@ -60,17 +60,19 @@ class StatsFacts:
     authorships: int = 0
     editorships: int = 0
 
-    def absorb(self, result: CollectionResult) -> None:
+    def absorb(self, facts: Any) -> None:
+        """Count one collection: its mapping's facts (:class:`bibkg.ingest.state.CollectionFacts`:
+        counts, and ``authors``, paper id → person ids)."""
         self.collections += 1
-        self.papers += result.papers
-        self.frontmatter += result.frontmatter
-        self.authorships += result.authorships
-        self.editorships += result.editorships
-        for item_id, role, _position, pid in result.contributions:
-            if role == "author":
-                people = self.authors.setdefault(item_id, [])
-                if pid not in people:
-                    people.append(pid)
+        self.papers += facts.papers
+        self.frontmatter += facts.frontmatter
+        self.authorships += facts.authorships
+        self.editorships += facts.editorships
+        for item_id, people in facts.authors.items():
+            known = self.authors.setdefault(item_id, [])
+            for pid in people:
+                if pid not in known:
+                    known.append(pid)
 
 
 def stats_graph(

@@ -33,8 +33,6 @@ the same way (:func:`nquad_line`).
 from __future__ import annotations
 
 import os
-import shutil
-import sqlite3
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -45,7 +43,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import iris
-from ..cards import CARDS_FILE, PaperCard, canonical_copy
+from ..cards import CARDS_FILE, PaperCard, updated_copy
 from ..errors import BibkgError, StoreError
 from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, read_block
 from ..mapping.terms import GraphText, QuadWriter
@@ -461,31 +459,14 @@ def _same_text(source: Path, block: GraphBlock, text: GraphText) -> bool:
 
 def _write_cards(source: Path, target: Path, cards: dict[str, PaperCard | None]) -> None:
     """The new snapshot's cards file: the previous one (a hard link) if no card changed, else
-    the previous cards with the changes, written canonically (:func:`bibkg.cards.canonical_copy`)."""
+    the previous cards with the changes, written canonically (:func:`bibkg.cards.updated_copy`)."""
     old = source / CARDS_FILE
     if not old.is_file():
         return
     if not cards:
         os.link(old, target / CARDS_FILE)
-        return
-    work = target / f".{CARDS_FILE}.work"
-    shutil.copyfile(old, work)
-    db = sqlite3.connect(work, isolation_level=None)
-    try:
-        db.execute("PRAGMA journal_mode=OFF")
-        db.execute("PRAGMA synchronous=OFF")
-        db.execute("BEGIN")
-        keys = [(iri,) for iri in cards]
-        db.executemany("DELETE FROM card WHERE paper = ?", keys)
-        db.executemany("DELETE FROM author WHERE paper = ?", keys)
-        from ..cards import CardWriter
-
-        CardWriter.insert(db, [card for card in cards.values() if card is not None])
-        db.execute("COMMIT")
-    finally:
-        db.close()
-    canonical_copy(work, target / CARDS_FILE)
-    work.unlink()
+    else:
+        updated_copy(old, target / CARDS_FILE, cards)
 
 
 def _write_schema_stats(build: SnapshotBuild, source: Path, counts: _Counts) -> None:

@@ -23,20 +23,21 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from .anthology.people import PeopleMetadata, load_people
-from .anthology.records import Collection
-from .anthology.resolve import Warning, register_variants
-from .anthology.venues import load_sigs, load_venues
-from .anthology.xmlreader import read_collection
-from .cards import CARDS_FILE, CardWriter
-from .errors import SourceError
-from .export.snapshot_dumps import SnapshotDumps
-from .sparql import schema as schema_stats
-from .mapping.collection import CollectionResult, VolumeFacts, map_collection
-from .mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
-from .mapping.stats import StatsFacts, stats_graph
-from .safeparse import check_size, read_source
-from .store.local import LocalStore
+from ..anthology.people import PeopleMetadata, load_people
+from ..anthology.resolve import Warning, register_variants
+from ..anthology.venues import load_sigs, load_venues
+from ..anthology.xmlreader import read_collection
+from ..cards import CARDS_FILE, CardWriter
+from ..errors import SourceError
+from ..export.snapshot_dumps import SnapshotDumps
+from ..sparql import schema as schema_stats
+from ..mapping.collection import CollectionResult, VolumeFacts, map_collection
+from ..mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
+from ..mapping.stats import StatsFacts, stats_graph
+from ..mapping.terms import GraphText
+from ..safeparse import check_size, read_source
+from ..store.local import LocalStore
+from .state import FACTS_DIR, SOURCES, CollectionFacts, Sources, facts_path, file_hash, resolution_fingerprint
 
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, collection_id)`` after each collection file."""
@@ -59,6 +60,10 @@ class IngestReport:
     seconds: float = 0.0
     phases: dict[str, float] = field(default_factory=dict)
     """Seconds of each step: mapping, global graphs, bulk load, compaction."""
+    mode: str = "cold"
+    """``cold`` (everything mapped and loaded) or ``incremental`` (:mod:`bibkg.ingest.incremental`)."""
+    changed: dict[str, int] = field(default_factory=dict)
+    """Incremental: collection files ``added``, ``modified``, ``removed``, ``remapped``."""
 
 
 def collection_files(datadir: Path) -> list[Path]:
@@ -84,16 +89,19 @@ def map_corpus(
     *,
     jobs: int | None = None,
     progress: Progress | None = None,
+    only: set[str] | None = None,
 ) -> Iterator[CollectionResult]:
-    """Read and map every collection of ``datadir`` (in worker processes when ``jobs`` > 1)."""
+    """Read and map every collection of ``datadir`` (in worker processes when ``jobs`` > 1), or
+    those whose id is in ``only``."""
     files = collection_files(datadir)
     if people is None:
-        people = load_people_for(datadir, files)
-    jobs = jobs or min(len(files), os.cpu_count() or 1)
-    total = len(files)
+        people, _ = load_people_for(datadir, files)
+    items = [(i, path) for i, path in enumerate(files) if only is None or path.stem in only]
+    jobs = jobs or min(len(items), os.cpu_count() or 1)
+    total = len(items)
     if jobs <= 1:
-        for done, path in enumerate(files, start=1):
-            result = map_collection(read_collection(path), people, done - 1)
+        for done, (file_index, path) in enumerate(items, start=1):
+            result = map_collection(read_collection(path), people, file_index)
             if progress:
                 progress(done, total, result.collection_id)
             yield result
@@ -103,24 +111,28 @@ def map_corpus(
     # waited forever on one when a test server's threads were running): spawn there instead
     ctx = mp.get_context("fork" if threading.active_count() == 1 else "spawn")
     with ctx.Pool(jobs, initializer=_init_worker, initargs=(people, os.getpid())) as pool:
-        for done, result in enumerate(pool.imap(_map_file, enumerate(files), chunksize=8), start=1):
+        for done, result in enumerate(pool.imap(_map_file, items, chunksize=8), start=1):
             if progress:
                 progress(done, total, result.collection_id)
             yield result
 
 
-def _collections_with_variants(files: list[Path]) -> Iterator[tuple[int, Collection]]:
-    """The collections that have ``<variant>`` names (a byte search skips all others)."""
-    for file_index, path in enumerate(files):
-        if b"<variant" in read_source(path):
-            yield file_index, read_collection(path)
-
-
-def load_people_for(datadir: Path, files: list[Path]) -> PeopleMetadata:
-    """People metadata of ``datadir`` with the corpus-dependent variant names registered."""
+def load_people_for(datadir: Path, files: list[Path], *, hashes: bool = False) -> tuple[PeopleMetadata, Sources]:
+    """People metadata of ``datadir`` with the corpus-dependent variant names registered, and
+    (with ``hashes``) the content hash of every collection file (:mod:`bibkg.ingest.state`),
+    from one read of each file."""
     people = load_people(datadir)
-    register_variants(_collections_with_variants(files), people)
-    return people
+    digests: dict[str, str] = {}
+    with_variants: list[int] = []
+    for file_index, path in enumerate(files):
+        data = read_source(path)
+        if hashes:
+            digests[path.stem] = file_hash(data)
+        if b"<variant" in data:
+            with_variants.append(file_index)
+    register_variants(((i, read_collection(files[i])) for i in with_variants), people)
+    file_ids = {i: path.stem for i, path in enumerate(files)}
+    return people, Sources(digests, resolution_fingerprint(people, file_ids), str(datadir.resolve()))
 
 
 _WORKER_PEOPLE: PeopleMetadata | None = None
@@ -172,17 +184,46 @@ def run_ingest(
     jobs: int | None = None,
     progress: Progress | None = None,
     stage: Callable[[str], None] | None = None,
+    full: bool = False,
+    wait: bool | float = False,
 ) -> IngestReport:
     """Build a new snapshot of ``store`` from ``datadir``; publish it only if everything worked.
 
+    When the current snapshot was made by an ingest of this version (it has update state, see
+    :mod:`bibkg.ingest.state`), only the collection files whose content changed are mapped again
+    and the new snapshot is built from the current one (:mod:`bibkg.ingest.incremental`); with
+    ``full``, or without such a snapshot, everything is mapped and bulk-loaded into an empty
+    snapshot (a cold ingest).  Both give the same graph and the same files.
+
     ``progress`` is called after each collection file, ``stage`` with a description of each
-    later step (loading, compacting).
+    later step (loading, compacting).  ``wait``: how long to wait for another writer.
     """
-    started = time.perf_counter()
     datadir = Path(datadir)
     files = collection_files(datadir)  # fail early, before any store is touched
-    with store.build_snapshot() as build:
+    if not full:
+        from .incremental import run_incremental
+
+        report = run_incremental(datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait)
+        if report is not None:
+            return report
+    return run_cold(datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait)
+
+
+def run_cold(
+    datadir: Path,
+    files: list[Path],
+    store: LocalStore,
+    *,
+    jobs: int | None = None,
+    progress: Progress | None = None,
+    stage: Callable[[str], None] | None = None,
+    wait: bool | float = False,
+) -> IngestReport:
+    """A cold ingest: map every collection and bulk-load the graph into an empty snapshot."""
+    started = time.perf_counter()
+    with store.build_snapshot(wait=wait, kind="ingest") as build:
         report = write_graphs(datadir, files, build.files, jobs=jobs, progress=progress, state=build.state)
+        build.record["changes"] = {"mode": "cold", "collections": report.collections, "quads": report.quads}
         # The mapping's memory is free again (it lived in write_graphs); hand it back to the
         # system so that the bulk loader, the peak of an ingest, has it.
         release_free_memory()
@@ -215,55 +256,82 @@ def write_graphs(
     state: Path | None = None,
 ) -> IngestReport:
     """Map the corpus of ``datadir`` and write every graph as the snapshot dumps in ``directory``,
-    with the papers' cards (:mod:`bibkg.cards`); the dumps' manifest goes to ``state`` (what an
-    update of the snapshot builds on, :mod:`bibkg.store.delta`)."""
+    with the papers' cards (:mod:`bibkg.cards`); the dumps' manifest and the facts of every
+    collection go to ``state`` (what an update of the snapshot builds on, :mod:`bibkg.ingest.state`)."""
     step = time.perf_counter()
-    people = load_people_for(datadir, files)
+    people, sources = load_people_for(datadir, files, hashes=state is not None)
     venues = load_venues(datadir)
     sigs = load_sigs(datadir)
     report = IngestReport(datadir, people.format.value)
-    facts = PeopleFacts()
-    volumes: list[VolumeFacts] = []
-    events = []
-    stats = StatsFacts()
+    facts: list[CollectionFacts] = []
+    if state is not None:
+        (state / FACTS_DIR).mkdir(parents=True, exist_ok=True)
     with SnapshotDumps(directory) as dumps, CardWriter(directory / CARDS_FILE) as cards:
         for result in map_corpus(datadir, people, jobs=jobs, progress=progress):
             assert result.graph is not None
             dumps.add(result.graph)
             cards.add(result.cards)
-            report.warnings.extend(result.warnings)
-            facts.absorb(result)
-            stats.absorb(result)
-            volumes.extend(result.volumes)
-            if result.event is not None:
-                events.append(result.event)
+            one = CollectionFacts.of(result)
+            facts.append(one)
+            if state is not None:
+                (state / facts_path(one.collection_id)).write_bytes(one.dumps())
         report.phases["mapping"] = time.perf_counter() - step
         step = time.perf_counter()
-        report.collections = stats.collections
-        report.papers, report.frontmatter = stats.papers, stats.frontmatter
-        report.authorships, report.editorships = stats.authorships, stats.editorships
-        report.persons = len(set(people.persons) | set(facts.names))
-        event_graph, event_warnings, event_count = events_graph(volumes, events, venues)
-        report.warnings.extend(event_warnings)
-        dumps.add(event_graph.finish())
-        dumps.add(people_graph(people, facts).finish())
-        dumps.add(venues_graph(venues, sigs, {v.full_id for v in volumes}).finish())
-        stats_quads = stats_graph(
-            stats,
-            volumes,
-            persons=report.persons,
-            events=event_count,
-            venues=len(venues),
-            sigs=len(sigs),
-            quads=dumps.quads,
-            source=datadir,
-        )
-        dumps.add(stats_quads.finish())
+        for graph in corpus_graphs(report, facts, people, venues, sigs, datadir, dumps.quads):
+            dumps.add(graph)
     if state is not None:
         dumps.manifest.write(state)
+        (state / SOURCES).write_bytes(sources.to_bytes())
     report.quads = dumps.quads
     report.phases["global graphs"] = time.perf_counter() - step
     return report
+
+
+def corpus_graphs(
+    report: IngestReport,
+    facts: list[CollectionFacts],
+    people: PeopleMetadata,
+    venues: dict,
+    sigs: dict,
+    datadir: Path,
+    quads_before: int,
+) -> Iterator[GraphText]:
+    """The graphs built from the whole corpus, in dump order (events, people, venues,
+    statistics), from the facts of every collection in file order; fills in ``report``'s
+    counts and warnings.  ``quads_before``: the quads of the collection graphs."""
+    people_facts = PeopleFacts()
+    stats = StatsFacts()
+    volumes: list[VolumeFacts] = []
+    events = []
+    for one in facts:
+        report.warnings.extend(one.warnings)
+        people_facts.absorb(one)
+        stats.absorb(one)
+        volumes.extend(one.volumes)
+        if one.event is not None:
+            events.append(one.event)
+    report.collections = stats.collections
+    report.papers, report.frontmatter = stats.papers, stats.frontmatter
+    report.authorships, report.editorships = stats.authorships, stats.editorships
+    report.persons = len(set(people.persons) | set(people_facts.names))
+    quads = quads_before
+    event_graph, event_warnings, event_count = events_graph(volumes, events, venues)
+    report.warnings.extend(event_warnings)
+    for writer in (event_graph, people_graph(people, people_facts), venues_graph(venues, sigs, {v.full_id for v in volumes})):
+        graph = writer.finish()
+        quads += graph.quads
+        yield graph
+    stats_quads = stats_graph(
+        stats,
+        volumes,
+        persons=report.persons,
+        events=event_count,
+        venues=len(venues),
+        sigs=len(sigs),
+        quads=quads,
+        source=datadir,
+    )
+    yield stats_quads.finish()
 
 
 def release_free_memory() -> None:

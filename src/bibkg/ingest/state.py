@@ -1,0 +1,134 @@
+"""What an ingest keeps with its snapshot so that the next ingest can be incremental.
+
+In the snapshot's update state (``STORE/state/<snapshot>/``, see
+:mod:`bibkg.store.local`), under ``anthology/``:
+
+* ``sources.json``: the content hash (SHA-256) of every collection file, in file order, and a
+  fingerprint of what person resolution depends on beyond the file itself (the people metadata
+  and the legacy ``<variant>`` registrations, :func:`resolution_fingerprint`);
+* ``facts/<collection id>.pickle``: per collection file, what the corpus-wide graphs (people,
+  events, statistics) and the paper cards need from its mapping (:class:`CollectionFacts`).
+
+An incremental ingest re-maps only the files whose hash changed (all of them when the
+resolution fingerprint changed) and rebuilds the corpus-wide graphs from the facts of every
+collection, the unchanged ones read from here: the same code on the same facts as a cold
+ingest, hence the same graphs.  Unchanged facts files are carried to the next snapshot as hard
+links (:func:`bibkg.store.delta.apply_delta`).  The files are written by bibkg into the store
+directory and read back only from there (pickle: a store directory is trusted like its
+database).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import pickle
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..anthology.names import Name
+from ..anthology.people import PeopleMetadata
+from ..anthology.records import EventDecl
+from ..anthology.resolve import Warning
+from ..mapping.collection import CollectionResult, VolumeFacts
+
+STATE_DIR = "anthology"
+SOURCES = f"{STATE_DIR}/sources.json"
+FACTS_DIR = f"{STATE_DIR}/facts"
+VERSION = 1
+
+
+@dataclass(slots=True)
+class CollectionFacts:
+    """One collection's mapping, as far as the corpus-wide graphs and the cards need it."""
+
+    collection_id: str
+    papers: int = 0
+    frontmatter: int = 0
+    authorships: int = 0
+    editorships: int = 0
+    warnings: list[Warning] = field(default_factory=list)
+    names: dict[str, list[Name]] = field(default_factory=dict)
+    scripts: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    volumes: list[VolumeFacts] = field(default_factory=list)
+    event: EventDecl | None = None
+    authors: dict[str, list[str]] = field(default_factory=dict)
+    """paper id → its authors' person ids, each once, in order."""
+
+    @classmethod
+    def of(cls, result: CollectionResult) -> CollectionFacts:
+        authors: dict[str, list[str]] = {}
+        for item_id, role, _position, pid in result.contributions:
+            if role == "author":
+                people = authors.setdefault(item_id, [])
+                if pid not in people:
+                    people.append(pid)
+        return cls(result.collection_id, result.papers, result.frontmatter, result.authorships, result.editorships,
+                   list(result.warnings), result.names, result.scripts, list(result.volumes), result.event, authors)  # fmt: skip
+
+    def paper_ids(self) -> list[str]:
+        """The papers (not front matter) of the collection: those that have cards."""
+        return [paper for volume in self.volumes for paper in volume.paper_ids]
+
+    def dumps(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def loads(data: bytes) -> CollectionFacts:
+        facts = pickle.loads(data)
+        if not isinstance(facts, CollectionFacts):
+            raise ValueError("not the facts of a collection")
+        return facts
+
+
+def facts_path(collection_id: str) -> str:
+    """The facts file of a collection, relative to the state directory."""
+    return f"{FACTS_DIR}/{collection_id}.pickle"
+
+
+def file_hash(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def resolution_fingerprint(people: PeopleMetadata, file_ids: dict[int, str]) -> str:
+    """A hash of everything person resolution depends on besides the entry itself: the people
+    metadata (format, persons with their names, flags and ids) and the ``<variant>`` names
+    registered from the corpus, their positions named by collection id (``file_ids``: file
+    index → collection id) so that adding a file before them does not change it."""
+    digest = hashlib.sha256()
+    digest.update(people.format.value.encode())
+    for pid in sorted(people.persons):
+        entry = people.persons[pid]
+        digest.update(repr((pid, entry)).encode())
+    for name, (pid, (file_index, seq)) in sorted(people.variant_owners.items(), key=lambda kv: repr(kv[0])):
+        digest.update(repr((name.first, name.last, pid, file_ids.get(file_index), seq)).encode())
+    return digest.hexdigest()
+
+
+@dataclass(slots=True)
+class Sources:
+    """``sources.json``: what the snapshot was ingested from."""
+
+    files: dict[str, str]
+    """collection id → SHA-256 of its file, in file order."""
+    resolution: str
+    datadir: str = ""
+
+    def to_bytes(self) -> bytes:
+        data = {"version": VERSION, "datadir": self.datadir, "resolution": self.resolution,
+                "files": [[cid, digest] for cid, digest in self.files.items()]}  # fmt: skip
+        return json.dumps(data, indent=0, ensure_ascii=False).encode()
+
+    @classmethod
+    def read(cls, state: Path) -> Sources | None:
+        try:
+            data = json.loads((Path(state) / SOURCES).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        if not isinstance(data, dict) or data.get("version") != VERSION:
+            return None
+        return cls({cid: digest for cid, digest in data["files"]}, data["resolution"], data.get("datadir", ""))
+
+
+def read_facts(state: Path, collection_id: str) -> CollectionFacts:
+    return CollectionFacts.loads((Path(state) / facts_path(collection_id)).read_bytes())
