@@ -1,6 +1,7 @@
 """GraphQL over HTTP on the full corpus: latency of everyday queries and throughput, cold and warm.
 
     python benchmarks/bench_graphql.py [--store /tmp/bibkg-full] [--workers 1] [--requests 150] [--seconds 8]
+        [--port PORT] [--only cold] [--source LABEL=SRC_DIR ...]
 
 Starts ``bibkg serve`` (uvicorn, ``--workers`` processes) on a free port of 127.0.0.1 twice:
 
@@ -17,7 +18,12 @@ with the server, so it must cost it little):
 * the scoped coauthor query (``coauthors(person:, event: "acl-2024")``, top authors of ACL 2024)
   and the same through ``name:`` — sequential requests, p50 / p99;
 * a person page: person + 20 papers with authors and venues — p50 / p99;
-* throughput: 16 concurrent clients cycling through those queries, requests/s and errors.
+* throughput: 16 concurrent clients cycling through those queries (mixed), and through the
+  canonical coauthor query alone, requests/s and errors.
+
+``--source LABEL=SRC_DIR`` (repeatable) serves the code of another source tree (e.g. an
+exported older commit: ``git archive COMMIT src | tar -x -C /tmp/before``) through ``PYTHONPATH``,
+so that code before and after a change is measured in one run, on the same machine state.
 
 Targets (issue): coauthors p50 ≤ 10 ms and p99 ≤ 30 ms; person page p50 ≤ 30 ms;
 ≥ 300 requests/s at 16 clients with zero errors. Prints a Markdown table. With ``--url`` it
@@ -58,6 +64,10 @@ LATENCY_ROWS = (
     ("coauthors(person:, event: acl-2024)", "p50 ≤ 10, p99 ≤ 30"),
     ("coauthors(name:, event: acl-2024)", "—"),
     ("person page (20 papers, authors, venues)", "p50 ≤ 30"),
+)
+THROUGHPUT_ROWS = (
+    ("throughput (mixed)", "—"),
+    ("throughput (coauthors(person:, event:))", "≥ 300 req/s, 0 errors"),
 )
 Measurement = dict[str, tuple[str, str]]
 """Row label → (first cell, second cell): p50 and p99 in ms, or req/s and ok/errors."""
@@ -184,16 +194,18 @@ async def measure(base: str, n: int, clients: int, seconds: float) -> Measuremen
             times = await _sequential(base, query, vs, n)
             rows[label] = (f"{statistics.median(times):.1f}", f"{_pct(times, 99):.1f}")
     mixed = [(COAUTHORS, v) for v in coauthor_vars] + [(PERSON_PAGE, v) for v in page_vars]
-    rps, done, errors = await _throughput(base, mixed, clients, seconds)
-    rows["throughput"] = (f"{rps:.0f} req/s", f"{done} ok / {errors} errors")
+    coauthors = [(COAUTHORS, v) for v in coauthor_vars]
+    for (label, _target), load in zip(THROUGHPUT_ROWS, (mixed, coauthors), strict=True):
+        rps, done, errors = await _throughput(base, load, clients, seconds)
+        rows[label] = (f"{rps:.0f} req/s", f"{done} ok / {errors} errors")
     return rows
 
 
 @contextmanager
-def serve(store: str, workers: int, env: dict[str, str]) -> Iterator[str]:
-    """``bibkg serve`` on a free port with ``env`` added to the environment; yields its base URL
-    once it answers GraphQL."""
-    port = _free_port()
+def serve(store: str, workers: int, env: dict[str, str], port: int | None = None) -> Iterator[str]:
+    """``bibkg serve`` on ``port`` (default: a free port) with ``env`` added to the environment;
+    yields its base URL once it answers GraphQL."""
+    port = port or _free_port()
     base = f"http://127.0.0.1:{port}"
     bibkg = Path(sys.executable).with_name("bibkg")
     proc = subprocess.Popen([str(bibkg), "serve", "--store", store, "--port", str(port),
@@ -225,8 +237,9 @@ def table(columns: dict[str, Measurement], clients: int, seconds: float) -> str:
     for label, target in LATENCY_ROWS:
         if all(label in columns[n] for n in names):
             lines.append(f"| {label} | " + " | ".join(" | ".join(columns[n][label]) for n in names) + f" | {target} |")
-    lines.append(f"| throughput, {clients} clients, {seconds:.0f} s (mixed) | "
-                 + " | ".join(" | ".join(columns[n]["throughput"]) for n in names) + " | ≥ 300 req/s, 0 errors |")
+    for label, target in THROUGHPUT_ROWS:
+        lines.append(f"| {label}, {clients} clients, {seconds:.0f} s | "
+                     + " | ".join(" | ".join(columns[n][label]) for n in names) + f" | {target} |")
     return "\n".join(lines)
 
 
@@ -238,6 +251,10 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=8.0)
     parser.add_argument("--url", help="benchmark a running server (once, as configured) instead of starting one")
+    parser.add_argument("--port", type=int, help="port of the servers started (default: a free port)")
+    parser.add_argument("--only", choices=("cold", "warm"), help="measure one configuration only")
+    parser.add_argument("--source", action="append", default=[], metavar="LABEL=SRC_DIR",
+                        help="also serve the package found in SRC_DIR (PYTHONPATH), columns named LABEL")
     args = parser.parse_args()
     columns: dict[str, Measurement] = {}
     if args.url:
@@ -247,11 +264,24 @@ def main() -> int:
         if not Path(args.store, "current").exists():
             print(f"no store at {args.store}: run `bibkg ingest <anthology data> --store {args.store}`", file=sys.stderr)
             return 2
-        for name, env in (("cold", {"BIBKG_GRAPHQL_RESPONSE_CACHE_MB": "0"}), ("warm", {})):
-            with serve(args.store, args.workers, env) as base:
-                columns[name] = asyncio.run(measure(base, args.requests, args.clients, args.seconds))
+        sources = [("", {})]
+        for item in args.source:
+            label, _, src = item.partition("=")
+            if not src or not Path(src, "bibkg").is_dir():
+                print(f"--source {item}: expected LABEL=DIR with DIR/bibkg", file=sys.stderr)
+                return 2
+            sources.append((f"{label} ", {"PYTHONPATH": str(Path(src).resolve())}))
+        configs = (("cold", {"BIBKG_GRAPHQL_RESPONSE_CACHE_MB": "0"}), ("warm", {}))
+        for label, source_env in sources:
+            for name, env in configs:
+                if args.only and name != args.only:
+                    continue
+                with serve(args.store, args.workers, {**source_env, **env}, args.port) as base:
+                    columns[label + name] = asyncio.run(measure(base, args.requests, args.clients, args.seconds))
         where = (f"store {args.store}, {args.workers} uvicorn worker(s); cold: response cache off "
-                 "(rows and documents cached after the warm-up), warm: response cache on")
+                 "(rows and documents cached after the warm-up), warm: response cache on; "
+                 "columns without a label: this checkout"
+                 + "".join(f"; {item}" for item in args.source))
     print(f"\nGraphQL over HTTP, {where}, {os.cpu_count()} cores\n")
     print(table(columns, args.clients, args.seconds))
     return 0

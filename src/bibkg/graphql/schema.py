@@ -12,9 +12,7 @@ import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxTokensLimiter
 
-from . import lean
 from .errors import is_user_error
-from .names import MATCH_KINDS  # noqa: F401  (documented in PersonMatch.match)
 from .settings import GraphQLSettings
 from .sizes import DataSizes
 from .types import AnthologyQuery
@@ -55,9 +53,7 @@ def build_schema(settings: GraphQLSettings | None = None,
     ]
     if settings.mask_errors:
         extensions.append(lambda: _Masking(should_mask_error=lambda e: not is_user_error(e)))
-    schema = strawberry.Schema(query=Query, extensions=extensions)
-    lean.install(schema)  # direct field resolvers (strawberry's general path costs ~30 µs a field)
-    return schema
+    return strawberry.Schema(query=Query, extensions=extensions)
 
 
 def sdl() -> str:

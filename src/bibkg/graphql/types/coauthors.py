@@ -10,7 +10,6 @@ from strawberry.types import Info
 
 from ... import iris
 from ...services import Row
-from ..loaders import Loaders
 from ..maybe import Maybe, then
 from ..pagination import encode_cursor, page
 from . import connection as _connection
@@ -21,16 +20,23 @@ from .context import ctx
 from .refs import PageInfoRef, PaperRef, PersonRef
 
 
+def _shared_papers(root: CoauthorEdge, info: Info) -> Maybe[list[_paper.Paper]]:
+    return _paper.load_papers(info, root.paper_ids)
+
+
 @strawberry.type(description="A coauthor and the papers shared with the person.")
 class CoauthorEdge:
     cursor: str
     node: PersonRef
     count: int = strawberry.field(description="Number of shared papers in scope.")
+    papers: list[PaperRef] = strawberry.field(resolver=_shared_papers,
+                                              description="The shared papers in scope, in Anthology id order.")
     paper_ids: strawberry.Private[list[str]]
 
-    @strawberry.field(description="The shared papers in scope, in Anthology id order.")
-    def papers(self) -> list[PaperRef]:
-        return [_paper.Paper(iri=iri) for iri in self.paper_ids]
+
+def _paper_count(root: CoauthorConnection, info: Info) -> Maybe[int]:
+    return then(_person.person_papers(info, root.person.iri, root.scope, root.year),
+                lambda rows: len({r["paper"].value for r in rows}))
 
 
 @strawberry.type(description="Coauthors ordered by shared papers (descending), then name.")
@@ -39,13 +45,10 @@ class CoauthorConnection:
     total_count: int = strawberry.field(description="Number of distinct coauthors in scope.")
     edges: list[CoauthorEdge]
     page_info: PageInfoRef
+    paper_count: int = strawberry.field(
+        resolver=_paper_count, description="Number of the person's papers in scope (with or without coauthors).")
     scope: strawberry.Private[tuple[str, str] | None]
     year: strawberry.Private[int | None]
-
-    @strawberry.field(description="Number of the person's papers in scope (with or without coauthors).")
-    def paper_count(self, info: Info) -> int:
-        return then(_person.person_papers(info, self.person.iri, self.scope, self.year),
-                    lambda rows: len({r["paper"].value for r in rows}))
 
 
 def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]:
@@ -64,19 +67,19 @@ def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]
 
 
 def coauthor_connection(
-    info: Info, person: PersonRef, *, event: str | None, venue: str | None, year: int | None,
+    info: Info, person: _person.Person, *, event: str | None, venue: str | None, year: int | None,
     first: int | None, after: str | None,
 ) -> Maybe[CoauthorConnection]:
     """A page of ``person``'s coauthors in scope (``Query.coauthors`` and ``Person.coauthors``)."""
-    loaders = ctx(info).loaders
     size = page_size(info, first, ctx(info).settings.max_page_size)
-    return then(scope_of(info, venue, event), lambda scope: _coauthor_connection(loaders, person, scope, year, size, after))
+    return then(scope_of(info, venue, event), lambda scope: _coauthor_connection(info, person, scope, year, size, after))
 
 
 def _coauthor_connection(
-    loaders: Loaders, person: PersonRef, scope: tuple[str, str] | None, year: int | None, size: int,
+    info: Info, person: _person.Person, scope: tuple[str, str] | None, year: int | None, size: int,
     after: str | None,
 ) -> Maybe[CoauthorConnection]:
+    loaders = ctx(info).loaders
     if scope is None:
         rows = loaders.coauthors.get((person.iri, year))
     else:
@@ -92,8 +95,7 @@ def _coauthor_connection(
             scope=scope,
             year=year,
             edges=[
-                CoauthorEdge(cursor=encode_cursor(i), node=_person.Person(iri=c, label=name), count=len(p),
-                             paper_ids=p)
+                CoauthorEdge(cursor=encode_cursor(i), node=_person.Person.named(c, name), count=len(p), paper_ids=p)
                 for i, (c, name, p) in chunk
             ],
             page_info=_connection.page_info(has_next, has_previous, chunk),

@@ -1,21 +1,22 @@
 """Helpers the entity modules share: reading rows, ids and sort keys, entity arguments, page sizes.
 
-Objects carry their IRI plus what the query that found them already returned (a person's name,
-an entity's row); every other field is loaded through the request's loaders, so a nested request
-issues one store query per kind of field and combination of arguments, not one per object.
+Entities are records: the resolver that makes them loads their rows first (for all of a list at
+once: :func:`first_rows`), so their scalar fields are plain attributes, which strawberry answers
+without calling a resolver. Relations (a paper's authors, a person's papers) are resolvers, run
+through the request's loaders, so a nested request issues one store query per kind of field and
+combination of arguments, not one per object.
 
-Field resolvers below the root are synchronous and return a :data:`~bibkg.graphql.maybe.Maybe`:
-the value when its rows are known (passed in, loaded earlier in the request, or in the
-cross-request row cache), else an awaitable of it (the loader's). Their annotations name the
-GraphQL type of the value, which is what strawberry reads.
+Resolvers below the root are synchronous and return a :data:`~bibkg.graphql.maybe.Maybe`: the
+value when its rows are known (loaded earlier in the request, or in the cross-request row cache),
+else an awaitable of it (the loader's). The field's annotation names its GraphQL type.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from functools import lru_cache
-from typing import Any, Protocol
+from typing import Any
 
 from strawberry.types import Info
 
@@ -115,27 +116,23 @@ def page_size(info: Info, first: int | None, default: int | None = None) -> int:
     return check_first(first, settings.default_page_size if default is None else default, settings.max_page_size)
 
 
-class HasRow(Protocol):
-    iri: str
-    row: Row | None
+def first_rows(loader: Loader, iris: Sequence[str]) -> Maybe[list[Row | None]]:
+    """The first row ``loader`` has for each IRI (``None`` where it has none), in order: at once
+    when every IRI's rows are known (this request or the cross-request cache), else an awaitable
+    of them — every IRI is asked before anything is awaited, so the unknown ones share one batch."""
+    found = [loader.get((iri,)) for iri in iris]
+    if all(type(rows) is list for rows in found):
+        return [rows[0] if rows else None for rows in found]  # type: ignore[index]
 
+    async def arrived() -> list[Row | None]:
+        out: list[Row | None] = []
+        for rows in found:
+            if type(rows) is not list:
+                rows = await rows  # type: ignore[misc]
+            out.append(rows[0] if rows else None)  # type: ignore[index]
+        return out
 
-def row_of(entity: HasRow, loader: Loader) -> Maybe[Row | None]:
-    """The first row ``loader`` has for the entity's IRI, kept as the entity's ``row`` (an object
-    lives for one request), so that its other fields need not ask the loader again.
-
-    The ``_row`` methods call this only when ``row`` is not known yet: passed in by the resolver
-    that created the object, or kept by an earlier field."""
-    def keep(rows: list[Row]) -> Row | None:
-        row = entity.row = first_row(rows)
-        return row
-
-    return then(loader.get((entity.iri,)), keep)
-
-
-def value_of(row: Maybe[Row | None], key: str, convert: Callable[[Row | None, str], Any] = str_of) -> Maybe[Any]:
-    """``convert(row, key)`` (by default the lexical value of ``?key``) once the row is known."""
-    return then(row, lambda r: convert(r, key))
+    return arrived()
 
 
 def links_of(rows: Maybe[list[Row]], kind: str) -> Maybe[list[str]]:

@@ -6,8 +6,10 @@ from collections.abc import Sequence
 from typing import Any
 
 import strawberry
+from strawberry.types import Info
 
 from ...services import Row
+from ..maybe import Maybe, then
 from ..pagination import encode_cursor, page
 from . import paper as _paper
 from .common import int_of, natural_key
@@ -45,14 +47,19 @@ def page_info(has_next: bool, has_previous: bool, chunk: list[tuple[int, Any]]) 
     )
 
 
-def paper_connection(papers: list[tuple[str, str]], first: int, after: str | None) -> PaperConnection:
-    """``papers``: ordered ``(iri, anthology id)`` pairs."""
+def paper_connection(info: Info, papers: list[tuple[str, str]], first: int,
+                     after: str | None) -> Maybe[PaperConnection]:
+    """The page of ``papers`` (ordered ``(iri, anthology id)`` pairs) after ``after``, its papers loaded."""
     chunk, has_next, has_previous = page(papers, first, after)
-    return PaperConnection(
-        total_count=len(papers),
-        edges=[PaperEdge(cursor=encode_cursor(i), node=_paper.Paper(iri=iri)) for i, (iri, _id) in chunk],
-        page_info=page_info(has_next, has_previous, chunk),
-    )
+
+    def connection(nodes: list[_paper.Paper]) -> PaperConnection:
+        return PaperConnection(
+            total_count=len(papers),
+            edges=[PaperEdge(cursor=encode_cursor(i), node=node) for (i, _pair), node in zip(chunk, nodes, strict=True)],
+            page_info=page_info(has_next, has_previous, chunk),
+        )
+
+    return then(_paper.load_papers(info, [iri for _i, (iri, _id) in chunk]), connection)
 
 
 def sorted_papers(rows: Sequence[Row], *, newest_first: bool) -> list[tuple[str, str]]:

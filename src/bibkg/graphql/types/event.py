@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 from strawberry.types import Info
 
@@ -13,63 +15,63 @@ from . import connection as _connection
 from . import person as _person
 from . import venue as _venue
 from . import volume as _volume
-from .common import bool_of, int_of, page_size, row_of, strip_iri, value_of
+from .common import bool_of, first_rows, int_of, page_size, str_of, strip_iri
 from .context import ctx
 from .refs import AuthorCountRef, PaperConnectionRef, VenueRef, VolumeRef
+
+
+def _venue_of(root: Event, info: Info) -> Maybe[_venue.Venue | None]:
+    if not root.venue_iri:
+        return None
+    return then(_venue.load_venues(info, [root.venue_iri]), lambda found: found[0])
+
+
+def _volumes(root: Event, info: Info) -> Maybe[list[_volume.Volume]]:
+    return _volume.volumes_of(info, "event", root.iri, None)
+
+
+def _papers(root: Event, info: Info, first: int | None = None,
+            after: str | None = None) -> Maybe[_connection.PaperConnection]:
+    size = page_size(info, first)
+    return then(ctx(info).loaders.papers_of["event"].get((root.iri, None)),
+                lambda rows: _connection.paper_connection(info, _connection.sorted_papers(rows, newest_first=False),
+                                                          size, after))
+
+
+def _top_authors(root: Event, info: Info, first: int | None = None) -> Maybe[list[_person.AuthorCount]]:
+    return _venue.top_authors(info, "event", root.iri, None, first)
 
 
 @strawberry.type(description="An event: acl-2025 holds the main conference, Findings and colocated "
                  "workshops; implicit events {venue}-{year} hold one venue's volumes of a year.")
 class Event:
     iri: str
-    row: strawberry.Private[Row | None] = None
+    id: strawberry.ID = strawberry.field(description="Anthology event id, e.g. acl-2025.")
+    label: str | None = strawberry.field(description="Short label, e.g. ACL 2025.")
+    name: str | None
+    year: int | None
+    explicit: bool | None = strawberry.field(description="True if declared by an <event> element of the Anthology.")
+    location: str | None
+    dates: str | None
+    venue: VenueRef | None = strawberry.field(resolver=_venue_of)
+    volumes: list[VolumeRef] = strawberry.field(resolver=_volumes,
+                                                description="Volumes of the event, colocated ones included.")
+    papers: PaperConnectionRef = strawberry.field(resolver=_papers, description="Papers in Anthology id order.")
+    top_authors: list[AuthorCountRef] = strawberry.field(resolver=_top_authors,
+                                                         description="Authors with most papers at the event.")
+    venue_iri: strawberry.Private[str | None]
 
-    @strawberry.field(description="Anthology event id, e.g. acl-2025.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(strip_iri(self.iri, iris.ANTHOLOGY + "events/"))
+    @classmethod
+    def from_row(cls, iri: str, row: Row | None) -> Event:
+        """The event of IRI ``iri`` from its ``gql-events`` row (``None``: no data)."""
+        return cls(
+            iri=iri, id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY + "events/")), label=str_of(row, "label"),
+            name=str_of(row, "name"), year=int_of(row, "year"), explicit=bool_of(row, "explicit"),
+            location=str_of(row, "location"), dates=str_of(row, "dates"), venue_iri=str_of(row, "venue"),
+        )
 
-    def _row(self, info: Info) -> Maybe[Row | None]:
-        return self.row if self.row is not None else row_of(self, ctx(info).loaders.event)
 
-    @strawberry.field(description="Short label, e.g. ACL 2025.")
-    def label(self, info: Info) -> str | None:
-        return value_of(self._row(info), "label")
-
-    @strawberry.field
-    def name(self, info: Info) -> str | None:
-        return value_of(self._row(info), "name")
-
-    @strawberry.field
-    def year(self, info: Info) -> int | None:
-        return value_of(self._row(info), "year", int_of)
-
-    @strawberry.field(description="True if declared by an <event> element of the Anthology.")
-    def explicit(self, info: Info) -> bool | None:
-        return value_of(self._row(info), "explicit", bool_of)
-
-    @strawberry.field
-    def location(self, info: Info) -> str | None:
-        return value_of(self._row(info), "location")
-
-    @strawberry.field
-    def dates(self, info: Info) -> str | None:
-        return value_of(self._row(info), "dates")
-
-    @strawberry.field
-    def venue(self, info: Info) -> VenueRef | None:
-        return then(value_of(self._row(info), "venue"), lambda venue: _venue.Venue(iri=venue) if venue else None)
-
-    @strawberry.field(description="Volumes of the event, colocated ones included.")
-    def volumes(self, info: Info) -> list[VolumeRef]:
-        return _volume.volumes_of(info, "event", self.iri, None)
-
-    @strawberry.field(description="Papers in Anthology id order.")
-    def papers(self, info: Info, first: int | None = None, after: str | None = None) -> PaperConnectionRef:
-        size = page_size(info, first)
-        return then(ctx(info).loaders.papers_of["event"].get((self.iri, None)),
-                    lambda rows: _connection.paper_connection(_connection.sorted_papers(rows, newest_first=False),
-                                                              size, after))
-
-    @strawberry.field(description="Authors with most papers at the event.")
-    def top_authors(self, info: Info, first: int | None = None) -> list[AuthorCountRef]:
-        return _venue.top_authors(info, "event", self.iri, None, first)
+def load_events(info: Info, targets: Sequence[str]) -> Maybe[list[Event]]:
+    """The events of IRIs ``targets``, in order, their rows loaded together."""
+    return then(first_rows(ctx(info).loaders.event, targets),
+                lambda rows: [Event.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])

@@ -16,7 +16,7 @@ from . import person as _person
 from . import sig as _sig
 from . import venue as _venue
 from . import volume as _volume
-from .common import doi_of, int_of, links_of, row_of, str_of, strip_iri, value_of
+from .common import doi_of, first_rows, int_of, links_of, str_of, strip_iri
 from .context import ctx
 from .refs import EventRef, PersonRef, SIGRef, VenueRef, VolumeRef
 
@@ -29,16 +29,13 @@ class Contributor:
     family_name: str | None
     affiliation: str | None
     script_variants: list[str] = strawberry.field(description="The printed name in other scripts.")
-    person_iri: strawberry.Private[str]
-
-    @strawberry.field(description="The person this name resolves to.")
-    def person(self) -> PersonRef:
-        return _person.Person(iri=self.person_iri)
+    person: PersonRef = strawberry.field(description="The person this name resolves to.")
 
 
-def contributors(rows: Sequence[Row], role: str) -> list[Contributor]:
-    """The ``role`` (author, editor) contributors of ``gql-contributions`` rows, in printed order."""
-    by_position: dict[int, Contributor] = {}
+def contributors(info: Info, rows: Sequence[Row], role: str) -> Maybe[list[Contributor]]:
+    """The ``role`` (author, editor) contributors of ``gql-contributions`` rows, in printed order,
+    with their persons loaded."""
+    by_position: dict[int, dict] = {}
     for r in rows:
         if str_of(r, "role") != role:
             continue
@@ -46,106 +43,109 @@ def contributors(rows: Sequence[Row], role: str) -> list[Contributor]:
         item = by_position.get(position)
         if item is None:
             given, family = str_of(r, "givenName"), str_of(r, "familyName")
-            printed = str_of(r, "fullName") or " ".join(p for p in (given, family) if p)
-            item = by_position[position] = Contributor(
-                position=position, printed_name=printed, given_name=given, family_name=family,
-                affiliation=str_of(r, "affiliation"), script_variants=[], person_iri=r["person"].value,
-            )
+            item = by_position[position] = {
+                "position": position, "printed_name": str_of(r, "fullName") or " ".join(p for p in (given, family) if p),
+                "given_name": given, "family_name": family, "affiliation": str_of(r, "affiliation"),
+                "script_variants": [], "person": r["person"].value,
+            }
         variant = str_of(r, "variant")
-        if variant and variant not in item.script_variants:
-            item.script_variants.append(variant)
-    return [by_position[p] for p in sorted(by_position)]
+        if variant and variant not in item["script_variants"]:
+            item["script_variants"].append(variant)
+    items = [by_position[p] for p in sorted(by_position)]
+    if not items:
+        return []
+
+    def made(persons: list[_person.Person]) -> list[Contributor]:
+        return [Contributor(**{**item, "person": person}) for item, person in zip(items, persons, strict=True)]
+
+    return then(_person.load_persons(info, [item["person"] for item in items]), made)
+
+
+def _contributions(info: Info, iri: str, role: str) -> Maybe[list[Contributor]]:
+    return then(ctx(info).loaders.contributions.get((iri,)), lambda rows: contributors(info, rows, role))
+
+
+def _links(info: Info, paper: Paper, kind: str) -> Maybe[list[str]]:
+    return links_of(ctx(info).loaders.paper_links.get((paper.iri,)), kind)
+
+
+def _authors(root: Paper, info: Info) -> Maybe[list[Contributor]]:
+    return _contributions(info, root.iri, "author")
+
+
+def _editors(root: Paper, info: Info) -> Maybe[list[Contributor]]:
+    def editors(found: list[Contributor]) -> Maybe[list[Contributor]]:
+        if found or root.volume_iri is None:
+            return found
+        return _contributions(info, root.volume_iri, "editor")
+
+    return then(_contributions(info, root.iri, "editor"), editors)
+
+
+def _volume_of(root: Paper, info: Info) -> Maybe[_volume.Volume | None]:
+    if root.volume_iri is None:
+        return None
+    return then(_volume.load_volumes(info, [root.volume_iri]), lambda found: found[0])
+
+
+def _venues(root: Paper, info: Info) -> Maybe[list[_venue.Venue]]:
+    return then(_links(info, root, "venue"), lambda found: _venue.load_venues(info, found))
+
+
+def _events(root: Paper, info: Info) -> Maybe[list[_event.Event]]:
+    return then(_links(info, root, "event"), lambda found: _event.load_events(info, found))
+
+
+def _sigs(root: Paper, info: Info) -> Maybe[list[_sig.SIG]]:
+    return then(_links(info, root, "sig"), lambda found: _sig.load_sigs(info, found))
+
+
+def _awards(root: Paper, info: Info) -> Maybe[list[str]]:
+    return _links(info, root, "award")
+
+
+async def _bibtex(root: Paper, info: Info) -> str:
+    return await paper_bibtex(ctx(info).services, root.iri)
 
 
 @strawberry.type(description="A paper (an item with its own Anthology id; front matter excluded).")
 class Paper:
     iri: str = strawberry.field(description="The paper's Anthology IRI (its landing page).")
-    row: strawberry.Private[Row | None] = None
+    id: strawberry.ID = strawberry.field(description="Anthology id, e.g. 2025.acl-long.1141.")
+    title: str | None = strawberry.field(description="Title, plain text.")
+    abstract: str | None = strawberry.field(description="Abstract, plain text.")
+    year: int | None
+    month: str | None = strawberry.field(description="Month of the volume, as printed.")
+    pages: str | None = strawberry.field(description="Pages as printed, e.g. 23411-23432.")
+    doi: str | None = strawberry.field(description="DOI, e.g. 10.18653/v1/2025.acl-long.1141.")
+    url: str = strawberry.field(description="Landing page.")
+    pdf: str | None = strawberry.field(description="PDF URL.")
+    bibkey: str | None = strawberry.field(description="The Anthology's BibTeX key.")
+    authors: list[Contributor] = strawberry.field(resolver=_authors, description="Authors in printed order.")
+    editors: list[Contributor] = strawberry.field(resolver=_editors,
+                                                  description="Editors of the paper, else of its volume.")
+    volume: VolumeRef | None = strawberry.field(resolver=_volume_of)
+    venues: list[VenueRef] = strawberry.field(resolver=_venues,
+                                              description="Venues (e.g. acl; Findings papers: findings).")
+    events: list[EventRef] = strawberry.field(
+        resolver=_events, description="Events (e.g. findings-2025 and acl-2025 for ACL 2025 Findings).")
+    sigs: list[SIGRef] = strawberry.field(resolver=_sigs, description="Special interest groups.")
+    awards: list[str] = strawberry.field(resolver=_awards, description="Awards, as named by the Anthology.")
+    bibtex: str = strawberry.field(resolver=_bibtex, description="A BibTeX entry for the paper.")
+    volume_iri: strawberry.Private[str | None]
 
-    @strawberry.field(description="Anthology id, e.g. 2025.acl-long.1141.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(strip_iri(self.iri, iris.ANTHOLOGY))
+    @classmethod
+    def from_row(cls, iri: str, row: Row | None) -> Paper:
+        """The paper of IRI ``iri`` from its ``gql-papers`` row (``None``: no data)."""
+        return cls(
+            iri=iri, id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY)), title=str_of(row, "title"),
+            abstract=str_of(row, "abstract"), year=int_of(row, "year"), month=str_of(row, "month"),
+            pages=str_of(row, "pages"), doi=doi_of(str_of(row, "doi")), url=str_of(row, "url") or iri,
+            pdf=str_of(row, "pdf"), bibkey=str_of(row, "bibkey"), volume_iri=str_of(row, "volume"),
+        )
 
-    def _row(self, info: Info) -> Maybe[Row | None]:
-        return self.row if self.row is not None else row_of(self, ctx(info).loaders.paper)
 
-    def _links(self, info: Info, kind: str) -> Maybe[list[str]]:
-        return links_of(ctx(info).loaders.paper_links.get((self.iri,)), kind)
-
-    @strawberry.field(description="Title, plain text.")
-    def title(self, info: Info) -> str | None:
-        return value_of(self._row(info), "title")
-
-    @strawberry.field(description="Abstract, plain text.")
-    def abstract(self, info: Info) -> str | None:
-        return value_of(self._row(info), "abstract")
-
-    @strawberry.field
-    def year(self, info: Info) -> int | None:
-        return value_of(self._row(info), "year", int_of)
-
-    @strawberry.field(description="Month of the volume, as printed.")
-    def month(self, info: Info) -> str | None:
-        return value_of(self._row(info), "month")
-
-    @strawberry.field(description="Pages as printed, e.g. 23411-23432.")
-    def pages(self, info: Info) -> str | None:
-        return value_of(self._row(info), "pages")
-
-    @strawberry.field(description="DOI, e.g. 10.18653/v1/2025.acl-long.1141.")
-    def doi(self, info: Info) -> str | None:
-        return then(value_of(self._row(info), "doi"), doi_of)
-
-    @strawberry.field(description="Landing page.")
-    def url(self, info: Info) -> str:
-        return then(value_of(self._row(info), "url"), lambda url: url or self.iri)
-
-    @strawberry.field(description="PDF URL.")
-    def pdf(self, info: Info) -> str | None:
-        return value_of(self._row(info), "pdf")
-
-    @strawberry.field(description="The Anthology's BibTeX key.")
-    def bibkey(self, info: Info) -> str | None:
-        return value_of(self._row(info), "bibkey")
-
-    @strawberry.field(description="Authors in printed order.")
-    def authors(self, info: Info) -> list[Contributor]:
-        return then(ctx(info).loaders.contributions.get((self.iri,)), lambda rows: contributors(rows, "author"))
-
-    @strawberry.field(description="Editors of the paper, else of its volume.")
-    def editors(self, info: Info) -> list[Contributor]:
-        contributions = ctx(info).loaders.contributions
-
-        def volume_editors(volume: str | None) -> Maybe[list[Contributor]]:
-            if volume is None:
-                return []
-            return then(contributions.get((volume,)), lambda rows: contributors(rows, "editor"))
-
-        def editors(rows: list[Row]) -> Maybe[list[Contributor]]:
-            return contributors(rows, "editor") or then(value_of(self._row(info), "volume"), volume_editors)
-
-        return then(contributions.get((self.iri,)), editors)
-
-    @strawberry.field
-    def volume(self, info: Info) -> VolumeRef | None:
-        return then(value_of(self._row(info), "volume"), lambda volume: _volume.Volume(iri=volume) if volume else None)
-
-    @strawberry.field(description="Venues (e.g. acl; Findings papers: findings).")
-    def venues(self, info: Info) -> list[VenueRef]:
-        return then(self._links(info, "venue"), lambda found: [_venue.Venue(iri=i) for i in found])
-
-    @strawberry.field(description="Events (e.g. findings-2025 and acl-2025 for ACL 2025 Findings).")
-    def events(self, info: Info) -> list[EventRef]:
-        return then(self._links(info, "event"), lambda found: [_event.Event(iri=i) for i in found])
-
-    @strawberry.field(description="Special interest groups.")
-    def sigs(self, info: Info) -> list[SIGRef]:
-        return then(self._links(info, "sig"), lambda found: [_sig.SIG(iri=i) for i in found])
-
-    @strawberry.field(description="Awards, as named by the Anthology.")
-    def awards(self, info: Info) -> list[str]:
-        return self._links(info, "award")
-
-    @strawberry.field(description="A BibTeX entry for the paper.")
-    async def bibtex(self, info: Info) -> str:
-        return await paper_bibtex(ctx(info).services, self.iri)
+def load_papers(info: Info, targets: Sequence[str]) -> Maybe[list[Paper]]:
+    """The papers of IRIs ``targets``, in order, their rows loaded together."""
+    return then(first_rows(ctx(info).loaders.paper, targets),
+                lambda rows: [Paper.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])

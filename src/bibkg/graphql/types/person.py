@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 from strawberry.types import Info
 
@@ -15,7 +17,7 @@ from . import coauthors as _coauthors
 from . import connection as _connection
 from . import venue as _venue
 from . import volume as _volume
-from .common import bool_of, by_year, int_of, page_size, row_of, scope_of, str_of, value_of
+from .common import bool_of, by_year, first_row, first_rows, int_of, page_size, scope_of, str_of
 from .context import ctx
 from .refs import CoauthorConnectionRef, PageInfoRef, PaperConnectionRef, VenueRef, VolumeRef
 
@@ -35,99 +37,142 @@ def person_papers(info: Info, person: str, scope: tuple[str, str] | None, year: 
     return loaders.person_papers_at[kind].get((person, iri, year))
 
 
+def _details(info: Info, person: Person) -> Maybe[list[Row]]:
+    return ctx(info).loaders.person_details.get((person.iri,))
+
+
+def _names(root: Person, info: Info) -> Maybe[list[str]]:
+    def names(rows: list[Row]) -> list[str]:
+        found = {(not bool_of(r, "canonical"), r["fullName"].value) for r in rows if "fullName" in r}
+        return [n for _c, n in sorted(found)]
+
+    return then(_details(info, root), names)
+
+
+def _script_variants(root: Person, info: Info) -> Maybe[list[ScriptVariant]]:
+    def variants(rows: list[Row]) -> list[ScriptVariant]:
+        seen = {}
+        for r in rows:
+            if "variant" in r:
+                term = r["variant"]
+                seen[term.value] = getattr(term, "language", None)
+        return [ScriptVariant(text=t, language=lang) for t, lang in sorted(seen.items())]
+
+    return then(_details(info, root), variants)
+
+
+def _row(root: Person, info: Info) -> Maybe[Row | None]:
+    """The person's ``gql-persons`` row: kept by the record when it was made from it, else loaded
+    (a person found with its name — a coauthor, a top author, a name match — has no row yet)."""
+    if root.row is not None:
+        return root.row
+    return then(ctx(info).loaders.person.get((root.iri,)), first_row)
+
+
+def _orcid(root: Person, info: Info) -> Maybe[str | None]:
+    def orcid(row: Row | None) -> str | None:
+        value = str_of(row, "orcid")
+        return value.removeprefix("https://orcid.org/") if value else None
+
+    return then(_row(root, info), orcid)
+
+
+def _verified(root: Person, info: Info) -> Maybe[bool]:
+    return then(_row(root, info), lambda row: bool(bool_of(row, "verified")))
+
+
+def _comment(root: Person, info: Info) -> Maybe[str | None]:
+    return then(_row(root, info), lambda row: str_of(row, "comment"))
+
+
+def _similar(root: Person, info: Info) -> Maybe[list[Person]]:
+    return then(_details(info, root),
+                lambda rows: load_persons(info, sorted({r["similar"].value for r in rows if "similar" in r})))
+
+
+def _papers(
+    root: Person, info: Info, year: int | None = None, venue: strawberry.ID | None = None,
+    event: strawberry.ID | None = None, first: int | None = None, after: str | None = None,
+) -> Maybe[_connection.PaperConnection]:
+    size = page_size(info, first)
+    return then(scope_of(info, venue, event), lambda scope: then(
+        person_papers(info, root.iri, scope, year),
+        lambda rows: _connection.paper_connection(info, _connection.sorted_papers(rows, newest_first=True), size,
+                                                  after)))
+
+
+def _coauthors_of(
+    root: Person, info: Info, event: strawberry.ID | None = None, venue: strawberry.ID | None = None,
+    year: int | None = None, first: int | None = None, after: str | None = None,
+) -> Maybe[_coauthors.CoauthorConnection]:
+    return _coauthors.coauthor_connection(info, root, event=event, venue=venue, year=year, first=first, after=after)
+
+
+def _venues(root: Person, info: Info) -> Maybe[list[VenueCount]]:
+    def venues(rows: list[Row]) -> Maybe[list[VenueCount]]:
+        counts = sorted(((-(int_of(r, "papers") or 0), r["venue"].value) for r in rows))
+        return then(_venue.load_venues(info, [v for _c, v in counts]),
+                    lambda found: [VenueCount(venue=venue, count=-c) for (c, _v), venue in zip(counts, found,
+                                                                                              strict=True)])
+
+    return then(ctx(info).loaders.person_venues.get((root.iri,)), venues)
+
+
+def _editor_of(root: Person, info: Info) -> Maybe[list[_volume.Volume]]:
+    return then(ctx(info).loaders.person_editor_of.get((root.iri,)),
+                lambda rows: _volume.load_volumes(info, by_year(rows, "volume")))
+
+
 @strawberry.type(description="A person: verified (listed in the Anthology's people metadata) or "
                  "inferred from the names printed on papers (id `unverified/{slug}`).")
 class Person:
     iri: str = strawberry.field(description="The person's Anthology IRI.")
-    label: strawberry.Private[str | None] = None
+    id: strawberry.ID = strawberry.field(
+        description="Anthology person id, e.g. `yaodong-yang` or `unverified/jiaming-ji`.")
+    name: str = strawberry.field(description="Canonical name.")
+    names: list[str] = strawberry.field(resolver=_names,
+                                        description="Every name the person published under, canonical first.")
+    script_variants: list[ScriptVariant] = strawberry.field(resolver=_script_variants,
+                                                            description="The person's name in other scripts.")
+    orcid: str | None = strawberry.field(resolver=_orcid, description="ORCID iD, e.g. 0000-0002-1825-0097.")
+    verified: bool = strawberry.field(resolver=_verified,
+                                      description="True for persons listed in the Anthology's people metadata.")
+    comment: str | None = strawberry.field(resolver=_comment,
+                                           description="Disambiguating comment of the people metadata.")
+    similar: list[Person] = strawberry.field(resolver=_similar,
+                                             description="Persons with a similar name (possible confusions).")
+    papers: PaperConnectionRef = strawberry.field(
+        resolver=_papers, description="Papers, newest first, optionally within a year, a venue or an event.")
+    coauthors: CoauthorConnectionRef = strawberry.field(
+        resolver=_coauthors_of, description="Coauthors with shared-paper counts, optionally within an event "
+        "(e.g. acl-2025: main conference, Findings, colocated workshops), a venue "
+        "(e.g. acl: main conference only) and a year.")
+    venues: list[VenueCount] = strawberry.field(resolver=_venues,
+                                                description="Venues the person published at, most papers first.")
+    editor_of: list[VolumeRef] = strawberry.field(resolver=_editor_of,
+                                                  description="Volumes the person edited, newest first.")
     row: strawberry.Private[Row | None] = None
 
-    @strawberry.field(description="Anthology person id, e.g. `yaodong-yang` or `unverified/jiaming-ji`.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(iris.person_id_from_iri(self.iri) or self.iri)
+    @classmethod
+    def from_row(cls, iri: str, row: Row | None) -> Person:
+        """The person of IRI ``iri`` from its ``gql-persons`` row (``None``: no data)."""
+        return cls(iri=iri, id=_person_id(iri), name=str_of(row, "label") or "", row=row)
 
-    def _row(self, info: Info) -> Maybe[Row | None]:
-        return self.row if self.row is not None else row_of(self, ctx(info).loaders.person)
+    @classmethod
+    def named(cls, iri: str, name: str) -> Person:
+        """The person of IRI ``iri`` whose name the query that found it gave (its other scalars
+        are read from its row when asked)."""
+        return cls(iri=iri, id=_person_id(iri), name=name)
 
-    def _details(self, info: Info) -> Maybe[list[Row]]:
-        return ctx(info).loaders.person_details.get((self.iri,))
 
-    @strawberry.field(description="Canonical name.")
-    def name(self, info: Info) -> str:
-        if self.label is not None:
-            return self.label
-        return then(self._row(info), lambda row: str_of(row, "label") or "")
+def _person_id(iri: str) -> strawberry.ID:
+    return strawberry.ID(iris.person_id_from_iri(iri) or iri)
 
-    @strawberry.field(description="Every name the person published under, canonical first.")
-    def names(self, info: Info) -> list[str]:
-        def names(rows: list[Row]) -> list[str]:
-            found = {(not bool_of(r, "canonical"), r["fullName"].value) for r in rows if "fullName" in r}
-            return [n for _c, n in sorted(found)]
 
-        return then(self._details(info), names)
-
-    @strawberry.field(description="The person's name in other scripts.")
-    def script_variants(self, info: Info) -> list[ScriptVariant]:
-        def variants(rows: list[Row]) -> list[ScriptVariant]:
-            seen = {}
-            for r in rows:
-                if "variant" in r:
-                    term = r["variant"]
-                    seen[term.value] = getattr(term, "language", None)
-            return [ScriptVariant(text=t, language=lang) for t, lang in sorted(seen.items())]
-
-        return then(self._details(info), variants)
-
-    @strawberry.field(description="ORCID iD, e.g. 0000-0002-1825-0097.")
-    def orcid(self, info: Info) -> str | None:
-        return then(value_of(self._row(info), "orcid"),
-                    lambda value: value.removeprefix("https://orcid.org/") if value else None)
-
-    @strawberry.field(description="True for persons listed in the Anthology's people metadata.")
-    def verified(self, info: Info) -> bool:
-        return then(value_of(self._row(info), "verified", bool_of), bool)
-
-    @strawberry.field(description="Disambiguating comment of the people metadata.")
-    def comment(self, info: Info) -> str | None:
-        return value_of(self._row(info), "comment")
-
-    @strawberry.field(description="Persons with a similar name (possible confusions).")
-    def similar(self, info: Info) -> list[Person]:
-        return then(self._details(info),
-                    lambda rows: [Person(iri=i) for i in sorted({r["similar"].value for r in rows if "similar" in r})])
-
-    @strawberry.field(description="Papers, newest first, optionally within a year, a venue or an event.")
-    def papers(
-        self, info: Info, year: int | None = None, venue: strawberry.ID | None = None,
-        event: strawberry.ID | None = None, first: int | None = None, after: str | None = None,
-    ) -> PaperConnectionRef:
-        size = page_size(info, first)
-        return then(scope_of(info, venue, event), lambda scope: then(
-            person_papers(info, self.iri, scope, year),
-            lambda rows: _connection.paper_connection(_connection.sorted_papers(rows, newest_first=True), size, after)))
-
-    @strawberry.field(description="Coauthors with shared-paper counts, optionally within an event "
-                      "(e.g. acl-2025: main conference, Findings, colocated workshops), a venue "
-                      "(e.g. acl: main conference only) and a year.")
-    def coauthors(
-        self, info: Info, event: strawberry.ID | None = None, venue: strawberry.ID | None = None,
-        year: int | None = None, first: int | None = None, after: str | None = None,
-    ) -> CoauthorConnectionRef:
-        return _coauthors.coauthor_connection(info, self, event=event, venue=venue, year=year, first=first,
-                                             after=after)
-
-    @strawberry.field(description="Venues the person published at, most papers first.")
-    def venues(self, info: Info) -> list[VenueCount]:
-        def venues(rows: list[Row]) -> list[VenueCount]:
-            counts = sorted(((-(int_of(r, "papers") or 0), r["venue"].value) for r in rows))
-            return [VenueCount(venue=_venue.Venue(iri=v), count=-c) for c, v in counts]
-
-        return then(ctx(info).loaders.person_venues.get((self.iri,)), venues)
-
-    @strawberry.field(description="Volumes the person edited, newest first.")
-    def editor_of(self, info: Info) -> list[VolumeRef]:
-        return then(ctx(info).loaders.person_editor_of.get((self.iri,)),
-                    lambda rows: [_volume.Volume(iri=v) for v in by_year(rows, "volume")])
+def load_persons(info: Info, targets: Sequence[str]) -> Maybe[list[Person]]:
+    """The persons of IRIs ``targets``, in order, their rows loaded together."""
+    return then(first_rows(ctx(info).loaders.person, targets),
+                lambda rows: [Person.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])
 
 
 @strawberry.type(description="A venue and the number of the person's papers there.")
@@ -166,8 +211,8 @@ def person_match_connection(matches: list, first: int, after: str | None) -> Per
     return PersonMatchConnection(
         total_count=len(matches),
         edges=[
-            PersonMatch(cursor=encode_cursor(i), node=Person(iri=m.person, label=m.label),
-                        matched_name=m.matched_name, match=MATCH_KINDS[m.rank])
+            PersonMatch(cursor=encode_cursor(i), node=Person.named(m.person, m.label), matched_name=m.matched_name,
+                        match=MATCH_KINDS[m.rank])
             for i, m in chunk
         ],
         page_info=_connection.page_info(has_next, has_previous, chunk),

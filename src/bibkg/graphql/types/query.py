@@ -17,7 +17,7 @@ from .connection import PaperConnection, paper_connection, sorted_papers
 from .context import ctx
 from .event import Event
 from .paper import Paper
-from .person import Person, PersonMatchConnection, person_match_connection, resolve_person_name
+from .person import Person, PersonMatchConnection, load_persons, person_match_connection, resolve_person_name
 from .sig import SIG
 from .venue import Venue
 from .volume import Volume
@@ -30,7 +30,7 @@ async def _entity(info: Info, kind: str, id: str, cls: type[_E]) -> _E | None:
     holding the row that proved it exists."""
     iri = entity_iri(kind, id)
     row = first_row(await settle(getattr(ctx(info).loaders, kind).get((iri,))))
-    return None if row is None else cls(iri=iri, row=row)
+    return None if row is None else cls.from_row(iri, row)
 
 
 @strawberry.type
@@ -85,7 +85,7 @@ class AnthologyQuery:
         if titled is not None:
             for other in candidates:
                 titled = [paper for paper in titled if paper[0] in other]
-            return paper_connection(titled, size, after)
+            return await settle(paper_connection(info, titled, size, after))
         if not candidates and year is not None:
             candidates.append(collect(await runner.named_rows("gql-year-papers", {"year": integer(year)})))
         if not candidates:
@@ -94,7 +94,7 @@ class AnthologyQuery:
         for other in candidates[1:]:
             keys &= set(other)
         rows = [candidates[0][k] for k in keys]
-        return paper_connection(sorted_papers(rows, newest_first=True), size, after)
+        return await settle(paper_connection(info, sorted_papers(rows, newest_first=True), size, after))
 
     @strawberry.field(description="A volume by Anthology id (`2025.acl-long`) or IRI.")
     async def volume(self, info: Info, id: strawberry.ID) -> Volume | None:
@@ -107,7 +107,7 @@ class AnthologyQuery:
     @strawberry.field(description="Every venue, by id.")
     async def venues(self, info: Info) -> list[Venue]:
         rows = await ctx(info).services.runner.named_rows("gql-venues")
-        return [Venue(iri=r["venue"].value, row=r) for r in rows]
+        return [Venue.from_row(r["venue"].value, r) for r in rows]
 
     @strawberry.field(description="An event by Anthology id (`acl-2025`) or IRI.")
     async def event(self, info: Info, id: strawberry.ID) -> Event | None:
@@ -129,8 +129,9 @@ class AnthologyQuery:
         if (person is None) == (name is None):
             raise UserError("give exactly one of 'person' (an id) or 'name'")
         if person is not None:
-            found = Person(iri=await settle(existing_iri(info, "person", person)))
+            iri = await settle(existing_iri(info, "person", person))
         else:
-            found = Person(iri=await resolve_person_name(info, name or ""))
+            iri = await resolve_person_name(info, name or "")
+        found = (await settle(load_persons(info, [iri])))[0]
         return await settle(coauthor_connection(info, found, event=event, venue=venue, year=year,
                                                 first=first, after=after))

@@ -2,42 +2,43 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import strawberry
 from strawberry.types import Info
 
 from ... import iris
 from ...services import Row
-from ..maybe import Maybe
+from ..maybe import Maybe, then
 from . import volume as _volume
-from .common import row_of, strip_iri, value_of
+from .common import first_rows, str_of, strip_iri
 from .context import ctx
 from .refs import VolumeRef
+
+
+def _volumes(root: SIG, info: Info, year: int | None = None) -> Maybe[list[_volume.Volume]]:
+    return _volume.volumes_of(info, "sig", root.iri, year)
 
 
 @strawberry.type(name="SIG", description="A special interest group of the ACL.")
 class SIG:
     iri: str
-    row: strawberry.Private[Row | None] = None
+    id: strawberry.ID = strawberry.field(description="Anthology SIG id, e.g. sigdat.")
+    acronym: str | None
+    name: str | None
+    homepage: str | None
+    volumes: list[VolumeRef] = strawberry.field(resolver=_volumes, description="Volumes of the SIG, newest first.")
 
-    @strawberry.field(description="Anthology SIG id, e.g. sigdat.")
-    def id(self) -> strawberry.ID:
-        return strawberry.ID(strip_iri(self.iri, iris.ANTHOLOGY + "sigs/"))
+    @classmethod
+    def from_row(cls, iri: str, row: Row | None) -> SIG:
+        """The SIG of IRI ``iri`` from its ``gql-sigs`` row (``None``: no data)."""
+        return cls(
+            iri=iri, id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY + "sigs/")), acronym=str_of(row, "acronym"),
+            name=str_of(row, "name"), homepage=str_of(row, "homepage"),
+        )
 
-    def _row(self, info: Info) -> Maybe[Row | None]:
-        return self.row if self.row is not None else row_of(self, ctx(info).loaders.sig)
 
-    @strawberry.field
-    def acronym(self, info: Info) -> str | None:
-        return value_of(self._row(info), "acronym")
-
-    @strawberry.field
-    def name(self, info: Info) -> str | None:
-        return value_of(self._row(info), "name")
-
-    @strawberry.field
-    def homepage(self, info: Info) -> str | None:
-        return value_of(self._row(info), "homepage")
-
-    @strawberry.field(description="Volumes of the SIG, newest first.")
-    def volumes(self, info: Info, year: int | None = None) -> list[VolumeRef]:
-        return _volume.volumes_of(info, "sig", self.iri, year)
+def load_sigs(info: Info, targets: Sequence[str]) -> Maybe[list[SIG]]:
+    """The SIGs of IRIs ``targets``, in order, their rows loaded together."""
+    return then(first_rows(ctx(info).loaders.sig, targets),
+                lambda rows: [SIG.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])
