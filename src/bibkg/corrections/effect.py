@@ -1,0 +1,579 @@
+"""What an applied correction changes, as the Anthology would change its files.
+
+The Anthology fixes an author page with two kinds of edit (``bin/correct/*.py``): an explicit
+``id="…"`` on ``<author>`` elements, and entries of the people metadata (new persons, names added
+to a person, ``disable_name_matching``).  An explicit id overrides name matching.  bibkg does the
+same, as an *input* of the mapping: an :class:`Effect` is the list of those edits, computed once
+when a correction is applied (:func:`plan`) and kept in the log; :class:`Overrides` folds the
+effects of every applied correction into the two transformations the ingest applies before
+mapping — :meth:`Overrides.people` and :meth:`Overrides.collection` — so a cold or incremental
+ingest gives every applied correction again, and :mod:`bibkg.corrections.export` writes the very
+same edits as a patch of the data directory.
+
+Side effects are settled the way ``verify_author.py`` does: a name added to a person, a new
+person or a disabled name match must not move *other* authorships, so every other entry whose
+resolution would change is pinned to its person with an explicit id (and a new person whose name
+other entries use gets ``disable_name_matching``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..anthology.names import Name
+from ..anthology.people import PeopleFormat, PeopleMetadata
+from ..anthology.records import Collection, NameSpec, PersonEntry
+from ..anthology.resolve import resolve
+from ..iris import UNVERIFIED_PREFIX
+from .errors import Conflict, InvalidCorrection, NotThatPerson, PositionOutOfRange, StaleName, UnknownPaper, UnknownPerson
+from .facts import Contribution, GraphFacts
+from .model import (
+    Correction,
+    DisableNameMatching,
+    Merge,
+    Reassign,
+    Split,
+    ToNewPerson,
+    ToPerson,
+    ToUnknown,
+    Verify,
+    new_person_id,
+)
+
+Key = tuple[str, str, int]
+"""(item id, ``author`` | ``editor``, 1-based position)."""
+
+
+@dataclass(frozen=True, slots=True)
+class Pin:
+    """Set (``person``) or clear (``None``) the explicit id of one author/editor entry."""
+
+    item: str
+    role: str
+    position: int
+    name: Name
+    """The printed name the entry had when the correction was applied; an entry that prints
+    another name since is left alone (the data changed under the correction)."""
+    person: str | None
+    collection: str
+    before: str
+    """The person the entry resolved to before."""
+
+    @property
+    def key(self) -> Key:
+        return (self.item, self.role, self.position)
+
+
+@dataclass(frozen=True, slots=True)
+class Effect:
+    """The edits of one applied correction."""
+
+    correction: str
+    pins: tuple[Pin, ...]
+    entries: tuple[tuple[str, PersonEntry | None], ...]
+    """(person id, entry after) for each person entry added, changed or removed (``None``)."""
+    entries_before: tuple[tuple[str, PersonEntry | None], ...]
+    moved: tuple[tuple[Key, str, str, str], ...]
+    """The reassignments the correction asked for: (entry, person before, person after, IRI of
+    the entry's node)."""
+
+    @property
+    def files(self) -> frozenset[str]:
+        return frozenset(p.collection for p in self.pins)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "correction": self.correction,
+            "pins": [
+                {"item": p.item, "role": p.role, "position": p.position, "name": _name_dict(p.name),
+                 "person": p.person, "collection": p.collection, "before": p.before}
+                for p in self.pins
+            ],
+            "entries": [[pid, entry_to_dict(e)] for pid, e in self.entries],
+            "entries_before": [[pid, entry_to_dict(e)] for pid, e in self.entries_before],
+            "moved": [[list(k), a, b, n] for k, a, b, n in self.moved],
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Effect:
+        return cls(
+            data["correction"],
+            tuple(
+                Pin(p["item"], p["role"], int(p["position"]), Name(p["name"]["first"], p["name"]["last"]),
+                    p["person"], p["collection"], p["before"])
+                for p in data["pins"]
+            ),
+            tuple((pid, entry_from_dict(e)) for pid, e in data["entries"]),
+            tuple((pid, entry_from_dict(e)) for pid, e in data["entries_before"]),
+            tuple((tuple(k), a, b, n) for k, a, b, n in data["moved"]),  # type: ignore[misc]
+        )
+
+
+def _name_dict(name: Name) -> dict[str, str | None]:
+    return {"first": name.first, "last": name.last}
+
+
+def entry_to_dict(entry: PersonEntry | None) -> dict[str, Any] | None:
+    if entry is None:
+        return None
+    return {
+        "id": entry.id,
+        "names": [_name_dict(n) for n in entry.names],
+        "orcid": entry.orcid,
+        "comment": entry.comment,
+        "degree": entry.degree,
+        "similar": list(entry.similar),
+        "disable_name_matching": entry.disable_name_matching,
+    }
+
+
+def entry_from_dict(data: dict[str, Any] | None) -> PersonEntry | None:
+    if data is None:
+        return None
+    return PersonEntry(
+        id=data["id"],
+        names=tuple(Name(n["first"], n["last"]) for n in data["names"]),
+        orcid=data.get("orcid"),
+        comment=data.get("comment"),
+        degree=data.get("degree"),
+        similar=tuple(data.get("similar", ())),
+        disable_name_matching=bool(data.get("disable_name_matching")),
+    )
+
+
+# --- the fold of applied effects: what the ingest applies ------------------------------------------
+
+
+@dataclass(frozen=True)
+class Overrides:
+    """Every applied (not reverted) correction's edits, later ones over earlier ones.
+
+    Picklable and pure: the ingest hands it to its mapping workers.
+    """
+
+    pins: dict[Key, Pin] = field(default_factory=dict)
+    entries: dict[str, PersonEntry | None] = field(default_factory=dict)
+    set_by: dict[Key, str] = field(default_factory=dict)
+    """Which correction set each pinned entry (for the corrections graph)."""
+
+    @classmethod
+    def fold(cls, effects: Iterable[Effect]) -> Overrides:
+        pins: dict[Key, Pin] = {}
+        entries: dict[str, PersonEntry | None] = {}
+        set_by: dict[Key, str] = {}
+        for effect in effects:
+            for pin in effect.pins:
+                pins[pin.key] = pin
+                set_by[pin.key] = effect.correction
+            for pid, entry in effect.entries:
+                entries[pid] = entry
+        return cls(pins, entries, set_by)
+
+    def __bool__(self) -> bool:
+        return bool(self.pins or self.entries)
+
+    def files(self) -> set[str]:
+        return {p.collection for p in self.pins.values()}
+
+    def people(self, people: PeopleMetadata) -> PeopleMetadata:
+        """``people`` with the person entries the corrections add, change or remove."""
+        if not self.entries:
+            return people
+        persons = dict(people.persons)
+        for pid, entry in self.entries.items():
+            if entry is None:
+                persons.pop(pid, None)
+            else:
+                persons[pid] = entry
+        return PeopleMetadata(people.format, people.source, persons, variant_owners=dict(people.variant_owners))
+
+    def collection(self, collection: Collection) -> Collection:
+        """``collection`` with the explicit ids the corrections set or clear on its entries.
+
+        An entry whose printed name is no longer the one the correction saw keeps its own id.
+        """
+        if not self.pins:
+            return collection
+        volumes = []
+        changed = False
+        for volume in collection.volumes:
+            editors = self._specs(volume.full_id, "editor", volume.editors)
+            papers = []
+            for paper in volume.papers:
+                authors = self._specs(paper.full_id, "author", paper.authors)
+                peditors = self._specs(paper.full_id, "editor", paper.editors)
+                if authors is not paper.authors or peditors is not paper.editors:
+                    paper = dataclasses.replace(paper, authors=authors, editors=peditors)
+                    changed = True
+                papers.append(paper)
+            if editors is not volume.editors or changed:
+                volume = dataclasses.replace(volume, editors=editors, papers=tuple(papers))
+                changed = True
+            volumes.append(volume)
+        return dataclasses.replace(collection, volumes=tuple(volumes)) if changed else collection
+
+    def _specs(self, item: str, role: str, specs: tuple[NameSpec, ...]) -> tuple[NameSpec, ...]:
+        out = None
+        for index, spec in enumerate(specs):
+            pin = self.pins.get((item, role, index + 1))
+            if pin is not None and pin.name == spec.name and spec.id != pin.person:
+                if out is None:
+                    out = list(specs)
+                out[index] = dataclasses.replace(spec, id=pin.person)
+        return tuple(out) if out is not None else specs
+
+    def stale(self, collection: Collection) -> list[Pin]:
+        """Pins of ``collection`` whose entry no longer exists or prints another name."""
+        specs: dict[Key, NameSpec] = {}
+        for volume in collection.volumes:
+            for i, s in enumerate(volume.editors, 1):
+                specs[(volume.full_id, "editor", i)] = s
+            for paper in volume.papers:
+                for i, s in enumerate(paper.authors, 1):
+                    specs[(paper.full_id, "author", i)] = s
+                for i, s in enumerate(paper.editors, 1):
+                    specs[(paper.full_id, "editor", i)] = s
+        return [
+            p for p in self.pins.values()
+            if p.collection == collection.id and (p.key not in specs or specs[p.key].name != p.name)
+        ]
+
+
+# --- planning one correction against the current graph ---------------------------------------------
+
+
+_MAX_ROUNDS = 6
+
+
+def plan(
+    correction: Correction, facts: GraphFacts, people: PeopleMetadata, overrides: Overrides | None = None
+) -> Effect:
+    """The edits that make ``correction`` true of the current graph, or the error saying why not.
+
+    ``people`` is the people metadata the current graph was mapped from (with ``overrides``
+    applied); ``overrides`` the applied corrections' pins (an entry's explicit id, when a
+    correction set it).
+    """
+    return _Planner(correction, facts, people, overrides or Overrides()).run()
+
+
+class _Planner:
+    def __init__(self, correction: Correction, facts: GraphFacts, people: PeopleMetadata, overrides: Overrides) -> None:
+        self.correction = correction
+        self.facts = facts
+        self.people = people
+        self.current = people.format is PeopleFormat.CURRENT
+        self.overrides = overrides
+        self.entries: dict[str, PersonEntry | None] = {}
+        self.pins: dict[Key, tuple[Contribution, str | None]] = {}
+        self.targets: dict[Key, tuple[Contribution, str | None, str]] = {}
+        """key → (contribution, explicit id, person it must resolve to; ``""``: any but the old)."""
+
+    # -- the requested change --------------------------------------------------------------------
+    def run(self) -> Effect:
+        change = self.correction.change
+        if isinstance(change, Reassign):
+            self._person(change.from_person, "from")
+            contributions = [self._authorship(i, ref) for i, ref in enumerate(change.authorships)]
+            for c in contributions:
+                if c.person != change.from_person:
+                    raise NotThatPerson(
+                        f"{c.item} author {c.position} ({c.name.full}) is {c.person} now, not {change.from_person}",
+                        field="from",
+                    )
+            self._retarget(contributions, change.to, change.from_person)
+        elif isinstance(change, Split):
+            self._person(change.person, "person")
+            contributions = []
+            for index, paper in enumerate(change.papers):
+                authors = self.facts.authors(paper)
+                if authors is None:
+                    raise UnknownPaper(f"no paper {paper} in the graph", field=f"papers[{index}]")
+                mine = [c for c in authors if c.person == change.person]
+                if not mine:
+                    raise NotThatPerson(f"{change.person} is not an author of {paper}", field=f"papers[{index}]")
+                contributions.extend(mine)
+            self._retarget(contributions, change.to, change.person)
+        elif isinstance(change, Merge):
+            self._merge(change)
+        elif isinstance(change, Verify):
+            self._verify(change)
+        elif isinstance(change, DisableNameMatching):
+            self._disable(change)
+        else:  # pragma: no cover - the model has no other kinds
+            raise InvalidCorrection(f"unknown change {change!r}")
+        return self._settle()
+
+    def _person(self, pid: str, where: str):
+        person = self.facts.person(pid)
+        if person is None:
+            raise UnknownPerson(f"no person {pid} in the graph", field=where)
+        return person
+
+    def _authorship(self, index: int, ref) -> Contribution:
+        where = f"authorships[{index}]"
+        authors = self.facts.authors(ref.paper)
+        if authors is None:
+            raise UnknownPaper(f"no paper {ref.paper} in the graph", field=where + ".paper")
+        if ref.position > len(authors):
+            raise PositionOutOfRange(
+                f"{ref.paper} has {len(authors)} author(s), not {ref.position}", field=where + ".position"
+            )
+        c = authors[ref.position - 1]
+        if c.name != ref.name:
+            raise StaleName(
+                f"{ref.paper} author {ref.position} is printed '{c.name.full}', not '{ref.name.full}' "
+                "(the data changed since the request was made)",
+                field=where + ".name",
+            )
+        return c
+
+    def _entry(self, pid: str) -> PersonEntry | None:
+        if pid in self.entries:
+            return self.entries[pid]
+        return self.people.persons.get(pid)
+
+    def _with_names(self, entry: PersonEntry, names: Iterable[Name]) -> PersonEntry:
+        have = list(entry.names)
+        for name in names:
+            if name not in have:
+                have.append(name)
+        return dataclasses.replace(entry, names=tuple(have)) if len(have) != len(entry.names) else entry
+
+    def _retarget(self, contributions: list[Contribution], to, source: str) -> None:
+        if isinstance(to, ToPerson):
+            self._person(to.id, "to.id")
+            entry = self._entry(to.id)
+            if entry is None:
+                raise Conflict(
+                    f"{to.id} is an unverified page: verify it first (kind 'verify') or assign to a new person",
+                    field="to.id",
+                )
+            if self.current:  # an explicit id needs the printed name among the person's names
+                self.entries[to.id] = self._with_names(entry, (c.name for c in contributions))
+            for c in contributions:
+                self.targets[c.key] = (c, to.id, to.id)
+        elif isinstance(to, ToNewPerson):
+            pid = self._new_id(to.id, to.name, to.disambiguator, to.orcid, "to")
+            names = [to.name] + ([c.name for c in contributions] if self.current else [])
+            entry = PersonEntry(pid, ())
+            entry = dataclasses.replace(self._with_names(entry, names), orcid=to.orcid, degree=to.degree)
+            self.entries[pid] = entry
+            for c in contributions:
+                self.targets[c.key] = (c, pid, pid)
+        elif isinstance(to, ToUnknown):
+            for c in contributions:
+                self.targets[c.key] = (c, None, "")
+        self.source = source
+
+    def _new_id(self, given: str | None, name: Name, disambiguator: str | None, orcid: str | None, where: str) -> str:
+        if orcid is not None:
+            for entry in self.people.persons.values():
+                if entry.orcid == orcid and self.entries.get(entry.id, entry) is not None:
+                    raise Conflict(f"ORCID {orcid} belongs to {entry.id} already: assign to that person", field=f"{where}.orcid")
+        pid = given or new_person_id(name, disambiguator)
+        if self._taken(pid):
+            if given or disambiguator or orcid is None:
+                raise Conflict(
+                    f"person id {pid} is taken: give a disambiguator (e.g. the degree institution)",
+                    field=f"{where}.disambiguator" if not given else f"{where}.id",
+                )
+            pid = f"{pid}-{orcid[-4:].lower()}"  # the library's ingest_namespec rule
+            if self._taken(pid):
+                raise Conflict(f"person id {pid} is taken: give a disambiguator", field=f"{where}.disambiguator")
+        return pid
+
+    def _taken(self, pid: str) -> bool:
+        return self._entry(pid) is not None or self.facts.person(pid) is not None
+
+    def _merge(self, change: Merge) -> None:
+        self._person(change.source, "source")
+        self._person(change.into, "into")
+        into = self._entry(change.into)
+        if into is None:
+            raise Conflict(f"{change.into} is an unverified page: merge into a verified person", field="into")
+        contributions = self.facts.contributions(change.source)
+        source_entry = self._entry(change.source)
+        names = list(source_entry.names) if source_entry is not None else []
+        names += [c.name for c in contributions]
+        merged = self._with_names(into, names)
+        if source_entry is not None:
+            if source_entry.orcid and not merged.orcid:
+                merged = dataclasses.replace(merged, orcid=source_entry.orcid)
+            self.entries[change.source] = None
+        self.entries[change.into] = merged
+        for c in contributions:
+            self.targets[c.key] = (c, change.into, change.into)
+        self.source = change.source
+
+    def _verify(self, change: Verify) -> None:
+        person = self._person(change.person, "person")
+        contributions = self.facts.contributions(change.person)
+        if not contributions:
+            raise Conflict(f"{change.person} has no papers to verify", field="person")
+        names: list[Name] = []
+        for c in contributions:
+            if c.name not in names:
+                names.append(c.name)
+        canonical = next((n for n in names if n.full == person.label), names[0])
+        names.remove(canonical)
+        pid = self._new_id(change.id, canonical, change.disambiguator, change.orcid, "person")
+        self.entries[pid] = PersonEntry(pid, (canonical, *names), orcid=change.orcid, degree=change.degree)
+        for c in contributions:
+            self.targets[c.key] = (c, pid, pid)
+        self.source = change.person
+
+    def _disable(self, change: DisableNameMatching) -> None:
+        self._person(change.person, "person")
+        entry = self._entry(change.person)
+        if entry is None:
+            raise Conflict(f"{change.person} is not a verified person", field="person")
+        if not self.current:
+            raise Conflict("the legacy name_variants.yaml format has no disable_name_matching", field="person")
+        if entry.disable_name_matching:
+            raise Conflict(f"name matching is disabled for {change.person} already", field="person")
+        self.entries[change.person] = dataclasses.replace(entry, disable_name_matching=True)
+        for c in self.facts.contributions(change.person):
+            self.targets[c.key] = (c, change.person, change.person)
+        self.source = change.person
+
+    # -- side effects ------------------------------------------------------------------------------
+    def _meta(self) -> PeopleMetadata:
+        return Overrides(entries=self.entries).people(self.people)
+
+    def _explicit(self, c: Contribution) -> str | None:
+        if c.key in self.pins:
+            return self.pins[c.key][1]
+        if c.key in self.targets:
+            return self.targets[c.key][1]
+        pin = self.overrides.pins.get(c.key)
+        return pin.person if pin is not None else None
+
+    def _resolve(self, c: Contribution, meta: PeopleMetadata) -> str:
+        return resolve(NameSpec(c.name, id=self._explicit(c)), meta)[0]
+
+    def _changed_names(self) -> list[Name]:
+        names: list[Name] = []
+        for pid, after in self.entries.items():
+            before = self.people.persons.get(pid)
+            for entry in (before, after):
+                for name in entry.names if entry is not None else ():
+                    if name not in names:
+                        names.append(name)
+        for c, _, _ in self.targets.values():
+            if c.name not in names:
+                names.append(c.name)
+        return names
+
+    def _candidates(self, meta: PeopleMetadata) -> dict[Key, Contribution]:
+        """Entries whose resolution may depend on the names the correction touches."""
+        out: dict[Key, Contribution] = {}
+        seen: set[str] = set()
+        for name in self._changed_names():
+            slug = name.slug
+            if self.current:
+                persons = set(self.people.by_slug.get(slug, ())) | set(meta.by_slug.get(slug, ()))
+                match = lambda c, s=slug: c.name.slug == s  # noqa: E731
+            else:
+                persons = set(self.people.by_name.get(name, ())) | set(meta.by_name.get(name, ())) | {slug}
+                owner = self.people.variant_owners.get(name)
+                if owner is not None:
+                    persons.add(owner[0])
+                match = lambda c, n=name: c.name == n  # noqa: E731
+            persons.add(UNVERIFIED_PREFIX + slug)
+            for pid in persons:
+                key = (pid, slug if self.current else f"{name.first}\x1f{name.last}")
+                if key in seen:
+                    continue
+                seen.add(key)  # type: ignore[arg-type]
+                for c in self.facts.contributions(pid):
+                    if match(c):
+                        out[c.key] = c
+        return out
+
+    def _settle(self) -> Effect:
+        for _ in range(_MAX_ROUNDS):
+            meta = self._meta()
+            fixes = False
+            for key, (c, _explicit, want) in self.targets.items():
+                got = self._resolve(c, meta)
+                if want and got != want:  # pragma: no cover - an explicit id always wins
+                    raise Conflict(f"{c.item} author {c.position} would resolve to {got}, not {want}")
+                if not want and got == c.person:
+                    fixes |= self._release(c, meta)
+            for key, c in self._candidates(meta).items():
+                if key in self.targets:
+                    continue
+                got = self._resolve(c, meta)
+                if got != c.person:
+                    fixes |= self._keep(c, got, meta)
+            if not fixes:
+                return self._effect()
+        raise Conflict("the correction's side effects on other authorships do not settle; split it into smaller ones")
+
+    def _release(self, c: Contribution, meta: PeopleMetadata) -> bool:
+        """'Unknown': the entry must leave its person, who matches its name implicitly."""
+        entry = meta.persons.get(c.person)
+        if not self.current or entry is None:
+            raise Conflict(
+                f"'{c.name.full}' resolves to {c.person} by name in this data's people metadata; "
+                "assign the authorship to a person or a new person instead of 'unknown'",
+                field="to",
+            )
+        if entry.disable_name_matching:  # pragma: no cover - then it could not resolve by name
+            raise Conflict(f"{c.item} author {c.position} cannot leave {c.person}")
+        self.entries[c.person] = dataclasses.replace(entry, disable_name_matching=True)
+        return True
+
+    def _keep(self, c: Contribution, got: str, meta: PeopleMetadata) -> bool:
+        """Another entry would move from ``c.person`` to ``got``: keep it where it is."""
+        entry = meta.persons.get(c.person)
+        if entry is not None:
+            if self.current and c.name not in entry.names:
+                self.entries[c.person] = self._with_names(entry, (c.name,))
+            self.pins[c.key] = (c, c.person)
+            return True
+        if self.current:
+            # an unverified entry captured by a verified person's name match: that person (new or
+            # changed by this correction) gets its name matching disabled, as verify_author --only does
+            captor = meta.persons.get(got)
+            if captor is None or got not in self.entries:
+                raise Conflict(
+                    f"{c.item} {c.role} {c.position} ({c.name.full}) would move from {c.person} to {got}",
+                )
+            self.entries[got] = dataclasses.replace(captor, disable_name_matching=True)
+            return True
+        if c.person.startswith(UNVERIFIED_PREFIX):
+            raise Conflict(
+                f"{c.item} {c.role} {c.position} ('{c.name.full}', ambiguous in name_variants.yaml) would move to {got}"
+            )
+        self.entries[c.person] = PersonEntry(c.person, (c.name,))  # legacy: declare the slug person
+        self.pins[c.key] = (c, c.person)
+        return True
+
+    def _effect(self) -> Effect:
+        pins: list[Pin] = []
+        moved: list[tuple[Key, str, str, str]] = []
+        meta = self._meta()
+        for key, (c, explicit, _want) in sorted(self.targets.items()):
+            pins.append(Pin(c.item, c.role, c.position, c.name, explicit, c.collection, c.person))
+            after = self._resolve(c, meta)
+            moved.append((key, c.person, after, c.node))
+        for key, (c, explicit) in sorted(self.pins.items()):
+            if key not in self.targets:
+                pins.append(Pin(c.item, c.role, c.position, c.name, explicit, c.collection, c.person))
+        before = tuple((pid, self.people.persons.get(pid)) for pid in sorted(self.entries))
+        after_entries = tuple((pid, self.entries[pid]) for pid in sorted(self.entries))
+        changed = tuple(
+            (pid, e) for (pid, e), (_, b) in zip(after_entries, before) if e != b
+        )
+        return Effect(
+            self.correction.id,
+            tuple(pins),
+            changed,
+            tuple((pid, b) for (pid, e), (_, b) in zip(after_entries, before) if e != b),
+            tuple(moved),
+        )
