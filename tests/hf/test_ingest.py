@@ -15,28 +15,9 @@ import rdflib
 from bibkg import iris
 from bibkg.errors import SourceError
 from bibkg.hf.ingest import ingest_hf, relink
-from bibkg.ingest import run_ingest
 from bibkg.store.local import LocalStore
 
-PREFIX = "PREFIX bibkg: <https://w3id.org/bibkg/ns#>\n"
-
-
-@pytest.fixture(scope="module")
-def seed_dir(repo_root: Path) -> Path:
-    return repo_root / "data" / "hf-daily-papers"
-
-
-@pytest.fixture(scope="module")
-def hf_store(tmp_path_factory: pytest.TempPathFactory, sample_datadir: Path, seed_dir: Path) -> LocalStore:
-    store = LocalStore(tmp_path_factory.mktemp("hf-sample"))
-    run_ingest(sample_datadir, store, jobs=1)
-    ingest_hf(store, [seed_dir])
-    return store
-
-
-def select(store: LocalStore, query: str) -> list[list[str]]:
-    return [[term.value if term is not None else None for term in row]
-            for row in store.open_read().query(PREFIX + query, use_default_graph_as_union=True)]
+from .conftest import select
 
 
 def test_seed_author_preprints_and_where_published(hf_store: LocalStore) -> None:

@@ -31,8 +31,9 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 PUBLIC = {"class-counts", "coauthors-at-event", "coauthors-at-venue-year", "event-editors", "event-papers",
           "graph-sizes", "papers-without-verified-authors", "person-names", "person-papers", "person-venues",
           "persons-several-names", "persons-with-orcid", "similar-persons", "top-authors",
-          "venue-year-top-authors", "venue-years"}  # fmt: skip
-"""The everyday questions (README: "16 named queries"); a new public query is added here."""
+          "venue-year-top-authors", "venue-years",
+          "preprint", "person-preprints", "daily-papers", "coauthors-across-sources"}  # fmt: skip
+"""The everyday questions (README: "20 named queries"); a new public query is added here."""
 
 
 @pytest.fixture(scope="module")

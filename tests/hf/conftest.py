@@ -1,0 +1,32 @@
+"""Fixtures of the Daily Papers tests: the bundled sample with the seed author's preprints."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bibkg.hf.ingest import ingest_hf
+from bibkg.ingest import run_ingest
+from bibkg.store.local import LocalStore
+
+PREFIX = "PREFIX bibkg: <https://w3id.org/bibkg/ns#>\n"
+
+
+@pytest.fixture(scope="session")
+def seed_dir(repo_root: Path) -> Path:
+    return repo_root / "data" / "hf-daily-papers"
+
+
+@pytest.fixture(scope="session")
+def hf_store(tmp_path_factory: pytest.TempPathFactory, sample_datadir: Path, seed_dir: Path) -> LocalStore:
+    store = LocalStore(tmp_path_factory.mktemp("hf-sample"))
+    run_ingest(sample_datadir, store, jobs=1)
+    ingest_hf(store, [seed_dir])
+    return store
+
+
+def select(store: LocalStore, query: str) -> list[list[str | None]]:
+    """Rows of a SELECT over the union of the store's graphs, as strings."""
+    return [[term.value if term is not None else None for term in row]
+            for row in store.open_read().query(PREFIX + query, use_default_graph_as_union=True)]
