@@ -332,11 +332,11 @@ def test_the_document_cache_is_bounded_in_bytes():
     only) never take more than ``document_cache_mb``; the newest stay."""
     from bibkg.graphql.schema import build_schema
     from bibkg.graphql.settings import GraphQLSettings
-    from bibkg.graphql.validation import AST_BYTES_PER_CHAR, DocumentCache
+    from bibkg.graphql.validation import AST_BYTES_PER_CHAR, DocumentCache, core_schema
 
     settings = GraphQLSettings(document_cache_mb=1, max_tokens=100_000)
     cache = DocumentCache(settings)
-    schema = build_schema(settings)._schema
+    schema = core_schema(build_schema(settings))
     options = {"max_tokens": settings.max_tokens}
     for i in range(40):
         text = "{ " + " ".join(f"f{i}_{j}: __typename" for j in range(200)) + " }"

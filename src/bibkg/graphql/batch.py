@@ -43,7 +43,8 @@ async def run_batch(
 
 
 ResultCache = LRU[list[Row]]
-"""Rows per (query, key, parameters), shared by the requests on one store."""
+"""Rows per (query, key, parameters), shared by the requests on one store (read and filled by
+:class:`~bibkg.graphql.loaders.RowCache`, the DataLoaders' ``cache_map``)."""
 
 _CACHES: weakref.WeakKeyDictionary[object, ResultCache] = weakref.WeakKeyDictionary()
 _CACHES_LOCK = threading.Lock()
@@ -83,12 +84,12 @@ class BatchFunction:
     members are the values of ``params`` (``None`` = unbound). Keys sharing the same parameter
     values are answered by one query, so a request issues one query per distinct combination of
     field arguments, whatever the number of keys. Each key gets the rows whose ``?var`` is its IRI.
+    Keys known already never get here: the DataLoader's cache (:class:`~bibkg.graphql.loaders.RowCache`)
+    answers them.
     """
 
-    def __init__(self, runner: QueryRunner, name: str, var: str, params: Sequence[tuple[str, str]] = (),
-                 cache: ResultCache | None = None) -> None:
+    def __init__(self, runner: QueryRunner, name: str, var: str, params: Sequence[tuple[str, str]] = ()) -> None:
         self.runner = runner
-        self.cache = cache
         self.name = name
         self.var = var
         self.params = tuple(params)  # (variable, kind) with kind "iri" | "integer" | "string"
@@ -104,12 +105,6 @@ class BatchFunction:
         groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
         found: dict[tuple[Any, ...], list[Row]] = {}
         for key in keys:
-            key = tuple(key)
-            if self.cache is not None and key not in found:
-                cached = self.cache.get((self.name, *key))
-                if cached is not None:
-                    found[key] = cached
-                    continue
             iri, *params = key
             group = groups[tuple(params)]
             if iri not in group:
@@ -126,6 +121,4 @@ class BatchFunction:
                 by_key[row[self.var].value].append(row)
             for iri in iris:
                 found[(iri, *params)] = by_key.get(iri, [])
-                if self.cache is not None:
-                    self.cache.put((self.name, iri, *params), found[(iri, *params)])
         return [found[tuple(key)] for key in keys]

@@ -45,7 +45,6 @@ from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
-from strawberry.types.execution import PreExecutionError
 from strawberry.types.unset import UNSET
 
 from ..accept import parse_accept
@@ -301,8 +300,8 @@ class BibkgGraphQLRouter(GraphQLRouter):
 
     async def process_result(self, request: Any, result: ExecutionResult) -> GraphQLHTTPResponse:
         data = process_result(result)
-        if isinstance(result, PreExecutionError):
-            data.pop("data", None)  # a request error: the operation was not executed
+        if result.data is None and result.errors and all(e.path is None for e in result.errors):
+            data.pop("data", None)  # a request error (no error is at a path): the operation was not executed
         return data
 
     def create_response(self, response_data: Any, sub_response: Response) -> Response:

@@ -16,7 +16,7 @@ from .errors import is_user_error
 from .settings import GraphQLSettings
 from .sizes import DataSizes
 from .types import AnthologyQuery
-from .validation import CachedValidation, DocumentCache
+from .validation import CachedValidation, DocumentCache, core_schema
 
 log = logging.getLogger("bibkg.graphql")
 
@@ -53,7 +53,9 @@ def build_schema(settings: GraphQLSettings | None = None,
     ]
     if settings.mask_errors:
         extensions.append(lambda: _Masking(should_mask_error=lambda e: not is_user_error(e)))
-    return strawberry.Schema(query=Query, extensions=extensions)
+    schema = strawberry.Schema(query=Query, extensions=extensions)
+    documents.schema = core_schema(schema)
+    return schema
 
 
 def sdl() -> str:

@@ -28,10 +28,10 @@ import json
 from collections.abc import AsyncIterator, Callable, Mapping
 from typing import Any
 
-from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, parse
+import strawberry
+from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema, build_schema, parse, validate
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
-from strawberry.schema.schema import validate_document
 
 from .limits import cost_error, document_cost, limit_rules, long_variables
 from .lru import LRU
@@ -54,14 +54,30 @@ def _variables_key(variables: Mapping[str, Any] | None) -> str | None:
 _MISSING = object()
 
 
+def core_schema(schema: strawberry.Schema) -> GraphQLSchema:
+    """The graphql-core schema that documents are validated and costed against: built from the
+    SDL of ``schema`` (strawberry's printer, public), so the same types, fields, arguments and
+    directives as the schema that executes them."""
+    return build_schema(schema.as_str())
+
+
+def validate_document(schema: GraphQLSchema, document: DocumentNode,
+                      rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
+    """graphql-core's validation of ``document`` with ``rules``."""
+    return validate(schema, document, rules)
+
+
 class DocumentCache:
     """Parsed documents, their validation errors and their costs, for one schema's limits.
 
     ``sizes`` gives the data's sizes for the cost model (called when a cost is computed, in a
-    worker thread: it may wait for the sizes to be counted).
+    worker thread: it may wait for the sizes to be counted). ``schema`` (set once the strawberry
+    schema exists: :func:`core_schema`) is what :class:`CachedValidation` validates against.
     """
 
-    def __init__(self, settings: GraphQLSettings, sizes: Callable[[], DataSizes] | None = None) -> None:
+    def __init__(self, settings: GraphQLSettings, sizes: Callable[[], DataSizes] | None = None,
+                 schema: GraphQLSchema | None = None) -> None:
+        self.schema = schema
         self.settings = settings
         self.rules = limit_rules(settings)
         self.sizes = sizes or (lambda: FALLBACK)
@@ -163,11 +179,13 @@ class CachedValidation(SchemaExtension):
 
     async def on_validate(self) -> AsyncIterator[None]:
         ctx = self.execution_context
+        if self.cache.schema is None:  # never validate without the limits
+            raise RuntimeError("the document cache has no schema to validate against (see core_schema)")
         if ctx.query and ctx.graphql_document is not None:
             errors = self.cache.cached_errors(ctx.query, ctx.validation_rules, ctx.variables, ctx.operation_name)
             if errors is None:
                 errors = await run_in_threadpool(
-                    self.cache.errors, ctx.schema._schema, ctx.query, ctx.graphql_document,
+                    self.cache.errors, self.cache.schema, ctx.query, ctx.graphql_document,
                     ctx.validation_rules, ctx.variables, ctx.operation_name,
                 )
             ctx.pre_execution_errors = errors
