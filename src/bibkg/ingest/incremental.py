@@ -16,7 +16,7 @@ data directory hashes its files (content, not modification times) and
 
 The result equals a cold ingest of the same directory, quad for quad and byte for byte in every
 published file (tested on the full corpus).  When more than :data:`COLD_SHARE` of the files
-changed, a cold ingest is faster and is done instead.
+changed, a cold ingest is faster and is done instead (:data:`COLD_SHARE`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import iris
 from ..anthology.venues import load_sigs, load_venues
@@ -35,11 +36,17 @@ from ..mapping.collection import map_collection
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, build_on
 from ..store.local import LocalStore
-from . import IngestReport, Progress, corpus_graphs, load_people_for, map_corpus
+from . import IngestReport, Progress, _overridden, corpus_graphs, load_people_for, map_corpus, with_corrections
 from .state import SOURCES, CollectionFacts, Sources, facts_path, read_facts
 
+if TYPE_CHECKING:
+    from ..corrections.effect import Overrides
+
 COLD_SHARE = 0.5
-"""Above this share of changed collection files the ingest is done cold."""
+"""Above this share of changed collection files (and more than :data:`COLD_MIN` of them) the
+ingest is done cold: mapping most files again and loading most quads one by one costs more than
+a bulk load."""
+COLD_MIN = 100
 IN_PROCESS = 16
 """Up to this many changed files are mapped in the ingest's own process (no worker start-up)."""
 
@@ -53,6 +60,9 @@ def run_incremental(
     progress: Progress | None = None,
     stage: Callable[[str], None] | None = None,
     wait: bool | float = False,
+    overrides: Overrides | None = None,
+    remap: set[str] | None = None,
+    extra_graphs: dict[str, GraphText] | None = None,
 ) -> IngestReport | None:
     """Ingest ``datadir`` into ``store`` from its current snapshot; ``None`` when that is not
     possible or not worth it (no snapshot, no update state, most files changed): then the
@@ -62,9 +72,9 @@ def run_incremental(
     old = Sources.read(store.state_dir(current)) if current is not None else None
     if old is None or not (store.files_dir(current) / CARDS_FILE).is_file():
         return None
-    people, sources = load_people_for(datadir, files, hashes=True)
+    people, sources = with_corrections(*load_people_for(datadir, files, hashes=True), overrides)
     changed = sum(old.files.get(cid) != digest for cid, digest in sources.files.items())
-    if sources.resolution == old.resolution and changed > COLD_SHARE * len(files):
+    if sources.resolution == old.resolution and changed > max(COLD_MIN, COLD_SHARE * len(files)):
         return None  # most of it changed: the cold path is faster
     loaded = time.perf_counter() - started
     with store.build_snapshot(copy_current=True, wait=wait, kind="ingest") as build:
@@ -73,13 +83,16 @@ def run_incremental(
         old = Sources.read(state)  # again: another writer may have published meanwhile
         if old is None:
             raise StoreError(f"the current snapshot of {store.root} lost its update state; run 'bibkg ingest --full'")
-        report = _update(datadir, files, build, store, old, state, people, sources, jobs=jobs, progress=progress, stage=stage)
+        report = _update(
+            datadir, files, build, store, old, state, people, sources, jobs=jobs, progress=progress, stage=stage,
+            overrides=overrides, extra_remap=remap or set(), extra_graphs=extra_graphs or {},
+        )
     report.phases = {"sources": loaded, **report.phases}
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update(datadir, files, build, store, old, state, people, sources, *, jobs, progress, stage):  # noqa: ANN001, ANN202
+def _update(datadir, files, build, store, old, state, people, sources, *, jobs, progress, stage, overrides=None, extra_remap=frozenset(), extra_graphs=None):  # noqa: ANN001, ANN202
     step = time.perf_counter()
     phases: dict[str, float] = {}
 
@@ -91,10 +104,12 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
 
     venues, sigs = load_venues(datadir), load_sigs(datadir)
     ids = [path.stem for path in files]
-    if sources.resolution != old.resolution:
+    data_part, _, corrections_part = sources.resolution.partition("+")
+    old_data_part, _, old_corrections_part = old.resolution.partition("+")
+    if data_part != old_data_part or (corrections_part != old_corrections_part and not extra_remap):
         remap = set(ids)  # person resolution may differ anywhere
-    else:
-        remap = {cid for cid in ids if old.files.get(cid) != sources.files[cid]}
+    else:  # a correction changes only the files it names (bibkg.corrections.effect settles the rest)
+        remap = {cid for cid in ids if old.files.get(cid) != sources.files[cid]} | (set(extra_remap) & set(ids))
     removed = [cid for cid in old.files if cid not in sources.files]
     added = [cid for cid in ids if cid not in old.files]
     modified = [cid for cid in ids if cid in old.files and old.files[cid] != sources.files[cid]]
@@ -109,12 +124,12 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     todo = [path for path in files if path.stem in remap]
     if len(todo) <= IN_PROCESS or jobs == 1:
         for done, path in enumerate(todo, start=1):
-            result = map_collection(read_collection(path), people, order_index[path.stem])
+            result = map_collection(_overridden(overrides, read_collection(path)), people, order_index[path.stem])
             _take(result, facts, texts, cards)
             if progress:
                 progress(done, len(todo), result.collection_id)
     else:
-        for result in map_corpus(datadir, people, jobs=jobs, progress=progress, only=remap):
+        for result in map_corpus(datadir, people, jobs=jobs, progress=progress, only=remap, overrides=overrides):
             _take(result, facts, texts, cards)
     phase("mapping")
 
@@ -148,10 +163,13 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
         delta.state[facts_path(cid)] = None
     for graph in globals_:
         delta.graphs[graph.iri] = graph
+    for iri, text in (extra_graphs or {}).items():
+        delta.graphs[iri] = text
     delta.state[SOURCES] = sources.to_bytes()
     anthology = [iris.collection_graph(cid) for cid in ids] + [g.iri for g in globals_[:-1]]
     listed = set(anthology) | {globals_[-1].iri}
     others = [b.iri for b in manifest.graphs if b.iri not in listed and not b.iri.startswith(prefix)]
+    others += [iri for iri in (extra_graphs or {}) if iri not in others]
     delta.order = anthology + others + [globals_[-1].iri]
     if stage:
         stage(f"updating the store: {report.changed}")

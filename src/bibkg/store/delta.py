@@ -45,7 +45,7 @@ import pyoxigraph as ox
 from .. import iris
 from ..cards import CARDS_FILE, PaperCard, updated_copy
 from ..errors import BibkgError, StoreError
-from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, read_block
+from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, dump_path, read_block
 from ..mapping.terms import GraphText, QuadWriter
 from ..sparql import schema as schema_stats
 from .local import LocalStore, SnapshotBuild
@@ -435,6 +435,10 @@ def _write_dumps(
         missing += [iri for iri, text in texts.items() if text is not None and iri not in listed and iri not in present]
         if missing:
             raise DeltaError(f"the delta's graph order leaves out {len(missing)} graph(s), e.g. {missing[0]}")
+    if order == present and all(iri not in texts or _same_text(source, manifest.get(iri), texts[iri]) for iri in order):
+        for kind in ("nquads", "turtle", "trig"):  # nothing changed: share the files
+            os.link(dump_path(source, kind), dump_path(target, kind))
+        return manifest
     with SnapshotDumps(target) as dumps:
         run: list[GraphBlock] = []
         for iri in order:
@@ -451,8 +455,8 @@ def _write_dumps(
         return dumps.manifest
 
 
-def _same_text(source: Path, block: GraphBlock, text: GraphText) -> bool:
-    return block.quads == text.quads and block.nquads[1] == len(text.nquads) and block.turtle[1] == len(text.turtle) and (
+def _same_text(source: Path, block: GraphBlock, text: GraphText | None) -> bool:
+    return text is not None and block.quads == text.quads and block.nquads[1] == len(text.nquads) and block.turtle[1] == len(text.turtle) and (
         read_block(source, block, "turtle") == text.turtle and read_block(source, block) == text.nquads
     )
 
