@@ -11,15 +11,22 @@ query is sent to the server's deadline executor — the worker processes that ar
 deadline (:mod:`bibkg.server.executor`) — with the time the request has left, and its result
 comes back as the same pyoxigraph objects.  When the deadline passes or the client leaves, the
 query in flight is killed and any further query of that request fails at once.
+
+One snapshot per request: :class:`Services` holds a :class:`Generation` per snapshot served —
+store, runner and caches — and each request is pinned to one (:meth:`Services.pinned`); a server
+that follows its store switches the generation new requests get, while those in flight finish
+on theirs (docs/sparql.md, "Live updates").
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextvars
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
-from dataclasses import dataclass
+import logging
+import threading
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pyoxigraph as ox
@@ -30,6 +37,7 @@ from .sparql.catalog import QueryCatalog
 from .store.base import GraphStore, QueryResult, Term
 
 T = TypeVar("T")
+log = logging.getLogger("bibkg.server")
 
 Row = dict[str, Any]
 """A solution: variable name → pyoxigraph term (``NamedNode``/``Literal``/``BlankNode``), unbound
@@ -138,6 +146,7 @@ class RoutedStore:
             whole=True,  # the caller needs all of it; bytes and time bound it
             max_bytes=budget.max_bytes,
             federation_allow=tuple(kwargs.get("federation_allow", ())),
+            snapshot=_snapshot_of(self.inner),  # the worker reads the snapshot this store reads
         )
         outcome = budget.run(job)
         if outcome.error is not None:
@@ -157,6 +166,11 @@ class RoutedStore:
         return _parse(result.payload, _NTRIPLES if graph else _JSON_RESULTS, graph)
 
 
+def _snapshot_of(store: object) -> str | None:
+    snapshot = getattr(store, "snapshot", None)
+    return str(snapshot) if snapshot is not None else None
+
+
 def _on_event_loop() -> bool:
     """Whether this thread runs an event loop (a budget must never block it)."""
     try:
@@ -166,9 +180,117 @@ def _on_event_loop() -> bool:
     return True
 
 
-@dataclass(slots=True)
+class Generation:
+    """One published snapshot as this process serves it: its store (under a lease), a runner
+    over it, and the caches that belong to it (HTML pages, VoID, GraphQL responses…).
+
+    A request uses one generation from its first byte to its last (:meth:`Services.pinned`), so
+    it is answered entirely from one snapshot; its caches die with it, so no answer of an older
+    snapshot is served after a switch.  Users :meth:`acquire` and :meth:`release` it; once
+    :meth:`retire`-d (a newer snapshot is served) and unused, it is closed, which releases the
+    lease on its snapshot so that a later ingest may prune it.  Over an external SPARQL store there
+    is a single generation, never retired (its store has no snapshots).
+    """
+
+    def __init__(self, store: GraphStore, catalog: QueryCatalog, *, runner: QueryRunner | None = None,
+                 routed: bool = False, owner: object = None) -> None:  # fmt: skip
+        if routed and not isinstance(store, RoutedStore):
+            store = RoutedStore(store)
+        self.store = store
+        if runner is None:
+            runner = QueryRunner(store, catalog)
+        else:
+            runner.store = store
+        self.runner = runner
+        inner = getattr(store, "inner", store)
+        snapshot = getattr(inner, "snapshot", None)
+        self.snapshot: Path | None = Path(snapshot) if snapshot is not None else None
+        """The snapshot directory served (``None`` over an external store)."""
+        self.name: str | None = self.snapshot.name if self.snapshot is not None else None
+        """The snapshot's name (the ``X-Bibkg-Snapshot`` response header)."""
+        self.owner = owner
+        self._lock = threading.Lock()
+        self._users = 0
+        self._retired = False
+        self.closed = False
+        self._caches: dict[str, Any] = {}
+
+    def acquire(self) -> bool:
+        """Count one more user; ``False`` if the generation is closed already (take the next one)."""
+        with self._lock:
+            if self.closed:
+                return False
+            self._users += 1
+            return True
+
+    def release(self) -> None:
+        with self._lock:
+            self._users -= 1
+            close = self._retired and self._users <= 0 and not self.closed
+            if close:
+                self.closed = True
+        if close:
+            self._close()
+
+    def retire(self) -> None:
+        """A newer snapshot is served: close this one as soon as no request uses it."""
+        with self._lock:
+            self._retired = True
+            close = self._users <= 0 and not self.closed
+            if close:
+                self.closed = True
+        if close:
+            self._close()
+
+    @property
+    def users(self) -> int:
+        return self._users
+
+    def _close(self) -> None:
+        self._caches.clear()
+        try:
+            self.store.close()  # releases the lease on the snapshot
+        except Exception:  # noqa: BLE001 - closing must not fail a request's end
+            log.exception("closing snapshot %s failed", self.name)
+
+    def cache(self, key: str, factory: Callable[[], T]) -> T:
+        """The cache ``key`` of this generation, made by ``factory()`` on first use."""
+        with self._lock:
+            found = self._caches.get(key)
+            if found is None:
+                found = self._caches[key] = factory()
+            return found
+
+    @contextmanager
+    def hold(self) -> Iterator[Generation]:
+        """Keep the generation open for the block (background work outside a request: index
+        warm-up, size counting), or raise :class:`StoreError` if it is closed already."""
+        if not self.acquire():
+            raise StoreError(f"snapshot {self.name} is no longer served")
+        try:
+            yield self
+        finally:
+            self.release()
+
+
+_PINNED: contextvars.ContextVar[Generation | None] = contextvars.ContextVar("bibkg_generation", default=None)
+"""The generation the request being served was pinned to (:meth:`Services.pinned`)."""
+
+
+def pinned_snapshot() -> Path | None:
+    """The snapshot of the request being served, if any (the deadline executor sends its
+    queries to a worker reading that snapshot)."""
+    generation = _PINNED.get()
+    return generation.snapshot if generation is not None else None
+
+
 class Services:
     """Everything a router needs; built once per application by the app factory.
+
+    ``store`` and ``runner`` are those of the :class:`Generation` the current request is pinned
+    to (:meth:`pinned`, which the server does for every request), else of the newest one; a
+    server that follows its store (:mod:`bibkg.server.follow`) :meth:`publish`-es each new
+    snapshot, and requests in flight finish on the one they started with.
 
     ``runner`` evaluates in-process, in a thread pool; GraphQL bounds its own work (document
     limits and cost before execution, and the deadline ``settings.query_timeout`` around each
@@ -178,16 +300,78 @@ class Services:
     ``executor`` and ``settings`` are ``None`` outside the HTTP server.
     """
 
-    store: GraphStore
-    catalog: QueryCatalog
-    runner: QueryRunner
-    executor: Any = None
-    settings: Any = None
+    def __init__(self, store: GraphStore, catalog: QueryCatalog, runner: QueryRunner | None = None,
+                 executor: Any = None, settings: Any = None) -> None:  # fmt: skip
+        self.catalog = catalog
+        self.executor = executor
+        self.settings = settings
+        self._current = Generation(store, catalog, runner=runner, routed=executor is not None, owner=self)
+        self.switches = 0
+        """Snapshots published since the start (tests and logs)."""
+        self._on_publish: list[Callable[[Generation, Generation], None]] = []
 
-    def __post_init__(self) -> None:
-        if self.executor is not None and not isinstance(self.store, RoutedStore):
-            self.store = RoutedStore(self.store)
-            self.runner.store = self.store
+    def on_publish(self, callback: Callable[[Generation, Generation], None]) -> None:
+        """Call ``callback(old, new)`` after each :meth:`publish` (e.g. to build the new
+        snapshot's search indexes in the background)."""
+        self._on_publish.append(callback)
+
+    @property
+    def generation(self) -> Generation:
+        """The request's generation (see class docs), else the newest."""
+        pinned = _PINNED.get()
+        if pinned is not None and pinned.owner is self:
+            return pinned
+        return self._current
+
+    @property
+    def current(self) -> Generation:
+        """The newest generation (what a request starting now is pinned to)."""
+        return self._current
+
+    @property
+    def store(self) -> GraphStore:
+        return self.generation.store
+
+    @property
+    def runner(self) -> QueryRunner:
+        return self.generation.runner
+
+    def pin(self) -> Generation:
+        """Acquire the newest generation (release it when done)."""
+        while True:
+            generation = self._current
+            if generation.acquire():
+                return generation
+
+    @contextmanager
+    def pinned(self) -> Iterator[Generation]:
+        """Within the block, :attr:`store` and :attr:`runner` (and the executor's queries) are
+        those of one generation, kept open until the block ends."""
+        generation = self.pin()
+        token = _PINNED.set(generation)
+        try:
+            yield generation
+        finally:
+            _PINNED.reset(token)
+            generation.release()
+
+    def publish(self, store: GraphStore) -> Generation:
+        """Serve ``store`` (a newly published snapshot) from now on; the previous generation is
+        closed once its requests are answered."""
+        fresh = Generation(store, self.catalog, routed=self.executor is not None, owner=self)
+        old, self._current = self._current, fresh
+        self.switches += 1
+        for callback in self._on_publish:  # before the old one may close: it can hand things over
+            try:
+                callback(old, fresh)
+            except Exception:  # noqa: BLE001 - a failing hook must not stop the switch
+                log.exception("a publish hook failed")
+        old.retire()
+        return fresh
+
+    def close(self) -> None:
+        """Retire the current generation (the server stops)."""
+        self._current.retire()
 
     def _budget(self, seconds: float | None, what: str) -> Any:
         from .server.executor import Budget

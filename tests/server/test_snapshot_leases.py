@@ -49,7 +49,9 @@ def test_an_ingest_never_deletes_a_snapshot_a_reader_holds(tmp_path: Path, sampl
 def test_server_survives_two_ingests_and_a_deadline_kill(tmp_path: Path, sample_datadir: Path) -> None:
     store = LocalStore(tmp_path / "store")
     served_snapshot = _ingest(sample_datadir, store)
-    with serve(store.root, query_workers=2, BIBKG_QUEUE_WAIT=3) as server:
+    # BIBKG_FOLLOW_INTERVAL=0: the server keeps serving its first snapshot (a following server
+    # would move on and release it: tests/server/test_follow_store.py)
+    with serve(store.root, query_workers=2, BIBKG_QUEUE_WAIT=3, BIBKG_FOLLOW_INTERVAL=0) as server:
         _ingest(sample_datadir, store)
         _ingest(sample_datadir, store)
         started = time.monotonic()

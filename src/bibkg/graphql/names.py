@@ -97,6 +97,9 @@ class NameIndex:
         self.created = time.monotonic()
         self.runner: QueryRunner | None = None  # the runner that built it, for a refresh
         self.refreshing = False
+        self.fallback: NameIndex | None = None
+        """The previous snapshot's built index, searched until this one is built (see
+        :func:`name_index_for`)."""
         self.persons: dict[str, _Person] = {}
         self._exact: dict[str, set[tuple[str, str]]] = defaultdict(set)
         self._normalized: dict[str, set[tuple[str, str]]] = defaultdict(set)
@@ -111,7 +114,9 @@ class NameIndex:
         with self._lock:
             if not self.built:
                 self._build(bulk_query(runner, runner.catalog["gql-name-index"].text))
-                self.runner = runner
+                if not getattr(runner.store, "immutable", False):
+                    self.runner = runner  # for a refresh; a snapshot's index keeps no store alive
+                self.fallback = None
                 self.created = time.monotonic()
                 self.built = True
         return self
@@ -242,9 +247,13 @@ REMOTE_INDEX_SECONDS = float(os.environ.get("BIBKG_REMOTE_NAME_INDEX_SECONDS", "
 ``immutable``) is used before it is built again from the endpoint."""
 
 
-def name_index_for(store: object) -> NameIndex:
+def name_index_for(store: object, *, own: bool = False) -> NameIndex:
     """The (lazily built) index of ``store``; one per store object.  A snapshot's index lives
-    as long as the store.  A mutable store's built index older than
+    as long as the store.  A newly published snapshot's index is built in the background (about
+    10-25 s on the full corpus, longer than a request's deadline); until then the previous
+    snapshot's (its ``fallback``) is searched, so a name search never waits for it — matching
+    lags the data by that long, the data returned about the people found does not.  ``own``: this store's
+    own index even while unbuilt (what the warm-up builds).  A mutable store's built index older than
     :data:`REMOTE_INDEX_SECONDS` is rebuilt in a background thread and served until the new one
     is ready (building it takes longer than a request's deadline on a large graph)."""
     with _INDEXES_LOCK:
@@ -261,6 +270,8 @@ def name_index_for(store: object) -> NameIndex:
         if stale and index.built and index.runner is not None and not index.refreshing:
             index.refreshing = True
             threading.Thread(target=_refresh, args=(store, index), name="bibkg-name-index-refresh", daemon=True).start()
+        if not own and not index.built and index.fallback is not None:
+            return index.fallback  # a new snapshot's index is being built (graphql.router): the previous one's meanwhile
         return index
 
 

@@ -31,10 +31,11 @@ import contextvars
 import gzip
 import json
 import threading
+import time
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -48,12 +49,13 @@ from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
 from ..accept import parse_accept
-from ..services import Services
+from ..errors import StoreError
+from ..services import Generation, Services
 from .names import name_index_for
 from .response_cache import CachedResponse, ResponseCache, etag, if_none_match, request_key
 from .schema import build_schema
 from .settings import GraphQLSettings
-from .sizes import sizes_for
+from .sizes import DataSizes, counted_sizes, sizes_for
 from .titles import title_index_for
 from .types import GQLContext
 
@@ -190,11 +192,11 @@ def _graphiql_template() -> str:
 class BibkgGraphQLRouter(GraphQLRouter):
     """strawberry's router with GraphQL-over-HTTP media types and status codes (see module docs)."""
 
-    def __init__(self, schema: Any, *, settings: GraphQLSettings, response_cache: ResponseCache,
+    def __init__(self, schema: Any, *, settings: GraphQLSettings, response_cache: ResponseCache | Callable[[], ResponseCache],
                  timeout: float = 10.0, **kwargs: Any) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
         self.settings = settings
-        self.response_cache = response_cache
+        self._response_cache = response_cache
         self.timeout = timeout
         """Seconds a request may take (parse, validation, execution)."""
 
@@ -263,16 +265,23 @@ class BibkgGraphQLRouter(GraphQLRouter):
     async def _answer(self, request: Any, adapter: Any, media: str, context: Any, root_value: Any) -> Response:
         """The response: from the response cache if the same request succeeded before, else
         executed (and kept if it succeeds)."""
-        key = await self._cache_key(adapter, media) if self.response_cache.enabled else None
+        cache = self.response_cache
+        key = await self._cache_key(adapter, media) if cache.enabled else None
         if key is not None:
-            cached = self.response_cache.get(key)
+            cached = cache.get(key)
             if cached is not None:
                 return Response(cached.body, media_type=media, headers={"ETag": cached.etag})
         response = await super().run(request, context=context, root_value=root_value)
         tag = _exchange.get().etag
         if key is not None and tag is not None:
-            self.response_cache.put(key, CachedResponse(bytes(response.body), tag))
+            cache.put(key, CachedResponse(bytes(response.body), tag))
         return response
+
+    @property
+    def response_cache(self) -> ResponseCache:
+        """The response cache of the request's snapshot (one per snapshot served, dropped with it)."""
+        cache = self._response_cache
+        return cache if isinstance(cache, ResponseCache) else cache()
 
     async def _cache_key(self, adapter: Any, media: str) -> str | None:
         """The response-cache key of a single GET or POST GraphQL request; ``None`` for anything
@@ -337,15 +346,16 @@ def build_graphql_router(
     apply.
     """
     settings = settings or GraphQLSettings.from_env()
-    sizes = sizes_for(services.store) if count_sizes else None
-    schema = build_schema(settings, None if sizes is None else (lambda: sizes.wait(60)))
+    schema = build_schema(settings, _sizes_of(services) if count_sizes else None)
     server_timeout = getattr(services.settings, "query_timeout", None)
     timeout = settings.timeout or server_timeout or 10.0
 
     async def context_getter() -> GQLContext:
         return GQLContext(services, settings)
 
-    response_cache = ResponseCache.for_store(services.store, settings)
+    def response_cache() -> ResponseCache:
+        return services.generation.cache("graphql-responses", lambda: ResponseCache.for_store(services.store, settings))
+
     router = BibkgGraphQLRouter(schema, settings=settings, response_cache=response_cache, timeout=timeout,
                                 context_getter=context_getter)
 
@@ -362,12 +372,67 @@ def build_graphql_router(
         return Response(gzip.decompress(body), media_type=media, headers=headers)
 
     if warm_name_index:
-        index = name_index_for(services.store)
-        titles = title_index_for(services.store)
-
-        def warm() -> None:
-            index.ensure_built(services.runner)
-            titles.ensure_built(services.runner)
-
-        threading.Thread(target=warm, name="bibkg-name-index", daemon=True).start()
+        warmer = _Warmer(services, count_sizes)
+        warmer.warm(None, services.generation)
+        services.on_publish(warmer.warm)
     return router
+
+
+class _Warmer:
+    """Builds the people and title indexes (and counts the data sizes) of each snapshot served,
+    in process and outside any request deadline — they take 10-25 s on the full corpus — in one
+    background thread at a time, for the newest snapshot only (a burst of publishes builds once).
+    Until a new snapshot's indexes are built, searches use the previous snapshot's (their
+    ``fallback``: :func:`~bibkg.graphql.names.name_index_for`), so no search waits for a build."""
+
+    DEBOUNCE = 1.0
+    """Seconds a new snapshot must stay the newest before its indexes are built."""
+
+    def __init__(self, services: Services, count_sizes: bool) -> None:
+        self.services = services
+        self.count_sizes = count_sizes
+        self._lock = threading.Lock()
+
+    def warm(self, previous: Generation | None, generation: Generation) -> None:
+        if previous is not None:
+            for index_for in (name_index_for, title_index_for):
+                theirs = index_for(previous.store)  # built, or the fallback it serves
+                index_for(generation.store, own=True).fallback = theirs if theirs.built else None
+        threading.Thread(target=self._build, args=(generation, previous is not None), name="bibkg-warm-indexes",
+                         daemon=True).start()  # fmt: skip
+
+    def _build(self, generation: Generation, debounce: bool) -> None:
+        if debounce:
+            time.sleep(self.DEBOUNCE)
+        with self._lock:
+            if debounce and generation is not self.services.current:
+                return  # a newer snapshot came: its own thread builds
+            try:
+                with generation.hold():  # its snapshot stays open (and leased) until built
+                    name_index_for(generation.store, own=True).ensure_built(generation.runner)
+                    title_index_for(generation.store, own=True).ensure_built(generation.runner)
+                    if self.count_sizes:
+                        sizes_for(generation.store).ready.wait(300)
+            except StoreError:  # no longer served
+                pass
+
+
+def _sizes_of(services: Services) -> Callable[[], DataSizes]:
+    """The data sizes of the cost model for the request's snapshot: counted once per snapshot
+    (in a background thread, :func:`~bibkg.graphql.sizes.sizes_for`); until a new snapshot's
+    are counted, the previous snapshot's serve (the sizes are estimates that bound the work of a
+    request, not part of its answer), and only the first snapshot's are waited for."""
+    last: list[DataSizes] = []
+
+    def sizes() -> DataSizes:
+        counted = counted_sizes(services.store) if last else sizes_for(services.store)
+        if counted is not None and counted.ready.is_set():
+            if last[:1] != [counted]:
+                last[:] = [counted]
+            return counted
+        if last:
+            return last[0]  # a new snapshot's are counted by the warm-up (_Warmer)
+        assert counted is not None
+        return counted.wait(60)
+
+    return sizes

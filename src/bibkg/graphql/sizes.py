@@ -22,6 +22,7 @@ import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from ..errors import StoreError
 
 log = logging.getLogger("bibkg.graphql")
 
@@ -125,6 +126,14 @@ _SIZES: weakref.WeakKeyDictionary[object, DataSizes] = weakref.WeakKeyDictionary
 _LOCK = threading.Lock()
 
 
+def counted_sizes(store: object) -> DataSizes | None:
+    """The sizes of ``store`` if their counting was started (:func:`sizes_for`), else ``None``."""
+    if not getattr(store, "immutable", False):
+        return FALLBACK
+    with _LOCK:
+        return _SIZES.get(store)
+
+
 def sizes_for(store: object) -> DataSizes:
     """The sizes of ``store``'s data, counted once (in a background thread) and kept per store.
 
@@ -145,6 +154,10 @@ def sizes_for(store: object) -> DataSizes:
             counted = count_sizes(store)
             sizes.counts.update(counted.counts)
             sizes.lists.update(counted.lists)
+        except StoreError as exc:  # e.g. its snapshot is no longer served: nobody will ask
+            log.info("data sizes not counted: %s", exc)
+            sizes.counts.update(FALLBACK.counts)
+            sizes.lists.update(FALLBACK.lists)
         except Exception:  # noqa: BLE001 - a store that cannot count: the static estimates
             log.exception("could not count the data's sizes; the GraphQL cost model uses static estimates")
             sizes.counts.update(FALLBACK.counts)
@@ -156,4 +169,4 @@ def sizes_for(store: object) -> DataSizes:
     return sizes
 
 
-__all__ = ["DataSizes", "FALLBACK", "ListSize", "count_sizes", "sizes_for"]
+__all__ = ["DataSizes", "FALLBACK", "ListSize", "count_sizes", "counted_sizes", "sizes_for"]

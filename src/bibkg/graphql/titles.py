@@ -14,11 +14,13 @@ little per matching paper (``benchmarks/bench_gql_hostile.py`` measures both).
 from __future__ import annotations
 
 import threading
+import time
 import weakref
 from array import array
 from bisect import bisect_right
 
 from ..services import QueryRunner
+from . import names
 from .names import bulk_query
 
 _SEP = "\x00"
@@ -45,6 +47,11 @@ class TitleIndex:
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self.built = False
+        self.created = time.monotonic()
+        self.runner: QueryRunner | None = None  # over a mutable store: the runner, for a refresh
+        self.refreshing = False
+        self.fallback: TitleIndex | None = None
+        """The previous snapshot's built index, searched until this one is built."""
         self._text = ""
         self._starts = array("q")
         self._papers: list[tuple[str, str]] = []
@@ -56,6 +63,10 @@ class TitleIndex:
         with self._lock:
             if not self.built:
                 self._build(bulk_query(runner, _QUERY))  # an external endpoint: not under a request timeout
+                if not getattr(runner.store, "immutable", False):
+                    self.runner = runner
+                self.fallback = None
+                self.created = time.monotonic()
                 self.built = True
         return self
 
@@ -106,10 +117,37 @@ _INDEXES: weakref.WeakKeyDictionary[object, TitleIndex] = weakref.WeakKeyDiction
 _LOCK = threading.Lock()
 
 
-def title_index_for(store: object) -> TitleIndex:
-    """The (lazily built) title index of ``store``; one per store object."""
+def title_index_for(store: object, *, own: bool = False) -> TitleIndex:
+    """The (lazily built) title index of ``store``; one per store object, i.e. per snapshot
+    served (:class:`bibkg.services.Generation`).  As for the name index
+    (:func:`bibkg.graphql.names.name_index_for`), the built index of a store whose data can
+    change (an external endpoint) is rebuilt in the background once older than
+    :data:`~bibkg.graphql.names.REMOTE_INDEX_SECONDS`, and serves until the new one is ready:
+    titles corrected there are found within that time, not never.  A newly published snapshot's
+    index is searched through its ``fallback`` (the previous snapshot's) until built, as for names
+    (``own``: this store's own index even while unbuilt)."""
     with _LOCK:
         index = _INDEXES.get(store)
         if index is None:
             index = _INDEXES[store] = TitleIndex()
+        stale = not getattr(store, "immutable", False) and time.monotonic() - index.created >= names.REMOTE_INDEX_SECONDS
+        if stale and index.built and index.runner is not None and not index.refreshing:
+            index.refreshing = True
+            threading.Thread(target=_refresh, args=(store, index), name="bibkg-title-index-refresh", daemon=True).start()
+        if not own and not index.built and index.fallback is not None:
+            return index.fallback  # a new snapshot's, being built: the previous snapshot's meanwhile
         return index
+
+
+def _refresh(store: object, old: TitleIndex) -> None:
+    """Build a new index of ``store`` and put it in place of ``old`` (which serves meanwhile)."""
+    new = TitleIndex()
+    try:
+        new.ensure_built(old.runner)  # type: ignore[arg-type]
+    except Exception:  # noqa: BLE001 - the endpoint is down or slow: keep the old index, retry later
+        old.created = time.monotonic()
+        old.refreshing = False
+        return
+    with _LOCK:
+        if _INDEXES.get(store) is old:
+            _INDEXES[store] = new

@@ -34,7 +34,7 @@ log = logging.getLogger("bibkg.server")
 
 
 def _open_backend(settings: ServerSettings):  # noqa: ANN202
-    """(store, executor, label) for the settings."""
+    """(store, executor, label, local store or None) for the settings."""
     from .executor import InlineExecutor, WorkerPool
 
     if settings.sparql_endpoint:
@@ -48,7 +48,7 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
         if problem is not None:
             log.warning("%s (serving anyway: /health says so until it answers)", problem)
         executor = InlineExecutor(store, settings.concurrency, queue_wait=settings.queue_wait)
-        return store, executor, settings.sparql_endpoint
+        return store, executor, settings.sparql_endpoint, None
     from ..store.local import LocalStore
     from ..store.oxigraph import OxigraphStore
 
@@ -64,7 +64,7 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
         spare=settings.spare_query_workers, min_deadline=settings.min_query_timeout,
         respawn_interval=settings.worker_respawn_interval,
     )
-    return store, executor, str(local.root)
+    return store, executor, str(local.root), local
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
@@ -74,7 +74,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         return_freed_results_to_the_os()
-        store, executor, label = _open_backend(settings)
+        store, executor, label, local = _open_backend(settings)
         await executor.start()
         catalog = QueryCatalog.load(config.queries_dir())
         runner = QueryRunner(store, catalog)
@@ -83,14 +83,24 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.state.executor = executor
         app.state.store_label = label
         _mount_optional(app, services)
+        follower = None
+        if local is not None:  # a local store: serve each snapshot it publishes (server.follow)
+            from ..store.oxigraph import OxigraphStore
+            from .follow import SnapshotFollower
+
+            follower = SnapshotFollower(
+                local.root, services, lambda: OxigraphStore.open(local), interval=settings.follow_interval,
+                on_switch=lambda new: executor.follow(str(new.snapshot)),
+            )
+            follower.start()
+        app.state.follower = follower
         try:
             yield
         finally:
+            if follower is not None:
+                await follower.stop()
             await executor.close()
-            try:
-                store.close()
-            except Exception:  # noqa: BLE001
-                pass
+            services.close()
 
     app = FastAPI(
         title="bibkg",
@@ -121,13 +131,59 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["*"],
-            expose_headers=["X-Bibkg-Truncated", "X-Bibkg-Rows", "X-Bibkg-Query-Seconds", "Warning", "Retry-After"],
+            expose_headers=["X-Bibkg-Snapshot", "X-Bibkg-Truncated", "X-Bibkg-Rows", "X-Bibkg-Query-Seconds", "Warning", "Retry-After"],
             max_age=3600,
         )
     app.include_router(build_router(app.state))
     app.add_exception_handler(StarletteHTTPException, http_error)  # a browser gets an HTML 404
     edge.install(app, settings)  # body, header and Host limits, HEAD, security headers: every route
+    app.add_middleware(PinSnapshot)  # outermost: the whole exchange on one snapshot
     return app
+
+
+class PinSnapshot:
+    """ASGI middleware: every HTTP request is answered from one snapshot.
+
+    The request is pinned to the newest generation of :class:`~bibkg.services.Services` when it
+    arrives (:meth:`Services.pinned`) until its response's last byte is sent — so a page, a
+    GraphQL answer or a dump streamed while a new snapshot is published comes entirely from the
+    old one, which stays open (and leased) until then.  The response names its snapshot in
+    ``X-Bibkg-Snapshot`` (not over an external store, which has none).
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: dict[str, Any], receive: Any, send: Any) -> None:
+        services = getattr(getattr(scope.get("app"), "state", None), "services", None)
+        if scope["type"] != "http" or services is None:
+            await self.app(scope, receive, send)
+            return
+        from ..services import _PINNED
+
+        generation = services.pin()
+        token = _PINNED.set(generation)
+        released = False
+
+        def release() -> None:
+            nonlocal released
+            if not released:
+                released = True
+                generation.release()
+
+        async def send_pinned(message: dict[str, Any]) -> None:
+            if message["type"] == "http.response.start" and generation.name:
+                headers = [*message.get("headers", ()), (b"x-bibkg-snapshot", generation.name.encode())]
+                message = {**message, "headers": headers}
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body", False):
+                release()
+
+        try:
+            await self.app(scope, receive, send_pinned)
+        finally:
+            _PINNED.reset(token)
+            release()
 
 
 def _mount_optional(app: FastAPI, services: Services) -> None:

@@ -1,8 +1,11 @@
 """Deadline executors: every query gets a deadline that is actually enforced.
 
 pyoxigraph cannot cancel a running query, so :class:`WorkerPool` evaluates queries in a small
-pool of worker *processes*, each with its own read-only handle on the store snapshot (and a
-lease on it, :mod:`bibkg.store.local`, so no ingest deletes it under them).  A request borrows
+pool of worker *processes*, each with its own read-only handles on the store's snapshots (and a
+lease on each, :mod:`bibkg.store.local`, so no ingest deletes them under them).  Every job names
+the snapshot its request is pinned to (:mod:`bibkg.services`); a worker opens it if needed and
+closes the snapshots no longer current once idle for a second (:class:`~bibkg.server.worker.Snapshots`),
+so a server that follows its store needs no worker restart.  A request borrows
 an idle worker, sends it the job over a pipe and waits for the answer (serialized bytes in the
 negotiated format, plus the row count) until the deadline.  A worker that passes its deadline,
 or whose client went away (``disconnected``), is killed with SIGKILL (the query stops burning a
@@ -212,6 +215,11 @@ class WorkerPool:
         self.spawned = 0
         """Worker processes started, the first ones included."""
 
+    def follow(self, snapshot: str) -> None:
+        """A new snapshot is published: workers started from now on open it first.  (Running
+        workers open each job's :attr:`~bibkg.server.worker.Job.snapshot` themselves.)"""
+        self.spec = (self.spec[0], snapshot)
+
     # -- life cycle ----------------------------------------------------------------------------
     def _spawn(self) -> _Worker:
         """Start one worker and wait until it has opened the store (runs in a thread)."""
@@ -398,6 +406,11 @@ class WorkerPool:
         """
         assert self._idle is not None and self._slots is not None, "WorkerPool.start() was not awaited"
         deadline = max(deadline, self.min_deadline)
+        if job.snapshot is None:  # the snapshot of the request (bibkg.services), else the newest
+            from ..services import pinned_snapshot
+
+            pinned = pinned_snapshot()
+            job.snapshot = str(pinned) if pinned is not None else self.spec[1]
         if self.broken is not None:
             raise WorkerFailed(self.broken)
         if self._waiting >= self.max_waiting:

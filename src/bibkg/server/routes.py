@@ -232,16 +232,29 @@ def build_router(app_state: Any) -> APIRouter:
     router.add_api_route("/sparql", sparql, methods=SPARQL_METHODS, include_in_schema=True, summary="SPARQL 1.1 Protocol endpoint")
     router.add_api_route("/sparql/", sparql, methods=SPARQL_METHODS, include_in_schema=False)
 
-    _graph_cache: dict[str, Any] = {}
-
     def cacheable() -> bool:
-        """Dataset facts and VoID are kept only for an immutable store (a snapshot); an
-        external endpoint's data can change, so they are asked for each time."""
+        """Dataset facts and VoID are kept only for an immutable store (a snapshot), with the
+        request's snapshot (bibkg.services.Generation); an external endpoint's data can change,
+        so they are asked for each time."""
         store = getattr(getattr(app_state, "services", None), "store", None)
-        if not getattr(store, "immutable", False):
-            _graph_cache.clear()
-            return False
-        return True
+        return bool(getattr(store, "immutable", False))
+
+    class _GraphCache:
+        """The dataset-facts cache of the request's snapshot (nothing is kept otherwise)."""
+
+        def _of(self) -> dict[str, Any]:
+            return app_state.services.generation.cache("dataset-facts", dict) if cacheable() else {}
+
+        def __contains__(self, key: str) -> bool:
+            return key in self._of()
+
+        def __getitem__(self, key: str) -> Any:
+            return self._of()[key]
+
+        def __setitem__(self, key: str, value: Any) -> None:
+            self._of()[key] = value
+
+    _graph_cache = _GraphCache()
 
     async def dataset_facts() -> tuple[list[str] | None, int | None]:
         if "graphs" not in _graph_cache or not cacheable():

@@ -52,6 +52,10 @@ class ServerSettings:
     worker_respawn_interval: float = 0.5
     """Query workers are restarted one at a time, at most one per this many seconds: bounds the
     CPU that clients making the server kill workers over and over can take."""
+    follow_interval: float = 0.25
+    """Seconds between two looks at the store's ``current`` link: a snapshot published by an
+    ingest or a delta is served within about this time (plus ~10 ms to open it).  0: serve the
+    snapshot found at start until restarted.  Not used over an external SPARQL store."""
     base_iri: str = "https://aclanthology.org/"
     """Base IRI against which relative IRIs in queries are resolved."""
     public_url: str | None = None

@@ -6,6 +6,7 @@ the serializers, so they start fast and a respawn after a killed query is cheap.
 
 from __future__ import annotations
 
+import time
 import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,6 +40,10 @@ class Job:
     N-Triples), for callers in the server that parse it back (:class:`bibkg.services.RoutedStore`):
     about 3x faster than the capped writer; ``max_rows`` does not apply, a result above
     ``max_bytes`` is refused (``truncated="max_bytes"``, no payload)."""
+    snapshot: str | None = None
+    """The snapshot directory to evaluate on (the one the request is pinned to); ``None``: the
+    worker's newest.  A worker keeps the snapshots it was asked for open while they are used
+    (:class:`Snapshots`), so a request in flight during a switch is answered from its own."""
     sleep: float = 0.0
     """Test hook: seconds the worker sleeps before evaluating (never set by HTTP requests)."""
 
@@ -115,15 +120,75 @@ def open_store(spec: tuple[str, str]) -> GraphStore:
     """A store from a picklable spec: ``("snapshot", path)`` opens an Oxigraph snapshot read-only."""
     kind, value = spec
     if kind == "snapshot":
-        from ..store.oxigraph import OxigraphStore
-
-        from ..sparql.schema import files_dir_of
-
-        from ..store.local import lease_snapshot
-
-        lease = lease_snapshot(Path(value))  # no ingest deletes it while this worker lives
-        return OxigraphStore(ox.Store.read_only(str(Path(value))), files_dir=files_dir_of(Path(value)), lease=lease)
+        return _open_snapshot(Path(value))
     raise StoreError(f"unknown store spec {spec!r}")
+
+
+def _open_snapshot(path: Path) -> GraphStore:
+    from ..sparql.schema import files_dir_of
+    from ..store.local import lease_snapshot
+    from ..store.oxigraph import OxigraphStore
+
+    lease = lease_snapshot(path)  # no ingest deletes it while this worker has it open
+    try:
+        return OxigraphStore(ox.Store.read_only(str(path)), files_dir=files_dir_of(path), lease=lease)
+    except BaseException:
+        lease.release()
+        raise
+
+
+LINGER = 1.0
+"""Seconds an idle worker keeps a snapshot open that is no longer the store's current one
+(a request pinned to it may still send a query); then it closes it and releases its lease."""
+
+_IDLE_CHECK = 0.25
+"""Seconds between two looks of an idle worker at its store (``current``) and its open snapshots."""
+
+
+class Snapshots:
+    """The snapshots a worker has open, by directory (see :attr:`Job.snapshot`).
+
+    A job names its snapshot; one not open yet is opened (under a lease: ~10 ms on the full
+    corpus).  While idle, the worker closes (and releases the lease of) every snapshot that is
+    not the store's current one and was not used for :data:`LINGER` seconds, so an old snapshot
+    is never pinned by an idle worker; one asked for again later is simply reopened (the
+    server process holds its own lease on any snapshot a request still uses).
+    """
+
+    def __init__(self, first: Path) -> None:
+        self.default = first
+        self.open: dict[Path, tuple[GraphStore, float]] = {first: (_open_snapshot(first), time.monotonic())}
+
+    def get(self, snapshot: str | None) -> GraphStore:
+        path = Path(snapshot) if snapshot else self.default
+        entry = self.open.get(path)
+        store = entry[0] if entry is not None else _open_snapshot(path)
+        self.open[path] = (store, time.monotonic())
+        return store
+
+    def tidy(self) -> None:
+        """Close the snapshots idle for :data:`LINGER` seconds that are not the current one."""
+        current = _current_of(self.default)
+        if current is not None:
+            self.default = current
+        now = time.monotonic()
+        for path, (store, used) in list(self.open.items()):
+            if path == self.default or now - used < LINGER:
+                continue
+            del self.open[path]
+            store.close()
+
+
+def _current_of(snapshot: Path) -> Path | None:
+    """The snapshot ``STORE/current`` points to, for a snapshot ``STORE/snapshots/<name>``."""
+    import os
+
+    link = snapshot.parent.parent / "current"
+    try:
+        target = link.parent / os.readlink(link)
+    except OSError:
+        return None
+    return target if target.parent == snapshot.parent else None
 
 
 def worker_main(conn: Any, spec: tuple[str, str]) -> None:
@@ -131,24 +196,44 @@ def worker_main(conn: Any, spec: tuple[str, str]) -> None:
     import signal
 
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # the parent decides when workers stop
+    kind, value = spec
     try:
-        store = open_store(spec)
+        if kind != "snapshot":
+            raise StoreError(f"unknown store spec {spec!r}")
+        snapshots = Snapshots(Path(value))
     except Exception as exc:  # noqa: BLE001
         conn.send(("failed", f"{type(exc).__name__}: {exc}"))
         return
     # warm up before saying ready: the first query of a fresh interpreter pays for lazy imports
     # and caches (~0.3 s), which would count against a client's deadline after every respawn
+    store = snapshots.get(None)
     run_job(store, Job("SELECT * WHERE { ?s ?p ?o } LIMIT 1", graph_format="ntriples"))
     run_job(store, Job("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"))
+    del store
     conn.send(("ready", None))
+    tidied = time.monotonic()
     while True:
+        if time.monotonic() - tidied >= _IDLE_CHECK:  # idle or not: a busy worker tidies too
+            snapshots.tidy()
+            tidied = time.monotonic()
         try:
+            if not conn.poll(_IDLE_CHECK):
+                continue
             job = conn.recv()
         except (EOFError, OSError):
             return
         if job is None:
             return
+        try:
+            store = snapshots.get(job.snapshot)
+        except StoreError as exc:
+            conn.send(Outcome(error=(503, f"store unavailable: {exc}")))
+            continue
+        except OSError as exc:
+            conn.send(Outcome(error=(503, f"store unavailable: cannot open snapshot {job.snapshot}: {exc}")))
+            continue
         conn.send(run_job(store, job))
+        del store
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ..cards import PaperCards
-from ..errors import QueryError
+from ..errors import QueryError, StoreError
 from ..sparql import schema
 from .base import QueryResult, Term
 from .local import LocalStore
@@ -24,6 +24,7 @@ class OxigraphStore:
         self, store: ox.Store, paper_cards: PaperCards | None = None, files_dir: Path | None = None, lease: object = None
     ) -> None:
         self._store = store
+        self.closed = False
         self._lease = lease
         """The :class:`~bibkg.store.local.SnapshotLease` that keeps an ingest from deleting the
         snapshot while it is open (released with this object)."""
@@ -99,13 +100,21 @@ class OxigraphStore:
                 answered = schema.answer(shape, stats) if stats is not None else None
                 if answered is not None:
                     return answered
+        if self.closed:
+            raise StoreError(f"snapshot {self.snapshot or ''} is closed: it is no longer served")
         try:
             return self._store.query(text, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise QueryError(syntax_error_message(str(exc), text, prefixes)) from None
 
     def close(self) -> None:
-        del self._store
+        """Stop serving: further queries raise :class:`StoreError`, and the lease is released.
+
+        The pyoxigraph store itself is left to be freed with its last reference: a query still
+        running in another thread (a warm-up that began before the close) keeps it alive and
+        finishes instead of failing with ``AttributeError`` on a deleted handle, which
+        ``del self._store`` used to cause."""
+        self.closed = True
         release = getattr(self._lease, "release", None)
         if release is not None:
             release()

@@ -1,7 +1,8 @@
 """``GET /dumps`` and ``GET /dumps/bibkg.{ext}[.gz]``: whole-graph dumps over HTTP.
 
-Each response is one snapshot: the current snapshot is resolved when the request arrives and
-opened read-only, so an ingest publishing a new snapshot meanwhile cannot tear it.  The ETag
+Each response is one snapshot: the snapshot the request is pinned to (in the server, the one
+all its other answers come from; else the current one) is opened read-only, so an ingest
+publishing a new snapshot meanwhile cannot tear it.  The ETag
 names the snapshot and the file (``"<snapshot>.<ext>[.gz]"``), ``Last-Modified`` is the
 snapshot's publication time; ``If-None-Match`` / ``If-Modified-Since`` answer 304.
 
@@ -49,8 +50,10 @@ class Snapshot:
         return format_datetime(datetime.fromtimestamp(int(self.mtime), tz=timezone.utc), usegmt=True)
 
 
-def current(local: LocalStore) -> Snapshot | None:
-    path = local.current_snapshot()
+def current(local: LocalStore, snapshot: Path | None = None) -> Snapshot | None:
+    """``snapshot`` (the one the request is pinned to, :mod:`bibkg.services`), else the store's
+    current one."""
+    path = snapshot if snapshot is not None else local.current_snapshot()
     if path is None:
         return None
     try:
@@ -102,8 +105,8 @@ NO_LOCAL_DUMPS = (
 ``CONSTRUCT`` would hit the server's result caps (Virtuoso: 10,000 rows) and its timeouts."""
 
 
-def listing(local: LocalStore | None, base: str) -> Response:
-    snap = current(local) if local is not None else None
+def listing(local: LocalStore | None, base: str, snapshot: Path | None = None) -> Response:
+    snap = current(local, snapshot) if local is not None else None
     if snap is None:
         return JSONResponse({"error": NO_LOCAL_DUMPS}, status_code=404)
     cached = local.root / "dumps" / snap.name if local else None
@@ -166,13 +169,13 @@ class _QueueWriter:
             self.buf.clear()
 
 
-def serve(request: Request, local: LocalStore | None, filename: str) -> Response:
+def serve(request: Request, local: LocalStore | None, filename: str, snapshot: Path | None = None) -> Response:
     parsed = parse_name(filename)
     if parsed is None:
         offered = ", ".join(f"bibkg.{FORMATS[n].ext}[.gz]" for n in HTTP_FORMATS)
         return JSONResponse({"error": f"no dump '{filename}'; available: {offered}"}, status_code=404)
     fmt, gz = parsed
-    snap = current(local) if local is not None else None
+    snap = current(local, snapshot) if local is not None else None
     if snap is None:
         return JSONResponse({"error": NO_LOCAL_DUMPS}, status_code=404)
     etag = etag_for(snap, filename)

@@ -28,7 +28,7 @@ from .. import vocab as V
 from ..errors import BibkgError
 from ..export.bibtex import bibtex_document, csl_document, fetch_records, papers_in_result, person_papers, volume_papers
 from ..server.executor import Stopped
-from ..services import Services
+from ..services import Services, pinned_snapshot
 from ..sparql.catalog import ParameterError, UnknownQueryError
 from ..sparql.terms import TermError, iri_term
 from ..store.local import LocalStore
@@ -118,7 +118,10 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         return pages.generic_page(iri, triples) if triples else None
 
     if getattr(services.store, "immutable", False):  # a snapshot: the same page for its whole life
-        html_for = functools.lru_cache(maxsize=256)(html_for)
+        build_html = html_for
+
+        def html_for(iri: str) -> str | None:  # the pages of the request's snapshot, dropped with it
+            return services.generation.cache("html-pages", lambda: functools.lru_cache(maxsize=256)(build_html))(iri)
     # An external endpoint's data can change at any time: its pages are built on every request.
 
     async def entity(request: Request, iri: str) -> Response:
@@ -289,10 +292,10 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
 
     # -- dumps ------------------------------------------------------------------------------------------------
     async def dump_list(request: Request) -> Response:
-        return dumps.listing(local_store(), base_url(request))
+        return dumps.listing(local_store(), base_url(request), pinned_snapshot())
 
-    async def dump_file(request: Request) -> Response:
-        return dumps.serve(request, local_store(), request.path_params["filename"])
+    async def dump_file(request: Request) -> Response:  # the request's snapshot (the server pins each request)
+        return dumps.serve(request, local_store(), request.path_params["filename"], pinned_snapshot())
 
     router.add_route("/dumps", dump_list, methods=["GET"], include_in_schema=False)
     router.add_route("/dumps/{filename}", dump_file, methods=["GET", "HEAD"], include_in_schema=False)
