@@ -120,6 +120,7 @@ def ingest_hf(local: LocalStore, paths: Iterable[Path], *, wait: float | None = 
     step = time.perf_counter()
     applied = apply_delta(local, delta, wait=wait, command=command, kind="hf-ingest")
     report.phases["delta"] = time.perf_counter() - step
+    report.phases.update({f"delta: {name}": seconds for name, seconds in applied.phases.items()})
     report.snapshot = applied.after or None
     report.seconds = time.perf_counter() - started
     return report

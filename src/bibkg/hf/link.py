@@ -37,8 +37,9 @@ import math
 import re
 import unicodedata
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence, Set
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final
 
 from .reader import Preprint
@@ -82,13 +83,26 @@ def _main_part(text: str) -> str:
     return text.split(":", 1)[0] if ":" in text else ""
 
 
-def _dice(a: set[str], b: set[str]) -> float:
+def _dice(a: Set[str], b: Set[str]) -> float:
     return 2 * len(a & b) / (len(a) + len(b)) if a and b else 0.0
 
 
 SYSTEM_NAME_WORDS: Final = 4
 """A title's part before its first colon is a system name ("ANAH-v2", "PKU-SafeRLHF") when it has
 at most this many words."""
+
+
+@lru_cache(maxsize=1 << 16)
+def _title_parts(title: str) -> tuple[frozenset[str], str | None]:
+    """A title's content words, and the folded system name before its colon (``None`` when it
+    has no short one): computed once per title, since every candidate pair needs them."""
+    main = _main_part(title)
+    system = None
+    if main:
+        main_words = [w for w in words(main) if w not in STOP_WORDS]
+        if 0 < len(main_words) <= SYSTEM_NAME_WORDS:
+            system = "".join(main_words)
+    return frozenset(content_words(title)), system
 
 
 def title_similarity(a: str, b: str) -> float:
@@ -98,30 +112,28 @@ def title_similarity(a: str, b: str) -> float:
     systems: "ANAH-v2: Scaling Analytical Hallucination Annotation …" is the sequel of "ANAH:
     Analytical Annotation of Hallucinations …", not its published version, however many words
     and authors the two share ("HelpSteer2"/"HelpSteer", "SeaLLMs 3"/"SeaLLMs" alike)."""
-    wa, wb = content_words(a), content_words(b)
+    (wa, system_a), (wb, system_b) = _title_parts(a), _title_parts(b)
     best = _dice(wa, wb)
-    ma, mb = _main_part(a), _main_part(b)
-    if ma and mb:
-        main_a = [w for w in words(ma) if w not in STOP_WORDS]
-        main_b = [w for w in words(mb) if w not in STOP_WORDS]
-        if 0 < len(main_a) <= SYSTEM_NAME_WORDS and 0 < len(main_b) <= SYSTEM_NAME_WORDS:
-            if "".join(main_a) == "".join(main_b):
-                if len("".join(main_a)) >= 5:
-                    best = max(best, 0.5 + 0.5 * best)
-            else:
-                best = min(best, MIN_TITLE - 0.01)
+    if system_a is not None and system_b is not None:
+        if system_a == system_b:
+            if len(system_a) >= 5:
+                best = max(best, 0.5 + 0.5 * best)
+        else:
+            best = min(best, MIN_TITLE - 0.01)
     return best
 
 
 # --- names -------------------------------------------------------------------------------------
 
 
-def _name_parts(name: str) -> list[str]:
+@lru_cache(maxsize=1 << 17)
+def _name_parts(name: str) -> tuple[str, ...]:
     """The name's folded words, a word repeated only once ("YeYanhan YeYanhan", a data-entry
     slip in the Anthology, is the one word "yeyanhan")."""
-    return list(dict.fromkeys(words(name)))
+    return tuple(dict.fromkeys(words(name)))
 
 
+@lru_cache(maxsize=1 << 17)
 def name_similarity(a: str, b: str) -> float:
     """How well two printed names agree, in [0, 1].
 
@@ -129,7 +141,8 @@ def name_similarity(a: str, b: str) -> float:
     Schuetze"; "Chi-Min Chan" / "Chimin Chan"); 0.9: one has a middle name or initial more
     ("Tianyi Alex Qiu" / "Tianyi Qiu"); 0.8: same family name, given names as initials
     ("J. Dai" / "Juntao Dai"); 0.85: one letter apart in a long family name ("Gopala
-    Anumanchipali" / "Gopala Anumanchipalli": a typo on one side); 0.0 otherwise (same family name alone is a namesake).
+    Anumanchipali" / "Gopala Anumanchipalli": a typo on one side); 0.0 otherwise (the same
+    family name alone is a namesake).
     """
     pa, pb = _name_parts(a), _name_parts(b)
     if not pa or not pb:
