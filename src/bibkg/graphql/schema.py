@@ -11,6 +11,7 @@ from collections.abc import Callable
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxTokensLimiter
+from strawberry.types import ExecutionContext
 
 from .errors import is_user_error
 from .settings import GraphQLSettings
@@ -30,9 +31,29 @@ class Query(AnthologyQuery):
     the last base to the first, so that ``AnthologyQuery``'s fields stay first in the SDL)."""
 
 
+class BibkgSchema(strawberry.Schema):
+    """strawberry's schema, logging each error by its kind (strawberry logs every one at ERROR
+    with a traceback, so a client sending refused documents would flood the log):
+
+    * a user's error — syntax, validation, a limit, a bad or unknown id
+      (:func:`~bibkg.graphql.errors.is_user_error`) — at DEBUG, one line: it is answered, and
+      nothing is wrong with the server;
+    * anything else — a failing store, a bug — at ERROR with its traceback, once.
+    """
+
+    def process_errors(self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None) -> None:
+        for error in errors:
+            if is_user_error(error):
+                log.debug("GraphQL request refused: %s", error.message)
+            else:
+                log.error("internal error in GraphQL resolver (path %s): %s", error.path, error.message,
+                          exc_info=error.original_error)
+
+
 class _Masking(MaskErrors):
+    """The message of an unexpected error is replaced (it was logged: :class:`BibkgSchema`)."""
+
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
-        log.error("internal error in GraphQL resolver", exc_info=error.original_error)
         return GraphQLError(
             "internal error: the request could not be completed (it was logged)",
             nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
@@ -53,7 +74,7 @@ def build_schema(settings: GraphQLSettings | None = None,
     ]
     if settings.mask_errors:
         extensions.append(lambda: _Masking(should_mask_error=lambda e: not is_user_error(e)))
-    schema = strawberry.Schema(query=Query, extensions=extensions)
+    schema = BibkgSchema(query=Query, extensions=extensions)
     documents.schema = core_schema(schema)
     return schema
 
