@@ -19,6 +19,7 @@ other entries use gets ``disable_name_matching``).
 from __future__ import annotations
 
 import dataclasses
+import hashlib
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
@@ -177,6 +178,16 @@ class Overrides:
 
     def files(self) -> set[str]:
         return {p.collection for p in self.pins.values()}
+
+    def fingerprint(self) -> str:
+        """A hash of every pin and entry: what the mapping depends on besides the data."""
+        digest = hashlib.sha256()
+        for key in sorted(self.pins):
+            pin = self.pins[key]
+            digest.update(repr((key, pin.name.first, pin.name.last, pin.person)).encode())
+        for pid in sorted(self.entries):
+            digest.update(repr((pid, self.entries[pid])).encode())
+        return digest.hexdigest()[:32]
 
     def people(self, people: PeopleMetadata) -> PeopleMetadata:
         """``people`` with the person entries the corrections add, change or remove."""
@@ -565,6 +576,11 @@ class _Planner:
         for key, (c, explicit) in sorted(self.pins.items()):
             if key not in self.targets:
                 pins.append(Pin(c.item, c.role, c.position, c.name, explicit, c.collection, c.person))
+        if not self.current:  # name_variants.yaml has no ORCID, degree or disable_name_matching
+            self.entries = {
+                pid: e if e is None else dataclasses.replace(e, orcid=None, degree=None, disable_name_matching=False)
+                for pid, e in self.entries.items()
+            }
         before = tuple((pid, self.people.persons.get(pid)) for pid in sorted(self.entries))
         after_entries = tuple((pid, self.entries[pid]) for pid in sorted(self.entries))
         changed = tuple(

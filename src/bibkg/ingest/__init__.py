@@ -20,10 +20,12 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyoxigraph as ox
 
 from ..anthology.people import PeopleMetadata, load_people
+from ..anthology.records import Collection
 from ..anthology.resolve import Warning, register_variants
 from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
@@ -33,11 +35,14 @@ from ..export.snapshot_dumps import SnapshotDumps
 from ..sparql import schema as schema_stats
 from ..mapping.collection import CollectionResult, VolumeFacts, map_collection
 from ..mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
-from ..mapping.stats import StatsFacts, stats_graph
+from ..mapping.stats import StatsFacts, stats_graph, with_triples
 from ..mapping.terms import GraphText
 from ..safeparse import check_size, read_source
 from ..store.local import LocalStore
 from .state import FACTS_DIR, SOURCES, CollectionFacts, Sources, facts_path, file_hash, resolution_fingerprint
+
+if TYPE_CHECKING:
+    from ..corrections.effect import Overrides
 
 Progress = Callable[[int, int, str], None]
 """Called as ``progress(done, total, collection_id)`` after each collection file."""
@@ -90,9 +95,11 @@ def map_corpus(
     jobs: int | None = None,
     progress: Progress | None = None,
     only: set[str] | None = None,
+    overrides: Overrides | None = None,
 ) -> Iterator[CollectionResult]:
     """Read and map every collection of ``datadir`` (in worker processes when ``jobs`` > 1), or
-    those whose id is in ``only``."""
+    those whose id is in ``only``; ``overrides`` (applied corrections, :mod:`bibkg.corrections`)
+    set explicit person ids on the entries as they are read."""
     files = collection_files(datadir)
     if people is None:
         people, _ = load_people_for(datadir, files)
@@ -101,7 +108,7 @@ def map_corpus(
     total = len(items)
     if jobs <= 1:
         for done, (file_index, path) in enumerate(items, start=1):
-            result = map_collection(read_collection(path), people, file_index)
+            result = map_collection(_overridden(overrides, read_collection(path)), people, file_index)
             if progress:
                 progress(done, total, result.collection_id)
             yield result
@@ -110,7 +117,7 @@ def map_corpus(
     # process that runs other threads copies their locks in whatever state they are (a child
     # waited forever on one when a test server's threads were running): spawn there instead
     ctx = mp.get_context("fork" if threading.active_count() == 1 else "spawn")
-    with ctx.Pool(jobs, initializer=_init_worker, initargs=(people, os.getpid())) as pool:
+    with ctx.Pool(jobs, initializer=_init_worker, initargs=(people, os.getpid(), overrides)) as pool:
         for done, result in enumerate(pool.imap(_map_file, items, chunksize=8), start=1):
             if progress:
                 progress(done, total, result.collection_id)
@@ -136,13 +143,14 @@ def load_people_for(datadir: Path, files: list[Path], *, hashes: bool = False) -
 
 
 _WORKER_PEOPLE: PeopleMetadata | None = None
+_WORKER_OVERRIDES: Overrides | None = None
 _WORKER_PARENT: int | None = None
 _PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 
 
-def _init_worker(people: PeopleMetadata, parent: int) -> None:
-    global _WORKER_PEOPLE, _WORKER_PARENT
-    _WORKER_PEOPLE, _WORKER_PARENT = people, parent
+def _init_worker(people: PeopleMetadata, parent: int, overrides: Overrides | None = None) -> None:
+    global _WORKER_PEOPLE, _WORKER_PARENT, _WORKER_OVERRIDES
+    _WORKER_PEOPLE, _WORKER_PARENT, _WORKER_OVERRIDES = people, parent, overrides
     _die_with_parent(parent)
 
 
@@ -174,7 +182,23 @@ def _map_file(item: tuple[int, Path]) -> CollectionResult:
     assert _WORKER_PEOPLE is not None
     _exit_if_orphaned()
     file_index, path = item
-    return map_collection(read_collection(path), _WORKER_PEOPLE, file_index)
+    return map_collection(_overridden(_WORKER_OVERRIDES, read_collection(path)), _WORKER_PEOPLE, file_index)
+
+
+def _overridden(overrides: Overrides | None, collection: Collection) -> Collection:
+    return overrides.collection(collection) if overrides else collection
+
+
+def with_corrections(
+    people: PeopleMetadata, sources: Sources, overrides: Overrides | None
+) -> tuple[PeopleMetadata, Sources]:
+    """The people metadata with the applied corrections' person entries, and the sources whose
+    resolution fingerprint says which corrections were applied (``{data}+{corrections}``: an
+    incremental ingest re-maps everything only when the data's part changed)."""
+    if not overrides:
+        return people, sources
+    sources.resolution = f"{sources.resolution.partition('+')[0]}+{overrides.fingerprint()}"
+    return overrides.people(people), sources
 
 
 def run_ingest(
@@ -186,8 +210,16 @@ def run_ingest(
     stage: Callable[[str], None] | None = None,
     full: bool = False,
     wait: bool | float = False,
+    overrides: Overrides | None = None,
+    remap: set[str] | None = None,
+    extra_graphs: dict[str, GraphText] | None = None,
 ) -> IngestReport:
     """Build a new snapshot of ``store`` from ``datadir``; publish it only if everything worked.
+
+    Applied corrections (:mod:`bibkg.corrections`) are an input of the mapping, as the
+    Anthology's explicit ids are: ``overrides`` and the corrections graph (``extra_graphs``) are
+    those of the store's corrections log unless given.  ``remap``: collection ids an applied or
+    reverted correction changed, mapped again even though their files did not change.
 
     When the current snapshot was made by an ingest of this version (it has update state, see
     :mod:`bibkg.ingest.state`), only the collection files whose content changed are mapped again
@@ -200,13 +232,22 @@ def run_ingest(
     """
     datadir = Path(datadir)
     files = collection_files(datadir)  # fail early, before any store is touched
+    if overrides is None:
+        from ..corrections import stored
+
+        overrides, stored_graphs = stored(store.root)
+        extra_graphs = stored_graphs if extra_graphs is None else extra_graphs
+    extra = extra_graphs or {}
     if not full:
         from .incremental import run_incremental
 
-        report = run_incremental(datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait)
+        report = run_incremental(
+            datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait,
+            overrides=overrides, remap=remap, extra_graphs=extra,
+        )
         if report is not None:
             return report
-    return run_cold(datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait)
+    return run_cold(datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait, overrides=overrides, extra_graphs=extra)
 
 
 def run_cold(
@@ -218,11 +259,16 @@ def run_cold(
     progress: Progress | None = None,
     stage: Callable[[str], None] | None = None,
     wait: bool | float = False,
+    overrides: Overrides | None = None,
+    extra_graphs: dict[str, GraphText] | None = None,
 ) -> IngestReport:
     """A cold ingest: map every collection and bulk-load the graph into an empty snapshot."""
     started = time.perf_counter()
     with store.build_snapshot(wait=wait, kind="ingest") as build:
-        report = write_graphs(datadir, files, build.files, jobs=jobs, progress=progress, state=build.state)
+        report = write_graphs(
+            datadir, files, build.files, jobs=jobs, progress=progress, state=build.state,
+            overrides=overrides, extra_graphs=extra_graphs,
+        )
         build.record["changes"] = {"mode": "cold", "collections": report.collections, "quads": report.quads}
         # The mapping's memory is free again (it lived in write_graphs); hand it back to the
         # system so that the bulk loader, the peak of an ingest, has it.
@@ -254,12 +300,14 @@ def write_graphs(
     jobs: int | None = None,
     progress: Progress | None = None,
     state: Path | None = None,
+    overrides: Overrides | None = None,
+    extra_graphs: dict[str, GraphText] | None = None,
 ) -> IngestReport:
     """Map the corpus of ``datadir`` and write every graph as the snapshot dumps in ``directory``,
     with the papers' cards (:mod:`bibkg.cards`); the dumps' manifest and the facts of every
     collection go to ``state`` (what an update of the snapshot builds on, :mod:`bibkg.ingest.state`)."""
     step = time.perf_counter()
-    people, sources = load_people_for(datadir, files, hashes=state is not None)
+    people, sources = with_corrections(*load_people_for(datadir, files, hashes=state is not None), overrides)
     venues = load_venues(datadir)
     sigs = load_sigs(datadir)
     report = IngestReport(datadir, people.format.value)
@@ -267,7 +315,7 @@ def write_graphs(
     if state is not None:
         (state / FACTS_DIR).mkdir(parents=True, exist_ok=True)
     with SnapshotDumps(directory) as dumps, CardWriter(directory / CARDS_FILE) as cards:
-        for result in map_corpus(datadir, people, jobs=jobs, progress=progress):
+        for result in map_corpus(datadir, people, jobs=jobs, progress=progress, overrides=overrides):
             assert result.graph is not None
             dumps.add(result.graph)
             cards.add(result.cards)
@@ -277,8 +325,14 @@ def write_graphs(
                 (state / facts_path(one.collection_id)).write_bytes(one.dumps())
         report.phases["mapping"] = time.perf_counter() - step
         step = time.perf_counter()
-        for graph in corpus_graphs(report, facts, people, venues, sigs, datadir, dumps.quads):
+        *globals_, stats = corpus_graphs(report, facts, people, venues, sigs, datadir, dumps.quads)
+        for graph in globals_:
             dumps.add(graph)
+        for graph in (extra_graphs or {}).values():  # other graphs before statistics, as a delta orders them
+            dumps.add(graph)
+        if extra_graphs:
+            stats = with_triples(stats, dumps.quads + stats.quads)
+        dumps.add(stats)
     if state is not None:
         dumps.manifest.write(state)
         (state / SOURCES).write_bytes(sources.to_bytes())
