@@ -429,9 +429,14 @@ class _Planner:
         for c in contributions:
             if c.name not in names:
                 names.append(c.name)
+        if self._entry(change.person) is not None:
+            raise Conflict(f"{change.person} is verified already", field="person")
         canonical = next((n for n in names if n.full == person.label), names[0])
         names.remove(canonical)
-        pid = self._new_id(change.id, canonical, change.disambiguator, change.orcid, "person")
+        if not self.current and not change.person.startswith(UNVERIFIED_PREFIX) and not change.id and not change.disambiguator:
+            pid = change.person  # legacy: the slug person gets its entry, under the same id
+        else:
+            pid = self._new_id(change.id, canonical, change.disambiguator, change.orcid, "person")
         self.entries[pid] = PersonEntry(pid, (canonical, *names), orcid=change.orcid, degree=change.degree)
         for c in contributions:
             self.targets[c.key] = (c, pid, pid)

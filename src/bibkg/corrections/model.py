@@ -122,7 +122,7 @@ class Merge:
 @dataclass(frozen=True, slots=True)
 class Verify:
     person: str
-    """An unverified person id (``unverified/jane-doe``)."""
+    """An unverified person id (``unverified/jane-doe``; in legacy data a slug without entry)."""
     orcid: str | None = None
     disambiguator: str | None = None
     id: str | None = None
@@ -383,8 +383,6 @@ def change_from_dict(data: Any) -> Change:
         return Merge(source, into)
     if kind == "verify":
         person = check_person_id(data.get("person"), "person")
-        if not person.startswith("unverified/"):
-            raise InvalidCorrection(f"{person} is verified already", field="person")
         orcid = _text(data, "orcid", "", required=False)
         new_id = data.get("id")
         if new_id is not None:
