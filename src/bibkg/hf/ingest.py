@@ -18,13 +18,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import iris
+from ..export.snapshot_dumps import DumpManifest, read_block
+from ..mapping.terms import GraphText
 from ..store.delta import Delta, apply_delta
 from ..store.local import LocalStore
 from ..store.oxigraph import OxigraphStore
 from .anthology import AnthologySource
 from .link import Links, TitleIndex, link, year_range
 from .mapping import map_links, map_listing
-from .reader import HfAuthor, HfWarning, Preprint, read_listings
+from .reader import DailyListing, HfAuthor, HfWarning, Preprint, read_listings
 
 
 @dataclass(slots=True)
@@ -79,10 +81,11 @@ def compute_links(store: OxigraphStore, preprints: Iterable[Preprint]) -> Links:
     return link(preprints, index, source.person_names)
 
 
-def ingest_hf(local: LocalStore, paths: Iterable[Path], *, wait: float | None = None,
-              command: str | None = None) -> HfIngestReport:
-    """Add (or replace) the days of the Daily Papers files under ``paths`` in ``local``'s
-    current graph, links recomputed, as one published delta.
+def ingest_hf(local: LocalStore, paths: Iterable[Path] = (), *, listings: list[DailyListing] | None = None,
+              wait: float | None = None, command: str | None = None) -> HfIngestReport:
+    """Add (or replace) the days of the Daily Papers files under ``paths`` (or the ``listings``
+    already read from them) in ``local``'s current graph, links recomputed, as one published
+    delta.
 
     Raises:
         SourceError: a file is bad (nothing was changed).
@@ -90,7 +93,8 @@ def ingest_hf(local: LocalStore, paths: Iterable[Path], *, wait: float | None = 
     """
     started = time.perf_counter()
     report = HfIngestReport()
-    listings = read_listings(paths)  # every file read and checked before the store is touched
+    if listings is None:
+        listings = read_listings(paths)  # every file read and checked before the store is touched
     report.phases["read"] = time.perf_counter() - started
     report.days = len(listings)
     report.entries = sum(len(listing.entries) for listing in listings)
@@ -144,3 +148,45 @@ def relink(local: LocalStore, *, wait: float | None = None, command: str | None 
     report.snapshot = applied.after or None
     report.seconds = time.perf_counter() - started
     return report
+
+
+def day_graphs(local: LocalStore) -> list[GraphText]:
+    """The Daily Papers day graphs of ``local``'s current snapshot, as its dumps hold them
+    (empty when it has none, or no dump manifest): what a cold Anthology ingest, which builds
+    the graph from the Anthology alone, must carry over (:func:`restore_days`)."""
+    snapshot = local.current_snapshot()
+    if snapshot is None:
+        return []
+    files = local.files_dir(snapshot)
+    manifest = DumpManifest.read(local.state_dir(snapshot))
+    if manifest is None:
+        return []
+    return [
+        GraphText(block.iri, read_block(files, block), read_block(files, block, "turtle"), block.quads)
+        for block in manifest.graphs
+        if block.iri.startswith(iris.HF_DAY_GRAPH_PREFIX)
+    ]
+
+
+def restore_days(local: LocalStore, graphs: list[GraphText], *, wait: float | None = None,
+                 command: str | None = None) -> HfIngestReport | None:
+    """Put ``graphs`` (from :func:`day_graphs`) back after a cold Anthology ingest, then
+    recompute the links; ``None`` when there is nothing to restore."""
+    if not graphs:
+        return None
+    delta = Delta(note=f"Daily Papers: {len(graphs)} days carried over a cold ingest")
+    for graph in graphs:
+        delta.replace_graph(graph.iri, graph)
+    apply_delta(local, delta, wait=wait, command=command, kind="hf-restore")
+    report = relink(local, wait=wait, command=command)
+    report.days = len(graphs)
+    return report
+
+
+def has_links(local: LocalStore) -> bool:
+    """Whether the current snapshot holds Daily Papers (so links must follow the Anthology)."""
+    snapshot = local.current_snapshot()
+    manifest = DumpManifest.read(local.state_dir(snapshot)) if snapshot is not None else None
+    return manifest is not None and any(
+        block.iri == iris.HF_LINKS_GRAPH or block.iri.startswith(iris.HF_DAY_GRAPH_PREFIX) for block in manifest.graphs
+    )
