@@ -30,6 +30,15 @@ def sample_datadir() -> Path:
     return _first_existing(_PACKAGE_DIR / "_data" / "anthology", _REPO_DIR / "data" / "anthology")
 
 
+def sample_hf_dir() -> Path | None:
+    """The bundled Daily Papers entries of the seed author's preprints (``data/hf-daily-papers``),
+    ingested with the sample; ``None`` in an installation without them."""
+    for path in (_PACKAGE_DIR / "_data" / "hf-daily-papers", _REPO_DIR / "data" / "hf-daily-papers"):
+        if path.is_dir():
+            return path
+    return None
+
+
 def queries_dir() -> Path:
     """The named SPARQL queries (``queries/*.rq``)."""
     return _first_existing(_PACKAGE_DIR / "_queries", _REPO_DIR / "queries")
@@ -61,7 +70,12 @@ def sample_fingerprint(datadir: Path | None = None) -> str:
     for path in sorted(p for p in datadir.rglob("*") if p.is_file()):
         digest.update(str(path.relative_to(datadir)).encode())
         digest.update(path.read_bytes())
+    hf_dir = sample_hf_dir()
+    for path in sorted(p for p in hf_dir.rglob("*.json") if p.is_file()) if hf_dir is not None else ():
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
     code = sorted((_PACKAGE_DIR / "mapping").glob("*.py")) + sorted((_PACKAGE_DIR / "anthology").glob("*.py"))
+    code += sorted((_PACKAGE_DIR / "hf").glob("*.py"))
     code += sorted((_PACKAGE_DIR / "ingest").glob("*.py"))
     code += [_PACKAGE_DIR / "cards.py", _PACKAGE_DIR / "safeparse.py",
              _PACKAGE_DIR / "export" / "snapshot_dumps.py"]
