@@ -197,6 +197,12 @@ def _mount_optional(app: FastAPI, services: Services) -> None:
             raise
     else:
         app.include_router(build_graphql_router(services), prefix="/graphql")
+    store_root = getattr(services.store, "local_root", None) or getattr(app.state, "store_label", None)
+    if app.state.settings.sparql_endpoint is None and store_root:
+        from ..corrections.web import build_corrections_router, enabled
+
+        if enabled(app.state.settings):  # the write doors exist only when the operator enables them
+            app.include_router(build_corrections_router(Path(store_root)))
     try:
         from ..web.routes import build_router as build_web_router
     except ModuleNotFoundError as exc:

@@ -25,6 +25,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
         public_url=args.public_url,
         allowed_hosts=args.allowed_hosts,
     )
+    if getattr(args, "corrections", False):
+        import os
+
+        os.environ["BIBKG_CORRECTIONS"] = "1"  # read by bibkg.corrections.web (every worker process)
     if settings.store_dir is None and settings.sparql_endpoint is None:
         from .. import config
         from ..store.local import LocalStore
@@ -121,4 +125,5 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-rows", type=int, metavar="N", help="result row cap (default 10000)")
     p.add_argument("--public-url", metavar="URL", help="public base URL of the server; every URL it writes starts with it (default: from the allowed Host header)")
     p.add_argument("--allowed-hosts", metavar="H1,H2", help="Host header values accepted besides the bound host and localhost ('*.example.org' patterns; '*' any)")
+    p.add_argument("--corrections", action="store_true", help="enable the write doors of corrections (bearer tokens from 'bibkg token create'; docs/corrections.md); default: read-only")
     p.set_defaults(func=cmd_serve)
