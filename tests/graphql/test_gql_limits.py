@@ -96,3 +96,39 @@ def test_internal_errors_are_masked(services, catalog):
 def test_malformed_ids_are_user_errors(client, bad):
     body = _post(client, bad).json()
     assert "not a valid" in body["errors"][0]["message"]
+
+
+def _nested_similar(n: int, levels: int) -> str:
+    body = "id"
+    for _ in range(levels):
+        body = " ".join("similar { %s }" % body for _ in range(n))
+    return '{ person(id: "yaodong-yang") { ' + body + " } }"
+
+
+@pytest.mark.parametrize("document", [
+    "{ " + " ".join("venues { id }" for _ in range(490)) + " }",  # 6.9 kB: seconds of validation before
+    _nested_similar(7, 3),  # 6 kB: about a second before
+    "fragment F on Venue { id acronym } { venues { " + " ".join("...F" for _ in range(300)) + " } }",
+], ids=["repeated", "nested", "spread"])
+def test_repeated_fields_are_refused_before_graphql_core_validates_them(client, document):
+    import time
+
+    started = time.perf_counter()
+    body = _rejected(_post(client, document), "under the same name too often")
+    assert time.perf_counter() - started < 1.0
+    assert body["errors"][0]["extensions"] == {"code": "FIELD_PAIRS_LIMIT", "maxFieldPairs": 20_000}
+
+
+def test_fields_repeated_a_few_times_are_fine(client):
+    document = """fragment V on Venue { id acronym } fragment W on Venue { id name }
+      { venues { id ...V ...W id } person(id: "yaodong-yang") { id name similar { id } similar { name } } }"""
+    body = _post(client, document).json()
+    assert "errors" not in body, body
+    from bibkg.graphql.limits import field_pairs
+    from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+
+    parsed = parse(document)
+    fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}
+    operation = next(d for d in parsed.definitions if isinstance(d, OperationDefinitionNode))
+    # venues: id ×4 (6 pairs); person: similar ×2 (1 pair, then id/name under it: none)
+    assert field_pairs([operation.selection_set], fragments, 20_000) == 7

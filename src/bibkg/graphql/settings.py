@@ -21,6 +21,9 @@ class GraphQLSettings:
     max_selections: int = 2000
     """Field selections per document with every fragment spread expanded (a fragment spread
     twice counts twice)."""
+    max_field_pairs: int = 20_000
+    """Pairs of fields with the same response name that validation compares to merge them,
+    nested levels included (graphql-core's rule is quadratic in repeated fields)."""
     max_tokens: int = 2000
     """Lexical tokens per document."""
     max_string_length: int = 1000

@@ -127,11 +127,12 @@ class DocumentCache:
         """The request errors of ``document`` (parsed from ``text``): validation with ``rules``
         and this cache's limit rules, then, for a valid document, the string variables' lengths
         and the cost limit."""
-        rules = (*rules, *self.rules)
-        key = ("errors", text, rules)
+        key = ("errors", text, (*rules, *self.rules))
         errors = self._get(key)
         if errors is _MISSING:
-            errors = validate_document(schema, document, rules)
+            # the limits first: they are linear, graphql-core's rules are not (a document over a
+            # limit, e.g. 490 repeated fields, is not validated further)
+            errors = validate(schema, document, self.rules) or validate_document(schema, document, rules)
             self._put(key, len(text) + sum(len(e.message) + 200 for e in errors), errors)
         if errors:
             return list(errors)
