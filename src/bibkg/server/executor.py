@@ -118,15 +118,22 @@ class FairSlots:
     """``n`` query slots shared fairly between clients (by address).
 
     A freed slot goes to the waiting request whose client runs the fewest queries (the earliest
-    of those), not simply to the first in line: a burst of expensive queries from one client
-    fills the slots it finds free, but as they finish the slots go to the other clients waiting,
-    so one client cannot starve the rest.  Runs on the event loop only (no locks needed).
+    of those), not simply to the first in line, and one client runs at most ``per_client``
+    queries at once (default: half the slots, rounded up): a client whose queries run for
+    seconds would otherwise end up holding every slot, taking each one freed at a moment when
+    the others' short queries had no request waiting (50 slow readers of a 10 MB result made
+    the other clients' queries wait past ``queue_wait``).  Requests with no known address
+    (``""``) are not capped.  Runs on the event loop only (no locks needed).
     """
 
-    def __init__(self, n: int) -> None:
+    def __init__(self, n: int, per_client: int | None = None) -> None:
         self.free = n
+        self.per_client = per_client if per_client is not None else max(1, (n + 1) // 2)
         self.running: dict[str, int] = {}
         self.waiters: list[tuple[str, asyncio.Future[None]]] = []
+
+    def _may_run(self, client: str) -> bool:
+        return not client or self.running.get(client, 0) < self.per_client
 
     def waiting_of(self, client: str) -> int:
         return sum(1 for c, _ in self.waiters if c == client)
@@ -137,12 +144,13 @@ class FairSlots:
 
     async def acquire(self, client: str, timeout: float) -> None:
         """Take a slot for ``client`` within ``timeout`` seconds (``TimeoutError`` if none)."""
-        if self.free > 0 and not self.waiters:
+        if self.free > 0 and not self.waiters and self._may_run(client):
             self._take(client)
             return
         future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         entry = (client, future)
         self.waiters.append(entry)
+        self._grant()  # a slot may be free that only capped clients were waiting for
         try:
             await asyncio.wait_for(future, max(0.0, timeout))
         except BaseException:
@@ -159,11 +167,17 @@ class FairSlots:
         else:
             self.running.pop(client, None)
         self.free += 1
-        while self.free > 0 and self.waiters:
-            index = min(range(len(self.waiters)), key=lambda k: (self.running.get(self.waiters[k][0], 0), k))
+        self._grant()
+
+    def _grant(self) -> None:
+        """Give free slots to the waiters that may run, fewest running first."""
+        while self.free > 0:
+            self.waiters = [w for w in self.waiters if not w[1].done()]
+            eligible = [k for k, (c, _) in enumerate(self.waiters) if self._may_run(c)]
+            if not eligible:
+                return
+            index = min(eligible, key=lambda k: (self.running.get(self.waiters[k][0], 0), k))
             client_next, future = self.waiters.pop(index)
-            if future.done():
-                continue
             self._take(client_next)
             future.set_result(None)
 
@@ -182,6 +196,7 @@ class WorkerPool:
         queue_wait: float = 2.0,
         max_waiting: int | None = None,
         max_waiting_per_client: int | None = None,
+        max_running_per_client: int | None = None,
         spare: int = 1,
         min_deadline: float = 0.5,
         respawn_interval: float = 0.5,
@@ -196,6 +211,9 @@ class WorkerPool:
                                        else max(1, self.max_waiting // 2))
         """Requests of one client (address) waiting at once: a burst from one client leaves
         room in the queue for the others."""
+        self.max_running_per_client = max_running_per_client
+        """Queries of one client (address) running at once (:class:`FairSlots`; ``None``: half
+        the slots, rounded up)."""
         self.min_deadline = min_deadline
         self.respawn_interval = respawn_interval
         self._idle: asyncio.Queue[_Worker] | None = None
@@ -250,7 +268,7 @@ class WorkerPool:
         """Start every worker; raises if the first one cannot open the store."""
         loop = asyncio.get_running_loop()
         self._idle = asyncio.Queue()
-        self._slots = FairSlots(self.concurrency)
+        self._slots = FairSlots(self.concurrency, self.max_running_per_client)
         self._wake = asyncio.Event()
         first = await loop.run_in_executor(self._threads, self._spawn)
         self._add(first)
