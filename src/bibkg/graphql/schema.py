@@ -17,13 +17,14 @@ from .errors import is_user_error
 from .settings import GraphQLSettings
 from .sizes import DataSizes
 from .types import AnthologyQuery
+from .types.preprint import HfQuery
 from .validation import CachedValidation, DocumentCache, core_schema
 
 log = logging.getLogger("bibkg.graphql")
 
 
 @strawberry.type(description="Everyday questions about people, papers, venues and events of the ACL Anthology.")
-class Query(AnthologyQuery):
+class Query(HfQuery, AnthologyQuery):
     """The root type: the root fields of every part of the schema.
 
     A module adds root fields by defining its own ``@strawberry.type`` class of fields and

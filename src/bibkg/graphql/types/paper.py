@@ -18,7 +18,7 @@ from . import venue as _venue
 from . import volume as _volume
 from .common import doi_of, first_rows, int_of, links_of, str_of, strip_iri
 from .context import ctx
-from .refs import EventRef, PersonRef, SIGRef, VenueRef, VolumeRef
+from .refs import EventRef, PersonRef, PreprintRef, SIGRef, VenueRef, VolumeRef
 
 
 @strawberry.type(description="An author or editor as printed on a paper or volume.")
@@ -108,6 +108,12 @@ async def _bibtex(root: Paper, info: Info) -> str:
     return await paper_bibtex(ctx(info).services, root.iri)
 
 
+def _preprints(root: Paper, info: Info) -> Maybe[list]:
+    from .preprint import paper_preprints
+
+    return paper_preprints(info, root.iri)
+
+
 @strawberry.type(description="A paper (an item with its own Anthology id; front matter excluded).")
 class Paper:
     iri: str = strawberry.field(description="The paper's Anthology IRI (its landing page).")
@@ -132,6 +138,8 @@ class Paper:
     sigs: list[SIGRef] = strawberry.field(resolver=_sigs, description="Special interest groups.")
     awards: list[str] = strawberry.field(resolver=_awards, description="Awards, as named by the Anthology.")
     bibtex: str = strawberry.field(resolver=_bibtex, description="A BibTeX entry for the paper.")
+    preprints: list[PreprintRef] = strawberry.field(
+        resolver=_preprints, description="arXiv preprints (Hugging Face Daily Papers) published as this paper.")
     volume_iri: strawberry.Private[str | None]
 
     @classmethod

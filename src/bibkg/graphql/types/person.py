@@ -19,7 +19,7 @@ from . import venue as _venue
 from . import volume as _volume
 from .common import bool_of, by_year, first_row, first_rows, int_of, page_size, scope_of, str_of
 from .context import ctx
-from .refs import CoauthorConnectionRef, PageInfoRef, PaperConnectionRef, VenueRef, VolumeRef
+from .refs import CoauthorConnectionRef, PageInfoRef, PaperConnectionRef, PreprintRef, VenueRef, VolumeRef
 
 
 @strawberry.type(description="A name written in another script, e.g. 耀东 杨 (language tag zh-hani).")
@@ -123,6 +123,12 @@ def _editor_of(root: Person, info: Info) -> Maybe[list[_volume.Volume]]:
                 lambda rows: _volume.load_volumes(info, by_year(rows, "volume")))
 
 
+def _preprints(root: Person, info: Info) -> Maybe[list]:
+    from .preprint import person_preprints
+
+    return person_preprints(info, root.iri)
+
+
 @strawberry.type(description="A person: verified (listed in the Anthology's people metadata) or "
                  "inferred from the names printed on papers (id `unverified/{slug}`).")
 class Person:
@@ -151,6 +157,9 @@ class Person:
                                                 description="Venues the person published at, most papers first.")
     editor_of: list[VolumeRef] = strawberry.field(resolver=_editor_of,
                                                   description="Volumes the person edited, newest first.")
+    preprints: list[PreprintRef] = strawberry.field(
+        resolver=_preprints, description="arXiv preprints (Hugging Face Daily Papers) the person is a linked "
+        "author of, newest first.")
     row: strawberry.Private[Row | None] = None
 
     @classmethod

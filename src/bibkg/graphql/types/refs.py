@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from .event import Event
     from .paper import Contributor, Paper
     from .person import AuthorCount, Person
+    from .preprint import Preprint
     from .sig import SIG
     from .venue import Venue
     from .volume import Volume
@@ -32,6 +33,7 @@ ContributorRef = Annotated["Contributor", strawberry.lazy(f"{_PACKAGE}.paper")]
 PaperRef = Annotated["Paper", strawberry.lazy(f"{_PACKAGE}.paper")]
 AuthorCountRef = Annotated["AuthorCount", strawberry.lazy(f"{_PACKAGE}.person")]
 PersonRef = Annotated["Person", strawberry.lazy(f"{_PACKAGE}.person")]
+PreprintRef = Annotated["Preprint", strawberry.lazy(f"{_PACKAGE}.preprint")]
 SIGRef = Annotated["SIG", strawberry.lazy(f"{_PACKAGE}.sig")]
 VenueRef = Annotated["Venue", strawberry.lazy(f"{_PACKAGE}.venue")]
 VolumeRef = Annotated["Volume", strawberry.lazy(f"{_PACKAGE}.volume")]
