@@ -205,3 +205,33 @@ def test_fix_paper_assignments_in_chromium(site, browser):
     assert "SafeLawBench" not in httpx.get(url + "/people/juntao-dai/", headers={"Accept": "text/html"}).text
     listed = httpx.get(url + "/corrections", params={"status": "applied"}).json()
     assert [e["proposer"] for e in listed] == ["carl"]
+
+
+LIST = "{ corrections(status: \"applied\") { id kind status proposer moved { item previousPerson newPerson } } }"
+PROPOSE = """mutation($change: JSON!) { proposeCorrection(change: $change, reason: "gql", apply: true) {
+  id status moved { item position previousPerson newPerson } } }"""
+
+
+def test_graphql_mutations(site):
+    url, tokens, _root = site
+    change = {"kind": "reassign", "from": "unverified/yi-liu",
+              "authorships": [{"paper": "2025.naacl-demo.23", "position": 23, "name": "Liu, Yi"}],
+              "to": {"type": "person", "id": "yi-liu-sample-b"}}
+    r = httpx.post(url + "/graphql", json={"query": PROPOSE, "variables": {"change": change}}).json()
+    assert r["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" and r["errors"][0]["extensions"]["status"] == 401
+    carl = {"Authorization": f"Bearer {tokens['carl']}"}
+    r = httpx.post(url + "/graphql", json={"query": PROPOSE, "variables": {"change": change}}, headers=carl).json()
+    assert r["errors"][0]["extensions"]["code"] == "FORBIDDEN"
+    bad = {**change, "authorships": [{"paper": "2025.naacl-demo.23", "position": 23, "name": "Liu, Yu"}]}
+    maria = {"Authorization": f"Bearer {tokens['maria']}"}
+    r = httpx.post(url + "/graphql", json={"query": PROPOSE, "variables": {"change": bad}}, headers=maria).json()
+    assert r["errors"][0]["extensions"] == {"code": "CONFLICT", "status": 409, "field": "authorships[0].name"}
+    r = httpx.post(url + "/graphql", json={"query": PROPOSE, "variables": {"change": change}}, headers=maria).json()
+    done = r["data"]["proposeCorrection"]
+    assert done["status"] == "applied"
+    assert done["moved"] == [{"item": "2025.naacl-demo.23", "position": 23, "previousPerson": "unverified/yi-liu", "newPerson": "yi-liu-sample-b"}]
+    listed = httpx.post(url + "/graphql", json={"query": LIST}).json()["data"]["corrections"]
+    assert done["id"] in [c["id"] for c in listed]
+    # mutations never run over GET
+    r = httpx.get(url + "/graphql", params={"query": 'mutation { rejectCorrection(id: "c-0000000000000000") { id } }'}, headers=maria)
+    assert r.status_code in (400, 405) or "errors" in r.json()

@@ -17,6 +17,7 @@ from .errors import is_user_error
 from .settings import GraphQLSettings
 from .sizes import DataSizes
 from .types import AnthologyQuery
+from .corrections import CorrectionsQuery, Mutation
 from .types.preprint import HfQuery
 from .validation import CachedValidation, DocumentCache, core_schema
 
@@ -24,7 +25,7 @@ log = logging.getLogger("bibkg.graphql")
 
 
 @strawberry.type(description="Everyday questions about people, papers, venues and events of the ACL Anthology.")
-class Query(HfQuery, AnthologyQuery):
+class Query(HfQuery, CorrectionsQuery, AnthologyQuery):
     """The root type: the root fields of every part of the schema.
 
     A module adds root fields by defining its own ``@strawberry.type`` class of fields and
@@ -75,7 +76,7 @@ def build_schema(settings: GraphQLSettings | None = None,
     ]
     if settings.mask_errors:
         extensions.append(lambda: _Masking(should_mask_error=lambda e: not is_user_error(e)))
-    schema = BibkgSchema(query=Query, extensions=extensions)
+    schema = BibkgSchema(query=Query, mutation=Mutation, extensions=extensions)
     documents.schema = core_schema(schema)
     return schema
 
