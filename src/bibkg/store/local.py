@@ -266,6 +266,22 @@ class LocalStore:
                 continue
         return records
 
+    def clone(self, target: Path) -> LocalStore:
+        """A new store at ``target`` whose current snapshot is a copy of this one's: a RocksDB
+        checkpoint plus hard links of its files and state where the file system allows (no
+        copy of the data), for tests and benchmarks that must not write into this store."""
+        current = self.current_snapshot()
+        if current is None:
+            raise StoreError(f"no graph in store {self.root} to clone")
+        clone = LocalStore(target)
+        (clone.root / "snapshots").mkdir(parents=True)
+        ox.Store.read_only(str(current)).backup(str(clone.root / "snapshots" / current.name))
+        for source, copy in ((self.files_dir(current), clone.files_dir(current)), (self.state_dir(current), clone.state_dir(current))):
+            if source.is_dir():
+                shutil.copytree(source, copy, copy_function=_link_or_copy)
+        clone._point_current_to(clone.root / "snapshots" / current.name)
+        return clone
+
     def files_dir(self, snapshot: Path | str) -> Path:
         """Where the files derived from ``snapshot`` (a path or a name) live."""
         return self.root / "dumps" / Path(snapshot).name
@@ -396,6 +412,13 @@ class LocalStore:
                 for path in files.iterdir():
                     if path.name not in kept and not path.name.startswith(_STAGING_PREFIX):
                         shutil.rmtree(path, ignore_errors=True)
+
+
+def _link_or_copy(source: str, target: str) -> None:
+    try:
+        os.link(source, target)
+    except OSError:
+        shutil.copy2(source, target)
 
 
 def _age_key(snapshot: Path) -> float:
