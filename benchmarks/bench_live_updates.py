@@ -21,8 +21,12 @@ Starts ``bibkg serve --store STORE`` on 127.0.0.1 and measures:
   snapshot.
 
 The writer is a separate process (a writer in this process would stall the clients: dropping a
-writable RocksDB holds the GIL for up to a second).  It builds each snapshot with
-``LocalStore.build_snapshot(copy_current=True)`` (a checkpoint plus the changed quads).
+writable RocksDB holds the GIL for up to a second).  Each change is one delta through the delta
+API (``bibkg.store.delta.apply_delta``: the title quad removed and its replacement added, the
+paper's card updated); on a store without update state (made by an older version), a checkpoint
+of the current snapshot plus the changed quads (``LocalStore.build_snapshot(copy_current=True)``).
+"call" times start when the writer calls the API (its imports and reads excluded); "publish"
+times when the call returned (``current`` was swung shortly before).
 """
 
 from __future__ import annotations
@@ -45,8 +49,7 @@ from pathlib import Path
 import httpx
 
 PUBLISH = """
-import os, sys, time
-started = time.monotonic()
+import dataclasses, os, sys, time
 from pathlib import Path
 import pyoxigraph as ox
 from bibkg.store.local import LocalStore
@@ -54,18 +57,37 @@ from bibkg.store.local import LocalStore
 root, iri, title = sys.argv[1:4]
 store = LocalStore(Path(root))
 paper, TITLE = ox.NamedNode(iri), ox.NamedNode("https://w3id.org/bibkg/ns#title")
-previous = store.current_snapshot()
-called = time.monotonic()
-with store.build_snapshot(copy_current=True) as build:
-    for quad in list(build.store.quads_for_pattern(paper, TITLE, None, None)):
-        build.store.remove(quad)
-        build.store.add(ox.Quad(paper, TITLE, ox.Literal(title), quad.graph_name))
-    kept = store.files_dir(previous) / "schema-stats.json" if previous is not None else None
-    if kept is not None and kept.is_file():  # counts a retitling leaves unchanged
-        os.link(kept, build.files / kept.name)
+VOLUME = ox.NamedNode("https://w3id.org/bibkg/ns#inVolume")
+current = store.current_snapshot()
+if store.state_dir(current).is_dir():  # the delta API (bibkg.store.delta): the real update path
+    from bibkg.cards import PaperCards
+    from bibkg.store.delta import Delta, apply_delta
+
+    reader = ox.Store.read_only(str(current))
+    old = list(reader.quads_for_pattern(paper, TITLE, None, None))
+    volumes = [q.object.value for q in reader.quads_for_pattern(paper, VOLUME, None, None)]
+    del reader
+    delta = Delta(note="bench_live_updates: one title replaced")
+    delta.remove_quads(old)
+    delta.add_quads([ox.Quad(paper, TITLE, ox.Literal(title), q.graph_name) for q in old])
+    cards = PaperCards.find(store.files_dir(current))
+    for card in (cards.of_volume(volumes[0]) if cards is not None and volumes else []):
+        if card.iri == iri:
+            delta.set_card(dataclasses.replace(card, title=title))
+    called = time.monotonic()
+    apply_delta(store, delta, wait=60, command="benchmarks/bench_live_updates.py", kind="delta")
+else:  # a store without update state: a checkpoint of the current snapshot plus the change
+    called = time.monotonic()
+    with store.build_snapshot(copy_current=True) as build:
+        for quad in list(build.store.quads_for_pattern(paper, TITLE, None, None)):
+            build.store.remove(quad)
+            build.store.add(ox.Quad(paper, TITLE, ox.Literal(title), quad.graph_name))
+        kept = store.files_dir(current) / "schema-stats.json"
+        if kept.is_file():  # counts a retitling leaves unchanged
+            os.link(kept, build.files / kept.name)
 at = time.monotonic()
 print(store.current_snapshot().name, called, at, flush=True)
-os._exit(0)  # the snapshot is published; closing the writable RocksDB would only cost time
+os._exit(0)  # published; closing the writable RocksDB would only cost time
 """
 
 
@@ -132,8 +154,9 @@ class Writer:
         return version, name
 
 
-def mixed(pid: str, iri: str) -> dict[str, tuple[str, str, dict]]:
+def mixed(pid: str, iri: str, words: str) -> dict[str, tuple[str, str, dict]]:
     return {
+        "title-search": ("POST", "/graphql", {"json": {"query": f'{{ papers(title: "{words}", first: 3) {{ edges {{ node {{ title }} }} }} }}'}}),
         "sparql": ("GET", "/sparql", {"params": {"query": f"SELECT ?t WHERE {{ <{iri}> bibkg:title ?t }}"},
                                       "headers": {"Accept": "text/csv"}}),
         "graphql": ("POST", "/graphql", {"json": {"query": f'{{ paper(id: "{pid}") {{ title authors {{ printedName }} }} }}'}}),
@@ -170,8 +193,32 @@ def visibility(url: str, writer: Writer, updates: int) -> dict[str, float]:
             "call->visible p50": statistics.median(after_call), "call->visible max": max(after_call)}
 
 
+def search_words(title: str) -> str:
+    """Words of ``title`` that a title search finds it by (and few others)."""
+    return " ".join(title.split()[-6:-2]).lower()
+
+
+def warm_up(url: str, pid: str, words: str) -> float:
+    """Wait until GraphQL answers a title and a people search at once (the indexes of the first
+    snapshot are built at start, tens of seconds on the full corpus); seconds waited."""
+    started = time.monotonic()
+    probes = [{"query": f'{{ papers(title: "{words}", first: 1) {{ totalCount }} }}'},
+              {"query": '{ people(name: "Yang", first: 1) { totalCount } }'},
+              {"query": f'{{ paper(id: "{pid}") {{ title }} }}'}]
+    with httpx.Client(base_url=url, timeout=120) as client:
+        for probe in probes:
+            while True:
+                t = time.monotonic()
+                r = client.post("/graphql", json=probe)
+                if r.status_code == 200 and time.monotonic() - t < 1.0:
+                    break
+                if time.monotonic() - started > 600:
+                    raise SystemExit(f"GraphQL did not warm up: {r.status_code} {r.text[:200]}")
+    return time.monotonic() - started
+
+
 def under_load(url: str, writer: Writer, pid: str, updates: int, clients: int) -> dict[str, float]:
-    kinds = mixed(pid, writer.iri)
+    kinds = mixed(pid, writer.iri, search_words(writer.original))
     answers: list[tuple[str, float, float, int, str | None, str]] = []
     stop = threading.Event()
 
@@ -262,6 +309,7 @@ def main() -> None:
     results: dict[str, object] = {"store": str(args.store), "paper": args.paper, "workers": args.workers}
     with serve(args.store, args.port, args.workers) as url:
         httpx.get(url + f"/{args.paper}/", headers={"Accept": "text/html"}, timeout=60)  # warm
+        print(f"GraphQL warm after {warm_up(url, args.paper, search_words(writer.original)):.1f} s", flush=True)
         print("(a) visibility of a one-quad change, no load ...", flush=True)
         results["a"] = visibility(url, writer, args.updates)
         print(json.dumps(results["a"], indent=1), flush=True)

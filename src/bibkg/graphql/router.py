@@ -380,18 +380,24 @@ def build_graphql_router(
 
 class _Warmer:
     """Builds the people and title indexes (and counts the data sizes) of each snapshot served,
-    in process and outside any request deadline — they take 10-25 s on the full corpus — in one
-    background thread at a time, for the newest snapshot only (a burst of publishes builds once).
-    Until a new snapshot's indexes are built, searches use the previous snapshot's (their
-    ``fallback``: :func:`~bibkg.graphql.names.name_index_for`), so no search waits for a build."""
+    in process and outside any request deadline — they take 10-25 s of CPU on the full corpus —
+    in one background thread at a time, for the newest snapshot only (a burst of publishes
+    builds once), and at most once per :attr:`MIN_INTERVAL` (a stream of small updates must not
+    keep a core busy rebuilding).  Until a new snapshot's indexes are built, searches use the
+    newest built ones (their ``fallback``: :func:`~bibkg.graphql.names.name_index_for`), so no
+    search waits for a build: which people or titles *match* a search may lag the data by up to
+    ``MIN_INTERVAL`` plus a build; what is answered about them comes from the request's snapshot."""
 
     DEBOUNCE = 1.0
     """Seconds a new snapshot must stay the newest before its indexes are built."""
+    MIN_INTERVAL = 60.0
+    """Seconds between the starts of two builds."""
 
     def __init__(self, services: Services, count_sizes: bool) -> None:
         self.services = services
         self.count_sizes = count_sizes
         self._lock = threading.Lock()
+        self._last = -self.MIN_INTERVAL
 
     def warm(self, previous: Generation | None, generation: Generation) -> None:
         if previous is not None:
@@ -404,9 +410,13 @@ class _Warmer:
     def _build(self, generation: Generation, debounce: bool) -> None:
         if debounce:
             time.sleep(self.DEBOUNCE)
-        with self._lock:
+        with self._lock:  # the threads of later publishes queue here; only the newest builds
+            pause = self._last + self.MIN_INTERVAL - time.monotonic()
+            if debounce and pause > 0 and generation is self.services.current:
+                time.sleep(pause)
             if debounce and generation is not self.services.current:
                 return  # a newer snapshot came: its own thread builds
+            self._last = time.monotonic()
             try:
                 with generation.hold():  # its snapshot stays open (and leased) until built
                     name_index_for(generation.store, own=True).ensure_built(generation.runner)

@@ -298,7 +298,7 @@ class WorkerPool:
     @property
     def alive(self) -> int:
         """Worker processes running (idle or busy)."""
-        return sum(1 for w in self._all.values() if w.process.poll() is None)
+        return sum(1 for w in list(self._all.values()) if w.process.poll() is None)  # list: read from other threads too
 
     @property
     def ready(self) -> bool:
