@@ -19,7 +19,7 @@ from .sizes import DataSizes
 from .types import AnthologyQuery
 from .corrections import CorrectionsQuery, Mutation
 from .types.preprint import HfQuery
-from .validation import CachedValidation, DocumentCache, core_schema
+from .validation import CachedValidation, CostLimit, DocumentCache, core_schema
 
 log = logging.getLogger("bibkg.graphql")
 
@@ -73,6 +73,7 @@ def build_schema(settings: GraphQLSettings | None = None,
     extensions: list = [
         lambda: MaxTokensLimiter(max_token_count=settings.max_tokens),
         lambda: CachedValidation(documents),
+        lambda: CostLimit(documents),  # after CachedValidation: it checks valid documents only
     ]
     if settings.mask_errors:
         extensions.append(lambda: _Masking(should_mask_error=lambda e: not is_user_error(e)))

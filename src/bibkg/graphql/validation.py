@@ -13,8 +13,9 @@ document takes some 100 bytes per character of its text):
 * its cost (:func:`~bibkg.graphql.limits.document_cost`) per text, operation name and variables,
   since ``first: $n`` costs what ``$n`` says, after the string variables' lengths.
 
-:class:`CachedValidation`, a strawberry extension, hands them to the execution context in its
-parse and validation steps, so strawberry skips its own. What is not cached yet is computed in
+:class:`CachedValidation`, a strawberry extension, hands the document and its validation errors
+to the execution context in its parse and validation steps, so strawberry skips its own;
+:class:`CostLimit`, another, adds the cost check after validation. What is not cached yet is computed in
 a worker thread, never on the event loop: every step is linear in the document and the document
 is bounded (body size, tokens), but a large one still takes milliseconds. A valid document over
 the cost limit gets the :class:`~bibkg.graphql.limits.CostLimitExceeded` request error: nothing
@@ -106,27 +107,16 @@ class DocumentCache:
             return found
         return self._put(key, AST_BYTES_PER_CHAR * len(text), parse(text, **parse_options))
 
-    # --- validation and cost --------------------------------------------------------------------
-    def cached_errors(self, text: str, rules: tuple[type[ASTValidationRule], ...],
-                      variables: Mapping[str, Any] | None, operation_name: str | None) -> list[GraphQLError] | None:
-        """The request errors if everything needed is cached, else ``None``."""
+    # --- validation ---------------------------------------------------------------------------
+    def cached_validation(self, text: str, rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError] | None:
+        """The validation errors of ``text`` if cached, else ``None``."""
         errors = self._get(("errors", text, (*rules, *self.rules)))
-        if errors is _MISSING:
-            return None
-        if errors:
-            return list(errors)
-        variables_key = _variables_key(variables)
-        if variables_key is None:
-            return None
-        found = self._get(("cost", text, operation_name, variables_key))
-        return None if found is _MISSING else list(found)
+        return None if errors is _MISSING else list(errors)
 
-    def errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
-               rules: tuple[type[ASTValidationRule], ...], variables: Mapping[str, Any] | None,
-               operation_name: str | None) -> list[GraphQLError]:
-        """The request errors of ``document`` (parsed from ``text``): validation with ``rules``
-        and this cache's limit rules, then, for a valid document, the string variables' lengths
-        and the cost limit."""
+    def validation(self, schema: GraphQLSchema, text: str, document: DocumentNode,
+                   rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
+        """The validation errors of ``document`` (parsed from ``text``): this cache's limit rules,
+        then, if the document is within them, ``rules`` (graphql-core's)."""
         key = ("errors", text, (*rules, *self.rules))
         errors = self._get(key)
         if errors is _MISSING:
@@ -134,12 +124,22 @@ class DocumentCache:
             # limit, e.g. 490 repeated fields, is not validated further)
             errors = validate(schema, document, self.rules) or validate_document(schema, document, rules)
             self._put(key, len(text) + sum(len(e.message) + 200 for e in errors), errors)
-        if errors:
-            return list(errors)
-        return list(self._request_errors(schema, text, document, variables, operation_name))
+        return list(errors)
 
-    def _request_errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
-                        variables: Mapping[str, Any] | None, operation_name: str | None) -> list[GraphQLError]:
+    # --- cost -----------------------------------------------------------------------------------
+    def cached_cost_errors(self, text: str, variables: Mapping[str, Any] | None,
+                           operation_name: str | None) -> list[GraphQLError] | None:
+        """The errors of the variables' lengths and of the cost, if cached, else ``None``."""
+        variables_key = _variables_key(variables)
+        if variables_key is None:
+            return None
+        found = self._get(("cost", text, operation_name, variables_key))
+        return None if found is _MISSING else list(found)
+
+    def cost_errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
+                    variables: Mapping[str, Any] | None, operation_name: str | None) -> list[GraphQLError]:
+        """For a valid ``document``: string variables over their length, else the cost over the
+        limit (memoized per text, operation name and variables)."""
         def compute() -> list[GraphQLError]:
             errors = long_variables(variables, self.settings)
             if errors:
@@ -153,9 +153,16 @@ class DocumentCache:
             return compute()
         key = ("cost", text, operation_name, variables_key)
         found = self._get(key)
-        if found is not _MISSING:
-            return found
-        return self._put(key, len(text) + len(variables_key) + len(operation_name or ""), compute())
+        if found is _MISSING:
+            found = self._put(key, len(text) + len(variables_key) + len(operation_name or ""), compute())
+        return list(found)
+
+    def errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
+               rules: tuple[type[ASTValidationRule], ...], variables: Mapping[str, Any] | None,
+               operation_name: str | None) -> list[GraphQLError]:
+        """The request errors of ``document``: its validation errors, else its cost errors."""
+        return (self.validation(schema, text, document, rules)
+                or self.cost_errors(schema, text, document, variables, operation_name))
 
 
 class CachedValidation(SchemaExtension):
@@ -180,14 +187,37 @@ class CachedValidation(SchemaExtension):
 
     async def on_validate(self) -> AsyncIterator[None]:
         ctx = self.execution_context
-        if self.cache.schema is None:  # never validate without the limits
+        schema = self.cache.schema
+        if schema is None:  # never validate without the limits
             raise RuntimeError("the document cache has no schema to validate against (see core_schema)")
         if ctx.query and ctx.graphql_document is not None:
-            errors = self.cache.cached_errors(ctx.query, ctx.validation_rules, ctx.variables, ctx.operation_name)
+            errors = self.cache.cached_validation(ctx.query, ctx.validation_rules)
             if errors is None:
-                errors = await run_in_threadpool(
-                    self.cache.errors, self.cache.schema, ctx.query, ctx.graphql_document,
-                    ctx.validation_rules, ctx.variables, ctx.operation_name,
-                )
+                errors = await run_in_threadpool(self.cache.validation, schema, ctx.query, ctx.graphql_document,
+                                                 ctx.validation_rules)
+            ctx.pre_execution_errors = errors
+        yield
+
+
+class CostLimit(SchemaExtension):
+    """The cost limit, and the string variables' lengths, of a valid document with the request's
+    variables (``first: $n`` costs what ``$n`` says), memoized by a :class:`DocumentCache`: after
+    validation (list it after :class:`CachedValidation`: strawberry runs the extensions' steps in
+    their order, and looks at the errors before leaving the validation step), before execution. A
+    document over the limit gets the request error :class:`~bibkg.graphql.limits.CostLimitExceeded`:
+    nothing is executed."""
+
+    def __init__(self, cache: DocumentCache) -> None:
+        self.cache = cache
+
+    async def on_validate(self) -> AsyncIterator[None]:
+        # before strawberry's own check of the errors, after CachedValidation's (listed before this)
+        ctx = self.execution_context
+        if (ctx.pre_execution_errors is not None and not ctx.pre_execution_errors and ctx.query
+                and ctx.graphql_document is not None and self.cache.schema is not None):
+            errors = self.cache.cached_cost_errors(ctx.query, ctx.variables, ctx.operation_name)
+            if errors is None:
+                errors = await run_in_threadpool(self.cache.cost_errors, self.cache.schema, ctx.query,
+                                                 ctx.graphql_document, ctx.variables, ctx.operation_name)
             ctx.pre_execution_errors = errors
         yield
