@@ -224,6 +224,58 @@ def test_kill_9_during_a_delta_leaves_the_previous_snapshot(store: LocalStore, t
     assert events[-4:] == ["begin", "abandoned", "begin", "published"] or events[-3:] == ["abandoned", "begin", "published"]
 
 
+STALL_DUMPS = textwrap.dedent(
+    """
+    import sys, time
+    from pathlib import Path
+    import bibkg.store.delta as delta
+    from bibkg.store.local import LocalStore
+    import pyoxigraph as ox
+
+    def stall(store, snapshot):
+        Path(sys.argv[2]).write_text(snapshot)
+        time.sleep(60)
+
+    delta.complete_pending = stall
+    quad = ox.Quad(ox.NamedNode("https://aclanthology.org/2025.acl-long.1141/"), ox.NamedNode("https://w3id.org/bibkg/ns#note"),
+                   ox.Literal("published first"), ox.NamedNode("https://w3id.org/bibkg/graph/collection/2025.acl"))
+    delta.apply_delta(LocalStore(Path(sys.argv[1])), delta.Delta().add_quads([quad]))
+    """
+)
+
+
+def test_kill_9_while_the_dumps_are_written_after_publishing(store: LocalStore, tmp_path: Path, sample_datadir: Path) -> None:
+    """The snapshot is published before its dumps: a reader waits for them; a writer killed
+    meanwhile leaves them to the next writer, which writes them exactly."""
+    marker = tmp_path / "published"
+    proc = subprocess.Popen([sys.executable, "-c", STALL_DUMPS, str(store.root), str(marker)], env=cli_env(tmp_path))
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    current = store.current_snapshot()
+    assert current.name == marker.read_text()  # published, with the quad, the dumps not yet
+    assert len(list(store.open_read().quads_for_pattern(None, NOTE, None))) == 1
+    assert store.files_pending(current) and not (store.files_dir(current) / "bibkg.nq").exists()
+    started = time.monotonic()
+    assert store.wait_for_files(current, timeout=0.3) is False and time.monotonic() - started >= 0.3
+    # the next writer writes them first, then its own change (which removes the quad again)
+    quad = next(iter(store.open_read().quads_for_pattern(None, NOTE, None)))
+    apply_delta(store, Delta().remove_quads([ox.Quad(quad.subject, quad.predicate, quad.object, quad.graph_name)]))
+    assert not store.files_pending(current) and store.wait_for_files(store.current_snapshot(), timeout=0)
+    dump = (store.files_dir(current) / "bibkg.nq").read_bytes()
+    assert b"published first" in dump and len(dump.splitlines()) == len(store.open_read()) + 1
+    cold = LocalStore(tmp_path / "cold")
+    run_ingest(sample_datadir, cold, jobs=1)
+    assert_same(store, cold)
+
+
 def test_prune_keeps_the_newest_snapshots(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(3):
         apply_delta(store, Delta())

@@ -91,6 +91,23 @@ class DumpManifest:
         (Path(directory) / MANIFEST_FILE).write_text(self.to_json(), encoding="utf-8")
 
 
+def layout(graphs: Iterable[tuple[str, int, int, int]]) -> DumpManifest:
+    """The manifest of dumps holding ``graphs`` — (IRI, quads, N-Quads bytes, Turtle bytes) in
+    file order — as :class:`SnapshotDumps` writes them, without writing them."""
+    positions = {"nquads": 0, "turtle": len(turtle_prefix_block()), "trig": len(turtle_prefix_block())}
+    blocks = []
+    for iri, quads, nq_length, ttl_length in graphs:
+        if not quads:
+            continue
+        lengths = {"nquads": nq_length, "turtle": ttl_length, "trig": len(f"<{iri}> {{\n".encode()) + ttl_length + 2}
+        spans = {}
+        for kind in _KINDS:
+            spans[kind] = (positions[kind], lengths[kind])
+            positions[kind] += lengths[kind]
+        blocks.append(GraphBlock(iri, quads, spans["nquads"], spans["turtle"], spans["trig"]))
+    return DumpManifest(tuple(blocks))
+
+
 def dump_path(directory: Path, kind: str) -> Path:
     return Path(directory) / cache_file_name(FORMATS[kind], gz=False)
 
@@ -105,11 +122,13 @@ class SnapshotDumps:
     NQUADS = cache_file_name(FORMATS["nquads"], gz=False)
     """Name of the N-Quads file (what the store is loaded from)."""
 
-    def __init__(self, directory: Path) -> None:
+    def __init__(self, directory: Path, *, partial: bool = False) -> None:
         self.directory = Path(directory)
         self.quads = 0
         """Quads written so far."""
-        self._files = {kind: dump_path(self.directory, kind).open("wb", buffering=_BUFFER) for kind in _KINDS}
+        self._partial = partial
+        """Write under temporary names, renamed by :meth:`publish` (files that readers may see)."""
+        self._files = {kind: self._path(kind).open("wb", buffering=_BUFFER) for kind in _KINDS}
         self._blocks: list[GraphBlock] = []
         prefixes = turtle_prefix_block()
         self._files["turtle"].write(prefixes)
@@ -163,9 +182,26 @@ class SnapshotDumps:
                 self._blocks.append(GraphBlock(block.iri, block.quads, spans["nquads"], spans["turtle"], spans["trig"]))
                 self.quads += block.quads
 
+    def _path(self, kind: str) -> Path:
+        final = dump_path(self.directory, kind)
+        return final.with_name(f".{final.name}.partial") if self._partial else final
+
     def close(self) -> None:
         for handle in self._files.values():
             handle.close()
+
+    def publish(self) -> None:
+        """Give the files written under temporary names (``partial``) their names."""
+        self.close()
+        if self._partial:
+            for kind in _KINDS:
+                os.replace(self._path(kind), dump_path(self.directory, kind))
+
+    def discard(self) -> None:
+        self.close()
+        if self._partial:
+            for kind in _KINDS:
+                self._path(kind).unlink(missing_ok=True)
 
     def __enter__(self) -> SnapshotDumps:
         return self

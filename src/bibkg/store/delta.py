@@ -14,10 +14,17 @@ store's new current snapshot:
    of the changed graphs, see :func:`register_derivation`; by default the VoID statement count of
    the statistics graph, :func:`bibkg.mapping.stats.recount`), the schema counts
    (``schema-stats.json``, :mod:`bibkg.sparql.schema`) from the quads added and removed, the
-   dumps (unchanged graphs copied from the previous files in the kernel, changed ones written),
-   the paper cards (rewritten canonically only when cards change, else hard-linked);
+   paper cards (rewritten canonically only when cards change, else hard-linked), the layout of
+   the dumps (their manifest);
 4. the snapshot is published by the atomic swing of ``STORE/current``
-   (:meth:`~bibkg.store.local.LocalStore.build_snapshot`), logged in ``STORE/updates.log``.
+   (:meth:`~bibkg.store.local.LocalStore.build_snapshot`), logged in ``STORE/updates.log``;
+5. right after, still under the lock, the dumps are written (unchanged graphs copied from the
+   previous files in the kernel, changed ones from their text kept in the new snapshot's state,
+   :func:`complete_pending`): 1.4 GB on the full corpus, a second or more, which a one-quad
+   change should not wait for.  Until they are complete the snapshot's state holds
+   ``pending.json`` and readers that serve dump files wait for them
+   (:meth:`~bibkg.store.local.LocalStore.wait_for_files`); if the writer dies in between, the
+   next writer writes them first.
 
 Every published file is byte for byte what a cold ingest writing the same graphs in the same
 order gives (each graph's block in the dumps is the same bytes; the cards file is written by
@@ -32,7 +39,9 @@ the same way (:func:`nquad_line`).
 
 from __future__ import annotations
 
+import json
 import os
+import shutil
 import time
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
@@ -45,10 +54,10 @@ import pyoxigraph as ox
 from .. import iris
 from ..cards import CARDS_FILE, PaperCard, updated_copy
 from ..errors import BibkgError, StoreError
-from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, dump_path, read_block
+from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, dump_path, layout, read_block
 from ..mapping.terms import GraphText, QuadWriter
 from ..sparql import schema as schema_stats
-from .local import LocalStore, SnapshotBuild
+from .local import PENDING, LocalStore, SnapshotBuild
 
 DEFAULT_WAIT = 30.0
 """Seconds :func:`apply_delta` waits for another writer before StoreBusy
@@ -137,6 +146,9 @@ class DeltaReport:
     quads: int = 0
     """Quads in the new snapshot."""
     seconds: float = 0.0
+    """Until the writer was done (dumps written, old snapshots pruned)."""
+    visible: float = 0.0
+    """Until the new snapshot was published (``current`` swung): what readers see."""
     phases: dict[str, float] = field(default_factory=dict)
 
 
@@ -231,6 +243,7 @@ def apply_delta(
         report = build_on(store, build, delta)
     report.after = build.name
     report.seconds = time.perf_counter() - started
+    report.visible = report.visible - started if report.visible else report.seconds
     return report
 
 
@@ -241,6 +254,8 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
     if previous is None:
         raise StoreError(f"no graph in store {store.root}: run 'bibkg ingest DATA_DIR --store {store.root}' first")
     prev_files, prev_state = store.files_dir(previous), store.state_dir(previous)
+    if store.files_pending(previous):  # its writer died before writing its dumps: finish them
+        complete_pending(store, previous.name)
     manifest = DumpManifest.read(prev_state)
     if manifest is None:
         raise StoreError(
@@ -283,9 +298,27 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
     report.added, report.removed = counts.added, counts.removed
     phase("store")
 
-    new_manifest = _write_dumps(build.files, prev_files, manifest, texts, delta.order)
+    # the dumps: their layout now, their bytes right after publishing (they take a second or
+    # more on the full corpus: a reader waits for them, LocalStore.wait_for_files)
+    pieces = _plan_dumps(prev_files, manifest, texts, delta.order)
+    new_manifest = _layout(pieces)
     new_manifest.write(build.state)
     report.quads = new_manifest.quads
+    if new_manifest == manifest:  # nothing changed: share the files
+        for kind in ("nquads", "turtle", "trig"):
+            os.link(dump_path(prev_files, kind), dump_path(build.files, kind))
+    else:
+        _stage_dumps(build.state, previous, pieces)
+
+        def published() -> None:
+            report.visible = time.perf_counter()  # made relative by apply_delta
+
+        def dumps() -> None:
+            step = time.perf_counter()
+            complete_pending(store, build.name)
+            report.phases["dumps after publishing"] = time.perf_counter() - step
+
+        build.after_publish[:0] = [published, dumps]
     phase("dumps")
 
     _write_cards(prev_files, build.files, delta.cards)
@@ -419,10 +452,11 @@ def _common_suffix(a: bytes, b: bytes) -> int:
     return low
 
 
-def _write_dumps(
-    target: Path, source: Path, manifest: DumpManifest, texts: dict[str, GraphText | None], order: list[str] | None
-) -> DumpManifest:
-    """The new snapshot's dumps: unchanged graphs copied from ``source``, changed ones written."""
+def _plan_dumps(
+    source: Path, manifest: DumpManifest, texts: dict[str, GraphText | None], order: list[str] | None
+) -> list[GraphBlock | GraphText]:
+    """The new snapshot's dumps as pieces in file order: blocks of the previous files (unchanged
+    graphs) and new graph texts."""
     present = [b.iri for b in manifest.graphs]
     if order is None:
         order = [iri for iri in present if not (iri in texts and texts[iri] is None)]
@@ -435,24 +469,76 @@ def _write_dumps(
         missing += [iri for iri, text in texts.items() if text is not None and iri not in listed and iri not in present]
         if missing:
             raise DeltaError(f"the delta's graph order leaves out {len(missing)} graph(s), e.g. {missing[0]}")
-    if order == present and all(iri not in texts or _same_text(source, manifest.get(iri), texts[iri]) for iri in order):
-        for kind in ("nquads", "turtle", "trig"):  # nothing changed: share the files
-            os.link(dump_path(source, kind), dump_path(target, kind))
-        return manifest
-    with SnapshotDumps(target) as dumps:
+    pieces: list[GraphBlock | GraphText] = []
+    for iri in order:
+        block = manifest.get(iri)
+        text = texts.get(iri)
+        if block is not None and (iri not in texts or _same_text(source, block, text)):
+            pieces.append(block)
+        elif text is not None and text.quads:
+            pieces.append(text)
+    return pieces
+
+
+def _layout(pieces: list[GraphBlock | GraphText]) -> DumpManifest:
+    return layout(
+        (p.iri, p.quads, p.nquads[1], p.turtle[1]) if isinstance(p, GraphBlock) else (p.iri, p.quads, len(p.nquads), len(p.turtle))
+        for p in pieces
+    )
+
+
+def _stage_dumps(state: Path, source: Path, pieces: list[GraphBlock | GraphText]) -> None:
+    """Keep what the dumps are written from after publishing in ``state``: the new graphs' text
+    and, in :data:`~bibkg.store.local.PENDING`, the pieces in order."""
+    (state / "pending").mkdir()
+    plan = []
+    for number, piece in enumerate(pieces):
+        if isinstance(piece, GraphBlock):
+            plan.append(["old", piece.iri])
+        else:
+            (state / "pending" / f"{number}.nq").write_bytes(piece.nquads)
+            (state / "pending" / f"{number}.ttl").write_bytes(piece.turtle)
+            plan.append(["new", piece.iri, piece.quads, number])
+    data = {"source": source.name, "pieces": plan}
+    (state / PENDING).write_text(json.dumps(data), encoding="utf-8")
+
+
+def complete_pending(store: LocalStore, snapshot: str) -> None:
+    """Write the dumps of ``snapshot``, published before them (see :func:`_stage_dumps`): by the
+    writer that published it, or, if that one died, by the next writer.  The files appear under
+    their names only once complete; the result is checked against the snapshot's manifest."""
+    state = store.state_dir(snapshot)
+    plan = json.loads((state / PENDING).read_text(encoding="utf-8"))
+    source = store.files_dir(plan["source"])
+    source_manifest = DumpManifest.read(store.state_dir(plan["source"]))
+    if source_manifest is None or not source.is_dir():
+        raise StoreError(f"cannot write the dumps of {snapshot}: snapshot {plan['source']} is gone")
+    target = store.files_dir(snapshot)
+    target.mkdir(parents=True, exist_ok=True)
+    dumps = SnapshotDumps(target, partial=True)
+    try:
         run: list[GraphBlock] = []
-        for iri in order:
-            block = manifest.get(iri)
-            text = texts.get(iri)
-            if block is not None and (iri not in texts or (text is not None and _same_text(source, block, text))):
-                run.append(block)  # unchanged: copied with its neighbours
+        for piece in plan["pieces"]:
+            if piece[0] == "old":
+                block = source_manifest.get(piece[1])
+                if block is None:
+                    raise StoreError(f"cannot write the dumps of {snapshot}: {piece[1]} is not in {plan['source']}")
+                run.append(block)
                 continue
             dumps.copy(source, run)
             run = []
-            if text is not None:
-                dumps.add(text)
+            _, iri, quads, number = piece
+            pending = state / "pending"
+            dumps.add(GraphText(iri, (pending / f"{number}.nq").read_bytes(), (pending / f"{number}.ttl").read_bytes(), quads))
         dumps.copy(source, run)
-        return dumps.manifest
+        if dumps.manifest != DumpManifest.read(state):
+            raise StoreError(f"the dumps written for {snapshot} do not match its manifest")
+    except BaseException:
+        dumps.discard()
+        raise
+    dumps.publish()
+    (state / PENDING).unlink()
+    shutil.rmtree(state / "pending", ignore_errors=True)
 
 
 def _same_text(source: Path, block: GraphBlock, text: GraphText | None) -> bool:

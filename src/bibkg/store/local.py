@@ -9,7 +9,9 @@ Layout of a store directory::
                          with it or written later by the first reader that needs them
       state/<name>/      what the next update needs to build on that snapshot (where each
                          graph lies in the dumps, the ingest's per-collection facts and source
-                         hashes: :mod:`bibkg.store.delta`); published and removed with it
+                         hashes: :mod:`bibkg.store.delta`); published and removed with it;
+                         ``pending.json`` there while the snapshot's dumps are still being
+                         written after its publication (:meth:`LocalStore.wait_for_files`)
       ingest.lock        held by the one writer (ingest or update) that may run at a time
       updates.log        one JSON line per write: begun, published, failed or abandoned
 
@@ -44,7 +46,7 @@ import os
 import shutil
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +61,13 @@ LOG_FILE = "updates.log"
 KEEP_SNAPSHOTS = 2
 """Snapshots kept after a write (the new one and the previous one), unless ``BIBKG_KEEP_SNAPSHOTS``
 says more; snapshots leased by readers are kept beyond that until released."""
+
+
+PENDING = "pending.json"
+"""In a snapshot's state directory while some of its published files are still being written
+(by the writer that published it, right after publishing, still holding the lock)."""
+PENDING_WAIT = 10.0
+"""How long :meth:`LocalStore.wait_for_files` waits by default."""
 
 
 def keep_snapshots() -> int:
@@ -84,6 +93,9 @@ class SnapshotBuild:
     name: str = ""
     record: dict[str, Any] = field(default_factory=dict)
     """What ``updates.log`` says about this write; the builder may add keys (e.g. ``changes``)."""
+    after_publish: list[Callable[[], None]] = field(default_factory=list)
+    """Work done right after ``current`` points to the snapshot, still under the writer lock
+    and before pruning: files written later than the snapshot (see :data:`PENDING`)."""
 
 
 class SnapshotLease:
@@ -339,7 +351,8 @@ class LocalStore:
                 staging_files.mkdir(parents=True)
                 staging_state.mkdir(parents=True)
                 store = ox.Store(str(staging))
-                yield SnapshotBuild(store, staging_files, staging_state, current, name, record)
+                build = SnapshotBuild(store, staging_files, staging_state, current, name, record)
+                yield build
                 store.flush()
                 del store
                 final = self._snapshots / name
@@ -359,7 +372,29 @@ class LocalStore:
                 raise
             self.log({"event": "published", "time": _iso(time.time()), **record, "after": name,
                       "seconds": round(time.time() - started, 3)})  # fmt: skip
+            for work in build.after_publish:
+                try:
+                    work()
+                except Exception as exc:  # noqa: BLE001 - published already; the next writer finishes it
+                    self.log({"event": "files-failed", "time": _iso(time.time()), "id": name,
+                              "error": f"{type(exc).__name__}: {exc}"[:2000]})  # fmt: skip
             self._prune(keep={final, current})
+
+    def files_pending(self, snapshot: Path | str) -> bool:
+        """True while files of ``snapshot`` are still being written after it was published (its
+        dumps, after an update: :mod:`bibkg.store.delta`)."""
+        return (self.state_dir(snapshot) / PENDING).exists()
+
+    def wait_for_files(self, snapshot: Path | str, timeout: float = PENDING_WAIT) -> bool:
+        """Wait up to ``timeout`` seconds for the files of ``snapshot`` written after its
+        publication; True once they are all there.  A reader about to serve a published file
+        (``/dumps``, ``bibkg export``) calls it first instead of writing the file itself."""
+        deadline = time.monotonic() + timeout
+        while self.files_pending(snapshot):
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.05)
+        return True
 
     def _point_current_to(self, snapshot: Path) -> None:
         tmp_link = self.root / f".current-{os.getpid()}"
