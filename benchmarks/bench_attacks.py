@@ -459,8 +459,12 @@ def serve(store: str, port: int = 0) -> Iterator[tuple[str, int, int]]:
 
 async def _people(base: str) -> list[str]:
     async with httpx.AsyncClient(base_url=base, timeout=120) as http:
-        r = await http.post("/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 8) { person { id } } } }'})
-        return [a["person"]["id"] for a in r.json()["data"]["event"]["topAuthors"]]
+        for _ in range(5):  # the first request of a fresh server may meet its warm-up
+            r = await http.post("/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 8) { person { id } } } }'})
+            if r.status_code == 200 and r.json().get("data"):
+                return [a["person"]["id"] for a in r.json()["data"]["event"]["topAuthors"]]
+            await asyncio.sleep(2)
+        raise RuntimeError(f"the load's people could not be read: {r.status_code} {r.text[:300]}")
 
 
 async def _health(base: str) -> int | str:
