@@ -321,7 +321,9 @@ def test_workers_of_a_killed_ingest_die_with_it(tmp_path: Path, sample_datadir: 
     data = _synthetic_datadir(sample_datadir, tmp_path / "big", copies=4, repeat=600)
     log = (tmp_path / "ingest.log").open("w")
     ingest = subprocess.Popen(
-        [*bibkg_command(), "ingest", str(data), "--store", str(store.root), "--jobs", "2", "--quiet"],
+        # --full: the store holds the sample, and an incremental ingest maps these 15 changed
+        # files in its own process (bibkg.ingest.incremental.IN_PROCESS), with no worker to kill
+        [*bibkg_command(), "ingest", str(data), "--store", str(store.root), "--jobs", "2", "--quiet", "--full"],
         stdout=log,
         stderr=subprocess.STDOUT,
         env=cli_env(tmp_path),

@@ -195,6 +195,9 @@ class BibkgGraphQLRouter(GraphQLRouter):
     def __init__(self, schema: Any, *, settings: GraphQLSettings, response_cache: ResponseCache | Callable[[], ResponseCache],
                  timeout: float = 10.0, **kwargs: Any) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
+        self.warmed = threading.Event()
+        """Set once the first snapshot's search indexes (and data sizes) are built: what the
+        server waits for before it opens its port (``ServerSettings.warm_up_wait``)."""
         self.settings = settings
         self._response_cache = response_cache
         self.timeout = timeout
@@ -372,9 +375,11 @@ def build_graphql_router(
         return Response(gzip.decompress(body), media_type=media, headers=headers)
 
     if warm_name_index:
-        warmer = _Warmer(services, count_sizes)
+        warmer = _Warmer(services, count_sizes, router.warmed)
         warmer.warm(None, services.generation)
         services.on_publish(warmer.warm)
+    else:
+        router.warmed.set()
     return router
 
 
@@ -393,9 +398,10 @@ class _Warmer:
     MIN_INTERVAL = 60.0
     """Seconds between the starts of two builds."""
 
-    def __init__(self, services: Services, count_sizes: bool) -> None:
+    def __init__(self, services: Services, count_sizes: bool, first_built: threading.Event) -> None:
         self.services = services
         self.count_sizes = count_sizes
+        self.first_built = first_built
         self._lock = threading.Lock()
         self._last = -self.MIN_INTERVAL
 
@@ -425,6 +431,8 @@ class _Warmer:
                         sizes_for(generation.store).ready.wait(300)
             except StoreError:  # no longer served
                 pass
+            finally:
+                self.first_built.set()
 
 
 def _sizes_of(services: Services) -> Callable[[], DataSizes]:

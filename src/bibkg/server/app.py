@@ -10,6 +10,7 @@ routers of the GraphQL (``/graphql``) and Linked Data / dumps packages when they
 from __future__ import annotations
 
 import logging
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -18,6 +19,7 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
@@ -83,6 +85,13 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.state.executor = executor
         app.state.store_label = label
         _mount_optional(app, services)
+        warmed = getattr(app.state, "warmed", None)
+        if warmed is not None and settings.warm_up_wait > 0:  # uvicorn opens the port after this
+            started = time.monotonic()
+            if await run_in_threadpool(warmed.wait, settings.warm_up_wait):
+                log.info("search indexes and data sizes built in %.1f s", time.monotonic() - started)
+            else:
+                log.warning("search indexes not built within %.0f s; serving meanwhile", settings.warm_up_wait)
         follower = None
         if local is not None:  # a local store: serve each snapshot it publishes (server.follow)
             from ..store.oxigraph import OxigraphStore
@@ -196,7 +205,9 @@ def _mount_optional(app: FastAPI, services: Services) -> None:
         if exc.name and not exc.name.startswith("bibkg.graphql"):
             raise
     else:
-        app.include_router(build_graphql_router(services), prefix="/graphql")
+        graphql = build_graphql_router(services)
+        app.state.warmed = graphql.warmed
+        app.include_router(graphql, prefix="/graphql")
     store_root = getattr(services.store, "local_root", None) or getattr(app.state, "store_label", None)
     if app.state.settings.sparql_endpoint is None and store_root:
         from ..corrections.web import build_corrections_router, enabled

@@ -56,6 +56,11 @@ class ServerSettings:
     """Seconds between two looks at the store's ``current`` link: a snapshot published by an
     ingest or a delta is served within about this time (plus ~10 ms to open it).  0: serve the
     snapshot found at start until restarted.  Not used over an external SPARQL store."""
+    warm_up_wait: float = 120.0
+    """Seconds the server waits at start, before it opens its port, for the first snapshot's
+    search indexes and data sizes (about 15 s on the full corpus): a request arriving before
+    them would wait for them too, past its deadline on a busy machine.  0: open the port at
+    once (the first searches may then answer 504)."""
     base_iri: str = "https://aclanthology.org/"
     """Base IRI against which relative IRIs in queries are resolved."""
     public_url: str | None = None
