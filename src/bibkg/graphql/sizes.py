@@ -1,6 +1,6 @@
 """The sizes of the data, for the cost model: how long the lists a field returns really are.
 
-The cost of a document (:mod:`bibkg.graphql.limits`) multiplies each field by the sizes of the
+The cost of a document (:mod:`bibkg.graphql.cost`) multiplies each field by the sizes of the
 lists enclosing it. Those sizes come from the store, counted once per snapshot (a snapshot does
 not change while it is served): the exact number of venues, events and SIGs — ``Query.venues``
 lists every venue — and, for every list an entity has (a venue's volumes and papers, a paper's

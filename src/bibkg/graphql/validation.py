@@ -10,7 +10,7 @@ document takes some 100 bytes per character of its text):
 * its validation errors per text and rules — graphql-core's rules plus the limits of
   :func:`~bibkg.graphql.limits.limit_rules`, built once per schema, so the same classes on every
   request;
-* its cost (:func:`~bibkg.graphql.limits.document_cost`) per text, operation name and variables,
+* its cost (:func:`~bibkg.graphql.cost.document_cost`) per text, operation name and variables,
   since ``first: $n`` costs what ``$n`` says, after the string variables' lengths.
 
 :class:`CachedValidation`, a strawberry extension, hands the document and its validation errors
@@ -18,7 +18,7 @@ to the execution context in its parse and validation steps, so strawberry skips 
 :class:`CostLimit`, another, adds the cost check after validation. What is not cached yet is computed in
 a worker thread, never on the event loop: every step is linear in the document and the document
 is bounded (body size, tokens), but a large one still takes milliseconds. A valid document over
-the cost limit gets the :class:`~bibkg.graphql.limits.CostLimitExceeded` request error: nothing
+the cost limit gets the :class:`~bibkg.graphql.cost.CostLimitExceeded` request error: nothing
 is executed. Documents that do not parse are not cached: strawberry parses them again (bounded
 by the same token limit) and reports the syntax error.
 """
@@ -34,7 +34,8 @@ from graphql import ASTValidationRule, DocumentNode, GraphQLError, GraphQLSchema
 from starlette.concurrency import run_in_threadpool
 from strawberry.extensions import SchemaExtension
 
-from .limits import cost_error, document_cost, limit_rules, long_variables
+from .cost import cost_error, document_cost
+from .limits import limit_rules, long_variables
 from .lru import LRU
 from .settings import GraphQLSettings
 from .sizes import FALLBACK, DataSizes
@@ -204,7 +205,7 @@ class CostLimit(SchemaExtension):
     variables (``first: $n`` costs what ``$n`` says), memoized by a :class:`DocumentCache`: after
     validation (list it after :class:`CachedValidation`: strawberry runs the extensions' steps in
     their order, and looks at the errors before leaving the validation step), before execution. A
-    document over the limit gets the request error :class:`~bibkg.graphql.limits.CostLimitExceeded`:
+    document over the limit gets the request error :class:`~bibkg.graphql.cost.CostLimitExceeded`:
     nothing is executed."""
 
     def __init__(self, cache: DocumentCache) -> None:
