@@ -83,10 +83,10 @@ def test_person_page_queries_do_not_grow_with_papers(web_runner, graph_runner) -
 
     before = web_runner.calls
     pages.person_page(web_runner, PERSON)
-    assert web_runner.calls - before == 2  # facts and venue labels; the papers come from the cards
+    assert web_runner.calls - before == 3  # facts, venue labels, preprints; the papers come from the cards
     before = graph_runner.calls
     pages.person_page(graph_runner, PERSON)
-    assert graph_runner.calls - before <= 6  # facts, papers, authorships, names, booktitles, venue labels
+    assert graph_runner.calls - before <= 7  # facts, papers, authorships, names, booktitles, venue labels, preprints
 
 
 def test_person_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:  # noqa: ANN001

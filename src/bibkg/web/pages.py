@@ -173,6 +173,8 @@ class PersonData:
     """(IRI, name, shared papers), most shared first, then by name."""
     venues: list[tuple[str, str, int]] = field(default_factory=list)
     """(IRI, label, papers), most papers first, then by label."""
+    preprints: list[Any] = field(default_factory=list)
+    """The person's linked arXiv preprints (:class:`bibkg.web.preprints.PreprintItem`), newest first."""
 
 
 _BATCH = 400
@@ -330,6 +332,9 @@ def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:
     data.coauthors = [(p, names[p], n) for p, n in sorted(coauthors.items(), key=lambda x: (-x[1], names[x[0]].lower()))]
     counted = [(v, labels.get(v) or v, len(ps)) for v, ps in venue_papers.items()]
     data.venues = sorted(counted, key=lambda x: (-x[2], x[1].lower()))
+    from .preprints import fetch_person_preprints
+
+    data.preprints = fetch_person_preprints(runner, iri)
     return data
 
 
@@ -404,6 +409,9 @@ def render_person(data: PersonData) -> str:
             body.append(paper_item(rec.iri, rec.title, rec.pdf, authors, vol))
         body.append("</ul>")
     body.append("</section>")
+    from .preprints import preprints_section
+
+    body.append(preprints_section(data.preprints))
 
     side = ['<aside>']
     side.append(f'<h2>Co-authors <span class="count">{len(data.coauthors)}</span></h2><ul class="counts">')
@@ -469,6 +477,9 @@ def paper_page(runner: QueryRunner, iri: str) -> str | None:
         ("Bibkey", f"<code>{e(rec.bibkey)}</code>"),
     ]
     parts.append(_table(rows))
+    from .preprints import fetch_paper_preprints, preprints_section
+
+    parts.append(preprints_section(fetch_paper_preprints(runner, iri)))
     bib_url = local_path(iri).rstrip("/") + ".bib"
     parts.append(
         f'<h2>BibTeX <a class="badge bib" href="{e(bib_url)}">.bib</a> '

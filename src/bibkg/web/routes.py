@@ -231,6 +231,24 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
     group_route("events", iris.event_iri, False)
     group_route("sigs", iris.sig_iri, False)
 
+    # -- Hugging Face Daily Papers ------------------------------------------------------------------------
+    async def daily_papers(request: Request) -> Response:
+        from .preprints import DAY, day_page
+
+        day = request.path_params["day"]
+        if not DAY.match(day):
+            return _error(request, 400, f"'{day[:40]}' is not a day: /daily-papers/YYYY-MM-DD")
+        try:
+            html = await services.run_with_deadline(day_page, services.runner, day, disconnected=request.is_disconnected,
+                                                    what="this page")
+        except Stopped as exc:
+            return _error(request, exc.status, str(exc))
+        if html is None:
+            return _error(request, 404, f"no Daily Papers of {day} in the graph")
+        return Response(html, media_type="text/html; charset=utf-8")
+
+    router.add_route("/daily-papers/{day}", daily_papers, methods=["GET", "HEAD"], include_in_schema=False)
+
     # -- any IRI ---------------------------------------------------------------------------------------------
     async def resource(request: Request) -> Response:
         iri = request.query_params.get("iri")
