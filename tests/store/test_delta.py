@@ -336,6 +336,34 @@ def test_incremental_ingest_equals_a_cold_one(fixture: str, tmp_path: Path, requ
     assert_same(store, cold)
 
 
+@pytest.mark.parametrize("fixture", ["sample_datadir", "legacy_datadir"])
+def test_a_title_change_keeps_the_corpus_wide_graphs(fixture: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+    """Only a title changed: people, events, venues and statistics are kept, not built again
+    (nor every collection's facts read), and the result still equals a cold ingest; one more
+    author then rebuilds them."""
+    data = tmp_path / "data"
+    shutil.copytree(request.getfixturevalue(fixture), data)
+    store = LocalStore(tmp_path / "inc")
+    run_ingest(data, store, jobs=1)
+    path = sorted((data / "xml").glob("*.xml"))[-1]
+    path.write_text(path.read_text(encoding="utf-8").replace("<title>", "<title>Retitled: ", 1), encoding="utf-8")
+    report = run_ingest(data, store, jobs=1)
+    assert report.mode == "incremental" and report.corpus_graphs_kept
+    cold = LocalStore(tmp_path / "cold")
+    cold_report = run_ingest(data, cold, jobs=1)
+    assert_same(store, cold)
+    assert (report.quads, report.persons, report.papers, report.authorships, report.warnings) == (
+        cold_report.quads, cold_report.persons, cold_report.papers, cold_report.authorships, cold_report.warnings)
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("</author>", "</author><author><first>Zzyzx</first><last>Testauthor</last></author>", 1),
+                    encoding="utf-8")
+    report = run_ingest(data, store, jobs=1)
+    assert report.mode == "incremental" and not report.corpus_graphs_kept
+    cold = LocalStore(tmp_path / "cold2")
+    run_ingest(data, cold, jobs=1)
+    assert_same(store, cold)
+
+
 def test_cli_ingest_is_incremental_unless_full(tmp_path: Path, sample_datadir: Path) -> None:
     store = tmp_path / "store"
     first = run_cli(tmp_path, "ingest", str(sample_datadir), "--store", str(store), "--quiet")

@@ -105,6 +105,12 @@ def test_incremental_equals_cold_on_the_corpus(base: LocalStore, shared_corpus: 
     report = run_ingest(data, store)
     assert report.mode == "incremental" and report.changed["remapped"] == report.collections
 
+    # only a title changed: the corpus-wide graphs are kept, not built again
+    retitled = data / "xml" / f"{CHANGED}.xml"
+    retitled.write_text(retitled.read_text(encoding="utf-8").replace("<title>", "<title>Retitled: ", 1), encoding="utf-8")
+    report = run_ingest(data, store)
+    assert report.mode == "incremental" and report.corpus_graphs_kept and report.changed["remapped"] == 1
+
     cold = LocalStore(tmp_path / "cold")
     cold_report = run_ingest(data, cold, full=True)
     assert cold_report.mode == "cold" and (report.quads, report.persons) == (cold_report.quads, cold_report.persons)

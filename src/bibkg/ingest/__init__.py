@@ -10,6 +10,7 @@ last.  The text is written once, as the snapshot's published dumps (N-Quads, Tur
 from __future__ import annotations
 
 import ctypes
+import datetime
 import gc
 import multiprocessing as mp
 import os
@@ -39,7 +40,18 @@ from ..mapping.stats import StatsFacts, stats_graph, with_triples
 from ..mapping.terms import GraphText
 from ..safeparse import check_size, read_source
 from ..store.local import LocalStore
-from .state import FACTS_DIR, SOURCES, CollectionFacts, Sources, facts_path, file_hash, resolution_fingerprint
+from .state import (
+    FACTS_DIR,
+    SOURCES,
+    SUMMARY,
+    CollectionFacts,
+    CorpusSummary,
+    Sources,
+    facts_path,
+    file_hash,
+    globals_key,
+    resolution_fingerprint,
+)
 
 if TYPE_CHECKING:
     from ..corrections.effect import Overrides
@@ -69,6 +81,9 @@ class IngestReport:
     """``cold`` (everything mapped and loaded) or ``incremental`` (:mod:`bibkg.ingest.incremental`)."""
     changed: dict[str, int] = field(default_factory=dict)
     """Incremental: collection files ``added``, ``modified``, ``removed``, ``remapped``."""
+    corpus_graphs_kept: bool = False
+    """Incremental: the corpus-wide graphs (people, events, venues, statistics) were kept as
+    they were, no fact they are built from having changed (a title, an abstract, a link)."""
 
 
 def collection_files(datadir: Path) -> list[Path]:
@@ -307,6 +322,7 @@ def write_graphs(
     with the papers' cards (:mod:`bibkg.cards`); the dumps' manifest and the facts of every
     collection go to ``state`` (what an update of the snapshot builds on, :mod:`bibkg.ingest.state`)."""
     step = time.perf_counter()
+    today = datetime.date.today().isoformat()  # before the statistics date their dataset
     people, sources = with_corrections(*load_people_for(datadir, files, hashes=state is not None), overrides)
     venues = load_venues(datadir)
     sigs = load_sigs(datadir)
@@ -336,6 +352,8 @@ def write_graphs(
     if state is not None:
         dumps.manifest.write(state)
         (state / SOURCES).write_bytes(sources.to_bytes())
+        key = globals_key(sources.resolution, venues, sigs, datadir, today)
+        (state / SUMMARY).write_bytes(corpus_summary(key, report, facts).dumps())
     report.quads = dumps.quads
     report.phases["global graphs"] = time.perf_counter() - step
     return report
@@ -386,6 +404,14 @@ def corpus_graphs(
         source=datadir,
     )
     yield stats_quads.finish()
+
+
+def corpus_summary(key: str, report: IngestReport, facts: list[CollectionFacts]) -> CorpusSummary:
+    """The report's corpus-wide part after :func:`corpus_graphs` filled it from ``facts``."""
+    warnings = {one.collection_id: list(one.warnings) for one in facts}
+    collection_warnings = sum(len(w) for w in warnings.values())
+    return CorpusSummary(key, report.collections, report.papers, report.frontmatter, report.authorships,
+                         report.editorships, report.persons, warnings, list(report.warnings[collection_warnings:]))
 
 
 def release_free_memory() -> None:

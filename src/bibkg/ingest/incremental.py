@@ -21,6 +21,7 @@ changed, a cold ingest is faster and is done instead (:data:`COLD_SHARE`).
 
 from __future__ import annotations
 
+import datetime
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -36,8 +37,8 @@ from ..mapping.collection import map_collection
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, build_on
 from ..store.local import LocalStore
-from . import IngestReport, Progress, _overridden, corpus_graphs, load_people_for, map_corpus, with_corrections
-from .state import SOURCES, CollectionFacts, Sources, facts_path, read_facts
+from . import IngestReport, Progress, _overridden, corpus_graphs, corpus_summary, load_people_for, map_corpus, with_corrections
+from .state import SOURCES, SUMMARY, CollectionFacts, CorpusSummary, Sources, facts_path, globals_key, read_facts, same_for_globals
 
 if TYPE_CHECKING:
     from ..corrections.effect import Overrides
@@ -102,6 +103,7 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
         phases[name] = phases.get(name, 0.0) + now - step
         step = now
 
+    today = datetime.date.today().isoformat()  # before the statistics date their dataset
     venues, sigs = load_venues(datadir), load_sigs(datadir)
     ids = [path.stem for path in files]
     data_part, _, corrections_part = sources.resolution.partition("+")
@@ -133,9 +135,12 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
             _take(result, facts, texts, cards)
     phase("mapping")
 
-    for cid in ids:
-        if cid not in facts:
-            facts[cid] = read_facts(state, cid)
+    key = globals_key(sources.resolution, venues, sigs, datadir, today)
+    summary = _unchanged_globals(key, state, facts, remap, added, removed)
+    if summary is None:
+        for cid in ids:
+            if cid not in facts:
+                facts[cid] = read_facts(state, cid)
     phase("facts")
 
     # cards: the papers of re-mapped and removed collections go, the re-mapped ones come back
@@ -152,7 +157,19 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     prefix = iris.COLLECTION_GRAPH_PREFIX
     known = {b.iri[len(prefix) :]: b.quads for b in manifest.graphs if b.iri.startswith(prefix)}
     quads_before = sum(texts[cid].quads if cid in texts else known.get(cid, 0) for cid in ids)
-    globals_ = list(corpus_graphs(report, [facts[cid] for cid in ids], people, venues, sigs, datadir, quads_before))
+    if summary is None:
+        all_facts = [facts[cid] for cid in ids]
+        globals_ = list(corpus_graphs(report, all_facts, people, venues, sigs, datadir, quads_before))
+        summary = corpus_summary(key, report, all_facts)
+        global_iris = [graph.iri for graph in globals_]
+    else:  # kept as they are: the statistics' void:triples is recounted by the delta (derivations)
+        globals_ = []
+        global_iris = [iris.EVENTS_GRAPH, iris.PEOPLE_GRAPH, iris.VENUES_GRAPH, iris.STATS_GRAPH]
+        for cid, one in facts.items():
+            summary.warnings[cid] = list(one.warnings)
+        _report_from(report, summary, ids)
+        report.corpus_graphs_kept = True
+    delta.state[SUMMARY] = summary.dumps()
     phase("global graphs")
 
     for cid, text in texts.items():
@@ -166,11 +183,11 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     for iri, text in (extra_graphs or {}).items():
         delta.graphs[iri] = text
     delta.state[SOURCES] = sources.to_bytes()
-    anthology = [iris.collection_graph(cid) for cid in ids] + [g.iri for g in globals_[:-1]]
-    listed = set(anthology) | {globals_[-1].iri}
+    anthology = [iris.collection_graph(cid) for cid in ids] + global_iris[:-1]
+    listed = set(anthology) | {global_iris[-1]}
     others = [b.iri for b in manifest.graphs if b.iri not in listed and not b.iri.startswith(prefix)]
     others += [iri for iri in (extra_graphs or {}) if iri not in others]
-    delta.order = anthology + others + [globals_[-1].iri]
+    delta.order = anthology + others + [global_iris[-1]]
     if stage:
         stage(f"updating the store: {report.changed}")
     applied = build_on(store, build, delta)
@@ -180,6 +197,30 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     report.quads = applied.quads
     report.phases = phases
     return report
+
+
+def _unchanged_globals(key: str, state: Path, facts: dict[str, CollectionFacts], remap: set[str], added: list[str],
+                       removed: list[str]) -> CorpusSummary | None:
+    """The previous snapshot's corpus summary when the corpus-wide graphs stay as they are: the
+    same inputs besides the collections (``key``), no collection added or removed, and the
+    re-mapped ones the same in every fact those graphs are built from (a title, an abstract, a
+    PDF link changed); ``None`` when they must be built again."""
+    if added or removed:
+        return None
+    summary = CorpusSummary.read(state)
+    if summary is None or summary.key != key:
+        return None
+    for cid in remap:
+        if not same_for_globals(facts[cid], read_facts(state, cid)):
+            return None
+    return summary
+
+
+def _report_from(report: IngestReport, summary: CorpusSummary, ids: list[str]) -> None:
+    """Fill the corpus-wide part of ``report`` as :func:`~bibkg.ingest.corpus_graphs` would."""
+    report.collections, report.papers, report.frontmatter = summary.collections, summary.papers, summary.frontmatter
+    report.authorships, report.editorships, report.persons = summary.authorships, summary.editorships, summary.persons
+    report.warnings = [w for cid in ids for w in summary.warnings.get(cid, [])] + list(summary.event_warnings)
 
 
 def _take(result, facts, texts, cards) -> None:  # noqa: ANN001

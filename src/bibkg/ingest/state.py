@@ -35,6 +35,7 @@ from ..mapping.collection import CollectionResult, VolumeFacts
 STATE_DIR = "anthology"
 SOURCES = f"{STATE_DIR}/sources.json"
 FACTS_DIR = f"{STATE_DIR}/facts"
+SUMMARY = f"{STATE_DIR}/corpus-summary.pickle"
 VERSION = 1
 
 
@@ -132,3 +133,54 @@ class Sources:
 
 def read_facts(state: Path, collection_id: str) -> CollectionFacts:
     return CollectionFacts.loads((Path(state) / facts_path(collection_id)).read_bytes())
+
+
+GLOBAL_FIELDS = ("papers", "frontmatter", "authorships", "editorships", "names", "scripts", "volumes", "event", "authors")
+"""The facts of a collection that the corpus-wide graphs (people, events, venues, statistics)
+are built from: its warnings go only to the ingest's report."""
+
+
+def same_for_globals(a: CollectionFacts, b: CollectionFacts) -> bool:
+    """Whether the corpus-wide graphs built with ``a`` equal those built with ``b``."""
+    return all(getattr(a, name) == getattr(b, name) for name in GLOBAL_FIELDS)
+
+
+@dataclass
+class CorpusSummary:
+    """What an ingest reports about the whole corpus, and the inputs of its corpus-wide graphs
+    besides the collections' facts (``key``): an update that changes neither those inputs nor
+    any collection's :data:`GLOBAL_FIELDS` keeps the corpus-wide graphs as they are and takes
+    its report from here instead of reading the facts of every collection."""
+
+    key: str
+    collections: int
+    papers: int
+    frontmatter: int
+    authorships: int
+    editorships: int
+    persons: int
+    warnings: dict[str, list[Warning]]
+    """collection id → its warnings, in file order."""
+    event_warnings: list[Warning]
+
+    def dumps(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def read(state: Path) -> CorpusSummary | None:
+        try:
+            summary = pickle.loads((Path(state) / SUMMARY).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError):
+            return None
+        return summary if isinstance(summary, CorpusSummary) else None
+
+
+def globals_key(resolution: str, venues: object, sigs: object, datadir: Path, today: str) -> str:
+    """A hash of the corpus-wide graphs' inputs other than the collections: person resolution
+    (people metadata and applied corrections), venues, SIGs, the data directory the statistics
+    name, and the day (the dataset's ``dcterms:created``)."""
+    digest = hashlib.sha256()
+    for part in (resolution, repr(venues), repr(sigs), str(Path(datadir).resolve()), today):
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
