@@ -18,8 +18,10 @@ class UserError(GraphQLError):
 
 
 def is_user_error(error: GraphQLError) -> bool:
-    """True for errors the user should see unmasked: validation/parse errors and :class:`UserError`."""
+    """True for errors the user should see unmasked: validation/parse errors, a variable's value
+    that its type refuses (``$n: Int`` given ``"x"``, an unknown enum value: graphql-core wraps
+    the coercion's own ``GraphQLError``) and :class:`UserError`."""
     original = error.original_error
     if original is None:
         return True
-    return isinstance(original, UserError)
+    return isinstance(original, (UserError, GraphQLError))

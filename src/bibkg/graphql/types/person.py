@@ -19,6 +19,7 @@ from . import venue as _venue
 from . import volume as _volume
 from .common import bool_of, by_year, first_row, first_rows, int_of, page_size, scope_of, str_of
 from .context import ctx
+from .sources import DEFAULT_SOURCES, SourcesArgument
 from .refs import CoauthorConnectionRef, PageInfoRef, PaperConnectionRef, PreprintRef, VenueRef, VolumeRef
 
 
@@ -104,8 +105,10 @@ def _papers(
 def _coauthors_of(
     root: Person, info: Info, event: strawberry.ID | None = None, venue: strawberry.ID | None = None,
     year: int | None = None, first: int | None = None, after: str | None = None,
+    sources: SourcesArgument = DEFAULT_SOURCES,
 ) -> Maybe[_coauthors.CoauthorConnection]:
-    return _coauthors.coauthor_connection(info, root, event=event, venue=venue, year=year, first=first, after=after)
+    return _coauthors.coauthor_connection(info, root, event=event, venue=venue, year=year, first=first, after=after,
+                                          sources=sources)
 
 
 def _venues(root: Person, info: Info) -> Maybe[list[VenueCount]]:
@@ -152,7 +155,7 @@ class Person:
     coauthors: CoauthorConnectionRef = strawberry.field(
         resolver=_coauthors_of, description="Coauthors with shared-paper counts, optionally within an event "
         "(e.g. acl-2025: main conference, Findings, colocated workshops), a venue "
-        "(e.g. acl: main conference only) and a year.")
+        "(e.g. acl: main conference only) and a year; `sources` adds shared preprints.")
     venues: list[VenueCount] = strawberry.field(resolver=_venues,
                                                 description="Venues the person published at, most papers first.")
     editor_of: list[VolumeRef] = strawberry.field(resolver=_editor_of,

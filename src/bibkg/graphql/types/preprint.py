@@ -47,6 +47,7 @@ class HfLoaders:
         self.entries = Loader(runner, "gql-preprint-entries", "preprint", (), cache)
         self.of_paper = Loader(runner, "gql-paper-preprints", "paper", (), cache)
         self.of_person = Loader(runner, "gql-person-preprints", "person", (), cache)
+        self.coauthors = Loader(runner, "gql-preprint-coauthors", "person", (), cache)
 
 
 def _loaders(info: Info) -> HfLoaders:
@@ -206,6 +207,11 @@ def person_preprints(info: Info, person_iri: str) -> Maybe[list[Preprint]]:
         return then(load_preprints(info, targets), _present)
 
     return then(_loaders(info).of_person.get((person_iri,)), made)
+
+
+def preprint_coauthor_rows(info: Info, person_iri: str) -> Maybe[list[Row]]:
+    """The ``gql-preprint-coauthors`` rows of the person (``Query.coauthors`` with PREPRINTS)."""
+    return _loaders(info).coauthors.get((person_iri,))
 
 
 def _day(value: str, argument: str) -> str:

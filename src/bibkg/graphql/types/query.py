@@ -19,6 +19,7 @@ from .event import Event
 from .paper import Paper
 from .person import Person, PersonMatchConnection, load_persons, person_match_connection, resolve_person_name
 from .sig import SIG
+from .sources import DEFAULT_SOURCES, SourcesArgument
 from .venue import Venue
 from .volume import Volume
 
@@ -120,11 +121,12 @@ class AnthologyQuery:
     @strawberry.field(description="Coauthors of a person (by `person` id, or by `name` — an ambiguous name "
                       "is an error listing the candidates) with shared-paper counts, ordered by count "
                       "then name. `event: \"acl-2025\"` is ACL 2025 with Findings and colocated "
-                      "workshops; `venue: \"acl\", year: 2025` is the main conference only.")
+                      "workshops; `venue: \"acl\", year: 2025` is the main conference only. "
+                      "`sources: [ANTHOLOGY, PREPRINTS]` counts linked arXiv preprints too.")
     async def coauthors(
         self, info: Info, person: strawberry.ID | None = None, name: str | None = None,
         event: strawberry.ID | None = None, venue: strawberry.ID | None = None, year: int | None = None,
-        first: int | None = None, after: str | None = None,
+        first: int | None = None, after: str | None = None, sources: SourcesArgument = DEFAULT_SOURCES,
     ) -> CoauthorConnection:
         if (person is None) == (name is None):
             raise UserError("give exactly one of 'person' (an id) or 'name'")
@@ -134,4 +136,4 @@ class AnthologyQuery:
             iri = await resolve_person_name(info, name or "")
         found = (await settle(load_persons(info, [iri])))[0]
         return await settle(coauthor_connection(info, found, event=event, venue=venue, year=year,
-                                                first=first, after=after))
+                                                first=first, after=after, sources=sources))
