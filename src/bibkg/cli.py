@@ -539,7 +539,7 @@ def _load_extensions() -> None:
     """Import the modules that register more subcommands (each is optional at this stage)."""
     import importlib
 
-    for module in ("bibkg.server.cli", "bibkg.export.cli", "bibkg.corrections.cli"):
+    for module in ("bibkg.server.cli", "bibkg.export.cli", "bibkg.corrections.cli", "bibkg.hf.cli"):
         try:
             importlib.import_module(module)
         except ModuleNotFoundError as exc:

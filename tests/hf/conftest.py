@@ -30,3 +30,23 @@ def select(store: LocalStore, query: str) -> list[list[str | None]]:
     """Rows of a SELECT over the union of the store's graphs, as strings."""
     return [[term.value if term is not None else None for term in row]
             for row in store.open_read().query(PREFIX + query, use_default_graph_as_union=True)]
+
+
+@pytest.fixture(scope="session")
+def corpus_hf(corpus_store: LocalStore, tmp_path_factory: pytest.TempPathFactory):
+    """A clone of the full-corpus store with every shared Daily Papers day: all days but the
+    last added at once, then the last one as a new day; with the two ingest reports. Read-only."""
+    from bibkg.export.snapshot_dumps import DumpManifest
+    from bibkg.hf.reader import read_listings
+
+    from .test_reader import HF_CORPUS
+
+    if not HF_CORPUS.is_dir():
+        pytest.skip(f"shared Daily Papers files not found at {HF_CORPUS}")
+    if DumpManifest.read(corpus_store.state_dir(corpus_store.current_snapshot())) is None:
+        pytest.skip("the corpus store has no update state (made by an older version): Daily Papers cannot be added")
+    local = corpus_store.clone(tmp_path_factory.mktemp("corpus-hf") / "store")
+    listings = read_listings([HF_CORPUS])
+    first = ingest_hf(local, listings=listings[:-1])
+    last = ingest_hf(local, listings=listings[-1:])
+    return local, first, last

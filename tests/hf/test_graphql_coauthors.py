@@ -18,7 +18,6 @@ from bibkg.store.local import LocalStore
 
 from .conftest import select
 from .test_queries import run as run_named
-from .test_reader import HF_CORPUS
 
 YY = "https://aclanthology.org/people/yaodong-yang/"
 EXTRA_PAPER = "https://aclanthology.org/2025.findings-acl.820/"
@@ -206,21 +205,14 @@ def test_bad_sources(post) -> None:  # noqa: ANN001
 
 
 @pytest.mark.corpus
-def test_full_corpus_with_every_shared_day(corpus_store: LocalStore, tmp_path_factory: pytest.TempPathFactory) -> None:
+def test_full_corpus_with_every_shared_day(corpus_store: LocalStore, corpus_hf) -> None:  # noqa: ANN001
     """The full Anthology (Aug 2024) with all shared Daily Papers days: for the persons with the
     most linked preprints, both sources agree with the named query, and the default does not
     change when preprints are in the store."""
-    if not HF_CORPUS.is_dir():
-        pytest.skip(f"shared Daily Papers files not found at {HF_CORPUS}")
-    from bibkg.export.snapshot_dumps import DumpManifest
-
-    if DumpManifest.read(corpus_store.state_dir(corpus_store.current_snapshot())) is None:
-        pytest.skip("the corpus store has no update state (made by an older version): Daily Papers cannot be added")
-    local = corpus_store.clone(tmp_path_factory.mktemp("hf-coauthors-full") / "store")
+    local, _first, _last = corpus_hf
     before = {}
-    for post in _client(local):
+    for post in _client(corpus_store):
         before = _data(post('{ coauthors(person: "muhammad-abdul-mageed") { totalCount paperCount edges { count node { id } } } }'))
-    ingest_hf(local, [HF_CORPUS])
     persons = [r[0] for r in select(local, """SELECT ?p (COUNT(DISTINCT ?pre) AS ?n) WHERE {
         ?pre bibkg:preprintAuthorship/bibkg:linkedPerson ?p } GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 3""")]
     assert len(persons) == 3

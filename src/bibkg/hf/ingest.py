@@ -1,13 +1,13 @@
 """Daily Papers into a store: each day's listing replaces its own named graph, and the links to
-the Anthology are recomputed — one delta (:mod:`bibkg.store.delta`), published atomically.
+the Anthology follow — one delta (:mod:`bibkg.store.delta`), published atomically.
 
 Everything is read and checked before the store is touched: a bad file (or the same day in two
 files) fails the whole ingest with the file and item named, and the store keeps the graph it
-had.  The links graph is derived data: it is recomputed for *every* preprint in the store (the
-ones already there and the new ones) against the Anthology of the current snapshot, so a
-preprint listed again on a new day, or a paper the Anthology added since, is linked the same
-way as in a full rebuild.  :func:`relink` recomputes it alone, for when the Anthology side
-changed.
+had.  The links graph is derived data, always equal to linking every preprint of the store (as
+the latest day listing it has it) against the Anthology of the current snapshot: a new day
+links only its new or changed preprints when the snapshot's link state proves that gives the
+same links (:mod:`bibkg.hf.link_state`), and relinks everything otherwise.  :func:`relink`
+relinks everything, for when the Anthology side changed.
 """
 
 from __future__ import annotations
@@ -24,7 +24,8 @@ from ..store.delta import Delta, apply_delta
 from ..store.local import LocalStore
 from ..store.oxigraph import OxigraphStore
 from .anthology import AnthologySource
-from .link import Links, TitleIndex, link, year_range
+from . import link_state
+from .link import Links, TitleIndex, link, score, year_range
 from .mapping import map_links, map_listing
 from .reader import DailyListing, HfAuthor, HfWarning, Preprint, read_listings
 
@@ -44,37 +45,91 @@ class HfIngestReport:
     warnings: list[HfWarning] = field(default_factory=list)
     snapshot: str | None = None
     seconds: float = 0.0
+    """Until the writer was done (the snapshot's dumps written)."""
+    visible: float = 0.0
+    """Until the new snapshot was published: what readers see."""
     phases: dict[str, float] = field(default_factory=dict)
 
 
-def stored_preprints(store: OxigraphStore, skip_graphs: set[str]) -> dict[str, Preprint]:
-    """The preprints of the store's day graphs, but those only in ``skip_graphs`` (the days
-    being replaced)."""
+def stored_days(store: OxigraphStore) -> dict[str, dict[str, Preprint]]:
+    """The preprints of every day graph of ``store``, as the linker reads them
+    (:func:`~bibkg.hf.link_state.linker_view`)."""
     from ..services import rows
     from ..sparql.catalog import default_catalog
 
-    found: dict[str, dict] = {}
-    kept: set[str] = set()
+    found: dict[str, dict[str, dict]] = {}
     for row in rows(store.query(default_catalog()["link-preprints"].text)):
-        arxiv_id = row["id"].value
         graph = row["graph"].value
         if not graph.startswith(iris.HF_DAY_GRAPH_PREFIX):
             continue
-        if graph not in skip_graphs:
-            kept.add(arxiv_id)
-        record = found.setdefault(arxiv_id, {"title": row["title"].value, "date": None, "authors": {}})
-        if "date" in row:
-            record["date"] = row["date"].value
+        day = graph.removeprefix(iris.HF_DAY_GRAPH_PREFIX)
+        record = found.setdefault(day, {}).setdefault(
+            row["id"].value, {"title": row["title"].value, "date": row["date"].value if "date" in row else None,
+                              "authors": {}})
         record["authors"][int(row["pos"].value)] = row["name"].value
     return {
-        arxiv_id: Preprint(arxiv_id, record["title"], None, record["date"],
-                           tuple(HfAuthor(pos, None, name) for pos, name in sorted(record["authors"].items())))
-        for arxiv_id, record in found.items()
-        if arxiv_id in kept
+        day: {arxiv_id: Preprint(arxiv_id, record["title"], None, record["date"],
+                                 tuple(HfAuthor(pos, None, name) for pos, name in sorted(record["authors"].items())))
+              for arxiv_id, record in preprints.items()}
+        for day, preprints in found.items()
     }
 
 
+@dataclass(slots=True)
+class _Linked:
+    links: Links
+    state: dict[str, bytes | None]
+    """State files of the new snapshot (:mod:`bibkg.hf.link_state`)."""
+    preprints: int
+    how: str
+    """``kept`` (nothing to link), ``new`` (the changed preprints only) or ``full``."""
+
+
+def _link_days(local: LocalStore, store: OxigraphStore, listings: list[DailyListing],
+               quads: dict[str, int], *, full: bool = False) -> _Linked:
+    """The links of the store's days with ``listings`` replacing theirs (``quads``: each
+    replaced day graph's size): the changed preprints only when :func:`link_state.plan` and
+    :func:`link_state.merge` allow it (and not ``full``), else all of them."""
+    snapshot = local.current_snapshot()
+    state_dir = local.state_dir(snapshot) if snapshot is not None else None
+    old = link_state.LinkState.read(state_dir) if state_dir is not None else None
+    manifest = DumpManifest.read(state_dir) if state_dir is not None else None
+    sizes = {b.iri.removeprefix(iris.HF_DAY_GRAPH_PREFIX): b.quads for b in manifest.graphs
+             if b.iri.startswith(iris.HF_DAY_GRAPH_PREFIX)} if manifest is not None else {}
+    if old is not None and old.quads == sizes:
+        days = {day: dict(preprints) for day, preprints in old.days.items()}
+    else:  # no state, or the day graphs were changed by another writer: read them
+        old, days = None, stored_days(store)
+    for listing in listings:
+        days[listing.day] = {e.preprint.arxiv_id: link_state.linker_view(e.preprint) for e in listing.entries}
+        sizes[listing.day] = quads[listing.day]
+    preprints = link_state.effective(days)
+    window = year_range(preprints.values())
+    years = (window.start, window.stop)
+    anthology = link_state.anthology_key(state_dir) if state_dir is not None else None
+    plan = link_state.plan(old, anthology, days, years)
+    source = AnthologySource(store)
+    links, index, how = None, None, "full"
+    if plan.changed is not None and plan.kept is not None and not full:
+        if not plan.changed:
+            links, how = plan.kept, "kept"
+        elif (index := link_state.read_index(state_dir)) is not None:
+            links, how = link_state.merge(plan.kept, score(plan.changed, index, source.person_names)), "new"
+    changes: dict[str, bytes | None] = {}
+    if links is None:
+        how = "full"
+        index = TitleIndex(source.papers(window))
+        links = link(preprints.values(), index, source.person_names)
+        changes[link_state.INDEX] = link_state.dump_index(index)
+    if anthology is None:
+        changes = {link_state.LINKS: None, link_state.INDEX: None}
+    else:
+        changes[link_state.LINKS] = link_state.LinkState(anthology, days, links, years, sizes).dumps()
+    return _Linked(links, changes, len(preprints), how)
+
+
 def compute_links(store: OxigraphStore, preprints: Iterable[Preprint]) -> Links:
+    """The links of ``preprints`` against the Anthology of ``store``, from scratch."""
     preprints = list(preprints)
     source = AnthologySource(store)
     index = TitleIndex(source.papers(year_range(preprints)))
@@ -101,53 +156,53 @@ def ingest_hf(local: LocalStore, paths: Iterable[Path] = (), *, listings: list[D
     report.warnings = [w for listing in listings for w in listing.warnings]
     step = time.perf_counter()
     delta = Delta(note=f"Daily Papers: {len(listings)} days")
+    sizes: dict[str, int] = {}
     for listing in listings:
         graph = map_listing(listing)
         report.quads += graph.quads
+        sizes[listing.day] = graph.quads
         delta.replace_graph(graph.iri, graph)
     report.phases["mapping"] = time.perf_counter() - step
     step = time.perf_counter()
     store = OxigraphStore.open(local)
     try:
-        preprints = stored_preprints(store, {iris.hf_day_graph(listing.day) for listing in listings})
-        for listing in listings:
-            for entry in listing.entries:
-                preprints[entry.preprint.arxiv_id] = entry.preprint
-        links = compute_links(store, preprints.values())
+        linked = _link_days(local, store, listings, sizes)
     finally:
         store.close()
-    report.phases["linking"] = time.perf_counter() - step
-    links_graph = map_links(links)
+    report.phases[f"linking ({linked.how})"] = time.perf_counter() - step
+    return _publish(local, delta, linked, report, started, wait=wait, command=command, kind="hf-ingest")
+
+
+def _publish(local: LocalStore, delta: Delta, linked: _Linked, report: HfIngestReport, started: float, *,
+             wait: float | None, command: str | None, kind: str) -> HfIngestReport:
+    links_graph = map_links(linked.links)
     delta.replace_graph(iris.HF_LINKS_GRAPH, links_graph)
+    delta.state.update(linked.state)
     report.quads += links_graph.quads
-    report.preprints, report.paper_links, report.person_links = len(preprints), len(links.papers), len(links.persons)
+    report.preprints, report.paper_links, report.person_links = (
+        linked.preprints, len(linked.links.papers), len(linked.links.persons))
     step = time.perf_counter()
-    applied = apply_delta(local, delta, wait=wait, command=command, kind="hf-ingest")
+    applied = apply_delta(local, delta, wait=wait, command=command, kind=kind)
     report.phases["delta"] = time.perf_counter() - step
     report.phases.update({f"delta: {name}": seconds for name, seconds in applied.phases.items()})
     report.snapshot = applied.after or None
+    report.visible = step - started + applied.visible
     report.seconds = time.perf_counter() - started
     return report
 
 
 def relink(local: LocalStore, *, wait: float | None = None, command: str | None = None) -> HfIngestReport:
-    """Recompute the links graph alone (after the Anthology side changed)."""
+    """Recompute the links graph alone, every preprint (after the Anthology side changed)."""
     started = time.perf_counter()
     report = HfIngestReport()
     store = OxigraphStore.open(local)
     try:
-        preprints = stored_preprints(store, set())
-        links = compute_links(store, preprints.values())
+        linked = _link_days(local, store, [], {}, full=True)
     finally:
         store.close()
-    graph = map_links(links)
-    report.preprints, report.paper_links, report.person_links, report.quads = (
-        len(preprints), len(links.papers), len(links.persons), graph.quads)
-    delta = Delta(note="Daily Papers links recomputed").replace_graph(iris.HF_LINKS_GRAPH, graph)
-    applied = apply_delta(local, delta, wait=wait, command=command, kind="hf-relink")
-    report.snapshot = applied.after or None
-    report.seconds = time.perf_counter() - started
-    return report
+    report.phases[f"linking ({linked.how})"] = time.perf_counter() - started
+    delta = Delta(note="Daily Papers links recomputed")
+    return _publish(local, delta, linked, report, started, wait=wait, command=command, kind="hf-relink")
 
 
 def day_graphs(local: LocalStore) -> list[GraphText]:

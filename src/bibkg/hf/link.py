@@ -338,6 +338,24 @@ def link(
 
     ``names(person IRIs)`` returns the names each person is known by, for the persons of the
     candidate papers (one call per batch: a store lookup)."""
+    return choose(score(preprints, index, names))
+
+
+@dataclass(frozen=True, slots=True)
+class Scored:
+    """The accepted pairs of some preprints, best first, and the papers they name."""
+
+    pairs: tuple[PaperLinkResult, ...]
+    papers: Mapping[str, AnthologyPaper]
+
+
+def score(
+    preprints: Iterable[Preprint],
+    index: TitleIndex,
+    names: Callable[[Iterable[str]], Mapping[str, Sequence[str]]] | None = None,
+) -> Scored:
+    """Every accepted (preprint, paper) pair of ``preprints``, best first: what :func:`choose`
+    picks the links from."""
     preprints = list(preprints)
     candidates: dict[str, list[AnthologyPaper]] = {}
     for preprint in preprints:
@@ -356,24 +374,28 @@ def link(
         known = names({person for paper in promising.values() for person, _ in paper.authors})
     by_id = {p.arxiv_id: p for p in preprints}
     scored = [score_pair(by_id[arxiv_id], paper, lambda person: known.get(person, ())) for (arxiv_id, _), paper in promising.items()]
-    # best pair first; a preprint and a paper are linked once
-    scored = sorted((r for r in scored if accepted(r)), key=lambda r: (-r.score, r.arxiv_id, r.paper))
+    pairs = sorted((r for r in scored if accepted(r)), key=lambda r: (-r.score, r.arxiv_id, r.paper))
+    return Scored(tuple(pairs), {paper.iri: paper for paper in promising.values()})
+
+
+def choose(scored: Scored) -> Links:
+    """The links: best pair first, a preprint and a paper linked once; the person links of
+    each paper link."""
     used_preprints: set[str] = set()
     used_papers: set[str] = set()
     papers: list[PaperLinkResult] = []
-    for result in scored:
+    for result in scored.pairs:
         if result.arxiv_id in used_preprints or result.paper in used_papers:
             continue
         used_preprints.add(result.arxiv_id)
         used_papers.add(result.paper)
         papers.append(result)
     persons: list[PersonLinkResult] = []
-    paper_by_iri = {paper.iri: paper for paper in promising.values()}
     for result in sorted(papers, key=lambda r: r.arxiv_id):
-        authors = paper_by_iri[result.paper].authors
+        authors = scored.papers[result.paper].authors
         for position, paper_position, similarity in result.alignment:
             if similarity >= PERSON_THRESHOLD:
-                score = round(min(1.0, 0.5 * similarity + 0.5 * result.score), 4)
+                link_score = round(min(1.0, 0.5 * similarity + 0.5 * result.score), 4)
                 persons.append(PersonLinkResult(result.arxiv_id, position, authors[paper_position - 1][0],
-                                                paper_position, similarity, score))
+                                                paper_position, similarity, link_score))
     return Links(tuple(sorted(papers, key=lambda r: r.arxiv_id)), tuple(persons))
