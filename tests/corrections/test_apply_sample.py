@@ -160,3 +160,34 @@ def test_crash_between_log_and_publish_is_applied_once_by_sync(sample):
     assert CorrectionService(root).sync() is False  # once
     with pytest.raises(E.BadTransition):
         service.apply(MAINTAINER, entry.correction.id)
+
+
+def test_preprint_links_follow_a_correction(sample, repo_root: Path) -> None:
+    """The preprint printing "Juntao Dai" is linked through 2025.findings-acl.721, whose author 7
+    the seed example moves to a namesake printed "Josef Dai": the link to juntao-dai goes (he no
+    longer wrote that paper), and none is guessed to the namesake, whose only name is not the
+    printed one; the revert brings it back."""
+    from bibkg.hf.ingest import ingest_hf
+
+    _data, root = sample
+    ingest_hf(LocalStore(root), [repo_root / "data" / "hf-daily-papers"])
+    query = """PREFIX b: <https://w3id.org/bibkg/ns#>
+        SELECT ?person WHERE { <https://arxiv.org/abs/2506.06636> b:preprintAuthorship ?a .
+                               ?a b:nameAsPrinted "Juntao Dai" ; b:linkedPerson ?person }"""
+
+    def linked() -> list[str]:
+        store, lease = LocalStore(root).open_leased()
+        try:
+            return [row["person"].value for row in store.query(query, use_default_graph_as_union=True)]
+        finally:
+            del store
+            lease.release()
+
+    assert linked() == ["https://aclanthology.org/people/juntao-dai/"]
+    service = CorrectionService(root)
+    entry = service.propose(MAINTAINER, SEED_MOVE)
+    service.approve(MAINTAINER, entry.correction.id)
+    service.apply(MAINTAINER, entry.correction.id)
+    assert linked() == []
+    service.revert(MAINTAINER, entry.correction.id, "test")
+    assert linked() == ["https://aclanthology.org/people/juntao-dai/"]

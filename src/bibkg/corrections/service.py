@@ -223,7 +223,10 @@ class CorrectionService:
             lease.release()
 
     def publish(self, files: set[str]) -> None:
-        """A new snapshot with every applied correction: the ``files`` they touch mapped again."""
+        """A new snapshot with every applied correction: the ``files`` they touch mapped again;
+        then, when the store holds Daily Papers, a second one with their links recomputed (a
+        preprint author is linked to the person the Anthology now names at the aligned position)."""
+        from ..hf.ingest import has_links, relink
         from ..ingest import run_ingest
 
         view = self.log.view()
@@ -235,6 +238,8 @@ class CorrectionService:
             extra_graphs={GRAPH: corrections_graph(view)},
             wait=60.0,
         )
+        if has_links(self.store):
+            relink(self.store, wait=60.0, command="bibkg corrections")
 
     def sync(self) -> bool:
         """After a crash between logging an apply/revert and publishing it: publish now.
