@@ -140,6 +140,7 @@ def main() -> None:
             LocalStore(Path(args.base)).clone(store)
         data = work / "data"
         shutil.copytree(datadir, data)
+        ingest(data, store)  # not timed: the copy becomes the store's source (its path is in the graph)
 
         change_title(data, 0)
         seconds, summary = ingest(data, store)

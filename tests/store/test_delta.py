@@ -94,6 +94,23 @@ def test_one_quad_delta_is_published_with_its_derived_files(store: LocalStore, t
     assert_same(store, cold)
 
 
+def test_a_same_length_replacement_rewrites_the_dumps(store: LocalStore, tmp_path: Path) -> None:
+    """A title replaced by another of the same length leaves every dump block where it was: the
+    dumps must still be written anew (they once were shared with the previous snapshot, and the
+    next delta, which reads them, then kept both titles)."""
+    title = ox.NamedNode("https://w3id.org/bibkg/ns#title")
+    for version in (1, 2, 3):
+        reader = store.open_read()
+        [old] = list(reader.quads_for_pattern(PAPER, title, None, None))
+        del reader
+        new = ox.Quad(PAPER, title, ox.Literal(f"{old.object.value.removesuffix(f' [v{version - 1}]')} [v{version}]"), old.graph_name)
+        apply_delta(store, Delta().remove_quads([old]).add_quads([new]))
+        reader = store.open_read()
+        assert list(reader.quads_for_pattern(PAPER, title, None, None)) == [new]
+        dump = (store.files_dir(store.current_snapshot()) / "bibkg.nq").read_bytes()
+        assert {str(q) for q in ox.parse(dump, ox.RdfFormat.N_QUADS)} == {str(q) for q in reader}
+
+
 def test_replace_and_drop_graphs(store: LocalStore) -> None:
     extra = "https://w3id.org/bibkg/graph/extra"
     quads = [ox.Quad(PAPER, NOTE, ox.Literal(f"note {i}"), ox.NamedNode(extra)) for i in range(3)]

@@ -304,7 +304,8 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
     new_manifest = _layout(pieces)
     new_manifest.write(build.state)
     report.quads = new_manifest.quads
-    if new_manifest == manifest:  # nothing changed: share the files
+    if not report.graphs:  # no graph's text changed: share the files (an equal layout is not
+        # enough: a literal replaced by another of the same length keeps every block's span)
         for kind in ("nquads", "turtle", "trig"):
             os.link(dump_path(prev_files, kind), dump_path(build.files, kind))
     else:
