@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
@@ -61,16 +61,17 @@ class DumpManifest:
     """The graphs of a snapshot's dumps in file order, with their blocks."""
 
     graphs: tuple[GraphBlock, ...]
+    _by_iri: dict[str, GraphBlock] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_by_iri", {block.iri: block for block in self.graphs})
 
     @property
     def quads(self) -> int:
         return sum(block.quads for block in self.graphs)
 
     def get(self, iri: str) -> GraphBlock | None:
-        for block in self.graphs:
-            if block.iri == iri:
-                return block
-        return None
+        return self._by_iri.get(iri)
 
     def to_json(self) -> str:
         rows = [[b.iri, b.quads, *b.nquads, *b.turtle, *b.trig] for b in self.graphs]
