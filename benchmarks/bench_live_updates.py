@@ -255,7 +255,8 @@ def under_load(url: str, writer: Writer, pid: str, updates: int, clients: int) -
     for kind, sent, _received, status, snapshot, body in answers:
         if status != 200:
             failed += 1
-            examples.append(f"{kind} {status} {body[:120]!r}")
+            text = " ".join(re.sub(r"<(script|style)[^>]*>.*?</\1>|<[^>]+>", " ", body, flags=re.S).split())
+            examples.append(f"{kind} {status} {text[-200:]!r}")
             continue
         version = writer.versions.get(snapshot or "")
         if kind == "dumps":
