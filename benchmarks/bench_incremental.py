@@ -88,7 +88,9 @@ def ingest(data: Path, store: Path) -> tuple[float, dict]:
     return seconds, json.loads(proc.stdout)
 
 
-def one_quad_delta(store_root: Path, i: int) -> float:
+def one_quad_delta(store_root: Path, i: int) -> tuple[float, float]:
+    """Seconds until the new snapshot was published (``current`` swung: what a server then
+    serves), and until the writer was done (its dumps written, old snapshots pruned)."""
     import pyoxigraph as ox
 
     from bibkg.store.delta import Delta, apply_delta
@@ -99,10 +101,10 @@ def one_quad_delta(store_root: Path, i: int) -> float:
     quad = ox.Quad(ox.NamedNode("https://aclanthology.org/2023.acl-long.1/"), ox.NamedNode("https://w3id.org/bibkg/ns#note"),
                    ox.Literal(f"benchmark note {i}"), ox.NamedNode(f"https://w3id.org/bibkg/graph/collection/{CHANGED}"))  # fmt: skip
     started = time.perf_counter()
-    apply_delta(store, Delta(note="bench_incremental").add_quads([quad]), command="bench_incremental")
+    report = apply_delta(store, Delta(note="bench_incremental").add_quads([quad]), command="bench_incremental")
     seconds = time.perf_counter() - started
     assert store.current_snapshot() != before
-    return seconds
+    return report.visible, seconds
 
 
 def phases(summary: dict) -> str:
@@ -151,7 +153,8 @@ def main() -> None:
         seconds, summary = ingest(data, store)
         rows.append(("one changed collection (one more author) → published", f"{seconds:.2f} s ({summary['seconds']:.2f} s in the ingest)", phases(summary)))
         deltas = [one_quad_delta(store, i) for i in range(3)]
-        rows.append(("one-quad delta (`apply_delta`) → published", f"{min(deltas):.2f} s (best of 3; {', '.join(f'{d:.2f}' for d in deltas)})", ""))
+        rows.append(("one-quad delta (`apply_delta`) → published", f"{min(v for v, _ in deltas):.2f} s (best of 3; "
+                     f"{', '.join(f'{v:.2f}' for v, _ in deltas)}); writer done {min(d for _, d in deltas):.2f} s", ""))
 
         single = disk_usage(store / "snapshots" / os.readlink(store / "current").split("/")[-1])
         times = []
