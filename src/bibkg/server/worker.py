@@ -144,7 +144,7 @@ LINGER = 1.0
 _IDLE_CHECK = 0.25
 """Seconds between two looks of an idle worker at its store (``current``) and its open snapshots."""
 
-RELEASE_IDLE = 5.0
+RELEASE_IDLE = 1.0
 """Seconds without a job after which a worker whose memory grew gives it back (:class:`Memory`)."""
 RELEASE_GROWTH = 1.10
 """Growth over the worker's size when it became ready beyond which an idle worker gives memory
