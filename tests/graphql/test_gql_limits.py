@@ -115,7 +115,9 @@ def test_repeated_fields_are_refused_before_graphql_core_validates_them(client, 
 
     started = time.perf_counter()
     body = _rejected(_post(client, document), "under the same name too often")
-    assert time.perf_counter() - started < 1.0
+    # refused by the field-pairs rule (the code below), not by graphql-core's validation; the
+    # time bound only catches a blow-up (a busy 2-core machine took over 1 s for the whole request)
+    assert time.perf_counter() - started < 5.0
     assert body["errors"][0]["extensions"] == {"code": "FIELD_PAIRS_LIMIT", "maxFieldPairs": 20_000}
 
 
