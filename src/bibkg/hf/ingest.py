@@ -128,14 +128,6 @@ def _link_days(local: LocalStore, store: OxigraphStore, listings: list[DailyList
     return _Linked(links, changes, len(preprints), how)
 
 
-def compute_links(store: OxigraphStore, preprints: Iterable[Preprint]) -> Links:
-    """The links of ``preprints`` against the Anthology of ``store``, from scratch."""
-    preprints = list(preprints)
-    source = AnthologySource(store)
-    index = TitleIndex(source.papers(year_range(preprints)))
-    return link(preprints, index, source.person_names)
-
-
 def ingest_hf(local: LocalStore, paths: Iterable[Path] = (), *, listings: list[DailyListing] | None = None,
               wait: float | None = None, command: str | None = None) -> HfIngestReport:
     """Add (or replace) the days of the Daily Papers files under ``paths`` (or the ``listings``
