@@ -143,3 +143,8 @@ def paper_link_iri(arxiv_id: str) -> str:
 
 def person_link_iri(arxiv_id: str, position: int) -> str:
     return f"{BIBKG_ID}hf/link/{arxiv_id}#author-{position}"
+
+
+def correction_iri(correction_id: str) -> str:
+    """A correction of the corrections log (``c-`` and 16 hex digits)."""
+    return f"{BIBKG_ID}correction/{correction_id}"

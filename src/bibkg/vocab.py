@@ -187,6 +187,7 @@ nameSimilarity: Final = BIBKG + "nameSimilarity"  # PersonLink: printed names co
 alignedPosition: Final = BIBKG + "alignedPosition"  # PersonLink -> position on the Anthology paper
 viaLink: Final = BIBKG + "viaLink"  # PersonLink -> the PaperLink it was found through
 linkMethod: Final = BIBKG + "linkMethod"  # "bibkg-hf-link/1"
+confirmedBy: Final = BIBKG + "confirmedBy"  # PaperLink | PersonLink -> the correction that confirmed it
 publishedAs: Final = BIBKG + "publishedAs"  # Preprint -> Paper (shortcut of paperLink/linkTarget)
 linkedPerson: Final = BIBKG + "linkedPerson"  # PreprintAuthorship -> Person (shortcut)
 

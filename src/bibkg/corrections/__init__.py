@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..hf.link import NO_DECISIONS, Decisions
 from ..mapping.terms import GraphText
 from .effect import Overrides
 
@@ -28,4 +29,15 @@ def stored(store_root: Path) -> tuple[Overrides, dict[str, GraphText]]:
     return view.overrides(), {GRAPH: corrections_graph(view)}
 
 
-__all__ = ["Overrides", "stored"]
+def link_decisions(store_root: Path) -> Decisions:
+    """The Daily Papers link decisions of the applied corrections of ``store_root``'s log (none
+    when the store has no log)."""
+    from .log import CorrectionLog
+
+    log = CorrectionLog(Path(store_root))
+    if not log.path.is_file():
+        return NO_DECISIONS
+    return log.view().link_decisions()
+
+
+__all__ = ["Overrides", "link_decisions", "stored"]

@@ -143,6 +143,12 @@ def cmd_correct(args: argparse.Namespace) -> int:
             for key in ("orcid", "disambiguator", "degree"):
                 if getattr(args, key):
                     change[key] = getattr(args, key)
+        elif args.kind == "link":
+            change = {"kind": "link", "preprint": args.preprint, "decision": "reject" if args.reject else "confirm"}
+            if args.paper:
+                change["paper"] = args.paper
+            else:
+                change |= {"position": args.author, "person": args.person}
         else:
             change = {"kind": "disable-name-matching", "person": args.person}
         request = {"change": change, "reason": args.reason, "evidence": args.evidence}
@@ -238,6 +244,17 @@ def register(sub: argparse._SubParsersAction) -> None:
         k.add_argument(f"--{key}")
     k = kinds.add_parser("disable-name-matching", parents=[common, why], help="PERSON keeps its explicit papers only")
     k.add_argument("person")
+    k = kinds.add_parser("link", parents=[common, why],
+                         help="a Daily Papers link: ARXIV_ID is (--confirm) or is not (--reject) --paper PAPER, "
+                              "or its --author POSITION is or is not --person PERSON")
+    k.add_argument("preprint", metavar="ARXIV_ID")
+    decision = k.add_mutually_exclusive_group(required=True)
+    decision.add_argument("--confirm", action="store_true", help="link it, whatever the score")
+    decision.add_argument("--reject", action="store_true", help="never link it")
+    what = k.add_mutually_exclusive_group(required=True)
+    what.add_argument("--paper", metavar="PAPER", help="an Anthology paper id")
+    what.add_argument("--author", type=int, metavar="POSITION", help="the preprint's author at this position (with --person)")
+    k.add_argument("--person", metavar="PERSON", help="an Anthology person id")
     k = kinds.add_parser("json", parents=[common], help="a request as JSON ({change, reason, evidence}) from FILE or -")
     k.add_argument("file")
     p.set_defaults(func=cmd_correct)

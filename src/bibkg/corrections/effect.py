@@ -34,6 +34,7 @@ from .facts import Contribution, GraphFacts
 from .model import (
     Correction,
     DisableNameMatching,
+    LinkDecision,
     Merge,
     Reassign,
     Split,
@@ -268,7 +269,30 @@ def plan(
     applied); ``overrides`` the applied corrections' pins (an entry's explicit id, when a
     correction set it).
     """
+    if isinstance(correction.change, LinkDecision):
+        return plan_link(correction, facts)
     return _Planner(correction, facts, people, overrides or Overrides()).run()
+
+
+def plan_link(correction: Correction, facts: GraphFacts) -> Effect:
+    """A Daily Papers link decision edits no Anthology entry (an empty effect); the preprint,
+    paper, author position and person it names must exist."""
+    change = correction.change
+    assert isinstance(change, LinkDecision)
+    authors = facts.preprint_authors(change.preprint)
+    if authors is None:
+        raise UnknownPaper(f"no Daily Papers preprint {change.preprint} in the graph", field="preprint")
+    if change.paper is not None:
+        if not facts.paper_exists(change.paper):
+            raise UnknownPaper(f"no paper {change.paper} in the graph", field="paper")
+    else:
+        assert change.position is not None and change.person is not None
+        if change.position > len(authors):
+            raise PositionOutOfRange(
+                f"preprint {change.preprint} has {len(authors)} authors, no author {change.position}", field="position")
+        if facts.person(change.person) is None:
+            raise UnknownPerson(f"no person {change.person} in the graph", field="person")
+    return Effect(correction.id, (), (), (), ())
 
 
 class _Planner:

@@ -8,6 +8,8 @@ Two artefacts, from the log alone (the graph is not needed):
   removed in ``yaml/people.yaml`` (current format) or ``yaml/name_variants.yaml`` (legacy);
 * the equivalent ``bin/correct/*.py`` command lines, one block per correction.
 
+Daily Papers link decisions are bibkg's own data, not the Anthology's: they are left out.
+
 Ingesting the patched data without any correction log gives the graph the corrections gave
 (tested: the round trip).  The XML is edited as text, on the element's own line, so the diff
 shows exactly the attributes that change and nothing else.
@@ -32,7 +34,7 @@ from ..anthology.xmlreader import read_collection
 from ..errors import SourceError
 from .effect import Overrides, Pin
 from .log import Entry, LogView
-from .model import DisableNameMatching, Merge, Reassign, Split, Status, ToNewPerson, ToPerson, ToUnknown, Verify
+from .model import DisableNameMatching, LinkDecision, Merge, Reassign, Split, Status, ToNewPerson, ToPerson, ToUnknown, Verify
 
 _TAG = re.compile(r"<(author|editor)(\s[^>]*?)?(/?)>")
 _ID_ATTR = re.compile(r'\s+id\s*=\s*("[^"]*"|\'[^\']*\')')
@@ -223,7 +225,8 @@ def _people_file(datadir: Path, entries: dict[str, PersonEntry | None]) -> tuple
 
 def commands(view: LogView) -> str:
     out = ["#!/bin/sh", "# The applied corrections as the Anthology's bin/correct scripts (run in the repository)."]
-    live = [e for e in view.entries.values() if e.status is Status.APPLIED and e.effect is not None]
+    live = [e for e in view.entries.values() if e.status is Status.APPLIED and e.effect is not None
+            and not isinstance(e.correction.change, LinkDecision)]  # a link decision is bibkg's, not the Anthology's
     live.sort(key=lambda e: e.applied_seq or 0)
     for entry in live:
         out.append("")

@@ -100,6 +100,20 @@ class GraphFacts:
                 out.append(c)
         return sorted(out, key=lambda c: c.position)
 
+    def preprint_authors(self, arxiv_id: str) -> list[str] | None:
+        """The printed names of a Daily Papers preprint's authors in order, or ``None`` when the
+        graph has no such preprint."""
+        subject = ox.NamedNode(iris.preprint_iri(arxiv_id))
+        if not any(True for _ in self.store.quads_for_pattern(subject, ox.NamedNode(V.TYPE), ox.NamedNode(V.Preprint), None)):
+            return None
+        names: dict[int, str] = {}
+        for quad in self.store.quads_for_pattern(subject, ox.NamedNode(V.preprintAuthorship), None, None):
+            position = self._one(quad.object, V.position)
+            printed = self._one(quad.object, V.nameAsPrinted)
+            if position is not None and printed is not None and position.value.isdigit():
+                names[int(position.value)] = printed.value
+        return [names[p] for p in sorted(names)]
+
     def person(self, pid: str) -> PersonFacts | None:
         subject = ox.NamedNode(iris.person_iri(pid))
         label = self._one(subject, V.LABEL, self._people)

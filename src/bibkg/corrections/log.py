@@ -31,9 +31,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .. import iris
+from ..hf.link import Decisions
 from .effect import Effect, Overrides
 from .errors import BadTransition, UnknownCorrection
-from .model import Correction, Status, correction_from_dict, correction_to_dict
+from .model import Correction, Decision, LinkDecision, Status, correction_from_dict, correction_to_dict
 
 LOG_DIR = "corrections"
 LOG_FILE = "log.jsonl"
@@ -79,6 +81,31 @@ class LogView:
 
     def overrides(self) -> Overrides:
         return Overrides.fold(self.applied_effects())
+
+    def link_decisions(self) -> Decisions:
+        """The reviewed Daily Papers link decisions of the applied corrections."""
+        papers: dict[str, tuple[str, str]] = {}
+        persons: dict[tuple[str, int], tuple[str, str]] = {}
+        not_papers: set[tuple[str, str]] = set()
+        not_persons: set[tuple[str, int, str]] = set()
+        for entry in sorted(self.entries.values(), key=lambda e: e.applied_seq or 0):
+            change = entry.correction.change
+            if entry.status is not Status.APPLIED or not isinstance(change, LinkDecision):
+                continue
+            confirm = change.decision is Decision.CONFIRM
+            if change.paper is not None:
+                paper = iris.paper_iri(change.paper)
+                if confirm:
+                    papers[change.preprint] = (paper, entry.correction.id)
+                else:
+                    not_papers.add((change.preprint, paper))
+            elif change.person is not None and change.position is not None:
+                person = iris.person_iri(change.person)
+                if confirm:
+                    persons[(change.preprint, change.position)] = (person, entry.correction.id)
+                else:
+                    not_persons.add((change.preprint, change.position, person))
+        return Decisions(papers, frozenset(not_papers), persons, frozenset(not_persons))
 
     def pending(self) -> list[Entry]:
         return [e for e in self.entries.values() if e.status in (Status.PROPOSED, Status.APPROVED)]

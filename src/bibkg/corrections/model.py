@@ -16,6 +16,10 @@ in the terms of the Anthology's own fixes (``bin/correct/*.py``):
   its authorships (``verify_author.py ORCID unverified-ID``).
 * :class:`DisableNameMatching` — a verified person keeps its explicit authorships only
   (``disable_name_matching.py``).
+* :class:`LinkDecision` — a reviewed decision on a Daily Papers link (:mod:`bibkg.hf.link`):
+  this preprint is (``confirm``) or is not (``reject``) the preprint of that Anthology paper;
+  this preprint author is or is not that Anthology person.  The linker honours it over its
+  scores; the Anthology's data is not touched (the export leaves it out).
 
 Each :class:`Correction` carries who proposed it, when, why (free text) and evidence links; its
 status is not a field: it follows from the log (:mod:`bibkg.corrections.log`).
@@ -42,6 +46,7 @@ _PAPER_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 _PERSON_ID = re.compile(r"^(unverified/)?[a-z0-9][a-z0-9-]{0,127}$")
 _ORCID = re.compile(r"^\d{4}-\d{4}-\d{4}-\d{3}[\dX]$")
 _CORRECTION_ID = re.compile(r"^c-[0-9a-f]{16}$")
+_ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5}|[a-z][a-z-]*(\.[A-Z]{2})?/\d{7})$")
 
 
 class Status(str, Enum):
@@ -136,7 +141,30 @@ class DisableNameMatching:
     kind = "disable-name-matching"
 
 
-Change = Reassign | Split | Merge | Verify | DisableNameMatching
+class Decision(str, Enum):
+    CONFIRM = "confirm"
+    REJECT = "reject"
+
+
+@dataclass(frozen=True, slots=True)
+class LinkDecision:
+    """Preprint ``preprint`` (a versionless arXiv id) is, or is not, the preprint of Anthology
+    paper ``paper``; or its author at ``position`` is, or is not, Anthology person ``person``
+    (exactly one of the two)."""
+
+    preprint: str
+    decision: Decision
+    paper: str | None = None
+    position: int | None = None
+    person: str | None = None
+    kind = "link"
+
+    @property
+    def target(self) -> str:
+        return f"paper {self.paper}" if self.paper else f"author {self.position} as {self.person}"
+
+
+Change = Reassign | Split | Merge | Verify | DisableNameMatching | LinkDecision
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,6 +188,9 @@ class Correction:
             ids.add(c.person)
         elif isinstance(c, Merge):
             ids |= {c.source, c.into}
+        elif isinstance(c, LinkDecision):
+            if c.person:
+                ids.add(c.person)
         else:
             ids.add(c.person)
         to = getattr(c, "to", None)
@@ -175,7 +206,13 @@ class Correction:
             return {a.paper for a in c.authorships}
         if isinstance(c, Split):
             return set(c.papers)
+        if isinstance(c, LinkDecision) and c.paper:
+            return {c.paper}
         return set()
+
+    def preprints(self) -> set[str]:
+        """arXiv ids the correction names."""
+        return {self.change.preprint} if isinstance(self.change, LinkDecision) else set()
 
 
 # --- checks of the request itself (no graph needed) ----------------------------------------------
@@ -211,6 +248,12 @@ def check_paper_id(value: Any, where: str) -> str:
 def check_correction_id(value: Any, where: str = "id") -> str:
     if not isinstance(value, str) or not _CORRECTION_ID.match(value):
         raise InvalidCorrection(f"not a correction id (c- and 16 hex digits): {_short(value)}", field=where)
+    return value
+
+
+def check_arxiv_id(value: Any, where: str) -> str:
+    if not isinstance(value, str) or not _ARXIV_ID.match(value):
+        raise InvalidCorrection(f"not a versionless arXiv id (2406.15513): {_short(value)}", field=where)
     return value
 
 
@@ -324,7 +367,30 @@ def change_to_dict(change: Change) -> dict[str, Any]:
             if getattr(change, key):
                 out[key] = getattr(change, key)
         return out
+    if isinstance(change, LinkDecision):
+        out = {"kind": change.kind, "preprint": change.preprint, "decision": change.decision.value}
+        if change.paper:
+            out["paper"] = change.paper
+        else:
+            out |= {"position": change.position, "person": change.person}
+        return out
     return {"kind": change.kind, "person": change.person}
+
+
+def _link_decision(data: dict) -> LinkDecision:
+    preprint = check_arxiv_id(data.get("preprint"), "preprint")
+    try:
+        decision = Decision(data.get("decision"))
+    except ValueError:
+        raise InvalidCorrection(f"must be confirm or reject, got {_short(data.get('decision'))}", field="decision") from None
+    paper, person, position = data.get("paper"), data.get("person"), data.get("position")
+    if (paper is None) == (person is None and position is None):
+        raise InvalidCorrection("name either a paper, or an author position and a person", field="paper")
+    if paper is not None:
+        return LinkDecision(preprint, decision, paper=check_paper_id(paper, "paper"))
+    if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= 10_000:
+        raise InvalidCorrection(f"must be an author position from 1, got {_short(position)}", field="position")
+    return LinkDecision(preprint, decision, position=position, person=check_person_id(person, "person"))
 
 
 def change_from_dict(data: Any) -> Change:
@@ -399,8 +465,10 @@ def change_from_dict(data: Any) -> Change:
         if person.startswith("unverified/"):
             raise InvalidCorrection("only a verified person matches names", field="person")
         return DisableNameMatching(person)
+    if kind == "link":
+        return _link_decision(data)
     raise InvalidCorrection(
-        f"'kind' must be reassign, split, merge, verify or disable-name-matching, got {_short(kind)}", field="kind"
+        f"'kind' must be reassign, split, merge, verify, disable-name-matching or link, got {_short(kind)}", field="kind"
     )
 
 

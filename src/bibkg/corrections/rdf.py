@@ -1,7 +1,9 @@
 """The corrections as RDF: one named graph, ``https://w3id.org/bibkg/graph/corrections``.
 
 Each correction is a ``prov:Activity`` (and ``bibkg:Correction``) with its kind, status, reason,
-evidence links (``rdfs:seeAlso``), the token that proposed it (``prov:wasAssociatedWith`` a
+evidence links (``rdfs:seeAlso``), for a Daily Papers link decision the preprint and the decision
+(``bibkg:concernsPreprint``, ``bibkg:linkDecision``: the confirmed link itself points back with
+``bibkg:confirmedBy``), the token that proposed it (``prov:wasAssociatedWith`` a
 ``prov:Agent``), when it was proposed, applied and reverted, and the persons and papers it
 concerns.  Each authorship an applied correction moved gets a ``bibkg:Reassignment`` node saying
 what was replaced (``bibkg:previousPerson``) by what (``bibkg:newPerson``), and the authorship
@@ -20,7 +22,7 @@ from .. import iris
 from .. import vocab as V
 from ..mapping.terms import GraphText, QuadWriter, int_lit, lit
 from .log import LogView
-from .model import Merge, Reassign, Split, Status, Verify
+from .model import LinkDecision, Merge, Reassign, Split, Status, Verify
 
 GRAPH = iris.BIBKG_ID + "graph/corrections"
 DATASET = iris.BIBKG_ID + "corrections"
@@ -33,6 +35,8 @@ kind = V.BIBKG + "correctionKind"
 status = V.BIBKG + "correctionStatus"
 concernsPerson = V.BIBKG + "concernsPerson"
 concernsPaper = V.BIBKG + "concernsPaper"
+concernsPreprint = V.BIBKG + "concernsPreprint"
+linkDecision = V.BIBKG + "linkDecision"
 reassignment = V.BIBKG + "reassignment"
 contribution = V.BIBKG + "contribution"
 previousPerson = V.BIBKG + "previousPerson"
@@ -44,8 +48,7 @@ revertedAt = V.BIBKG + "revertedAt"
 logSequence = V.BIBKG + "logSequence"
 
 
-def correction_iri(cid: str) -> str:
-    return f"{iris.BIBKG_ID}correction/{cid}"
+correction_iri = iris.correction_iri
 
 
 def agent_iri(name: str) -> str:
@@ -85,6 +88,10 @@ def corrections_graph(view: LogView) -> GraphText:
             papers |= {k[0] for k, _, _, _ in entry.effect.moved if k[1] == "author"}
         for paper in sorted(papers):
             out.add_iri(s, concernsPaper, iris.paper_iri(paper))
+        for arxiv_id in sorted(c.preprints()):
+            out.add_iri(s, concernsPreprint, iris.preprint_iri(arxiv_id))
+        if isinstance(c.change, LinkDecision):
+            out.add_text(s, linkDecision, c.change.decision.value)
         for event in entry.events[1:]:
             if event["event"] in ("approved", "rejected", "applied"):
                 out.add_iri(s, reviewedBy, agent_iri(event["by"]))

@@ -25,13 +25,14 @@ import pyoxigraph as ox
 from ..anthology.people import PeopleMetadata
 from ..errors import StoreError
 from ..store.local import LocalStore
-from .effect import Effect, Overrides, plan
+from .effect import Effect, Overrides, plan, plan_link
 from .errors import Conflict, Forbidden
 from .facts import GraphFacts
 from .log import CorrectionLog, Entry, LogView, new_correction_id
 from .model import (
     Correction,
     DisableNameMatching,
+    LinkDecision,
     Merge,
     Reassign,
     Role,
@@ -120,6 +121,9 @@ class CorrectionService:
             lease.release()
 
     def plan(self, correction: Correction, view: LogView | None = None) -> Effect:
+        if isinstance(correction.change, LinkDecision):  # reads the graph alone
+            with self.facts() as facts:
+                return plan_link(correction, facts)
         view = view or self.log.view()
         overrides = view.overrides()
         people = overrides.people(self.base_people())
@@ -181,7 +185,7 @@ class CorrectionService:
                 raise BadTransition(f"{cid} is {entry.status.value}; only an approved correction can be applied", field="id")
             effect = self.plan(entry.correction, view)
             self.log.append("applied", by=actor.name, role=actor.role.value, correction=cid, effect=effect.to_dict())
-            self.publish(set(effect.files))
+            self.publish(set(effect.files), links_only=isinstance(entry.correction.change, LinkDecision))
         return self.log.view().get(cid)
 
     def revert(self, actor: Actor, cid: str, note: str | None = None) -> Entry:
@@ -193,7 +197,8 @@ class CorrectionService:
 
             self.log.append("reverted", by=actor.name, role=actor.role.value, correction=cid, check=later_dependants, **_note(note))
             entry = self.log.view().get(cid)
-            self.publish(set(entry.effect.files) if entry.effect else set())
+            self.publish(set(entry.effect.files) if entry.effect else set(),
+                         links_only=isinstance(entry.correction.change, LinkDecision))
         return entry
 
     # -- publishing -------------------------------------------------------------------------------
@@ -222,14 +227,19 @@ class CorrectionService:
             del store
             lease.release()
 
-    def publish(self, files: set[str]) -> None:
+    def publish(self, files: set[str], *, links_only: bool = False) -> None:
         """A new snapshot with every applied correction: the ``files`` they touch mapped again;
         then, when the store holds Daily Papers, a second one with their links recomputed (a
-        preprint author is linked to the person the Anthology now names at the aligned position)."""
+        preprint author is linked to the person the Anthology now names at the aligned position).
+        With ``links_only`` (link decisions alone changed) one snapshot: the links recomputed and
+        the corrections graph replaced in one delta."""
         from ..hf.ingest import has_links, relink
         from ..ingest import run_ingest
 
         view = self.log.view()
+        if links_only and has_links(self.store):
+            relink(self.store, wait=60.0, command="bibkg corrections", graphs=[corrections_graph(view)])
+            return
         run_ingest(
             self.datadir(),
             self.store,
@@ -249,15 +259,17 @@ class CorrectionService:
             seen = self.published_seq()
             files: set[str] = set()
             behind = False
+            links_only = True
             for entry in view.entries.values():
                 for event in entry.events:
                     if event["event"] in ("applied", "reverted") and event["seq"] > seen:
                         behind = True
+                        links_only &= isinstance(entry.correction.change, LinkDecision)
                         if entry.effect is not None:
                             files |= set(entry.effect.files)
             if not behind:
                 return False
-            self.publish(files)
+            self.publish(files, links_only=links_only)
             return True
 
     # -- reading ----------------------------------------------------------------------------------
@@ -309,12 +321,49 @@ def _claims(c: Correction) -> tuple[set[tuple], set[str], set[str]]:
         return set(), {ch.source, ch.into}, set()
     if isinstance(ch, (Verify, DisableNameMatching)):
         return set(), {ch.person}, set()
-    return set(), set(), set()  # pragma: no cover
+    return set(), set(), set()  # a link decision changes no authorship (see check_link_decision)
+
+
+def check_link_decision(correction: Correction, view: LogView) -> None:
+    """A link decision may not contradict or repeat a pending or applied one: one decision per
+    link (preprint and paper; preprint author and person), one confirmed paper per preprint
+    and preprint per paper, one confirmed person per preprint author."""
+    new = correction.change
+    assert isinstance(new, LinkDecision)
+    confirm = new.decision.value == "confirm"
+    for entry in view.entries.values():
+        old = entry.correction.change
+        if not isinstance(old, LinkDecision) or entry.status not in (Status.PROPOSED, Status.APPROVED, Status.APPLIED):
+            continue
+        state = "applied" if entry.status is Status.APPLIED else "pending"
+        hint = "revert it first" if state == "applied" else "review it first"
+        cid = entry.correction.id
+        both = confirm and old.decision.value == "confirm"
+        if new.paper is not None and old.paper is not None:
+            if new.preprint == old.preprint and new.paper == old.paper:
+                raise Conflict(f"{state} correction {cid} decides the link of {new.preprint} to {new.paper} already; {hint}",
+                               field="paper")
+            if both and new.preprint == old.preprint:
+                raise Conflict(f"{state} correction {cid} confirms {new.preprint} as {old.paper}; {hint}", field="preprint")
+            if both and new.paper == old.paper:
+                raise Conflict(f"{state} correction {cid} confirms {old.preprint} as the preprint of {new.paper}; {hint}",
+                               field="paper")
+        elif new.person is not None and old.person is not None and (new.preprint, new.position) == (old.preprint, old.position):
+            if new.person == old.person:
+                raise Conflict(f"{state} correction {cid} decides whether {new.preprint} author {new.position} is "
+                               f"{new.person} already; {hint}", field="person")
+            if both:
+                raise Conflict(f"{state} correction {cid} confirms {new.preprint} author {new.position} as {old.person}; "
+                               f"{hint}", field="person")
 
 
 def check_pending(correction: Correction, view: LogView) -> None:
     """A proposal may not overlap a pending one (same authorship, or a person that one of them
-    changes wholesale), and pending merges may not form a cycle."""
+    changes wholesale), and pending merges may not form a cycle; a link decision, see
+    :func:`check_link_decision`."""
+    if isinstance(correction.change, LinkDecision):
+        check_link_decision(correction, view)
+        return
     keys, whole, reads = _claims(correction)
     if isinstance(correction.change, Split):
         keys = set()

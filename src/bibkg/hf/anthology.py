@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -54,8 +54,11 @@ class AnthologySource:
         if cards is not None:
             return _papers_from_cards(Path(cards.path), years)
         integer = ox.NamedNode(XSD_INTEGER)
-        found = self._rows("link-papers", {"from": ox.Literal(str(years.start), datatype=integer),
-                                           "to": ox.Literal(str(years.stop - 1), datatype=integer)})
+        return self._records(self._rows("link-papers", {"from": ox.Literal(str(years.start), datatype=integer),
+                                                        "to": ox.Literal(str(years.stop - 1), datatype=integer)}))
+
+    def _records(self, found: list[dict]) -> list[AnthologyPaper]:
+        """Papers (rows of ``link-papers``) with their authors (``link-paper-authors``)."""
         titles = {row["paper"].value: (_year(row["year"].value), row["title"].value) for row in found}
         authors: dict[str, list[tuple[int, str, str]]] = defaultdict(list)
         keys = sorted(titles)
@@ -67,6 +70,19 @@ class AnthologySource:
             for iri, (year, title) in sorted(titles.items())
         ]
 
+    def papers_by_iri(self, papers: Iterable[str]) -> dict[str, AnthologyPaper]:
+        """The records of ``papers`` (IRIs), whatever their year: papers a reviewed decision
+        links, which the title index may not hold."""
+        keys = sorted(set(papers))
+        if not keys:
+            return {}
+        cards = getattr(self.store, "paper_cards", None)
+        if cards is not None:
+            return {p.iri: p for p in _papers_from_cards(Path(cards.path), None, keys)}
+        integer = ox.NamedNode(XSD_INTEGER)
+        bounds = {"from": ox.Literal("0", datatype=integer), "to": ox.Literal("9999", datatype=integer)}
+        return {p.iri: p for p in self._records(self._rows("link-papers", bounds, var="paper", keys=keys))}
+
     def person_names(self, persons: Iterable[str]) -> dict[str, tuple[str, ...]]:
         """Every name each of ``persons`` (IRIs) published under."""
         keys = sorted(set(persons))
@@ -77,16 +93,22 @@ class AnthologySource:
         return {person: tuple(sorted(found)) for person, found in names.items()}
 
 
-def _papers_from_cards(path: Path, years: range) -> list[AnthologyPaper]:
+def _papers_from_cards(path: Path, years: range | None, keys: Sequence[str] = ()) -> list[AnthologyPaper]:
+    """The papers of ``years``, or (``years`` ``None``) the papers ``keys``."""
     import json
 
     uri = f"{path.resolve().as_uri()}?mode=ro&immutable=1"
     db = sqlite3.connect(uri, uri=True)
     try:
-        found = db.execute(
-            "SELECT paper, card FROM card WHERE CAST(json_extract(card, '$[1]') AS INTEGER) BETWEEN ? AND ?",
-            (years.start, years.stop - 1),
-        ).fetchall()
+        if years is not None:
+            found = db.execute(
+                "SELECT paper, card FROM card WHERE CAST(json_extract(card, '$[1]') AS INTEGER) BETWEEN ? AND ?",
+                (years.start, years.stop - 1),
+            ).fetchall()
+        else:
+            found = [row for start in range(0, len(keys), BATCH) for row in db.execute(
+                f"SELECT paper, card FROM card WHERE paper IN ({','.join('?' * len(keys[start:start + BATCH]))})",
+                keys[start : start + BATCH]).fetchall()]
     finally:
         db.close()
     papers = []

@@ -25,7 +25,7 @@ from ..store.local import LocalStore
 from ..store.oxigraph import OxigraphStore
 from .anthology import AnthologySource
 from . import link_state
-from .link import Links, TitleIndex, link, score, year_range
+from .link import Decisions, Links, TitleIndex, link, score, year_range
 from .mapping import map_links, map_listing
 from .reader import DailyListing, HfAuthor, HfWarning, Preprint, read_listings
 
@@ -75,6 +75,13 @@ def stored_days(store: OxigraphStore) -> dict[str, dict[str, Preprint]]:
     }
 
 
+def reviewed_decisions(local: LocalStore) -> Decisions:
+    """The link decisions of the applied corrections in ``local``'s corrections log."""
+    from ..corrections import link_decisions
+
+    return link_decisions(local.root)
+
+
 @dataclass(slots=True)
 class _Linked:
     links: Links
@@ -107,24 +114,26 @@ def _link_days(local: LocalStore, store: OxigraphStore, listings: list[DailyList
     window = year_range(preprints.values())
     years = (window.start, window.stop)
     anthology = link_state.anthology_key(state_dir) if state_dir is not None else None
-    plan = link_state.plan(old, anthology, days, years)
+    decisions = reviewed_decisions(local)
+    plan = link_state.plan(old, anthology, days, years, decisions)
     source = AnthologySource(store)
     links, index, how = None, None, "full"
     if plan.changed is not None and plan.kept is not None and not full:
         if not plan.changed:
             links, how = plan.kept, "kept"
         elif (index := link_state.read_index(state_dir)) is not None:
-            links, how = link_state.merge(plan.kept, score(plan.changed, index, source.person_names)), "new"
+            scored = score(plan.changed, index, source.person_names, decisions, source.papers_by_iri)
+            links, how = link_state.merge(plan.kept, scored), "new"
     changes: dict[str, bytes | None] = {}
     if links is None:
         how = "full"
         index = TitleIndex(source.papers(window))
-        links = link(preprints.values(), index, source.person_names)
+        links = link(preprints.values(), index, source.person_names, decisions, source.papers_by_iri)
         changes[link_state.INDEX] = link_state.dump_index(index)
     if anthology is None:
         changes = {link_state.LINKS: None, link_state.INDEX: None}
     else:
-        changes[link_state.LINKS] = link_state.LinkState(anthology, days, links, years, sizes).dumps()
+        changes[link_state.LINKS] = link_state.LinkState(anthology, days, links, years, sizes, decisions).dumps()
     return _Linked(links, changes, len(preprints), how)
 
 
@@ -183,8 +192,10 @@ def _publish(local: LocalStore, delta: Delta, linked: _Linked, report: HfIngestR
     return report
 
 
-def relink(local: LocalStore, *, wait: float | None = None, command: str | None = None) -> HfIngestReport:
-    """Recompute the links graph alone, every preprint (after the Anthology side changed)."""
+def relink(local: LocalStore, *, wait: float | None = None, command: str | None = None,
+           graphs: Iterable[GraphText] = ()) -> HfIngestReport:
+    """Recompute the links graph, every preprint (after the Anthology side or a reviewed link
+    decision changed), replacing ``graphs`` too in the same delta."""
     started = time.perf_counter()
     report = HfIngestReport()
     store = OxigraphStore.open(local)
@@ -194,6 +205,8 @@ def relink(local: LocalStore, *, wait: float | None = None, command: str | None 
         store.close()
     report.phases[f"linking ({linked.how})"] = time.perf_counter() - started
     delta = Delta(note="Daily Papers links recomputed")
+    for graph in graphs:
+        delta.replace_graph(graph.iri, graph)
     return _publish(local, delta, linked, report, started, wait=wait, command=command, kind="hf-relink")
 
 

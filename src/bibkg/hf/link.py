@@ -29,6 +29,11 @@ reaches :data:`PERSON_THRESHOLD` is linked to the person the Anthology resolved 
 position.  Names are compared with every name the person published under, so "Juntao Dai"
 (arXiv) finds the person printed "Josef Dai" on the paper.  Any other preprint author stays a
 name: a matching name alone is a namesake as often as not.
+
+**Reviewed decisions** (:class:`Decisions`, from applied corrections of kind ``link``) come
+before the scores: a rejected pair is never linked, a confirmed pair is linked whatever its
+score (its evidence still computed and kept) and holds its preprint and paper; a rejected
+person link is dropped, a confirmed one replaces what the alignment gave at that position.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ import re
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from typing import Final
 
@@ -205,6 +210,8 @@ class PaperLinkResult:
     year_gap: int
     alignment: tuple[tuple[int, int, float], ...]
     """(preprint position, paper position, name similarity) of the aligned authors."""
+    confirmed_by: str | None = None
+    """The correction that confirmed the link, if one did (then it holds whatever its score)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,8 +221,37 @@ class PersonLinkResult:
     """The preprint author's position."""
     person: str
     paper_position: int
+    """0 when the link was confirmed without an aligned author on a linked paper."""
     name_similarity: float
     score: float
+    confirmed_by: str | None = None
+    """The correction that confirmed the link, if one did."""
+
+
+@dataclass(frozen=True, slots=True)
+class Decisions:
+    """Reviewed link decisions: what the scores cannot overrule (see module docs).  Each
+    confirmation names the correction that made it, written on the link."""
+
+    papers: Mapping[str, tuple[str, str]] = field(default_factory=dict)
+    """arXiv id → (paper IRI, correction id): confirmed paper links."""
+    not_papers: frozenset[tuple[str, str]] = frozenset()
+    """(arXiv id, paper IRI): rejected paper links."""
+    persons: Mapping[tuple[str, int], tuple[str, str]] = field(default_factory=dict)
+    """(arXiv id, author position) → (person IRI, correction id): confirmed person links."""
+    not_persons: frozenset[tuple[str, int, str]] = frozenset()
+    """(arXiv id, author position, person IRI): rejected person links."""
+
+    def __bool__(self) -> bool:
+        return bool(self.papers or self.not_papers or self.persons or self.not_persons)
+
+    def concern(self) -> set[str]:
+        """The arXiv ids the decisions name."""
+        return ({*self.papers} | {a for a, _ in self.not_papers} | {a for a, _ in self.persons}
+                | {a for a, _, _ in self.not_persons})
+
+
+NO_DECISIONS: Final = Decisions()
 
 
 @dataclass(frozen=True, slots=True)
@@ -329,16 +365,23 @@ def accepted(result: PaperLinkResult) -> bool:
     return result.score >= PAPER_THRESHOLD and result.title_similarity >= MIN_TITLE and result.author_overlap >= MIN_OVERLAP
 
 
+Papers = Callable[[Iterable[str]], Mapping[str, AnthologyPaper]]
+"""Paper IRIs → their records (the confirmed papers, wherever their year)."""
+
+
 def link(
     preprints: Iterable[Preprint],
     index: TitleIndex,
     names: Callable[[Iterable[str]], Mapping[str, Sequence[str]]] | None = None,
+    decisions: Decisions = NO_DECISIONS,
+    papers: Papers | None = None,
 ) -> Links:
     """Paper and person links of ``preprints`` against the papers of ``index``.
 
     ``names(person IRIs)`` returns the names each person is known by, for the persons of the
-    candidate papers (one call per batch: a store lookup)."""
-    return choose(score(preprints, index, names))
+    candidate papers (one call per batch: a store lookup); ``decisions`` are honoured over the
+    scores, ``papers`` gives the records of confirmed papers the index lacks."""
+    return choose(score(preprints, index, names, decisions, papers))
 
 
 @dataclass(frozen=True, slots=True)
@@ -347,16 +390,29 @@ class Scored:
 
     pairs: tuple[PaperLinkResult, ...]
     papers: Mapping[str, AnthologyPaper]
+    decisions: Decisions = NO_DECISIONS
+    preprints: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+    """arXiv id → its authors' printed names in order, of every preprint scored."""
+    names: Mapping[str, Sequence[str]] = field(default_factory=dict)
+    """Names of the persons of the papers scored and of confirmed person links."""
 
 
 def score(
     preprints: Iterable[Preprint],
     index: TitleIndex,
     names: Callable[[Iterable[str]], Mapping[str, Sequence[str]]] | None = None,
+    decisions: Decisions = NO_DECISIONS,
+    papers: Papers | None = None,
 ) -> Scored:
-    """Every accepted (preprint, paper) pair of ``preprints``, best first: what :func:`choose`
-    picks the links from."""
+    """Every accepted (preprint, paper) pair of ``preprints``, best first, with the confirmed
+    pairs first and without the rejected ones: what :func:`choose` picks the links from."""
     preprints = list(preprints)
+    by_id = {p.arxiv_id: p for p in preprints}
+    confirmed = {a: found for a, found in decisions.papers.items() if a in by_id}
+    records = {paper.iri: paper for paper in index.papers if paper.iri in {iri for iri, _ in confirmed.values()}}
+    missing = {iri for iri, _ in confirmed.values()} - set(records)
+    if missing and papers is not None:
+        records.update(papers(missing))
     candidates: dict[str, list[AnthologyPaper]] = {}
     for preprint in preprints:
         year = _year(preprint)
@@ -369,13 +425,26 @@ def score(
         for paper in candidates[p.arxiv_id]
         if title_similarity(p.title, paper.title) >= MIN_TITLE
     }
+    held = {iri for iri, _ in confirmed.values()}
+    promising = {
+        pair: paper for pair, paper in promising.items()
+        if pair not in decisions.not_papers and pair[0] not in confirmed and pair[1] not in held
+    }
+    sure = {(a, iri): records[iri] for a, (iri, _) in confirmed.items() if iri in records}
     known: Mapping[str, Sequence[str]] = {}
-    if names is not None and promising:
-        known = names({person for paper in promising.values() for person, _ in paper.authors})
-    by_id = {p.arxiv_id: p for p in preprints}
+    wanted = {person for paper in (*promising.values(), *sure.values()) for person, _ in paper.authors}
+    wanted |= {person for (a, _), (person, _) in decisions.persons.items() if a in by_id}
+    if names is not None and wanted:
+        known = names(wanted)
     scored = [score_pair(by_id[arxiv_id], paper, lambda person: known.get(person, ())) for (arxiv_id, _), paper in promising.items()]
     pairs = sorted((r for r in scored if accepted(r)), key=lambda r: (-r.score, r.arxiv_id, r.paper))
-    return Scored(tuple(pairs), {paper.iri: paper for paper in promising.values()})
+    first = sorted(
+        (replace(score_pair(by_id[a], paper, lambda person: known.get(person, ())), confirmed_by=confirmed[a][1])
+         for (a, _), paper in sure.items()),
+        key=lambda r: r.arxiv_id,
+    )
+    return Scored(tuple(first + pairs), {paper.iri: paper for paper in (*promising.values(), *sure.values())},
+                  decisions, {p.arxiv_id: tuple(a.name for a in p.authors) for p in preprints}, known)
 
 
 def choose(scored: Scored) -> Links:
@@ -390,12 +459,25 @@ def choose(scored: Scored) -> Links:
         used_preprints.add(result.arxiv_id)
         used_papers.add(result.paper)
         papers.append(result)
-    persons: list[PersonLinkResult] = []
+    decisions = scored.decisions
+    persons: dict[tuple[str, int], PersonLinkResult] = {}
+    aligned: dict[tuple[str, str], tuple[int, float]] = {}
     for result in sorted(papers, key=lambda r: r.arxiv_id):
         authors = scored.papers[result.paper].authors
         for position, paper_position, similarity in result.alignment:
-            if similarity >= PERSON_THRESHOLD:
+            person = authors[paper_position - 1][0]
+            aligned[(result.arxiv_id, person)] = (paper_position, similarity)
+            if similarity >= PERSON_THRESHOLD and (result.arxiv_id, position, person) not in decisions.not_persons:
                 link_score = round(min(1.0, 0.5 * similarity + 0.5 * result.score), 4)
-                persons.append(PersonLinkResult(result.arxiv_id, position, authors[paper_position - 1][0],
-                                                paper_position, similarity, link_score))
-    return Links(tuple(sorted(papers, key=lambda r: r.arxiv_id)), tuple(persons))
+                persons[(result.arxiv_id, position)] = PersonLinkResult(
+                    result.arxiv_id, position, person, paper_position, similarity, link_score)
+    for (arxiv_id, position), (person, correction) in decisions.persons.items():
+        printed = scored.preprints.get(arxiv_id, ())
+        if position > len(printed):
+            continue  # the preprint is not among those linked now, or lost that author
+        paper_position, similarity = aligned.get((arxiv_id, person), (0, 0.0))
+        if not paper_position:
+            similarity = max((name_similarity(printed[position - 1], n) for n in scored.names.get(person, ())), default=0.0)
+        persons[(arxiv_id, position)] = PersonLinkResult(arxiv_id, position, person, paper_position, similarity,
+                                                         1.0, correction)
+    return Links(tuple(sorted(papers, key=lambda r: r.arxiv_id)), tuple(persons[key] for key in sorted(persons)))

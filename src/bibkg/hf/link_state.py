@@ -6,7 +6,7 @@ under ``hf/``, carried from snapshot to snapshot by every delta:
 * ``links.pickle`` (:class:`LinkState`): the preprints of every day as the linker reads them,
   the links computed from them, and what they were computed against: the Anthology (the hash
   of the Anthology ingest's ``anthology/sources.json``, which changes with any collection file,
-  the people metadata or a correction) and the linking method;
+  the people metadata or a correction), the reviewed link decisions and the linking method;
 * ``title-index.pickle``: the title index the links were computed with (the Anthology's papers
   of the years the preprints can be published in: building it is most of a day's linking).
 
@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..ingest.state import SOURCES
-from .link import METHOD, Links, PaperLinkResult, Scored, TitleIndex, choose
+from .link import METHOD, NO_DECISIONS, Decisions, Links, PaperLinkResult, Scored, TitleIndex, choose
 from .reader import HfAuthor, Preprint
 
 LINKS = "hf/links.pickle"
 INDEX = "hf/title-index.pickle"
-VERSION = 1
+VERSION = 2
 
 Days = Mapping[str, Mapping[str, Preprint]]
 """Day → arXiv id → the preprint as the linker reads it (:func:`linker_view`)."""
@@ -69,6 +69,7 @@ class LinkState:
     """The index's year range (start, stop)."""
     quads: dict[str, int]
     """Day → quads of its graph: days changed by another writer show here."""
+    decisions: Decisions = NO_DECISIONS
     method: str = METHOD
     version: int = VERSION
 
@@ -109,14 +110,18 @@ class Plan:
     kept: Links | None = None
 
 
-def plan(old: LinkState | None, anthology: str | None, days: Days, years: tuple[int, int]) -> Plan:
+def plan(old: LinkState | None, anthology: str | None, days: Days, years: tuple[int, int],
+         decisions: Decisions = NO_DECISIONS) -> Plan:
     """Whether the links of ``days`` can be the old links plus those of the changed preprints.
 
-    Only when the Anthology, the method and the index's years are those of ``old``, and no
+    Only when the Anthology, the reviewed decisions, the method and the index's years are those
+    of ``old``, and no
     preprint that was linked changed or went away (a paper it held could go to another
     preprint). Whether the changed ones may compete for a paper already linked is known only
     once they are scored: :func:`merge` says."""
     if old is None or anthology is None or old.anthology != anthology or old.years != years:
+        return Plan(None)
+    if old.decisions != decisions:
         return Plan(None)
     before, after = effective(old.days), effective(days)
     changed = [p for arxiv_id, p in after.items() if before.get(arxiv_id) != p]

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from .. import iris
 from .. import vocab as V
-from ..iris import contribution_iri
+from ..iris import contribution_iri, correction_iri
 from ..mapping.terms import GraphText, QuadWriter, date_lit, int_lit
 from .link import METHOD, Links
 from .reader import DailyEntry, DailyListing, HfAccount, Preprint
@@ -104,6 +104,7 @@ def map_links(links: Links) -> GraphText:
         out.add(node, V.authorOverlap, decimal_lit(found.author_overlap))
         out.add(node, V.yearGap, int_lit(found.year_gap))
         out.add_text(node, V.linkMethod, METHOD)
+        out.add_iri(node, V.confirmedBy, correction_iri(found.confirmed_by) if found.confirmed_by else None)
     for person in links.persons:
         authorship = contribution_iri(iris.preprint_iri(person.arxiv_id), "author", person.position)
         node = iris.person_link_iri(person.arxiv_id, person.position)
@@ -113,7 +114,9 @@ def map_links(links: Links) -> GraphText:
         out.add_iri(node, V.linkTarget, person.person)
         out.add(node, V.linkScore, decimal_lit(person.score))
         out.add(node, V.nameSimilarity, decimal_lit(person.name_similarity))
-        out.add(node, V.alignedPosition, int_lit(person.paper_position))
-        out.add_iri(node, V.viaLink, iris.paper_link_iri(person.arxiv_id))
+        if person.paper_position:
+            out.add(node, V.alignedPosition, int_lit(person.paper_position))
+            out.add_iri(node, V.viaLink, iris.paper_link_iri(person.arxiv_id))
         out.add_text(node, V.linkMethod, METHOD)
+        out.add_iri(node, V.confirmedBy, correction_iri(person.confirmed_by) if person.confirmed_by else None)
     return out.finish()
