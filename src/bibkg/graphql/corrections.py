@@ -119,7 +119,7 @@ class CorrectionsQuery:
 
 @strawberry.type(description="Corrections of paper assignments (need Authorization: Bearer and an operator who enabled them).")
 class Mutation:
-    @strawberry.mutation(description="Propose a correction ({kind: reassign|split|merge|verify|disable-name-matching, …}); apply: a maintainer's own, at once.")
+    @strawberry.mutation(description="Propose a correction ({kind: reassign|split|merge|verify|disable-name-matching|link, …}); apply: a maintainer's own, at once.")
     async def propose_correction(self, info: Info, change: JSON, reason: str, evidence: list[str] | None = None, apply: bool = False) -> Correction:
         body = {"change": change, "reason": reason, "evidence": evidence or []}
         return await _write(info, lambda s, a: s.propose(a, body, apply=apply))

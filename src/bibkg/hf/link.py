@@ -461,12 +461,12 @@ def choose(scored: Scored) -> Links:
         papers.append(result)
     decisions = scored.decisions
     persons: dict[tuple[str, int], PersonLinkResult] = {}
-    aligned: dict[tuple[str, str], tuple[int, float]] = {}
+    aligned: dict[tuple[str, int], tuple[str, int, float]] = {}
     for result in sorted(papers, key=lambda r: r.arxiv_id):
         authors = scored.papers[result.paper].authors
         for position, paper_position, similarity in result.alignment:
             person = authors[paper_position - 1][0]
-            aligned[(result.arxiv_id, person)] = (paper_position, similarity)
+            aligned[(result.arxiv_id, position)] = (person, paper_position, similarity)
             if similarity >= PERSON_THRESHOLD and (result.arxiv_id, position, person) not in decisions.not_persons:
                 link_score = round(min(1.0, 0.5 * similarity + 0.5 * result.score), 4)
                 persons[(result.arxiv_id, position)] = PersonLinkResult(
@@ -475,7 +475,9 @@ def choose(scored: Scored) -> Links:
         printed = scored.preprints.get(arxiv_id, ())
         if position > len(printed):
             continue  # the preprint is not among those linked now, or lost that author
-        paper_position, similarity = aligned.get((arxiv_id, person), (0, 0.0))
+        found, paper_position, similarity = aligned.get((arxiv_id, position), (person, 0, 0.0))
+        if found != person:
+            paper_position = 0
         if not paper_position:
             similarity = max((name_similarity(printed[position - 1], n) for n in scored.names.get(person, ())), default=0.0)
         persons[(arxiv_id, position)] = PersonLinkResult(arxiv_id, position, person, paper_position, similarity,

@@ -71,6 +71,8 @@ class PaperLink:
     author_overlap: float = strawberry.field(description="Share of authors aligned in order, in [0, 1].")
     year_gap: int = strawberry.field(description="The paper's year minus the arXiv year.")
     method: str = strawberry.field(description="Name and version of the linking method.")
+    confirmed_by: str | None = strawberry.field(
+        description="The correction that confirmed this link (it then holds whatever its score); null: the linker's own.")
 
 
 @strawberry.type(description="Why a preprint author is linked to an Anthology person.")
@@ -79,7 +81,10 @@ class PersonLink:
     score: float = strawberry.field(description="Confidence in [0, 1].")
     name_similarity: float = strawberry.field(
         description="The arXiv name against the person's names (all of them: 'Juntao Dai' is also 'Josef Dai').")
-    aligned_position: int = strawberry.field(description="The author's position on the Anthology paper.")
+    aligned_position: int | None = strawberry.field(
+        description="The author's position on the Anthology paper; null for a link a correction confirmed without one.")
+    confirmed_by: str | None = strawberry.field(
+        description="The correction that confirmed this link; null: the linker's own.")
 
 
 @strawberry.type(description="An author of a preprint, as printed on arXiv.")
@@ -136,7 +141,7 @@ def _authors(root: Preprint, info: Info) -> Maybe[list[PreprintAuthor]]:
                     link=None if "person" not in r else PersonLink(
                         person=by_iri[r["person"].value], score=_float(r, "score") or 0.0,
                         name_similarity=_float(r, "nameSimilarity") or 0.0,
-                        aligned_position=int_of(r, "alignedPosition") or 0),
+                        aligned_position=int_of(r, "alignedPosition"), confirmed_by=_correction(r)),
                 )
                 for r in rows
             ]
@@ -157,7 +162,13 @@ def _published_as(root: Preprint, info: Info) -> Maybe[PaperLink | None]:
     return then(_paper.load_papers(info, [row["paper"].value]), lambda found: PaperLink(
         paper=found[0], score=_float(row, "score") or 0.0, title_similarity=_float(row, "titleSimilarity") or 0.0,
         author_overlap=_float(row, "authorOverlap") or 0.0, year_gap=int_of(row, "yearGap") or 0,
-        method=str_of(row, "method") or ""))
+        method=str_of(row, "method") or "", confirmed_by=_correction(row)))
+
+
+def _correction(row: Row) -> str | None:
+    """The id of the correction that confirmed a link (``c-…``), if one did."""
+    iri = str_of(row, "confirmedBy")
+    return iri.rsplit("/", 1)[-1] if iri else None
 
 
 @strawberry.type(description="An arXiv preprint listed on the Hugging Face Daily Papers.")
