@@ -113,6 +113,78 @@ def run_job(store: GraphStore, job: Job) -> Outcome:
         return Outcome(error=(500, f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
 
 
+class Priority:
+    """Lowers the CPU priority of the thread that runs jobs once a job has run
+    :data:`LOW_PRIORITY_AFTER` seconds, and restores it when the job ends.
+
+    On a machine with few cores, a query that runs for seconds (an expensive join, a client
+    that left and lets it run until it is killed) would otherwise take a whole core from the
+    short queries of everyone else; at nice :data:`LOW_PRIORITY_NICE` it still uses idle CPU
+    but yields to them.  A watchdog thread does the lowering (``setpriority`` on the job
+    thread's id); the job itself runs where it always did, so no query result ever changes
+    threads.  Raising a priority back needs ``CAP_SYS_NICE`` or a ``RLIMIT_NICE`` that allows
+    it: where it is refused, :meth:`end` says so and the worker retires after its answer (the
+    pool starts a fresh one) rather than serving on at low priority.
+    """
+
+    def __init__(self, after: float | None = None, nice: int | None = None) -> None:
+        import os
+        import threading
+
+        self.after = LOW_PRIORITY_AFTER if after is None else after
+        self.nice = LOW_PRIORITY_NICE if nice is None else nice
+        self._tid = threading.get_native_id()
+        self._base = os.getpriority(os.PRIO_PROCESS, self._tid)
+        self._cond = threading.Condition()
+        self._job = 0
+        """The running job's number (0: none)."""
+        self._count = 0
+        self._lowered = False
+        threading.Thread(target=self._watch, name="bibkg-priority", daemon=True).start()
+
+    def begin(self) -> None:
+        with self._cond:
+            self._count += 1
+            self._job = self._count
+            self._cond.notify()
+
+    def end(self) -> bool:
+        """The job ended: its priority is the worker's own again (``False``: it could not be
+        raised back; the worker should retire)."""
+        import os
+
+        with self._cond:
+            self._job = 0
+            if not self._lowered:
+                return True
+            self._lowered = False
+            try:
+                os.setpriority(os.PRIO_PROCESS, self._tid, self._base)
+            except OSError:
+                return False
+            return True
+
+    def _watch(self) -> None:
+        import os
+        import time
+
+        with self._cond:
+            while True:
+                while not self._job:
+                    self._cond.wait()
+                job, until = self._job, time.monotonic() + self.after
+                while self._job == job and (left := until - time.monotonic()) > 0:
+                    self._cond.wait(left)
+                if self._job == job:
+                    try:
+                        os.setpriority(os.PRIO_PROCESS, self._tid, self._base + self.nice)
+                        self._lowered = True
+                    except OSError:
+                        pass
+                    while self._job == job:
+                        self._cond.wait()
+
+
 # --- worker process -----------------------------------------------------------------------------------
 
 
@@ -143,6 +215,13 @@ LINGER = 1.0
 
 _IDLE_CHECK = 0.25
 """Seconds between two looks of an idle worker at its store (``current``) and its open snapshots."""
+
+LOW_PRIORITY_AFTER = 0.2
+"""Seconds a job may run at the worker's normal CPU priority; after that its thread runs at
+:data:`LOW_PRIORITY_NICE` (:class:`Priority`)."""
+LOW_PRIORITY_NICE = 10
+"""Nice value of a job's thread past :data:`LOW_PRIORITY_AFTER`: under contention Linux gives it
+about a tenth of the CPU share of a normal thread."""
 
 RELEASE_IDLE = 1.0
 """Seconds without a job after which a worker whose memory grew gives it back (:class:`Memory`)."""
@@ -282,6 +361,7 @@ def worker_main(conn: Any, spec: tuple[str, str]) -> None:
     recognize("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {}, None)
     del store
     memory = Memory()
+    priority = Priority()
     conn.send(("ready", None))
     tidied = time.monotonic()
     while True:
@@ -309,9 +389,16 @@ def worker_main(conn: Any, spec: tuple[str, str]) -> None:
         except OSError as exc:
             conn.send(Outcome(error=(503, f"store unavailable: cannot open snapshot {job.snapshot}: {exc}")))
             continue
-        conn.send(run_job(store, job))
+        priority.begin()
+        try:
+            outcome = run_job(store, job)
+        finally:
+            restored = priority.end()
+        conn.send(outcome)
         del store
         memory.job_done()
+        if not restored:
+            return  # left at a low priority: the pool starts a fresh worker in its place
 
 
 def main(argv: list[str] | None = None) -> None:
