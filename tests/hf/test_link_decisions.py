@@ -276,6 +276,11 @@ def test_link_decisions_over_http(sample) -> None:
             time.sleep(0.2)
         else:
             pytest.fail("the rejected link is still served")
+        pending = httpx.post(url + "/corrections", json=decision(SAFELAW, "confirm", position=7, person="juntao-dai"),
+                             headers=auth, timeout=30)
+        assert pending.status_code == 201 and pending.json()["status"] == "proposed"
+        review = httpx.get(url + "/corrections/review", headers={"Accept": "text/html"}, timeout=30).text
+        assert "Daily Papers link" in review and f"confirm: {SAFELAW} author 7 is juntao-dai" in review
     finally:
         proc.terminate()
         proc.wait(10)

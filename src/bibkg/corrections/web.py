@@ -43,7 +43,7 @@ from .. import vocab as V
 from .errors import CorrectionError, Forbidden, InvalidCorrection, RateLimited
 from .facts import GraphFacts
 from .log import Entry
-from .model import Status, ToNewPerson, change_to_dict
+from .model import LinkDecision, Status, ToNewPerson, change_to_dict
 from .service import CorrectionService
 
 CSRF_COOKIE = "bibkg_csrf"
@@ -398,6 +398,11 @@ def _review_page(service: CorrectionService) -> str:
             side = "".join(_evidence(facts, p) for p in persons[:2])
             if isinstance(target, ToNewPerson):
                 side += f"<div><h3>new person</h3><p>{_e(target.name.full)} {_e(target.orcid or '')}</p></div>"
+            if isinstance(change, LinkDecision):
+                paper = f" · <a href='/{_e(change.paper)}/'>{_e(change.paper)}</a>" if change.paper else ""
+                side += (f"<div><h3>Daily Papers link</h3><p>{_e(change.decision.value)}: {_e(change.statement)}</p>"
+                         f"<p><a href='https://arxiv.org/abs/{_e(change.preprint)}' rel=nofollow>arXiv {_e(change.preprint)}</a>"
+                         f"{paper}</p></div>")
             links = " ".join(f"<a href='{_e(u)}' rel=nofollow>{_e(u)}</a>" for u in c.evidence)
             blocks.append(f"""<section class=proposal id='{_e(c.id)}'><h2>{_e(c.id)} — {_e(change.kind)} — {_e(entry.status.value)}</h2>
 <p>by {_e(c.proposer)} at {_e(c.created)}: {_e(c.reason)}</p><p>{links}</p>

@@ -21,7 +21,8 @@ over (``timeout=1e-9``) cost a bounded amount of CPU; deadlines below ``min_dead
 to it, so a tiny ``timeout=`` does not turn every query into a kill.  A worker found dead while
 idle is replaced and the query given to another one.  A pool that cannot start any worker (the
 snapshot vanished, the store is broken) says so (:attr:`WorkerPool.broken`) instead of retrying
-silently.
+silently.  The slot of a killed query is given back only once its worker is replaced: the client
+whose query was killed pays for the respawn, not everyone else.
 
 Workers are fresh interpreters (``python -c "from bibkg.server.worker import main; main()"``,
 connected by a socket pair) rather than forks: the server process has threads and an open
@@ -105,6 +106,11 @@ class ClientGone(Stopped):
     """The client disconnected; its query was stopped (nobody receives this answer)."""
 
     status = 499
+
+
+REPLACEMENT_WAIT = 10.0
+"""Seconds at most that the slot of a killed query stays taken while its worker is replaced
+(:meth:`WorkerPool._release_when_replaced`)."""
 
 
 @dataclass(slots=True)
@@ -226,6 +232,7 @@ class WorkerPool:
         self._closed = False
         self._spawning = False
         self._supervisor: asyncio.Task[None] | None = None
+        self._releases: set[asyncio.Task[None]] = set()
         self.broken: str | None = None
         """Why no worker can be started (after repeated failures with none alive), else ``None``."""
         self.killed = 0
@@ -447,8 +454,35 @@ class WorkerPool:
                 ) from None
         finally:
             self._waiting -= 1
+        killed = False
         try:
             return await self._run_on_worker(job, deadline, until, disconnected)
+        except (DeadlineExceeded, ClientGone):
+            killed = True
+            raise
+        finally:
+            if killed:  # the client pays for the respawn its query caused
+                task = asyncio.get_running_loop().create_task(self._release_when_replaced(client))
+                self._releases.add(task)  # the loop keeps only weak references to tasks
+                task.add_done_callback(self._releases.discard)
+            else:
+                self._slots.release(client)
+
+    async def _release_when_replaced(self, client: str) -> None:
+        """Give ``client``'s slot back once the pool has all its workers again (at most
+        :data:`REPLACEMENT_WAIT` seconds later).
+
+        A query killed at its deadline or because its client left costs the pool a process
+        until a replacement has started (~1 s on a busy machine).  Were the slot freed at once,
+        a client firing expensive queries and leaving would kill workers faster than they are
+        replaced, and everyone else's queries would find none free (bench_attacks: 14 load
+        errors).  Holding the slot until the replacement is ready charges that client, whose
+        running queries are capped (:class:`FairSlots`), and nobody else."""
+        assert self._slots is not None
+        try:
+            until = time.monotonic() + REPLACEMENT_WAIT
+            while not self._closed and len(self._all) < self.size and time.monotonic() < until:
+                await asyncio.sleep(0.05)
         finally:
             self._slots.release(client)
 
