@@ -4,7 +4,9 @@ delta API (each run publishes new snapshots of STORE: use a store of your own, n
 1. reset: the store's Daily Papers graphs (day graphs and links) are dropped (one delta, not timed);
 2. all days of --hf are added in one ingest (read, map, link every preprint, publish): timed;
 3. reset, every day but one (--day, default the last) added (not timed), then that day added as
-   a new day (its preprints linked alone when the link state allows: bibkg.hf.link_state): timed.
+   a new day (its preprints linked alone when the link state allows: bibkg.hf.link_state): timed;
+4. the links recomputed alone (a relink), then a maintainer's correction rejecting one link
+   (kind ``link``) applied and reverted: timed from the request until the writer is done.
 
 Each step reports seconds until the new snapshot was published (what a reader sees) and until
 the writer was done (its dumps written), with the phases.
@@ -24,6 +26,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 
 from bibkg import iris  # noqa: E402
+from bibkg import vocab as V  # noqa: E402
 from bibkg.hf.ingest import ingest_hf, relink  # noqa: E402
 from bibkg.hf.reader import listing_files, read_listing  # noqa: E402
 from bibkg.store.delta import Delta, apply_delta  # noqa: E402
@@ -72,6 +75,29 @@ def main() -> None:
     started = time.perf_counter()
     report = relink(store, command="bench_hf_ingest")
     print(f"links recomputed alone (relink): {time.perf_counter() - started:.2f} s, {report.paper_links} paper links")
+    decide(store)
+
+
+def decide(store: LocalStore) -> None:
+    """A link rejected by a maintainer's correction, applied at once, then reverted."""
+    from bibkg.corrections.model import Role
+    from bibkg.corrections.service import Actor, CorrectionService
+
+    query = (f"SELECT ?id ?paper WHERE {{ ?p <{V.arxivId}> ?id ; <{V.publishedAs}> ?paper }} "
+             "ORDER BY ?id LIMIT 1")
+    row = next(iter(store.open_read().query(query, use_default_graph_as_union=True)))
+    arxiv_id, paper = row["id"].value, row["paper"].value.removeprefix(iris.ANTHOLOGY).rstrip("/")
+    service = CorrectionService(store.root)
+    maintainer = Actor("bench", Role.MAINTAINER)
+    request = {"change": {"kind": "link", "preprint": arxiv_id, "decision": "reject", "paper": paper},
+               "reason": "bench_hf_ingest"}
+    started = time.perf_counter()
+    entry = service.propose(maintainer, request, apply=True)
+    applied = time.perf_counter() - started
+    started = time.perf_counter()
+    service.revert(maintainer, entry.correction.id, "bench_hf_ingest")
+    print(f"a correction rejecting the link {arxiv_id} -> {paper}: applied (links recomputed, published) "
+          f"in {applied:.2f} s, reverted in {time.perf_counter() - started:.2f} s")
 
 
 if __name__ == "__main__":
