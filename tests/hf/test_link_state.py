@@ -128,3 +128,20 @@ def test_full_corpus_last_day_links_only_its_own(corpus_hf, tmp_path: Path) -> N
     assert (last.paper_links, last.person_links) == (first.paper_links, first.person_links) == (23, 166)
     assert last.preprints == 1237
     assert_as_relinked(local, tmp_path / "relinked")
+
+
+def test_a_state_of_an_earlier_version_is_relinked_not_misread(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A store kept by version 1 (no reviewed decisions in its state) unpickles into today's
+    class with its fields shifted: reading it must say "no state" (a full relink), never raise
+    (a server applying a link correction on such a store answered 500)."""
+    state = link_state.LinkState("anthology", {}, Links((), ()), (2023, 2027), {})
+    old_layout = [state.anthology, state.days, state.links, state.years, state.quads, state.method, 1]
+    monkeypatch.setattr(link_state.LinkState, "__getstate__", lambda self: old_layout, raising=False)
+    (tmp_path / "hf").mkdir()
+    (tmp_path / link_state.LINKS).write_bytes(state.dumps())
+    monkeypatch.undo()
+    assert link_state.LinkState.read(tmp_path) is None
+    (tmp_path / link_state.LINKS).write_bytes(state.dumps())  # today's layout reads back
+    assert link_state.LinkState.read(tmp_path) == state
+    (tmp_path / link_state.LINKS).write_bytes(b"\x80\x05garbage")
+    assert link_state.LinkState.read(tmp_path) is None

@@ -82,11 +82,11 @@ class LinkState:
         version or method)."""
         try:
             found = pickle.loads((state_dir / LINKS).read_bytes())
-        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+            # a state of another version may unpickle with its fields shifted or missing
+            current = isinstance(found, LinkState) and found.version == VERSION and found.method == METHOD
+        except Exception:  # noqa: BLE001 - whatever cannot be read is relinked in full
             return None
-        if not isinstance(found, LinkState) or found.version != VERSION or found.method != METHOD:
-            return None
-        return found
+        return found if current else None
 
 
 def read_index(state_dir: Path) -> TitleIndex | None:
