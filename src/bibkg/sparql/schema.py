@@ -39,7 +39,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -255,18 +255,32 @@ def recognize(sparql: str, prefixes: Mapping[str, str] | None = None, base_iri: 
     if (len(sparql) > MAX_TEXT or sparql.count("{") > 3 or _OTHER.search(sparql)
             or not _NEEDED.search(sparql) or not _SHAPE.search(sparql)):  # fmt: skip
         return None
-    try:
-        from rdflib.plugins.sparql.algebra import translateQuery
-        from rdflib.plugins.sparql.parser import parseQuery
-
-        text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items()) + sparql
-        query = translateQuery(parseQuery(text), base=base_iri)
-    except Exception:  # noqa: BLE001 - whatever rdflib cannot read, Oxigraph judges
+    text = "".join(f"PREFIX {p}: <{ns}>\n" for p, ns in (prefixes or {}).items()) + sparql
+    query = next(_parsed(text, base_iri))
+    if query is None:
         return None
     try:
         return _match(query.algebra)
     except (AttributeError, KeyError, TypeError, ValueError):
         return None
+
+
+def _parsed(text: str, base_iri: str | None) -> Iterator[Any]:
+    """rdflib's algebra of ``text`` (``None``: it cannot read it), computed in a generator's frame.
+
+    rdflib's parser leaves reference cycles of exceptions and frames behind, and a frame that
+    outlives its call keeps its caller's frame alive, up the stack: the query result a caller
+    of :func:`recognize` binds later would then be freed by whichever thread's garbage
+    collection finds the cycle (pyoxigraph's results must be freed on the thread that made
+    them).  The chain of callers stops at a generator's frame, so the cycles reach no frame of
+    ours."""
+    try:
+        from rdflib.plugins.sparql.algebra import translateQuery
+        from rdflib.plugins.sparql.parser import parseQuery
+
+        yield translateQuery(parseQuery(text), base=base_iri)
+    except Exception:  # noqa: BLE001 - whatever rdflib cannot read, Oxigraph judges
+        yield None
 
 
 def _name(node: Any) -> str:
