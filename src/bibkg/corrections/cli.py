@@ -59,14 +59,11 @@ def _print_entry(entry, as_json: bool = False) -> None:  # noqa: ANN001
         print(json.dumps(entry.to_dict(), ensure_ascii=False, indent=2))
         return
     c = entry.correction
-    if isinstance(c.change, LinkDecision):
-        what = f"{c.change.decision.value}: {c.change.statement}"
-        print(f"{c.id}  {entry.status.value:<9} {c.change.kind:<22} by {c.proposer}  {c.created}")
-        print(f"    {what}: {c.reason[:120]}")
-        return
-    moved = f", {len(entry.effect.moved)} moved" if entry.effect else ""
+    link = isinstance(c.change, LinkDecision)
+    moved = f", {len(entry.effect.moved)} moved" if entry.effect and not link else ""
+    what = f"{c.change.decision.value}: {c.change.statement}" if link else ", ".join(sorted(c.persons()))
     print(f"{c.id}  {entry.status.value:<9} {c.change.kind:<22} by {c.proposer}  {c.created}{moved}")
-    print(f"    {', '.join(sorted(c.persons()))}: {c.reason[:120]}")
+    print(f"    {what}: {c.reason[:120]}")
 
 
 # --- token ----------------------------------------------------------------------------------------

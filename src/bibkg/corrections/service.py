@@ -31,6 +31,7 @@ from .facts import GraphFacts
 from .log import CorrectionLog, Entry, LogView, new_correction_id
 from .model import (
     Correction,
+    Decision,
     DisableNameMatching,
     LinkDecision,
     Merge,
@@ -330,7 +331,7 @@ def check_link_decision(correction: Correction, view: LogView) -> None:
     and preprint per paper, one confirmed person per preprint author."""
     new = correction.change
     assert isinstance(new, LinkDecision)
-    confirm = new.decision.value == "confirm"
+    confirm = new.decision is Decision.CONFIRM
     for entry in view.entries.values():
         old = entry.correction.change
         if not isinstance(old, LinkDecision) or entry.status not in (Status.PROPOSED, Status.APPROVED, Status.APPLIED):
@@ -338,7 +339,7 @@ def check_link_decision(correction: Correction, view: LogView) -> None:
         state = "applied" if entry.status is Status.APPLIED else "pending"
         hint = "revert it first" if state == "applied" else "review it first"
         cid = entry.correction.id
-        both = confirm and old.decision.value == "confirm"
+        both = confirm and old.decision is Decision.CONFIRM
         if new.paper is not None and old.paper is not None:
             if new.preprint == old.preprint and new.paper == old.paper:
                 raise Conflict(f"{state} correction {cid} decides the link of {new.preprint} to {new.paper} already; {hint}",

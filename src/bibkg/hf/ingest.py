@@ -25,7 +25,7 @@ from ..store.local import LocalStore
 from ..store.oxigraph import OxigraphStore
 from .anthology import AnthologySource
 from . import link_state
-from .link import Decisions, Links, TitleIndex, link, score, year_range
+from .link import Links, TitleIndex, link, score, year_range
 from .mapping import map_links, map_listing
 from .reader import DailyListing, HfAuthor, HfWarning, Preprint, read_listings
 
@@ -75,13 +75,6 @@ def stored_days(store: OxigraphStore) -> dict[str, dict[str, Preprint]]:
     }
 
 
-def reviewed_decisions(local: LocalStore) -> Decisions:
-    """The link decisions of the applied corrections in ``local``'s corrections log."""
-    from ..corrections import link_decisions
-
-    return link_decisions(local.root)
-
-
 @dataclass(slots=True)
 class _Linked:
     links: Links
@@ -114,7 +107,9 @@ def _link_days(local: LocalStore, store: OxigraphStore, listings: list[DailyList
     window = year_range(preprints.values())
     years = (window.start, window.stop)
     anthology = link_state.anthology_key(state_dir) if state_dir is not None else None
-    decisions = reviewed_decisions(local)
+    from ..corrections import link_decisions  # the reviewed decisions, from the store's log
+
+    decisions = link_decisions(local.root)
     plan = link_state.plan(old, anthology, days, years, decisions)
     source = AnthologySource(store)
     links, index, how = None, None, "full"

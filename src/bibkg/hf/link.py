@@ -242,13 +242,6 @@ class Decisions:
     not_persons: frozenset[tuple[str, int, str]] = frozenset()
     """(arXiv id, author position, person IRI): rejected person links."""
 
-    def __bool__(self) -> bool:
-        return bool(self.papers or self.not_papers or self.persons or self.not_persons)
-
-    def concern(self) -> set[str]:
-        """The arXiv ids the decisions name."""
-        return ({*self.papers} | {a for a, _ in self.not_papers} | {a for a, _ in self.persons}
-                | {a for a, _, _ in self.not_persons})
 
 
 NO_DECISIONS: Final = Decisions()
@@ -409,8 +402,9 @@ def score(
     preprints = list(preprints)
     by_id = {p.arxiv_id: p for p in preprints}
     confirmed = {a: found for a, found in decisions.papers.items() if a in by_id}
-    records = {paper.iri: paper for paper in index.papers if paper.iri in {iri for iri, _ in confirmed.values()}}
-    missing = {iri for iri, _ in confirmed.values()} - set(records)
+    held = {iri for iri, _ in confirmed.values()}
+    records = {paper.iri: paper for paper in index.papers if paper.iri in held} if held else {}
+    missing = held - set(records)
     if missing and papers is not None:
         records.update(papers(missing))
     candidates: dict[str, list[AnthologyPaper]] = {}
@@ -425,7 +419,6 @@ def score(
         for paper in candidates[p.arxiv_id]
         if title_similarity(p.title, paper.title) >= MIN_TITLE
     }
-    held = {iri for iri, _ in confirmed.values()}
     promising = {
         pair: paper for pair, paper in promising.items()
         if pair not in decisions.not_papers and pair[0] not in confirmed and pair[1] not in held

@@ -127,12 +127,10 @@ class Priority:
     pool starts a fresh one) rather than serving on at low priority.
     """
 
-    def __init__(self, after: float | None = None, nice: int | None = None) -> None:
+    def __init__(self) -> None:
         import os
         import threading
 
-        self.after = LOW_PRIORITY_AFTER if after is None else after
-        self.nice = LOW_PRIORITY_NICE if nice is None else nice
         self._tid = threading.get_native_id()
         self._base = os.getpriority(os.PRIO_PROCESS, self._tid)
         self._cond = threading.Condition()
@@ -172,12 +170,12 @@ class Priority:
             while True:
                 while not self._job:
                     self._cond.wait()
-                job, until = self._job, time.monotonic() + self.after
+                job, until = self._job, time.monotonic() + LOW_PRIORITY_AFTER
                 while self._job == job and (left := until - time.monotonic()) > 0:
                     self._cond.wait(left)
                 if self._job == job:
                     try:
-                        os.setpriority(os.PRIO_PROCESS, self._tid, self._base + self.nice)
+                        os.setpriority(os.PRIO_PROCESS, self._tid, self._base + LOW_PRIORITY_NICE)
                         self._lowered = True
                     except OSError:
                         pass
