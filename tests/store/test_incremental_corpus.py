@@ -109,7 +109,7 @@ def test_incremental_equals_cold_on_the_corpus(base: LocalStore, shared_corpus: 
     retitled = data / "xml" / f"{CHANGED}.xml"
     retitled.write_text(retitled.read_text(encoding="utf-8").replace("<title>", "<title>Retitled: ", 1), encoding="utf-8")
     report = run_ingest(data, store)
-    assert report.mode == "incremental" and report.corpus_graphs_kept and report.changed["remapped"] == 1
+    assert report.mode == "incremental" and report.corpus_graphs == "kept" and report.changed["remapped"] == 1
 
     cold = LocalStore(tmp_path / "cold")
     cold_report = run_ingest(data, cold, full=True)

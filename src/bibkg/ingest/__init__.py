@@ -36,10 +36,11 @@ from ..export.snapshot_dumps import SnapshotDumps
 from ..sparql import schema as schema_stats
 from ..mapping.collection import CollectionResult, VolumeFacts, map_collection
 from ..mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
-from ..mapping.stats import StatsFacts, stats_graph, with_triples
+from ..mapping.stats import DatasetFacts, StatsFacts, stats_graph, with_triples
 from ..mapping.terms import GraphText
 from ..safeparse import check_size, read_source
 from ..store.local import LocalStore
+from . import corpus_index
 from .state import (
     FACTS_DIR,
     SOURCES,
@@ -81,9 +82,11 @@ class IngestReport:
     """``cold`` (everything mapped and loaded) or ``incremental`` (:mod:`bibkg.ingest.incremental`)."""
     changed: dict[str, int] = field(default_factory=dict)
     """Incremental: collection files ``added``, ``modified``, ``removed``, ``remapped``."""
-    corpus_graphs_kept: bool = False
-    """Incremental: the corpus-wide graphs (people, events, venues, statistics) were kept as
-    they were, no fact they are built from having changed (a title, an abstract, a link)."""
+    corpus_graphs: str = "built"
+    """How the corpus-wide graphs (people, events, venues, statistics) were made: ``built`` from
+    the facts of every collection; incremental only: ``kept`` as they were, no fact they are
+    built from having changed (a title, an abstract, a link), or ``spliced``: only the blocks of
+    the persons and venue-years that changed rendered again (:mod:`bibkg.ingest.corpus_index`)."""
 
 
 def collection_files(datadir: Path) -> list[Path]:
@@ -341,7 +344,7 @@ def write_graphs(
                 (state / facts_path(one.collection_id)).write_bytes(one.dumps())
         report.phases["mapping"] = time.perf_counter() - step
         step = time.perf_counter()
-        *globals_, stats = corpus_graphs(report, facts, people, venues, sigs, datadir, dumps.quads)
+        (*globals_, stats), index_files = corpus_graphs(report, facts, people, venues, sigs, datadir, dumps.quads)
         for graph in globals_:
             dumps.add(graph)
         for graph in (extra_graphs or {}).values():  # other graphs before statistics, as a delta orders them
@@ -354,6 +357,9 @@ def write_graphs(
         (state / SOURCES).write_bytes(sources.to_bytes())
         key = globals_key(sources.resolution, venues, sigs, datadir, today)
         (state / SUMMARY).write_bytes(corpus_summary(key, report, facts).dumps())
+        for name, data in index_files.items():
+            (state / name).parent.mkdir(parents=True, exist_ok=True)
+            (state / name).write_bytes(data)
     report.quads = dumps.quads
     report.phases["global graphs"] = time.perf_counter() - step
     return report
@@ -367,10 +373,11 @@ def corpus_graphs(
     sigs: dict,
     datadir: Path,
     quads_before: int,
-) -> Iterator[GraphText]:
+) -> tuple[list[GraphText], dict[str, bytes]]:
     """The graphs built from the whole corpus, in dump order (events, people, venues,
-    statistics), from the facts of every collection in file order; fills in ``report``'s
-    counts and warnings.  ``quads_before``: the quads of the collection graphs."""
+    statistics), from the facts of every collection in file order, and the files of their
+    index (:mod:`bibkg.ingest.corpus_index`, what the next update splices them with); fills in
+    ``report``'s counts and warnings.  ``quads_before``: the quads of the collection graphs."""
     people_facts = PeopleFacts()
     stats = StatsFacts()
     volumes: list[VolumeFacts] = []
@@ -386,14 +393,12 @@ def corpus_graphs(
     report.papers, report.frontmatter = stats.papers, stats.frontmatter
     report.authorships, report.editorships = stats.authorships, stats.editorships
     report.persons = len(set(people.persons) | set(people_facts.names))
-    quads = quads_before
-    event_graph, event_warnings, event_count = events_graph(volumes, events, venues)
+    event_writer, event_warnings, event_count = events_graph(volumes, events, venues)
     report.warnings.extend(event_warnings)
-    for writer in (event_graph, people_graph(people, people_facts), venues_graph(venues, sigs, {v.full_id for v in volumes})):
-        graph = writer.finish()
-        quads += graph.quads
-        yield graph
-    stats_quads = stats_graph(
+    people_text, people_index = people_graph(people, people_facts)
+    graphs = [event_writer.finish(), people_text, venues_graph(venues, sigs, {v.full_id for v in volumes}).finish()]
+    quads = quads_before + sum(graph.quads for graph in graphs)
+    stats_text, stats_index, counts = stats_graph(
         stats,
         volumes,
         persons=report.persons,
@@ -403,7 +408,13 @@ def corpus_graphs(
         quads=quads,
         source=datadir,
     )
-    yield stats_quads.finish()
+    graphs.append(stats_text)
+    dataset = DatasetFacts(stats.papers, stats.frontmatter, counts.volumes, stats.collections, report.persons,
+                           event_count, len(venues), len(sigs), len(counts.venue_year_papers), stats.authorships,
+                           stats.editorships)  # fmt: skip
+    files = corpus_index.full_state(facts, people, people_index, stats_index, counts, dataset,
+                                    corpus_index.inputs_key(venues, sigs, datadir))  # fmt: skip
+    return graphs, files
 
 
 def corpus_summary(key: str, report: IngestReport, facts: list[CollectionFacts]) -> CorpusSummary:

@@ -32,13 +32,16 @@ from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
 from ..cards import CARDS_FILE
 from ..errors import StoreError
-from ..export.snapshot_dumps import DumpManifest
+from ..anthology.people import PeopleMetadata
+from ..export.snapshot_dumps import DumpManifest, read_block
 from ..mapping.collection import map_collection
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, build_on
 from ..store.local import LocalStore
+from . import corpus_index
 from . import IngestReport, Progress, _overridden, corpus_graphs, corpus_summary, load_people_for, map_corpus, with_corrections
-from .state import SOURCES, SUMMARY, CollectionFacts, CorpusSummary, Sources, facts_path, globals_key, read_facts, same_for_globals
+from .state import (SOURCES, SUMMARY, CollectionFacts, CorpusSummary, Sources, facts_path, globals_key, read_facts,
+                    same_for_globals)  # fmt: skip
 
 if TYPE_CHECKING:
     from ..corrections.effect import Overrides
@@ -137,11 +140,47 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
 
     key = globals_key(sources.resolution, venues, sigs, datadir, today)
     summary = _unchanged_globals(key, state, facts, remap, added, removed)
-    if summary is None:
+    manifest = DumpManifest.read(state)
+    if manifest is None:
+        raise StoreError(f"the current snapshot of {store.root} lost its dumps manifest; run 'bibkg ingest --full'")
+    prefix = iris.COLLECTION_GRAPH_PREFIX
+    known = {b.iri[len(prefix) :]: b.quads for b in manifest.graphs if b.iri.startswith(prefix)}
+    quads_before = sum(texts[cid].quads if cid in texts else known.get(cid, 0) for cid in ids)
+    global_iris = [iris.EVENTS_GRAPH, iris.PEOPLE_GRAPH, iris.VENUES_GRAPH, iris.STATS_GRAPH]
+    globals_: list[GraphText] = []
+    phase("facts")
+    spliced = None
+    if summary is None and not (added or removed):
+        spliced = _spliced_globals(state, store.files_dir(build.previous), manifest, venues, sigs, datadir, people,
+                                   facts, remap, ids, quads_before)  # fmt: skip
+
+    if summary is None and spliced is None:
         for cid in ids:
             if cid not in facts:
                 facts[cid] = read_facts(state, cid)
-    phase("facts")
+        phase("facts")
+        all_facts = [facts[cid] for cid in ids]
+        globals_, index_files = corpus_graphs(report, all_facts, people, venues, sigs, datadir, quads_before)
+        summary = corpus_summary(key, report, all_facts)
+        global_iris = [graph.iri for graph in globals_]
+        delta.state.update(index_files)
+    else:
+        if spliced is not None:  # the people and statistics graphs spliced, the others kept
+            summary = CorpusSummary.read(state)
+            assert summary is not None  # checked by _spliced_globals
+            globals_ = [spliced.people, spliced.stats]
+            delta.state.update(spliced.files)
+            summary.key = key
+            data = spliced.dataset
+            summary.papers, summary.frontmatter, summary.persons = data.papers, data.frontmatter, data.persons
+            summary.authorships, summary.editorships = data.authorships, data.editorships
+        # else kept as they are: the statistics' void:triples is recounted by the delta (derivations)
+        for cid, one in facts.items():
+            summary.warnings[cid] = list(one.warnings)
+        _report_from(report, summary, ids)
+        report.corpus_graphs = "kept" if spliced is None else "spliced"
+    delta.state[SUMMARY] = summary.dumps()
+    phase("global graphs")
 
     # cards: the papers of re-mapped and removed collections go, the re-mapped ones come back
     for cid in sorted(remap | set(removed)):
@@ -150,27 +189,6 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
                 delta.delete_card(iris.paper_iri(paper_id))
     for card in cards:
         delta.set_card(card)
-
-    manifest = DumpManifest.read(state)
-    if manifest is None:
-        raise StoreError(f"the current snapshot of {store.root} lost its dumps manifest; run 'bibkg ingest --full'")
-    prefix = iris.COLLECTION_GRAPH_PREFIX
-    known = {b.iri[len(prefix) :]: b.quads for b in manifest.graphs if b.iri.startswith(prefix)}
-    quads_before = sum(texts[cid].quads if cid in texts else known.get(cid, 0) for cid in ids)
-    if summary is None:
-        all_facts = [facts[cid] for cid in ids]
-        globals_ = list(corpus_graphs(report, all_facts, people, venues, sigs, datadir, quads_before))
-        summary = corpus_summary(key, report, all_facts)
-        global_iris = [graph.iri for graph in globals_]
-    else:  # kept as they are: the statistics' void:triples is recounted by the delta (derivations)
-        globals_ = []
-        global_iris = [iris.EVENTS_GRAPH, iris.PEOPLE_GRAPH, iris.VENUES_GRAPH, iris.STATS_GRAPH]
-        for cid, one in facts.items():
-            summary.warnings[cid] = list(one.warnings)
-        _report_from(report, summary, ids)
-        report.corpus_graphs_kept = True
-    delta.state[SUMMARY] = summary.dumps()
-    phase("global graphs")
 
     for cid, text in texts.items():
         delta.graphs[iris.collection_graph(cid)] = text
@@ -197,6 +215,34 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     report.quads = applied.quads
     report.phases = phases
     return report
+
+
+def _spliced_globals(state: Path, prev_files: Path, manifest: DumpManifest, venues: object, sigs: object,
+                     datadir: Path, people: PeopleMetadata, facts: dict[str, CollectionFacts], remap: set[str],
+                     ids: list[str], quads_before: int) -> corpus_index.Spliced | None:
+    """The people and statistics graphs with only the blocks of the persons and venue-years the
+    re-mapped collections changed rendered again (:mod:`bibkg.ingest.corpus_index`), when the
+    update allows it: the same venues, SIGs and data directory as the previous snapshot's index,
+    and every re-mapped collection with the same volumes and event (the events and venues
+    graphs stay as they are); ``None`` otherwise."""
+    index = corpus_index.CorpusIndex.read(state)
+    if index is None or index.inputs != corpus_index.inputs_key(venues, sigs, datadir) or CorpusSummary.read(state) is None:
+        return None
+    pairs = []
+    for cid in sorted(remap, key=ids.index):
+        old = read_facts(state, cid)
+        if old.volumes != facts[cid].volumes or old.event != facts[cid].event:
+            return None
+        pairs.append((old, facts[cid]))
+    people_block, stats_block = manifest.get(iris.PEOPLE_GRAPH), manifest.get(iris.STATS_GRAPH)
+    others = [manifest.get(iri) for iri in (iris.EVENTS_GRAPH, iris.VENUES_GRAPH)]
+    if people_block is None or stats_block is None or None in others:
+        return None
+    people_text, stats_text = (GraphText(block.iri, read_block(prev_files, block), read_block(prev_files, block, "turtle"),
+                                         block.quads) for block in (people_block, stats_block))  # fmt: skip
+    order = {cid: at for at, cid in enumerate(ids)}
+    return corpus_index.splice(state, index, pairs, order, people, people_text, stats_text,
+                               quads_before=quads_before + sum(block.quads for block in others), source=datadir)  # fmt: skip
 
 
 def _unchanged_globals(key: str, state: Path, facts: dict[str, CollectionFacts], remap: set[str], added: list[str],

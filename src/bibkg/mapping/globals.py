@@ -9,10 +9,11 @@ from .. import iris
 from .. import vocab as V
 from ..anthology.names import Name
 from ..anthology.people import PeopleMetadata
-from ..anthology.records import EventDecl, SigEntry, VenueEntry
+from ..anthology.records import EventDecl, PersonEntry, SigEntry, VenueEntry
 from ..anthology.resolve import Warning
 from .collection import CollectionResult, VolumeFacts
-from .terms import QuadWriter, bool_lit, int_lit, lang_lit
+from .blocks import Block, BlockIndex, join
+from .terms import GraphText, QuadWriter, bool_lit, int_lit, lang_lit
 
 
 @dataclass(slots=True)
@@ -42,58 +43,80 @@ def canonical_name(names: list[Name]) -> Name:
     return best
 
 
-def people_graph(people: PeopleMetadata, facts: PeopleFacts) -> QuadWriter:
-    """Persons with their names, verification status, ORCID and similar persons."""
-    out = QuadWriter(iris.PEOPLE_GRAPH)
-    declared_ids = people.persons.keys()
-    all_ids = sorted(set(declared_ids) | set(facts.names))
+def similar_persons(people: PeopleMetadata) -> dict[str, tuple[str, ...]]:
+    """Person id → the persons it is declared similar to, or shares a declared name with
+    (sorted): the ``bibkg:similar`` links."""
     similar: dict[str, set[str]] = {}
     for entry in people.persons.values():
         for other in entry.similar:
             similar.setdefault(entry.id, set()).add(other)
             similar.setdefault(other, set()).add(entry.id)
     for ids in people.by_name.values():
-        for a in ids:
-            for b in ids:
-                if a != b:
-                    similar.setdefault(a, set()).add(b)
-    for pid in all_ids:
-        s = iris.person_iri(pid)
-        entry = people.persons.get(pid)
-        used = facts.names.get(pid, [])
-        if entry is not None:
-            declared = list(entry.names)
-            canonical = declared[0]
-            names = declared + [n for n in used if n not in declared]
-        else:
-            declared = []
-            canonical = canonical_name(used)
-            names = list(used)
-        out.add_iri(s, V.TYPE, V.Person)
-        out.add_text(s, V.LABEL, canonical.full)
-        out.add(s, V.verified, bool_lit(entry is not None))
-        nodes = [(name, iris.name_iri(s, name.first, name.last)) for name in names]
-        out.add_iri(s, V.canonicalName, iris.name_iri(s, canonical.first, canonical.last))
-        for _name, node in nodes:
-            out.add_iri(s, V.personName, node)
-        for text, tag in sorted(facts.scripts.get(pid, ())):
-            out.add(s, V.scriptVariant, lang_lit(text, tag))
-        if entry is not None:
-            if entry.orcid:
-                out.add_iri(s, V.orcid, iris.orcid_iri(entry.orcid))
-            out.add_text(s, V.COMMENT, entry.comment)
-            out.add_text(s, V.degree, entry.degree)
-            if entry.disable_name_matching:
-                out.add(s, V.disableNameMatching, bool_lit(True))
-        for other in sorted(similar.get(pid, ())):
-            out.add_iri(s, V.similar, iris.person_iri(other))
-        for name, node in nodes:  # after the person's own triples: one Turtle statement each
-            out.add_text(node, V.givenName, name.first)
-            out.add_text(node, V.familyName, name.last)
-            out.add_text(node, V.fullName, name.full)
-            if name in declared:
-                out.add(node, V.declared, bool_lit(True))
+        if len(ids) > 1:
+            for a in ids:
+                for b in ids:
+                    if a != b:
+                        similar.setdefault(a, set()).add(b)
+    return {pid: tuple(sorted(others)) for pid, others in similar.items()}
+
+
+def person_block(
+    pid: str,
+    entry: PersonEntry | None,
+    used: list[Name],
+    scripts: Iterable[tuple[str, str]],
+    similar: Iterable[str],
+) -> QuadWriter:
+    """One person's statements in the people graph: the person with their names (``used``: as
+    printed on papers, in corpus order), verification status, ORCID and similar persons."""
+    out = QuadWriter(iris.PEOPLE_GRAPH)
+    s = iris.person_iri(pid)
+    if entry is not None:
+        declared = list(entry.names)
+        canonical = declared[0]
+        names = declared + [n for n in used if n not in declared]
+    else:
+        declared = []
+        canonical = canonical_name(used)
+        names = list(used)
+    out.add_iri(s, V.TYPE, V.Person)
+    out.add_text(s, V.LABEL, canonical.full)
+    out.add(s, V.verified, bool_lit(entry is not None))
+    nodes = [(name, iris.name_iri(s, name.first, name.last)) for name in names]
+    out.add_iri(s, V.canonicalName, iris.name_iri(s, canonical.first, canonical.last))
+    for _name, node in nodes:
+        out.add_iri(s, V.personName, node)
+    for text, tag in sorted(scripts):
+        out.add(s, V.scriptVariant, lang_lit(text, tag))
+    if entry is not None:
+        if entry.orcid:
+            out.add_iri(s, V.orcid, iris.orcid_iri(entry.orcid))
+        out.add_text(s, V.COMMENT, entry.comment)
+        out.add_text(s, V.degree, entry.degree)
+        if entry.disable_name_matching:
+            out.add(s, V.disableNameMatching, bool_lit(True))
+    for other in similar:
+        out.add_iri(s, V.similar, iris.person_iri(other))
+    for name, node in nodes:  # after the person's own triples: one Turtle statement each
+        out.add_text(node, V.givenName, name.first)
+        out.add_text(node, V.familyName, name.last)
+        out.add_text(node, V.fullName, name.full)
+        if name in declared:
+            out.add(node, V.declared, bool_lit(True))
     return out
+
+
+def people_graph(people: PeopleMetadata, facts: PeopleFacts) -> tuple[GraphText, BlockIndex]:
+    """Persons with their names, verification status, ORCID and similar persons: a block per
+    person (:func:`person_block`), in person id order."""
+    similar = similar_persons(people)
+    all_ids = sorted(set(people.persons) | set(facts.names))
+    blocks = (
+        (pid, Block.of(person_block(pid, people.persons.get(pid), facts.names.get(pid, []),
+                                    facts.scripts.get(pid, ()), similar.get(pid, ()))))  # fmt: skip
+        for pid in all_ids
+    )
+    return join(iris.PEOPLE_GRAPH, blocks)
 
 
 def events_graph(

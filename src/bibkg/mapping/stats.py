@@ -35,6 +35,7 @@ from typing import Any
 from .. import iris
 from .. import vocab as V
 from .collection import VolumeFacts
+from .blocks import Block, BlockIndex, join
 from .terms import GraphText, QuadWriter, date_lit, int_lit
 
 DATASET_IRI = iris.BIBKG_ID + "dataset"
@@ -75,88 +76,136 @@ class StatsFacts:
                     known.append(pid)
 
 
-def stats_graph(
-    facts: StatsFacts,
-    volumes: Iterable[VolumeFacts],
-    *,
-    persons: int,
-    events: int,
-    venues: int,
-    sigs: int,
-    quads: int,
-    source: Path | str | None = None,
-    today: _dt.date | None = None,
-) -> QuadWriter:
-    """Build the statistics graph; ``quads`` is the number of statements written before it."""
-    out = QuadWriter(iris.STATS_GRAPH)
-    volumes = list(volumes)
+@dataclass(slots=True)
+class StatsCounts:
+    """The numbers of the statistics graph, counted from the facts of every collection."""
+
+    person_years: dict[str, Counter[int]]
+    """person id → year → their papers of that year."""
+    venue_years: dict[tuple[str, int], Counter[str]]
+    """(venue id, year) → person id → their papers at that venue in that year."""
+    venue_year_papers: Counter[tuple[str, int]]
+    volumes: int
+
+
+def count(facts: StatsFacts, volumes: Iterable[VolumeFacts]) -> StatsCounts:
+    """Count papers per person, per venue-year and per author of a venue-year."""
     paper_year: dict[str, int] = {}
     paper_venues: dict[str, set[str]] = defaultdict(set)
-    volume_types = Counter()
+    volume_count = 0
     for v in volumes:
-        volume_types["volume"] += 1
+        volume_count += 1
         for pid in v.paper_ids:
             paper_year[pid] = v.year
             paper_venues[pid].update(v.venue_ids)
-
-    # persons
-    person_papers: Counter[str] = Counter()
-    person_years: dict[str, list[int]] = {}
-    venue_papers: Counter[str] = Counter()
-    venue_years: dict[str, list[int]] = {}
+    person_years: dict[str, Counter[int]] = defaultdict(Counter)
     vy_papers: Counter[tuple[str, int]] = Counter()
     vy_authors: dict[tuple[str, int], Counter[str]] = defaultdict(Counter)
     for paper_id, year in paper_year.items():
         people = facts.authors.get(paper_id, ())
         for pid in people:
-            person_papers[pid] += 1
-            span = person_years.setdefault(pid, [year, year])
-            span[0], span[1] = min(span[0], year), max(span[1], year)
+            person_years[pid][year] += 1
         for venue_id in paper_venues[paper_id]:
-            venue_papers[venue_id] += 1
-            span = venue_years.setdefault(venue_id, [year, year])
-            span[0], span[1] = min(span[0], year), max(span[1], year)
             vy_papers[(venue_id, year)] += 1
             counter = vy_authors[(venue_id, year)]
             for pid in people:
                 counter[pid] += 1
-    for pid in sorted(person_papers):
-        s = iris.person_iri(pid)
-        out.add(s, V.paperCount, int_lit(person_papers[pid]))
-        first, last = person_years[pid]
-        out.add(s, V.firstYear, int_lit(first))
-        out.add(s, V.lastYear, int_lit(last))
+    return StatsCounts(dict(person_years), {vy: vy_authors[vy] for vy in vy_papers}, vy_papers, volume_count)
+
+
+@dataclass(slots=True)
+class DatasetFacts:
+    """What the dataset's VoID description counts."""
+
+    papers: int
+    frontmatter: int
+    volumes: int
+    collections: int
+    persons: int
+    events: int
+    venues: int
+    sigs: int
+    venue_years: int
+    authorships: int
+    editorships: int
+
+
+PERSONS, VENUES, VENUE_YEARS, DATASET = 0, 1, 2, 3
+"""The sections of the statistics graph, in text order; a block's key is (section, …)."""
+
+
+def person_counts_block(pid: str, years: Counter[int]) -> QuadWriter:
+    """A person's paper count and first and last year."""
+    out = QuadWriter(iris.STATS_GRAPH)
+    s = iris.person_iri(pid)
+    out.add(s, V.paperCount, int_lit(sum(years.values())))
+    out.add(s, V.firstYear, int_lit(min(years)))
+    out.add(s, V.lastYear, int_lit(max(years)))
+    return out
+
+
+def venues_block(vy_papers: Counter[tuple[str, int]]) -> QuadWriter:
+    """Every venue's paper count and first and last year."""
+    out = QuadWriter(iris.STATS_GRAPH)
+    venue_papers: Counter[str] = Counter()
+    venue_years: dict[str, list[int]] = {}
+    for (venue_id, year), papers in vy_papers.items():
+        venue_papers[venue_id] += papers
+        span = venue_years.setdefault(venue_id, [year, year])
+        span[0], span[1] = min(span[0], year), max(span[1], year)
     for venue_id in sorted(venue_papers):
         s = iris.venue_iri(venue_id)
         out.add(s, V.paperCount, int_lit(venue_papers[venue_id]))
         first, last = venue_years[venue_id]
         out.add(s, V.firstYear, int_lit(first))
         out.add(s, V.lastYear, int_lit(last))
-    for (venue_id, year) in sorted(vy_papers):
-        s = venue_year_iri(venue_id, year)
-        venue = iris.venue_iri(venue_id)
-        out.add_iri(venue, V.venueYear, s)
-        out.add_iri(s, V.TYPE, V.VenueYear)
-        out.add_iri(s, V.venue, venue)
-        out.add(s, V.year, int_lit(year))
-        out.add_iri(s, V.event, iris.event_iri(f"{venue_id}-{year}"))
-        out.add(s, V.paperCount, int_lit(vy_papers[(venue_id, year)]))
-        authors = vy_authors[(venue_id, year)]
-        out.add(s, V.authorCount, int_lit(len(authors)))
-        _add_ranking(out, s, sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AUTHORS])
+    return out
 
-    # VoID description of the dataset
+
+def venue_year_block(venue_id: str, year: int, papers: int, authors: Counter[str]) -> QuadWriter:
+    """A venue-year: its papers, its authors and the most prolific of them (the venue's link to
+    it comes last, so that the block starts and ends with a subject of its own)."""
+    out = QuadWriter(iris.STATS_GRAPH)
+    s = venue_year_iri(venue_id, year)
+    venue = iris.venue_iri(venue_id)
+    out.add_iri(s, V.TYPE, V.VenueYear)
+    out.add_iri(s, V.venue, venue)
+    out.add(s, V.year, int_lit(year))
+    out.add_iri(s, V.event, iris.event_iri(f"{venue_id}-{year}"))
+    out.add(s, V.paperCount, int_lit(papers))
+    out.add(s, V.authorCount, int_lit(len(authors)))
+    _add_ranking(out, s, sorted(authors.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP_AUTHORS])
+    out.add_iri(venue, V.venueYear, s)
+    return out
+
+
+def top_authors(person_papers: dict[str, int]) -> list[tuple[str, int]]:
+    """The :data:`TOP_AUTHORS_OVERALL` most prolific authors, ties broken by person IRI."""
+    return sorted(person_papers.items(), key=lambda kv: (-kv[1], iris.person_iri(kv[0])))[:TOP_AUTHORS_OVERALL]
+
+
+def dataset_block(
+    counts: DatasetFacts,
+    top: list[tuple[str, int]],
+    *,
+    quads: int,
+    source: Path | str | None = None,
+    today: _dt.date | None = None,
+) -> QuadWriter:
+    """The VoID description of the dataset; ``quads``: the statements written before it (its
+    last statement, alone, is the dataset's ``void:triples``)."""
+    out = QuadWriter(iris.STATS_GRAPH)
     d = DATASET_IRI
     classes = {
-        V.Paper: facts.papers,
-        V.FrontMatter: facts.frontmatter,
-        V.Volume: volume_types["volume"],
-        V.Collection: facts.collections,
-        V.Person: persons,
-        V.Event: events,
-        V.Venue: venues,
-        V.SIG: sigs,
-        V.VenueYear: len(vy_papers),
+        V.Paper: counts.papers,
+        V.FrontMatter: counts.frontmatter,
+        V.Volume: counts.volumes,
+        V.Collection: counts.collections,
+        V.Person: counts.persons,
+        V.Event: counts.events,
+        V.Venue: counts.venues,
+        V.SIG: counts.sigs,
+        V.VenueYear: counts.venue_years,
     }
     out.add_iri(d, V.TYPE, V.VOID + "Dataset")
     out.add_text(d, V.DCTERMS + "title", "bibkg: the ACL Anthology as a knowledge graph")
@@ -174,18 +223,49 @@ def stats_graph(
     out.add_iri(d, V.VOID + "vocabulary", V.BIBKG)
     out.add_iri(d, V.VOID + "uriSpace", iris.ANTHOLOGY)
     out.add(d, V.VOID + "entities", int_lit(sum(classes.values())))
-    out.add(d, V.authorshipCount, int_lit(facts.authorships))
-    overall = sorted(person_papers.items(), key=lambda kv: (-kv[1], iris.person_iri(kv[0])))
-    _add_ranking(out, d, overall[:TOP_AUTHORS_OVERALL])
-    out.add(d, V.editorshipCount, int_lit(facts.editorships))
-    for cls, count in classes.items():
+    out.add(d, V.authorshipCount, int_lit(counts.authorships))
+    _add_ranking(out, d, top)
+    out.add(d, V.editorshipCount, int_lit(counts.editorships))
+    for cls, number in classes.items():
         node = f"{d}#class-{cls.rsplit('#', 1)[-1]}"
         out.add_iri(d, V.VOID + "classPartition", node)
         out.add_iri(node, V.VOID + "class", cls)
-        out.add(node, V.VOID + "entities", int_lit(count))
-    total = quads + len(out) + 1
-    out.add(d, V.VOID + "triples", int_lit(total))
+        out.add(node, V.VOID + "entities", int_lit(number))
+    out.add(d, V.VOID + "triples", int_lit(quads + len(out) + 1))
     return out
+
+
+def stats_graph(
+    facts: StatsFacts,
+    volumes: Iterable[VolumeFacts],
+    *,
+    persons: int,
+    events: int,
+    venues: int,
+    sigs: int,
+    quads: int,
+    source: Path | str | None = None,
+    today: _dt.date | None = None,
+) -> tuple[GraphText, BlockIndex, StatsCounts]:
+    """Build the statistics graph, a block per person and venue-year (:mod:`bibkg.mapping.blocks`);
+    ``quads`` is the number of statements written before it."""
+    counts = count(facts, volumes)
+    blocks: list[tuple[tuple, Block]] = []
+    for pid in sorted(counts.person_years):
+        blocks.append(((PERSONS, pid), Block.of(person_counts_block(pid, counts.person_years[pid]))))
+    blocks.append(((VENUES,), Block.of(venues_block(counts.venue_year_papers))))
+    for venue_id, year in sorted(counts.venue_year_papers):
+        vy = (venue_id, year)
+        block = venue_year_block(venue_id, year, counts.venue_year_papers[vy], counts.venue_years[vy])
+        blocks.append(((VENUE_YEARS, venue_id, year), Block.of(block)))
+    before = quads + sum(block.quads for _key, block in blocks)
+    person_papers = {pid: sum(years.values()) for pid, years in counts.person_years.items()}
+    dataset = DatasetFacts(facts.papers, facts.frontmatter, counts.volumes, facts.collections, persons, events, venues,
+                           sigs, len(counts.venue_year_papers), facts.authorships, facts.editorships)  # fmt: skip
+    top = top_authors(person_papers)
+    blocks.append(((DATASET,), Block.of(dataset_block(dataset, top, quads=before, source=source, today=today))))
+    text, index = join(iris.STATS_GRAPH, blocks)
+    return text, index, counts
 
 
 def _add_ranking(out: QuadWriter, subject: str, ranked: list[tuple[str, int]]) -> None:

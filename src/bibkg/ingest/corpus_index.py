@@ -1,0 +1,337 @@
+"""The corpus-wide graphs' inputs kept per person and per venue-year, so that an update that
+changes a few persons re-renders only their blocks of the people and statistics graphs.
+
+Kept in the snapshot's update state (:mod:`bibkg.ingest.state`), under ``anthology/``:
+
+* ``corpus-index.pickle`` (:class:`CorpusIndex`): where each block of the people and statistics
+  graphs starts (:mod:`bibkg.mapping.blocks`), every person's paper count (for the overall
+  ranking), the papers of every venue-year, the dataset's counts, and what the people metadata
+  said of each person (a digest of their entry, their similar persons);
+* ``persons/NN.pickle``: per person (in one of :data:`SHARDS` files by a hash of the id), what
+  each collection contributes: the names they were printed under, their names in other
+  scripts, their papers per year;
+* ``venue-years/NN.pickle``: per venue-year (sharded by venue), papers per author.
+
+:func:`splice` takes an update whose re-mapped collections kept their volumes and event (a
+correction, changed authors or names), finds the persons and venue-years whose inputs changed,
+re-renders their blocks from these records and splices them into the previous snapshot's graphs.
+The result is the graph a full build gives (same blocks, same code: tested on the full corpus
+against a cold ingest); any other update builds the graphs in full (:func:`full_state` then
+writes the records afresh).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import pickle
+import zlib
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from .. import iris
+from ..anthology.names import Name
+from ..anthology.people import PeopleMetadata
+from ..mapping.blocks import Block, BlockIndex, splice as splice_blocks
+from ..mapping.globals import person_block, similar_persons
+from ..mapping.stats import (DATASET, PERSONS, VENUE_YEARS, DatasetFacts, StatsCounts, dataset_block,
+                             person_counts_block, top_authors, venue_year_block)  # fmt: skip
+from ..mapping.terms import GraphText
+from .state import STATE_DIR, CollectionFacts
+
+INDEX = f"{STATE_DIR}/corpus-index.pickle"
+PERSONS_DIR = f"{STATE_DIR}/persons"
+VENUES_DIR = f"{STATE_DIR}/venue-years"
+SHARDS = 64
+VERSION = 1
+MAX_PERSONS = 5000
+"""Above this many persons changed, the graphs are built in full (it is faster)."""
+
+NameKey = tuple[str | None, str]
+PersonRecord = list[Any]
+"""[collection id → names (first, last) printed, collection id → (text, language tag) of names in
+other scripts, year → papers]."""
+
+
+def shard(key: str) -> int:
+    return zlib.crc32(key.encode()) % SHARDS
+
+
+def _person_path(number: int) -> str:
+    return f"{PERSONS_DIR}/{number:02d}.pickle"
+
+
+def _venue_path(number: int) -> str:
+    return f"{VENUES_DIR}/{number:02d}.pickle"
+
+
+@dataclass
+class CorpusIndex:
+    """``corpus-index.pickle``: see the module docs."""
+
+    inputs: str
+    """A digest of the graphs' inputs besides collections and people metadata (:func:`inputs_key`)."""
+    people: BlockIndex
+    stats: BlockIndex
+    entries: dict[str, bytes]
+    similar: dict[str, tuple[str, ...]]
+    person_papers: dict[str, int]
+    venue_year_papers: Counter[tuple[str, int]]
+    dataset: DatasetFacts
+    version: int = VERSION
+
+    def dumps(self) -> bytes:
+        return pickle.dumps(self, protocol=pickle.HIGHEST_PROTOCOL)
+
+    @staticmethod
+    def read(state: Path) -> CorpusIndex | None:
+        try:
+            index = pickle.loads((Path(state) / INDEX).read_bytes())
+        except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ValueError, TypeError):
+            return None
+        return index if isinstance(index, CorpusIndex) and index.version == VERSION else None
+
+
+def inputs_key(venues: object, sigs: object, datadir: Path) -> str:
+    digest = hashlib.sha256()
+    for part in (repr(venues), repr(sigs), str(Path(datadir).resolve())):
+        digest.update(part.encode())
+        digest.update(b"\x00")
+    return digest.hexdigest()
+
+
+def entry_digests(people: PeopleMetadata) -> dict[str, bytes]:
+    """Person id → a digest of what the people metadata says of them."""
+    return {pid: hashlib.blake2b(repr(entry).encode(), digest_size=12).digest() for pid, entry in people.persons.items()}
+
+
+@dataclass(slots=True)
+class _Contribution:
+    """What one collection's facts say of each person and paper."""
+
+    names: dict[str, tuple[NameKey, ...]]
+    scripts: dict[str, tuple[tuple[str, str], ...]]
+    years: dict[str, Counter[int]]
+    authors: dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]]
+    """paper id → (its authors, the year, the venues)."""
+
+    @classmethod
+    def of(cls, facts: CollectionFacts) -> _Contribution:
+        names = {pid: tuple((n.first, n.last) for n in used) for pid, used in facts.names.items()}
+        scripts = {pid: tuple(sorted(found)) for pid, found in facts.scripts.items() if found}
+        years: dict[str, Counter[int]] = {}
+        authors = {}
+        for volume in facts.volumes:
+            for paper in volume.paper_ids:
+                people = tuple(facts.authors.get(paper, ()))
+                authors[paper] = (people, volume.year, volume.venue_ids)
+                for pid in people:
+                    years.setdefault(pid, Counter())[volume.year] += 1
+        return cls(names, scripts, years, authors)
+
+    def of_person(self, pid: str) -> tuple[Any, Any, Any]:
+        return self.names.get(pid), self.scripts.get(pid), self.years.get(pid)
+
+    def persons(self) -> set[str]:
+        return set(self.names) | set(self.scripts) | set(self.years)
+
+
+def full_state(
+    facts: list[CollectionFacts],
+    people: PeopleMetadata,
+    people_index: BlockIndex,
+    stats_index: BlockIndex,
+    counts: StatsCounts,
+    dataset: DatasetFacts,
+    inputs: str,
+) -> dict[str, bytes]:
+    """Every file of the index, written from the facts of every collection (a full build)."""
+    records: dict[str, PersonRecord] = {}
+    for one in facts:
+        cid = one.collection_id
+        for pid, used in one.names.items():
+            records.setdefault(pid, [{}, {}, {}])[0][cid] = tuple((n.first, n.last) for n in used)
+        for pid, found in one.scripts.items():
+            if found:
+                records.setdefault(pid, [{}, {}, {}])[1][cid] = tuple(sorted(found))
+    for pid, years in counts.person_years.items():
+        records.setdefault(pid, [{}, {}, {}])[2] = dict(years)
+    files: dict[str, bytes] = {}
+    person_shards: list[dict[str, PersonRecord]] = [{} for _ in range(SHARDS)]
+    for pid, record in records.items():
+        person_shards[shard(pid)][pid] = record
+    for number, part in enumerate(person_shards):
+        files[_person_path(number)] = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+    venue_shards: list[dict[tuple[str, int], dict[str, int]]] = [{} for _ in range(SHARDS)]
+    for (venue_id, year), authors in counts.venue_years.items():
+        venue_shards[shard(venue_id)][(venue_id, year)] = dict(authors)
+    for number, part in enumerate(venue_shards):
+        files[_venue_path(number)] = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+    index = CorpusIndex(
+        inputs, people_index, stats_index, entry_digests(people), similar_persons(people),
+        {pid: sum(years.values()) for pid, years in counts.person_years.items()},
+        Counter(counts.venue_year_papers), dataset,
+    )  # fmt: skip
+    files[INDEX] = index.dumps()
+    return files
+
+
+@dataclass(slots=True)
+class Spliced:
+    """The people and statistics graphs after :func:`splice`, and the index files that changed."""
+
+    people: GraphText
+    stats: GraphText
+    files: dict[str, bytes]
+    dataset: DatasetFacts
+    persons: int
+    """How many persons' blocks were rendered again."""
+
+
+class _Shards:
+    """The shard files of one kind, read when first needed and written back when changed."""
+
+    def __init__(self, state: Path, path: Any) -> None:
+        self.state, self.path = state, path
+        self.loaded: dict[int, dict] = {}
+        self.changed: set[int] = set()
+
+    def part(self, key: str) -> dict:
+        number = shard(key)
+        if number not in self.loaded:
+            self.loaded[number] = pickle.loads((self.state / self.path(number)).read_bytes())
+        return self.loaded[number]
+
+    def touch(self, key: str) -> dict:
+        self.changed.add(shard(key))
+        return self.part(key)
+
+    def files(self) -> dict[str, bytes]:
+        return {self.path(n): pickle.dumps(self.loaded[n], protocol=pickle.HIGHEST_PROTOCOL) for n in sorted(self.changed)}
+
+
+def splice(
+    state: Path,
+    index: CorpusIndex,
+    changed: Iterable[tuple[CollectionFacts, CollectionFacts]],
+    order: dict[str, int],
+    people: PeopleMetadata,
+    people_text: GraphText,
+    stats_text: GraphText,
+    *,
+    quads_before: int,
+    source: Path | str | None,
+    today: Any = None,
+) -> Spliced | None:
+    """The people and statistics graphs after the collections of ``changed`` ((old facts, new
+    facts) pairs, each keeping its volumes) changed, from the previous snapshot's graphs and its
+    index in ``state``; ``None`` when too many persons changed (build in full instead).
+    ``order``: collection id → its position in the corpus; ``quads_before``: the statements of
+    the graphs written before the statistics graph, besides the people graph."""
+    persons = _Shards(state, _person_path)
+    venue_years = _Shards(state, _venue_path)
+    touched: set[str] = set()
+    dataset = dataclasses.replace(index.dataset)
+    vy_changes: dict[tuple[str, int], Counter[str]] = {}
+    for old, new in changed:
+        cid = new.collection_id
+        dataset.authorships += new.authorships - old.authorships
+        dataset.editorships += new.editorships - old.editorships
+        dataset.papers += new.papers - old.papers
+        dataset.frontmatter += new.frontmatter - old.frontmatter
+        before, after = _Contribution.of(old), _Contribution.of(new)
+        for pid in before.persons() | after.persons():
+            was, now = before.of_person(pid), after.of_person(pid)
+            if was == now:
+                continue
+            touched.add(pid)
+            if len(touched) > MAX_PERSONS:
+                return None
+            record = persons.touch(pid).setdefault(pid, [{}, {}, {}])
+            for part, value in zip(record[:2], now[:2], strict=True):
+                if value:
+                    part[cid] = value
+                else:
+                    part.pop(cid, None)
+            years = Counter(record[2])
+            years.subtract(was[2] or {})
+            years.update(now[2] or {})
+            record[2] = {year: n for year, n in years.items() if n > 0}
+            if not any(record):
+                del persons.part(pid)[pid]
+        for paper, (authors, year, venues) in after.authors.items():
+            old_authors = before.authors.get(paper, ((), year, venues))[0]
+            if set(old_authors) != set(authors):
+                for venue_id in venues:
+                    delta = vy_changes.setdefault((venue_id, year), Counter())
+                    delta.subtract(old_authors)
+                    delta.update(authors)
+
+    entries = entry_digests(people)
+    similar = similar_persons(people)
+    for pid in set(entries) | set(index.entries):
+        if entries.get(pid) != index.entries.get(pid):
+            touched.add(pid)
+    for pid in set(similar) | set(index.similar):
+        if similar.get(pid) != index.similar.get(pid):
+            touched.add(pid)
+    if len(touched) > MAX_PERSONS:
+        return None
+
+    people_changes: dict[Any, Block | None] = {}
+    stats_changes: dict[Any, Block | None] = {}
+    person_papers = dict(index.person_papers)
+    for pid in touched:
+        record = persons.part(pid).get(pid)
+        entry = people.persons.get(pid)
+        used: list[Name] = []
+        scripts: set[tuple[str, str]] = set()
+        years: dict[int, int] = {}
+        if record is not None:
+            for cid in sorted(record[0], key=order.__getitem__):
+                for first, last in record[0][cid]:
+                    name = Name(first, last)
+                    if name not in used:
+                        used.append(name)
+            for found in record[1].values():
+                scripts.update(found)
+            years = record[2]
+        if entry is None and not used:
+            people_changes[pid] = None
+        else:
+            people_changes[pid] = Block.of(person_block(pid, entry, used, scripts, similar.get(pid, ())))
+        if years:
+            person_papers[pid] = sum(years.values())
+            stats_changes[(PERSONS, pid)] = Block.of(person_counts_block(pid, Counter(years)))
+        else:
+            person_papers.pop(pid, None)
+            stats_changes[(PERSONS, pid)] = None
+
+    for (venue_id, year), delta in vy_changes.items():
+        authors = venue_years.touch(venue_id).setdefault((venue_id, year), {})
+        for pid, n in delta.items():
+            if n:
+                authors[pid] = authors.get(pid, 0) + n
+                if authors[pid] <= 0:
+                    del authors[pid]
+        block = venue_year_block(venue_id, year, index.venue_year_papers[(venue_id, year)], Counter(authors))
+        stats_changes[(VENUE_YEARS, venue_id, year)] = Block.of(block)
+
+    new_people, people_index = splice_blocks(people_text, index.people, people_changes)
+    stats_without, stats_index = splice_blocks(stats_text, index.stats, stats_changes)
+    dataset.persons = len(people_index.keys)
+    at, _present = stats_index.position((DATASET,))
+    body_quads = stats_without.nquads.count(b"\n", 0, stats_index.nquads[at])
+    block = dataset_block(dataset, top_authors(person_papers), quads=quads_before + new_people.quads + body_quads,
+                          source=source, today=today)  # fmt: skip
+    new_stats, stats_index = splice_blocks(stats_without, stats_index, {(DATASET,): Block.of(block)})
+    new_index = CorpusIndex(index.inputs, people_index, stats_index, entries, similar, person_papers,
+                            index.venue_year_papers, dataset)  # fmt: skip
+    files = {INDEX: new_index.dumps(), **persons.files(), **venue_years.files()}
+    return Spliced(new_people, new_stats, files, dataset, len(touched))
+
+
+__all__ = ["INDEX", "CorpusIndex", "Spliced", "entry_digests", "full_state", "inputs_key", "splice"]
