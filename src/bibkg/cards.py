@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import sqlite3
 import threading
 from collections.abc import Iterable
@@ -63,9 +64,9 @@ class CardWriter:
     """Writes the cards file at ``path`` (a new file); :meth:`close` commits it.
 
     The cards are collected in a work file beside ``path`` and copied into ``path`` by
-    :func:`canonical_copy`: the published file's bytes then depend on the cards only, not on the
-    order they were added in, so an update that changes a few cards of the previous file
-    (:mod:`bibkg.store.delta`) writes the very file a fresh ingest writes."""
+    :func:`canonical_copy`: the file's bytes then depend on the cards only, not on the order
+    they were added in.  (An update changes a copy of the previous file in place,
+    :func:`updated_copy`: the same content, another page layout.)"""
 
     def __init__(self, path: Path) -> None:
         self.path = Path(path)
@@ -113,25 +114,39 @@ def _new_database(path: Path) -> sqlite3.Connection:
 
 
 def updated_copy(source: Path, target: Path, changes: dict[str, PaperCard | None]) -> None:
-    """Write into ``target`` the cards of ``source`` with ``changes`` (paper IRI → new card,
-    or ``None``: removed), byte for byte the file a :class:`CardWriter` given the resulting
-    cards writes."""
-    work = Path(target).with_name(f".{Path(target).name}.work")
-    db = _new_database(work)
+    """Write into ``target`` the cards of ``source`` with ``changes`` (paper IRI → new card, or
+    ``None``: removed): a copy of the file (the kernel copies it without reading it into this
+    process) changed in place.  Its content (:func:`content`) is what a :class:`CardWriter`
+    given the resulting cards writes; its page layout may differ."""
+    target = Path(target)
+    work = target.with_name(f".{target.name}.work")
+    shutil.copyfile(source, work)
+    db = sqlite3.connect(work, isolation_level=None)
     try:
-        db.execute("ATTACH DATABASE ? AS old", (f"{Path(source).resolve().as_uri()}?mode=ro",))
-        db.execute("CREATE TEMP TABLE gone (paper TEXT PRIMARY KEY) WITHOUT ROWID")
-        db.executemany("INSERT INTO gone VALUES (?)", [(iri,) for iri in changes])
-        db.execute("INSERT INTO main.card SELECT * FROM old.card WHERE paper NOT IN (SELECT paper FROM gone)")
-        db.execute("INSERT INTO main.author SELECT * FROM old.author WHERE paper NOT IN (SELECT paper FROM gone)")
+        db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;")
+        for iri in changes:
+            row = db.execute("SELECT card FROM card WHERE paper = ?", (iri,)).fetchone()
+            if row is not None:
+                old = PaperCard._from_json(iri, row[0])
+                db.executemany("DELETE FROM author WHERE person = ? AND paper = ?", [(p, iri) for p, _ in old.authors])
+                db.execute("DELETE FROM card WHERE paper = ?", (iri,))
         CardWriter.insert(db, [card for card in changes.values() if card is not None])
         db.execute("COMMIT")
-        db.execute("DETACH DATABASE old")
-        db.execute("DROP TABLE temp.gone")
     finally:
         db.close()
-    canonical_copy(work, target)
-    work.unlink()
+    work.rename(target)
+
+
+def content(path: Path) -> list[list[tuple]]:
+    """Every row of the cards file ``path``, table by table in key order: two files with the
+    same content hold the same cards, whatever their page layout."""
+    db = sqlite3.connect(f"{Path(path).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        return [db.execute("SELECT * FROM card ORDER BY paper").fetchall(),
+                db.execute("SELECT * FROM author ORDER BY person, paper").fetchall(),
+                db.execute("PRAGMA user_version").fetchall()]  # fmt: skip
+    finally:
+        db.close()
 
 
 def canonical_copy(source: Path, target: Path) -> None:

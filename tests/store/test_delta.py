@@ -17,6 +17,7 @@ import pyoxigraph as ox
 import pytest
 
 from bibkg import iris
+from bibkg.cards import CARDS_FILE, content
 from bibkg.errors import StoreBusy, StoreError
 from bibkg.ingest import run_ingest
 from bibkg.sparql import schema
@@ -52,7 +53,10 @@ def assert_same(a: LocalStore, b: LocalStore) -> None:
     files_a, files_b = published(a), published(b)
     assert sorted(files_a) == sorted(files_b)
     for name in files_a:
-        assert files_a[name] == files_b[name], f"{name} differs"
+        if name == CARDS_FILE:  # an update changes the previous file in place: the same rows
+            assert content(a.files_dir(a.current_snapshot()) / name) == content(b.files_dir(b.current_snapshot()) / name)
+        else:
+            assert files_a[name] == files_b[name], f"{name} differs"
 
 
 @pytest.fixture()

@@ -549,8 +549,8 @@ def _same_text(source: Path, block: GraphBlock, text: GraphText | None) -> bool:
 
 
 def _write_cards(source: Path, target: Path, cards: dict[str, PaperCard | None]) -> None:
-    """The new snapshot's cards file: the previous one (a hard link) if no card changed, else
-    the previous cards with the changes, written canonically (:func:`bibkg.cards.updated_copy`)."""
+    """The new snapshot's cards file: the previous one (a hard link) if no card changed, else a
+    copy of it with the changes (:func:`bibkg.cards.updated_copy`)."""
     old = source / CARDS_FILE
     if not old.is_file():
         return
