@@ -26,6 +26,7 @@ both venues.
 from __future__ import annotations
 
 import datetime as _dt
+import heapq
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -181,6 +182,9 @@ def venue_year_block(venue_id: str, year: int, papers: int, authors: Counter[str
 
 def top_authors(person_papers: dict[str, int]) -> list[tuple[str, int]]:
     """The :data:`TOP_AUTHORS_OVERALL` most prolific authors, ties broken by person IRI."""
+    if len(person_papers) > TOP_AUTHORS_OVERALL:  # only those with at least the 100th count can be in it
+        least = heapq.nlargest(TOP_AUTHORS_OVERALL, person_papers.values())[-1]
+        person_papers = {pid: n for pid, n in person_papers.items() if n >= least}
     return sorted(person_papers.items(), key=lambda kv: (-kv[1], iris.person_iri(kv[0])))[:TOP_AUTHORS_OVERALL]
 
 

@@ -401,18 +401,43 @@ class _Counts:
 def _line_diff(old: bytes, new: bytes) -> tuple[bytes, bytes]:
     """(lines only in ``old``, lines only in ``new``), each a block of N-Quads lines.
 
-    The common head and tail of the two texts (most of a graph that changed in a few places)
-    are skipped before the lines are compared as sets."""
+    Most of a graph that changed in a few places is the same text: the common head and tail are
+    skipped, and what lies between is cut at a line both texts share (every line of a graph's
+    text is a quad written once, so a line found in both is the same place in both), until
+    the pieces are small enough to compare as sets of lines (:func:`_diff_into`)."""
+    removed: set[bytes] = set()
+    added: set[bytes] = set()
+    _diff_into(old, new, removed, added, 0)
+    moved = removed & added  # a line that changed place only (none do in bibkg's graphs)
+    return b"".join(sorted(removed - moved)), b"".join(sorted(added - moved))
+
+
+_SMALL_DIFF = 1 << 16
+"""Pieces of at most this many bytes are compared as sets of lines."""
+
+
+def _diff_into(old: bytes, new: bytes, removed: set[bytes], added: set[bytes], depth: int) -> None:
     head = _common_prefix(old, new)
     head = old.rfind(b"\n", 0, head) + 1  # back to the start of a line
-    old_rest, new_rest = old[head:], new[head:]
-    tail = _common_suffix(old_rest, new_rest)
-    if tail and not (_newline_before(old_rest, tail) and _newline_before(new_rest, tail)):
-        cut = old_rest.find(b"\n", len(old_rest) - tail)  # the shared tail begins mid-line
-        tail = len(old_rest) - cut - 1 if cut >= 0 else 0
-    old_lines = set(old_rest[: len(old_rest) - tail].splitlines(keepends=True))
-    new_lines = set(new_rest[: len(new_rest) - tail].splitlines(keepends=True))
-    return b"".join(old_lines - new_lines), b"".join(new_lines - old_lines)
+    old, new = old[head:], new[head:]
+    tail = _common_suffix(old, new)
+    if tail and not (_newline_before(old, tail) and _newline_before(new, tail)):
+        cut = old.find(b"\n", len(old) - tail)  # the shared tail begins mid-line
+        tail = len(old) - cut - 1 if cut >= 0 else 0
+    old, new = old[: len(old) - tail], new[: len(new) - tail]
+    if len(old) + len(new) > _SMALL_DIFF and depth < 40 and old and new:
+        start = old.rfind(b"\n", 0, len(old) // 2) + 1
+        end = old.find(b"\n", start) + 1
+        line = old[start:end]
+        at = 0 if new.startswith(line) else new.find(b"\n" + line) + 1
+        if end and at >= 0 and (at or new.startswith(line)):
+            _diff_into(old[:start], new[:at], removed, added, depth + 1)
+            _diff_into(old[end:], new[at + len(line) :], removed, added, depth + 1)
+            return
+    old_lines = set(old.splitlines(keepends=True))
+    new_lines = set(new.splitlines(keepends=True))
+    removed.update(old_lines - new_lines)
+    added.update(new_lines - old_lines)
 
 
 def _newline_before(text: bytes, tail: int) -> bool:
