@@ -112,6 +112,7 @@ def test_seed_example_live_audited_reingested_exported_reverted(sample, tmp_path
     assert before_coauthors["juntao-dai"] == after_coauthors["juntao-dai"] + 1
     assert after_coauthors["josef-dai-sample"] == 1 and "josef-dai-sample" not in before_coauthors
     snapshot = LocalStore(root).current_snapshot()
+    assert LocalStore(root).wait_for_files(snapshot)  # written right after the snapshot was published
     dump_text = (LocalStore(root).files_dir(snapshot) / "bibkg.nq").read_text()
     assert f"<{NODE}> <{PERSON}> <https://aclanthology.org/people/josef-dai-sample/>" in dump_text
     assert "personSetBy" in dump_text
@@ -119,7 +120,7 @@ def test_seed_example_live_audited_reingested_exported_reverted(sample, tmp_path
     assert any(q[1].endswith("personSetBy>") and q[0] == f"<{NODE}>" for q in corrected)
 
     # every re-ingest applies it again: incremental and cold give the same graph
-    run_ingest(data, LocalStore(root), jobs=1)
+    run_ingest(data, LocalStore(root), jobs=1, wait=60)  # the apply's dumps may still hold the writer lock
     assert quads(root, without=None) == corrected
     run_ingest(data, LocalStore(root), jobs=1, full=True)
     assert quads(root, without=None) == corrected

@@ -11,6 +11,7 @@ again, and the corrections graph (:mod:`bibkg.corrections.rdf`) is replaced in t
 from __future__ import annotations
 
 import fcntl
+import logging
 import os
 import threading
 import time
@@ -50,6 +51,7 @@ from .rdf import DATASET, GRAPH, corrections_graph, logSequence
 from .tokens import RateLimiter, Token, TokenStore, require
 
 APPLY_LOCK = "apply.lock"
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -238,19 +240,38 @@ class CorrectionService:
         from ..ingest import run_ingest
 
         view = self.log.view()
-        if links_only and has_links(self.store):
+        links = has_links(self.store)
+        if links_only and links:
             relink(self.store, wait=60.0, command="bibkg corrections", graphs=[corrections_graph(view)])
             return
-        run_ingest(
-            self.datadir(),
-            self.store,
-            overrides=view.overrides(),
-            remap=files,
-            extra_graphs={GRAPH: corrections_graph(view)},
-            wait=60.0,
-        )
-        if has_links(self.store):
-            relink(self.store, wait=60.0, command="bibkg corrections")
+        published = threading.Event()
+        failed: list[BaseException] = []
+
+        def work() -> None:
+            try:
+                run_ingest(self.datadir(), self.store, overrides=view.overrides(), remap=files,
+                           extra_graphs={GRAPH: corrections_graph(view)}, wait=60.0, on_published=published.set)  # fmt: skip
+                if links:
+                    relink(self.store, wait=60.0, command="bibkg corrections")
+            except BaseException as exc:  # noqa: BLE001 - raised in the caller's thread, or logged
+                if published.is_set():  # the caller has gone on: the next writer finishes the dumps
+                    _log.error("after publishing corrections: %s: %s", type(exc).__name__, exc)
+                else:
+                    failed.append(exc)
+            finally:
+                published.set()
+
+        # The snapshot is visible once published; its dumps are written after that (a second on
+        # the full corpus, still under the store's writer lock, which the next writer waits for):
+        # the caller goes on meanwhile, unless preprint links are recomputed after it.
+        thread = threading.Thread(target=work, name="bibkg-publish-corrections")
+        thread.start()
+        if links:
+            thread.join()
+        else:
+            published.wait()
+        if failed:
+            raise failed[0]
 
     def sync(self) -> bool:
         """After a crash between logging an apply/revert and publishing it: publish now.

@@ -157,6 +157,31 @@ class SnapshotDumps:
         self._blocks.append(GraphBlock(graph.iri, graph.quads, spans["nquads"], spans["turtle"], spans["trig"]))
         self.quads += graph.quads
 
+    def splice(self, source: Path, block: GraphBlock, quads: int, nquads: list, turtle: list) -> None:
+        """Append the graph of ``block`` in the dump files of ``source`` as spliced (see
+        :class:`bibkg.mapping.blocks.SplicedText`): ``nquads`` and ``turtle`` are its pieces,
+        ranges (start, end) of the graph's text in ``source`` or new bytes."""
+        spans = {}
+        header = f"<{block.iri}> {{\n".encode()
+        for kind, plan, base, before, after in (
+            ("nquads", nquads, block.nquads[0], b"", b""),
+            ("turtle", turtle, block.turtle[0], b"", b""),
+            ("trig", turtle, block.trig[0] + len(header), header, b"}\n"),
+        ):
+            handle = self._files[kind]
+            start = handle.tell()
+            handle.write(before)
+            for piece in plan:
+                if isinstance(piece, tuple):
+                    handle.flush()
+                    _copy_range(dump_path(source, kind), handle, base + piece[0], piece[1] - piece[0])
+                else:
+                    handle.write(piece)
+            handle.write(after)
+            spans[kind] = (start, handle.tell() - start)
+        self._blocks.append(GraphBlock(block.iri, quads, spans["nquads"], spans["turtle"], spans["trig"]))
+        self.quads += quads
+
     def copy(self, source: Path, blocks: Iterable[GraphBlock]) -> None:
         """Append graphs whose text is in the dump files of ``source`` (consecutive blocks are
         copied in one kernel call)."""

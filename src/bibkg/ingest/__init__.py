@@ -231,6 +231,7 @@ def run_ingest(
     overrides: Overrides | None = None,
     remap: set[str] | None = None,
     extra_graphs: dict[str, GraphText] | None = None,
+    on_published: Callable[[], None] | None = None,
 ) -> IngestReport:
     """Build a new snapshot of ``store`` from ``datadir``; publish it only if everything worked.
 
@@ -247,6 +248,7 @@ def run_ingest(
 
     ``progress`` is called after each collection file, ``stage`` with a description of each
     later step (loading, compacting).  ``wait``: how long to wait for another writer.
+    ``on_published``: called once the snapshot is current (its dumps may still be written).
     """
     datadir = Path(datadir)
     files = collection_files(datadir)  # fail early, before any store is touched
@@ -261,11 +263,12 @@ def run_ingest(
 
         report = run_incremental(
             datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait,
-            overrides=overrides, remap=remap, extra_graphs=extra,
+            overrides=overrides, remap=remap, extra_graphs=extra, on_published=on_published,
         )
         if report is not None:
             return report
-    return run_cold(datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait, overrides=overrides, extra_graphs=extra)
+    return run_cold(datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait, overrides=overrides,
+                    extra_graphs=extra, on_published=on_published)  # fmt: skip
 
 
 def run_cold(
@@ -279,10 +282,11 @@ def run_cold(
     wait: bool | float = False,
     overrides: Overrides | None = None,
     extra_graphs: dict[str, GraphText] | None = None,
+    on_published: Callable[[], None] | None = None,
 ) -> IngestReport:
     """A cold ingest: map every collection and bulk-load the graph into an empty snapshot."""
     started = time.perf_counter()
-    with store.build_snapshot(wait=wait, kind="ingest") as build:
+    with store.build_snapshot(wait=wait, kind="ingest", on_published=on_published) as build:
         report = write_graphs(
             datadir, files, build.files, jobs=jobs, progress=progress, state=build.state,
             overrides=overrides, extra_graphs=extra_graphs,

@@ -35,7 +35,7 @@ from typing import Any
 from .. import iris
 from ..anthology.names import Name
 from ..anthology.people import PeopleMetadata
-from ..mapping.blocks import Block, BlockIndex, splice as splice_blocks
+from ..mapping.blocks import Block, BlockIndex, block_quads, splice as splice_blocks
 from ..mapping.globals import person_block, similar_persons
 from ..mapping.stats import (DATASET, PERSONS, VENUE_YEARS, DatasetFacts, StatsCounts, dataset_block,
                              person_counts_block, top_authors, venue_year_block)  # fmt: skip
@@ -321,13 +321,15 @@ def splice(
         stats_changes[(VENUE_YEARS, venue_id, year)] = Block.of(block)
 
     new_people, people_index = splice_blocks(people_text, index.people, people_changes)
-    stats_without, stats_index = splice_blocks(stats_text, index.stats, stats_changes)
     dataset.persons = len(people_index.keys)
-    at, _present = stats_index.position((DATASET,))
-    body_quads = stats_without.nquads.count(b"\n", 0, stats_index.nquads[at])
+    body_quads = stats_text.quads - block_quads(stats_text, index.stats, (DATASET,)) + sum(
+        (block.quads if block is not None else 0) - block_quads(stats_text, index.stats, key)
+        for key, block in stats_changes.items()
+    )
     block = dataset_block(dataset, top_authors(person_papers), quads=quads_before + new_people.quads + body_quads,
                           source=source, today=today)  # fmt: skip
-    new_stats, stats_index = splice_blocks(stats_without, stats_index, {(DATASET,): Block.of(block)})
+    stats_changes[(DATASET,)] = Block.of(block)
+    new_stats, stats_index = splice_blocks(stats_text, index.stats, stats_changes)
     new_index = CorpusIndex(index.inputs, people_index, stats_index, entries, similar, person_papers,
                             index.venue_year_papers, dataset)  # fmt: skip
     files = {INDEX: new_index.dumps(), **persons.files(), **venue_years.files()}

@@ -67,6 +67,7 @@ def run_incremental(
     overrides: Overrides | None = None,
     remap: set[str] | None = None,
     extra_graphs: dict[str, GraphText] | None = None,
+    on_published: Callable[[], None] | None = None,
 ) -> IngestReport | None:
     """Ingest ``datadir`` into ``store`` from its current snapshot; ``None`` when that is not
     possible or not worth it (no snapshot, no update state, most files changed): then the
@@ -81,7 +82,7 @@ def run_incremental(
     if sources.resolution == old.resolution and changed > max(COLD_MIN, COLD_SHARE * len(files)):
         return None  # most of it changed: the cold path is faster
     loaded = time.perf_counter() - started
-    with store.build_snapshot(copy_current=True, wait=wait, kind="ingest") as build:
+    with store.build_snapshot(copy_current=True, wait=wait, kind="ingest", on_published=on_published) as build:
         assert build.previous is not None
         state = store.state_dir(build.previous)
         old = Sources.read(state)  # again: another writer may have published meanwhile

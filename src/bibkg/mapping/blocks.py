@@ -71,7 +71,48 @@ def join(iri: str, blocks: Iterable[tuple[Any, Block]]) -> tuple[GraphText, Bloc
     return text, BlockIndex(keys, nq_offsets, ttl_offsets)
 
 
-def splice(graph: GraphText, index: BlockIndex, changes: dict[Any, Block | None]) -> tuple[GraphText, BlockIndex]:
+Piece = tuple[int, int] | bytes
+"""Part of a spliced text: a byte range (start, end) of the text it was spliced from, or new bytes."""
+
+
+@dataclass(frozen=True, slots=True)
+class SplicedText(GraphText):
+    """A graph's text made by :func:`splice`, which also says how: the pieces of each text in
+    order (``base_*``: the length of the text it was spliced from).  Who writes it next to the
+    previous text (the dumps, :mod:`bibkg.store.delta`) copies the ranges instead of the bytes,
+    and the quads removed and added are the lines of the replaced and the new blocks."""
+
+    base_nquads: int
+    base_turtle: int
+    nquads_plan: tuple[Piece, ...]
+    turtle_plan: tuple[Piece, ...]
+
+    def with_tail(self, nquads_cut: int, nquads_end: bytes, turtle_cut: int, turtle_end: bytes) -> GraphText:
+        """This text with everything from ``*_cut`` on replaced by ``*_end``: still a spliced
+        text if the cut falls in its last piece of new bytes, else a plain one."""
+        nquads = b"".join((memoryview(self.nquads)[:nquads_cut], nquads_end))
+        turtle = b"".join((memoryview(self.turtle)[:turtle_cut], turtle_end))
+        plans = []
+        for plan, text, cut, end in ((self.nquads_plan, self.nquads, nquads_cut, nquads_end),
+                                     (self.turtle_plan, self.turtle, turtle_cut, turtle_end)):  # fmt: skip
+            last = plan[-1] if plan else None
+            keep = len(last) - (len(text) - cut) if isinstance(last, bytes) else -1
+            if keep < 0:
+                return GraphText(self.iri, nquads, turtle, self.quads)
+            plans.append((*plan[:-1], last[:keep] + end))
+        return SplicedText(self.iri, nquads, turtle, self.quads, self.base_nquads, self.base_turtle, *plans)
+
+
+def block_quads(graph: GraphText, index: BlockIndex, key: Any) -> int:
+    """The quads of the block ``key`` of ``graph`` (0 if it has none)."""
+    at, present = index.position(key)
+    if not present:
+        return 0
+    end = index.nquads[at + 1] if at + 1 < len(index.keys) else len(graph.nquads)
+    return graph.nquads.count(b"\n", index.nquads[at], end)
+
+
+def splice(graph: GraphText, index: BlockIndex, changes: dict[Any, Block | None]) -> tuple[SplicedText, BlockIndex]:
     """``graph`` (indexed by ``index``) with the blocks of ``changes`` replaced, added (a key
     not in the index) or removed (``None``); the other blocks' bytes are copied."""
     count = len(index.keys)
@@ -83,8 +124,8 @@ def splice(graph: GraphText, index: BlockIndex, changes: dict[Any, Block | None]
     # rewritten since (the statistics' void:triples, bibkg.mapping.stats.recount): it ends where the text does
     nq, ttl = memoryview(graph.nquads), memoryview(graph.turtle)
     keys: list[Any] = []
-    nq_parts: list[bytes | memoryview] = []
-    ttl_parts: list[bytes | memoryview] = []
+    nq_plan: list[Piece] = []
+    ttl_plan: list[Piece] = []
     nq_offsets, ttl_offsets = array("q", [0]), array("q", [0])
     quads = graph.quads
     done = 0  # blocks of the old text copied so far
@@ -94,13 +135,19 @@ def splice(graph: GraphText, index: BlockIndex, changes: dict[Any, Block | None]
         if until <= done:
             return
         nq_base, ttl_base = index.nquads[done], index.turtle[done]
-        nq_parts.append(nq[nq_base : index.nquads[until]])
-        ttl_parts.append(ttl[ttl_base : index.turtle[until]])
+        nq_plan.append((nq_base, index.nquads[until]))
+        ttl_plan.append((ttl_base, index.turtle[until]))
         nq_shift, ttl_shift = nq_offsets[-1] - nq_base, ttl_offsets[-1] - ttl_base
         nq_offsets.extend(offset + nq_shift for offset in index.nquads[done + 1 : until + 1])
         ttl_offsets.extend(offset + ttl_shift for offset in index.turtle[done + 1 : until + 1])
         keys.extend(index.keys[done:until])
         done = until
+
+    def new(part: bytes, plan: list[Piece]) -> None:
+        if plan and isinstance(plan[-1], bytes):
+            plan[-1] += part
+        else:
+            plan.append(part)
 
     for key in sorted(changes):
         at, present = index.position(key)
@@ -111,14 +158,19 @@ def splice(graph: GraphText, index: BlockIndex, changes: dict[Any, Block | None]
         block = changes[key]
         if block is not None:
             keys.append(key)
-            nq_parts.append(block.nquads)
-            ttl_parts.append(block.turtle)
+            new(block.nquads, nq_plan)
+            new(block.turtle, ttl_plan)
             nq_offsets.append(nq_offsets[-1] + len(block.nquads))
             ttl_offsets.append(ttl_offsets[-1] + len(block.turtle))
             quads += block.quads
     copy(len(index.keys))
-    text = GraphText(graph.iri, b"".join(nq_parts), b"".join(ttl_parts), quads)
+    text = SplicedText(graph.iri, _text(nq, nq_plan), _text(ttl, ttl_plan), quads, len(graph.nquads), len(graph.turtle), tuple(nq_plan),
+                       tuple(ttl_plan))  # fmt: skip
     return text, BlockIndex(keys, nq_offsets, ttl_offsets)
 
 
-__all__ = ["Block", "BlockIndex", "join", "splice"]
+def _text(base: memoryview, plan: list[Piece]) -> bytes:
+    return b"".join(base[piece[0] : piece[1]] if isinstance(piece, tuple) else piece for piece in plan)
+
+
+__all__ = ["Block", "BlockIndex", "Piece", "SplicedText", "block_quads", "join", "splice"]

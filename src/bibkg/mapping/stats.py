@@ -36,7 +36,7 @@ from typing import Any
 from .. import iris
 from .. import vocab as V
 from .collection import VolumeFacts
-from .blocks import Block, BlockIndex, join
+from .blocks import Block, BlockIndex, SplicedText, join
 from .terms import GraphText, QuadWriter, date_lit, int_lit
 
 DATASET_IRI = iris.BIBKG_ID + "dataset"
@@ -325,6 +325,9 @@ def with_triples(graph: GraphText, total: int) -> GraphText:
     ttl_words = ttl_last[:-2].rsplit(b" ", 1)
     if ttl_words[-1] != old:
         raise ValueError("the statistics graph's N-Quads and Turtle disagree on void:triples")
-    nquads = b"".join((memoryview(graph.nquads)[:nq_cut], nq_prefix, new, nq_suffix, b"\n"))
-    turtle = b"".join((memoryview(graph.turtle)[:ttl_cut], ttl_words[0], b" ", new, b" .\n"))
+    nq_end, ttl_end = b"".join((nq_prefix, new, nq_suffix, b"\n")), b"".join((ttl_words[0], b" ", new, b" .\n"))
+    if isinstance(graph, SplicedText):
+        return graph.with_tail(nq_cut, nq_end, ttl_cut, ttl_end)
+    nquads = b"".join((memoryview(graph.nquads)[:nq_cut], nq_end))
+    turtle = b"".join((memoryview(graph.turtle)[:ttl_cut], ttl_end))
     return GraphText(graph.iri, nquads, turtle, graph.quads)

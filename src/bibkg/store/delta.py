@@ -55,6 +55,7 @@ from .. import iris
 from ..cards import CARDS_FILE, PaperCard, updated_copy
 from ..errors import BibkgError, StoreError
 from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, dump_path, layout, read_block
+from ..mapping.blocks import Piece, SplicedText
 from ..mapping.terms import GraphText, QuadWriter
 from ..sparql import schema as schema_stats
 from .local import PENDING, LocalStore, SnapshotBuild
@@ -275,17 +276,24 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
     counts = _Counts()
     for iri, text in texts.items():
         block = manifest.get(iri)
-        old = read_block(prev_files, block) if block is not None else b""
-        new = text.nquads if text is not None else b""
-        if old == new:
-            continue
-        report.graphs.append(iri)
-        if text is None and block is not None and block.quads > 1000:
-            gone = list(build.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
-            build.store.remove_graph(ox.NamedNode(iri))
-            counts.take(gone, -1)
-            continue
-        removed, added = _line_diff(old, new)
+        if _spliced_from(text, block):
+            assert isinstance(text, SplicedText) and block is not None
+            removed, added = _spliced_diff(prev_files, block, text)
+            if not (removed or added) and text.nquads == read_block(prev_files, block):
+                continue
+            report.graphs.append(iri)
+        else:
+            old = read_block(prev_files, block) if block is not None else b""
+            new = text.nquads if text is not None else b""
+            if old == new:
+                continue
+            report.graphs.append(iri)
+            if text is None and block is not None and block.quads > 1000:
+                gone = list(build.store.quads_for_pattern(None, None, None, ox.NamedNode(iri)))
+                build.store.remove_graph(ox.NamedNode(iri))
+                counts.take(gone, -1)
+                continue
+            removed, added = _line_diff(old, new)
         if removed:
             quads = list(ox.parse(removed, ox.RdfFormat.N_QUADS))
             for quad in quads:
@@ -309,7 +317,7 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
         for kind in ("nquads", "turtle", "trig"):
             os.link(dump_path(prev_files, kind), dump_path(build.files, kind))
     else:
-        _stage_dumps(build.state, previous, pieces)
+        _stage_dumps(build.state, previous, manifest, pieces)
 
         def published() -> None:
             report.visible = time.perf_counter()  # made relative by apply_delta
@@ -396,6 +404,29 @@ class _Counts:
             self.added += len(quads)
         else:
             self.removed += len(quads)
+
+
+def _spliced_from(text: GraphText | None, block: GraphBlock | None) -> bool:
+    """Whether ``text`` was spliced from the graph's text ``block`` in the previous dumps."""
+    return (isinstance(text, SplicedText) and block is not None and block.nquads[1] == text.base_nquads
+            and block.turtle[1] == text.base_turtle)  # fmt: skip
+
+
+def _spliced_diff(source: Path, block: GraphBlock, text: SplicedText) -> tuple[bytes, bytes]:
+    """(lines removed, lines added) by a spliced text: the lines of the previous text that it did
+    not keep (read from the previous dump file) against its new pieces."""
+    gone: list[bytes] = []
+    at = 0
+    with dump_path(source, "nquads").open("rb") as handle:
+        for piece in [*text.nquads_plan, (text.base_nquads, text.base_nquads)]:
+            if isinstance(piece, tuple):
+                if piece[0] > at:
+                    handle.seek(block.nquads[0] + at)
+                    gone.append(handle.read(piece[0] - at))
+                at = piece[1]
+    old_lines = set(b"".join(gone).splitlines(keepends=True))
+    new_lines = set(b"".join(piece for piece in text.nquads_plan if isinstance(piece, bytes)).splitlines(keepends=True))
+    return b"".join(sorted(old_lines - new_lines)), b"".join(sorted(new_lines - old_lines))
 
 
 def _line_diff(old: bytes, new: bytes) -> tuple[bytes, bytes]:
@@ -513,14 +544,25 @@ def _layout(pieces: list[GraphBlock | GraphText]) -> DumpManifest:
     )
 
 
-def _stage_dumps(state: Path, source: Path, pieces: list[GraphBlock | GraphText]) -> None:
+def _plan_json(plan: tuple[Piece, ...]) -> list[list[int]]:
+    """A spliced text's plan as JSON: ``[start, end]`` of the source text, or ``[length]`` of new bytes."""
+    return [list(piece) if isinstance(piece, tuple) else [len(piece)] for piece in plan]
+
+
+def _stage_dumps(state: Path, source: Path, manifest: DumpManifest, pieces: list[GraphBlock | GraphText]) -> None:
     """Keep what the dumps are written from after publishing in ``state``: the new graphs' text
-    and, in :data:`~bibkg.store.local.PENDING`, the pieces in order."""
+    (of a spliced one, its new pieces) and, in :data:`~bibkg.store.local.PENDING`, the pieces
+    in order."""
     (state / "pending").mkdir()
     plan = []
     for number, piece in enumerate(pieces):
         if isinstance(piece, GraphBlock):
             plan.append(["old", piece.iri])
+        elif _spliced_from(piece, manifest.get(piece.iri)):  # only the new pieces: the rest is in the source
+            assert isinstance(piece, SplicedText)
+            for kind, pieces_of in (("nq", piece.nquads_plan), ("ttl", piece.turtle_plan)):
+                (state / "pending" / f"{number}.{kind}").write_bytes(b"".join(p for p in pieces_of if isinstance(p, bytes)))
+            plan.append(["spliced", piece.iri, piece.quads, number, _plan_json(piece.nquads_plan), _plan_json(piece.turtle_plan)])
         else:
             (state / "pending" / f"{number}.nq").write_bytes(piece.nquads)
             (state / "pending" / f"{number}.ttl").write_bytes(piece.turtle)
@@ -553,9 +595,16 @@ def complete_pending(store: LocalStore, snapshot: str) -> None:
                 continue
             dumps.copy(source, run)
             run = []
-            _, iri, quads, number = piece
+            iri, quads, number = piece[1:4]
             pending = state / "pending"
-            dumps.add(GraphText(iri, (pending / f"{number}.nq").read_bytes(), (pending / f"{number}.ttl").read_bytes(), quads))
+            nquads, turtle = (pending / f"{number}.nq").read_bytes(), (pending / f"{number}.ttl").read_bytes()
+            if piece[0] == "spliced":
+                block = source_manifest.get(iri)
+                if block is None:
+                    raise StoreError(f"cannot write the dumps of {snapshot}: {iri} is not in {plan['source']}")
+                dumps.splice(source, block, quads, _plan_from(piece[4], nquads), _plan_from(piece[5], turtle))
+            else:
+                dumps.add(GraphText(iri, nquads, turtle, quads))
         dumps.copy(source, run)
         if dumps.manifest != DumpManifest.read(state):
             raise StoreError(f"the dumps written for {snapshot} do not match its manifest")
@@ -565,6 +614,20 @@ def complete_pending(store: LocalStore, snapshot: str) -> None:
     dumps.publish()
     (state / PENDING).unlink()
     shutil.rmtree(state / "pending", ignore_errors=True)
+
+
+def _plan_from(data: list[list[int]], new: bytes) -> list[Piece]:
+    plan: list[Piece] = []
+    at = 0
+    for item in data:
+        if len(item) == 2:
+            plan.append((item[0], item[1]))
+        else:
+            plan.append(new[at : at + item[0]])
+            at += item[0]
+    if at != len(new):
+        raise StoreError("the staged pieces of a spliced graph do not match its plan")
+    return plan
 
 
 def _same_text(source: Path, block: GraphBlock, text: GraphText | None) -> bool:

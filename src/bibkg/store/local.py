@@ -318,6 +318,7 @@ class LocalStore:
         command: str | None = None,
         actor: str | None = None,
         kind: str = "ingest",
+        on_published: Callable[[], None] | None = None,
     ) -> Iterator[SnapshotBuild]:
         """As :meth:`new_snapshot`, also yielding a directory whose files are published with
         the snapshot (moved to :meth:`files_dir` before ``current`` points to it) and one of
@@ -325,7 +326,8 @@ class LocalStore:
 
         ``wait`` is how long to wait for another writer (see :meth:`_lock`); ``command``,
         ``actor`` and ``kind`` go to ``updates.log`` (default: this process's command line and
-        user).
+        user).  ``on_published`` is called as soon as the snapshot is current, before the work
+        that follows its publication (``after_publish``: the dumps of an update).
         """
         with self._lock(wait=wait):
             self._remove_leftovers()
@@ -372,6 +374,8 @@ class LocalStore:
                 raise
             self.log({"event": "published", "time": _iso(time.time()), **record, "after": name,
                       "seconds": round(time.time() - started, 3)})  # fmt: skip
+            if on_published is not None:
+                on_published()
             for work in build.after_publish:
                 try:
                     work()
