@@ -113,6 +113,24 @@ def _new_database(path: Path) -> sqlite3.Connection:
     return db
 
 
+def real_changes(source: Path, changes: dict[str, PaperCard | None]) -> dict[str, PaperCard | None]:
+    """The ``changes`` that change the cards file ``source``: a card set to what it already is
+    (an update re-maps whole collections: most of their cards come back the same) is left out."""
+    db = sqlite3.connect(f"{Path(source).resolve().as_uri()}?mode=ro", uri=True)
+    try:
+        iris = list(changes)
+        old: dict[str, str] = {}
+        for start in range(0, len(iris), 500):
+            chunk = iris[start : start + 500]
+            old.update(db.execute(f"SELECT paper, card FROM card WHERE paper IN ({','.join('?' * len(chunk))})", chunk))
+    finally:
+        db.close()
+    return {
+        iri: card for iri, card in changes.items()
+        if (card is None and iri in old) or (card is not None and old.get(iri) != card._json())
+    }  # fmt: skip
+
+
 def updated_copy(source: Path, target: Path, changes: dict[str, PaperCard | None]) -> None:
     """Write into ``target`` the cards of ``source`` with ``changes`` (paper IRI → new card, or
     ``None``: removed): a copy of the file (the kernel copies it without reading it into this
@@ -127,8 +145,8 @@ def updated_copy(source: Path, target: Path, changes: dict[str, PaperCard | None
         for iri in changes:
             row = db.execute("SELECT card FROM card WHERE paper = ?", (iri,)).fetchone()
             if row is not None:
-                old = PaperCard._from_json(iri, row[0])
-                db.executemany("DELETE FROM author WHERE person = ? AND paper = ?", [(p, iri) for p, _ in old.authors])
+                before = PaperCard._from_json(iri, row[0])
+                db.executemany("DELETE FROM author WHERE person = ? AND paper = ?", [(p, iri) for p, _ in before.authors])
                 db.execute("DELETE FROM card WHERE paper = ?", (iri,))
         CardWriter.insert(db, [card for card in changes.values() if card is not None])
         db.execute("COMMIT")

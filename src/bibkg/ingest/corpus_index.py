@@ -108,35 +108,49 @@ def entry_digests(people: PeopleMetadata) -> dict[str, bytes]:
     return {pid: hashlib.blake2b(repr(entry).encode(), digest_size=12).digest() for pid, entry in people.persons.items()}
 
 
-@dataclass(slots=True)
-class _Contribution:
-    """What one collection's facts say of each person and paper."""
+def _touched(old: CollectionFacts, new: CollectionFacts) -> set[str]:
+    """The persons whose part in a collection differs between its old and new facts: names or
+    scripts, or a paper whose authors changed (their papers per year may have)."""
+    touched: set[str] = set()
+    for before, after in ((old.names, new.names), (old.scripts, new.scripts)):
+        for pid in before.keys() | after.keys():
+            if before.get(pid) != after.get(pid):
+                touched.add(pid)
+    for paper in old.authors.keys() | new.authors.keys():
+        authors_before, authors_after = old.authors.get(paper, ()), new.authors.get(paper, ())
+        if authors_before != authors_after:
+            touched.update(authors_before)
+            touched.update(authors_after)
+    return touched
 
-    names: dict[str, tuple[NameKey, ...]]
-    scripts: dict[str, tuple[tuple[str, str], ...]]
-    years: dict[str, Counter[int]]
-    authors: dict[str, tuple[tuple[str, ...], int, tuple[str, ...]]]
-    """paper id → (its authors, the year, the venues)."""
 
-    @classmethod
-    def of(cls, facts: CollectionFacts) -> _Contribution:
-        names = {pid: tuple((n.first, n.last) for n in used) for pid, used in facts.names.items()}
-        scripts = {pid: tuple(sorted(found)) for pid, found in facts.scripts.items() if found}
-        years: dict[str, Counter[int]] = {}
-        authors = {}
-        for volume in facts.volumes:
-            for paper in volume.paper_ids:
-                people = tuple(facts.authors.get(paper, ()))
-                authors[paper] = (people, volume.year, volume.venue_ids)
-                for pid in people:
+def _part(facts: CollectionFacts, pids: set[str]) -> dict[str, tuple[Any, Any, Any]]:
+    """What ``facts`` say of each of ``pids``: (names printed, names in other scripts, papers
+    per year), each ``None`` when it says nothing."""
+    years: dict[str, Counter[int]] = {}
+    for volume in facts.volumes:
+        for paper in volume.paper_ids:
+            for pid in facts.authors.get(paper, ()):
+                if pid in pids:
                     years.setdefault(pid, Counter())[volume.year] += 1
-        return cls(names, scripts, years, authors)
+    parts = {}
+    for pid in pids:
+        names, scripts = facts.names.get(pid), facts.scripts.get(pid)
+        parts[pid] = (tuple((n.first, n.last) for n in names) if names else None,
+                      tuple(sorted(scripts)) if scripts else None, years.get(pid))  # fmt: skip
+    return parts
 
-    def of_person(self, pid: str) -> tuple[Any, Any, Any]:
-        return self.names.get(pid), self.scripts.get(pid), self.years.get(pid)
 
-    def persons(self) -> set[str]:
-        return set(self.names) | set(self.scripts) | set(self.years)
+def _venue_year_changes(old: CollectionFacts, new: CollectionFacts, into: dict[tuple[str, int], Counter[str]]) -> None:
+    """Add to ``into`` the change of each venue-year's papers per author."""
+    for volume in new.volumes:
+        for paper in volume.paper_ids:
+            before, after = old.authors.get(paper, ()), new.authors.get(paper, ())
+            if set(before) != set(after):
+                for venue_id in volume.venue_ids:
+                    change = into.setdefault((venue_id, volume.year), Counter())
+                    change.subtract(before)
+                    change.update(after)
 
 
 def full_state(
@@ -242,14 +256,15 @@ def splice(
         dataset.editorships += new.editorships - old.editorships
         dataset.papers += new.papers - old.papers
         dataset.frontmatter += new.frontmatter - old.frontmatter
-        before, after = _Contribution.of(old), _Contribution.of(new)
-        for pid in before.persons() | after.persons():
-            was, now = before.of_person(pid), after.of_person(pid)
+        changed_here = _touched(old, new)
+        touched |= changed_here
+        if len(touched) > MAX_PERSONS:
+            return None
+        before, after = _part(old, changed_here), _part(new, changed_here)
+        for pid in changed_here:
+            was, now = before[pid], after[pid]
             if was == now:
                 continue
-            touched.add(pid)
-            if len(touched) > MAX_PERSONS:
-                return None
             record = persons.touch(pid).setdefault(pid, [{}, {}, {}])
             for part, value in zip(record[:2], now[:2], strict=True):
                 if value:
@@ -262,13 +277,7 @@ def splice(
             record[2] = {year: n for year, n in years.items() if n > 0}
             if not any(record):
                 del persons.part(pid)[pid]
-        for paper, (authors, year, venues) in after.authors.items():
-            old_authors = before.authors.get(paper, ((), year, venues))[0]
-            if set(old_authors) != set(authors):
-                for venue_id in venues:
-                    delta = vy_changes.setdefault((venue_id, year), Counter())
-                    delta.subtract(old_authors)
-                    delta.update(authors)
+        _venue_year_changes(old, new, vy_changes)
 
     entries = entry_digests(people)
     similar = similar_persons(people)

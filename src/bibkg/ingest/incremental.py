@@ -139,8 +139,9 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
             _take(result, facts, texts, cards)
     phase("mapping")
 
+    previous = {cid: read_facts(state, cid) for cid in sorted(remap | set(removed)) if cid in old.files}
     key = globals_key(sources.resolution, venues, sigs, datadir, today)
-    summary = _unchanged_globals(key, state, facts, remap, added, removed)
+    summary = _unchanged_globals(key, state, facts, previous, remap, added, removed)
     manifest = DumpManifest.read(state)
     if manifest is None:
         raise StoreError(f"the current snapshot of {store.root} lost its dumps manifest; run 'bibkg ingest --full'")
@@ -153,7 +154,7 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     spliced = None
     if summary is None and not (added or removed):
         spliced = _spliced_globals(state, store.files_dir(build.previous), manifest, venues, sigs, datadir, people,
-                                   facts, remap, ids, quads_before)  # fmt: skip
+                                   facts, previous, ids, quads_before)  # fmt: skip
 
     if summary is None and spliced is None:
         for cid in ids:
@@ -184,10 +185,9 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     phase("global graphs")
 
     # cards: the papers of re-mapped and removed collections go, the re-mapped ones come back
-    for cid in sorted(remap | set(removed)):
-        if cid in old.files:
-            for paper_id in read_facts(state, cid).paper_ids():
-                delta.delete_card(iris.paper_iri(paper_id))
+    for one in previous.values():
+        for paper_id in one.paper_ids():
+            delta.delete_card(iris.paper_iri(paper_id))
     for card in cards:
         delta.set_card(card)
 
@@ -219,8 +219,8 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
 
 
 def _spliced_globals(state: Path, prev_files: Path, manifest: DumpManifest, venues: object, sigs: object,
-                     datadir: Path, people: PeopleMetadata, facts: dict[str, CollectionFacts], remap: set[str],
-                     ids: list[str], quads_before: int) -> corpus_index.Spliced | None:
+                     datadir: Path, people: PeopleMetadata, facts: dict[str, CollectionFacts],
+                     previous: dict[str, CollectionFacts], ids: list[str], quads_before: int) -> corpus_index.Spliced | None:
     """The people and statistics graphs with only the blocks of the persons and venue-years the
     re-mapped collections changed rendered again (:mod:`bibkg.ingest.corpus_index`), when the
     update allows it: the same venues, SIGs and data directory as the previous snapshot's index,
@@ -230,8 +230,9 @@ def _spliced_globals(state: Path, prev_files: Path, manifest: DumpManifest, venu
     if index is None or index.inputs != corpus_index.inputs_key(venues, sigs, datadir) or CorpusSummary.read(state) is None:
         return None
     pairs = []
-    for cid in sorted(remap, key=ids.index):
-        old = read_facts(state, cid)
+    order = {cid: at for at, cid in enumerate(ids)}
+    for cid in sorted(facts, key=order.__getitem__):
+        old = previous[cid]
         if old.volumes != facts[cid].volumes or old.event != facts[cid].event:
             return None
         pairs.append((old, facts[cid]))
@@ -241,13 +242,12 @@ def _spliced_globals(state: Path, prev_files: Path, manifest: DumpManifest, venu
         return None
     people_text, stats_text = (GraphText(block.iri, read_block(prev_files, block), read_block(prev_files, block, "turtle"),
                                          block.quads) for block in (people_block, stats_block))  # fmt: skip
-    order = {cid: at for at, cid in enumerate(ids)}
     return corpus_index.splice(state, index, pairs, order, people, people_text, stats_text,
                                quads_before=quads_before + sum(block.quads for block in others), source=datadir)  # fmt: skip
 
 
-def _unchanged_globals(key: str, state: Path, facts: dict[str, CollectionFacts], remap: set[str], added: list[str],
-                       removed: list[str]) -> CorpusSummary | None:
+def _unchanged_globals(key: str, state: Path, facts: dict[str, CollectionFacts], previous: dict[str, CollectionFacts],
+                       remap: set[str], added: list[str], removed: list[str]) -> CorpusSummary | None:
     """The previous snapshot's corpus summary when the corpus-wide graphs stay as they are: the
     same inputs besides the collections (``key``), no collection added or removed, and the
     re-mapped ones the same in every fact those graphs are built from (a title, an abstract, a
@@ -258,7 +258,7 @@ def _unchanged_globals(key: str, state: Path, facts: dict[str, CollectionFacts],
     if summary is None or summary.key != key:
         return None
     for cid in remap:
-        if not same_for_globals(facts[cid], read_facts(state, cid)):
+        if not same_for_globals(facts[cid], previous[cid]):
             return None
     return summary
 

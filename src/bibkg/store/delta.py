@@ -52,7 +52,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import iris
-from ..cards import CARDS_FILE, PaperCard, updated_copy
+from ..cards import CARDS_FILE, PaperCard, real_changes, updated_copy
 from ..errors import BibkgError, StoreError
 from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, dump_path, layout, read_block
 from ..mapping.blocks import Piece, SplicedText
@@ -642,6 +642,7 @@ def _write_cards(source: Path, target: Path, cards: dict[str, PaperCard | None])
     old = source / CARDS_FILE
     if not old.is_file():
         return
+    cards = real_changes(old, cards) if cards else cards
     if not cards:
         os.link(old, target / CARDS_FILE)
     else:
