@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ..anthology.people import PeopleMetadata
 from ..errors import StoreError
 from ..store.local import LocalStore
-from .effect import Effect, Overrides, plan, plan_link
+from .effect import Effect, plan, plan_link
 from .errors import Conflict, Forbidden
 from .facts import GraphFacts
 from .log import CorrectionLog, Entry, LogView, new_correction_id
@@ -48,7 +48,7 @@ from .model import (
     correction_to_dict,
 )
 from .rdf import DATASET, GRAPH, corrections_graph, logSequence
-from .tokens import RateLimiter, Token, TokenStore, require
+from .tokens import RateLimiter, Token, TokenStore
 
 APPLY_LOCK = "apply.lock"
 _log = logging.getLogger(__name__)

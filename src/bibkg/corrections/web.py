@@ -28,6 +28,7 @@ import html
 import json
 import os
 import secrets
+import threading
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -62,9 +63,19 @@ def enabled(settings: Any = None) -> bool:
     return os.environ.get("BIBKG_CORRECTIONS", "").strip().lower() in ("1", "true", "yes", "on")
 
 
+def _warm(service: CorrectionService) -> None:
+    try:
+        service.base_people()
+    except Exception:  # noqa: BLE001, S110 - the same error reaches whoever needs the metadata
+        pass
+
+
 def build_corrections_router(store_root: Path) -> APIRouter:
     service = CorrectionService(store_root)
     router = APIRouter()
+    # the people metadata, parsed once now rather than by the first correction (a second on the
+    # full corpus); a data directory that cannot be read then is reported by that correction
+    threading.Thread(target=_warm, args=(service,), name="bibkg-corrections-warm-up", daemon=True).start()
 
     def error_response(exc: CorrectionError, as_html: bool = False) -> Response:
         headers = {"Retry-After": f"{max(1, round(exc.retry_after))}"} if isinstance(exc, RateLimited) else {}

@@ -33,12 +33,12 @@ from ..anthology.xmlreader import read_collection
 from ..cards import CARDS_FILE, CardWriter
 from ..errors import SourceError
 from ..export.snapshot_dumps import SnapshotDumps
-from ..sparql import schema as schema_stats
 from ..mapping.collection import CollectionResult, VolumeFacts, map_collection
 from ..mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
 from ..mapping.stats import DatasetFacts, StatsFacts, stats_graph, with_triples
 from ..mapping.terms import GraphText
 from ..safeparse import check_size, read_source
+from ..sparql import schema as schema_stats
 from ..store.local import LocalStore
 from . import corpus_index
 from .state import (

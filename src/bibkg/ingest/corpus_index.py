@@ -32,13 +32,22 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import iris
 from ..anthology.names import Name
 from ..anthology.people import PeopleMetadata
-from ..mapping.blocks import Block, BlockIndex, block_quads, splice as splice_blocks
+from ..mapping.blocks import Block, BlockIndex, block_quads
+from ..mapping.blocks import splice as splice_blocks
 from ..mapping.globals import person_block, similar_persons
-from ..mapping.stats import (DATASET, PERSONS, VENUE_YEARS, DatasetFacts, StatsCounts, dataset_block,
-                             person_counts_block, top_authors, venue_year_block)  # fmt: skip
+from ..mapping.stats import (
+    DATASET,
+    PERSONS,
+    VENUE_YEARS,
+    DatasetFacts,
+    StatsCounts,
+    dataset_block,
+    person_counts_block,  # fmt: skip
+    top_authors,
+    venue_year_block,
+)
 from ..mapping.terms import GraphText
 from .state import STATE_DIR, CollectionFacts
 

@@ -8,14 +8,18 @@ data directory hashes its files (content, not modification times) and
   metadata or the corpus' ``<variant>`` registrations changed (person resolution of any entry
   may then change);
 * drops the graphs of the files that are gone;
-* rebuilds the people, events, venues and statistics graphs from the facts of every collection
-  (the unchanged ones read from the state) with the same code as a cold ingest;
+* keeps the people, events, venues and statistics graphs when no fact they are built from
+  changed (a title); splices the people and statistics graphs when the re-mapped collections
+  kept their volumes (changed authors or names, a correction): only the blocks of the persons
+  and venue-years concerned are rendered again (:mod:`bibkg.ingest.corpus_index`); otherwise
+  rebuilds them from the facts of every collection (the unchanged ones read from the state)
+  with the same code as a cold ingest;
 * hands all of it to the store as one delta (:func:`bibkg.store.delta.build_on`): only the quads
   that differ reach the new snapshot, a checkpoint of the current one; the dumps, cards and
   schema counts follow.
 
 The result equals a cold ingest of the same directory, quad for quad and byte for byte in every
-published file (tested on the full corpus).  When more than :data:`COLD_SHARE` of the files
+dump file, row for row in the paper cards (tested on the full corpus).  When more than :data:`COLD_SHARE` of the files
 changed, a cold ingest is faster and is done instead (:data:`COLD_SHARE`).
 """
 
@@ -28,20 +32,38 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .. import iris
+from ..anthology.people import PeopleMetadata
 from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
 from ..cards import CARDS_FILE
 from ..errors import StoreError
-from ..anthology.people import PeopleMetadata
 from ..export.snapshot_dumps import DumpManifest, read_block
 from ..mapping.collection import map_collection
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, build_on
 from ..store.local import LocalStore
-from . import corpus_index
-from . import IngestReport, Progress, _overridden, corpus_graphs, corpus_summary, load_people_for, map_corpus, with_corrections
-from .state import (SOURCES, SUMMARY, CollectionFacts, CorpusSummary, Sources, facts_path, globals_key, read_facts,
-                    same_for_globals)  # fmt: skip
+from . import (
+    IngestReport,
+    Progress,
+    _overridden,
+    corpus_graphs,
+    corpus_index,
+    corpus_summary,
+    load_people_for,
+    map_corpus,
+    with_corrections,
+)
+from .state import (
+    SOURCES,
+    SUMMARY,
+    CollectionFacts,
+    CorpusSummary,
+    Sources,
+    facts_path,
+    globals_key,
+    read_facts,
+    same_for_globals,  # fmt: skip
+)
 
 if TYPE_CHECKING:
     from ..corrections.effect import Overrides

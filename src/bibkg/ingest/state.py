@@ -8,6 +8,9 @@ In the snapshot's update state (``STORE/state/<snapshot>/``, see
   and the legacy ``<variant>`` registrations, :func:`resolution_fingerprint`);
 * ``facts/<collection id>.pickle``: per collection file, what the corpus-wide graphs (people,
   events, statistics) and the paper cards need from its mapping (:class:`CollectionFacts`).
+* ``corpus-index.pickle``, ``persons/``, ``venue-years/``: the corpus-wide graphs' inputs per
+  person and per venue-year, and where each one's block lies in those graphs, so that an update
+  re-renders only the blocks it changed (:mod:`bibkg.ingest.corpus_index`).
 
 An incremental ingest re-maps only the files whose hash changed (all of them when the
 resolution fingerprint changed) and rebuilds the corpus-wide graphs from the facts of every

@@ -89,17 +89,25 @@ class SplicedText(GraphText):
 
     def with_tail(self, nquads_cut: int, nquads_end: bytes, turtle_cut: int, turtle_end: bytes) -> GraphText:
         """This text with everything from ``*_cut`` on replaced by ``*_end``: still a spliced
-        text if the cut falls in its last piece of new bytes, else a plain one."""
+        text if the cut falls in its last piece, else a plain one."""
         nquads = b"".join((memoryview(self.nquads)[:nquads_cut], nquads_end))
         turtle = b"".join((memoryview(self.turtle)[:turtle_cut], turtle_end))
         plans = []
         for plan, text, cut, end in ((self.nquads_plan, self.nquads, nquads_cut, nquads_end),
                                      (self.turtle_plan, self.turtle, turtle_cut, turtle_end)):  # fmt: skip
-            last = plan[-1] if plan else None
-            keep = len(last) - (len(text) - cut) if isinstance(last, bytes) else -1
-            if keep < 0:
+            if not plan:
                 return GraphText(self.iri, nquads, turtle, self.quads)
-            plans.append((*plan[:-1], last[:keep] + end))
+            last, dropped = plan[-1], len(text) - cut
+            if isinstance(last, bytes):
+                if dropped > len(last):
+                    return GraphText(self.iri, nquads, turtle, self.quads)
+                plans.append((*plan[:-1], last[: len(last) - dropped] + end))
+            else:
+                start, stop = last
+                if dropped > stop - start:
+                    return GraphText(self.iri, nquads, turtle, self.quads)
+                kept = ((start, stop - dropped),) if stop - dropped > start else ()
+                plans.append((*plan[:-1], *kept, end))
         return SplicedText(self.iri, nquads, turtle, self.quads, self.base_nquads, self.base_turtle, *plans)
 
 

@@ -11,8 +11,8 @@ from ..anthology.names import Name
 from ..anthology.people import PeopleMetadata
 from ..anthology.records import EventDecl, PersonEntry, SigEntry, VenueEntry
 from ..anthology.resolve import Warning
-from .collection import CollectionResult, VolumeFacts
 from .blocks import Block, BlockIndex, join
+from .collection import CollectionResult, VolumeFacts
 from .terms import GraphText, QuadWriter, bool_lit, int_lit, lang_lit
 
 
@@ -111,12 +111,12 @@ def people_graph(people: PeopleMetadata, facts: PeopleFacts) -> tuple[GraphText,
     person (:func:`person_block`), in person id order."""
     similar = similar_persons(people)
     all_ids = sorted(set(people.persons) | set(facts.names))
-    blocks = (
-        (pid, Block.of(person_block(pid, people.persons.get(pid), facts.names.get(pid, []),
-                                    facts.scripts.get(pid, ()), similar.get(pid, ()))))  # fmt: skip
-        for pid in all_ids
-    )
-    return join(iris.PEOPLE_GRAPH, blocks)
+
+    def block(pid: str) -> Block:
+        used, scripts = facts.names.get(pid, []), facts.scripts.get(pid, ())
+        return Block.of(person_block(pid, people.persons.get(pid), used, scripts, similar.get(pid, ())))
+
+    return join(iris.PEOPLE_GRAPH, ((pid, block(pid)) for pid in all_ids))
 
 
 def events_graph(

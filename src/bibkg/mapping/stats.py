@@ -35,8 +35,8 @@ from typing import Any
 
 from .. import iris
 from .. import vocab as V
-from .collection import VolumeFacts
 from .blocks import Block, BlockIndex, SplicedText, join
+from .collection import VolumeFacts
 from .terms import GraphText, QuadWriter, date_lit, int_lit
 
 DATASET_IRI = iris.BIBKG_ID + "dataset"

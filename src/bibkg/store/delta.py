@@ -14,8 +14,8 @@ store's new current snapshot:
    of the changed graphs, see :func:`register_derivation`; by default the VoID statement count of
    the statistics graph, :func:`bibkg.mapping.stats.recount`), the schema counts
    (``schema-stats.json``, :mod:`bibkg.sparql.schema`) from the quads added and removed, the
-   paper cards (rewritten canonically only when cards change, else hard-linked), the layout of
-   the dumps (their manifest);
+   paper cards (a copy changed in place when a card really changes, else hard-linked), the
+   layout of the dumps (their manifest);
 4. the snapshot is published by the atomic swing of ``STORE/current``
    (:meth:`~bibkg.store.local.LocalStore.build_snapshot`), logged in ``STORE/updates.log``;
 5. right after, still under the lock, the dumps are written (unchanged graphs copied from the
@@ -26,9 +26,13 @@ store's new current snapshot:
    (:meth:`~bibkg.store.local.LocalStore.wait_for_files`); if the writer dies in between, the
    next writer writes them first.
 
-Every published file is byte for byte what a cold ingest writing the same graphs in the same
-order gives (each graph's block in the dumps is the same bytes; the cards file is written by
-``VACUUM INTO``, whose output depends on the content only).  A failure or ``kill -9`` anywhere
+Every dump file is byte for byte what a cold ingest writing the same graphs in the same order
+gives (each graph's block in the dumps is the same bytes); the cards file holds the same rows
+(an update edits a copy in place: its page layout is its own, :func:`bibkg.cards.updated_copy`).
+A graph spliced from the previous one (:class:`bibkg.mapping.blocks.SplicedText`: the people
+and statistics graphs after a correction) is staged as its new blocks only, its dumps copied
+range by range from the previous files, and its quads changed are its replaced blocks against
+its new ones.  A failure or ``kill -9`` anywhere
 before the swing leaves the previous snapshot current and readable; the next writer removes
 the leftovers.
 
@@ -54,7 +58,15 @@ import pyoxigraph as ox
 from .. import iris
 from ..cards import CARDS_FILE, PaperCard, real_changes, updated_copy
 from ..errors import BibkgError, StoreError
-from ..export.snapshot_dumps import MANIFEST_FILE, DumpManifest, GraphBlock, SnapshotDumps, dump_path, layout, read_block
+from ..export.snapshot_dumps import (
+    MANIFEST_FILE,
+    DumpManifest,
+    GraphBlock,
+    SnapshotDumps,
+    dump_path,
+    layout,
+    read_block,
+)
 from ..mapping.blocks import Piece, SplicedText
 from ..mapping.terms import GraphText, QuadWriter
 from ..sparql import schema as schema_stats
@@ -175,13 +187,18 @@ class DeltaContext:
         return read_block(self.files, block) if block is not None else b""
 
     def graph(self, iri: str) -> GraphText | None:
-        """Graph ``iri`` after the delta, N-Quads and Turtle (``None`` if it has no quads)."""
+        """Graph ``iri`` after the delta, N-Quads and Turtle (``None`` if it has no quads); one
+        the delta leaves as it is comes as the previous dumps' text in one piece (a
+        :class:`~bibkg.mapping.blocks.SplicedText`: a derivation that rewrites its end, as
+        :func:`bibkg.mapping.stats.recount` does, changes only that end in the store and the dumps)."""
         if iri in self.texts:
             return self.texts[iri]
         block = self.manifest.get(iri)
         if block is None:
             return None
-        return GraphText(iri, read_block(self.files, block), read_block(self.files, block, "turtle"), block.quads)
+        nquads, turtle = read_block(self.files, block), read_block(self.files, block, "turtle")
+        return SplicedText(iri, nquads, turtle, block.quads, len(nquads), len(turtle), ((0, len(nquads)),),
+                           ((0, len(turtle)),))  # fmt: skip
 
     def quads(self, iri: str) -> int:
         if iri in self.texts:
