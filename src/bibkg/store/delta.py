@@ -256,12 +256,13 @@ def apply_delta(
         DeltaError: the delta itself is invalid; nothing is published.
     """
     started = time.perf_counter()
-    with store.build_snapshot(copy_current=True, wait=default_wait() if wait is None else wait,
-                              command=command, actor=actor, kind=kind) as build:  # fmt: skip
+    swung: list[float] = []
+    with store.build_snapshot(copy_current=True, wait=default_wait() if wait is None else wait, command=command,
+                              actor=actor, kind=kind, on_published=lambda: swung.append(time.perf_counter())) as build:  # fmt: skip
         report = build_on(store, build, delta)
     report.after = build.name
     report.seconds = time.perf_counter() - started
-    report.visible = report.visible - started if report.visible else report.seconds
+    report.visible = swung[0] - started if swung else report.seconds
     return report
 
 
@@ -336,15 +337,12 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
     else:
         _stage_dumps(build.state, previous, manifest, pieces)
 
-        def published() -> None:
-            report.visible = time.perf_counter()  # made relative by apply_delta
-
         def dumps() -> None:
             step = time.perf_counter()
             complete_pending(store, build.name)
             report.phases["dumps after publishing"] = time.perf_counter() - step
 
-        build.after_publish[:0] = [published, dumps]
+        build.after_publish.insert(0, dumps)
     phase("dumps")
 
     _write_cards(prev_files, build.files, delta.cards)
@@ -681,14 +679,19 @@ def _carry_state(source: Path, target: Path, changes: dict[str, bytes | None]) -
         if Path(name).is_absolute() or ".." in Path(name).parts or name == MANIFEST_FILE:
             raise DeltaError(f"state file name {name!r} is not a plain relative path")
     if source.is_dir():
-        for root, _dirs, files in os.walk(source):
-            rel_root = Path(root).relative_to(source)
+        base = str(source)
+        for root, _dirs, files in os.walk(base):
+            rel_root = os.path.relpath(root, base)
+            prefix = "" if rel_root == "." else rel_root.replace(os.sep, "/") + "/"
+            made = False
             for name in files:
-                rel = (rel_root / name).as_posix()
+                rel = prefix + name
                 if rel == MANIFEST_FILE or rel in changes:
                     continue
-                (target / rel_root).mkdir(parents=True, exist_ok=True)
-                os.link(Path(root) / name, target / rel)
+                if not made:
+                    os.makedirs(os.path.join(target, prefix), exist_ok=True)
+                    made = True
+                os.link(os.path.join(root, name), os.path.join(target, rel))
     for rel, data in changes.items():
         if data is not None:
             path = target / rel

@@ -255,13 +255,16 @@ class LocalStore:
         """Where the update state of ``snapshot`` (a path or a name) lives (module docs)."""
         return self.root / "state" / Path(snapshot).name
 
-    def log(self, record: dict[str, Any]) -> None:
-        """Append one record to ``updates.log`` (a JSON line, flushed to disk)."""
+    def log(self, record: dict[str, Any], *, sync: bool = True) -> None:
+        """Append one record to ``updates.log`` (a JSON line, flushed to disk unless ``sync`` is
+        false: a ``begin`` lost in a power cut is told by the leftovers it leaves, which the
+        next writer logs as ``abandoned``)."""
         line = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str) + "\n"
         fd = os.open(self.root / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
         try:
             os.write(fd, line.encode())
-            os.fsync(fd)
+            if sync:
+                os.fsync(fd)
         finally:
             os.close(fd)
 
@@ -346,7 +349,7 @@ class LocalStore:
                 "pid": os.getpid(),
                 "before": current.name if current is not None else None,
             }
-            self.log({"event": "begin", "time": _iso(started), **record})
+            self.log({"event": "begin", "time": _iso(started), **record}, sync=False)
             try:
                 if copy_current and current is not None:
                     ox.Store.read_only(str(current)).backup(str(staging))
@@ -372,10 +375,10 @@ class LocalStore:
                 self.log({"event": "failed", "time": _iso(time.time()), "id": name, "kind": kind,
                           "error": f"{type(exc).__name__}: {exc}"[:2000]})  # fmt: skip
                 raise
+            if on_published is not None:  # readers see it now; the log's fsync need not delay them
+                on_published()
             self.log({"event": "published", "time": _iso(time.time()), **record, "after": name,
                       "seconds": round(time.time() - started, 3)})  # fmt: skip
-            if on_published is not None:
-                on_published()
             for work in build.after_publish:
                 try:
                     work()
