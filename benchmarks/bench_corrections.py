@@ -147,11 +147,17 @@ def step_kill(store: str) -> None:
     sh("corrections", "approve", cid, "--store", store)
     proc = subprocess.Popen([BIBKG, "corrections", "apply", cid, "--store", store], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     log = Path(store) / "corrections" / "log.jsonl"
-    while proc.poll() is None and f'"event":"applied","by"' not in log.read_text().split(cid)[-1]:
-        time.sleep(0.05)
-    time.sleep(1.0)  # into the publish
+    def applied() -> bool:
+        return any('"event":"applied"' in line and f'"correction":"{cid}"' in line for line in log.read_text().splitlines())
+
+    while proc.poll() is None and not applied():
+        time.sleep(0.01)
+    snapshots = Path(store) / "snapshots"
+    while proc.poll() is None and not any(p.name.startswith(".staging-") for p in snapshots.iterdir()):
+        time.sleep(0.005)  # until it builds the new snapshot: into the publish
     killed = proc.poll() is None
-    os.kill(proc.pid, signal.SIGKILL)
+    if killed:
+        os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
     events = [json.loads(line) for line in log.read_text().splitlines() if cid in line]
     sync = time.perf_counter()
