@@ -35,7 +35,7 @@ from ..errors import SourceError
 from ..export.snapshot_dumps import SnapshotDumps
 from ..mapping.collection import CollectionResult, VolumeFacts, map_collection
 from ..mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
-from ..mapping.stats import DatasetFacts, StatsFacts, stats_graph, with_triples
+from ..mapping.stats import StatsFacts, stats_graph, with_triples
 from ..mapping.terms import GraphText
 from ..safeparse import check_size, read_source
 from ..sparql import schema as schema_stats
@@ -402,7 +402,7 @@ def corpus_graphs(
     people_text, people_index = people_graph(people, people_facts)
     graphs = [event_writer.finish(), people_text, venues_graph(venues, sigs, {v.full_id for v in volumes}).finish()]
     quads = quads_before + sum(graph.quads for graph in graphs)
-    stats_text, stats_index, counts = stats_graph(
+    stats_text, stats_index, counts, dataset = stats_graph(
         stats,
         volumes,
         persons=report.persons,
@@ -413,9 +413,6 @@ def corpus_graphs(
         source=datadir,
     )
     graphs.append(stats_text)
-    dataset = DatasetFacts(stats.papers, stats.frontmatter, counts.volumes, stats.collections, report.persons,
-                           event_count, len(venues), len(sigs), len(counts.venue_year_papers), stats.authorships,
-                           stats.editorships)  # fmt: skip
     files = corpus_index.full_state(facts, people, people_index, stats_index, counts, dataset,
                                     corpus_index.inputs_key(venues, sigs, datadir))  # fmt: skip
     return graphs, files

@@ -62,7 +62,7 @@ from .state import (
     facts_path,
     globals_key,
     read_facts,
-    same_for_globals,  # fmt: skip
+    same_for_globals,
 )
 
 if TYPE_CHECKING:
@@ -163,7 +163,8 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
 
     previous = {cid: read_facts(state, cid) for cid in sorted(remap | set(removed)) if cid in old.files}
     key = globals_key(sources.resolution, venues, sigs, datadir, today)
-    summary = _unchanged_globals(key, state, facts, previous, remap, added, removed)
+    summary_before = CorpusSummary.read(state)
+    summary = _unchanged_globals(key, summary_before, facts, previous, remap, added, removed)
     manifest = DumpManifest.read(state)
     if manifest is None:
         raise StoreError(f"the current snapshot of {store.root} lost its dumps manifest; run 'bibkg ingest --full'")
@@ -174,7 +175,7 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     globals_: list[GraphText] = []
     phase("facts")
     spliced = None
-    if summary is None and not (added or removed):
+    if summary is None and summary_before is not None and not (added or removed):
         spliced = _spliced_globals(state, store.files_dir(build.previous), manifest, venues, sigs, datadir, people,
                                    facts, previous, ids, quads_before)  # fmt: skip
 
@@ -190,8 +191,8 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
         delta.state.update(index_files)
     else:
         if spliced is not None:  # the people and statistics graphs spliced, the others kept
-            summary = CorpusSummary.read(state)
-            assert summary is not None  # checked by _spliced_globals
+            summary = summary_before
+            assert summary is not None
             globals_ = [spliced.people, spliced.stats]
             delta.state.update(spliced.files)
             summary.key = key
@@ -249,7 +250,7 @@ def _spliced_globals(state: Path, prev_files: Path, manifest: DumpManifest, venu
     and every re-mapped collection with the same volumes and event (the events and venues
     graphs stay as they are); ``None`` otherwise."""
     index = corpus_index.CorpusIndex.read(state)
-    if index is None or index.inputs != corpus_index.inputs_key(venues, sigs, datadir) or CorpusSummary.read(state) is None:
+    if index is None or index.inputs != corpus_index.inputs_key(venues, sigs, datadir):
         return None
     pairs = []
     order = {cid: at for at, cid in enumerate(ids)}
@@ -268,16 +269,14 @@ def _spliced_globals(state: Path, prev_files: Path, manifest: DumpManifest, venu
                                quads_before=quads_before + sum(block.quads for block in others), source=datadir)  # fmt: skip
 
 
-def _unchanged_globals(key: str, state: Path, facts: dict[str, CollectionFacts], previous: dict[str, CollectionFacts],
-                       remap: set[str], added: list[str], removed: list[str]) -> CorpusSummary | None:
-    """The previous snapshot's corpus summary when the corpus-wide graphs stay as they are: the
+def _unchanged_globals(key: str, summary: CorpusSummary | None, facts: dict[str, CollectionFacts],
+                       previous: dict[str, CollectionFacts], remap: set[str], added: list[str],
+                       removed: list[str]) -> CorpusSummary | None:
+    """The previous snapshot's corpus ``summary`` when the corpus-wide graphs stay as they are: the
     same inputs besides the collections (``key``), no collection added or removed, and the
     re-mapped ones the same in every fact those graphs are built from (a title, an abstract, a
     PDF link changed); ``None`` when they must be built again."""
-    if added or removed:
-        return None
-    summary = CorpusSummary.read(state)
-    if summary is None or summary.key != key:
+    if added or removed or summary is None or summary.key != key:
         return None
     for cid in remap:
         if not same_for_globals(facts[cid], previous[cid]):

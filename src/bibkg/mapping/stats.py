@@ -250,9 +250,10 @@ def stats_graph(
     quads: int,
     source: Path | str | None = None,
     today: _dt.date | None = None,
-) -> tuple[GraphText, BlockIndex, StatsCounts]:
-    """Build the statistics graph, a block per person and venue-year (:mod:`bibkg.mapping.blocks`);
-    ``quads`` is the number of statements written before it."""
+) -> tuple[GraphText, BlockIndex, StatsCounts, DatasetFacts]:
+    """Build the statistics graph, a block per person and venue-year (:mod:`bibkg.mapping.blocks`),
+    with the counts it was made from and the dataset's; ``quads`` is the number of statements
+    written before it."""
     counts = count(facts, volumes)
     blocks: list[tuple[tuple, Block]] = []
     for pid in sorted(counts.person_years):
@@ -269,7 +270,7 @@ def stats_graph(
     top = top_authors(person_papers)
     blocks.append(((DATASET,), Block.of(dataset_block(dataset, top, quads=before, source=source, today=today))))
     text, index = join(iris.STATS_GRAPH, blocks)
-    return text, index, counts
+    return text, index, counts, dataset
 
 
 def _add_ranking(out: QuadWriter, subject: str, ranked: list[tuple[str, int]]) -> None:
