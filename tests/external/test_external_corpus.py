@@ -12,6 +12,7 @@ two minutes).  Its published N-Quads dump is loaded into Oxigraph server by
 
 from __future__ import annotations
 
+import shutil
 import time
 
 import pyoxigraph as ox
@@ -51,6 +52,7 @@ def apps(corpus_store, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN00
             yield embedded, external
     finally:
         run_script("stop", str(directory), timeout=60)
+        shutil.rmtree(directory, ignore_errors=True)  # the server's store of the full corpus
 
 
 def _timed(client, method: str, path: str, **kwargs):  # noqa: ANN001, ANN202

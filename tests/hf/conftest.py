@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
@@ -32,10 +33,11 @@ def select(store: LocalStore, query: str) -> list[list[str | None]]:
             for row in store.open_read().query(PREFIX + query, use_default_graph_as_union=True)]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def corpus_hf(corpus_store: LocalStore, tmp_path_factory: pytest.TempPathFactory):
     """A clone of the full-corpus store with every shared Daily Papers day: all days but the
-    last added at once, then the last one as a new day; with the two ingest reports. Read-only."""
+    last added at once, then the last one as a new day; with the two ingest reports. Read-only;
+    removed when this package's tests are done (gigabytes on disk)."""
     from bibkg.export.snapshot_dumps import DumpManifest
     from bibkg.hf.reader import read_listings
 
@@ -45,8 +47,10 @@ def corpus_hf(corpus_store: LocalStore, tmp_path_factory: pytest.TempPathFactory
         pytest.skip(f"shared Daily Papers files not found at {HF_CORPUS}")
     if DumpManifest.read(corpus_store.state_dir(corpus_store.current_snapshot())) is None:
         pytest.skip("the corpus store has no update state (made by an older version): Daily Papers cannot be added")
-    local = corpus_store.clone(tmp_path_factory.mktemp("corpus-hf") / "store")
+    directory = tmp_path_factory.mktemp("corpus-hf")
+    local = corpus_store.clone(directory / "store")
     listings = read_listings([HF_CORPUS])
     first = ingest_hf(local, listings=listings[:-1])
     last = ingest_hf(local, listings=listings[-1:])
-    return local, first, last
+    yield local, first, last
+    shutil.rmtree(directory, ignore_errors=True)

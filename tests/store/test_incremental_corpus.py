@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -34,13 +35,16 @@ ADDED = "2099.added"
 
 
 @pytest.fixture(scope="module")
-def base(corpus_store: LocalStore, shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    """A full-corpus store with update state: the session's, or one ingested here."""
+def base(corpus_store: LocalStore, shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
+    """A full-corpus store with update state: the session's, or one ingested here (removed after)."""
     if Sources.read(corpus_store.state_dir(corpus_store.current_snapshot())) is not None:
-        return corpus_store
-    own = LocalStore(tmp_path_factory.mktemp("corpus-with-state") / "store")
+        yield corpus_store
+        return
+    directory = tmp_path_factory.mktemp("corpus-with-state")
+    own = LocalStore(directory / "store")
     run_ingest(shared_corpus, own)
-    return own
+    yield own
+    shutil.rmtree(directory, ignore_errors=True)
 
 
 def _modify_collections(data: Path) -> None:
