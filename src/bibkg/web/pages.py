@@ -9,7 +9,8 @@ from __future__ import annotations
 import os
 import re
 from collections import Counter, defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from collections.abc import Iterable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
 from typing import Any
@@ -497,16 +498,16 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
     if not props:
         return None
     cards = getattr(runner.store, "paper_cards", None)
-    listing_f = _pool().submit(_volume_listing, runner, iri) if cards is None else None  # concurrent with the next two
-    links = _links(runner, iri)
     members = volume_papers(runner.store, iri, runner.catalog)
+    listing_f = _listing_batches(runner, members) if cards is None else []  # concurrent with the links
+    links = _links(runner, iri)
     if cards is not None:  # the papers from their cards; the front matter, which has none, read in full
         by_iri = {card.iri: card for card in cards.of_volume(iri)}
         front = [r for r in fetch_records(runner.query_sync, [m for m in members if m not in by_iri], runner.catalog) if r.frontmatter]
         items = [_card_item(by_iri[m]) for m in members if m in by_iri]
         first_paper = next((m for m in members if m in by_iri), None)
-    else:  # one query for the listing of the whole volume; the front matter read in full
-        listing = listing_f.result() if listing_f is not None else _volume_listing(runner, iri)
+    else:  # the listing in concurrent batches; the front matter read in full
+        listing = _listing(future.result() for future in listing_f)
         front = [r for r in fetch_records(runner.query_sync, [m for m in members if m not in listing], runner.catalog) if r.frontmatter]
         papers = [listing[m] for m in members if m in listing]
         items = [paper_item(r.iri, r.title, r.pdf, _authors_html(r)) for r in papers]
@@ -539,27 +540,43 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
     return page(title, "".join(parts), iri=iri, kind="volume", bib=bib_url)
 
 
-def _volume_listing(runner: QueryRunner, iri: str) -> dict[str, BibRecord]:
-    """The papers (not front matter) of a volume with what a listing shows (title, PDF, authors
-    by position), from one query (``ld-volume-papers``): the store has no paper cards, and
-    :func:`fetch_records` would take two queries per 400 papers (2.3 s for a volume of 772
-    papers over Oxigraph server, against ~0.5 s).  Fields as :func:`fetch_records` reads them."""
+_LISTING_BATCH = 100
+_LISTING_COLUMNS = ("paper", "title", "pdf", "pos", "person", "first", "last")
+
+
+def _listing_batches(runner: QueryRunner, papers: list[str]) -> list[Future[list[Any]]]:
+    """The rows of ``ld-paper-listing`` for ``papers``, ``_LISTING_BATCH`` papers per query, the
+    queries running concurrently: the store has no paper cards, and one query for the whole of a
+    volume of 772 papers (4,555 authorships, each looked up several times) takes ~0.5 s in the
+    engine, embedded or on a server; in batches the server's cores share it."""
+    query = runner.catalog["ld-paper-listing"]
+
+    def rows(batch: list[str]) -> list[tuple[str | None, ...]]:  # plain values: nothing of the engine's leaves its thread
+        result = runner.query_sync(query.with_values("paper", [ox.NamedNode(p) for p in batch]))
+        return [tuple(_v(row[k]) for k in _LISTING_COLUMNS) for row in result]
+
+    return [_pool().submit(rows, papers[start : start + _LISTING_BATCH]) for start in range(0, len(papers), _LISTING_BATCH)]
+
+
+def _listing(batches: Iterable[list[tuple[str | None, ...]]]) -> dict[str, BibRecord]:
+    """The papers (not front matter) of ``ld-paper-listing`` rows, with what a listing shows
+    (title, PDF, authors by position); fields as :func:`fetch_records` reads them."""
     from ..export.bibtex import Contributor
 
     found: dict[str, BibRecord] = {}
     seen: set[tuple[str, int]] = set()
-    for row in run_named(runner, "ld-volume-papers", volume=iri):
-        paper = row["paper"].value
-        rec = found.get(paper)
-        if rec is None:
-            rec = found[paper] = BibRecord(iri=paper, anthology_id=paper, bibkey="")
-        rec.title = _v(row["title"]) or rec.title
-        rec.pdf = rec.pdf or _v(row["pdf"])
-        if row["pos"] is not None:
-            pos = int(row["pos"].value)
-            if (paper, pos) not in seen:
-                seen.add((paper, pos))
-                rec.authors.append(Contributor(pos, _v(row["first"]), _v(row["last"]) or "", _v(row["person"])))
+    for rows in batches:
+        for paper, title, pdf, pos, person, first, last in rows:
+            if paper is None:  # never: the VALUES block binds it
+                continue
+            rec = found.get(paper)
+            if rec is None:
+                rec = found[paper] = BibRecord(iri=paper, anthology_id=paper, bibkey="")
+            rec.title = title or rec.title
+            rec.pdf = rec.pdf or pdf
+            if pos is not None and (paper, int(pos)) not in seen:
+                seen.add((paper, int(pos)))
+                rec.authors.append(Contributor(int(pos), first, last or "", person))
     for rec in found.values():
         rec.authors.sort(key=lambda c: c.position)
     return found
