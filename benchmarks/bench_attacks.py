@@ -42,11 +42,14 @@ from pathlib import Path
 
 import httpx
 
-COAUTHORS = ('query($p: ID!, $e: ID!) { coauthors(person: $p, event: $e) { totalCount '
-             'edges { count node { id name } } } }')
-SPARQL_SELECT = ('PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?paper ?title WHERE { '
-                 '?paper bibkg:author <https://aclanthology.org/people/{pid}/> ; '
-                 '<http://purl.org/dc/terms/title> ?title } LIMIT 50')
+COAUTHORS = (
+    "query($p: ID!, $e: ID!) { coauthors(person: $p, event: $e) { totalCount edges { count node { id name } } } }"
+)
+SPARQL_SELECT = (
+    "PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?paper ?title WHERE { "
+    "?paper bibkg:author <https://aclanthology.org/people/{pid}/> ; "
+    "<http://purl.org/dc/terms/title> ?title } LIMIT 50"
+)
 
 
 def _free_port() -> int:
@@ -63,6 +66,7 @@ def _pct(values: list[float], p: float) -> float:
 
 
 # -- the server's memory ------------------------------------------------------------------------
+
 
 def _children(pid: int) -> list[int]:
     kids: list[int] = []
@@ -134,6 +138,7 @@ class RssSampler:
 
 # -- the load -----------------------------------------------------------------------------------
 
+
 @dataclass
 class LoadResult:
     latencies: list[float] = field(default_factory=list)
@@ -141,8 +146,11 @@ class LoadResult:
     examples: list[str] = field(default_factory=list)
 
     def row(self) -> tuple[str, str, str]:
-        return (f"{statistics.median(self.latencies):.1f}" if self.latencies else "—",
-                f"{_pct(self.latencies, 99):.1f}" if self.latencies else "—", str(self.errors))
+        return (
+            f"{statistics.median(self.latencies):.1f}" if self.latencies else "—",
+            f"{_pct(self.latencies, 99):.1f}" if self.latencies else "—",
+            str(self.errors),
+        )
 
 
 async def run_load(base: str, people: list[str], clients: int, stop: asyncio.Event) -> LoadResult:
@@ -151,11 +159,27 @@ async def run_load(base: str, people: list[str], clients: int, stop: asyncio.Eve
     requests: list[tuple[str, str, dict]] = []
     for pid in people:
         requests.append(("POST", "/graphql", {"json": {"query": COAUTHORS, "variables": {"p": pid, "e": "acl-2024"}}}))
-        requests.append(("GET", "/sparql", {"params": {"query": SPARQL_SELECT.replace("{pid}", pid)},
-                                            "headers": {"Accept": "application/sparql-results+json"}}))
+        requests.append(
+            (
+                "GET",
+                "/sparql",
+                {
+                    "params": {"query": SPARQL_SELECT.replace("{pid}", pid)},
+                    "headers": {"Accept": "application/sparql-results+json"},
+                },
+            )
+        )
         requests.append(("GET", f"/people/{pid}/", {"headers": {"Accept": "text/html"}}))
-        requests.append(("GET", "/queries/coauthors-at-event", {"params": {"person": pid, "event": "acl-2024"},
-                                                                "headers": {"Accept": "application/sparql-results+json"}}))
+        requests.append(
+            (
+                "GET",
+                "/queries/coauthors-at-event",
+                {
+                    "params": {"person": pid, "event": "acl-2024"},
+                    "headers": {"Accept": "application/sparql-results+json"},
+                },
+            )
+        )
 
     async def client(k: int) -> None:
         async with httpx.AsyncClient(base_url=base, timeout=30) as http:
@@ -199,8 +223,13 @@ from 127.0.0.1 (the server shares its query slots fairly between client addresse
 
 def _outcome(response: httpx.Response) -> int | str:
     """The status, except that a GraphQL 200 carrying errors and no data is a refusal (``"200-errors"``)."""
-    if response.status_code == 200 and response.headers.get("content-type", "").startswith(
-            ("application/json", "application/graphql-response+json")) and response.request.url.path == "/graphql":
+    if (
+        response.status_code == 200
+        and response.headers.get("content-type", "").startswith(
+            ("application/json", "application/graphql-response+json")
+        )
+        and response.request.url.path == "/graphql"
+    ):
         try:
             body = response.json()
         except ValueError:
@@ -233,6 +262,7 @@ class Burst:
         outcomes: list[object] = []
         started = time.perf_counter()
         async with httpx.AsyncClient(base_url=base, timeout=self.timeout, transport=transport) as http:
+
             async def one(i: int) -> object:
                 kwargs = self.kwargs(i)
                 path = kwargs.pop("url", self.path)  # a row may vary the path per request
@@ -240,6 +270,7 @@ class Burst:
                     return _outcome(await http.request(self.method, path, **kwargs))
                 except httpx.HTTPError as exc:
                     return type(exc).__name__
+
             i = 0
             while True:
                 outcomes += await asyncio.gather(*(one(i + k) for k in range(self.n)))
@@ -264,8 +295,11 @@ def _statuses(codes: list[object]) -> str:
 
 
 def _fragment_bomb(k: int = 30) -> str:
-    return ("{ ...F0 } " + " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(k))
-            + f" fragment F{k} on Query {{ __typename }}")
+    return (
+        "{ ...F0 } "
+        + " ".join(f"fragment F{i} on Query {{ ...F{i + 1} ...F{i + 1} }}" for i in range(k))
+        + f" fragment F{k} on Query {{ __typename }}"
+    )
 
 
 def _padded(size: int) -> bytes:
@@ -278,8 +312,10 @@ _BAD_VALUES = ("a%b", "a\tb", "a\x01b", "a\x7fb")
 
 
 def _big_document(i: int) -> dict:
-    return {"json": {"query": "{ " + " ".join(f"a{i}_{j}: __typename" for j in range(100_000)) + " }"},  # ~2 MB
-            "headers": GQL}
+    return {
+        "json": {"query": "{ " + " ".join(f"a{i}_{j}: __typename" for j in range(100_000)) + " }"},  # ~2 MB
+        "headers": GQL,
+    }
 
 
 async def ssrf_service(base: str, port: int) -> tuple[str, bool]:
@@ -291,10 +327,13 @@ async def ssrf_service(base: str, port: int) -> tuple[str, bool]:
     target = listener.getsockname()[1]
     connections = 0
     try:
-        queries = [f"SELECT * WHERE {{ SERVICE {silent}<http://127.0.0.1:{target}/sparql> {{ ?s ?p ?o }} }}"
-                   for silent in ("", "SILENT ")]
-        got, refused = await Burst("GET", "/sparql", lambda i: {"params": {"query": queries[i % 2]}}, n=4,
-                                   refused=frozenset({400}))(base, port)
+        queries = [
+            f"SELECT * WHERE {{ SERVICE {silent}<http://127.0.0.1:{target}/sparql> {{ ?s ?p ?o }} }}"
+            for silent in ("", "SILENT ")
+        ]
+        got, refused = await Burst(
+            "GET", "/sparql", lambda i: {"params": {"query": queries[i % 2]}}, n=4, refused=frozenset({400})
+        )(base, port)
         for _ in range(5):
             try:
                 conn, _ = listener.accept()
@@ -325,7 +364,7 @@ async def unfinished_headers(base: str, port: int) -> tuple[str, bool]:
                 writer.write(chunk)
                 await asyncio.wait_for(writer.drain(), 2)
                 sent += len(chunk)
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             closed += 1
         finally:
             writer.close()
@@ -365,8 +404,10 @@ async def slowloris(base: str, port: int) -> tuple[str, bool]:
 async def slow_readers(base: str, port: int) -> tuple[str, bool]:
     """50 clients (from :data:`ATTACKER`) ask for a 42 MB result and never read it."""
     q = "PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?p ?a WHERE { ?p bibkg:abstract ?a }"
-    request = (f"GET /sparql?{httpx.QueryParams({'query': q})} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-               "Accept: application/sparql-results+json\r\n\r\n").encode()
+    request = (
+        f"GET /sparql?{httpx.QueryParams({'query': q})} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+        "Accept: application/sparql-results+json\r\n\r\n"
+    ).encode()
     writers = []
     for _ in range(50):
         try:
@@ -390,42 +431,90 @@ TITLES = '{ papers(title: "language model", first: 50) { totalCount edges { node
 RDF_PATHS = ("/venues/acl/", "/events/acl-2024/", "/volumes/2024.lrec-main/")
 
 ATTACKS: dict[str, Attack] = {
-    "fragment bomb (k=30)": Burst("POST", "/graphql", lambda i: {"json": {"query": _fragment_bomb()}, "headers": GQL},
-                                  n=3, refused=frozenset({400, "200-errors"})),
+    "fragment bomb (k=30)": Burst(
+        "POST",
+        "/graphql",
+        lambda i: {"json": {"query": _fragment_bomb()}, "headers": GQL},
+        n=3,
+        refused=frozenset({400, "200-errors"}),
+    ),
     "SPARQL SERVICE to 127.0.0.1": ssrf_service,
     "10 MB and 3 MB GraphQL bodies": Burst(
-        "POST", "/graphql", lambda i: {"content": _TEN_MB if i < 2 else _THREE_MB,
-                                       "headers": {"Content-Type": "application/json", **GQL}},
-        n=1, rounds=7, refused=frozenset({413, *CUT})),
-    "40 distinct 2 MB documents": Burst("POST", "/graphql", _big_document, rounds=40,
-                                        refused=frozenset({400, 413, "200-errors", *CUT})),
-    "10.7 MB Accept header": Burst("GET", "/sparql", lambda i: {"params": {"query": "ASK {}"}, "headers": {"Accept": _ACCEPT}},
-                                   n=2, refused=frozenset({431, *CUT})),
+        "POST",
+        "/graphql",
+        lambda i: {"content": _TEN_MB if i < 2 else _THREE_MB, "headers": {"Content-Type": "application/json", **GQL}},
+        n=1,
+        rounds=7,
+        refused=frozenset({413, *CUT}),
+    ),
+    "40 distinct 2 MB documents": Burst(
+        "POST", "/graphql", _big_document, rounds=40, refused=frozenset({400, 413, "200-errors", *CUT})
+    ),
+    "10.7 MB Accept header": Burst(
+        "GET",
+        "/sparql",
+        lambda i: {"params": {"query": "ASK {}"}, "headers": {"Accept": _ACCEPT}},
+        n=2,
+        refused=frozenset({431, *CUT}),
+    ),
     "30 x 20 MB unfinished headers": unfinished_headers,
     "200 slowloris connections": slowloris,
-    "named query as .bib (emnlp-2023)": Burst("GET", "/queries/papers-without-verified-authors.bib",
-                                              lambda i: {"params": {"event": "emnlp-2023"}}, n=2, timeout=200, within=15),
-    "venues x papers(first: 99)": Burst("POST", "/graphql", lambda i: {"json": {"query": VENUES}, "headers": GQL},
-                                        n=2, timeout=200, within=15),
-    "6 x papers(title:)": Burst("POST", "/graphql", lambda i: {"json": {"query": TITLES}, "headers": GQL},
-                                n=6, timeout=200, within=15),
-    "Linked Data RDF, client leaves": Burst("GET", "/", lambda i: {"url": RDF_PATHS[i // 2 % 3], "headers": {"Accept": "text/turtle"}},
-                                            n=2, rounds=3, timeout=0.5),
+    "named query as .bib (emnlp-2023)": Burst(
+        "GET",
+        "/queries/papers-without-verified-authors.bib",
+        lambda i: {"params": {"event": "emnlp-2023"}},
+        n=2,
+        timeout=200,
+        within=15,
+    ),
+    "venues x papers(first: 99)": Burst(
+        "POST", "/graphql", lambda i: {"json": {"query": VENUES}, "headers": GQL}, n=2, timeout=200, within=15
+    ),
+    "6 x papers(title:)": Burst(
+        "POST", "/graphql", lambda i: {"json": {"query": TITLES}, "headers": GQL}, n=6, timeout=200, within=15
+    ),
+    "Linked Data RDF, client leaves": Burst(
+        "GET",
+        "/",
+        lambda i: {"url": RDF_PATHS[i // 2 % 3], "headers": {"Accept": "text/turtle"}},
+        n=2,
+        rounds=3,
+        timeout=0.5,
+    ),
     "50 slow readers (another address)": slow_readers,
-    "heavy queries, client leaves": Burst("GET", "/sparql", lambda i: {"params": {"query": HEAVY}}, n=2, rounds=4, timeout=0.5),
-    "timeout=1e-9 for 8 s": Burst("GET", "/sparql", lambda i: {"params": {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }",
-                                                                          "timeout": "1e-9"}},
-                                  # answered (the deadline is raised to the server's minimum) or refused, never a 503
-                                  n=4, for_seconds=8, refused=frozenset({200, 400, 504})),
-    "bad percent-encoding": Burst("GET", "/", lambda i: {"url": ("/queries/person-venues", "/queries/person-venues.bib")[i % 2],
-                                                         "params": {"person": _BAD_VALUES[i // 2]}},
-                                  rounds=8, refused=frozenset({400})),
-    "Host: evil.example": Burst("GET", "/.well-known/void", lambda i: {"headers": {"Host": "evil.example", "Accept": "text/turtle"}},
-                                refused=frozenset({400})),
+    "heavy queries, client leaves": Burst(
+        "GET", "/sparql", lambda i: {"params": {"query": HEAVY}}, n=2, rounds=4, timeout=0.5
+    ),
+    "timeout=1e-9 for 8 s": Burst(
+        "GET",
+        "/sparql",
+        lambda i: {"params": {"query": "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", "timeout": "1e-9"}},
+        # answered (the deadline is raised to the server's minimum) or refused, never a 503
+        n=4,
+        for_seconds=8,
+        refused=frozenset({200, 400, 504}),
+    ),
+    "bad percent-encoding": Burst(
+        "GET",
+        "/",
+        lambda i: {
+            "url": ("/queries/person-venues", "/queries/person-venues.bib")[i % 2],
+            "params": {"person": _BAD_VALUES[i // 2]},
+        },
+        rounds=8,
+        refused=frozenset({400}),
+    ),
+    "Host: evil.example": Burst(
+        "GET",
+        "/.well-known/void",
+        lambda i: {"headers": {"Host": "evil.example", "Accept": "text/turtle"}},
+        refused=frozenset({400}),
+    ),
 }
 
 
 # -- the run --------------------------------------------------------------------------------------
+
 
 @contextmanager
 def serve(store: str, port: int = 0) -> Iterator[tuple[str, int, int]]:
@@ -433,9 +522,12 @@ def serve(store: str, port: int = 0) -> Iterator[tuple[str, int, int]]:
     base = f"http://127.0.0.1:{port}"
     bibkg = Path(sys.executable).with_name("bibkg")
     log = tempfile.TemporaryFile()
-    proc = subprocess.Popen([str(bibkg), "serve", "--store", store, "--port", str(port)],
-                            env={**os.environ, "PYTHONWARNINGS": "ignore"},
-                            stdout=subprocess.DEVNULL, stderr=log)
+    proc = subprocess.Popen(
+        [str(bibkg), "serve", "--store", store, "--port", str(port)],
+        env={**os.environ, "PYTHONWARNINGS": "ignore"},
+        stdout=subprocess.DEVNULL,
+        stderr=log,
+    )
     try:
         deadline = time.time() + 180
         while True:
@@ -460,7 +552,9 @@ def serve(store: str, port: int = 0) -> Iterator[tuple[str, int, int]]:
 async def _people(base: str) -> list[str]:
     async with httpx.AsyncClient(base_url=base, timeout=120) as http:
         for _ in range(5):  # the first request of a fresh server may meet its warm-up
-            r = await http.post("/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 8) { person { id } } } }'})
+            r = await http.post(
+                "/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 8) { person { id } } } }'}
+            )
             if r.status_code == 200 and r.json().get("data"):
                 return [a["person"]["id"] for a in r.json()["data"]["event"]["topAuthors"]]
             await asyncio.sleep(2)
@@ -475,8 +569,9 @@ async def _health(base: str) -> int | str:
         return type(exc).__name__
 
 
-async def _phase(base: str, port: int, people: list[str], clients: int, seconds: float,
-                 attack: Attack | None) -> tuple[LoadResult, tuple[str, bool]]:
+async def _phase(
+    base: str, port: int, people: list[str], clients: int, seconds: float, attack: Attack | None
+) -> tuple[LoadResult, tuple[str, bool]]:
     stop = asyncio.Event()
     load = asyncio.create_task(run_load(base, people, clients, stop))
     outcome = ("", True)
@@ -485,7 +580,7 @@ async def _phase(base: str, port: int, people: list[str], clients: int, seconds:
         await asyncio.sleep(0.5)
         try:
             outcome = await asyncio.wait_for(attack(base, port), timeout=240)
-        except asyncio.TimeoutError:
+        except TimeoutError:
             outcome = ("attack still running after 240 s (abandoned)", False)
     remaining = seconds - (time.perf_counter() - started)
     if remaining > 0:
@@ -494,8 +589,16 @@ async def _phase(base: str, port: int, people: list[str], clients: int, seconds:
     return await load, outcome
 
 
-async def run(base: str, port: int, pid: int | None, names: list[str], clients: int, seconds: float,
-              settle: float, warmup: float = 10.0) -> list[list[str]]:
+async def run(
+    base: str,
+    port: int,
+    pid: int | None,
+    names: list[str],
+    clients: int,
+    seconds: float,
+    settle: float,
+    warmup: float = 10.0,
+) -> list[list[str]]:
     people = await _people(base)
     warm = asyncio.Event()
     asyncio.get_running_loop().call_later(warmup, warm.set)
@@ -505,8 +608,17 @@ async def run(base: str, port: int, pid: int | None, names: list[str], clients: 
         rss.reset()
         quiet, _ = await _phase(base, port, people, clients, seconds, None)
         quiet_p99 = _pct(quiet.latencies, 99)
-        rows.append(["quiet", *quiet.row(), "—", f"{rss.now():.0f} ({rss.server():.0f})", f"{rss.peak:.0f}",
-                     f"{rss.now():.0f} ({rss.server():.0f})", "200"])
+        rows.append(
+            [
+                "quiet",
+                *quiet.row(),
+                "—",
+                f"{rss.now():.0f} ({rss.server():.0f})",
+                f"{rss.peak:.0f}",
+                f"{rss.now():.0f} ({rss.server():.0f})",
+                "200",
+            ]
+        )
         for name in names:
             await asyncio.sleep(settle)
             before, server_before = rss.now(), rss.server()
@@ -518,19 +630,31 @@ async def run(base: str, port: int, pid: int | None, names: list[str], clients: 
             health = await _health(base)
             p50, p99, errors = result.row()
             ratio = _pct(result.latencies, 99) / quiet_p99 if result.latencies else float("nan")
-            met = (defended and ratio <= 3 and result.errors == 0 and after <= before * 1.10 and health == 200)
+            met = defended and ratio <= 3 and result.errors == 0 and after <= before * 1.10 and health == 200
             verdict = "ok" if met else "MISSED"
-            rows.append([name, p50, f"{p99} ({ratio:.1f}x)", errors, f"{outcome} ({'yes' if defended else 'NO'})",
-                         f"{before:.0f} ({server_before:.0f})", f"{peak:.0f}", f"{after:.0f} ({server_after:.0f})",
-                         f"{health} {verdict}"])
+            rows.append(
+                [
+                    name,
+                    p50,
+                    f"{p99} ({ratio:.1f}x)",
+                    errors,
+                    f"{outcome} ({'yes' if defended else 'NO'})",
+                    f"{before:.0f} ({server_before:.0f})",
+                    f"{peak:.0f}",
+                    f"{after:.0f} ({server_after:.0f})",
+                    f"{health} {verdict}",
+                ]
+            )
             for example in result.examples:
                 print(f"  [{name}] load error: {example}", file=sys.stderr)
     return rows
 
 
 def table(rows: list[list[str]]) -> str:
-    head = ("| attack | load p50 (ms) | load p99 (ms, x quiet) | load errors | attacker got (defended?) | "
-            "RSS before, MiB (server alone) | RSS peak | RSS after (server alone) | /health after, verdict |")
+    head = (
+        "| attack | load p50 (ms) | load p99 (ms, x quiet) | load errors | attacker got (defended?) | "
+        "RSS before, MiB (server alone) | RSS peak | RSS after (server alone) | /health after, verdict |"
+    )
     lines = [head, "|" + "---|" * 9]
     lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
     return "\n".join(lines)
@@ -544,7 +668,9 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=6.0, help="load duration of each phase (at least)")
     parser.add_argument("--settle", type=float, default=3.0, help="seconds between attacks")
-    parser.add_argument("--warmup", type=float, default=10.0, help="seconds of load before the quiet phase (fills caches)")
+    parser.add_argument(
+        "--warmup", type=float, default=10.0, help="seconds of load before the quiet phase (fills caches)"
+    )
     parser.add_argument("--only", nargs="*", choices=list(ATTACKS), metavar="NAME", help="a subset of the attacks")
     parser.add_argument("--list", action="store_true", help="list the attacks")
     args = parser.parse_args()
@@ -558,8 +684,9 @@ def main() -> int:
         where = args.url
     else:
         if not Path(args.store, "current").exists():
-            print(f"no store at {args.store}: run `bibkg ingest <anthology data> --store {args.store}`",
-                  file=sys.stderr)
+            print(
+                f"no store at {args.store}: run `bibkg ingest <anthology data> --store {args.store}`", file=sys.stderr
+            )
             return 2
         with serve(args.store, args.port) as (base, port, pid):
             rows = asyncio.run(run(base, port, pid, names, args.clients, args.seconds, args.settle, args.warmup))

@@ -44,8 +44,11 @@ def sh(*args: str, check: bool = True) -> subprocess.CompletedProcess:
 
 
 def serve(store: str, port: int) -> subprocess.Popen:
-    proc = subprocess.Popen([BIBKG, "serve", "--store", store, "--port", str(port), "--corrections"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [BIBKG, "serve", "--store", store, "--port", str(port), "--corrections"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     for _ in range(1200):
         try:
             if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
@@ -58,7 +61,9 @@ def serve(store: str, port: int) -> subprocess.Popen:
 
 
 def sparql(url: str, query: str) -> list[dict]:
-    r = httpx.get(url + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=60)
+    r = httpx.get(
+        url + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=60
+    )
     r.raise_for_status()
     return r.json()["results"]["bindings"]
 
@@ -70,8 +75,11 @@ def gql(url: str, query: str) -> dict:
 
 def printed(url: str, node: str) -> dict[str, str | None]:
     """The printed name of an authorship node (the request must say it: a stale one is refused)."""
-    rows = sparql(url, f"SELECT ?f ?l WHERE {{ <{node}> <{B}printedName> ?n . ?n <{B}familyName> ?l . "
-                       f"OPTIONAL {{ ?n <{B}givenName> ?f }} }}")
+    rows = sparql(
+        url,
+        f"SELECT ?f ?l WHERE {{ <{node}> <{B}printedName> ?n . ?n <{B}familyName> ?l . "
+        f"OPTIONAL {{ ?n <{B}givenName> ?f }} }}",
+    )
     return {"first": rows[0]["f"]["value"] if "f" in rows[0] else None, "last": rows[0]["l"]["value"]}
 
 
@@ -79,8 +87,11 @@ def views(url: str, paper: str, node: str, source: str, target: str) -> dict[str
     """What each door says about the moved authorship."""
     html = {"Accept": "text/html"}
     person = sparql(url, f"SELECT ?p WHERE {{ <{node}> <{B}person> ?p }}")
-    top = sparql(url, f"SELECT ?n WHERE {{ ?r <{B}rankedPerson> <{P}{source}/> ; <{B}paperCount> ?n . "
-                      f"<https://w3id.org/bibkg/dataset> <{B}topAuthor> ?r }}")
+    top = sparql(
+        url,
+        f"SELECT ?n WHERE {{ ?r <{B}rankedPerson> <{P}{source}/> ; <{B}paperCount> ?n . "
+        f"<https://w3id.org/bibkg/dataset> <{B}topAuthor> ?r }}",
+    )
     count = gql(url, f'{{ person(id: "{target}") {{ papers {{ totalCount }} }} }}')
     return {
         "sparql": person[0]["p"]["value"] if person else None,
@@ -91,7 +102,7 @@ def views(url: str, paper: str, node: str, source: str, target: str) -> dict[str
     }
 
 
-def wait_for(url: str, want, args, limit: float = 120.0) -> float:  # noqa: ANN001
+def wait_for(url: str, want, args, limit: float = 120.0) -> float:
     started = time.perf_counter()
     while time.perf_counter() - started < limit:
         if want(views(url, *args)):
@@ -105,9 +116,16 @@ def step_one(store: str, url: str, maintainer: str) -> None:
     node = f"https://aclanthology.org/{paper}/#author-{position}"
     args = (paper, node, source, target)
     before = views(url, *args)
-    body = {"change": {"kind": "reassign", "from": source, "authorships": [
-        {"paper": paper, "position": position, "name": printed(url, node)}],
-        "to": {"type": "person", "id": target}}, "reason": "benchmark", "apply": True}
+    body = {
+        "change": {
+            "kind": "reassign",
+            "from": source,
+            "authorships": [{"paper": paper, "position": position, "name": printed(url, node)}],
+            "to": {"type": "person", "id": target},
+        },
+        "reason": "benchmark",
+        "apply": True,
+    }
     started = time.perf_counter()
     r = httpx.post(url + "/corrections", json=body, headers={"Authorization": f"Bearer {maintainer}"}, timeout=600)
     applied = time.perf_counter() - started
@@ -115,40 +133,74 @@ def step_one(store: str, url: str, maintainer: str) -> None:
     cid = r.json()["id"]
 
     def shown(v: dict) -> bool:  # every door differs from before in the expected direction
-        return (v["sparql"] == f"{P}{target}/" and v["graphql"] != before["graphql"]
-                and not v["source page"] and v["target page"] and v["stats"] == (before["stats"] or 0) - 1)
+        return (
+            v["sparql"] == f"{P}{target}/"
+            and v["graphql"] != before["graphql"]
+            and not v["source page"]
+            and v["target page"]
+            and v["stats"] == (before["stats"] or 0) - 1
+        )
 
     seen = wait_for(url, shown, args)
-    print(f"one authorship: request answered {applied:.1f} s, visible everywhere {applied + seen:.1f} s "
-          f"(SPARQL, GraphQL, both person pages, top-author statistics); before {before}, after {views(url, *args)}")
+    print(
+        f"one authorship: request answered {applied:.1f} s, visible everywhere {applied + seen:.1f} s "
+        f"(SPARQL, GraphQL, both person pages, top-author statistics); before {before}, after {views(url, *args)}"
+    )
     started = time.perf_counter()
-    httpx.post(f"{url}/corrections/{cid}/revert", headers={"Authorization": f"Bearer {maintainer}"}, timeout=600).raise_for_status()
+    httpx.post(
+        f"{url}/corrections/{cid}/revert", headers={"Authorization": f"Bearer {maintainer}"}, timeout=600
+    ).raise_for_status()
     seen = wait_for(url, lambda v: v == before, args)
     print(f"one authorship reverted: visible everywhere {time.perf_counter() - started:.1f} s")
 
 
 def step_merge(store: str, url: str, maintainer: str) -> None:
-    body = {"change": {"kind": "merge", "source": "iryna-gurevych", "into": "pranav-a"}, "reason": "benchmark", "apply": True}
+    body = {
+        "change": {"kind": "merge", "source": "iryna-gurevych", "into": "pranav-a"},
+        "reason": "benchmark",
+        "apply": True,
+    }
     started = time.perf_counter()
     r = httpx.post(url + "/corrections", json=body, headers={"Authorization": f"Bearer {maintainer}"}, timeout=900)
     r.raise_for_status()
     moved = len(r.json()["effect"]["moved"])
     seconds = time.perf_counter() - started
-    print(f"merge of iryna-gurevych ({moved} authorships/editorships) into pranav-a: applied and published {seconds:.1f} s")
+    print(
+        f"merge of iryna-gurevych ({moved} authorships/editorships) into pranav-a: applied and published {seconds:.1f} s"
+    )
     started = time.perf_counter()
-    httpx.post(f"{url}/corrections/{r.json()['id']}/revert", headers={"Authorization": f"Bearer {maintainer}"}, timeout=900).raise_for_status()
+    httpx.post(
+        f"{url}/corrections/{r.json()['id']}/revert", headers={"Authorization": f"Bearer {maintainer}"}, timeout=900
+    ).raise_for_status()
     print(f"merge reverted: {time.perf_counter() - started:.1f} s")
 
 
 def step_kill(store: str) -> None:
-    out = sh("correct", "reassign", "I11-1152:2", "--from", "pushpak-bhattacharyya", "--to", "pranav-a",
-             "--reason", "benchmark: kill -9", "--store", store, "--json")
+    out = sh(
+        "correct",
+        "reassign",
+        "I11-1152:2",
+        "--from",
+        "pushpak-bhattacharyya",
+        "--to",
+        "pranav-a",
+        "--reason",
+        "benchmark: kill -9",
+        "--store",
+        store,
+        "--json",
+    )
     cid = json.loads(out.stdout)["id"]
     sh("corrections", "approve", cid, "--store", store)
-    proc = subprocess.Popen([BIBKG, "corrections", "apply", cid, "--store", store], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [BIBKG, "corrections", "apply", cid, "--store", store], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     log = Path(store) / "corrections" / "log.jsonl"
+
     def applied() -> bool:
-        return any('"event":"applied"' in line and f'"correction":"{cid}"' in line for line in log.read_text().splitlines())
+        return any(
+            '"event":"applied"' in line and f'"correction":"{cid}"' in line for line in log.read_text().splitlines()
+        )
 
     while proc.poll() is None and not applied():
         time.sleep(0.01)
@@ -169,27 +221,44 @@ def step_kill(store: str) -> None:
     applied_events = [e for e in entry["history"] if e["event"] == "applied"]
     node = "https://aclanthology.org/I11-1152/#author-2"
     person = sh("query", "--store", store, "--format", "json", f"SELECT ?p WHERE {{ <{node}> <{B}person> ?p }}").stdout
-    print(f"kill -9 during apply (killed while publishing: {killed}): log events {[e['event'] for e in events]}; "
-          f"after sync ({sync:.1f} s): status {entry['status']}, applied events {len(applied_events)}, "
-          f"graph says {'pranav-a' if 'pranav-a' in person else person.strip()[:80]}; second sync: {again}")
+    print(
+        f"kill -9 during apply (killed while publishing: {killed}): log events {[e['event'] for e in events]}; "
+        f"after sync ({sync:.1f} s): status {entry['status']}, applied events {len(applied_events)}, "
+        f"graph says {'pranav-a' if 'pranav-a' in person else person.strip()[:80]}; second sync: {again}"
+    )
     sh("corrections", "revert", cid, "--store", store)
 
 
 def step_proposals(store: str, url: str, maintainer: str) -> None:
-    tokens = [sh("token", "create", f"bench-c{i}-{int(time.time())}", "--role", "contributor", "--store", store).stdout.strip()
-              for i in range(10)]
-    rows = sparql(url, f"SELECT ?node ?pos WHERE {{ ?node <{B}person> <{P}pushpak-bhattacharyya/> ; <{B}position> ?pos . "
-                       "FILTER(CONTAINS(STR(?node), '#author-')) } ORDER BY ?node LIMIT 100")
+    tokens = [
+        sh(
+            "token", "create", f"bench-c{i}-{int(time.time())}", "--role", "contributor", "--store", store
+        ).stdout.strip()
+        for i in range(10)
+    ]
+    rows = sparql(
+        url,
+        f"SELECT ?node ?pos WHERE {{ ?node <{B}person> <{P}pushpak-bhattacharyya/> ; <{B}position> ?pos . "
+        "FILTER(CONTAINS(STR(?node), '#author-')) } ORDER BY ?node LIMIT 100",
+    )
     authorships = [(r["node"]["value"].split("/#")[0].rsplit("/", 1)[1], int(r["pos"]["value"])) for r in rows]
     names = [printed(url, r["node"]["value"]) for r in rows]
     before = {e["id"] for e in httpx.get(url + "/corrections", timeout=60).json()}
 
     def send(i: int) -> tuple[int, str]:
         paper, position = authorships[i]
-        body = {"change": {"kind": "reassign", "from": "pushpak-bhattacharyya", "authorships": [
-            {"paper": paper, "position": position, "name": names[i]}],
-            "to": {"type": "person", "id": "pranav-a"}}, "reason": f"benchmark proposal {i}"}
-        r = httpx.post(url + "/corrections", json=body, headers={"Authorization": f"Bearer {tokens[i % 10]}"}, timeout=300)
+        body = {
+            "change": {
+                "kind": "reassign",
+                "from": "pushpak-bhattacharyya",
+                "authorships": [{"paper": paper, "position": position, "name": names[i]}],
+                "to": {"type": "person", "id": "pranav-a"},
+            },
+            "reason": f"benchmark proposal {i}",
+        }
+        r = httpx.post(
+            url + "/corrections", json=body, headers={"Authorization": f"Bearer {tokens[i % 10]}"}, timeout=300
+        )
         return r.status_code, r.json().get("id", r.text)
 
     started = time.perf_counter()
@@ -201,13 +270,21 @@ def step_proposals(store: str, url: str, maintainer: str) -> None:
     sent = [cid for code, cid in results if code == 201]
     lines = (Path(store) / "corrections" / "log.jsonl").read_text().splitlines()
     seqs = [json.loads(line)["seq"] for line in lines]
-    print(f"{len(results)} concurrent proposals from 10 tokens (20 client threads) in {seconds:.1f} s: "
-          f"HTTP {sorted({code for code, _ in results})}, accepted {len(sent)}, in the log {len(ids)}, "
-          f"lost {len(set(sent) - set(ids))}, duplicated {len(ids) - len(set(ids))}, "
-          f"log seq 1..{max(seqs)} without gaps: {seqs == list(range(1, len(seqs) + 1))}")
+    print(
+        f"{len(results)} concurrent proposals from 10 tokens (20 client threads) in {seconds:.1f} s: "
+        f"HTTP {sorted({code for code, _ in results})}, accepted {len(sent)}, in the log {len(ids)}, "
+        f"lost {len(set(sent) - set(ids))}, duplicated {len(ids) - len(set(ids))}, "
+        f"log seq 1..{max(seqs)} without gaps: {seqs == list(range(1, len(seqs) + 1))}"
+    )
     with ThreadPoolExecutor(10) as pool:  # clean up: reject them all
-        list(pool.map(lambda cid: httpx.post(f"{url}/corrections/{cid}/reject",
-                                             headers={"Authorization": f"Bearer {maintainer}"}, timeout=300), sent))
+        list(
+            pool.map(
+                lambda cid: httpx.post(
+                    f"{url}/corrections/{cid}/reject", headers={"Authorization": f"Bearer {maintainer}"}, timeout=300
+                ),
+                sent,
+            )
+        )
 
 
 def main() -> None:
@@ -218,7 +295,9 @@ def main() -> None:
     args = parser.parse_args()
     steps = args.only.split(",")
     os.environ["BIBKG_CORRECTIONS_RATE"] = "0"
-    maintainer = sh("token", "create", f"bench-m-{int(time.time())}", "--role", "maintainer", "--store", args.store).stdout.strip()
+    maintainer = sh(
+        "token", "create", f"bench-m-{int(time.time())}", "--role", "maintainer", "--store", args.store
+    ).stdout.strip()
     url = f"http://127.0.0.1:{args.port}"
     server = serve(args.store, args.port) if {"one", "merge", "proposals"} & set(steps) else None
     try:

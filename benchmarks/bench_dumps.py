@@ -47,7 +47,7 @@ def bench_dump(store: str, fmt: str, out_dir: Path, gz: bool, source: str) -> di
     return result
 
 
-def largest(store, predicate: str) -> tuple[str, int]:  # noqa: ANN001
+def largest(store, predicate: str) -> tuple[str, int]:
     """The object of ``predicate`` with the most papers (the most prolific author, the largest volume)."""
     rows = list(store.query(
         f"PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?x (COUNT(*) AS ?n) "
@@ -55,7 +55,7 @@ def largest(store, predicate: str) -> tuple[str, int]:  # noqa: ANN001
     return rows[0]["x"].value, int(rows[0]["n"].value)
 
 
-def bench_page(store_dir: str, render, iri: str, papers: int | None) -> dict:  # noqa: ANN001
+def bench_page(store_dir: str, render, iri: str, papers: int | None) -> dict:
     """``render(runner, iri)`` timed in process (1 warm-up + 5 runs), from the paper cards and
     from the graph."""
     from bibkg import config
@@ -97,8 +97,10 @@ def bench_pages(store_dir: str, person: str | None) -> dict:
         iri, papers = largest(store, "bibkg:author")
     volume, size = largest(store, "bibkg:inVolume")
     store.close()
-    return {"person_page": bench_page(store_dir, person_page, iri, papers),
-            "volume_page": bench_page(store_dir, volume_page, volume, size)}
+    return {
+        "person_page": bench_page(store_dir, person_page, iri, papers),
+        "volume_page": bench_page(store_dir, volume_page, volume, size),
+    }
 
 
 def main() -> None:
@@ -115,7 +117,7 @@ def main() -> None:
         if not args.skip_dumps:
             for source in args.sources:
                 for fmt in args.formats:
-                    for gz in ([False, True] if args.gzip else [False]):
+                    for gz in [False, True] if args.gzip else [False]:
                         r = bench_dump(args.store, fmt, Path(tmp), gz, source)
                         print(json.dumps(r), flush=True)
                         results["dumps"].append(r)

@@ -43,7 +43,7 @@ FULL_CORPUS_VALUES = {  # parameter type -> a value with data in the Aug 2024 co
 }  # fmt: skip
 
 
-def requests_to_time(catalog, entities: dict[str, str], person: str, event: str) -> list[tuple[str, str, dict]]:  # noqa: ANN001
+def requests_to_time(catalog, entities: dict[str, str], person: str, event: str) -> list[tuple[str, str, dict]]:
     """(label, method/path, kwargs) of every request timed."""
     out: list[tuple[str, str, dict]] = []
     for query in catalog:
@@ -56,16 +56,37 @@ def requests_to_time(catalog, entities: dict[str, str], person: str, event: str)
                 value = "2024"
             if value is not None:
                 params[p.name] = value
-        out.append((f"query {query.name}", f"/queries/{query.name}", {"params": params, "headers": {"Accept": "application/sparql-results+json, application/n-triples;q=0.9"}}))
-    out.append((f"graphql coauthors({person}, {event})", "POST /graphql", {"json": {"query": SEED, "variables": {"person": person, "event": event}}}))
-    out.append(("graphql people(name: \"Yang Liu\")", "POST /graphql", {"json": {"query": PEOPLE, "variables": {"name": "Yang Liu"}}}))
+        out.append(
+            (
+                f"query {query.name}",
+                f"/queries/{query.name}",
+                {
+                    "params": params,
+                    "headers": {"Accept": "application/sparql-results+json, application/n-triples;q=0.9"},
+                },
+            )
+        )
+    out.append(
+        (
+            f"graphql coauthors({person}, {event})",
+            "POST /graphql",
+            {"json": {"query": SEED, "variables": {"person": person, "event": event}}},
+        )
+    )
+    out.append(
+        (
+            'graphql people(name: "Yang Liu")',
+            "POST /graphql",
+            {"json": {"query": PEOPLE, "variables": {"name": "Yang Liu"}}},
+        )
+    )
     for kind, path in entities.items():
         out.append((f"html {kind} {path}", path, {"headers": {"Accept": "text/html"}}))
         out.append((f"rdf {kind} {path}", path, {"headers": {"Accept": "application/n-triples"}}))
     return out
 
 
-def time_app(settings, items, repeat: int) -> dict[str, tuple[float, float, int]]:  # noqa: ANN001
+def time_app(settings, items, repeat: int) -> dict[str, tuple[float, float, int]]:
     """label -> (cold seconds, warm median seconds, status) on a fresh app."""
     from fastapi.testclient import TestClient
 
@@ -94,7 +115,12 @@ def time_app(settings, items, repeat: int) -> dict[str, tuple[float, float, int]
 
 def start(kind: str, dump: Path, directory: Path, port: int) -> str:
     subprocess.run(["bash", str(SCRIPT), "install", kind], check=True)
-    done = subprocess.run(["bash", str(SCRIPT), "start", kind, str(dump), str(directory), str(port)], check=True, capture_output=True, text=True)
+    done = subprocess.run(
+        ["bash", str(SCRIPT), "start", kind, str(dump), str(directory), str(port)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
     sys.stderr.write(done.stderr)
     return done.stdout.strip().splitlines()[-1]
 
@@ -103,11 +129,15 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--store", type=Path, required=True, help="a full-corpus store (read only)")
     parser.add_argument("--servers", default="oxigraph", help="comma-separated: oxigraph, virtuoso")
-    parser.add_argument("--dir", type=Path, default=Path("/tmp/bibkg-bench-external"), help="server directories (reused)")
+    parser.add_argument(
+        "--dir", type=Path, default=Path("/tmp/bibkg-bench-external"), help="server directories (reused)"
+    )
     parser.add_argument("--port", type=int, default=18830, help="first port (each server takes two)")
     parser.add_argument("--repeat", type=int, default=3, help="warm requests per item")
     parser.add_argument("--timeout", type=float, default=60.0, help="bibkg's query timeout for both")
-    parser.add_argument("--only", default="", help="comma-separated substrings: time only the requests whose label has one")
+    parser.add_argument(
+        "--only", default="", help="comma-separated substrings: time only the requests whose label has one"
+    )
     args = parser.parse_args()
 
     from bibkg import config
@@ -124,22 +154,34 @@ def main() -> None:
         "person": f"/people/{FULL_CORPUS_VALUES['person']}/", "paper": "/2024.acl-long.1/", "volume": "/volumes/2024.acl-long/",
         "event": "/events/acl-2024/", "venue": "/venues/acl/",
     }  # fmt: skip
-    items = requests_to_time(QueryCatalog.load(config.queries_dir()), entities, FULL_CORPUS_VALUES["person"], FULL_CORPUS_VALUES["event"])
+    items = requests_to_time(
+        QueryCatalog.load(config.queries_dir()), entities, FULL_CORPUS_VALUES["person"], FULL_CORPUS_VALUES["event"]
+    )
     if args.only:
         items = [item for item in items if any(word in item[0] for word in args.only.split(","))]
     print(f"embedded store {args.store} ({snapshot.name})", file=sys.stderr)
-    embedded = time_app(ServerSettings(store_dir=args.store, query_timeout=args.timeout, query_workers=2), items, args.repeat)
+    embedded = time_app(
+        ServerSettings(store_dir=args.store, query_timeout=args.timeout, query_workers=2), items, args.repeat
+    )
     columns = {"embedded": embedded}
     for i, kind in enumerate(k for k in args.servers.split(",") if k):
         endpoint = start(kind, dump, args.dir / kind, args.port + 2 * i)
         print(f"{kind} at {endpoint}", file=sys.stderr)
-        columns[kind] = time_app(ServerSettings(sparql_endpoint=endpoint, query_timeout=args.timeout), items, args.repeat)
+        columns[kind] = time_app(
+            ServerSettings(sparql_endpoint=endpoint, query_timeout=args.timeout), items, args.repeat
+        )
     names = list(columns)
     print(f"\n{os.cpu_count()} cores; cold = first request on a fresh bibkg, warm = median of {args.repeat}\n")
-    header = "| request | " + " | ".join(f"{n} cold | {n} warm" for n in names) + " | " + " | ".join(f"{n}/embedded cold" for n in names[1:]) + " |"
+    header = (
+        "| request | "
+        + " | ".join(f"{n} cold | {n} warm" for n in names)
+        + " | "
+        + " | ".join(f"{n}/embedded cold" for n in names[1:])
+        + " |"
+    )
     print(header)
     print("|---|" + "---:|" * (2 * len(names) + len(names) - 1))
-    worst: dict[str, float] = {n: 0.0 for n in names[1:]}
+    worst: dict[str, float] = dict.fromkeys(names[1:], 0.0)
     ratios: dict[str, list[float]] = {n: [] for n in names[1:]}
     for label, _, _ in items:
         cells = []
@@ -157,9 +199,11 @@ def main() -> None:
     for n in names[1:]:
         bad = [label for (label, _, _), r in zip(items, ratios[n]) if r > 3]
         failed = [label for label, _, _ in items if columns[n][label][2] != 200]
-        print(f"\n{n}: median ratio {statistics.median(ratios[n]):.1f}x, worst {worst[n]:.1f}x; "
-              f"{len(bad)} of {len(items)} over 3x{': ' + ', '.join(bad) if bad else ''}; "
-              f"{len(failed)} not 200{': ' + ', '.join(failed) if failed else ''}")
+        print(
+            f"\n{n}: median ratio {statistics.median(ratios[n]):.1f}x, worst {worst[n]:.1f}x; "
+            f"{len(bad)} of {len(items)} over 3x{': ' + ', '.join(bad) if bad else ''}; "
+            f"{len(failed)} not 200{': ' + ', '.join(failed) if failed else ''}"
+        )
 
 
 if __name__ == "__main__":

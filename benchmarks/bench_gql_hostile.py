@@ -78,8 +78,9 @@ def with_health(url: str, work: Callable[[], Any]) -> tuple[Any, float, float | 
 
 def post(url: str, body: bytes | dict, timeout: float = 120) -> httpx.Response:
     content = body if isinstance(body, bytes) else json.dumps(body).encode()
-    return httpx.post(url + "/graphql", content=content, timeout=timeout,
-                      headers={"content-type": "application/json", "accept": GRJ})
+    return httpx.post(
+        url + "/graphql", content=content, timeout=timeout, headers={"content-type": "application/json", "accept": GRJ}
+    )
 
 
 def describe(response: httpx.Response) -> str:
@@ -122,14 +123,32 @@ def run(url: str) -> list[tuple[str, str, float, float | None]]:
 
     found, seconds, health = with_health(url, searches)
     matches = ", ".join(f"{n:,}" for _s, _t, n in found)
-    rows.append((f"6 concurrent title searches ({matches} matches), slowest", found[0][0],
-                 max(t for _s, t, _n in found), health))
+    rows.append(
+        (
+            f"6 concurrent title searches ({matches} matches), slowest",
+            found[0][0],
+            max(t for _s, t, _n in found),
+            health,
+        )
+    )
     word = "alignment"
-    response, seconds, health = with_health(url, lambda: httpx.get(
-        url + "/queries/gql-search-papers", params={"title": word}, headers={"accept": "application/sparql-results+json"},
-        timeout=120))
-    rows.append((f"before: named query gql-search-papers title={word} (one, in the worker pool)",
-                 str(response.status_code), seconds, health))
+    response, seconds, health = with_health(
+        url,
+        lambda: httpx.get(
+            url + "/queries/gql-search-papers",
+            params={"title": word},
+            headers={"accept": "application/sparql-results+json"},
+            timeout=120,
+        ),
+    )
+    rows.append(
+        (
+            f"before: named query gql-search-papers title={word} (one, in the worker pool)",
+            str(response.status_code),
+            seconds,
+            health,
+        )
+    )
     return rows
 
 
@@ -152,8 +171,9 @@ def main() -> int:
             parser.error("give --url or --store")
         port = args.port or _free_port()
         url = f"http://127.0.0.1:{port}"
-        proc = subprocess.Popen([sys.executable, "-m", "bibkg", "serve", "--store", args.store, "--port", str(port)],
-                                env=dict(os.environ))
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "bibkg", "serve", "--store", args.store, "--port", str(port)], env=dict(os.environ)
+        )
         deadline = time.monotonic() + 120
         while time.monotonic() < deadline:
             try:

@@ -97,9 +97,11 @@ class RawClient:
 
     def request(self, query: str, variables: dict) -> bytes:
         body = json.dumps({"query": query, "variables": variables}).encode()
-        head = (f"POST /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                f"Content-Type: application/json\r\nAccept: application/json\r\n"
-                f"Content-Length: {len(body)}\r\n\r\n")
+        head = (
+            f"POST /graphql HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+            f"Content-Type: application/json\r\nAccept: application/json\r\n"
+            f"Content-Length: {len(body)}\r\n\r\n"
+        )
         return head.encode() + body
 
     async def send(self, request: bytes) -> float:
@@ -172,7 +174,9 @@ async def measure(base: str, n: int, clients: int, seconds: float) -> Measuremen
         for _ in range(12):
             async with httpx.AsyncClient(base_url=base, timeout=300) as fresh:
                 await fresh.post("/graphql", json={"query": '{ people(name: "Graham Neubig") { totalCount } }'})
-        top = await client.post("/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 10) { person { id name } } } }'})
+        top = await client.post(
+            "/graphql", json={"query": '{ event(id: "acl-2024") { topAuthors(first: 10) { person { id name } } } }'}
+        )
         people = [a["person"] for a in top.json()["data"]["event"]["topAuthors"]]
         coauthor_vars = [{"p": p["id"], "e": "acl-2024"} for p in people]
         name_vars = [{"n": p["name"], "e": "acl-2024"} for p in people]
@@ -183,8 +187,11 @@ async def measure(base: str, n: int, clients: int, seconds: float) -> Measuremen
             r = await client.post("/graphql", json={"query": COAUTHORS_BY_NAME, "variables": v})
             if not r.json().get("errors"):
                 unique.append(v)
-        jobs = {LATENCY_ROWS[0][0]: (COAUTHORS, coauthor_vars), LATENCY_ROWS[1][0]: (COAUTHORS_BY_NAME, unique),
-                LATENCY_ROWS[2][0]: (PERSON_PAGE, page_vars)}
+        jobs = {
+            LATENCY_ROWS[0][0]: (COAUTHORS, coauthor_vars),
+            LATENCY_ROWS[1][0]: (COAUTHORS_BY_NAME, unique),
+            LATENCY_ROWS[2][0]: (PERSON_PAGE, page_vars),
+        }
     for query, vs in jobs.values():
         if vs:
             await _sequential(base, query, vs, 30)  # warm-up
@@ -208,9 +215,10 @@ def serve(store: str, workers: int, env: dict[str, str], port: int | None = None
     port = port or _free_port()
     base = f"http://127.0.0.1:{port}"
     bibkg = Path(sys.executable).with_name("bibkg")
-    proc = subprocess.Popen([str(bibkg), "serve", "--store", store, "--port", str(port),
-                             "--workers", str(workers), "--query-workers", "1"],
-                            env={**os.environ, "PYTHONWARNINGS": "ignore", **env})
+    proc = subprocess.Popen(
+        [str(bibkg), "serve", "--store", store, "--port", str(port), "--workers", str(workers), "--query-workers", "1"],
+        env={**os.environ, "PYTHONWARNINGS": "ignore", **env},
+    )
     try:
         deadline = time.time() + 180
         while True:
@@ -238,8 +246,11 @@ def table(columns: dict[str, Measurement], clients: int, seconds: float) -> str:
         if all(label in columns[n] for n in names):
             lines.append(f"| {label} | " + " | ".join(" | ".join(columns[n][label]) for n in names) + f" | {target} |")
     for label, target in THROUGHPUT_ROWS:
-        lines.append(f"| {label}, {clients} clients, {seconds:.0f} s | "
-                     + " | ".join(" | ".join(columns[n][label]) for n in names) + f" | {target} |")
+        lines.append(
+            f"| {label}, {clients} clients, {seconds:.0f} s | "
+            + " | ".join(" | ".join(columns[n][label]) for n in names)
+            + f" | {target} |"
+        )
     return "\n".join(lines)
 
 
@@ -253,8 +264,13 @@ def main() -> int:
     parser.add_argument("--url", help="benchmark a running server (once, as configured) instead of starting one")
     parser.add_argument("--port", type=int, help="port of the servers started (default: a free port)")
     parser.add_argument("--only", choices=("cold", "warm"), help="measure one configuration only")
-    parser.add_argument("--source", action="append", default=[], metavar="LABEL=SRC_DIR",
-                        help="also serve the package found in SRC_DIR (PYTHONPATH), columns named LABEL")
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        metavar="LABEL=SRC_DIR",
+        help="also serve the package found in SRC_DIR (PYTHONPATH), columns named LABEL",
+    )
     args = parser.parse_args()
     columns: dict[str, Measurement] = {}
     if args.url:
@@ -262,7 +278,9 @@ def main() -> int:
         where = args.url
     else:
         if not Path(args.store, "current").exists():
-            print(f"no store at {args.store}: run `bibkg ingest <anthology data> --store {args.store}`", file=sys.stderr)
+            print(
+                f"no store at {args.store}: run `bibkg ingest <anthology data> --store {args.store}`", file=sys.stderr
+            )
             return 2
         sources = [("", {})]
         for item in args.source:
@@ -278,10 +296,11 @@ def main() -> int:
                     continue
                 with serve(args.store, args.workers, {**source_env, **env}, args.port) as base:
                     columns[label + name] = asyncio.run(measure(base, args.requests, args.clients, args.seconds))
-        where = (f"store {args.store}, {args.workers} uvicorn worker(s); cold: response cache off "
-                 "(rows and documents cached after the warm-up), warm: response cache on; "
-                 "columns without a label: this checkout"
-                 + "".join(f"; {item}" for item in args.source))
+        where = (
+            f"store {args.store}, {args.workers} uvicorn worker(s); cold: response cache off "
+            "(rows and documents cached after the warm-up), warm: response cache on; "
+            "columns without a label: this checkout" + "".join(f"; {item}" for item in args.source)
+        )
     print(f"\nGraphQL over HTTP, {where}, {os.cpu_count()} cores\n")
     print(table(columns, args.clients, args.seconds))
     return 0

@@ -22,7 +22,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_graphql import _pct, _sequential  # noqa: E402
+from bench_graphql import _pct, _sequential
 
 QUERY = """query($id: ID!) { preprint(arxivId: $id) { arxivId title date authorCount
   publishedAs { score titleSimilarity authorOverlap yearGap method paper { id title year venues { id } } }
@@ -35,8 +35,12 @@ def serve(store: str, port: int, cache: bool) -> subprocess.Popen:
     if not cache:
         env["BIBKG_GRAPHQL_RESPONSE_CACHE_MB"] = "0"
     bibkg = Path(sys.executable).with_name("bibkg")
-    proc = subprocess.Popen([str(bibkg), "serve", "--store", store, "--port", str(port)], env=env,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [str(bibkg), "serve", "--store", store, "--port", str(port)],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.time() + 120
     while time.time() < deadline:
         try:
@@ -59,8 +63,12 @@ def main() -> None:
     for label, cache in (("cold (response cache off)", False), ("warm (response cache on)", True)):
         proc = serve(args.store, args.port, cache)
         try:
-            found = httpx.get(f"{base}/sparql", params={"query": LINKED}, timeout=120,
-                              headers={"Accept": "application/sparql-results+json"}).json()["results"]["bindings"]
+            found = httpx.get(
+                f"{base}/sparql",
+                params={"query": LINKED},
+                timeout=120,
+                headers={"Accept": "application/sparql-results+json"},
+            ).json()["results"]["bindings"]
             ids = sorted(row["id"]["value"] for row in found)
             variables = [{"id": i} for i in ids]
             for _ in range(12):  # the first request waits for the server's start-up work (data sizes)
@@ -69,8 +77,10 @@ def main() -> None:
                     break
             asyncio.run(_sequential(base, QUERY, variables, 50))  # warm-up
             times = asyncio.run(_sequential(base, QUERY, variables, args.requests))
-            print(f"{label}: {len(ids)} linked preprints, {args.requests} requests: "
-                  f"p50 {statistics.median(times):.1f} ms, p99 {_pct(times, 99):.1f} ms (target p50 <= 10 ms)")
+            print(
+                f"{label}: {len(ids)} linked preprints, {args.requests} requests: "
+                f"p50 {statistics.median(times):.1f} ms, p99 {_pct(times, 99):.1f} ms (target p50 <= 10 ms)"
+            )
         finally:
             proc.terminate()
             proc.wait(timeout=30)

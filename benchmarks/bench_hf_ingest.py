@@ -47,12 +47,14 @@ def drop(store: LocalStore, graphs: list[str], note: str) -> None:
         apply_delta(store, delta, command="bench_hf_ingest")
 
 
-def show(label: str, report) -> None:  # noqa: ANN001
+def show(label: str, report) -> None:
     phases = ", ".join(f"{name} {seconds:.2f}" for name, seconds in report.phases.items())
-    print(f"{label}: published in {report.visible:.2f} s, done in {report.seconds:.2f} s ({phases}); "
-          f"{report.days} days, {report.entries} entries, "
-          f"{report.preprints} preprints, {report.paper_links} paper links, {report.person_links} author links, "
-          f"{report.quads:,} quads")
+    print(
+        f"{label}: published in {report.visible:.2f} s, done in {report.seconds:.2f} s ({phases}); "
+        f"{report.days} days, {report.entries} entries, "
+        f"{report.preprints} preprints, {report.paper_links} paper links, {report.person_links} author links, "
+        f"{report.quads:,} quads"
+    )
 
 
 def main() -> None:
@@ -67,7 +69,10 @@ def main() -> None:
 
     drop(store, hf_graphs(store), "bench_hf_ingest: reset")
     print(f"store {store.current_snapshot()}")
-    show(f"all {len(files)} days added to the Anthology (target <= 15 s)", ingest_hf(store, [args.hf], command="bench_hf_ingest"))
+    show(
+        f"all {len(files)} days added to the Anthology (target <= 15 s)",
+        ingest_hf(store, [args.hf], command="bench_hf_ingest"),
+    )
 
     drop(store, hf_graphs(store), "bench_hf_ingest: reset")
     ingest_hf(store, [path for other, path in sorted(files.items()) if other != day], command="bench_hf_ingest")
@@ -83,21 +88,24 @@ def decide(store: LocalStore) -> None:
     from bibkg.corrections.model import Role
     from bibkg.corrections.service import Actor, CorrectionService
 
-    query = (f"SELECT ?id ?paper WHERE {{ ?p <{V.arxivId}> ?id ; <{V.publishedAs}> ?paper }} "
-             "ORDER BY ?id LIMIT 1")
+    query = f"SELECT ?id ?paper WHERE {{ ?p <{V.arxivId}> ?id ; <{V.publishedAs}> ?paper }} ORDER BY ?id LIMIT 1"
     row = next(iter(store.open_read().query(query, use_default_graph_as_union=True)))
     arxiv_id, paper = row["id"].value, row["paper"].value.removeprefix(iris.ANTHOLOGY).rstrip("/")
     service = CorrectionService(store.root)
     maintainer = Actor("bench", Role.MAINTAINER)
-    request = {"change": {"kind": "link", "preprint": arxiv_id, "decision": "reject", "paper": paper},
-               "reason": "bench_hf_ingest"}
+    request = {
+        "change": {"kind": "link", "preprint": arxiv_id, "decision": "reject", "paper": paper},
+        "reason": "bench_hf_ingest",
+    }
     started = time.perf_counter()
     entry = service.propose(maintainer, request, apply=True)
     applied = time.perf_counter() - started
     started = time.perf_counter()
     service.revert(maintainer, entry.correction.id, "bench_hf_ingest")
-    print(f"a correction rejecting the link {arxiv_id} -> {paper}: applied (links recomputed, published) "
-          f"in {applied:.2f} s, reverted in {time.perf_counter() - started:.2f} s")
+    print(
+        f"a correction rejecting the link {arxiv_id} -> {paper}: applied (links recomputed, published) "
+        f"in {applied:.2f} s, reverted in {time.perf_counter() - started:.2f} s"
+    )
 
 
 if __name__ == "__main__":

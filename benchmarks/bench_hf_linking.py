@@ -52,15 +52,21 @@ def main() -> None:
     paper_score, author_score = score_papers(links, gold), score_authors(links, gold)
     published = sum(1 for entry in gold if entry["publishedAs"])
     print(f"method {METHOD}; store {store.snapshot}")
-    print(f"gold set: {len(gold)} preprints ({published} published in the Anthology, "
-          f"{sum(len(e.get('notPublishedAs', [])) for e in gold)} hard negative pairs, "
-          f"{sum(1 for e in gold for p in e.get('authors', []) if p)} author links)")
+    print(
+        f"gold set: {len(gold)} preprints ({published} published in the Anthology, "
+        f"{sum(len(e.get('notPublishedAs', [])) for e in gold)} hard negative pairs, "
+        f"{sum(1 for e in gold for p in e.get('authors', []) if p)} author links)"
+    )
     print(f"paper links   {paper_score.line()}   (target precision >= 0.98, recall >= 0.95)")
     print(f"author links  {author_score.line()}")
-    print(f"all {len(preprints):,} preprints of {len(listings)} days: {len(links.papers)} paper links, "
-          f"{len(links.persons)} author links")
-    print(f"seconds: read+map {read - started:.2f} ({quads:,} quads), Anthology papers {len(papers):,} "
-          f"read+indexed {indexed - read:.2f}, linking {done - indexed:.2f}, total {done - started:.2f}")
+    print(
+        f"all {len(preprints):,} preprints of {len(listings)} days: {len(links.papers)} paper links, "
+        f"{len(links.persons)} author links"
+    )
+    print(
+        f"seconds: read+map {read - started:.2f} ({quads:,} quads), Anthology papers {len(papers):,} "
+        f"read+indexed {indexed - read:.2f}, linking {done - indexed:.2f}, total {done - started:.2f}"
+    )
     if args.errors:
         for line in paper_score.errors + author_score.errors:
             print("  ", line)

@@ -85,8 +85,10 @@ async def slow_readers(port: int, pid: int, n: int, hold: float) -> str:
         s.close()
     await asyncio.sleep(3)
     after = rss_mib(pid)
-    return (f"{n} slow readers held {hold:.0f} s: RSS {before:.0f} -> peak {peak:.0f} -> after {after:.0f} MiB; "
-            f"statuses {statuses}; {dropped}/{statuses.get('200', 0)} unread 200 responses dropped by the server")
+    return (
+        f"{n} slow readers held {hold:.0f} s: RSS {before:.0f} -> peak {peak:.0f} -> after {after:.0f} MiB; "
+        f"statuses {statuses}; {dropped}/{statuses.get('200', 0)} unread 200 responses dropped by the server"
+    )
 
 
 async def unfinished_headers(port: int, pid: int) -> str:
@@ -105,7 +107,7 @@ async def unfinished_headers(port: int, pid: int) -> str:
                 await asyncio.wait_for(writer.drain(), 5)
                 sent += 65_000
                 peak = max(peak, rss_mib(pid))
-        except (OSError, asyncio.TimeoutError):
+        except (TimeoutError, OSError):
             cut += 1
         finally:
             writer.close()

@@ -127,7 +127,9 @@ def phases(summary: dict) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("datadir", nargs="?", default=str(DEFAULT_DATA))
-    parser.add_argument("--base", metavar="STORE", help="clone this full-corpus store instead of using the cold ingest's")
+    parser.add_argument(
+        "--base", metavar="STORE", help="clone this full-corpus store instead of using the cold ingest's"
+    )
     parser.add_argument("--updates", type=int, default=20, help="incremental updates before measuring the disk (20)")
     parser.add_argument("--work", metavar="DIR", help="work directory (default: a temp dir, deleted afterwards)")
     parser.add_argument("--no-cold", action="store_true", help="skip the cold ingest (needs --base)")
@@ -135,7 +137,13 @@ def main() -> None:
     datadir = Path(args.datadir)
     if args.no_cold and not args.base:
         sys.exit("--no-cold needs --base STORE")
-    work = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="bibkg-bench-inc-", dir="/work/stores" if Path("/work/stores").is_dir() else None))
+    work = (
+        Path(args.work)
+        if args.work
+        else Path(
+            tempfile.mkdtemp(prefix="bibkg-bench-inc-", dir="/work/stores" if Path("/work/stores").is_dir() else None)
+        )
+    )
     work.mkdir(parents=True, exist_ok=True)
     from bibkg.store.local import LocalStore, keep_snapshots
 
@@ -149,7 +157,13 @@ def main() -> None:
             cmd = [*bibkg_command(), "ingest", str(data), "--store", str(cold), "--json", "--quiet", "--full"]
             proc, seconds, sampler = run_measured(cmd)
             summary = json.loads(proc.stdout)
-            rows.append(("cold ingest (`bibkg ingest --full`)", f"{seconds:.1f} s, peak {mib(sampler.total_peak)} (main + workers)", phases(summary)))
+            rows.append(
+                (
+                    "cold ingest (`bibkg ingest --full`)",
+                    f"{seconds:.1f} s, peak {mib(sampler.total_peak)} (main + workers)",
+                    phases(summary),
+                )
+            )
             if not args.base:
                 cold.rename(store)
         if args.base:
@@ -160,13 +174,31 @@ def main() -> None:
 
         change_title(data, 0)
         published, seconds, summary = ingest(data, store)
-        rows.append(("one changed collection (a title) → published", f"{published:.2f} s (process done {seconds:.2f} s)", phases(summary)))
+        rows.append(
+            (
+                "one changed collection (a title) → published",
+                f"{published:.2f} s (process done {seconds:.2f} s)",
+                phases(summary),
+            )
+        )
         add_author(data, 0)
         published, seconds, summary = ingest(data, store)
-        rows.append(("one changed collection (one more author) → published", f"{published:.2f} s (process done {seconds:.2f} s)", phases(summary)))
+        rows.append(
+            (
+                "one changed collection (one more author) → published",
+                f"{published:.2f} s (process done {seconds:.2f} s)",
+                phases(summary),
+            )
+        )
         deltas = [one_quad_delta(store, i) for i in range(3)]
-        rows.append(("one-quad delta (`apply_delta`) → published", f"{min(v for v, _ in deltas):.2f} s (best of 3; "
-                     f"{', '.join(f'{v:.2f}' for v, _ in deltas)}); writer done {min(d for _, d in deltas):.2f} s", ""))
+        rows.append(
+            (
+                "one-quad delta (`apply_delta`) → published",
+                f"{min(v for v, _ in deltas):.2f} s (best of 3; "
+                f"{', '.join(f'{v:.2f}' for v, _ in deltas)}); writer done {min(d for _, d in deltas):.2f} s",
+                "",
+            )
+        )
 
         single = disk_usage(store / "snapshots" / os.readlink(store / "current").split("/")[-1])
         times = []
@@ -175,7 +207,13 @@ def main() -> None:
             published, _, _ = ingest(data, store)
             times.append(published)
         kept = len(list((store / "snapshots").iterdir()))
-        rows.append((f"{args.updates} incremental updates (alternating kinds) → published", f"median {sorted(times)[len(times) // 2]:.2f} s, max {max(times):.2f} s", ""))
+        rows.append(
+            (
+                f"{args.updates} incremental updates (alternating kinds) → published",
+                f"median {sorted(times)[len(times) // 2]:.2f} s, max {max(times):.2f} s",
+                "",
+            )
+        )
         rows.append((f"store on disk after them ({kept} snapshots kept, keep={keep_snapshots()})",
                      f"{mib(disk_usage(store))} (one snapshot's database alone: {mib(single)})", "hard links counted once"))  # fmt: skip
 

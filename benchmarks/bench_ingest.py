@@ -91,7 +91,7 @@ class TreeSampler(threading.Thread):
             self.stop.wait(0.2)
 
 
-def run_measured(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, float, TreeSampler]:  # noqa: ANN003
+def run_measured(cmd: list[str], **kwargs) -> tuple[subprocess.CompletedProcess, float, TreeSampler]:
     started = time.perf_counter()
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kwargs)
     sampler = TreeSampler(proc.pid)
@@ -136,8 +136,11 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, help="worker processes for bibkg ingest (default: its own)")
     parser.add_argument("--with-rdflib", action="store_true", help="also time rdflib parsing an N-Triples dump")
     parser.add_argument("--keep", metavar="DIR", help="build the store in DIR and keep it (default: a temp dir)")
-    parser.add_argument("--load-only", action="store_true",
-                        help="also time Oxigraph's bulk load alone of the ingest's N-Quads into a fresh store")
+    parser.add_argument(
+        "--load-only",
+        action="store_true",
+        help="also time Oxigraph's bulk load alone of the ingest's N-Quads into a fresh store",
+    )
     args = parser.parse_args()
     datadir = Path(args.datadir)
     if not (datadir / "xml").is_dir():
@@ -169,13 +172,23 @@ def main() -> None:
             ("peak RSS, main + workers (sampled)", mib(sampler.total_peak)),
             ("peak RSS, largest process (getrusage)", mib(maxrss_children) + ("" if before == 0 else " (*)")),
             ("store size on disk (snapshot)", mib(size)),
-            ("files published with it (N-Quads, Turtle, TriG dumps; paper cards)", mib(du(store / "dumps" / snapshot.name))),
+            (
+                "files published with it (N-Quads, Turtle, TriG dumps; paper cards)",
+                mib(du(store / "dumps" / snapshot.name)),
+            ),
         ]
         if args.load_only:
             nquads = store / "dumps" / snapshot.name / "bibkg.nq"
-            child, wall, sampler2 = run_measured([sys.executable, "-c", LOAD_ONLY_CHILD, str(nquads), str(work / "load-only")])
+            child, wall, sampler2 = run_measured(
+                [sys.executable, "-c", LOAD_ONLY_CHILD, str(nquads), str(work / "load-only")]
+            )
             load_seconds, rss = child.stdout.split()
-            rows.append(("Oxigraph bulk load alone of the same N-Quads", f"{float(load_seconds):,.1f} s, peak RSS {mib(int(rss))}"))
+            rows.append(
+                (
+                    "Oxigraph bulk load alone of the same N-Quads",
+                    f"{float(load_seconds):,.1f} s, peak RSS {mib(int(rss))}",
+                )
+            )
             shutil.rmtree(work / "load-only", ignore_errors=True)
         baseline = []
         if args.with_rdflib:

@@ -36,7 +36,12 @@ from bibkg import iris
 from bibkg import vocab as V
 from bibkg.store.local import LocalStore
 
-FORMATS = {"ttl": "text/turtle", "nt": "application/n-triples", "jsonld": "application/ld+json", "rdf": "application/rdf+xml"}
+FORMATS = {
+    "ttl": "text/turtle",
+    "nt": "application/n-triples",
+    "jsonld": "application/ld+json",
+    "rdf": "application/rdf+xml",
+}
 KINDS = {  # kind → (class, the largest entity of the kind or None to find it)
     "person": (V.Person, None),
     "paper": (V.Paper, None),
@@ -77,7 +82,7 @@ substitutions (the query had no ``VALUES ?entity { UNDEF }`` placeholder)."""
 
 def most_prolific_person(store: ox.Store) -> str:
     counts = store.quads_for_pattern(None, ox.NamedNode(V.paperCount), None, ox.NamedNode(iris.STATS_GRAPH))
-    return max(((int(q.object.value), q.subject.value) for q in counts if "/people/" in q.subject.value))[1]
+    return max((int(q.object.value), q.subject.value) for q in counts if "/people/" in q.subject.value)[1]
 
 
 def paper_with_most_authors(store: ox.Store) -> str:
@@ -92,7 +97,9 @@ def pick_entities(store: ox.Store, per_kind: int, seed: int = 11) -> dict[str, l
     rng = random.Random(seed)
     out = {}
     for kind, (cls, _largest) in KINDS.items():
-        members = sorted({q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(V.TYPE), ox.NamedNode(cls), None)})
+        members = sorted(
+            {q.subject.value for q in store.quads_for_pattern(None, ox.NamedNode(V.TYPE), ox.NamedNode(cls), None)}
+        )
         out[kind] = rng.sample(members, min(per_kind, len(members)))
     return out
 
@@ -124,7 +131,7 @@ def percentile(values: list[float], p: float) -> float:
 
 def local_path(iri: str) -> str:
     if iri.startswith(iris.ANTHOLOGY):
-        return "/" + iri[len(iris.ANTHOLOGY):]
+        return "/" + iri[len(iris.ANTHOLOGY) :]
     return "/resource?iri=" + iri
 
 
@@ -201,18 +208,24 @@ def main() -> None:
             old[kind] = old_time(local.current_snapshot(), largest[kind], args.old_timeout)
             print(f"# old {kind}: {old[kind]}", file=sys.stderr, flush=True)
 
-    print(f"store: {local.current_snapshot()} ({quads:,} quads); {os.cpu_count()} cores; "
-          f"{args.per_kind} random entities per kind, one keep-alive client, times as the client sees them")
+    print(
+        f"store: {local.current_snapshot()} ({quads:,} quads); {os.cpu_count()} cores; "
+        f"{args.per_kind} random entities per kind, one keep-alive client, times as the client sees them"
+    )
     print()
-    print("| kind | format | p50 | p99 | median size | largest entity | its time (median of 5) | its size | old (one request) |")
+    print(
+        "| kind | format | p50 | p99 | median size | largest entity | its time (median of 5) | its size | old (one request) |"
+    )
     print("|---|---|---:|---:|---:|---|---:|---:|---|")
     for kind, fmt, times, size, big_time, big_size in rows:
         print(f"| {kind} | {fmt} | {percentile(times, 50) * 1000:.1f} ms | {percentile(times, 99) * 1000:.1f} ms | "
               f"{size / 1024:.1f} KiB | `{local_path(largest[kind])}` | {big_time * 1000:.1f} ms | {big_size / 1024:.1f} KiB | "
               f"{old[kind] if fmt == 'ttl' else ''} |")  # fmt: skip
     print()
-    print("old: the description query before issue 11, in process on the largest entity of the kind, "
-          + ("measured now (--old)" if args.old else "figures of one recorded --old run (rerun with --old)"))
+    print(
+        "old: the description query before issue 11, in process on the largest entity of the kind, "
+        + ("measured now (--old)" if args.old else "figures of one recorded --old run (rerun with --old)")
+    )
 
 
 if __name__ == "__main__":

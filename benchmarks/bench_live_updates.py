@@ -156,10 +156,21 @@ class Writer:
 
 def mixed(pid: str, iri: str, words: str) -> dict[str, tuple[str, str, dict]]:
     return {
-        "title-search": ("POST", "/graphql", {"json": {"query": f'{{ papers(title: "{words}", first: 3) {{ edges {{ node {{ title }} }} }} }}'}}),
-        "sparql": ("GET", "/sparql", {"params": {"query": f"SELECT ?t WHERE {{ <{iri}> bibkg:title ?t }}"},
-                                      "headers": {"Accept": "text/csv"}}),
-        "graphql": ("POST", "/graphql", {"json": {"query": f'{{ paper(id: "{pid}") {{ title authors {{ printedName }} }} }}'}}),
+        "title-search": (
+            "POST",
+            "/graphql",
+            {"json": {"query": f'{{ papers(title: "{words}", first: 3) {{ edges {{ node {{ title }} }} }} }}'}},
+        ),
+        "sparql": (
+            "GET",
+            "/sparql",
+            {"params": {"query": f"SELECT ?t WHERE {{ <{iri}> bibkg:title ?t }}"}, "headers": {"Accept": "text/csv"}},
+        ),
+        "graphql": (
+            "POST",
+            "/graphql",
+            {"json": {"query": f'{{ paper(id: "{pid}") {{ title authors {{ printedName }} }} }}'}},
+        ),
         "html": ("GET", f"/{pid}/", {"headers": {"Accept": "text/html"}}),
         "rdf": ("GET", f"/{pid}/", {"params": {"format": "nt"}}),
         "dumps": ("GET", "/dumps", {}),
@@ -189,8 +200,12 @@ def visibility(url: str, writer: Writer, updates: int) -> dict[str, float]:
             after_publish.append(seen - at)
             after_call.append(seen - called)
             time.sleep(0.3)
-    return {"publish->visible p50": statistics.median(after_publish), "publish->visible max": max(after_publish),
-            "call->visible p50": statistics.median(after_call), "call->visible max": max(after_call)}
+    return {
+        "publish->visible p50": statistics.median(after_publish),
+        "publish->visible max": max(after_publish),
+        "call->visible p50": statistics.median(after_call),
+        "call->visible max": max(after_call),
+    }
 
 
 def search_words(title: str) -> str:
@@ -202,9 +217,11 @@ def warm_up(url: str, pid: str, words: str) -> float:
     """Wait until GraphQL answers a title and a people search at once (the indexes of the first
     snapshot are built at start, tens of seconds on the full corpus); seconds waited."""
     started = time.monotonic()
-    probes = [{"query": f'{{ papers(title: "{words}", first: 1) {{ totalCount }} }}'},
-              {"query": '{ people(name: "Yang", first: 1) { totalCount } }'},
-              {"query": f'{{ paper(id: "{pid}") {{ title }} }}'}]
+    probes = [
+        {"query": f'{{ papers(title: "{words}", first: 1) {{ totalCount }} }}'},
+        {"query": '{ people(name: "Yang", first: 1) { totalCount } }'},
+        {"query": f'{{ paper(id: "{pid}") {{ title }} }}'},
+    ]
     with httpx.Client(base_url=url, timeout=120) as client:
         for probe in probes:
             while True:
@@ -233,7 +250,9 @@ def under_load(url: str, writer: Writer, pid: str, updates: int, clients: int) -
                 sent = time.monotonic()
                 try:
                     r = http.request(method, path, **kwargs)
-                    answers.append((kind, sent, time.monotonic(), r.status_code, r.headers.get("x-bibkg-snapshot"), r.text))
+                    answers.append(
+                        (kind, sent, time.monotonic(), r.status_code, r.headers.get("x-bibkg-snapshot"), r.text)
+                    )
                 except httpx.HTTPError as exc:
                     answers.append((kind, sent, time.monotonic(), 0, None, f"{type(exc).__name__}: {exc}"))
 
@@ -271,13 +290,24 @@ def under_load(url: str, writer: Writer, pid: str, updates: int, clients: int) -
             stale += 1
     latencies = []
     for version, _called, at in published:
-        seen = [r for _k, _s, r, st, snap, _b in answers if st == 200 and writer.versions.get(snap or "", -1) >= version and r >= at]
+        seen = [
+            r
+            for _k, _s, r, st, snap, _b in answers
+            if st == 200 and writer.versions.get(snap or "", -1) >= version and r >= at
+        ]
         latencies.append(min(seen) - at if seen else float("inf"))
     duration = (published[-1][2] - published[0][2]) if published else 0.0
-    return {"requests": len(answers), "failed": failed, "not one snapshot": mixed_up,
-            "stale (>1 s after a publish)": stale, "updates": len(published), "updates span (s)": round(duration, 1),
-            "publish->first new answer p50": statistics.median(latencies), "publish->first new answer max": max(latencies),
-            "examples": examples[:5]}  # type: ignore[dict-item]
+    return {
+        "requests": len(answers),
+        "failed": failed,
+        "not one snapshot": mixed_up,
+        "stale (>1 s after a publish)": stale,
+        "updates": len(published),
+        "updates span (s)": round(duration, 1),
+        "publish->first new answer p50": statistics.median(latencies),
+        "publish->first new answer max": max(latencies),
+        "examples": examples[:5],
+    }  # type: ignore[dict-item]
 
 
 def main() -> None:
@@ -300,7 +330,12 @@ def main() -> None:
     current = args.store / "current"
     first = Path(os.readlink(current)).name
     reader = ox.Store.read_only(str(args.store / "snapshots" / first))
-    titles = [q.object.value for q in reader.quads_for_pattern(ox.NamedNode(iri), ox.NamedNode("https://w3id.org/bibkg/ns#title"), None, None)]
+    titles = [
+        q.object.value
+        for q in reader.quads_for_pattern(
+            ox.NamedNode(iri), ox.NamedNode("https://w3id.org/bibkg/ns#title"), None, None
+        )
+    ]
     del reader
     if len(titles) != 1:
         raise SystemExit(f"paper {args.paper}: {len(titles)} titles in the store")

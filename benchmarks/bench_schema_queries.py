@@ -62,7 +62,7 @@ def rows(result: ox.QuerySolutions) -> list[tuple[str, ...]]:
     return [tuple(str(s[n]) if s[n] is not None else "" for n in names) for s in result]
 
 
-def timed(run) -> tuple[float, list[tuple[str, ...]]]:  # noqa: ANN001
+def timed(run) -> tuple[float, list[tuple[str, ...]]]:
     started = time.perf_counter()
     out = rows(run())
     return time.perf_counter() - started, out
@@ -92,7 +92,7 @@ def main() -> None:
     store = OxigraphStore(native, files_dir=files)
     prefixes = dict(PREFIXES)
 
-    def old(query: str):  # noqa: ANN202
+    def old(query: str):
         return native.query(query, use_default_graph_as_union=True, prefixes=prefixes)
 
     table = []
@@ -122,10 +122,14 @@ def main() -> None:
         t_new.append(t)
 
     print()
-    print(f"store: {snapshot} ({len(native):,} quads); {os.cpu_count()} cores; new = median of {args.runs} runs in process "
-          f"(bibkg's OxigraphStore), old = one run of Oxigraph on the union default graph")
+    print(
+        f"store: {snapshot} ({len(native):,} quads); {os.cpu_count()} cores; new = median of {args.runs} runs in process "
+        f"(bibkg's OxigraphStore), old = one run of Oxigraph on the union default graph"
+    )
     if compute_seconds is not None:
-        print(f"the snapshot has no {schema.FILE}: computed in {compute_seconds:.1f} s (what the ingest or the first reader does)")
+        print(
+            f"the snapshot has no {schema.FILE}: computed in {compute_seconds:.1f} s (what the ingest or the first reader does)"
+        )
     print()
     print("| query | old | new | same solutions | rows |")
     print("|---|---:|---:|---|---:|")
@@ -133,9 +137,13 @@ def main() -> None:
         print(f"| {label}: `{query}` | {old_time} | {new_time * 1000:.1f} ms | {'yes' if same else 'NO'} | {n} |")
     if precomputed:
         same = sorted(precomputed) == sorted(live)
-        print(f"| `top-authors` (named query) | {t_old * 1000:,.0f} ms | {statistics.median(t_new) * 1000:.1f} ms | {'yes' if same else 'NO'} | {len(precomputed)} |")
+        print(
+            f"| `top-authors` (named query) | {t_old * 1000:,.0f} ms | {statistics.median(t_new) * 1000:.1f} ms | {'yes' if same else 'NO'} | {len(precomputed)} |"
+        )
     else:
-        print(f"| `top-authors` (named query) | {t_old * 1000:,.0f} ms | — (this snapshot predates the precomputed ranking: re-ingest) | | 0 |")
+        print(
+            f"| `top-authors` (named query) | {t_old * 1000:,.0f} ms | — (this snapshot predates the precomputed ranking: re-ingest) | | 0 |"
+        )
     if scratch is not None:
         scratch.cleanup()
 

@@ -19,7 +19,6 @@ import asyncio
 import os
 import random
 import socket
-import statistics
 import subprocess
 import sys
 import time
@@ -38,9 +37,12 @@ QUERIES = {
     "person-papers": "papers of a person",
     "venue-year-top-authors": "venue-year aggregate (top authors)",
 }
-LIVE_AGGREGATE = P + """SELECT ?author (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
+LIVE_AGGREGATE = (
+    P
+    + """SELECT ?author (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
   ?paper bibkg:venue <https://aclanthology.org/venues/acl/> ; bibkg:year 2023 ; bibkg:author ?author
 } GROUP BY ?author ORDER BY DESC(?papers) LIMIT 20"""
+)
 
 
 def pick_parameters(store: ox.Store, n: int, seed: int = 7) -> dict[str, list[dict[str, str]]]:
@@ -50,7 +52,8 @@ def pick_parameters(store: ox.Store, n: int, seed: int = 7) -> dict[str, list[di
     events = sorted(
         s["event"].value
         for s in store.query(
-            P + "SELECT ?event WHERE { GRAPH <https://w3id.org/bibkg/graph/events> { ?event a bibkg:Event ; bibkg:year ?y } FILTER (?y >= 2015) }"
+            P
+            + "SELECT ?event WHERE { GRAPH <https://w3id.org/bibkg/graph/events> { ?event a bibkg:Event ; bibkg:year ?y } FILTER (?y >= 2015) }"
         )
     )
     pairs: list[tuple[str, str]] = []
@@ -60,7 +63,8 @@ def pick_parameters(store: ox.Store, n: int, seed: int = 7) -> dict[str, list[di
         authors = [
             s["person"].value
             for s in store.query(
-                P + f"SELECT DISTINCT ?person WHERE {{ ?paper bibkg:event {ox.NamedNode(event)} ; bibkg:author ?person }} LIMIT 200",
+                P
+                + f"SELECT DISTINCT ?person WHERE {{ ?paper bibkg:event {ox.NamedNode(event)} ; bibkg:author ?person }} LIMIT 200",
                 use_default_graph_as_union=True,
             )
         ]
@@ -69,7 +73,8 @@ def pick_parameters(store: ox.Store, n: int, seed: int = 7) -> dict[str, list[di
     venue_years = sorted(
         (s["venue"].value, s["year"].value)
         for s in store.query(
-            P + "SELECT ?venue ?year WHERE { GRAPH <https://w3id.org/bibkg/graph/stats> { ?vy a bibkg:VenueYear ; bibkg:venue ?venue ; bibkg:year ?year ; bibkg:paperCount ?n } FILTER (?n >= 50) }"
+            P
+            + "SELECT ?venue ?year WHERE { GRAPH <https://w3id.org/bibkg/graph/stats> { ?vy a bibkg:VenueYear ; bibkg:venue ?venue ; bibkg:year ?year ; bibkg:paperCount ?n } FILTER (?n >= 50) }"
         )
     )
     if not venue_years:
@@ -90,7 +95,18 @@ def free_port() -> int:
 
 def start_server(store: Path, port: int, query_workers: int) -> subprocess.Popen:
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bibkg", "serve", "--store", str(store), "--port", str(port), "--query-workers", str(query_workers)],
+        [
+            sys.executable,
+            "-m",
+            "bibkg",
+            "serve",
+            "--store",
+            str(store),
+            "--port",
+            str(port),
+            "--query-workers",
+            str(query_workers),
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
     )
@@ -145,7 +161,9 @@ async def throughput(url: str, name: str, params: list[dict[str, str]], clients:
     return done / (time.perf_counter() - started)
 
 
-def rdflib_latencies(store: ox.Store, catalog: QueryCatalog, params: dict, requests: int) -> tuple[dict[str, list[float]], float]:
+def rdflib_latencies(
+    store: ox.Store, catalog: QueryCatalog, params: dict, requests: int
+) -> tuple[dict[str, list[float]], float]:
     import rdflib
     from rdflib.plugins.sparql import prepareQuery
 
@@ -177,7 +195,7 @@ def _strip_graphs(nquads: bytes) -> bytes:
     return ox.serialize(list(triples), format=ox.RdfFormat.N_TRIPLES)
 
 
-def _rdflib_term(term: ox.NamedNode | ox.Literal):  # noqa: ANN202
+def _rdflib_term(term: ox.NamedNode | ox.Literal):
     import rdflib
 
     if isinstance(term, ox.NamedNode):
@@ -193,7 +211,9 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=16)
     parser.add_argument("--seconds", type=float, default=10.0, help="duration of each throughput run")
     parser.add_argument("--query-workers", type=int, default=max(2, os.cpu_count() or 1))
-    parser.add_argument("--no-rdflib", action="store_true", help="skip the rdflib comparison (it loads the corpus into RAM)")
+    parser.add_argument(
+        "--no-rdflib", action="store_true", help="skip the rdflib comparison (it loads the corpus into RAM)"
+    )
     args = parser.parse_args()
 
     local = LocalStore(Path(args.store))
@@ -219,14 +239,19 @@ def main() -> None:
 
     for name in QUERIES:
         lat, rps = results[name]
-        print(f"# {name}: HTTP p50 {percentile(lat, 50)*1000:.1f} ms p99 {percentile(lat, 99)*1000:.1f} ms, {rps:,.0f} req/s", flush=True)
+        print(
+            f"# {name}: HTTP p50 {percentile(lat, 50) * 1000:.1f} ms p99 {percentile(lat, 99) * 1000:.1f} ms, {rps:,.0f} req/s",
+            flush=True,
+        )
     rdf = None
     if not args.no_rdflib:
         rdf = rdflib_latencies(store, catalog, params, args.rdflib_requests)
 
     triples = len(store)
-    print(f"store: {local.current_snapshot()} ({triples:,} quads); {os.cpu_count()} cores; "
-          f"{args.query_workers} query workers; {args.requests} requests per query, {args.clients} clients for {args.seconds:g} s")
+    print(
+        f"store: {local.current_snapshot()} ({triples:,} quads); {os.cpu_count()} cores; "
+        f"{args.query_workers} query workers; {args.requests} requests per query, {args.clients} clients for {args.seconds:g} s"
+    )
     print()
     header = "| query | bibkg HTTP p50 | p99 | req/s (16 clients) |"
     sep = "|---|---:|---:|---:|"
@@ -237,13 +262,15 @@ def main() -> None:
     print(sep)
     for name, label in QUERIES.items():
         lat, rps = results[name]
-        row = f"| {label} (`{name}`) | {percentile(lat, 50)*1000:.1f} ms | {percentile(lat, 99)*1000:.1f} ms | {rps:,.0f} |"
+        row = f"| {label} (`{name}`) | {percentile(lat, 50) * 1000:.1f} ms | {percentile(lat, 99) * 1000:.1f} ms | {rps:,.0f} |"
         if rdf:
             r = rdf[0][name]
-            row += f" {percentile(r, 50)*1000:,.1f} ms | {percentile(r, 99)*1000:,.1f} ms |"
+            row += f" {percentile(r, 50) * 1000:,.1f} ms | {percentile(r, 99) * 1000:,.1f} ms |"
         print(row)
     print()
-    print(f"The same venue-year aggregate computed live by Oxigraph (no statistics graph): {live_aggregate*1000:,.0f} ms")
+    print(
+        f"The same venue-year aggregate computed live by Oxigraph (no statistics graph): {live_aggregate * 1000:,.0f} ms"
+    )
     if rdf:
         print(f"rdflib: loading the {triples:,} quads as triples took {rdf[1]:,.0f} s")
 

@@ -56,11 +56,20 @@ def main() -> None:
     literal = 'SELECT ?x WHERE { ?p bibkg:title ?x FILTER(CONTAINS(?x, "web service")) }'
     service = f"SELECT * WHERE {{ SERVICE <{ENDPOINT}> {{ ?s ?p ?o }} }}"
     cases: list[tuple[str, Callable[[], object]]] = [
-        (f"check_federation, all {len(named)} named queries (total)", lambda: [check_federation(q, prefixes=PREFIXES) for q in named]),
-        (f"prefix_block, all {len(named)} named queries (total, cached)", lambda: [prefix_block(q, PREFIXES) for q in named]),
+        (
+            f"check_federation, all {len(named)} named queries (total)",
+            lambda: [check_federation(q, prefixes=PREFIXES) for q in named],
+        ),
+        (
+            f"prefix_block, all {len(named)} named queries (total, cached)",
+            lambda: [prefix_block(q, PREFIXES) for q in named],
+        ),
         ("the same, uncached (tokenize each)", lambda: [undeclared_prefixes(q) for q in named]),
         ("check_federation, 'service' in a literal", lambda: check_federation(literal, prefixes=PREFIXES)),
-        (f"check_federation, {len(big) / 1000:.0f} KB, 2,000 'service' literals", lambda: check_federation(big, prefixes=PREFIXES)),
+        (
+            f"check_federation, {len(big) / 1000:.0f} KB, 2,000 'service' literals",
+            lambda: check_federation(big, prefixes=PREFIXES),
+        ),
         ("check_federation, allowed SERVICE", lambda: check_federation(service, (ENDPOINT,), prefixes=PREFIXES)),
         ("check_federation, refused SERVICE", refused(service)),
     ]

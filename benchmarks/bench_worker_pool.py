@@ -123,7 +123,9 @@ def main() -> int:
             with httpx.Client(timeout=60) as client:
                 while time.monotonic() < stop:
                     try:
-                        statuses.append(client.get(url + "/sparql", params={"query": HEAVY, "timeout": "1e-9"}).status_code)
+                        statuses.append(
+                            client.get(url + "/sparql", params={"query": HEAVY, "timeout": "1e-9"}).status_code
+                        )
                     except httpx.HTTPError:
                         statuses.append(0)
 
@@ -137,8 +139,12 @@ def main() -> int:
         with ThreadPoolExecutor(3) as pool:
             cheap = list(pool.map(lambda _: httpx.get(url + "/sparql", params={"query": CHEAP, "timeout": "1e-9"},
                                                       timeout=60).status_code, range(30)))  # fmt: skip
-        rows.append(("cheap, timeout=1e-9, 30 requests",
-                     f"{', '.join(f'{s}x{cheap.count(s)}' for s in sorted(set(cheap)))}; {killed(url) - before} kills"))
+        rows.append(
+            (
+                "cheap, timeout=1e-9, 30 requests",
+                f"{', '.join(f'{s}x{cheap.count(s)}' for s in sorted(set(cheap)))}; {killed(url) - before} kills",
+            )
+        )
 
     with serve(args.store, args.port + 1, 1, {"BIBKG_QUERY_TIMEOUT": "30", "BIBKG_QUEUE_WAIT": "0.2"}) as url:
         try:
@@ -150,7 +156,12 @@ def main() -> int:
             if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=60).status_code == 200:
                 break
             time.sleep(0.05)
-        rows.append(("client leaves after 0.5 s (1 slot, 30 s deadline)", f"slot free again after {time.monotonic() - left:.2f} s"))
+        rows.append(
+            (
+                "client leaves after 0.5 s (1 slot, 30 s deadline)",
+                f"slot free again after {time.monotonic() - left:.2f} s",
+            )
+        )
         time.sleep(2)
         with Probe(url, 0.02) as probe:
             status = httpx.get(url + "/sparql", params={"query": HEAVY, "timeout": "0.5"}, timeout=60).status_code

@@ -81,11 +81,17 @@ def acl_oracle(repo_root: Path) -> Callable[..., Any]:
         pytest.skip(f"acl-anthology oracle environment not found: no {python}; {hint}")
     probe = subprocess.run([python, "-c", "import acl_anthology"], capture_output=True, text=True)
     if probe.returncode != 0:
-        pytest.skip(f"{python} cannot import acl_anthology ({(probe.stderr.strip().splitlines() or ['no output'])[-1]}); {hint}")
+        pytest.skip(
+            f"{python} cannot import acl_anthology ({(probe.stderr.strip().splitlines() or ['no output'])[-1]}); {hint}"
+        )
 
     def run(script: str, *args: object) -> Any:
-        proc = subprocess.run([python, str(repo_root / "tests" / "oracle" / script), *map(str, args)],
-                              capture_output=True, text=True, encoding="utf-8")
+        proc = subprocess.run(
+            [python, str(repo_root / "tests" / "oracle" / script), *map(str, args)],
+            capture_output=True,
+            text=True,
+            encoding="utf-8",
+        )
         if proc.returncode != 0:
             pytest.fail(f"oracle {script} exited {proc.returncode}: {proc.stderr[-3000:]}")
         return json.loads(proc.stdout)

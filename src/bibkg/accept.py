@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-
 MAX_RANGES = 64
 """Media ranges read from one ``Accept`` header; the rest are ignored.  (The server refuses a
 header field above ``max_header_field_bytes`` with 431 before any route parses it; this bounds

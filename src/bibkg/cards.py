@@ -146,7 +146,9 @@ def updated_copy(source: Path, target: Path, changes: dict[str, PaperCard | None
             row = db.execute("SELECT card FROM card WHERE paper = ?", (iri,)).fetchone()
             if row is not None:
                 before = PaperCard._from_json(iri, row[0])
-                db.executemany("DELETE FROM author WHERE person = ? AND paper = ?", [(p, iri) for p, _ in before.authors])
+                db.executemany(
+                    "DELETE FROM author WHERE person = ? AND paper = ?", [(p, iri) for p, _ in before.authors]
+                )
                 db.execute("DELETE FROM card WHERE paper = ?", (iri,))
         CardWriter.insert(db, [card for card in changes.values() if card is not None])
         db.execute("COMMIT")

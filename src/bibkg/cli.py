@@ -67,13 +67,9 @@ def _reading_store(args: argparse.Namespace):  # noqa: ANN202 - LocalStore
         return store
     origin = _store_origin(args, store.root)
     if origin is not None:
-        raise StoreError(
-            f"{origin}: no graph in this store "
-            f"(run 'bibkg ingest DATA_DIR --store {store.root}' first)"
-        )
+        raise StoreError(f"{origin}: no graph in this store (run 'bibkg ingest DATA_DIR --store {store.root}' first)")
     print(
-        f"bibkg: no graph in {store.root}; using the bundled sample "
-        "(run 'bibkg ingest DATA_DIR' to build your own)",
+        f"bibkg: no graph in {store.root}; using the bundled sample (run 'bibkg ingest DATA_DIR' to build your own)",
         file=sys.stderr,
     )
     return sample_store()
@@ -93,8 +89,7 @@ class _ProgressBar:
         filled = int(width * done / total)
         elapsed = time.perf_counter() - self.started
         sys.stderr.write(
-            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files "
-            f"{elapsed:5.1f}s {current[:30]:<30}"
+            f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files {elapsed:5.1f}s {current[:30]:<30}"
         )
         if done == total:
             sys.stderr.write("\n")
@@ -117,8 +112,12 @@ def _split_ingest_paths(paths: list[str]) -> tuple[Path | None, list[Path]]:
     others = [Path(p) for p in paths if not (Path(p) / "xml").is_dir()]
     for path in others:
         if not (path.is_file() or (path.is_dir() and any(path.rglob("*.json")))):
-            raise SourceError(path, None, "not an Anthology data directory (no xml/*.xml files) nor Daily Papers "
-                              "JSON files" + ("" if path.exists() else ": no such file or directory"))
+            raise SourceError(
+                path,
+                None,
+                "not an Anthology data directory (no xml/*.xml files) nor Daily Papers "
+                "JSON files" + ("" if path.exists() else ": no such file or directory"),
+            )
     return (anthology[0] if anthology else None), others
 
 
@@ -133,7 +132,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     listings = read_listings(hf_paths) if hf_paths else None  # every file checked before the store is written
     if datadir is None:
         if not store.exists():
-            raise StoreError(f"{store.root} has no graph to add Daily Papers to: ingest an Anthology data directory first")
+            raise StoreError(
+                f"{store.root} has no graph to add Daily Papers to: ingest an Anthology data directory first"
+            )
         return _print_hf(args, store, hf.ingest_hf(store, listings=listings, command="bibkg ingest"))
     carried = hf.day_graphs(store)  # a cold ingest rebuilds from the Anthology alone: keep the days
     bar = _ProgressBar(not args.quiet)
@@ -141,8 +142,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     hf_report = None
     if report.mode == "cold" and carried:
         new_days = {listing.day for listing in listings or ()}
-        hf_report = hf.restore_days(store, [g for g in carried if g.iri.rsplit("/", 1)[-1] not in new_days],
-                                    command="bibkg ingest")
+        hf_report = hf.restore_days(
+            store, [g for g in carried if g.iri.rsplit("/", 1)[-1] not in new_days], command="bibkg ingest"
+        )
     if listings is not None:
         hf_report = hf.ingest_hf(store, listings=listings, command="bibkg ingest")
     elif hf_report is None and hf.has_links(store):
@@ -360,8 +362,7 @@ def require_known_entities(store, named, bindings: dict) -> None:  # noqa: ANN00
         term = bindings.get(param.name)
         if param.type in ENTITY_TYPES and term is not None and not is_known(store, term):
             raise UnknownEntityError(
-                f"parameter '{param.name}': no {param.type} {term.value} in the graph "
-                f"(query '{named.name}')"
+                f"parameter '{param.name}': no {param.type} {term.value} in the graph (query '{named.name}')"
             )
 
 
@@ -414,13 +415,20 @@ def build_parser() -> argparse.ArgumentParser:
         "  bibkg ingest ~/hf-daily-papers/2024-06-11.json --store ./store",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("paths", nargs="+", metavar="PATH",
-                   help="the Anthology data directory (the one holding xml/), and/or Daily Papers JSON files or directories")
+    p.add_argument(
+        "paths",
+        nargs="+",
+        metavar="PATH",
+        help="the Anthology data directory (the one holding xml/), and/or Daily Papers JSON files or directories",
+    )
     store_option(p)
     p.add_argument("--jobs", type=int, metavar="N", help="worker processes (default: one per core)")
-    p.add_argument("--full", action="store_true",
-                   help="cold ingest: map every file and load an empty snapshot (default: when the current "
-                   "snapshot was ingested by this version, map only the changed collection files and update it)")
+    p.add_argument(
+        "--full",
+        action="store_true",
+        help="cold ingest: map every file and load an empty snapshot (default: when the current "
+        "snapshot was ingested by this version, map only the changed collection files and update it)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--json", action="store_true", help="print the summary as JSON")
     p.add_argument("--warnings", action="store_true", help="list every warning on stderr")
@@ -453,7 +461,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("sparql", nargs="?", metavar="SPARQL", help="query text ('-' reads stdin)")
     p.add_argument("--file", metavar="FILE", help="read the query from FILE")
     p.add_argument("--name", metavar="NAME", help="run the named query NAME from queries/")
-    p.add_argument("--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter of the named query (repeatable)")
+    p.add_argument(
+        "--param", action="append", default=[], metavar="NAME=VALUE", help="a parameter of the named query (repeatable)"
+    )
     p.add_argument(
         "--format",
         default="table",

@@ -60,7 +60,7 @@ def person_iri(person_id: str) -> str:
     """Verified ``yaodong-yang`` → ``…/people/yaodong-yang/``;
     unverified ``unverified/jane-doe`` → ``…/people/jane-doe/unverified/``."""
     if person_id.startswith(UNVERIFIED_PREFIX):
-        return f"{ANTHOLOGY}people/{person_id[len(UNVERIFIED_PREFIX):]}/unverified/"
+        return f"{ANTHOLOGY}people/{person_id[len(UNVERIFIED_PREFIX) :]}/unverified/"
     return f"{ANTHOLOGY}people/{person_id}/"
 
 

@@ -116,9 +116,7 @@ def decode_utf8(path: Path, data: bytes) -> str:
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
-        raise SourceError(
-            path, line, f"not valid UTF-8: byte 0x{data[exc.start]:02x} at column {column}"
-        ) from None
+        raise SourceError(path, line, f"not valid UTF-8: byte 0x{data[exc.start]:02x} at column {column}") from None
 
 
 # --- XML ---------------------------------------------------------------------------------------

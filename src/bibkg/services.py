@@ -250,7 +250,7 @@ class Generation:
         self._caches.clear()
         try:
             self.store.close()  # releases the lease on the snapshot
-        except Exception:  # noqa: BLE001 - closing must not fail a request's end
+        except Exception:
             log.exception("closing snapshot %s failed", self.name)
 
     def cache(self, key: str, factory: Callable[[], T]) -> T:
@@ -364,7 +364,7 @@ class Services:
         for callback in self._on_publish:  # before the old one may close: it can hand things over
             try:
                 callback(old, fresh)
-            except Exception:  # noqa: BLE001 - a failing hook must not stop the switch
+            except Exception:
                 log.exception("a publish hook failed")
         old.retire()
         return fresh
@@ -403,7 +403,7 @@ class Services:
         """
         if self.executor is None:
             return await run_in_threadpool(fn, *args)
-        from .server.executor import ClientGone, DISCONNECT_POLL
+        from .server.executor import DISCONNECT_POLL, ClientGone
 
         budget = self._budget(seconds, what)
         context = contextvars.copy_context()

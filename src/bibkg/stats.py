@@ -15,7 +15,7 @@ from .vocab import PREFIXES
 def _short(iri: str) -> str:
     for prefix, ns in PREFIXES.items():
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 
@@ -27,8 +27,7 @@ def graph_statistics(local: LocalStore) -> dict[str, Any]:
         for row in store.query(catalog["class-counts"].text)
     }
     graphs = {
-        term_text(row["graph"]): int(term_text(row["triples"]))
-        for row in store.query(catalog["graph-sizes"].text)
+        term_text(row["graph"]): int(term_text(row["triples"])) for row in store.query(catalog["graph-sizes"].text)
     }
     # `bibkg load` puts the triples of a triple format (Turtle, N-Triples, RDF/XML) into the
     # default graph, which queries see (the union) but GRAPH ?g does not: count it too

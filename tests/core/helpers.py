@@ -58,7 +58,7 @@ def cli_env(tmp: Path) -> dict[str, str]:
     return env
 
 
-def run_cli(tmp: Path, *args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:  # noqa: ANN003
+def run_cli(tmp: Path, *args: str, timeout: float = 120, **kwargs) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*bibkg_command(), *args],
         capture_output=True,

@@ -27,7 +27,7 @@ def test_splice_equals_a_fresh_join_and_its_plan_rebuilds_it() -> None:
     rng = random.Random(3)
     for trial in range(100):
         keys = sorted({f"k{rng.randrange(1000):04d}" for _ in range(rng.randrange(0, 60))})
-        versions = {key: 0 for key in keys}
+        versions = dict.fromkeys(keys, 0)
         graph, index = join(GRAPH, ((key, _block(key, 0)) for key in keys))
         changes: dict[str, Block | None] = {}
         for _ in range(rng.randrange(0, 8)):
@@ -42,7 +42,10 @@ def test_splice_equals_a_fresh_join_and_its_plan_rebuilds_it() -> None:
         fresh, fresh_index = join(GRAPH, ((key, _block(key, versions[key])) for key in sorted(versions)))
         assert (spliced.nquads, spliced.turtle, spliced.quads) == (fresh.nquads, fresh.turtle, fresh.quads), trial
         assert (new_index.keys, list(new_index.nquads), list(new_index.turtle)) == (
-            fresh_index.keys, list(fresh_index.nquads), list(fresh_index.turtle)), trial
+            fresh_index.keys,
+            list(fresh_index.nquads),
+            list(fresh_index.turtle),
+        ), trial
         assert _rebuilt(spliced, graph.nquads, "nquads") == spliced.nquads
         assert _rebuilt(spliced, graph.turtle, "turtle") == spliced.turtle
         for key in versions:
@@ -56,15 +59,27 @@ def test_a_rewritten_last_line_keeps_the_plan() -> None:
     ttl_cut = spliced.turtle.rfind(b"\n", 0, len(spliced.turtle) - 1) + 1
     tail = spliced.with_tail(cut, b"<x> <y> <z> <g> .\n", ttl_cut, b"<x> <y> <z> .\n")
     assert isinstance(tail, SplicedText) and tail.nquads.endswith(b"<x> <y> <z> <g> .\n")
-    assert _rebuilt(tail, graph.nquads, "nquads") == tail.nquads and _rebuilt(tail, graph.turtle, "turtle") == tail.turtle
+    assert (
+        _rebuilt(tail, graph.nquads, "nquads") == tail.nquads and _rebuilt(tail, graph.turtle, "turtle") == tail.turtle
+    )
     # a text kept whole (one range), its last line rewritten: a range and the new line
-    whole = SplicedText(GRAPH, graph.nquads, graph.turtle, graph.quads, len(graph.nquads), len(graph.turtle),
-                        ((0, len(graph.nquads)),), ((0, len(graph.turtle)),))
+    whole = SplicedText(
+        GRAPH,
+        graph.nquads,
+        graph.turtle,
+        graph.quads,
+        len(graph.nquads),
+        len(graph.turtle),
+        ((0, len(graph.nquads)),),
+        ((0, len(graph.turtle)),),
+    )
     cut = graph.nquads.rfind(b"\n", 0, len(graph.nquads) - 1) + 1
     ttl_cut = graph.turtle.rfind(b"\n", 0, len(graph.turtle) - 1) + 1
     tail = whole.with_tail(cut, b"<x> <y> <z> <g> .\n", ttl_cut, b"<x> <y> <z> .\n")
     assert isinstance(tail, SplicedText) and tail.nquads_plan == ((0, cut), b"<x> <y> <z> <g> .\n")
-    assert _rebuilt(tail, graph.nquads, "nquads") == tail.nquads and _rebuilt(tail, graph.turtle, "turtle") == tail.turtle
+    assert (
+        _rebuilt(tail, graph.nquads, "nquads") == tail.nquads and _rebuilt(tail, graph.turtle, "turtle") == tail.turtle
+    )
     # a cut before the last piece cannot be told as pieces: a plain text
     plain = spliced.with_tail(0, b"", 0, b"")
     assert not isinstance(plain, SplicedText) and plain.nquads == b""

@@ -40,8 +40,12 @@ def run_serve(tmp: Path, *args: str, env: dict[str, str] | None = None) -> subpr
     """``bibkg serve …`` that must refuse to start; if it serves anyway, it is stopped (with its
     worker processes) after a few seconds and the test fails."""
     proc = subprocess.Popen(
-        [*bibkg_command(), "serve", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        env=env or cli_env(tmp), start_new_session=True,
+        [*bibkg_command(), "serve", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env or cli_env(tmp),
+        start_new_session=True,
     )
     try:
         out, err = proc.communicate(timeout=30)
@@ -102,8 +106,12 @@ def test_serve_a_port_that_is_no_tcp_port(store: str, tmp_path: Path) -> None:
 
 def test_stats_into_a_closed_pipe(store: str, tmp_path: Path) -> None:
     """``bibkg stats | head -3``: the reader is gone before the first write; no traceback."""
-    proc = subprocess.Popen([*bibkg_command(), "stats", "--store", store], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=cli_env(tmp_path))
+    proc = subprocess.Popen(
+        [*bibkg_command(), "stats", "--store", store],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(tmp_path),
+    )
     proc.stdout.close()  # type: ignore[union-attr]
     _, err = proc.communicate(timeout=120)
     assert proc.returncode != 0
@@ -113,9 +121,12 @@ def test_stats_into_a_closed_pipe(store: str, tmp_path: Path) -> None:
 def test_query_into_a_closed_pipe_is_not_a_success(store: str, tmp_path: Path) -> None:
     """A result larger than the pipe's buffer, read 10 bytes of: the rest could not be written,
     so the exit is not 0 (a short write used to be dropped silently), and no traceback."""
-    proc = subprocess.Popen([*bibkg_command(), "query", "--store", store, "--format", "csv",
-                             "SELECT * WHERE { ?s ?p ?o }"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            env=cli_env(tmp_path))
+    proc = subprocess.Popen(
+        [*bibkg_command(), "query", "--store", store, "--format", "csv", "SELECT * WHERE { ?s ?p ?o }"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=cli_env(tmp_path),
+    )
     assert len(proc.stdout.read(10)) == 10  # type: ignore[union-attr]
     proc.stdout.close()  # type: ignore[union-attr]
     _, err = proc.communicate(timeout=120)
@@ -126,8 +137,14 @@ def test_query_into_a_closed_pipe_is_not_a_success(store: str, tmp_path: Path) -
 @pytest.mark.skipif(not Path("/dev/full").exists(), reason="no /dev/full on this system")
 def test_output_to_a_full_disk(store: str, tmp_path: Path) -> None:
     with open("/dev/full", "wb") as full:
-        proc = subprocess.run([*bibkg_command(), "query", "--store", store, "SELECT * WHERE { ?s ?p ?o }"],
-                              stdout=full, stderr=subprocess.PIPE, text=True, env=cli_env(tmp_path), timeout=120)
+        proc = subprocess.run(
+            [*bibkg_command(), "query", "--store", store, "SELECT * WHERE { ?s ?p ?o }"],
+            stdout=full,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=cli_env(tmp_path),
+            timeout=120,
+        )
     assert_one_error(proc, "No space left on device")
 
 
@@ -138,7 +155,9 @@ def test_output_to_a_full_disk(store: str, tmp_path: Path) -> None:
         (("person=yaodong-yang", "event=acl-2052"), ("'event'", "acl-2052")),
     ],
 )
-def test_named_query_with_an_unknown_id(store: str, tmp_path: Path, params: tuple[str, ...], needles: tuple[str, ...]) -> None:
+def test_named_query_with_an_unknown_id(
+    store: str, tmp_path: Path, params: tuple[str, ...], needles: tuple[str, ...]
+) -> None:
     args = ["query", "--store", store, "--name", "coauthors-at-event"]
     for p in params:
         args += ["--param", p]
@@ -146,8 +165,20 @@ def test_named_query_with_an_unknown_id(store: str, tmp_path: Path, params: tupl
 
 
 def test_named_query_with_known_ids_still_answers(store: str, tmp_path: Path) -> None:
-    proc = run_cli(tmp_path, "query", "--store", store, "--name", "coauthors-at-event", "--param",
-                   "person=yaodong-yang", "--param", "event=acl-2025", "--format", "json")
+    proc = run_cli(
+        tmp_path,
+        "query",
+        "--store",
+        store,
+        "--name",
+        "coauthors-at-event",
+        "--param",
+        "person=yaodong-yang",
+        "--param",
+        "event=acl-2025",
+        "--format",
+        "json",
+    )
     assert proc.returncode == 0, proc.stderr
     assert len(json.loads(proc.stdout)["results"]["bindings"]) > 0
 

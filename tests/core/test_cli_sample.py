@@ -56,7 +56,7 @@ def iquery(capsysbinary: pytest.CaptureFixture[bytes], store: Path, *args: str) 
     return out
 
 
-def test_ingest_summary(cli_store) -> None:  # noqa: ANN001
+def test_ingest_summary(cli_store) -> None:
     _, summary = cli_store
     assert summary["people_format"] == "current"
     assert (summary["collections"], summary["papers"], summary["frontmatter"]) == (3, 7, 3)
@@ -74,7 +74,7 @@ def test_ingest_table_output(tmp_path: Path, sample_datadir: Path) -> None:
     assert "--warnings lists them" in proc.stderr
 
 
-def test_stats(cli_store, tmp_path: Path) -> None:  # noqa: ANN001
+def test_stats(cli_store, tmp_path: Path) -> None:
     store, summary = cli_store
     proc = run_cli(tmp_path, "stats", "--store", str(store), "--format", "json")
     assert proc.returncode == 0, proc.stderr
@@ -93,11 +93,15 @@ def _seed(store: Path, tmp: Path, *params: str) -> list[dict]:
     return json.loads(out)["results"]["bindings"]
 
 
-def test_seed_question_event_reading(cli_store, tmp_path: Path, repo_root: Path) -> None:  # noqa: ANN001
+def test_seed_question_event_reading(cli_store, tmp_path: Path, repo_root: Path) -> None:
     store, _ = cli_store
     expected = json.loads((repo_root / "data/expected/coauthors-yaodong-yang.json").read_text())["event:acl-2025"]
-    expected_ids = json.loads((repo_root / "data/expected/coauthors-yaodong-yang.ids.json").read_text())["event:acl-2025"]
-    rows = _seed(store, tmp_path, "--name", "coauthors-at-event", "--param", "person=yaodong-yang", "--param", "event=acl-2025")
+    expected_ids = json.loads((repo_root / "data/expected/coauthors-yaodong-yang.ids.json").read_text())[
+        "event:acl-2025"
+    ]
+    rows = _seed(
+        store, tmp_path, "--name", "coauthors-at-event", "--param", "person=yaodong-yang", "--param", "event=acl-2025"
+    )
     assert {r["name"]["value"]: int(r["papers"]["value"]) for r in rows} == expected
     assert {iris.person_id_from_iri(r["coauthor"]["value"]): int(r["papers"]["value"]) for r in rows} == expected_ids
     assert len(rows) == 37 and sum(int(r["papers"]["value"]) for r in rows) == 59
@@ -105,23 +109,46 @@ def test_seed_question_event_reading(cli_store, tmp_path: Path, repo_root: Path)
     assert counts == sorted(counts, reverse=True)
 
 
-def test_seed_question_venue_year_reading(cli_store, tmp_path: Path, repo_root: Path) -> None:  # noqa: ANN001
+def test_seed_question_venue_year_reading(cli_store, tmp_path: Path, repo_root: Path) -> None:
     store, _ = cli_store
     expected = json.loads((repo_root / "data/expected/coauthors-yaodong-yang.json").read_text())["venue:acl:2025"]
-    expected_ids = json.loads((repo_root / "data/expected/coauthors-yaodong-yang.ids.json").read_text())["venue:acl:2025"]
-    rows = _seed(store, tmp_path, "--name", "coauthors-at-venue-year", "--param", "person=yaodong-yang",
-                 "--param", "venue=acl", "--param", "year=2025")
+    expected_ids = json.loads((repo_root / "data/expected/coauthors-yaodong-yang.ids.json").read_text())[
+        "venue:acl:2025"
+    ]
+    rows = _seed(
+        store,
+        tmp_path,
+        "--name",
+        "coauthors-at-venue-year",
+        "--param",
+        "person=yaodong-yang",
+        "--param",
+        "venue=acl",
+        "--param",
+        "year=2025",
+    )
     assert {r["name"]["value"]: int(r["papers"]["value"]) for r in rows} == expected
     assert {iris.person_id_from_iri(r["coauthor"]["value"]): int(r["papers"]["value"]) for r in rows} == expected_ids
     assert len(rows) == 15 and sum(int(r["papers"]["value"]) for r in rows) == 21
 
 
-def test_query_formats(cli_store, tmp_path: Path, capsysbinary) -> None:  # noqa: ANN001
+def test_query_formats(cli_store, tmp_path: Path, capsysbinary) -> None:
     store, _ = cli_store
-    sparql = ("PREFIX bibkg: <https://w3id.org/bibkg/ns#> "
-              "SELECT ?id WHERE { ?p a bibkg:Paper ; bibkg:anthologyId ?id } ORDER BY ?id")
-    ids = sorted(["2025.acl-long.1141", "2025.acl-long.1544", "2025.findings-acl.388", "2025.findings-acl.721",
-                  "2025.findings-acl.820", "2025.findings-acl.1028", "2025.naacl-demo.23"])
+    sparql = (
+        "PREFIX bibkg: <https://w3id.org/bibkg/ns#> "
+        "SELECT ?id WHERE { ?p a bibkg:Paper ; bibkg:anthologyId ?id } ORDER BY ?id"
+    )
+    ids = sorted(
+        [
+            "2025.acl-long.1141",
+            "2025.acl-long.1544",
+            "2025.findings-acl.388",
+            "2025.findings-acl.721",
+            "2025.findings-acl.820",
+            "2025.findings-acl.1028",
+            "2025.naacl-demo.23",
+        ]
+    )
     out = query(store, tmp_path, sparql, "--format", "csv")
     assert [r["id"] for r in csv.DictReader(io.StringIO(out))] == ids
     out = iquery(capsysbinary, store, sparql, "--format", "tsv")
@@ -136,7 +163,7 @@ def test_query_formats(cli_store, tmp_path: Path, capsysbinary) -> None:  # noqa
     assert iquery(capsysbinary, store, "ASK { ?s ?p ?o }").strip() == "true"
 
 
-def test_construct_as_turtle(cli_store, tmp_path: Path, capsysbinary) -> None:  # noqa: ANN001
+def test_construct_as_turtle(cli_store, tmp_path: Path, capsysbinary) -> None:
     import rdflib
 
     store, _ = cli_store
@@ -144,13 +171,18 @@ def test_construct_as_turtle(cli_store, tmp_path: Path, capsysbinary) -> None:  
     out = query(store, tmp_path, f"CONSTRUCT {{ <{person}> ?p ?o }} WHERE {{ <{person}> ?p ?o }}", "--format", "turtle")
     graph = rdflib.Graph().parse(data=out, format="turtle")
     assert (rdflib.URIRef(person), rdflib.RDFS.label, rdflib.Literal("Yaodong Yang")) in graph
-    assert (rdflib.URIRef(person), rdflib.URIRef("https://w3id.org/bibkg/ns#scriptVariant"),
-            rdflib.Literal("耀东 杨", lang="zh-Hani")) in graph
-    out = iquery(capsysbinary, store, f"CONSTRUCT {{ <{person}> ?p ?o }} WHERE {{ <{person}> ?p ?o }}", "--format", "ntriples")
+    assert (
+        rdflib.URIRef(person),
+        rdflib.URIRef("https://w3id.org/bibkg/ns#scriptVariant"),
+        rdflib.Literal("耀东 杨", lang="zh-Hani"),
+    ) in graph
+    out = iquery(
+        capsysbinary, store, f"CONSTRUCT {{ <{person}> ?p ?o }} WHERE {{ <{person}> ?p ?o }}", "--format", "ntriples"
+    )
     assert len(rdflib.Graph().parse(data=out, format="nt")) == len(graph)
 
 
-def test_query_from_file_and_stdin(cli_store, tmp_path: Path, capsysbinary) -> None:  # noqa: ANN001
+def test_query_from_file_and_stdin(cli_store, tmp_path: Path, capsysbinary) -> None:
     store, _ = cli_store
     rq = tmp_path / "q.rq"
     rq.write_text("SELECT (COUNT(*) AS ?n) WHERE { ?s a <https://w3id.org/bibkg/ns#Paper> }")
@@ -159,10 +191,17 @@ def test_query_from_file_and_stdin(cli_store, tmp_path: Path, capsysbinary) -> N
     assert proc.returncode == 0 and proc.stdout.splitlines()[1].strip() == "7"
 
 
-def test_documented_query_example_runs(cli_store, capsysbinary) -> None:  # noqa: ANN001
+def test_documented_query_example_runs(cli_store, capsysbinary) -> None:
     store, _ = cli_store
-    code, out, err = main(capsysbinary, "query", "--store", str(store), "--format", "csv",
-                          "SELECT (COUNT(*) AS ?n) WHERE { ?p a bibkg:Paper }")
+    code, out, err = main(
+        capsysbinary,
+        "query",
+        "--store",
+        str(store),
+        "--format",
+        "csv",
+        "SELECT (COUNT(*) AS ?n) WHERE { ?p a bibkg:Paper }",
+    )
     assert code == 0, err
     assert out.splitlines()[1].strip() == "7"
 
@@ -179,19 +218,19 @@ def test_help_exits_0_and_mentions_options(tmp_path: Path, capsysbinary) -> None
             assert option in out, (command, option)
 
 
-def test_version(capsysbinary) -> None:  # noqa: ANN001
+def test_version(capsysbinary) -> None:
     import bibkg
 
     code, out, _ = main(capsysbinary, "--version")
     assert code == 0 and bibkg.__version__ in out
 
 
-def test_no_command_prints_help(capsysbinary) -> None:  # noqa: ANN001
+def test_no_command_prints_help(capsysbinary) -> None:
     code, out, _ = main(capsysbinary)
     assert code == 2 and "usage: bibkg" in out
 
 
-def test_every_registered_subcommand_has_help(capsysbinary) -> None:  # noqa: ANN001
+def test_every_registered_subcommand_has_help(capsysbinary) -> None:
     """Subcommands added by other modules (serve, export, …) answer --help too."""
     from bibkg import cli
 
@@ -205,7 +244,7 @@ def test_every_registered_subcommand_has_help(capsysbinary) -> None:  # noqa: AN
         assert "usage: bibkg " + name in out
 
 
-def test_bad_input_exit_1_with_a_clear_message(cli_store, tmp_path: Path, broken_datadir: Path, capsysbinary) -> None:  # noqa: ANN001
+def test_bad_input_exit_1_with_a_clear_message(cli_store, tmp_path: Path, broken_datadir: Path, capsysbinary) -> None:
     """Through the console script for bad data directories; in-process for the rest."""
     store, _ = cli_store
     proc = run_cli(tmp_path, "ingest", str(tmp_path / "does-not-exist"), "--store", str(tmp_path / "s"))
@@ -220,7 +259,20 @@ def test_bad_input_exit_1_with_a_clear_message(cli_store, tmp_path: Path, broken
         (("query", "--store", str(store), "--name", "coauthors-at-event", "--param", "person=yaodong-yang"), "event"),
         (("query", "--store", str(store), "--name", "coauthors-at-event", "--param", "bogus"), "NAME=VALUE"),
         (("query", "--store", str(store), "ASK { ?s ?p ?o }", "--format", "turtle"), "table"),
-        (("query", "--store", str(store), "--name", "coauthors-at-event", "--param", "person=a b", "--param", "event=x"), "person"),
+        (
+            (
+                "query",
+                "--store",
+                str(store),
+                "--name",
+                "coauthors-at-event",
+                "--param",
+                "person=a b",
+                "--param",
+                "event=x",
+            ),
+            "person",
+        ),
         (("stats", "--store", str(tmp_path / "empty-store")), "bibkg ingest"),
     ]
     for argv, needle in cases:

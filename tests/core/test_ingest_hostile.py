@@ -73,7 +73,9 @@ def _store_text(store: LocalStore) -> bytes:
 # --- XXE and friends: no DOCTYPE ---------------------------------------------------------------
 
 
-def test_xxe_is_refused_by_the_cli_with_one_line_naming_file_and_line(tmp_path: Path, datadir: Path, store: LocalStore) -> None:
+def test_xxe_is_refused_by_the_cli_with_one_line_naming_file_and_line(
+    tmp_path: Path, datadir: Path, store: LocalStore
+) -> None:
     secret = tmp_path / "secret.txt"
     secret.write_text(SECRET)
     target = datadir / "xml" / "2025.acl.xml"
@@ -123,10 +125,15 @@ def listener():
     [
         pytest.param('<!DOCTYPE c [<!ENTITY % pe SYSTEM "FILE"> %pe;]>', "&leak;", id="external-parameter-entity"),
         pytest.param('<!DOCTYPE collection SYSTEM "http://127.0.0.1:PORT/x.dtd">', "", id="external-dtd-over-network"),
-        pytest.param('<!DOCTYPE c [<!ENTITY net SYSTEM "http://127.0.0.1:PORT/e">]>', "&net;", id="external-entity-over-network"),
         pytest.param(
-            '<!DOCTYPE c [<!ENTITY a "' + "a" * 40 + '">'
-            + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(6)) + "]>",
+            '<!DOCTYPE c [<!ENTITY net SYSTEM "http://127.0.0.1:PORT/e">]>', "&net;", id="external-entity-over-network"
+        ),
+        pytest.param(
+            '<!DOCTYPE c [<!ENTITY a "'
+            + "a" * 40
+            + '">'
+            + "".join(f'<!ENTITY {chr(98 + i)} "{("&" + chr(97 + i) + ";") * 10}">' for i in range(6))
+            + "]>",
             "&g;",
             id="billion-laughs",
         ),
@@ -175,7 +182,9 @@ def test_collection_file_larger_than_the_limit_is_refused_before_reading(
     assert "larger than the limit" in error.message and "BIBKG_INGEST_MAX_FILE_MB" in error.message
 
 
-def test_people_yaml_larger_than_the_limit_is_refused(datadir: Path, store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_people_yaml_larger_than_the_limit_is_refused(
+    datadir: Path, store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     people = datadir / "yaml" / "people.yaml"
     people.write_text(people.read_text(encoding="utf-8") + "# padding\n" * 1000, encoding="utf-8")
     monkeypatch.setenv("BIBKG_INGEST_MAX_FILE_MB", str(6000 / 2**20))  # above every XML file
@@ -183,7 +192,9 @@ def test_people_yaml_larger_than_the_limit_is_refused(datadir: Path, store: Loca
     assert error.path == people and "larger than the limit" in error.message
 
 
-def test_a_bad_limit_setting_is_a_clear_error(datadir: Path, store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_bad_limit_setting_is_a_clear_error(
+    datadir: Path, store: LocalStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from bibkg.errors import BibkgError
 
     monkeypatch.setenv("BIBKG_INGEST_MAX_FILE_MB", "lots")

@@ -20,8 +20,12 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 RULES = {
-    ("bibkg.anthology", "bibkg.mapping", "bibkg.iris", "bibkg.vocab"):
-        ("bibkg.server", "bibkg.web", "bibkg.graphql", "bibkg.cli"),
+    ("bibkg.anthology", "bibkg.mapping", "bibkg.iris", "bibkg.vocab"): (
+        "bibkg.server",
+        "bibkg.web",
+        "bibkg.graphql",
+        "bibkg.cli",
+    ),
     ("bibkg.store",): ("bibkg.graphql", "bibkg.web"),
 }
 
@@ -69,12 +73,18 @@ def _files(packages: tuple[str, ...]) -> list[Path]:
     return [f for f in found if f.exists()]
 
 
-@pytest.mark.parametrize(("layer", "forbidden"), list(RULES.items()), ids=lambda v: "+".join(v) if isinstance(v, tuple) else v)
+@pytest.mark.parametrize(
+    ("layer", "forbidden"), list(RULES.items()), ids=lambda v: "+".join(v) if isinstance(v, tuple) else v
+)
 def test_layer_imports_no_shell(layer, forbidden):
     files = _files(layer)
     assert files, layer
-    found = [f"{path.relative_to(SRC)}:{line} imports {module}"
-             for path in files for line, module in imports(path) if _within(module, forbidden)]
+    found = [
+        f"{path.relative_to(SRC)}:{line} imports {module}"
+        for path in files
+        for line, module in imports(path)
+        if _within(module, forbidden)
+    ]
     assert found == []
 
 
@@ -83,5 +93,7 @@ def test_the_check_sees_relative_and_lazy_imports():
     text = "def f():\n    from ..graphql import schema\n    from .. import web\n    import bibkg.cli\n"
     found = [m for _line, m in imports_of(text, "bibkg.mapping")]
     assert {"bibkg.graphql", "bibkg.web", "bibkg.cli"} <= set(found)
-    assert all(_within(m, RULES[("bibkg.anthology", "bibkg.mapping", "bibkg.iris", "bibkg.vocab")])
-               for m in ("bibkg.graphql", "bibkg.web.routes", "bibkg.cli"))
+    assert all(
+        _within(m, RULES[("bibkg.anthology", "bibkg.mapping", "bibkg.iris", "bibkg.vocab")])
+        for m in ("bibkg.graphql", "bibkg.web.routes", "bibkg.cli")
+    )

@@ -60,6 +60,7 @@ def test_canonical_name_prefers_the_best_scoring_spelling() -> None:
 
 # --- markup --------------------------------------------------------------------------------------
 
+
 def _el(xml: str) -> etree._Element:
     return etree.fromstring(xml)
 
@@ -125,8 +126,11 @@ def test_reader_keeps_space_between_adjacent_markup(tmp_path: Path) -> None:
 
 
 def test_reader_errors_name_file_and_line(tmp_path: Path) -> None:
-    path = _collection(tmp_path, "<volume id=\"1\"><meta><booktitle>X</booktitle><year>2099</year></meta>\n"
-                       "<paper id=\"1\"><title>T</title>\n<author><first>A</first></author></paper></volume>")
+    path = _collection(
+        tmp_path,
+        '<volume id="1"><meta><booktitle>X</booktitle><year>2099</year></meta>\n'
+        '<paper id="1"><title>T</title>\n<author><first>A</first></author></paper></volume>',
+    )
     with pytest.raises(SourceError) as info:
         read_collection(path)
     assert info.value.path == path

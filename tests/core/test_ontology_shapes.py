@@ -7,7 +7,7 @@ from pathlib import Path
 import pyoxigraph as ox
 import pytest
 import rdflib
-from rdflib.namespace import OWL, RDF, RDFS, SH
+from rdflib.namespace import OWL, RDF, RDFS
 
 from bibkg import iris
 from bibkg import vocab as V
@@ -96,9 +96,11 @@ def test_legacy_graph_conforms(tmp_path: Path, legacy_datadir: Path, shapes: rdf
 
 def test_every_contribution_name_belongs_to_its_person(sample_graph: rdflib.Graph) -> None:
     """What SHACL Core cannot say: the printed-name node of a contribution is a name of *its* person."""
-    bad = list(sample_graph.query("""
+    bad = list(
+        sample_graph.query("""
         PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-        SELECT ?c WHERE { ?c bibkg:person ?p ; bibkg:printedName ?n . FILTER NOT EXISTS { ?p bibkg:personName ?n } }"""))
+        SELECT ?c WHERE { ?c bibkg:person ?p ; bibkg:printedName ?n . FILTER NOT EXISTS { ?p bibkg:personName ?n } }""")
+    )
     assert bad == []
 
 
@@ -107,7 +109,7 @@ AUTHOR1 = rdflib.URIRef(iris.contribution_iri(str(PAPER), "author", 1))
 PERSON = rdflib.URIRef(iris.person_iri("yaodong-yang"))
 
 
-def _drop(g: rdflib.Graph, s, p) -> rdflib.Graph:  # noqa: ANN001
+def _drop(g: rdflib.Graph, s, p) -> rdflib.Graph:
     g.remove((s, p, None))
     return g
 
@@ -117,21 +119,34 @@ MUTATIONS = {
     "contribution without name": lambda g: _drop(g, AUTHOR1, BIBKG.printedName),
     "contribution with two positions": lambda g: g.add((AUTHOR1, BIBKG.position, rdflib.Literal(99))),
     "position zero": lambda g: _drop(g, AUTHOR1, BIBKG.position).add((AUTHOR1, BIBKG.position, rdflib.Literal(0))),
-    "authorship shared by two papers": lambda g: g.add((rdflib.URIRef(iris.paper_iri("2025.acl-long.1544")), BIBKG.authorship, AUTHOR1)),
-    "front matter with an author": lambda g: g.add((rdflib.URIRef(iris.paper_iri("2025.acl-long.0")), BIBKG.author, PERSON)),
+    "authorship shared by two papers": lambda g: g.add(
+        (rdflib.URIRef(iris.paper_iri("2025.acl-long.1544")), BIBKG.authorship, AUTHOR1)
+    ),
+    "front matter with an author": lambda g: g.add(
+        (rdflib.URIRef(iris.paper_iri("2025.acl-long.0")), BIBKG.author, PERSON)
+    ),
     "paper without title": lambda g: _drop(g, PAPER, BIBKG.title),
     "year as a string": lambda g: _drop(g, PAPER, BIBKG.year).add((PAPER, BIBKG.year, rdflib.Literal("2025"))),
     "person without label": lambda g: _drop(g, PERSON, RDFS.label),
-    "name without family name": lambda g: [g.remove((n, BIBKG.familyName, None)) for n in g.objects(PERSON, BIBKG.canonicalName)] and g,
+    "name without family name": lambda g: (
+        [g.remove((n, BIBKG.familyName, None)) for n in g.objects(PERSON, BIBKG.canonicalName)] and g
+    ),
     "script variant without language": lambda g: g.add((PERSON, BIBKG.scriptVariant, rdflib.Literal("耀东 杨"))),
-    "doi as a string": lambda g: g.add((rdflib.URIRef(iris.paper_iri("2025.acl-long.1544")), BIBKG.doi, rdflib.Literal("10.1/x"))),
+    "doi as a string": lambda g: g.add(
+        (rdflib.URIRef(iris.paper_iri("2025.acl-long.1544")), BIBKG.doi, rdflib.Literal("10.1/x"))
+    ),
     "volume is a paper": lambda g: g.add((rdflib.URIRef(iris.volume_iri("2025.acl-long")), RDF.type, BIBKG.Paper)),
 }
 
 
 # pyshacl takes about a second per run: check a representative few by default
-QUICK = ["contribution without name", "contribution without person", "front matter with an author",
-         "name without family name", "script variant without language"]
+QUICK = [
+    "contribution without name",
+    "contribution without person",
+    "front matter with an author",
+    "name without family name",
+    "script variant without language",
+]
 
 
 @pytest.mark.parametrize("mutation", QUICK)

@@ -21,7 +21,7 @@ from bibkg.anthology.resolve import resolve
 from bibkg.errors import SourceError
 
 
-def spec(first: str | None, last: str, id: str | None = None, line: int | None = 7) -> NameSpec:  # noqa: A002
+def spec(first: str | None, last: str, id: str | None = None, line: int | None = 7) -> NameSpec:
     return NameSpec(Name(first, last), id=id, line=line)
 
 
@@ -40,6 +40,7 @@ HAO = PersonEntry("hao-wang-x", (Name("Hao", "Wang"),), disable_name_matching=Tr
 
 
 # --- rule 1: an explicit id wins -------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("people", [legacy(ALICIA, WEI_A, WEI_B), current(ALICIA, WEI_A, WEI_B)])
 def test_explicit_id_wins_over_the_name(people: PeopleMetadata) -> None:
@@ -62,6 +63,7 @@ def test_undeclared_explicit_id_is_kept_with_a_warning(people: PeopleMetadata) -
 
 # --- rule 2 (legacy): a name registered to exactly one person resolves to it ------------------------
 
+
 def test_legacy_registered_name_resolves_to_its_person() -> None:
     people = legacy(ALICIA)
     assert resolve(spec("Alicia", "Moreno"), people) == ("alicia-moreno", None)
@@ -74,6 +76,7 @@ def test_legacy_registered_name_beats_its_own_slug() -> None:
 
 
 # --- rule 3 (legacy): else the slug; equal slugs are the same person -----------------------------------
+
 
 def test_legacy_unregistered_name_resolves_to_its_slug() -> None:
     people = legacy(ALICIA)
@@ -91,6 +94,7 @@ def test_legacy_with_no_metadata_resolves_everything_by_slug() -> None:
 
 
 # --- the current format: slug matches exactly one verified person --------------------------------------
+
 
 def test_current_slug_matching_one_verified_person() -> None:
     people = current(ALICIA)
@@ -120,6 +124,7 @@ def test_current_slug_is_not_a_prefix_match() -> None:
 
 # --- the ambiguous case ---------------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("people", [legacy(WEI_A, WEI_B), current(WEI_A, WEI_B)])
 def test_ambiguous_name_is_unverified_and_warned_never_picked(people: PeopleMetadata) -> None:
     pid, warning = resolve(spec("Wei", "Zhang", line=53), people)
@@ -136,9 +141,7 @@ def test_ambiguous_warning_names_the_paper_after_mapping(legacy_datadir: Path) -
     from bibkg.anthology.xmlreader import read_collection
     from bibkg.mapping.collection import map_collection
 
-    result = map_collection(
-        read_collection(legacy_datadir / "xml" / "2022.fabconf.xml"), load_people(legacy_datadir)
-    )
+    result = map_collection(read_collection(legacy_datadir / "xml" / "2022.fabconf.xml"), load_people(legacy_datadir))
     (warning,) = [w for w in result.warnings if w.kind == "ambiguous-name"]
     assert warning.item == "2022.fabconf-1.4"
     assert warning.path and warning.path.endswith("2022.fabconf.xml")
@@ -150,11 +153,17 @@ def test_ambiguous_warning_names_the_paper_after_mapping(legacy_datadir: Path) -
 
 # --- reading the metadata files --------------------------------------------------------------------------
 
+
 def test_read_legacy_fixture_including_the_variant_quirk(legacy_datadir: Path) -> None:
     people = read_legacy(legacy_datadir / "yaml" / "name_variants.yaml")
     assert people.format is PeopleFormat.LEGACY
     assert set(people.persons) == {
-        "alicia-moreno", "wei-zhang-a", "wei-zhang-b", "pat-lee-fab", "kim-novak", "soren-kierkel",
+        "alicia-moreno",
+        "wei-zhang-a",
+        "wei-zhang-b",
+        "pat-lee-fab",
+        "kim-novak",
+        "soren-kierkel",
     }
     # `variant:` (a single mapping) is read as a one-element `variants` list, not dropped
     assert people.persons["kim-novak"].names == (Name("Kim", "Novak"), Name("Kimberly", "Novak"))
@@ -173,9 +182,7 @@ def test_legacy_variant_quirk_resolves(legacy_datadir: Path) -> None:
 
 def test_legacy_duplicate_generated_id_is_an_error(tmp_path: Path) -> None:
     path = tmp_path / "name_variants.yaml"
-    path.write_text(
-        "- canonical: {first: Jo, last: Ann}\n- canonical: {first: Jo, last: Ann}\n", encoding="utf-8"
-    )
+    path.write_text("- canonical: {first: Jo, last: Ann}\n- canonical: {first: Jo, last: Ann}\n", encoding="utf-8")
     with pytest.raises(SourceError, match="defined twice"):
         read_legacy(path)
 
@@ -232,9 +239,7 @@ def test_load_people_prefers_current_then_legacy_then_nothing(tmp_path: Path, le
         (legacy_datadir / "yaml" / "name_variants.yaml").read_text(encoding="utf-8"), encoding="utf-8"
     )
     assert load_people(tmp_path).format is PeopleFormat.LEGACY
-    (tmp_path / "yaml" / "people.yaml").write_text(
-        "p:\n  names:\n  - {first: A, last: B}\n", encoding="utf-8"
-    )
+    (tmp_path / "yaml" / "people.yaml").write_text("p:\n  names:\n  - {first: A, last: B}\n", encoding="utf-8")
     assert load_people(tmp_path).format is PeopleFormat.CURRENT
     assert set(load_people(tmp_path).persons) == {"p"}
 

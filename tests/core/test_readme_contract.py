@@ -80,7 +80,10 @@ def test_void_triples_in_docs(sample_summary: tuple[Path, dict]) -> None:
     from bibkg.store.local import LocalStore
 
     store, _ = sample_summary
-    [row] = rows(LocalStore(store), "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?n WHERE { ?d a void:Dataset ; void:triples ?n } LIMIT 1")
+    [row] = rows(
+        LocalStore(store),
+        "PREFIX void: <http://rdfs.org/ns/void#> SELECT ?n WHERE { ?d a void:Dataset ; void:triples ?n } LIMIT 1",
+    )
     m = re.search(r"void:triples (\d+) ;", SPARQL_DOC)
     assert m and int(m.group(1)) == int(row["n"])
 

@@ -56,7 +56,13 @@ def test_store_layout_after_ingest(store: LocalStore) -> None:
     assert staging_dirs(store) == []
     assert paper_count(store) == 7
     assert published_files(store) == [snapshot.name]
-    assert sorted(p.name for p in store.files_dir(snapshot).iterdir()) == ["bibkg.nq", "bibkg.trig", "bibkg.ttl", "paper-cards.sqlite", "schema-stats.json"]
+    assert sorted(p.name for p in store.files_dir(snapshot).iterdir()) == [
+        "bibkg.nq",
+        "bibkg.trig",
+        "bibkg.ttl",
+        "paper-cards.sqlite",
+        "schema-stats.json",
+    ]
 
 
 def test_empty_store_is_a_clear_error(tmp_path: Path) -> None:
@@ -66,7 +72,9 @@ def test_empty_store_is_a_clear_error(tmp_path: Path) -> None:
         empty.open_read()
 
 
-def test_malformed_file_mid_run_leaves_the_old_graph(store: LocalStore, broken_datadir: Path, sample_datadir: Path) -> None:
+def test_malformed_file_mid_run_leaves_the_old_graph(
+    store: LocalStore, broken_datadir: Path, sample_datadir: Path
+) -> None:
     before_snapshot = store.current_snapshot()
     before = sorted_nquads(before_snapshot)
     with pytest.raises(SourceError) as info:
@@ -89,17 +97,24 @@ def test_malformed_file_mid_run_leaves_the_old_graph(store: LocalStore, broken_d
 def _has_okconf(store: LocalStore) -> bool:
     from .helpers import ask
 
-    return ask(store, "ASK { { ?s ?p ?o FILTER(CONTAINS(STR(?s), 'okconf')) } UNION { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'okconf')) } }")
+    return ask(
+        store,
+        "ASK { { ?s ?p ?o FILTER(CONTAINS(STR(?s), 'okconf')) } UNION { ?s ?p ?o FILTER(CONTAINS(STR(?o), 'okconf')) } }",
+    )
 
 
-def test_good_collection_loaded_before_the_error_is_rolled_back(store: LocalStore, broken_datadir: Path, tmp_path: Path) -> None:
+def test_good_collection_loaded_before_the_error_is_rolled_back(
+    store: LocalStore, broken_datadir: Path, tmp_path: Path
+) -> None:
     """Rename the files so that the good collection is mapped and loaded first."""
     data = tmp_path / "reordered"
     shutil.copytree(broken_datadir, data)
     renamed = data / "xml" / "2099.badconf.xml"
     (data / "xml" / "2022.badconf.xml").rename(renamed)
     # a collection file declares its own name as its id (else it is refused for that)
-    renamed.write_text(renamed.read_text(encoding="utf-8").replace('id="2022.badconf"', 'id="2099.badconf"', 1), encoding="utf-8")
+    renamed.write_text(
+        renamed.read_text(encoding="utf-8").replace('id="2022.badconf"', 'id="2099.badconf"', 1), encoding="utf-8"
+    )
     before = sorted_nquads(store.current_snapshot())
     with pytest.raises(SourceError) as info:
         run_ingest(data, store, jobs=1)
@@ -205,10 +220,15 @@ def _kill_group(proc: subprocess.Popen) -> None:
 
 # --- worker processes and errors -------------------------------------------------------------------
 
+
 def test_source_error_survives_pickling() -> None:
     """Regression: an unpicklable SourceError raised in a worker used to hang the pool forever."""
     error = pickle.loads(pickle.dumps(SourceError(Path("xml/2022.badconf.xml"), 19, "malformed XML")))
-    assert (error.path.name, error.line, str(error)) == ("2022.badconf.xml", 19, "xml/2022.badconf.xml:19: malformed XML")
+    assert (error.path.name, error.line, str(error)) == (
+        "2022.badconf.xml",
+        19,
+        "xml/2022.badconf.xml:19: malformed XML",
+    )
 
 
 def test_malformed_file_with_workers_fails_fast(store: LocalStore, broken_datadir: Path, tmp_path: Path) -> None:

@@ -52,7 +52,7 @@ XML_VARIANTS: dict[tuple[str | None, str], str] = {}
 
 
 @pytest.fixture(scope="session")
-def oracle(shared_corpus: Path, acl_oracle) -> dict[Key, tuple[str, str]]:  # noqa: ANN001
+def oracle(shared_corpus: Path, acl_oracle) -> dict[Key, tuple[str, str]]:
     """(item, role, position) -> (person id or AMBIGUOUS_MARK, printed name) per acl-anthology 0.5.4.
 
     Built by ``tests/oracle/persons.py`` in the oracle's own venv (it also fills XML_VARIANTS).
@@ -64,8 +64,10 @@ def oracle(shared_corpus: Path, acl_oracle) -> dict[Key, tuple[str, str]]:  # no
     result: dict[Key, tuple[str, str]] = {
         (item, role, position): (pid, printed) for item, role, position, pid, printed in answer["entries"]
     }
-    print(f"\n[corpus] acl-anthology oracle built in {answer['seconds']:.1f} s "
-          f"({time.perf_counter() - started:.1f} s with its process): {len(result):,} entries")
+    print(
+        f"\n[corpus] acl-anthology oracle built in {answer['seconds']:.1f} s "
+        f"({time.perf_counter() - started:.1f} s with its process): {len(result):,} entries"
+    )
     return result
 
 
@@ -90,7 +92,9 @@ def ours(corpus_ingest: tuple[LocalStore, IngestReport]) -> dict[Key, str]:
 
 def quirk_names(shared_corpus: Path) -> dict[Name, str]:
     """Names that only the `variant:` key of name_variants.yaml registers -> their person id."""
-    entries = yaml.load((shared_corpus / "yaml" / "name_variants.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    entries = yaml.load(
+        (shared_corpus / "yaml" / "name_variants.yaml").read_text(encoding="utf-8"), Loader=yaml.CSafeLoader
+    )
     names = {}
     for entry in entries:
         if "variant" in entry:
@@ -113,7 +117,9 @@ def test_counts(corpus_ingest: tuple[LocalStore, IngestReport]) -> None:
 
 
 def test_every_entry_resolves_like_acl_anthology(
-    oracle: dict[Key, tuple[str, str]], ours: dict[Key, str], shared_corpus: Path,
+    oracle: dict[Key, tuple[str, str]],
+    ours: dict[Key, str],
+    shared_corpus: Path,
     corpus_ingest: tuple[LocalStore, IngestReport],
 ) -> None:
     _, report = corpus_ingest
@@ -136,14 +142,18 @@ def test_every_entry_resolves_like_acl_anthology(
             xml_variant.append((key, printed, got, expected))
         else:
             other.append((key, printed, got, expected))
-    print(f"\n[corpus] {len(oracle):,} author/editor entries compared with acl-anthology 0.5.4; "
-          f"{len(ambiguous) + len(quirk)} expected differences:")
+    print(
+        f"\n[corpus] {len(oracle):,} author/editor entries compared with acl-anthology 0.5.4; "
+        f"{len(ambiguous) + len(quirk)} expected differences:"
+    )
     for key, printed, got in ambiguous:
         print(f"  ambiguous  {key}  {printed!r}: bibkg {got} (+ warning), acl-anthology raises AmbiguousNameError")
     for key, printed, got, expected in quirk:
         print(f"  variant:   {key}  {printed!r}: bibkg {got}, acl-anthology {expected}")
-    print(f"[corpus] {len(xml_variant)} entries differ because of the XML-variant bug (see "
-          "test_names_registered_by_xml_variants_resolve_like_acl_anthology)")
+    print(
+        f"[corpus] {len(xml_variant)} entries differ because of the XML-variant bug (see "
+        "test_names_registered_by_xml_variants_resolve_like_acl_anthology)"
+    )
     assert other == [], f"{len(other)} unexpected differences, first ones: {other[:20]}"
     # the ambiguous entries: exactly the three known, unverified/{slug}, each with a warning
     assert {(k[0], printed) for k, printed, _ in ambiguous} == AMBIGUOUS
@@ -168,8 +178,11 @@ def test_variant_quirk_name_is_kept(corpus_ingest: tuple[LocalStore, IngestRepor
 def test_names_registered_by_xml_variants_resolve_like_acl_anthology(
     oracle: dict[Key, tuple[str, str]], ours: dict[Key, str]
 ) -> None:
-    diffs = [(key, printed, ours[key], expected) for key, (expected, printed) in sorted(oracle.items())
-             if ours[key] != expected and XML_VARIANTS.get(_parts(printed)) == expected]
+    diffs = [
+        (key, printed, ours[key], expected)
+        for key, (expected, printed) in sorted(oracle.items())
+        if ours[key] != expected and XML_VARIANTS.get(_parts(printed)) == expected
+    ]
     for key, printed, got, expected in diffs:
         print(f"  xml-variant {key}  {printed!r}: bibkg {got}, acl-anthology {expected}")
     assert diffs == []

@@ -11,12 +11,12 @@ import pyoxigraph as ox
 import pytest
 
 from bibkg.corrections import errors as E
-from bibkg.iris import person_id_from_iri
 from bibkg.corrections.export import export
 from bibkg.corrections.model import Role
 from bibkg.corrections.rdf import GRAPH
 from bibkg.corrections.service import Actor, CorrectionService
 from bibkg.ingest import run_ingest
+from bibkg.iris import person_id_from_iri
 from bibkg.store.local import LocalStore
 
 MAINTAINER = Actor("maria", Role.MAINTAINER)
@@ -74,7 +74,10 @@ def person_of(root: Path, node: str = NODE) -> str:
 def coauthors(root: Path) -> dict[str, int]:
     store, lease = LocalStore(root).open_leased()
     try:
-        return {person_id_from_iri(row["co"].value): int(row["n"].value) for row in store.query(COAUTHORS, use_default_graph_as_union=True)}
+        return {
+            person_id_from_iri(row["co"].value): int(row["n"].value)
+            for row in store.query(COAUTHORS, use_default_graph_as_union=True)
+        }
     finally:
         del store
         lease.release()
@@ -154,7 +157,9 @@ def test_crash_between_log_and_publish_is_applied_once_by_sync(sample):
     service.approve(MAINTAINER, entry.correction.id)
     # what a kill -9 right after the log write leaves: the apply logged, the snapshot not published
     effect = service.plan(service.log.view().get(entry.correction.id).correction)
-    service.log.append("applied", by="maria", role="maintainer", correction=entry.correction.id, effect=effect.to_dict())
+    service.log.append(
+        "applied", by="maria", role="maintainer", correction=entry.correction.id, effect=effect.to_dict()
+    )
     assert person_of(root).endswith("/juntao-dai/")
     assert CorrectionService(root).sync() is True
     assert person_of(root).endswith("/josef-dai-sample/")

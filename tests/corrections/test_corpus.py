@@ -28,8 +28,12 @@ def service(corpus_store, shared_corpus):
 
 def test_a_stale_printed_name_is_refused(service):
     # the Anthology prints "Pushpak Bhattacharya" (one y) on this paper
-    change = {"kind": "reassign", "from": "pushpak-bhattacharyya", "authorships": [
-        {"paper": "2018.icon-1.13", "position": 3, "name": "Bhattacharyya, Pushpak"}], "to": {"type": "person", "id": "pranav-a"}}
+    change = {
+        "kind": "reassign",
+        "from": "pushpak-bhattacharyya",
+        "authorships": [{"paper": "2018.icon-1.13", "position": 3, "name": "Bhattacharyya, Pushpak"}],
+        "to": {"type": "person", "id": "pranav-a"},
+    }
     with pytest.raises(E.StaleName) as info:
         service.plan(correction(change))
     assert "Pushpak Bhattacharya" in info.value.message and info.value.status == 409
@@ -51,10 +55,22 @@ def test_merge_of_a_prolific_author_and_its_export(service, shared_corpus, tmp_p
     (tmp_path / Path(rel).name).write_text(result.files[rel][1], encoding="utf-8")
     collection = read_collection(tmp_path / Path(rel).name)
     pinned = {(p.item, p.role, p.position) for p in effect.pins if p.collection == collection.id}
-    found = {(paper.full_id, "author", i) for v in collection.volumes for paper in v.papers
-             for i, a in enumerate(paper.authors, 1) if a.id == "pranav-a"}
-    found |= {(v.full_id, "editor", i) for v in collection.volumes for i, a in enumerate(v.editors, 1) if a.id == "pranav-a"}
-    found |= {(paper.full_id, "editor", i) for v in collection.volumes for paper in v.papers
-              for i, a in enumerate(paper.editors, 1) if a.id == "pranav-a"}
+    found = {
+        (paper.full_id, "author", i)
+        for v in collection.volumes
+        for paper in v.papers
+        for i, a in enumerate(paper.authors, 1)
+        if a.id == "pranav-a"
+    }
+    found |= {
+        (v.full_id, "editor", i) for v in collection.volumes for i, a in enumerate(v.editors, 1) if a.id == "pranav-a"
+    }
+    found |= {
+        (paper.full_id, "editor", i)
+        for v in collection.volumes
+        for paper in v.papers
+        for i, a in enumerate(paper.editors, 1)
+        if a.id == "pranav-a"
+    }
     assert pinned and pinned <= found
     assert "merge_verified.py pranav-a iryna-gurevych" in result.commands

@@ -101,21 +101,34 @@ def test_seed_example_new_person_sets_an_explicit_id(facts, people):
     # the slug josef-dai now names two verified persons: the others stay with juntao-dai explicitly
     others = {p.key for p in effect.pins if p.person == "juntao-dai"}
     assert others == {(c.item, "author", c.position) for c in facts.contributions("juntao-dai")} - {target[0].key}
-    assert effect.moved == ((target[0].key, "juntao-dai", "josef-dai-sample", target[0].key and
-                             "https://aclanthology.org/2025.findings-acl.721/#author-7"),)
+    assert effect.moved == (
+        (
+            target[0].key,
+            "juntao-dai",
+            "josef-dai-sample",
+            target[0].key and "https://aclanthology.org/2025.findings-acl.721/#author-7",
+        ),
+    )
     assert Effect.from_dict(effect.to_dict()) == effect
 
 
 def test_existing_person_gets_the_printed_name(facts, people):
-    change = reassign("2025.naacl-demo.23", 23, {"first": "Yi", "last": "Liu"}, "unverified/yi-liu",
-                      {"type": "person", "id": "yi-liu-sample-b"})
+    change = reassign(
+        "2025.naacl-demo.23",
+        23,
+        {"first": "Yi", "last": "Liu"},
+        "unverified/yi-liu",
+        {"type": "person", "id": "yi-liu-sample-b"},
+    )
     effect = plan(correction(change), facts, people)
     assert [(p.key, p.person) for p in effect.pins] == [(("2025.naacl-demo.23", "author", 23), "yi-liu-sample-b")]
     assert effect.entries == ()  # the name is declared already
 
 
 def test_unknown_disables_name_matching_and_pins_the_rest(facts, people):
-    change = reassign("2025.findings-acl.721", 8, {"first": "Yaodong", "last": "Yang"}, "yaodong-yang", {"type": "unknown"})
+    change = reassign(
+        "2025.findings-acl.721", 8, {"first": "Yaodong", "last": "Yang"}, "yaodong-yang", {"type": "unknown"}
+    )
     effect = plan(correction(change), facts, people)
     pins = {p.key: p.person for p in effect.pins}
     assert pins[("2025.findings-acl.721", "author", 8)] is None
@@ -133,7 +146,9 @@ def test_merge_moves_every_contribution_and_removes_the_source(facts, people):
 
 
 def test_verify_makes_an_unverified_page_explicit(facts, people):
-    effect = plan(correction({"kind": "verify", "person": "unverified/jiaming-ji", "orcid": "0000-0002-1825-0097"}), facts, people)
+    effect = plan(
+        correction({"kind": "verify", "person": "unverified/jiaming-ji", "orcid": "0000-0002-1825-0097"}), facts, people
+    )
     entry = dict(effect.entries)["jiaming-ji"]
     assert entry.orcid == "0000-0002-1825-0097" and entry.names == (Name("Jiaming", "Ji"),)
     assert {m[2] for m in effect.moved} == {"jiaming-ji"}

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import shutil
 import subprocess
-from pathlib import Path
 
 import pytest
 
@@ -25,20 +24,36 @@ def author(paper: str, position: int, first: str | None, last: str) -> dict:
 
 
 SAMPLE = [
-    {"kind": "reassign", "from": "unverified/yi-liu", "authorships": [author("2025.naacl-demo.23", 23, "Yi", "Liu")],
-     "to": {"type": "person", "id": "yi-liu-sample-b"}},
-    {"kind": "reassign", "from": "yaodong-yang", "authorships": [author("2025.findings-acl.820", 10, "Yaodong", "Yang")],
-     "to": {"type": "unknown"}},
+    {
+        "kind": "reassign",
+        "from": "unverified/yi-liu",
+        "authorships": [author("2025.naacl-demo.23", 23, "Yi", "Liu")],
+        "to": {"type": "person", "id": "yi-liu-sample-b"},
+    },
+    {
+        "kind": "reassign",
+        "from": "yaodong-yang",
+        "authorships": [author("2025.findings-acl.820", 10, "Yaodong", "Yang")],
+        "to": {"type": "unknown"},
+    },
     {"kind": "verify", "person": "unverified/jiaming-ji", "orcid": "0000-0002-1825-0097"},
     {"kind": "merge", "source": "unverified/boyuan-chen", "into": "jiaming-ji"},
-    {"kind": "split", "person": "juntao-dai", "papers": ["2025.acl-long.1544"],
-     "to": {"type": "new", "name": "Dai, Josef", "orcid": "0000-0001-5109-3700"}},
+    {
+        "kind": "split",
+        "person": "juntao-dai",
+        "papers": ["2025.acl-long.1544"],
+        "to": {"type": "new", "name": "Dai, Josef", "orcid": "0000-0001-5109-3700"},
+    },
     {"kind": "disable-name-matching", "person": "yi-liu-sample-a"},
 ]
 
 LEGACY = [
-    {"kind": "reassign", "from": "jose-perez", "authorships": [author("2022.fabconf-1.2", 2, "José", "Pérez")],
-     "to": {"type": "new", "name": "Pérez, José", "disambiguator": "fab"}},
+    {
+        "kind": "reassign",
+        "from": "jose-perez",
+        "authorships": [author("2022.fabconf-1.2", 2, "José", "Pérez")],
+        "to": {"type": "new", "name": "Pérez, José", "disambiguator": "fab"},
+    },
     {"kind": "verify", "person": "jianing-wu"},
     {"kind": "merge", "source": "kim-novak", "into": "alicia-moreno"},
 ]

@@ -21,9 +21,12 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 CHROMEDRIVER = shutil.which("chromedriver")
 BIBKG = str(Path(sys.executable).with_name("bibkg"))
 MOVE = {
-    "change": {"kind": "reassign", "from": "juntao-dai",
-               "authorships": [{"paper": "2025.findings-acl.721", "position": 7, "name": {"first": "Josef", "last": "Dai"}}],
-               "to": {"type": "new", "name": "Dai, Josef", "disambiguator": "sample"}},
+    "change": {
+        "kind": "reassign",
+        "from": "juntao-dai",
+        "authorships": [{"paper": "2025.findings-acl.721", "position": 7, "name": {"first": "Josef", "last": "Dai"}}],
+        "to": {"type": "new", "name": "Dai, Josef", "disambiguator": "sample"},
+    },
     "reason": "a namesake",
 }
 
@@ -36,8 +39,11 @@ def free_port() -> int:
 
 def serve(root: Path, *extra: str) -> tuple[subprocess.Popen, str]:
     port = free_port()
-    proc = subprocess.Popen([BIBKG, "serve", "--store", str(root), "--port", str(port), *extra],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(
+        [BIBKG, "serve", "--store", str(root), "--port", str(port), *extra],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(300):
         try:
@@ -58,8 +64,12 @@ def site(tmp_path_factory, sample_datadir):
     run_ingest(data, LocalStore(root), jobs=1)
     tokens = {}
     for name, role in (("maria", "maintainer"), ("carl", "contributor")):
-        out = subprocess.run([BIBKG, "token", "create", name, "--role", role, "--store", str(root)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [BIBKG, "token", "create", name, "--role", role, "--store", str(root)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         tokens[name] = out.stdout.strip()
     proc, url = serve(root, "--corrections")
     yield url, tokens, root
@@ -85,20 +95,45 @@ def test_refusals(site):
     r = httpx.post(url + "/corrections", json=MOVE)
     assert r.status_code == 401 and r.json()["error"] == "unauthenticated" and "Bearer" in r.headers["www-authenticate"]
     assert httpx.post(url + "/corrections", json=MOVE, headers={"Authorization": "Bearer bkt_nope"}).status_code == 401
-    assert httpx.post(url + "/corrections", content=b"{", headers={**bearer, "content-type": "application/json"}).status_code == 400
-    assert httpx.post(url + "/corrections", content=b"x", headers={**bearer, "content-type": "text/plain"}).status_code == 415
-    bad = {**MOVE, "change": {**MOVE["change"], "authorships": [{"paper": "2025.findings-acl.721", "position": 99, "name": "Dai, Josef"}]}}
+    assert (
+        httpx.post(
+            url + "/corrections", content=b"{", headers={**bearer, "content-type": "application/json"}
+        ).status_code
+        == 400
+    )
+    assert (
+        httpx.post(url + "/corrections", content=b"x", headers={**bearer, "content-type": "text/plain"}).status_code
+        == 415
+    )
+    bad = {
+        **MOVE,
+        "change": {
+            **MOVE["change"],
+            "authorships": [{"paper": "2025.findings-acl.721", "position": 99, "name": "Dai, Josef"}],
+        },
+    }
     r = httpx.post(url + "/corrections", json=bad, headers=bearer)
     assert r.status_code == 404 and r.json()["field"] == "authorships[0].position"
-    stale = {**MOVE, "change": {**MOVE["change"], "authorships": [{"paper": "2025.findings-acl.721", "position": 7, "name": "Dai, Juntao"}]}}
+    stale = {
+        **MOVE,
+        "change": {
+            **MOVE["change"],
+            "authorships": [{"paper": "2025.findings-acl.721", "position": 7, "name": "Dai, Juntao"}],
+        },
+    }
     assert httpx.post(url + "/corrections", json=stale, headers=bearer).status_code == 409
     r = httpx.post(url + "/corrections", json={**MOVE, "apply": True}, headers=bearer)
     assert r.status_code == 403  # a contributor cannot apply
     # a form without its CSRF token
-    r = httpx.post(url + "/corrections/fix/juntao-dai", data={"token": tokens["carl"], "paper": "x|1|a|b"},
-                   headers={"Accept": "text/html"})
+    r = httpx.post(
+        url + "/corrections/fix/juntao-dai",
+        data={"token": tokens["carl"], "paper": "x|1|a|b"},
+        headers={"Accept": "text/html"},
+    )
     assert r.status_code == 403 and "CSRF" in r.text
-    r = httpx.post(url + "/corrections/c-0000000000000000/approve", headers={"Authorization": f"Bearer {tokens['maria']}"})
+    r = httpx.post(
+        url + "/corrections/c-0000000000000000/approve", headers={"Authorization": f"Bearer {tokens['maria']}"}
+    )
     assert r.status_code == 404
 
 
@@ -107,12 +142,20 @@ class WebDriver:
 
     def __init__(self, port: int) -> None:
         self.base = f"http://127.0.0.1:{port}"
-        caps = {"capabilities": {"alwaysMatch": {"goog:chromeOptions": {
-            "binary": CHROMIUM, "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"]}}}}
+        caps = {
+            "capabilities": {
+                "alwaysMatch": {
+                    "goog:chromeOptions": {
+                        "binary": CHROMIUM,
+                        "args": ["--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage"],
+                    }
+                }
+            }
+        }
         r = httpx.post(self.base + "/session", json=caps, timeout=60).json()
         self.session = f"{self.base}/session/{r['value']['sessionId']}"
 
-    def cmd(self, method: str, path: str, body: dict | None = None):  # noqa: ANN201
+    def cmd(self, method: str, path: str, body: dict | None = None):
         r = httpx.request(method, self.session + path, json=body, timeout=60)
         value = r.json()["value"]
         if r.status_code >= 400:
@@ -154,8 +197,12 @@ def browser(tmp_path):
     if CHROMIUM is None or CHROMEDRIVER is None:
         pytest.skip("chromium and chromedriver are not installed (scripts/browser.sh installs them)")
     port = free_port()
-    proc = subprocess.Popen([CHROMEDRIVER, f"--port={port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                            env={**os.environ, "HOME": str(tmp_path)})
+    proc = subprocess.Popen(
+        [CHROMEDRIVER, f"--port={port}"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env={**os.environ, "HOME": str(tmp_path)},
+    )
     for _ in range(100):
         try:
             httpx.get(f"http://127.0.0.1:{port}/status", timeout=1)
@@ -207,16 +254,19 @@ def test_fix_paper_assignments_in_chromium(site, browser):
     assert [e["proposer"] for e in listed] == ["carl"]
 
 
-LIST = "{ corrections(status: \"applied\") { id kind status proposer moved { item previousPerson newPerson } } }"
+LIST = '{ corrections(status: "applied") { id kind status proposer moved { item previousPerson newPerson } } }'
 PROPOSE = """mutation($change: JSON!) { proposeCorrection(change: $change, reason: "gql", apply: true) {
   id status moved { item position previousPerson newPerson } } }"""
 
 
 def test_graphql_mutations(site):
     url, tokens, _root = site
-    change = {"kind": "reassign", "from": "unverified/yi-liu",
-              "authorships": [{"paper": "2025.naacl-demo.23", "position": 23, "name": "Liu, Yi"}],
-              "to": {"type": "person", "id": "yi-liu-sample-b"}}
+    change = {
+        "kind": "reassign",
+        "from": "unverified/yi-liu",
+        "authorships": [{"paper": "2025.naacl-demo.23", "position": 23, "name": "Liu, Yi"}],
+        "to": {"type": "person", "id": "yi-liu-sample-b"},
+    }
     r = httpx.post(url + "/graphql", json={"query": PROPOSE, "variables": {"change": change}}).json()
     assert r["errors"][0]["extensions"]["code"] == "UNAUTHENTICATED" and r["errors"][0]["extensions"]["status"] == 401
     carl = {"Authorization": f"Bearer {tokens['carl']}"}
@@ -229,9 +279,20 @@ def test_graphql_mutations(site):
     r = httpx.post(url + "/graphql", json={"query": PROPOSE, "variables": {"change": change}}, headers=maria).json()
     done = r["data"]["proposeCorrection"]
     assert done["status"] == "applied"
-    assert done["moved"] == [{"item": "2025.naacl-demo.23", "position": 23, "previousPerson": "unverified/yi-liu", "newPerson": "yi-liu-sample-b"}]
+    assert done["moved"] == [
+        {
+            "item": "2025.naacl-demo.23",
+            "position": 23,
+            "previousPerson": "unverified/yi-liu",
+            "newPerson": "yi-liu-sample-b",
+        }
+    ]
     listed = httpx.post(url + "/graphql", json={"query": LIST}).json()["data"]["corrections"]
     assert done["id"] in [c["id"] for c in listed]
     # mutations never run over GET
-    r = httpx.get(url + "/graphql", params={"query": 'mutation { rejectCorrection(id: "c-0000000000000000") { id } }'}, headers=maria)
+    r = httpx.get(
+        url + "/graphql",
+        params={"query": 'mutation { rejectCorrection(id: "c-0000000000000000") { id } }'},
+        headers=maria,
+    )
     assert r.status_code in (400, 405) or "errors" in r.json()

@@ -21,30 +21,30 @@ IDS = [
 
 
 @pytest.fixture(scope="module")
-def records(sample_local: LocalStore):  # noqa: ANN201
+def records(sample_local: LocalStore):
     store = OxigraphStore.open(sample_local)
     return fetch_records(lambda q: store.query(q), [f"https://aclanthology.org/{i}/" for i in IDS])
 
 
 @pytest.fixture(scope="module")
-def anthology(acl_oracle) -> dict[str, dict]:  # noqa: ANN001
+def anthology(acl_oracle) -> dict[str, dict]:
     """id -> {"bibtex": to_bibtex(), "csl": citeproc_dict} of acl-anthology 0.5.4 on the sample,
     computed in the oracle's own venv (``tests/oracle/bibtex.py``)."""
     return acl_oracle("bibtex.py", SAMPLE, *IDS)
 
 
-def test_same_bibtex_as_the_anthology(records, anthology) -> None:  # noqa: ANN001
+def test_same_bibtex_as_the_anthology(records, anthology) -> None:
     assert [r.anthology_id for r in records] == IDS
     for rec in records:
         assert to_bibtex(rec) == anthology[rec.anthology_id]["bibtex"], rec.anthology_id
 
 
-def test_same_csl_as_the_anthology(records, anthology) -> None:  # noqa: ANN001
+def test_same_csl_as_the_anthology(records, anthology) -> None:
     for rec in records:
         assert to_csl(rec) == anthology[rec.anthology_id]["csl"], rec.anthology_id
 
 
-def test_bibtex_parses_with_the_expected_fields(records) -> None:  # noqa: ANN001
+def test_bibtex_parses_with_the_expected_fields(records) -> None:
     db = bibtexparser.loads(bibtex_document(records))
     assert len(db.entries) == len(IDS)
     entry = db.entries_dict["ji-etal-2025-pku"]
@@ -63,11 +63,14 @@ def test_bibtex_parses_with_the_expected_fields(records) -> None:  # noqa: ANN00
 
 def test_latex_escaping() -> None:
     assert markup_latex(None, "Müller & Sørensen: 50% of “AI”") == "M{\\\"u}ller {\\&} S{\\o}rensen: 50{\\%} of ``AI''"
-    assert markup_latex("<fixed-case>BERT</fixed-case> on <i>x</i> and <tex-math>\\alpha</tex-math>", "x") == "{BERT} on \\textit{x} and $\\alpha$"
+    assert (
+        markup_latex("<fixed-case>BERT</fixed-case> on <i>x</i> and <tex-math>\\alpha</tex-math>", "x")
+        == "{BERT} on \\textit{x} and $\\alpha$"
+    )
     assert markup_latex("broken <markup", "plain") == "plain"
 
 
-def test_csl_document_is_json(records) -> None:  # noqa: ANN001
+def test_csl_document_is_json(records) -> None:
     import json
 
     items = json.loads(csl_document(records))

@@ -40,7 +40,9 @@ def test_each_fact_in_one_graph(original: ox.Store) -> None:
 
 @pytest.mark.parametrize("name", list(FORMATS))
 @pytest.mark.parametrize("gz", [False, True])
-def test_round_trip_through_load(name: str, gz: bool, original: ox.Store, sample_local: LocalStore, tmp_path: Path) -> None:
+def test_round_trip_through_load(
+    name: str, gz: bool, original: ox.Store, sample_local: LocalStore, tmp_path: Path
+) -> None:
     fmt = FORMATS[name]
     path = tmp_path / f"bibkg.{fmt.ext}{'.gz' if gz else ''}"
     with path.open("wb") as out:
@@ -157,7 +159,13 @@ def test_ingest_publishes_dumps_of_exactly_the_snapshot(tmp_path: Path) -> None:
     run_ingest(SAMPLE, local, jobs=1)
     store = local.open_read()
     files = local.files_dir(local.current_snapshot())
-    assert sorted(p.name for p in files.iterdir()) == ["bibkg.nq", "bibkg.trig", "bibkg.ttl", "paper-cards.sqlite", "schema-stats.json"]
+    assert sorted(p.name for p in files.iterdir()) == [
+        "bibkg.nq",
+        "bibkg.trig",
+        "bibkg.ttl",
+        "paper-cards.sqlite",
+        "schema-stats.json",
+    ]
     for name in ("nquads", "trig"):
         lines = (files / f"bibkg.{FORMATS[name].ext}").read_bytes()
         loaded = list(ox.parse(lines, FORMATS[name].rdf))

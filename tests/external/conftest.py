@@ -24,11 +24,11 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
-from external_support import SERVERS, VIRTUOSO_TEST_MAX_ROWS, External, run_script, start_external  # noqa: E402
+from external_support import SERVERS, VIRTUOSO_TEST_MAX_ROWS, External, run_script, start_external
 
 
 @pytest.fixture(scope="session")
-def sample_dump(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def sample_dump(tmp_path_factory: pytest.TempPathFactory):
     """(LocalStore with the sample, path of its N-Quads dump)."""
     from bibkg import config
     from bibkg.ingest import run_ingest
@@ -45,7 +45,9 @@ def sample_dump(tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
 
 
 @pytest.fixture(scope="session", params=SERVERS)
-def external(request: pytest.FixtureRequest, sample_dump, tmp_path_factory: pytest.TempPathFactory) -> Iterator[External]:  # noqa: ANN001
+def external(
+    request: pytest.FixtureRequest, sample_dump, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[External]:
     kind = request.param
     directory = tmp_path_factory.mktemp(f"external-{kind}")
     env = {"BIBKG_VIRTUOSO_MAX_ROWS": str(VIRTUOSO_TEST_MAX_ROWS)} if kind == "virtuoso" else None
@@ -54,7 +56,7 @@ def external(request: pytest.FixtureRequest, sample_dump, tmp_path_factory: pyte
     run_script("stop", str(directory), timeout=60)
 
 
-def _client(settings):  # noqa: ANN001, ANN202
+def _client(settings):
     from fastapi.testclient import TestClient
 
     from bibkg.server.app import create_app
@@ -63,7 +65,7 @@ def _client(settings):  # noqa: ANN001, ANN202
 
 
 @pytest.fixture(scope="session")
-def embedded_app(sample_dump):  # noqa: ANN001, ANN201
+def embedded_app(sample_dump):
     from bibkg.server.settings import ServerSettings
 
     with _client(ServerSettings(store_dir=sample_dump[0].root, query_workers=1, query_timeout=20.0)) as client:
@@ -71,7 +73,7 @@ def embedded_app(sample_dump):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture(scope="session")
-def external_app(external: External):  # noqa: ANN201
+def external_app(external: External):
     from bibkg.server.settings import ServerSettings
 
     with _client(ServerSettings(sparql_endpoint=external.endpoint, query_timeout=20.0)) as client:

@@ -13,11 +13,10 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from external_support import REPO, free_port_pair, run_script, unavailable
 
 from bibkg.errors import QueryError, StoreError
 from bibkg.store.remote import RemoteStore, ResultLimitError, substitute_terms
-
-from external_support import REPO, free_port_pair, run_script, unavailable
 
 PERSON = ox.NamedNode("https://aclanthology.org/people/yaodong-yang/")
 
@@ -44,7 +43,7 @@ def test_substitution_escapes_literals_and_refuses_assigned_variables() -> None:
 
 
 # -- against the servers ------------------------------------------------------------------------
-def test_bound_query_is_sent_with_the_term_written_in(external) -> None:  # noqa: ANN001
+def test_bound_query_is_sent_with_the_term_written_in(external) -> None:
     """CONSTRUCT with a parameter: Virtuoso refused the old trailing VALUES (SP031)."""
     store = RemoteStore(external.endpoint)
     triples = list(store.query("CONSTRUCT { ?person ?p ?o } WHERE { ?person ?p ?o }", bindings={"person": PERSON}))
@@ -53,7 +52,7 @@ def test_bound_query_is_sent_with_the_term_written_in(external) -> None:  # noqa
     assert rows and all(r["person"] == PERSON for r in rows)
 
 
-def test_a_capped_result_is_refused_or_paged(external) -> None:  # noqa: ANN001
+def test_a_capped_result_is_refused_or_paged(external) -> None:
     """Virtuoso caps results at ResultSetMaxRows (here 300) and says so only in a header."""
     store = RemoteStore(external.endpoint)
     everything = list(store.query("SELECT ?s ?p ?o WHERE { ?s ?p ?o }"))
@@ -66,7 +65,7 @@ def test_a_capped_result_is_refused_or_paged(external) -> None:  # noqa: ANN001
         store.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")
 
 
-def test_an_abandoned_query_stops_on_the_server(external) -> None:  # noqa: ANN001
+def test_an_abandoned_query_stops_on_the_server(external) -> None:
     """A query past bibkg's deadline fails there, and the server is free right after."""
     if external.kind != "virtuoso":
         pytest.skip("Oxigraph server has no per-query timeout parameter (serve --timeout-s is set by the script)")
@@ -81,7 +80,7 @@ def test_an_abandoned_query_stops_on_the_server(external) -> None:  # noqa: ANN0
     assert time.monotonic() - started < 2
 
 
-def test_dumps_explain_the_external_store(external_app) -> None:  # noqa: ANN001
+def test_dumps_explain_the_external_store(external_app) -> None:
     response = external_app.get("/dumps")
     assert response.status_code == 404
     assert "external SPARQL endpoint" in response.json()["error"]
@@ -98,7 +97,9 @@ def oxigraph_bin() -> Path:
 
 def _serve(args: list[str]) -> tuple[subprocess.Popen, str]:
     port = free_port_pair()
-    process = subprocess.Popen([*args, "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        [*args, "--bind", f"127.0.0.1:{port}"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
     url = f"http://127.0.0.1:{port}"
     for _ in range(100):
         try:
@@ -111,11 +112,16 @@ def _serve(args: list[str]) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture()
-def writable_oxigraph(oxigraph_bin: Path, sample_dump, tmp_path: Path) -> Iterator[str]:  # noqa: ANN001
+def writable_oxigraph(oxigraph_bin: Path, sample_dump, tmp_path: Path) -> Iterator[str]:
     """A read-write Oxigraph server with the sample (union default graph), for changing data."""
     process, url = _serve([str(oxigraph_bin), "serve", "--location", str(tmp_path / "db"), "--union-default-graph"])
     try:
-        loaded = httpx.post(url + "/store", content=sample_dump[1].read_bytes(), headers={"Content-Type": "application/n-quads"}, timeout=60)
+        loaded = httpx.post(
+            url + "/store",
+            content=sample_dump[1].read_bytes(),
+            headers={"Content-Type": "application/n-quads"},
+            timeout=60,
+        )
         assert loaded.status_code in (200, 201, 204), loaded.text
         yield url
     finally:
@@ -123,15 +129,21 @@ def writable_oxigraph(oxigraph_bin: Path, sample_dump, tmp_path: Path) -> Iterat
         process.wait(10)
 
 
-def test_no_union_default_graph_is_detected(oxigraph_bin: Path, sample_dump, tmp_path: Path) -> None:  # noqa: ANN001
+def test_no_union_default_graph_is_detected(oxigraph_bin: Path, sample_dump, tmp_path: Path) -> None:
     """Without --union-default-graph every answer was empty while /health said ok."""
+    from fastapi.testclient import TestClient
+
     from bibkg.server.app import create_app
     from bibkg.server.settings import ServerSettings
-    from fastapi.testclient import TestClient
 
     process, url = _serve([str(oxigraph_bin), "serve", "--location", str(tmp_path / "db")])
     try:
-        httpx.post(url + "/store", content=sample_dump[1].read_bytes(), headers={"Content-Type": "application/n-quads"}, timeout=60)
+        httpx.post(
+            url + "/store",
+            content=sample_dump[1].read_bytes(),
+            headers={"Content-Type": "application/n-quads"},
+            timeout=60,
+        )
         problem = RemoteStore(url + "/query").health_problem()
         assert problem is not None and "union of the named graphs" in problem
         with pytest.raises(StoreError, match="union-default-graph"):
@@ -145,39 +157,51 @@ def test_no_union_default_graph_is_detected(oxigraph_bin: Path, sample_dump, tmp
 def test_pages_follow_the_data_of_an_external_store(writable_oxigraph: str) -> None:
     """HTML pages were cached as if the data could not change; over an external endpoint a
     change shows on the next request."""
-    from bibkg.server.app import create_app
-    from bibkg.server.settings import ServerSettings
     from fastapi.testclient import TestClient
 
-    with TestClient(create_app(ServerSettings(sparql_endpoint=writable_oxigraph + "/query")), base_url="http://127.0.0.1") as client:
+    from bibkg.server.app import create_app
+    from bibkg.server.settings import ServerSettings
+
+    with TestClient(
+        create_app(ServerSettings(sparql_endpoint=writable_oxigraph + "/query")), base_url="http://127.0.0.1"
+    ) as client:
         before = client.get("/people/yaodong-yang/", headers={"Accept": "text/html"})
         assert before.status_code == 200 and "Yaodong Yang" in before.text
         update = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         DELETE { GRAPH ?g { ?p rdfs:label ?l } } INSERT { GRAPH ?g { ?p rdfs:label "Yaodong Renamed" } }
         WHERE { GRAPH ?g { ?p rdfs:label ?l } FILTER(?p = <https://aclanthology.org/people/yaodong-yang/>) }
 """
-        changed = httpx.post(writable_oxigraph + "/update", content=update, headers={"Content-Type": "application/sparql-update"})
+        changed = httpx.post(
+            writable_oxigraph + "/update", content=update, headers={"Content-Type": "application/sparql-update"}
+        )
         assert changed.status_code in (200, 204), changed.text
         after = client.get("/people/yaodong-yang/", headers={"Accept": "text/html"})
         assert "Yaodong Renamed" in after.text
 
 
-def test_name_index_follows_the_data_of_an_external_store(writable_oxigraph: str, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_name_index_follows_the_data_of_an_external_store(
+    writable_oxigraph: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """The people(name:) index of an external store was kept forever; now it is rebuilt in the
     background once older than BIBKG_REMOTE_NAME_INDEX_SECONDS, the old one serving meanwhile."""
+    from fastapi.testclient import TestClient
+
     from bibkg.graphql import names
     from bibkg.server.app import create_app
     from bibkg.server.settings import ServerSettings
-    from fastapi.testclient import TestClient
 
     monkeypatch.setattr(names, "REMOTE_INDEX_SECONDS", 0.5)
     query = {"query": 'query { people(name: "Yaodong Renamed") { totalCount } }'}
-    with TestClient(create_app(ServerSettings(sparql_endpoint=writable_oxigraph + "/query")), base_url="http://127.0.0.1") as client:
+    with TestClient(
+        create_app(ServerSettings(sparql_endpoint=writable_oxigraph + "/query")), base_url="http://127.0.0.1"
+    ) as client:
         assert client.post("/graphql", json=query).json()["data"]["people"]["totalCount"] == 0
         update = """PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
         DELETE { GRAPH ?g { ?p rdfs:label ?l } } INSERT { GRAPH ?g { ?p rdfs:label "Yaodong Renamed" } }
         WHERE { GRAPH ?g { ?p rdfs:label ?l } FILTER(?p = <https://aclanthology.org/people/yaodong-yang/>) }"""
-        assert httpx.post(writable_oxigraph + "/update", content=update, headers={"Content-Type": "application/sparql-update"}).status_code in (200, 204)
+        assert httpx.post(
+            writable_oxigraph + "/update", content=update, headers={"Content-Type": "application/sparql-update"}
+        ).status_code in (200, 204)
         deadline = time.monotonic() + 15
         found = 0
         while time.monotonic() < deadline and not found:

@@ -17,7 +17,6 @@ import time
 
 import pyoxigraph as ox
 import pytest
-
 from external_support import run_script, start_external
 
 pytestmark = pytest.mark.corpus
@@ -34,7 +33,7 @@ DEADLINE = 10.0
 
 
 @pytest.fixture(scope="module")
-def apps(corpus_store, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+def apps(corpus_store, tmp_path_factory: pytest.TempPathFactory):
     from fastapi.testclient import TestClient
 
     from bibkg.server.app import create_app
@@ -55,7 +54,7 @@ def apps(corpus_store, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN00
         shutil.rmtree(directory, ignore_errors=True)  # the server's store of the full corpus
 
 
-def _timed(client, method: str, path: str, **kwargs):  # noqa: ANN001, ANN202
+def _timed(client, method: str, path: str, **kwargs):
     started = time.monotonic()
     response = client.request(method, path, **kwargs)
     elapsed = time.monotonic() - started
@@ -65,17 +64,19 @@ def _timed(client, method: str, path: str, **kwargs):  # noqa: ANN001, ANN202
 
 
 @pytest.mark.parametrize("name", sorted(NAMED))
-def test_named_queries_answer(apps, name: str) -> None:  # noqa: ANN001
+def test_named_queries_answer(apps, name: str) -> None:
     embedded, external = apps
     headers = {"Accept": "application/sparql-results+json"}
     want = _timed(embedded, "GET", f"/queries/{name}", params=NAMED[name], headers=headers).json()
     got = _timed(external, "GET", f"/queries/{name}", params=NAMED[name], headers=headers).json()
-    key = lambda body: sorted(repr(sorted((k, v["value"]) for k, v in b.items() if k not in ("venues",))) for b in body["results"]["bindings"])  # noqa: E731
+    key = lambda body: sorted(
+        repr(sorted((k, v["value"]) for k, v in b.items() if k not in ("venues",))) for b in body["results"]["bindings"]
+    )
     assert key(got) == key(want) and got["results"]["bindings"]
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_pages_answer(apps, path: str) -> None:  # noqa: ANN001
+def test_pages_answer(apps, path: str) -> None:
     embedded, external = apps
     html = _timed(external, "GET", path, headers={"Accept": "text/html"})
     assert html.text == _timed(embedded, "GET", path, headers={"Accept": "text/html"}).text
@@ -85,10 +86,12 @@ def test_pages_answer(apps, path: str) -> None:  # noqa: ANN001
     assert parse(rdf) == parse(want)
 
 
-def test_graphql_people_and_coauthors(apps) -> None:  # noqa: ANN001
+def test_graphql_people_and_coauthors(apps) -> None:
     embedded, external = apps
     people = 'query { people(name: "Yang Liu") { totalCount edges { node { id } } } }'
-    seed = f'query {{ coauthors(person: "{PERSON}", event: "{EVENT}") {{ totalCount edges {{ count node {{ id }} }} }} }}'
+    seed = (
+        f'query {{ coauthors(person: "{PERSON}", event: "{EVENT}") {{ totalCount edges {{ count node {{ id }} }} }} }}'
+    )
     until = time.monotonic() + 120  # the name index is built once, at startup (~10 s here)
     while external.post("/graphql", json={"query": people}).status_code == 504 and time.monotonic() < until:
         time.sleep(1)

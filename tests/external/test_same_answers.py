@@ -21,7 +21,7 @@ from bibkg.sparql.catalog import default_catalog
 CATALOG = default_catalog()
 
 
-def _runnable(query) -> bool:  # noqa: ANN001
+def _runnable(query) -> bool:
     return all(p.example is not None or p.default is not None or not p.required for p in query.params)
 
 
@@ -31,7 +31,9 @@ NAMED = [q.name for q in CATALOG if _runnable(q)]
 def _concat_separators(text: str) -> dict[str, str]:
     """``{variable: separator}`` of the ``GROUP_CONCAT(…; separator="…") AS ?variable`` of a query."""
     out = {}
-    for m in re.finditer(r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\)\s+AS\s+\?(\w+)', text, re.I | re.S):
+    for m in re.finditer(
+        r'GROUP_CONCAT\((?:[^()]|\([^()]*\))*?separator\s*=\s*"([^"]*)"\)\s+AS\s+\?(\w+)', text, re.I | re.S
+    ):
         out[m.group(2)] = m.group(1)
     return out
 
@@ -61,17 +63,21 @@ def _graph(text: str) -> set[str]:
     return {str(t) for t in ox.parse(text.encode(), format=ox.RdfFormat.N_TRIPLES)}
 
 
-def _get(client, path: str, **kwargs):  # noqa: ANN001, ANN202
+def _get(client, path: str, **kwargs):
     response = client.get(path, **kwargs)
     assert response.status_code == 200, f"{path}: {response.status_code} {response.text[:500]}"
     return response
 
 
 @pytest.mark.parametrize("name", NAMED)
-def test_named_query_same_answer(name: str, embedded_app, external_app) -> None:  # noqa: ANN001
+def test_named_query_same_answer(name: str, embedded_app, external_app) -> None:
     query = CATALOG[name]
     params = {p.name: p.example or p.default for p in query.params if (p.example or p.default) is not None}
-    kind = "graph" if query.text.lstrip() and re.search(r"^\s*(CONSTRUCT|DESCRIBE)\b", _body(query.text), re.I | re.M) else "rows"
+    kind = (
+        "graph"
+        if query.text.lstrip() and re.search(r"^\s*(CONSTRUCT|DESCRIBE)\b", _body(query.text), re.I | re.M)
+        else "rows"
+    )
     accept = "application/n-triples" if kind == "graph" else "application/sparql-results+json"
     want = _get(embedded_app, f"/queries/{name}", params=params, headers={"Accept": accept})
     got = _get(external_app, f"/queries/{name}", params=params, headers={"Accept": accept})
@@ -100,13 +106,13 @@ PEOPLE = """query($name: String!) { people(name: $name) {
   totalCount edges { matchedName match node { id name } } } }"""
 
 
-def _gql(client, query: str, variables: dict) -> dict:  # noqa: ANN001
+def _gql(client, query: str, variables: dict) -> dict:
     body = client.post("/graphql", json={"query": query, "variables": variables}).json()
     assert "errors" not in body, body
     return body["data"]
 
 
-def test_graphql_seed_question(embedded_app, external_app) -> None:  # noqa: ANN001
+def test_graphql_seed_question(embedded_app, external_app) -> None:
     variables = {"person": "yaodong-yang", "event": "acl-2025"}
     got = _gql(external_app, SEED, variables)
     assert got == _gql(embedded_app, SEED, variables)
@@ -114,24 +120,30 @@ def test_graphql_seed_question(embedded_app, external_app) -> None:  # noqa: ANN
 
 
 @pytest.mark.parametrize("name", ["Yaodong Yang", "Yang, Yaodong", "Y. Yang", "yaodong yang", "Ji Jiaming"])
-def test_graphql_people_by_name(name: str, embedded_app, external_app) -> None:  # noqa: ANN001
+def test_graphql_people_by_name(name: str, embedded_app, external_app) -> None:
     got = _gql(external_app, PEOPLE, {"name": name})
     assert got == _gql(embedded_app, PEOPLE, {"name": name})
     assert got["people"]["totalCount"] > 0
 
 
-PAGES = ["/people/yaodong-yang/", "/events/acl-2025/", "/venues/acl/", "/volumes/2025.acl-long/", "/2025.acl-long.1141/"]
+PAGES = [
+    "/people/yaodong-yang/",
+    "/events/acl-2025/",
+    "/venues/acl/",
+    "/volumes/2025.acl-long/",
+    "/2025.acl-long.1141/",
+]
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_html_page_same(path: str, embedded_app, external_app) -> None:  # noqa: ANN001
+def test_html_page_same(path: str, embedded_app, external_app) -> None:
     want = _get(embedded_app, path, headers={"Accept": "text/html"})
     got = _get(external_app, path, headers={"Accept": "text/html"})
     assert got.text == want.text
 
 
 @pytest.mark.parametrize("path", PAGES)
-def test_rdf_page_same(path: str, embedded_app, external_app) -> None:  # noqa: ANN001
+def test_rdf_page_same(path: str, embedded_app, external_app) -> None:
     want = _get(embedded_app, path, headers={"Accept": "application/n-triples"})
     got = _get(external_app, path, headers={"Accept": "application/n-triples"})
     assert _graph(got.text) == _graph(want.text)
@@ -148,7 +160,7 @@ SPARQL = [
 
 
 @pytest.mark.parametrize("query", SPARQL)
-def test_sparql_same(query: str, embedded_app, external_app) -> None:  # noqa: ANN001
+def test_sparql_same(query: str, embedded_app, external_app) -> None:
     headers = {"Accept": "application/sparql-results+json"}
     want = _get(embedded_app, "/sparql", params={"query": query}, headers=headers).json()
     got = _get(external_app, "/sparql", params={"query": query}, headers=headers).json()
@@ -163,6 +175,6 @@ def test_sparql_same(query: str, embedded_app, external_app) -> None:  # noqa: A
         assert sorted(actual, key=repr) == sorted(expected, key=repr)
 
 
-def test_health_ok(external_app) -> None:  # noqa: ANN001
+def test_health_ok(external_app) -> None:
     body = _get(external_app, "/health").json()
     assert body["status"] == "ok", body

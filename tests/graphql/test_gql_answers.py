@@ -76,7 +76,7 @@ QUERIES = {
 }
 
 
-async def _answers(services, settings) -> dict:  # noqa: ANN001
+async def _answers(services, settings) -> dict:
     from bibkg.graphql.schema import build_schema
     from bibkg.graphql.types import GQLContext
 
@@ -97,8 +97,18 @@ def test_answers_are_as_recorded(services):
     for name in QUERIES:
         assert got[name] == expected[name], name
     assert got["person-everything"]["data"]["person"]["papers"]["edges"]  # not a vacuous comparison
-    assert all(not got[n]["errors"] for n in ("person-everything", "venue-event", "root-lists", "people",
-                                              "coauthors-root", "entities-by-id", "bibtex"))
+    assert all(
+        not got[n]["errors"]
+        for n in (
+            "person-everything",
+            "venue-event",
+            "root-lists",
+            "people",
+            "coauthors-root",
+            "entities-by-id",
+            "bibtex",
+        )
+    )
 
 
 def main() -> None:  # pragma: no cover - rewrites the golden file
@@ -117,7 +127,9 @@ def main() -> None:  # pragma: no cover - rewrites the golden file
         run_ingest(repo / "data" / "anthology", local, jobs=1)
         store = OxigraphStore.open(local)
         catalog = QueryCatalog.load(repo / "queries")
-        answers = asyncio.run(_answers(Services(store, catalog, QueryRunner(store, catalog)), GraphQLSettings(max_cost=1_000_000)))
+        answers = asyncio.run(
+            _answers(Services(store, catalog, QueryRunner(store, catalog)), GraphQLSettings(max_cost=1_000_000))
+        )
     GOLDEN.write_text(json.dumps(answers, indent=1, ensure_ascii=False, sort_keys=True) + "\n", "utf-8")
     print(f"wrote {GOLDEN}")
 

@@ -55,6 +55,7 @@ def test_repeated_request_is_answered_from_the_response_cache(services):
 def test_variables_and_operation_name_are_part_of_the_key(services):
     query = "query P($id: ID!) { paper(id: $id) { id } } query Q { venues { id } }"
     with _client(services, NO_ROWS) as client:
+
         def ask(operation: str, variables: dict | None = None) -> httpx.Response:
             return client.post("/graphql", json={"query": query, "operationName": operation, "variables": variables})
 
@@ -130,8 +131,11 @@ def _remote_over(sample_store, calls: list[str]) -> RemoteStore:
             text = parse_qs(text)["query"][0]  # the store posts the SPARQL protocol's form
         calls.append(text)
         result = sample_store.native.query(text, use_default_graph_as_union=True)
-        return httpx.Response(200, content=result.serialize(format=ox.QueryResultsFormat.JSON),
-                              headers={"content-type": "application/sparql-results+json"})
+        return httpx.Response(
+            200,
+            content=result.serialize(format=ox.QueryResultsFormat.JSON),
+            headers={"content-type": "application/sparql-results+json"},
+        )
 
     return RemoteStore("http://sparql.example/query", client=httpx.Client(transport=httpx.MockTransport(answer)))
 
@@ -153,7 +157,7 @@ def test_validation_runs_once_per_document(services, monkeypatch):
     validated: list[object] = []
     original = validation.validate_document
 
-    def counting(schema, document, rules):  # noqa: ANN001, ANN202
+    def counting(schema, document, rules):
         validated.append(document)
         return original(schema, document, rules)
 

@@ -47,13 +47,12 @@ def _subset(tmp: Path) -> Path:
     return root
 
 
-def _oracle(acl_oracle, datadir: Path) -> dict[str, dict[str, Counter]]:  # noqa: ANN001
+def _oracle(acl_oracle, datadir: Path) -> dict[str, dict[str, Counter]]:
     """event → person id → Counter(coauthor id → shared papers), papers with an unresolvable
     (ambiguous) author excluded along with every author of them; computed by acl-anthology 0.5.4
     in its own venv (``tests/oracle/coauthors.py``)."""
     answer = acl_oracle("coauthors.py", datadir, *EVENTS)
-    return {event: {person: Counter(counts) for person, counts in people.items()}
-            for event, people in answer.items()}
+    return {event: {person: Counter(counts) for person, counts in people.items()} for event, people in answer.items()}
 
 
 QUERY = """query($p: ID!, $e: ID!, $after: String) { person(id: $p) {
@@ -61,14 +60,17 @@ QUERY = """query($p: ID!, $e: ID!, $after: String) { person(id: $p) {
   pageInfo { hasNextPage endCursor } } } }"""
 
 
-async def _ours(schema, services, settings, person: str, event: str) -> Counter:  # noqa: ANN001
+async def _ours(schema, services, settings, person: str, event: str) -> Counter:
     from bibkg.graphql.types import GQLContext
 
     counts: Counter = Counter()
     after = None
     while True:
-        result = await schema.execute(QUERY, variable_values={"p": person, "e": event, "after": after},
-                                      context_value=GQLContext(services, settings))
+        result = await schema.execute(
+            QUERY,
+            variable_values={"p": person, "e": event, "after": after},
+            context_value=GQLContext(services, settings),
+        )
         assert result.errors is None, result.errors
         connection = result.data["person"]["coauthors"]
         counts.update({e["node"]["id"]: e["count"] for e in connection["edges"]})
@@ -77,7 +79,7 @@ async def _ours(schema, services, settings, person: str, event: str) -> Counter:
         after = connection["pageInfo"]["endCursor"]
 
 
-def test_coauthor_counts_match_acl_anthology(tmp_path, acl_oracle):  # noqa: ANN001
+def test_coauthor_counts_match_acl_anthology(tmp_path, acl_oracle):
     from bibkg.graphql.schema import build_schema
     from bibkg.graphql.settings import GraphQLSettings
     from bibkg.ingest import run_ingest

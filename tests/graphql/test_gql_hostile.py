@@ -50,9 +50,22 @@ class Served:
         self.port = _free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "bibkg", "serve", "--store", str(store), "--port", str(self.port),
-             "--query-workers", "1"],
-            env={**os.environ, **env}, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "bibkg",
+                "serve",
+                "--store",
+                str(store),
+                "--port",
+                str(self.port),
+                "--query-workers",
+                "1",
+            ],
+            env={**os.environ, **env},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
@@ -69,8 +82,12 @@ class Served:
 
     def post(self, body: dict | bytes, timeout: float = 30, **headers: str) -> httpx.Response:
         content = body if isinstance(body, bytes) else json.dumps(body).encode()
-        return httpx.post(self.url + "/graphql", content=content, timeout=timeout,
-                          headers={"content-type": "application/json", "accept": GRJ, **headers})
+        return httpx.post(
+            self.url + "/graphql",
+            content=content,
+            timeout=timeout,
+            headers={"content-type": "application/json", "accept": GRJ, **headers},
+        )
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -139,7 +156,8 @@ def test_fragment_bomb_is_refused_at_once_while_the_server_keeps_answering(serve
     assert "once its fragments are expanded" in error["message"]
     # the same on an object type, with fields at the leaves
     person = '{ person(id: "yaodong-yang") { ...F0 } } ' + bomb(20, "Person").split(" ", 3)[3].replace(
-        "{ __typename }", "{ id name }")
+        "{ __typename }", "{ id name }"
+    )
     started = time.monotonic()
     refused = server.post({"query": person}, timeout=10)
     assert refused.status_code == 400 and time.monotonic() - started < 2, refused.text
@@ -148,8 +166,9 @@ def test_fragment_bomb_is_refused_at_once_while_the_server_keeps_answering(serve
 def test_sigterm_stops_the_server_while_bombs_arrive(sample_copy):
     served = Served(sample_copy)
     try:
-        senders = [threading.Thread(target=lambda: _swallow(served.post, {"query": bomb(30)}, timeout=5))
-                   for _ in range(3)]
+        senders = [
+            threading.Thread(target=lambda: _swallow(served.post, {"query": bomb(30)}, timeout=5)) for _ in range(3)
+        ]
         for sender in senders:
             sender.start()
         time.sleep(0.3)
@@ -161,7 +180,7 @@ def test_sigterm_stops_the_server_while_bombs_arrive(sample_copy):
             served.proc.wait(10)
 
 
-def _swallow(fn, *args, **kwargs) -> None:  # noqa: ANN001
+def _swallow(fn, *args, **kwargs) -> None:
     try:
         fn(*args, **kwargs)
     except httpx.HTTPError:
@@ -176,10 +195,14 @@ def test_a_body_over_the_limit_is_413_declared_or_streamed(server):
 
     def chunks():
         for start in range(0, len(big), 16_384):
-            yield big[start:start + 16_384]
+            yield big[start : start + 16_384]
 
-    streamed = httpx.post(server.url + "/graphql", content=chunks(), timeout=30,
-                          headers={"content-type": "application/json", "accept": GRJ})
+    streamed = httpx.post(
+        server.url + "/graphql",
+        content=chunks(),
+        timeout=30,
+        headers={"content-type": "application/json", "accept": GRJ},
+    )
     assert "content-length" not in streamed.request.headers
     assert streamed.status_code == 413, streamed.text
     # a body within the limit still works
@@ -202,14 +225,13 @@ def test_a_long_string_argument_is_a_clear_400(server, how):
 
 
 def test_title_search_from_the_index_matches_the_named_query(server, sample_copy):
-    from bibkg.sparql.catalog import QueryCatalog
-    from bibkg.store.local import LocalStore
-    from bibkg.store.oxigraph import OxigraphStore
-
     import pyoxigraph as ox
 
     from bibkg.graphql.types import sorted_papers as _sorted_papers
     from bibkg.services import rows as rows_of
+    from bibkg.sparql.catalog import QueryCatalog
+    from bibkg.store.local import LocalStore
+    from bibkg.store.oxigraph import OxigraphStore
 
     catalog = QueryCatalog.load(REPO / "queries")
     store = OxigraphStore.open(LocalStore(sample_copy))
@@ -217,8 +239,9 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
         for text in ("alignment", "LANGUAGE", "zzzqqq", "Safe", "an"[:1] + "nd"):
             rows = rows_of(store.query(catalog["gql-search-papers"].text, bindings={"title": ox.Literal(text)}))
             expected = [ident for _iri, ident in _sorted_papers(rows, newest_first=True)]
-            body = server.post({"query": '{ papers(title: "%s", first: 100) { totalCount edges { node { id } } } }'
-                                % text}).json()
+            body = server.post(
+                {"query": '{ papers(title: "%s", first: 100) { totalCount edges { node { id } } } }' % text}
+            ).json()
             found = [e["node"]["id"] for e in body["data"]["papers"]["edges"]]
             assert found == expected and body["data"]["papers"]["totalCount"] == len(expected), text
     finally:
@@ -228,8 +251,12 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
 def test_a_request_past_its_deadline_is_504_and_limits_are_settable(sample_copy):
     served = Served(sample_copy, BIBKG_GRAPHQL_TIMEOUT="0.001", BIBKG_GRAPHQL_MAX_BODY_BYTES="2000")
     try:
-        long_get = httpx.get(served.url + "/graphql", params={"query": "{ __typename }" + " " * 3000},
-                             headers={"accept": GRJ}, timeout=10)
+        long_get = httpx.get(
+            served.url + "/graphql",
+            params={"query": "{ __typename }" + " " * 3000},
+            headers={"accept": GRJ},
+            timeout=10,
+        )
         assert long_get.status_code == 414, long_get.text
         assert long_get.json()["errors"][0]["extensions"]["code"] == "URI_TOO_LONG"
         assert served.post({"query": "{ __typename }" + " " * 3000}).status_code == 413
@@ -274,7 +301,9 @@ def test_cost_counts_the_venues_of_the_corpus(tmp_path):
     try:
         venues = served.post({"query": "{ venues { id } }"}).json()["data"]["venues"]
         assert len(venues) > 400
-        response = served.post({"query": "{ venues { id papers(first: 99) { totalCount edges { node { id title } } } } }"})
+        response = served.post(
+            {"query": "{ venues { id papers(first: 99) { totalCount edges { node { id title } } } } }"}
+        )
         assert response.status_code == 400, response.text[:500]
         error = response.json()["errors"][0]
         assert error["extensions"]["code"] == "COST_LIMIT" and error["extensions"]["cost"] > 100_000
@@ -299,7 +328,7 @@ def test_work_stops_at_the_deadline(sample_store, catalog):
 
         started: list[float] = []
 
-        def query_sync(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        def query_sync(self, *args, **kwargs):
             self.started.append(time.monotonic())
             time.sleep(0.3)
             return super().query_sync(*args, **kwargs)
@@ -323,8 +352,9 @@ def test_work_stops_at_the_deadline(sample_store, catalog):
     assert response.status_code == 504, response.text
     assert answered - started < 1.0
     assert response.json()["errors"][0]["extensions"]["code"] == "DEADLINE"
-    assert runner.started and all(t < started + 0.6 for t in runner.started), \
-        [round(t - started, 2) for t in runner.started]
+    assert runner.started and all(t < started + 0.6 for t in runner.started), [
+        round(t - started, 2) for t in runner.started
+    ]
 
 
 def test_the_document_cache_is_bounded_in_bytes():
@@ -376,7 +406,7 @@ def test_work_stops_when_the_client_leaves(sample_store, catalog):
     class SlowRunner(QueryRunner):
         started: list[float] = []
 
-        def query_sync(self, *args, **kwargs):  # noqa: ANN002, ANN003, ANN201
+        def query_sync(self, *args, **kwargs):
             self.started.append(time.monotonic())
             time.sleep(0.3)
             return super().query_sync(*args, **kwargs)
@@ -384,8 +414,10 @@ def test_work_stops_when_the_client_leaves(sample_store, catalog):
     runner = SlowRunner(sample_store, catalog)
     settings = GraphQLSettings(cache_entries=0, response_cache_mb=0)  # the deadline: 10 s
     app = FastAPI()
-    app.include_router(build_graphql_router(Services(sample_store, catalog, runner), settings,
-                                            warm_name_index=False), prefix="/graphql")
+    app.include_router(
+        build_graphql_router(Services(sample_store, catalog, runner), settings, warm_name_index=False),
+        prefix="/graphql",
+    )
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from pathlib import Path
 
@@ -24,8 +23,13 @@ def test_post_and_get(client, accept):
 
 
 def test_get_with_variables(client):
-    response = client.get("/graphql", params={
-        "query": "query($id: ID!) { paper(id: $id) { id } }", "variables": json.dumps({"id": "2025.findings-acl.820"})})
+    response = client.get(
+        "/graphql",
+        params={
+            "query": "query($id: ID!) { paper(id: $id) { id } }",
+            "variables": json.dumps({"id": "2025.findings-acl.820"}),
+        },
+    )
     assert response.json() == {"data": {"paper": {"id": "2025.findings-acl.820"}}}
 
 
@@ -52,8 +56,11 @@ def test_request_errors(client, accept, status):
 
 @pytest.mark.parametrize("accept", [JSON, GRJ])
 def test_field_errors_are_200_with_partial_data(client, accept):
-    response = client.post("/graphql", json={"query": '{ a: person(id: "yaodong-yang") { id } b: coauthors(name: "Yi Liu") { totalCount } }'},
-                           headers={"accept": accept})
+    response = client.post(
+        "/graphql",
+        json={"query": '{ a: person(id: "yaodong-yang") { id } b: coauthors(name: "Yi Liu") { totalCount } }'},
+        headers={"accept": accept},
+    )
     assert response.status_code == 200
     body = response.json()
     assert body["data"] is None or body["data"].get("a") == {"id": "yaodong-yang"}
@@ -91,8 +98,15 @@ def test_graphiql_served_locally(client):
     assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
     html = page.text
     assert "unpkg.com" not in html and "cdn" not in html.lower()
-    assets = [a for a in ("graphiql-3.8.3.min.js", "graphiql-3.8.3.min.css", "react-18.2.0.production.min.js",
-                          "react-dom-18.2.0.production.min.js")]
+    assets = [
+        a
+        for a in (
+            "graphiql-3.8.3.min.js",
+            "graphiql-3.8.3.min.css",
+            "react-18.2.0.production.min.js",
+            "react-dom-18.2.0.production.min.js",
+        )
+    ]
     for asset in assets:
         assert f"/graphql/static/{asset}" in html
         plain = client.get(f"/graphql/static/{asset}", headers={"accept-encoding": "identity"})

@@ -30,10 +30,13 @@ def test_depth_limit(client):
 
 
 def test_alias_limit_also_through_fragments(client):
-    aliases = " ".join(f"a{i}: paper(id: \"2025.acl-long.1141\") {{ id }}" for i in range(31))
+    aliases = " ".join(f'a{i}: paper(id: "2025.acl-long.1141") {{ id }}' for i in range(31))
     _rejected(_post(client, "{ " + aliases + " }"), "aliases")
     fragment_aliases = " ".join(f"b{i}: id" for i in range(31))
-    _rejected(_post(client, "{ paper(id: \"2025.acl-long.1141\") { ...F } } fragment F on Paper { " + fragment_aliases + " }"), "aliases")
+    _rejected(
+        _post(client, '{ paper(id: "2025.acl-long.1141") { ...F } } fragment F on Paper { ' + fragment_aliases + " }"),
+        "aliases",
+    )
 
 
 def test_token_limit(client):
@@ -105,11 +108,15 @@ def _nested_similar(n: int, levels: int) -> str:
     return '{ person(id: "yaodong-yang") { ' + body + " } }"
 
 
-@pytest.mark.parametrize("document", [
-    "{ " + " ".join("venues { id }" for _ in range(490)) + " }",  # 6.9 kB: seconds of validation before
-    _nested_similar(7, 3),  # 6 kB: about a second before
-    "fragment F on Venue { id acronym } { venues { " + " ".join("...F" for _ in range(300)) + " } }",
-], ids=["repeated", "nested", "spread"])
+@pytest.mark.parametrize(
+    "document",
+    [
+        "{ " + " ".join("venues { id }" for _ in range(490)) + " }",  # 6.9 kB: seconds of validation before
+        _nested_similar(7, 3),  # 6 kB: about a second before
+        "fragment F on Venue { id acronym } { venues { " + " ".join("...F" for _ in range(300)) + " } }",
+    ],
+    ids=["repeated", "nested", "spread"],
+)
 def test_repeated_fields_are_refused_before_graphql_core_validates_them(client, document):
     import time
 
@@ -126,8 +133,9 @@ def test_fields_repeated_a_few_times_are_fine(client):
       { venues { id ...V ...W id } person(id: "yaodong-yang") { id name similar { id } similar { name } } }"""
     body = _post(client, document).json()
     assert "errors" not in body, body
-    from bibkg.graphql.limits import field_pairs
     from graphql import FragmentDefinitionNode, OperationDefinitionNode, parse
+
+    from bibkg.graphql.limits import field_pairs
 
     parsed = parse(document)
     fragments = {d.name.value: d for d in parsed.definitions if isinstance(d, FragmentDefinitionNode)}

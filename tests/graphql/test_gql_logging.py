@@ -29,10 +29,11 @@ REFUSED = [
 ]
 
 
-def _app(services, settings: GraphQLSettings | None = None) -> FastAPI:  # noqa: ANN001
+def _app(services, settings: GraphQLSettings | None = None) -> FastAPI:
     app = FastAPI()
-    app.include_router(build_graphql_router(services, settings or GraphQLSettings(), warm_name_index=False),
-                       prefix="/graphql")
+    app.include_router(
+        build_graphql_router(services, settings or GraphQLSettings(), warm_name_index=False), prefix="/graphql"
+    )
     return app
 
 
@@ -42,7 +43,9 @@ def test_refused_requests_are_logged_below_info(services, caplog):
         for query in REFUSED:
             body = client.post("/graphql", json={"query": query}).json()
             assert body.get("errors"), (query, body)
-    loud = [r for r in caplog.records if r.levelno >= logging.INFO and r.name.startswith(("strawberry", "bibkg.graphql"))]
+    loud = [
+        r for r in caplog.records if r.levelno >= logging.INFO and r.name.startswith(("strawberry", "bibkg.graphql"))
+    ]
     assert loud == [], [(r.name, r.levelname, r.getMessage()[:80]) for r in loud]
     refused = [r for r in caplog.records if r.name == "bibkg.graphql" and r.levelno == logging.DEBUG]
     assert len(refused) >= len(REFUSED) and all(r.exc_info is None for r in refused)

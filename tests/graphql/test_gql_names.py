@@ -65,7 +65,10 @@ def test_ambiguous_name_in_coauthors_is_an_error_listing_candidates(gql):
     error = body["errors"][0]
     assert error["extensions"]["code"] == "AMBIGUOUS_NAME"
     assert {c["id"] for c in error["extensions"]["candidates"]} == {
-        "yi-liu-sample-a", "yi-liu-sample-b", "unverified/yi-liu"}
+        "yi-liu-sample-a",
+        "yi-liu-sample-b",
+        "unverified/yi-liu",
+    }
     for candidate in ("yi-liu-sample-a", "yi-liu-sample-b", "unverified/yi-liu"):
         assert candidate in error["message"]
 
@@ -83,8 +86,12 @@ def test_han_script_name_answers_the_seed_question(gql):
 
 def test_index_unit():
     index = NameIndex()
-    index.persons.update({"p:a": type("P", (), {"label": "José Müller", "verified": True})(),
-                          "p:b": type("P", (), {"label": "J. Muller", "verified": False})()})
+    index.persons.update(
+        {
+            "p:a": type("P", (), {"label": "José Müller", "verified": True})(),
+            "p:b": type("P", (), {"label": "J. Muller", "verified": False})(),
+        }
+    )
     index.add("p:a", "José Müller", "José", "Müller")
     index.add("p:b", "J. Muller", "J.", "Muller")
     assert [m.person for m in index.search("jose muller")] == ["p:a", "p:b"]  # p:b through initials

@@ -18,8 +18,11 @@ from pathlib import Path
 import strawberry
 
 SRC = Path(__file__).resolve().parents[2] / "src"
-_DEFINED = re.compile(r"(?:def|class)\s+(_[A-Za-z]\w*)|\.(_[A-Za-z]\w*)\s*[:=]|^\s*(_[A-Za-z]\w*)\s*[:=]"
-                      r"|[(,]\s*(_[A-Za-z]\w*)\s*[:=]", re.M)
+_DEFINED = re.compile(
+    r"(?:def|class)\s+(_[A-Za-z]\w*)|\.(_[A-Za-z]\w*)\s*[:=]|^\s*(_[A-Za-z]\w*)\s*[:=]"
+    r"|[(,]\s*(_[A-Za-z]\w*)\s*[:=]",
+    re.M,
+)
 
 
 def _defined(text: str) -> set[str]:
@@ -86,14 +89,14 @@ def test_src_uses_no_private_strawberry_name():
 
 def test_the_check_finds_what_lean_used():
     """The internals the deleted ``graphql/lean.py`` relied on are all found."""
-    lean = '''
+    lean = """
 from strawberry.types.execution import PreExecutionError
 from strawberry.types.field import _private_helper
 def install(schema, field, info, info_class):
     schema.schema_converter._get_field_exception_handlers(field)
     schema._schema.type_map
     info_class(_raw_info=info, _field=field)
-'''
+"""
     uses = list(private_uses(lean, strawberry_private()))
     assert any("PreExecutionError is not exported" in u for u in uses), uses
     assert any("_private_helper" in u for u in uses), uses

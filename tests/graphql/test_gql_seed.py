@@ -7,8 +7,12 @@ from pathlib import Path
 
 import pytest
 
-EXPECTED = json.loads((Path(__file__).resolve().parents[2] / "data/expected/coauthors-yaodong-yang.ids.json").read_text())
-EXPECTED_NAMES = json.loads((Path(__file__).resolve().parents[2] / "data/expected/coauthors-yaodong-yang.json").read_text())
+EXPECTED = json.loads(
+    (Path(__file__).resolve().parents[2] / "data/expected/coauthors-yaodong-yang.ids.json").read_text()
+)
+EXPECTED_NAMES = json.loads(
+    (Path(__file__).resolve().parents[2] / "data/expected/coauthors-yaodong-yang.json").read_text()
+)
 
 QUERY = """
 query($name: String, $person: ID, $event: ID, $venue: ID, $year: Int) {

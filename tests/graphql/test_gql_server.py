@@ -15,7 +15,9 @@ import httpx
 import pytest
 import uvicorn
 
-EXPECTED = json.loads((Path(__file__).resolve().parents[2] / "data/expected/coauthors-yaodong-yang.ids.json").read_text())
+EXPECTED = json.loads(
+    (Path(__file__).resolve().parents[2] / "data/expected/coauthors-yaodong-yang.ids.json").read_text()
+)
 SEED = """query Seed($event: ID, $venue: ID, $year: Int) {
   coauthors(name: "Yaodong Yang", event: $event, venue: $venue, year: $year) {
     totalCount edges { count node { id } } } }"""
@@ -28,10 +30,11 @@ def _free_port() -> int:
 
 
 class _Server:
-    def __init__(self, app) -> None:  # noqa: ANN001
+    def __init__(self, app) -> None:
         self.port = _free_port()
-        self.server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning",
-                                                    lifespan="on"))
+        self.server = uvicorn.Server(
+            uvicorn.Config(app, host="127.0.0.1", port=self.port, log_level="warning", lifespan="on")
+        )
         self.thread = threading.Thread(target=self.server.run, daemon=True)
 
     def __enter__(self) -> str:
@@ -50,10 +53,15 @@ class _Server:
 
 def _check_seed(base: str) -> None:
     with httpx.Client(base_url=base, timeout=30) as client:
-        for reading, variables in (("event:acl-2025", {"event": "acl-2025"}),
-                                   ("venue:acl:2025", {"venue": "acl", "year": 2025})):
-            response = client.post("/graphql", json={"query": SEED, "variables": variables, "operationName": "Seed"},
-                                   headers={"accept": "application/graphql-response+json"})
+        for reading, variables in (
+            ("event:acl-2025", {"event": "acl-2025"}),
+            ("venue:acl:2025", {"venue": "acl", "year": 2025}),
+        ):
+            response = client.post(
+                "/graphql",
+                json={"query": SEED, "variables": variables, "operationName": "Seed"},
+                headers={"accept": "application/graphql-response+json"},
+            )
             assert response.status_code == 200
             assert response.headers["content-type"].startswith("application/graphql-response+json")
             edges = response.json()["data"]["coauthors"]["edges"]
@@ -97,17 +105,28 @@ def test_graphiql_renders_offline_in_headless_chromium(app, tmp_path):
     seen: list[tuple[str, str]] = []
 
     @app.middleware("http")
-    async def record(request, call_next):  # noqa: ANN001, ANN202
+    async def record(request, call_next):
         seen.append((request.method, request.url.path))
         return await call_next(request)
 
     with _Server(app) as base:
         # every host but the test server is unreachable: GraphiQL must not need the internet
         result = subprocess.run(
-            [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-             f"--user-data-dir={tmp_path}", "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
-             "--virtual-time-budget=15000", "--dump-dom", f"{base}/graphql"],
-            capture_output=True, text=True, timeout=120,
+            [
+                CHROMIUM,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-dev-shm-usage",
+                f"--user-data-dir={tmp_path}",
+                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
+                "--virtual-time-budget=15000",
+                "--dump-dom",
+                f"{base}/graphql",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
     dom = result.stdout
     assert "graphiql-container" in dom, result.stderr[-2000:]

@@ -29,8 +29,10 @@ def hf_store(tmp_path_factory: pytest.TempPathFactory, sample_datadir: Path, see
 
 def select(store: LocalStore, query: str) -> list[list[str | None]]:
     """Rows of a SELECT over the union of the store's graphs, as strings."""
-    return [[term.value if term is not None else None for term in row]
-            for row in store.open_read().query(PREFIX + query, use_default_graph_as_union=True)]
+    return [
+        [term.value if term is not None else None for term in row]
+        for row in store.open_read().query(PREFIX + query, use_default_graph_as_union=True)
+    ]
 
 
 @pytest.fixture(scope="package")

@@ -13,10 +13,21 @@ from .conftest import select
 
 def test_ingest_beside_then_alone_then_rebuilt(tmp_path: Path, sample_datadir: Path, seed_dir: Path) -> None:
     store = tmp_path / "store"
-    proc = run_cli(tmp_path, "ingest", str(sample_datadir), str(seed_dir / "2024-06-10.json"), "--store", str(store), "--quiet", "--json")
+    proc = run_cli(
+        tmp_path,
+        "ingest",
+        str(sample_datadir),
+        str(seed_dir / "2024-06-10.json"),
+        "--store",
+        str(store),
+        "--quiet",
+        "--json",
+    )
     assert proc.returncode == 0, proc.stderr
     summary = json.loads(proc.stdout)
-    assert summary["papers"] == 7 and summary["daily_papers"]["days"] == 1 and summary["daily_papers"]["paper_links"] == 1
+    assert (
+        summary["papers"] == 7 and summary["daily_papers"]["days"] == 1 and summary["daily_papers"]["paper_links"] == 1
+    )
 
     proc = run_cli(tmp_path, "ingest", str(seed_dir), "--store", str(store))  # the other days, without the Anthology
     assert proc.returncode == 0, proc.stderr

@@ -49,10 +49,10 @@ class FakeDailyPapers(ThreadingHTTPServer):
 class _Handler(BaseHTTPRequestHandler):
     server: FakeDailyPapers
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         parts = urlsplit(self.path)
         day = parse_qs(parts.query).get("date", [""])[0]
         self.server.requests.append((time.monotonic(), day))
@@ -147,8 +147,9 @@ def test_retries_back_off_and_give_up(api: FakeDailyPapers, tmp_path: Path) -> N
     api.script["2024-06-10"] = [(429, {}, b"slow down")]
     api.script["2024-06-20"] = [(500, {"Retry-After": "3600"}, b"down for maintenance")]
     waits: list[float] = []
-    fetcher = DayFetcher(FetchSettings(base_url=api.url, interval=0.5, retries=3, max_wait=60), sleep=waits.append,
-                         clock=lambda: 0.0)
+    fetcher = DayFetcher(
+        FetchSettings(base_url=api.url, interval=0.5, retries=3, max_wait=60), sleep=waits.append, clock=lambda: 0.0
+    )
     try:
         results = list(fetcher.fetch([dt.date(2024, 6, 10), dt.date(2024, 6, 20)], tmp_path))
     finally:
@@ -181,8 +182,24 @@ def test_limits_timeouts_and_redirects(api: FakeDailyPapers, tmp_path: Path) -> 
 
 
 def test_polite_rate(api: FakeDailyPapers, tmp_path: Path) -> None:
-    assert main(["fetch-hf", "--from", "2024-06-08", "--to", "2024-06-11", "--base-url", api.url,
-                 "--interval", "0.25", "--quiet", str(tmp_path)]) == 0
+    assert (
+        main(
+            [
+                "fetch-hf",
+                "--from",
+                "2024-06-08",
+                "--to",
+                "2024-06-11",
+                "--base-url",
+                api.url,
+                "--interval",
+                "0.25",
+                "--quiet",
+                str(tmp_path),
+            ]
+        )
+        == 0
+    )
     times = [t for t, _day in api.requests]
     assert len(times) == 4
     assert min(b - a for a, b in zip(times, times[1:])) >= 0.24

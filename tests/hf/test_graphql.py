@@ -23,6 +23,7 @@ def gql(hf_store: LocalStore):
     app = FastAPI()
     app.include_router(build_graphql_router(services, warm_name_index=False), prefix="/graphql")
     with TestClient(app) as client:
+
         def run(query: str) -> dict:
             response = client.post("/graphql", json={"query": query})
             assert response.status_code == 200, response.text
@@ -32,7 +33,7 @@ def gql(hf_store: LocalStore):
     store.close()
 
 
-def test_preprint_with_its_paper_and_linked_authors(gql) -> None:  # noqa: ANN001
+def test_preprint_with_its_paper_and_linked_authors(gql) -> None:
     body = gql("""{ preprint(arxivId: "2506.06636v2") { arxivId title date authorCount
         publishedAs { score titleSimilarity authorOverlap yearGap method paper { id venues { id } } }
         authors { position printedName link { nameSimilarity alignedPosition person { id name names } } } } }""")
@@ -47,14 +48,19 @@ def test_preprint_with_its_paper_and_linked_authors(gql) -> None:  # noqa: ANN00
     assert by_name["Yinyu Wu"]["link"]["person"]["id"] == "unverified/yinyu-wu"
 
 
-def test_paper_and_person_preprints_and_a_day(gql) -> None:  # noqa: ANN001
+def test_paper_and_person_preprints_and_a_day(gql) -> None:
     body = gql("""{ paper(id: "2025.acl-long.1141") { preprints { arxivId } }
         person(id: "yaodong-yang") { preprints { arxivId publishedAs { paper { id } } } }
         dailyPapers(from: "2024-06-01", to: "2024-06-30") { day preprint { arxivId } } }""")
     data = body["data"]
     assert data["paper"]["preprints"] == [{"arxivId": "2406.06144"}]
     assert [p["arxivId"] for p in data["person"]["preprints"]] == [
-        "2506.06636", "2504.12911", "2412.18551", "2406.15513", "2406.06144"]
+        "2506.06636",
+        "2504.12911",
+        "2412.18551",
+        "2406.15513",
+        "2406.06144",
+    ]
     assert all(p["publishedAs"] for p in data["person"]["preprints"])
     assert sorted(e["preprint"]["arxivId"] for e in data["dailyPapers"]) == ["2406.06144", "2406.15513"]
 
@@ -67,10 +73,10 @@ def test_paper_and_person_preprints_and_a_day(gql) -> None:  # noqa: ANN001
         ('{ dailyPapers(day: "2024-06-10", from: "2024-06-01") { day } }', "either 'day' or 'from'"),
     ],
 )
-def test_bad_arguments_are_user_errors(gql, query: str, message: str) -> None:  # noqa: ANN001
+def test_bad_arguments_are_user_errors(gql, query: str, message: str) -> None:
     body = gql(query)
     assert not any((body.get("data") or {}).values()) and message in body["errors"][0]["message"]
 
 
-def test_unknown_preprint_is_null(gql) -> None:  # noqa: ANN001
+def test_unknown_preprint_is_null(gql) -> None:
     assert gql('{ preprint(arxivId: "2406.99999") { title } }')["data"] == {"preprint": None}

@@ -37,17 +37,29 @@ def store(hf_store: LocalStore, tmp_path_factory: pytest.TempPathFactory) -> Loc
     root = tmp_path_factory.mktemp("hf-coauthors")
     local = hf_store.clone(root / "store")
     [(title,)] = select(local, f"SELECT ?t WHERE {{ <{EXTRA_PAPER}> bibkg:title ?t }}")
-    authors = [name for (_pos, name) in sorted(
-        (int(pos), name) for pos, name in select(local, f"""SELECT ?pos ?name WHERE {{
-            <{EXTRA_PAPER}> bibkg:authorship ?a . ?a bibkg:position ?pos ; bibkg:printedName/bibkg:fullName ?name }}"""))]
+    authors = [
+        name
+        for (_pos, name) in sorted(
+            (int(pos), name)
+            for pos, name in select(
+                local,
+                f"""SELECT ?pos ?name WHERE {{
+            <{EXTRA_PAPER}> bibkg:authorship ?a . ?a bibkg:position ?pos ; bibkg:printedName/bibkg:fullName ?name }}""",
+            )
+        )
+    ]
     assert authors, "the sample no longer has the paper this fixture extends"
-    paper = {"id": "2502.00820", "title": title, "publishedAt": "2025-02-03T00:00:00.000Z",
-             "authors": [{"name": n, "hidden": False} for n in [*authors, EXTRA_NAME]]}
+    paper = {
+        "id": "2502.00820",
+        "title": title,
+        "publishedAt": "2025-02-03T00:00:00.000Z",
+        "authors": [{"name": n, "hidden": False} for n in [*authors, EXTRA_NAME]],
+    }
     day = root / "day"
     day.mkdir()
     (day / "2025-02-04.json").write_text(json.dumps([{"paper": paper, "title": title}]), encoding="utf-8")
     ingest_hf(local, [day])
-    linked = select(local, f"SELECT ?p WHERE {{ <https://arxiv.org/abs/2502.00820> bibkg:publishedAs ?p }}")
+    linked = select(local, "SELECT ?p WHERE { <https://arxiv.org/abs/2502.00820> bibkg:publishedAs ?p }")
     assert linked == [[EXTRA_PAPER]], "the extra preprint is not linked to its paper"
     return local
 
@@ -66,12 +78,18 @@ def _client(local: LocalStore) -> Iterator[Callable[..., httpx.Response]]:
     app = FastAPI()
     # without the data sizes' count (10 s on the full corpus, which the server does before it
     # opens its port): the cost model's static estimates apply
-    app.include_router(build_graphql_router(Services(opened, catalog, QueryRunner(opened, catalog)),
-                                            warm_name_index=False, count_sizes=False), prefix="/graphql")
+    app.include_router(
+        build_graphql_router(
+            Services(opened, catalog, QueryRunner(opened, catalog)), warm_name_index=False, count_sizes=False
+        ),
+        prefix="/graphql",
+    )
     with TestClient(app) as client:
+
         def post(query: str, variables: dict | None = None, accept: str = "application/json") -> httpx.Response:
-            return client.post("/graphql", json={"query": query, "variables": variables or {}},
-                               headers={"accept": accept})
+            return client.post(
+                "/graphql", json={"query": query, "variables": variables or {}}, headers={"accept": accept}
+            )
 
         yield post
     opened.close()
@@ -91,21 +109,22 @@ def _data(response: httpx.Response) -> dict:
 
 def _named(local: LocalStore, person: str) -> dict[str, tuple[str | None, int, int]]:
     """``coauthors-across-sources``: name → (person IRI or None, shared papers, shared preprints)."""
-    return {r["name"]: (r.get("coauthor"), int(r["papers"]), int(r["preprints"]))
-            for r in run_named(local, "coauthors-across-sources", person=person)}
+    return {
+        r["name"]: (r.get("coauthor"), int(r["papers"]), int(r["preprints"]))
+        for r in run_named(local, "coauthors-across-sources", person=person)
+    }
 
 
 def _as_named(connection: dict) -> dict[str, tuple[str | None, int, int]]:
     """The connection in the shape of :func:`_named` (edges and unlinked names)."""
-    found = {e["node"]["name"]: (e["node"]["iri"], e["count"], e["preprintCount"])
-             for e in connection["edges"]}
+    found = {e["node"]["name"]: (e["node"]["iri"], e["count"], e["preprintCount"]) for e in connection["edges"]}
     for u in connection["unlinkedCoauthors"]:
         assert u["name"] not in found
         found[u["name"]] = (None, 0, u["preprintCount"])
     return found
 
 
-def test_both_sources_agree_with_the_named_query(post, store: LocalStore) -> None:  # noqa: ANN001
+def test_both_sources_agree_with_the_named_query(post, store: LocalStore) -> None:
     data = _data(post(f'{{ coauthors(person: "yaodong-yang", sources: [ANTHOLOGY, PREPRINTS]) {{ {EDGES} }} }}'))
     both = data["coauthors"]
     named = _named(store, "yaodong-yang")
@@ -113,7 +132,9 @@ def test_both_sources_agree_with_the_named_query(post, store: LocalStore) -> Non
     assert both["totalCount"] == len(both["edges"]) == sum(1 for c, _p, _pp in named.values() if c)
     assert (both["paperCount"], both["preprintCount"]) == (7, 6)
     # the coauthor only the preprints know: a printed name, not a person
-    assert both["unlinkedCoauthors"] == [{"name": EXTRA_NAME, "preprintCount": 1, "preprints": [{"arxivId": "2502.00820"}]}]
+    assert both["unlinkedCoauthors"] == [
+        {"name": EXTRA_NAME, "preprintCount": 1, "preprints": [{"arxivId": "2502.00820"}]}
+    ]
     # printed "Juntao Dai" on arXiv is the person printed "Josef Dai" in the Anthology: one edge
     dai = next(e for e in both["edges"] if e["node"]["iri"].endswith("/people/juntao-dai/"))
     assert (dai["count"], dai["preprintCount"]) == (4, 4)
@@ -123,11 +144,13 @@ def test_both_sources_agree_with_the_named_query(post, store: LocalStore) -> Non
     keys = [(-(e["count"] + e["preprintCount"]), e["node"]["name"]) for e in both["edges"]]
     assert keys == sorted(keys)
     # Person.coauthors answers the same
-    nested = _data(post(f'{{ person(id: "yaodong-yang") {{ coauthors(sources: [PREPRINTS, ANTHOLOGY]) {{ {EDGES} }} }} }}'))
+    nested = _data(
+        post(f'{{ person(id: "yaodong-yang") {{ coauthors(sources: [PREPRINTS, ANTHOLOGY]) {{ {EDGES} }} }} }}')
+    )
     assert nested["person"]["coauthors"] == both
 
 
-def test_preprints_alone(post, store: LocalStore) -> None:  # noqa: ANN001
+def test_preprints_alone(post, store: LocalStore) -> None:
     data = _data(post(f'{{ coauthors(person: "yaodong-yang", sources: PREPRINTS) {{ {EDGES} }} }}'))["coauthors"]
     named = {n: pp for n, (_c, _p, pp) in _named(store, "yaodong-yang").items() if pp}
     assert {n: pp for n, (_c, p, pp) in _as_named(data).items()} == named
@@ -135,7 +158,7 @@ def test_preprints_alone(post, store: LocalStore) -> None:  # noqa: ANN001
     assert all(e["count"] == 0 and e["papers"] == [] for e in data["edges"])
 
 
-def test_scope_counts_preprints_published_there(post) -> None:  # noqa: ANN001
+def test_scope_counts_preprints_published_there(post) -> None:
     query = """{ event: coauthors(person: "yaodong-yang", event: "acl-2025", sources: [ANTHOLOGY, PREPRINTS]) {
         preprintCount edges { node { id } preprints { publishedAs { paper { id } } } } }
       main: coauthors(person: "yaodong-yang", venue: "acl", year: 2025, sources: [ANTHOLOGY, PREPRINTS]) {
@@ -154,7 +177,7 @@ def test_scope_counts_preprints_published_there(post) -> None:  # noqa: ANN001
     assert data["y2024"] == {"preprintCount": 0, "totalCount": 0}
 
 
-def test_default_is_todays_answer(post, store: LocalStore, repo_root: Path) -> None:  # noqa: ANN001
+def test_default_is_todays_answer(post, store: LocalStore, repo_root: Path) -> None:
     """With preprints in the store, every recorded answer of tests/graphql (the coauthor fields
     without ``sources`` among them) stays as it was on the Anthology alone."""
     from bibkg.graphql.settings import GraphQLSettings
@@ -177,7 +200,9 @@ def test_default_is_todays_answer(post, store: LocalStore, repo_root: Path) -> N
         opened.close()
     assert got == expected
     assert got["coauthors-root"]["data"]["coauthors"]["edges"]  # not a vacuous comparison
-    explicit = answers.QUERIES["coauthors-root"].replace('event: "acl-2025")', 'event: "acl-2025", sources: [ANTHOLOGY])')
+    explicit = answers.QUERIES["coauthors-root"].replace(
+        'event: "acl-2025")', 'event: "acl-2025", sources: [ANTHOLOGY])'
+    )
     assert explicit != answers.QUERIES["coauthors-root"]
     assert post(explicit).json()["data"] == expected["coauthors-root"]["data"]
     data = _data(post(f'{{ coauthors(person: "yaodong-yang") {{ {EDGES} }} }}'))["coauthors"]
@@ -185,15 +210,21 @@ def test_default_is_todays_answer(post, store: LocalStore, repo_root: Path) -> N
     assert all(e["preprintCount"] == 0 and e["preprints"] == [] for e in data["edges"])
 
 
-def test_bad_sources(post) -> None:  # noqa: ANN001
+def test_bad_sources(post) -> None:
     for query, variables, needle in (
         ('{ coauthors(person: "yaodong-yang", sources: [ANTHOLOGY, ARXIV]) { totalCount } }', None, "'Source'"),
         ('{ person(id: "yaodong-yang") { coauthors(sources: "PREPRINTS") { totalCount } } }', None, "Source"),
         # a variable's value its type refuses is the client's error too, never a masked internal one
-        ('query($s: [Source!]!) { coauthors(person: "yaodong-yang", sources: $s) { totalCount } }', {"s": ["arxiv"]},
-         "Value 'arxiv' does not exist in 'Source' enum"),
-        ('query($n: Int) { coauthors(person: "yaodong-yang", first: $n) { totalCount } }', {"n": "x"},
-         "Int cannot represent"),
+        (
+            'query($s: [Source!]!) { coauthors(person: "yaodong-yang", sources: $s) { totalCount } }',
+            {"s": ["arxiv"]},
+            "Value 'arxiv' does not exist in 'Source' enum",
+        ),
+        (
+            'query($n: Int) { coauthors(person: "yaodong-yang", first: $n) { totalCount } }',
+            {"n": "x"},
+            "Int cannot represent",
+        ),
     ):
         response = post(query, variables, accept=GRJ)
         assert response.status_code == 400, response.text
@@ -205,16 +236,24 @@ def test_bad_sources(post) -> None:  # noqa: ANN001
 
 
 @pytest.mark.corpus
-def test_full_corpus_with_every_shared_day(corpus_store: LocalStore, corpus_hf) -> None:  # noqa: ANN001
+def test_full_corpus_with_every_shared_day(corpus_store: LocalStore, corpus_hf) -> None:
     """The full Anthology (Aug 2024) with all shared Daily Papers days: for the persons with the
     most linked preprints, both sources agree with the named query, and the default does not
     change when preprints are in the store."""
     local, _first, _last = corpus_hf
     before = {}
     for post in _client(corpus_store):
-        before = _data(post('{ coauthors(person: "muhammad-abdul-mageed") { totalCount paperCount edges { count node { id } } } }'))
-    persons = [r[0] for r in select(local, """SELECT ?p (COUNT(DISTINCT ?pre) AS ?n) WHERE {
-        ?pre bibkg:preprintAuthorship/bibkg:linkedPerson ?p } GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 3""")]
+        before = _data(
+            post('{ coauthors(person: "muhammad-abdul-mageed") { totalCount paperCount edges { count node { id } } } }')
+        )
+    persons = [
+        r[0]
+        for r in select(
+            local,
+            """SELECT ?p (COUNT(DISTINCT ?pre) AS ?n) WHERE {
+        ?pre bibkg:preprintAuthorship/bibkg:linkedPerson ?p } GROUP BY ?p ORDER BY DESC(?n) ?p LIMIT 3""",
+        )
+    ]
     assert len(persons) == 3
     for post in _client(local):
         for iri in persons:
@@ -222,7 +261,9 @@ def test_full_corpus_with_every_shared_day(corpus_store: LocalStore, corpus_hf) 
             both = _every_page(post, slug)
             assert _as_named(both) == _named(local, slug), slug
             assert both["preprintCount"] >= 1 and len(both["edges"]) == both["totalCount"]
-        after = _data(post('{ coauthors(person: "muhammad-abdul-mageed") { totalCount paperCount edges { count node { id } } } }'))
+        after = _data(
+            post('{ coauthors(person: "muhammad-abdul-mageed") { totalCount paperCount edges { count node { id } } } }')
+        )
         assert after == before and after["coauthors"]["totalCount"] > 50
 
 

@@ -21,12 +21,15 @@ from .conftest import select
 
 
 def test_seed_author_preprints_and_where_published(hf_store: LocalStore) -> None:
-    rows = select(hf_store, """
+    rows = select(
+        hf_store,
+        """
         SELECT ?id ?anthology WHERE {
           ?a bibkg:linkedPerson <https://aclanthology.org/people/yaodong-yang/> .
           ?p bibkg:preprintAuthorship ?a ; bibkg:arxivId ?id .
           OPTIONAL { ?p bibkg:publishedAs/bibkg:anthologyId ?anthology }
-        } ORDER BY ?id""")
+        } ORDER BY ?id""",
+    )
     assert rows == [
         ["2406.06144", "2025.acl-long.1141"],
         ["2406.15513", "2025.acl-long.1544"],
@@ -37,7 +40,9 @@ def test_seed_author_preprints_and_where_published(hf_store: LocalStore) -> None
 
 
 def test_name_variant_links_with_evidence(hf_store: LocalStore) -> None:
-    rows = select(hf_store, """
+    rows = select(
+        hf_store,
+        """
         SELECT ?id ?printed ?person ?anthologyName ?sim ?score ?method WHERE {
           ?p bibkg:arxivId ?id ; bibkg:preprintAuthorship ?a .
           ?a bibkg:nameAsPrinted ?printed ; bibkg:personLink ?l .
@@ -45,7 +50,8 @@ def test_name_variant_links_with_evidence(hf_store: LocalStore) -> None:
              bibkg:linkMethod ?method ; bibkg:alignedPosition ?pos ; bibkg:viaLink/bibkg:linkTarget ?paper .
           ?paper bibkg:authorship ?c . ?c bibkg:position ?pos ; bibkg:printedName/bibkg:fullName ?anthologyName .
           FILTER (?printed IN ("Juntao Dai", "Yinyu Wu"))
-        } ORDER BY ?id ?printed""")
+        } ORDER BY ?id ?printed""",
+    )
     assert [r[:4] for r in rows] == [
         ["2406.06144", "Juntao Dai", iris.person_iri("juntao-dai"), "Josef Dai"],
         ["2406.15513", "Juntao Dai", iris.person_iri("juntao-dai"), "Josef Dai"],
@@ -59,7 +65,9 @@ def test_each_day_is_its_own_graph_and_the_whole_graph_conforms(hf_store: LocalS
     import pyshacl
 
     graphs = {g[0] for g in select(hf_store, "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s a bibkg:DailyPapersEntry } }")}
-    assert graphs == {iris.hf_day_graph(d) for d in ("2024-06-10", "2024-06-20", "2024-12-24", "2025-04-17", "2025-06-07")}
+    assert graphs == {
+        iris.hf_day_graph(d) for d in ("2024-06-10", "2024-06-20", "2024-12-24", "2025-04-17", "2025-06-07")
+    }
     dataset = rdflib.Dataset()
     dataset.parse(data=hf_store.open_read().dump(format=ox.RdfFormat.N_QUADS).decode(), format="nquads")
     graph = rdflib.Graph()
@@ -84,9 +92,11 @@ def test_replacing_days_is_idempotent_and_links_follow(hf_store: LocalStore, see
     changed.write_text(json.dumps(day))
     report = ingest_hf(store, [changed])
     assert report.preprints == 5 and report.paper_links == 4
-    assert not select(store, 'SELECT ?x WHERE { <https://arxiv.org/abs/2506.06636> ?p ?x }')
-    assert select(store, 'SELECT ?t ?l WHERE { <https://arxiv.org/abs/2506.99999> bibkg:preprintTitle ?t OPTIONAL { <https://arxiv.org/abs/2506.99999> bibkg:paperLink ?l } }') == [
-        ["An Unrelated Preprint On Something Else", None]]
+    assert not select(store, "SELECT ?x WHERE { <https://arxiv.org/abs/2506.06636> ?p ?x }")
+    assert select(
+        store,
+        "SELECT ?t ?l WHERE { <https://arxiv.org/abs/2506.99999> bibkg:preprintTitle ?t OPTIONAL { <https://arxiv.org/abs/2506.99999> bibkg:paperLink ?l } }",
+    ) == [["An Unrelated Preprint On Something Else", None]]
     assert relink(store).paper_links == 4
 
 
@@ -97,7 +107,9 @@ def test_bad_file_changes_nothing(hf_store: LocalStore, seed_dir: Path, tmp_path
     good = tmp_path / "in" / "2026-01-05.json"
     good.parent.mkdir()
     shutil.copy(seed_dir / "2024-06-10.json", good)
-    (tmp_path / "in" / "2026-01-06.json").write_text('[{"paper": {"id": "2601.00001", "title": "x", "authors": ["A"]}}]')
+    (tmp_path / "in" / "2026-01-06.json").write_text(
+        '[{"paper": {"id": "2601.00001", "title": "x", "authors": ["A"]}}]'
+    )
     with pytest.raises(SourceError, match=r"2026-01-06.json: item 0: arXiv 2601.00001: author 1 is a JSON str"):
         ingest_hf(store, [tmp_path / "in"])
     assert store.current_snapshot() == current

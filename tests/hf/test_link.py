@@ -24,7 +24,9 @@ def preprint(arxiv_id: str, title: str, names: list[str], date: str = "2024-06-1
 
 
 def paper(ident: str, title: str, authors: list[tuple[str, str]], year: int = 2024) -> AnthologyPaper:
-    return AnthologyPaper(f"https://aclanthology.org/{ident}/", year, title, tuple((P + pid + "/", name) for pid, name in authors))
+    return AnthologyPaper(
+        f"https://aclanthology.org/{ident}/", year, title, tuple((P + pid + "/", name) for pid, name in authors)
+    )
 
 
 @pytest.mark.parametrize(
@@ -70,23 +72,44 @@ def test_alignment_keeps_order_and_uses_other_names() -> None:
 
 def test_link_changed_title_grown_authors_and_namesakes() -> None:
     seed = ["Jiaming Ji", "Donghai Hong", "Borong Zhang", "Boyuan Chen", "Juntao Dai", "Yaodong Yang"]
-    anthology = [("jiaming-ji", "Jiaming Ji"), ("donghai-hong", "Donghai Hong"), ("borong-zhang", "Borong Zhang"),
-                 ("boyuan-chen", "Boyuan Chen"), ("juntao-dai", "Josef Dai"), ("sirui-han", "Sirui Han"),
-                 ("yaodong-yang", "Yaodong Yang")]
+    anthology = [
+        ("jiaming-ji", "Jiaming Ji"),
+        ("donghai-hong", "Donghai Hong"),
+        ("borong-zhang", "Borong Zhang"),
+        ("boyuan-chen", "Boyuan Chen"),
+        ("juntao-dai", "Josef Dai"),
+        ("sirui-han", "Sirui Han"),
+        ("yaodong-yang", "Yaodong Yang"),
+    ]
     papers = [
-        paper("2025.acl-long.1544", "PKU-SafeRLHF: Towards Multi-Level Safety Alignment for LLMs with Human Preference", anthology, 2025),
+        paper(
+            "2025.acl-long.1544",
+            "PKU-SafeRLHF: Towards Multi-Level Safety Alignment for LLMs with Human Preference",
+            anthology,
+            2025,
+        ),
         # a namesake team with a generic title sharing words
         paper("2024.acl-long.9", "Safety Alignment Preference Dataset", [("yi-liu", "Yi Liu"), ("wei-li", "Wei Li")]),
         # the same team's other work
-        paper("2024.acl-long.10", "BeaverTails: Towards Improved Safety Alignment of LLM via a Human-Preference Dataset", anthology[:5]),
+        paper(
+            "2024.acl-long.10",
+            "BeaverTails: Towards Improved Safety Alignment of LLM via a Human-Preference Dataset",
+            anthology[:5],
+        ),
     ]
     pre = [
         preprint("2406.15513", "PKU-SafeRLHF: A Safety Alignment Preference Dataset for Llama Family Models", seed),
-        preprint("2406.00001", "Safety Alignment Preference Dataset", ["Ana Gomez", "Yi Liu", "Bo Chen", "Carl Diaz", "Dan Evans"]),
+        preprint(
+            "2406.00001",
+            "Safety Alignment Preference Dataset",
+            ["Ana Gomez", "Yi Liu", "Bo Chen", "Carl Diaz", "Dan Evans"],
+        ),
     ]
     names = {P + "juntao-dai/": ("Josef Dai", "Juntao Dai")}
     links = link(pre, TitleIndex(papers), lambda persons: {p: names[p] for p in persons if p in names})
-    assert [(l.arxiv_id, l.paper) for l in links.papers] == [("2406.15513", "https://aclanthology.org/2025.acl-long.1544/")]
+    assert [(l.arxiv_id, l.paper) for l in links.papers] == [
+        ("2406.15513", "https://aclanthology.org/2025.acl-long.1544/")
+    ]
     found = links.papers[0]
     assert found.year_gap == 1 and found.title_similarity >= 0.6 and found.author_overlap > 0.8
     persons = {(l.position, l.person.rsplit("/", 2)[-2], l.paper_position) for l in links.persons}
@@ -99,15 +122,19 @@ def test_link_changed_title_grown_authors_and_namesakes() -> None:
 
 def test_no_author_in_common_is_no_link() -> None:
     papers = [paper("2024.acl-long.1", "Parrot: Multilingual Visual Instruction Tuning", [("x-y", "X Y")])]
-    links = link([preprint("2406.02539", "Parrot: Multilingual Visual Instruction Tuning", ["A B"])], TitleIndex(papers))
+    links = link(
+        [preprint("2406.02539", "Parrot: Multilingual Visual Instruction Tuning", ["A B"])], TitleIndex(papers)
+    )
     assert links.papers == () and links.persons == ()
 
 
 def test_one_paper_one_preprint() -> None:
     authors = [("a-b", "A B"), ("c-d", "C D")]
     papers = [paper("2024.acl-long.1", "Graph Prompting for Scientific Tables", authors)]
-    pre = [preprint("2406.1", "Graph Prompting for Scientific Tables", ["A B", "C D"]),
-           preprint("2406.2", "Graph Prompting for Scientific Tables and Charts", ["A B"])]
+    pre = [
+        preprint("2406.1", "Graph Prompting for Scientific Tables", ["A B", "C D"]),
+        preprint("2406.2", "Graph Prompting for Scientific Tables and Charts", ["A B"]),
+    ]
     links = link(pre, TitleIndex(papers))
     assert [l.arxiv_id for l in links.papers] == ["2406.1"]
     assert METHOD.startswith("bibkg-hf-link/")

@@ -24,7 +24,6 @@ from bibkg.hf.link import AnthologyPaper, Decisions, Links, TitleIndex, choose, 
 from bibkg.hf.reader import HfAuthor, Preprint
 from bibkg.ingest import run_ingest
 from bibkg.store.local import LocalStore
-
 from tests.core.helpers import run_cli
 
 from .conftest import select
@@ -36,9 +35,12 @@ P = "https://arxiv.org/abs/"
 SAFELAW = "2506.06636"  # linked by the method to 2025.findings-acl.721, SafeLawBench
 
 
-def decision(preprint: str, verdict: str, **target) -> dict:  # noqa: ANN003
-    return {"change": {"kind": "link", "preprint": preprint, "decision": verdict, **target},
-            "reason": "checked by hand", "evidence": ["https://arxiv.org/abs/" + preprint]}
+def decision(preprint: str, verdict: str, **target) -> dict:
+    return {
+        "change": {"kind": "link", "preprint": preprint, "decision": verdict, **target},
+        "reason": "checked by hand",
+        "evidence": ["https://arxiv.org/abs/" + preprint],
+    }
 
 
 @pytest.fixture()
@@ -53,18 +55,26 @@ def sample(tmp_path: Path, sample_datadir: Path, seed_dir: Path) -> tuple[Path, 
 
 def paper_links(local: LocalStore) -> dict[str, tuple[str, str | None, float]]:
     """arXiv id → (paper id, confirming correction id, score)."""
-    found = select(local, """SELECT ?id ?paper ?by ?score WHERE {
+    found = select(
+        local,
+        """SELECT ?id ?paper ?by ?score WHERE {
         ?p bibkg:arxivId ?id ; bibkg:publishedAs ?paper ; bibkg:paperLink ?l . ?l bibkg:linkScore ?score .
-        OPTIONAL { ?l bibkg:confirmedBy ?by } }""")
-    return {i: (paper.removeprefix(A).rstrip("/"), by.rsplit("/", 1)[-1] if by else None, float(s))
-            for i, paper, by, s in found}
+        OPTIONAL { ?l bibkg:confirmedBy ?by } }""",
+    )
+    return {
+        i: (paper.removeprefix(A).rstrip("/"), by.rsplit("/", 1)[-1] if by else None, float(s))
+        for i, paper, by, s in found
+    }
 
 
 def person_links(local: LocalStore, arxiv_id: str) -> dict[int, tuple[str, str | None, str | None]]:
     """Position → (person IRI, confirming correction id, paper link it came through)."""
-    found = select(local, f"""SELECT ?pos ?person ?by ?via WHERE {{
+    found = select(
+        local,
+        f"""SELECT ?pos ?person ?by ?via WHERE {{
         <{P}{arxiv_id}> bibkg:preprintAuthorship ?a . ?a bibkg:position ?pos ; bibkg:linkedPerson ?person ;
-        bibkg:personLink ?l . OPTIONAL {{ ?l bibkg:confirmedBy ?by }} OPTIONAL {{ ?l bibkg:viaLink ?via }} }}""")
+        bibkg:personLink ?l . OPTIONAL {{ ?l bibkg:confirmedBy ?by }} OPTIONAL {{ ?l bibkg:viaLink ?via }} }}""",
+    )
     return {int(pos): (person, by.rsplit("/", 1)[-1] if by else None, via) for pos, person, by, via in found}
 
 
@@ -82,8 +92,10 @@ def _paper(iri: str, title: str, *names: str) -> AnthologyPaper:
 def test_decisions_come_before_the_scores() -> None:
     good = _paper("x:good", "Scaling laws for multilingual retrieval models", "Ada Lovelace", "Alan Turing")
     other = _paper("x:other", "A survey of tokenizers", "Grace Hopper")
-    preprints = [_preprint("2406.00001", "Scaling laws for multilingual retrieval models", "Ada Lovelace", "Alan Turing"),
-                 _preprint("2406.00002", "Scaling laws for multilingual retrieval", "Ada Lovelace", "Alan Turing")]
+    preprints = [
+        _preprint("2406.00001", "Scaling laws for multilingual retrieval models", "Ada Lovelace", "Alan Turing"),
+        _preprint("2406.00002", "Scaling laws for multilingual retrieval", "Ada Lovelace", "Alan Turing"),
+    ]
     index = TitleIndex([good, other])
     plain = choose(score(preprints, index))
     assert [(r.arxiv_id, r.paper) for r in plain.papers] == [("2406.00001", "x:good")]
@@ -95,30 +107,52 @@ def test_decisions_come_before_the_scores() -> None:
     # confirmed: linked whatever the score, holding its paper against a better-scored preprint
     confirmed = choose(score(preprints, index, decisions=Decisions(papers={"2406.00002": ("x:other", "c-1")})))
     assert [(r.arxiv_id, r.paper, r.confirmed_by) for r in confirmed.papers] == [
-        ("2406.00001", "x:good", None), ("2406.00002", "x:other", "c-1")]
+        ("2406.00001", "x:good", None),
+        ("2406.00002", "x:other", "c-1"),
+    ]
     assert next(r for r in confirmed.papers if r.confirmed_by).score < 0.62  # its evidence still computed
 
     # a confirmed paper outside the index comes from the papers lookup
     outside = _paper("x:outside", "Something else entirely", "Alan Turing")
-    found = choose(score(preprints, index, decisions=Decisions(papers={"2406.00002": ("x:outside", "c-2")}),
-                         papers=lambda iris: {i: outside for i in iris if i == outside.iri}))
+    found = choose(
+        score(
+            preprints,
+            index,
+            decisions=Decisions(papers={"2406.00002": ("x:outside", "c-2")}),
+            papers=lambda iris: {i: outside for i in iris if i == outside.iri},
+        )
+    )
     assert ("2406.00002", "x:outside") in [(r.arxiv_id, r.paper) for r in found.papers]
     assert [(p.position, p.paper_position) for p in found.persons if p.arxiv_id == "2406.00002"] == [(2, 1)]
 
     # person decisions: one dropped, one confirmed without a paper link behind it
     turing = f"{A}people/alan-turing/"
-    persons = Decisions(not_persons=frozenset({("2406.00001", 2, turing)}),
-                        persons={("2406.00002", 1, ): (f"{A}people/grace-hopper/", "c-3")})
+    persons = Decisions(
+        not_persons=frozenset({("2406.00001", 2, turing)}),
+        persons={
+            (
+                "2406.00002",
+                1,
+            ): (f"{A}people/grace-hopper/", "c-3")
+        },
+    )
     linked = choose(score(preprints, index, decisions=persons))
-    assert [(p.arxiv_id, p.position, p.person.rsplit("/", 2)[1], p.paper_position, p.confirmed_by)
-            for p in linked.persons] == [("2406.00001", 1, "ada-lovelace", 1, None),
-                                         ("2406.00002", 1, "grace-hopper", 0, "c-3")]
+    assert [
+        (p.arxiv_id, p.position, p.person.rsplit("/", 2)[1], p.paper_position, p.confirmed_by) for p in linked.persons
+    ] == [("2406.00001", 1, "ada-lovelace", 1, None), ("2406.00002", 1, "grace-hopper", 0, "c-3")]
 
 
 def test_a_decision_on_a_preprint_not_in_the_store_is_kept_for_later() -> None:
     index = TitleIndex([_paper("x:good", "Scaling laws for retrieval", "Ada Lovelace")])
-    links = choose(score([], index, decisions=Decisions(papers={"2406.09999": ("x:good", "c-1")},
-                                                        persons={("2406.09999", 1): ("x:ada", "c-2")})))
+    links = choose(
+        score(
+            [],
+            index,
+            decisions=Decisions(
+                papers={"2406.09999": ("x:good", "c-1")}, persons={("2406.09999", 1): ("x:ada", "c-2")}
+            ),
+        )
+    )
     assert links == Links((), ())
 
 
@@ -145,8 +179,11 @@ def test_reject_confirm_and_revert_paper_links(sample) -> None:
     assert through and all(via == f"https://w3id.org/bibkg/hf/link/{SAFELAW}" for _, _, via in through.values())
 
     # the corrections graph says what was decided; the Anthology's data is untouched
-    said = select(local, f"""SELECT ?c ?d WHERE {{ GRAPH <{GRAPH}> {{
-        ?c bibkg:concernsPreprint <{P}{SAFELAW}> ; bibkg:linkDecision ?d ; bibkg:correctionStatus "applied" }} }}""")
+    said = select(
+        local,
+        f"""SELECT ?c ?d WHERE {{ GRAPH <{GRAPH}> {{
+        ?c bibkg:concernsPreprint <{P}{SAFELAW}> ; bibkg:linkDecision ?d ; bibkg:correctionStatus "applied" }} }}""",
+    )
     assert sorted(d for _, d in said) == ["confirm", "reject"]
     view = service.log.view()
     exported = export(view, data)
@@ -167,15 +204,28 @@ def test_person_decisions_and_graphql(sample) -> None:
     links = person_links(local, "2406.06144")
     assert 8 not in links and len(links) == 9  # the other authors keep theirs
     # author 2, Han Zhu, is aligned with the paper's author 2; the decision says it is someone else
-    assert person_links(local, SAFELAW)[2] == (f"{A}people/han-zhu/unverified/", None, f"https://w3id.org/bibkg/hf/link/{SAFELAW}")
-    sure = service.propose(MAINTAINER, decision(SAFELAW, "confirm", position=2, person="unverified/boxun-li"), apply=True)
+    assert person_links(local, SAFELAW)[2] == (
+        f"{A}people/han-zhu/unverified/",
+        None,
+        f"https://w3id.org/bibkg/hf/link/{SAFELAW}",
+    )
+    sure = service.propose(
+        MAINTAINER, decision(SAFELAW, "confirm", position=2, person="unverified/boxun-li"), apply=True
+    )
     assert person_links(local, SAFELAW)[2] == (f"{A}people/boxun-li/unverified/", sure.correction.id, None)
 
-    result = graphql(local, f'{{ preprint(arxivId: "{SAFELAW}") {{ publishedAs {{ confirmedBy }} '
-                            "authors { position link { alignedPosition confirmedBy person { id } } } } }")
+    result = graphql(
+        local,
+        f'{{ preprint(arxivId: "{SAFELAW}") {{ publishedAs {{ confirmedBy }} '
+        "authors { position link { alignedPosition confirmedBy person { id } } } } }",
+    )
     assert "errors" not in result, result
     authors = {a["position"]: a["link"] for a in result["data"]["preprint"]["authors"]}
-    assert authors[2] == {"alignedPosition": None, "confirmedBy": sure.correction.id, "person": {"id": "unverified/boxun-li"}}
+    assert authors[2] == {
+        "alignedPosition": None,
+        "confirmedBy": sure.correction.id,
+        "person": {"id": "unverified/boxun-li"},
+    }
     assert authors[7]["confirmedBy"] is None and authors[7]["alignedPosition"] == 7
     assert result["data"]["preprint"]["publishedAs"] == {"confirmedBy": None}
 
@@ -193,8 +243,10 @@ def graphql(local: LocalStore, query: str) -> dict:
     try:
         catalog = default_catalog()
         app = FastAPI()
-        app.include_router(build_graphql_router(Services(store, catalog, QueryRunner(store, catalog)),
-                                                warm_name_index=False), prefix="/graphql")
+        app.include_router(
+            build_graphql_router(Services(store, catalog, QueryRunner(store, catalog)), warm_name_index=False),
+            prefix="/graphql",
+        )
         with TestClient(app) as client:
             return client.post("/graphql", json={"query": query}).json()
     finally:
@@ -253,31 +305,48 @@ def test_decisions_hold_on_every_path_the_links_are_made(sample, seed_dir: Path,
 
 
 def test_link_decisions_over_http(sample) -> None:
-    from tests.corrections.test_web_browser import BIBKG, serve
     import subprocess
 
+    from tests.corrections.test_web_browser import BIBKG, serve
+
     _data, local = sample
-    token = subprocess.run([BIBKG, "token", "create", "maria", "--role", "maintainer", "--store", str(local.root)],
-                           capture_output=True, text=True, check=True).stdout.strip()
+    token = subprocess.run(
+        [BIBKG, "token", "create", "maria", "--role", "maintainer", "--store", str(local.root)],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
     proc, url = serve(local.root, "--corrections")
     try:
         auth = {"Authorization": f"Bearer {token}"}
-        bad = httpx.post(url + "/corrections", json=decision(SAFELAW, "confirm", paper="2025.findings-acl.9999"), headers=auth)
+        bad = httpx.post(
+            url + "/corrections", json=decision(SAFELAW, "confirm", paper="2025.findings-acl.9999"), headers=auth
+        )
         assert bad.status_code == 404 and "2025.findings-acl.9999" in bad.text and "Traceback" not in bad.text
-        made = httpx.post(url + "/corrections", json={**decision(SAFELAW, "reject", paper="2025.findings-acl.721"),
-                                                      "apply": True}, headers=auth, timeout=60)
+        made = httpx.post(
+            url + "/corrections",
+            json={**decision(SAFELAW, "reject", paper="2025.findings-acl.721"), "apply": True},
+            headers=auth,
+            timeout=60,
+        )
         assert made.status_code in (200, 201), made.text
         deadline = time.monotonic() + 10
         query = f"SELECT ?paper WHERE {{ <{P}{SAFELAW}> <https://w3id.org/bibkg/ns#publishedAs> ?paper }}"
         while time.monotonic() < deadline:
-            answer = httpx.post(url + "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"})
+            answer = httpx.post(
+                url + "/sparql", data={"query": query}, headers={"Accept": "application/sparql-results+json"}
+            )
             if answer.status_code == 200 and not answer.json()["results"]["bindings"]:
                 break
             time.sleep(0.2)
         else:
             pytest.fail("the rejected link is still served")
-        pending = httpx.post(url + "/corrections", json=decision(SAFELAW, "confirm", position=7, person="juntao-dai"),
-                             headers=auth, timeout=30)
+        pending = httpx.post(
+            url + "/corrections",
+            json=decision(SAFELAW, "confirm", position=7, person="juntao-dai"),
+            headers=auth,
+            timeout=30,
+        )
         assert pending.status_code == 201 and pending.json()["status"] == "proposed"
         review = httpx.get(url + "/corrections/review", headers={"Accept": "text/html"}, timeout=30).text
         assert "Daily Papers link" in review and f"confirm: {SAFELAW} author 7 is juntao-dai" in review

@@ -49,8 +49,9 @@ def sample_store(tmp_path: Path, sample_datadir: Path) -> LocalStore:
     return local
 
 
-def test_day_by_day_equals_all_at_once(sample_store: LocalStore, sample_datadir: Path, seed_dir: Path,
-                                       tmp_path: Path) -> None:
+def test_day_by_day_equals_all_at_once(
+    sample_store: LocalStore, sample_datadir: Path, seed_dir: Path, tmp_path: Path
+) -> None:
     listings = read_listings([seed_dir])
     assert len(listings) == 5
     ways = []
@@ -70,7 +71,7 @@ def test_day_by_day_equals_all_at_once(sample_store: LocalStore, sample_datadir:
     assert links_text(sample_store) == text
 
 
-def _rewrite(day_file: Path, out: Path, change) -> Path:  # noqa: ANN001
+def _rewrite(day_file: Path, out: Path, change) -> Path:
     items = json.loads(day_file.read_text(encoding="utf-8"))
     change(items)
     out.mkdir(parents=True, exist_ok=True)
@@ -122,7 +123,7 @@ def test_merge_refuses_a_paper_held_by_a_kept_link() -> None:
 
 
 @pytest.mark.corpus
-def test_full_corpus_last_day_links_only_its_own(corpus_hf, tmp_path: Path) -> None:  # noqa: ANN001
+def test_full_corpus_last_day_links_only_its_own(corpus_hf, tmp_path: Path) -> None:
     local, first, last = corpus_hf
     assert how(first) == "full" and how(last) == "new"
     assert (last.paper_links, last.person_links) == (first.paper_links, first.person_links) == (23, 166)

@@ -14,7 +14,9 @@ def run(store: LocalStore, name: str, **params: str) -> list[dict[str, str]]:
     query = default_catalog()[name]
     opened = OxigraphStore.open(store)
     try:
-        return [{k: v.value for k, v in row.items()} for row in rows(opened.query(query.text, bindings=query.bind(params)))]
+        return [
+            {k: v.value for k, v in row.items()} for row in rows(opened.query(query.text, bindings=query.bind(params)))
+        ]
     finally:
         opened.close()
 

@@ -43,7 +43,9 @@ def write(tmp_path: Path, name: str, data, *, raw: str | None = None) -> Path:
 def test_reads_compact_pretty_and_wrapped_bodies(tmp_path: Path) -> None:
     compact = read_listing(write(tmp_path, "daily_papers_2024-06-11.json", [item()]))
     pretty = read_listing(write(tmp_path, "2024-06-12.json", None, raw=json.dumps([item()], indent=4)))
-    wrapped = read_listing(write(tmp_path, "x.json", {"status": "ok", "date": "2024-06-13", "count": 1, "data": [item()]}))
+    wrapped = read_listing(
+        write(tmp_path, "x.json", {"status": "ok", "date": "2024-06-13", "count": 1, "data": [item()]})
+    )
     assert (compact.day, pretty.day, wrapped.day) == ("2024-06-11", "2024-06-12", "2024-06-13")
     entry = compact.entries[0]
     assert entry.preprint.title == "Language Models Resist Alignment"  # arXiv line breaks collapsed

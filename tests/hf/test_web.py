@@ -28,7 +28,7 @@ def client(hf_store: LocalStore):
     store.close()
 
 
-def test_day_listing(client) -> None:  # noqa: ANN001
+def test_day_listing(client) -> None:
     r = client.get("/daily-papers/2025-06-07", headers={"Accept": "text/html"})
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
     html = r.text
@@ -38,13 +38,13 @@ def test_day_listing(client) -> None:  # noqa: ANN001
     assert "ACL 2025" in html and "→" in html
 
 
-def test_day_errors(client) -> None:  # noqa: ANN001
+def test_day_errors(client) -> None:
     assert client.get("/daily-papers/2025-06-08").status_code == 404
     r = client.get("/daily-papers/yesterday", headers={"Accept": "text/html"})
     assert r.status_code == 400 and "YYYY-MM-DD" in r.text
 
 
-def test_person_and_paper_pages_show_preprints(client) -> None:  # noqa: ANN001
+def test_person_and_paper_pages_show_preprints(client) -> None:
     person = client.get("/people/juntao-dai/", headers={"Accept": "text/html"}).text
     assert '<section class="preprints"><h2>Preprints <span class="count">3</span>' in person
     assert "2406.06144" in person and "published as" in person

@@ -39,7 +39,7 @@ def main(datadir: str) -> None:
 
     xml_variants: dict[tuple[str | None, str], str] = {}
 
-    def person(spec) -> str:  # noqa: ANN001
+    def person(spec) -> str:
         new = [v for v in spec.variants if v not in index.name_to_ids]
         try:
             pid = index.get_or_create_person(spec).id
@@ -64,11 +64,15 @@ def main(datadir: str) -> None:
                     entries.append([paper.full_id, "author", position, person(spec), spec.name.as_first_last()])
                 for position, spec in enumerate(paper.editors, start=1):
                     entries.append([paper.full_id, "editor", position, person(spec), spec.name.as_first_last()])
-    json.dump({
-        "entries": entries,
-        "xml_variants": [[first, last, pid] for (first, last), pid in xml_variants.items()],
-        "seconds": round(time.perf_counter() - started, 1),
-    }, out, ensure_ascii=False)
+    json.dump(
+        {
+            "entries": entries,
+            "xml_variants": [[first, last, pid] for (first, last), pid in xml_variants.items()],
+            "seconds": round(time.perf_counter() - started, 1),
+        },
+        out,
+        ensure_ascii=False,
+    )
     out.flush()
 
 

@@ -9,13 +9,12 @@ from pathlib import Path
 import httpx
 import pyoxigraph as ox
 import pytest
+from sparql_server_util import RunningServer, start_server
 
 from bibkg import config
 from bibkg.ingest import run_ingest
 from bibkg.server.settings import ServerSettings
 from bibkg.store.local import LocalStore
-
-from sparql_server_util import RunningServer, start_server
 
 REPO = Path(__file__).resolve().parents[2]
 PROTOCOL_DIR = REPO.parent / "shared" / "conformance" / "w3c-sparql11-protocol"

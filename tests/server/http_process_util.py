@@ -61,8 +61,23 @@ def serve(store_root: Path, **env: str) -> Iterator[ServerProcess]:
     full_env = {**os.environ, **{k: str(v) for k, v in env.items()}}
     full_env.pop("BIBKG_STORE", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "bibkg", "serve", "--store", str(store_root), "--port", str(port), "--query-workers", "2"],
-        env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True,
+        [
+            sys.executable,
+            "-m",
+            "bibkg",
+            "serve",
+            "--store",
+            str(store_root),
+            "--port",
+            str(port),
+            "--query-workers",
+            "2",
+        ],
+        env=full_env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:

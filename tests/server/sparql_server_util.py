@@ -16,7 +16,8 @@ from bibkg.server.settings import ServerSettings
 try:
     from bibkg.server.http_protocol import uvicorn_options
 except ImportError:  # the code before issue 10 (run to show that the new tests fail there)
-    def uvicorn_options(settings: ServerSettings) -> dict:  # noqa: ARG001
+
+    def uvicorn_options(settings: ServerSettings) -> dict:
         return {}
 
 
@@ -34,7 +35,7 @@ class RunningServer:
     thread: threading.Thread
 
     @property
-    def app(self):  # noqa: ANN201
+    def app(self):
         return self.server.config.app
 
     def stop(self) -> None:
@@ -45,8 +46,14 @@ class RunningServer:
 def start_server(settings: ServerSettings) -> RunningServer:
     port = free_port()
     settings = settings.replace(host="127.0.0.1", port=port)
-    config_ = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning", lifespan="on",
-                             **uvicorn_options(settings))
+    config_ = uvicorn.Config(
+        create_app(settings),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="on",
+        **uvicorn_options(settings),
+    )
     server = uvicorn.Server(config_)
     thread = threading.Thread(target=server.run, name=f"uvicorn-{port}", daemon=True)
     thread.start()
@@ -63,5 +70,3 @@ def start_server(settings: ServerSettings) -> RunningServer:
         time.sleep(0.05)
     server.should_exit = True
     raise RuntimeError("the test server did not start within 60 s")
-
-

@@ -59,7 +59,7 @@ def _health(url: str) -> dict:
     return httpx.get(url + "/health", timeout=5).json()
 
 
-def _wait_for_workers(server, count: int, seconds: float = 15) -> None:  # noqa: ANN001
+def _wait_for_workers(server, count: int, seconds: float = 15) -> None:
     end = time.monotonic() + seconds
     while len(server.workers()) < count and time.monotonic() < end:
         time.sleep(0.1)

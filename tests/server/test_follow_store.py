@@ -27,11 +27,11 @@ import pyoxigraph as ox
 import pytest
 from pool_process_util import serve
 
+from bibkg import config
 from bibkg.errors import StoreError
 from bibkg.ingest import run_ingest
 from bibkg.services import QueryRunner, Services
 from bibkg.sparql.catalog import QueryCatalog
-from bibkg import config
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore
 
@@ -81,11 +81,21 @@ class Answer:
 def requests_for(pid: str, iri: str) -> dict[str, tuple[str, str, dict]]:
     """The mixed load: kind → (method, path, httpx keyword arguments)."""
     return {
-        "sparql": ("GET", "/sparql", {"params": {"query": f"SELECT ?t WHERE {{ <{iri}> bibkg:title ?t }}"},
-                                      "headers": {"Accept": "text/csv"}}),
+        "sparql": (
+            "GET",
+            "/sparql",
+            {"params": {"query": f"SELECT ?t WHERE {{ <{iri}> bibkg:title ?t }}"}, "headers": {"Accept": "text/csv"}},
+        ),
         "graphql": ("POST", "/graphql", {"json": {"query": f'{{ paper(id: "{pid}") {{ title }} }}'}}),
-        "title-search": ("POST", "/graphql", {"json": {"query": f'{{ papers(title: "{TITLE_WORDS[pid]}", first: 3) '
-                                                                 '{ edges { node { title } } } }'}}),
+        "title-search": (
+            "POST",
+            "/graphql",
+            {
+                "json": {
+                    "query": f'{{ papers(title: "{TITLE_WORDS[pid]}", first: 3) {{ edges {{ node {{ title }} }} }} }}'
+                }
+            },
+        ),
         "html": ("GET", f"/{pid}/", {"headers": {"Accept": "text/html"}}),
         "rdf": ("GET", f"/{pid}/", {"params": {"format": "nt"}}),
         "dumps": ("GET", "/dumps", {}),
@@ -130,8 +140,14 @@ class Publisher:
         """For each publish, seconds until the first answer from that snapshot or a newer one."""
         out = []
         for version, at in self.published:
-            first = min((a.received for a in answers
-                         if self.versions.get(a.snapshot or "", -1) >= version and a.received >= at), default=None)
+            first = min(
+                (
+                    a.received
+                    for a in answers
+                    if self.versions.get(a.snapshot or "", -1) >= version and a.received >= at
+                ),
+                default=None,
+            )
             out.append(float("inf") if first is None else first - at)
         return out
 
@@ -143,19 +159,25 @@ class Publisher:
         if version is None:
             return f"{answer.kind}: unknown snapshot {answer.snapshot!r}"
         if answer.kind == "dumps":
-            return None if f'"snapshot":"{answer.snapshot}"' in answer.body.replace(" ", "") else \
-                f"dumps: the listing is not of snapshot {answer.snapshot}"
+            return (
+                None
+                if f'"snapshot":"{answer.snapshot}"' in answer.body.replace(" ", "")
+                else f"dumps: the listing is not of snapshot {answer.snapshot}"
+            )
         markers = {int(v) for v in re.findall(r" \[v(\d+)\]", answer.body)}
         if self.original not in answer.body or markers != ({version} if version else set()):
-            return f"{answer.kind}: snapshot {answer.snapshot} (v{version}) but the body shows versions {markers or {0}}"
+            return (
+                f"{answer.kind}: snapshot {answer.snapshot} (v{version}) but the body shows versions {markers or {0}}"
+            )
         stale = [v for v, at in self.published if at + SWITCH_SECONDS < answer.sent and v > version]
         if stale:
             return f"{answer.kind}: sent {SWITCH_SECONDS} s after v{max(stale)} was published, answered from v{version}"
         return None
 
 
-def load(url: str, kinds: dict[str, tuple[str, str, dict]], stop: threading.Event, answers: list[Answer],
-         clients: int) -> list[threading.Thread]:
+def load(
+    url: str, kinds: dict[str, tuple[str, str, dict]], stop: threading.Event, answers: list[Answer], clients: int
+) -> list[threading.Thread]:
     """``clients`` threads sending the mixed requests round robin until ``stop``."""
 
     def run(offset: int) -> None:
@@ -169,8 +191,16 @@ def load(url: str, kinds: dict[str, tuple[str, str, dict]], stop: threading.Even
                 sent = time.monotonic()
                 try:
                     r = client.request(method, path, **kwargs)
-                    answers.append(Answer(kind, sent, r.status_code, r.headers.get("x-bibkg-snapshot"), r.text,
-                                          received=time.monotonic()))
+                    answers.append(
+                        Answer(
+                            kind,
+                            sent,
+                            r.status_code,
+                            r.headers.get("x-bibkg-snapshot"),
+                            r.text,
+                            received=time.monotonic(),
+                        )
+                    )
                 except httpx.HTTPError as exc:
                     answers.append(Answer(kind, sent, 0, None, "", f"{type(exc).__name__}: {exc}"))
 
@@ -180,7 +210,7 @@ def load(url: str, kinds: dict[str, tuple[str, str, dict]], stop: threading.Even
     return threads
 
 
-def switch_seconds(url: str, name: str, started: float, limit: float = 10.0) -> float:  # noqa: D103
+def switch_seconds(url: str, name: str, started: float, limit: float = 10.0) -> float:
     """Seconds from ``started`` until a fresh request to ``url`` is answered from ``name``."""
     while time.monotonic() - started < limit:
         r = httpx.get(url + "/health", timeout=10)
@@ -190,8 +220,9 @@ def switch_seconds(url: str, name: str, started: float, limit: float = 10.0) -> 
     raise AssertionError(f"the server never served snapshot {name}")
 
 
-def run_scenario(store: LocalStore, pid: str, iri: str, *, publishes: int, clients: int, link_files: bool = False,
-                 **env: object) -> tuple[Publisher, list[Answer], list[float]]:
+def run_scenario(
+    store: LocalStore, pid: str, iri: str, *, publishes: int, clients: int, link_files: bool = False, **env: object
+) -> tuple[Publisher, list[Answer], list[float]]:
     publisher = Publisher(store, iri, link_files=link_files)
     answers: list[Answer] = []
     latencies = []
@@ -254,8 +285,9 @@ def test_server_follows_published_snapshots_under_load(sample_copy: LocalStore) 
 
 def test_several_server_processes_follow(sample_copy: LocalStore) -> None:
     """``--workers 2``: each uvicorn process follows the store on its own."""
-    publisher, answers, latencies = run_scenario(sample_copy, PID, IRI, publishes=4, clients=4, query_workers=1,
-                                                 BIBKG_WORKERS=2)
+    publisher, answers, latencies = run_scenario(
+        sample_copy, PID, IRI, publishes=4, clients=4, query_workers=1, BIBKG_WORKERS=2
+    )
     _assert_answers(publisher, answers, latencies, 4)
 
 
@@ -282,8 +314,15 @@ def test_full_corpus_server_follows_published_snapshots(corpus_store: LocalStore
     if files.is_dir():
         shutil.copytree(files, store.files_dir(source.name), copy_function=os.link)
     (store.root / "current").symlink_to(Path("snapshots") / source.name)
-    publisher, answers, latencies = run_scenario(store, "P19-1001", "https://aclanthology.org/P19-1001/",
-                                                 publishes=3, clients=4, link_files=True, query_workers=2)
+    publisher, answers, latencies = run_scenario(
+        store,
+        "P19-1001",
+        "https://aclanthology.org/P19-1001/",
+        publishes=3,
+        clients=4,
+        link_files=True,
+        query_workers=2,
+    )
     _assert_answers(publisher, answers, latencies, 3)
 
 
@@ -318,9 +357,8 @@ def test_a_generation_in_use_keeps_its_snapshot_leased(sample_copy: LocalStore) 
             pass
     assert old.closed and first.closed, "the old generation closes once its last user is gone"
     assert services.store is services.current.store
-    with pytest.raises(StoreError):
-        with old.hold():
-            pass
+    with pytest.raises(StoreError), old.hold():
+        pass
     Publisher(sample_copy, IRI).publish()  # prunes the first snapshot: nobody holds it
     assert not (first.snapshot / "CURRENT").exists()
     services.close()

@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+import http_process_util
 import httpx
 import pytest
-
-import http_process_util
-from bibkg.store.local import LocalStore
 from http_process_util import ServerProcess, serve
+
+from bibkg.store.local import LocalStore
 
 
 @pytest.fixture(scope="module")
@@ -31,8 +31,11 @@ def gql(server: ServerProcess, query: str) -> dict:
 
 def not_found(answer: dict) -> list[tuple[str, str]]:
     """``(argument, message)`` of each NOT_FOUND error of an answer."""
-    return [(e["extensions"]["argument"], e["message"]) for e in answer.get("errors", [])
-            if e.get("extensions", {}).get("code") == "NOT_FOUND"]
+    return [
+        (e["extensions"]["argument"], e["message"])
+        for e in answer.get("errors", [])
+        if e.get("extensions", {}).get("code") == "NOT_FOUND"
+    ]
 
 
 @pytest.mark.parametrize(("query", "argument", "value"), [
@@ -53,22 +56,31 @@ def test_unknown_filter_id_is_not_found(gql_server: ServerProcess, query: str, a
 
 
 def test_known_ids_still_answer(gql_server: ServerProcess) -> None:
-    answer = gql(gql_server, '{ coauthors(person: "yaodong-yang", event: "acl-2025") { totalCount }'
-                             '  person(id: "yaodong-yang") { papers(venue: "acl") { totalCount }'
-                             '    coauthors(event: "acl-2025") { totalCount } } }')
+    answer = gql(
+        gql_server,
+        '{ coauthors(person: "yaodong-yang", event: "acl-2025") { totalCount }'
+        '  person(id: "yaodong-yang") { papers(venue: "acl") { totalCount }'
+        '    coauthors(event: "acl-2025") { totalCount } } }',
+    )
     assert "errors" not in answer
     assert answer["data"]["coauthors"]["totalCount"] == 37
     assert answer["data"]["person"]["coauthors"]["totalCount"] == 37
     assert answer["data"]["person"]["papers"]["totalCount"] >= 1
     # an IRI works as well as an id
-    iri = gql(gql_server, '{ coauthors(person: "yaodong-yang", event: "https://aclanthology.org/events/acl-2025/") { totalCount } }')
+    iri = gql(
+        gql_server,
+        '{ coauthors(person: "yaodong-yang", event: "https://aclanthology.org/events/acl-2025/") { totalCount } }',
+    )
     assert iri["data"]["coauthors"]["totalCount"] == 37
 
 
 def test_a_known_id_with_no_matches_is_an_empty_list(gql_server: ServerProcess) -> None:
     """A venue that exists, in a year without the person's papers: 0, not an error."""
-    answer = gql(gql_server, '{ coauthors(person: "yaodong-yang", venue: "naacl", year: 2020) { totalCount }'
-                             '  person(id: "yaodong-yang") { papers(venue: "acl", year: 2020) { totalCount } } }')
+    answer = gql(
+        gql_server,
+        '{ coauthors(person: "yaodong-yang", venue: "naacl", year: 2020) { totalCount }'
+        '  person(id: "yaodong-yang") { papers(venue: "acl", year: 2020) { totalCount } } }',
+    )
     assert "errors" not in answer
     assert answer["data"]["coauthors"]["totalCount"] == 0 and answer["data"]["person"]["papers"]["totalCount"] == 0
 

@@ -13,13 +13,12 @@ from pathlib import Path
 
 import httpx
 import pytest
+from http_process_util import ServerProcess, serve
 
 from bibkg import config
 from bibkg.ingest import run_ingest
 from bibkg.server.routes import STATIC_DIR
 from bibkg.store.local import LocalStore
-
-from http_process_util import ServerProcess, serve
 
 EVIL = "evil.example"
 PUBLIC = "https://kg.example.org/bibkg"
@@ -29,9 +28,9 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 
 # every route that writes a URL of this server, and the media type asked for
 URL_WRITERS = [
-    ("/sparql", "text/turtle"),                                   # sd:endpoint
+    ("/sparql", "text/turtle"),  # sd:endpoint
     ("/.well-known/void", "text/turtle"),
-    ("/people/yaodong-yang/", "application/ld+json"),             # @context and the Link header
+    ("/people/yaodong-yang/", "application/ld+json"),  # @context and the Link header
     ("/dumps", "application/json"),
     ("/queries", "application/json"),
 ]
@@ -101,7 +100,9 @@ def test_link_header_and_context_use_the_public_url(public_server: ServerProcess
 # -- security headers --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/", "/sparql", "/queries", "/people/yaodong-yang/", "/sigs/sigdat/", "/people/nobody-at-all/"])
+@pytest.mark.parametrize(
+    "path", ["/", "/sparql", "/queries", "/people/yaodong-yang/", "/sigs/sigdat/", "/people/nobody-at-all/"]
+)
 def test_html_has_csp_nosniff_and_frame_denial(plain_server: ServerProcess, path: str) -> None:
     r = httpx.get(plain_server.url + path, headers={"Accept": "text/html"}, timeout=30)
     assert r.headers["content-type"].startswith("text/html"), (path, r.status_code)
@@ -174,12 +175,22 @@ def test_query_page_shows_a_javascript_iri_as_text(plain_server: ServerProcess) 
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed and scripts/browser.sh could not install it (needs apt-get and root)")
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed and scripts/browser.sh could not install it (needs apt-get and root)",
+)
 def test_query_page_in_chromium_renders_no_javascript_link(plain_server: ServerProcess, tmp_path: Path) -> None:
     query = f"SELECT ?link WHERE {{ BIND(<{XSS}> AS ?link) }}"
     url = plain_server.url + "/?" + str(httpx.QueryParams({"query": query, "run": "1"}))
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
+    ]
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-ready="true"' in dom.stdout and "alert(document.domain)" in dom.stdout

@@ -12,7 +12,6 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-
 from http_process_util import ServerProcess, read_all, serve, status_of
 
 HEADER_TIMEOUT = 2.0
@@ -23,7 +22,7 @@ BUDGET = 40_000_000
 
 
 @pytest.fixture(scope="module")
-def edge_server(sample_store) -> Iterator[ServerProcess]:  # noqa: ANN001
+def edge_server(sample_store) -> Iterator[ServerProcess]:
     with serve(
         sample_store.root,
         BIBKG_HEADER_TIMEOUT=HEADER_TIMEOUT,
@@ -61,7 +60,8 @@ def test_declared_oversized_body_is_refused_at_once(edge_server: ServerProcess) 
 
 def test_streamed_oversized_body_is_refused(edge_server: ServerProcess) -> None:
     """A chunked body declares no length: it is counted as it arrives."""
-    def chunks():  # noqa: ANN202
+
+    def chunks():
         yield b'{"query": "{ __typename }", "variables": {"x": "'
         for _ in range(40):
             yield b"a" * 100_000
@@ -181,8 +181,18 @@ def test_a_slow_but_complete_request_is_served(edge_server: ServerProcess) -> No
 # -- HEAD ------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("path", ["/sparql", "/graphql", "/health", "/queries/person-papers?person=yaodong-yang",
-                                  "/sparql?query=ASK%7B%7D", "/queries", "/"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/sparql",
+        "/graphql",
+        "/health",
+        "/queries/person-papers?person=yaodong-yang",
+        "/sparql?query=ASK%7B%7D",
+        "/queries",
+        "/",
+    ],
+)
 def test_head_is_answered_wherever_get_is(edge_server: ServerProcess, path: str) -> None:
     with httpx.Client(base_url=edge_server.url, timeout=30) as client:
         get = client.get(path)
@@ -205,8 +215,7 @@ def test_slow_readers_are_dropped_and_memory_is_bounded(edge_server: ServerProce
     bytes of them at once (503 beyond), and a client that reads nothing is dropped after
     SEND_TIMEOUT, which frees its result."""
     target = "/sparql?" + str(httpx.QueryParams({"query": BIG_QUERY}))
-    request = (f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\n"
-               "Accept: application/sparql-results+json\r\n\r\n").encode()
+    request = (f"GET {target} HTTP/1.1\r\nHost: 127.0.0.1\r\nAccept: application/sparql-results+json\r\n\r\n").encode()
     before = edge_server.rss_mib()
     socks = [edge_server.connect(rcvbuf=16_384) for _ in range(8)]
     peak = before
@@ -229,7 +238,9 @@ def test_slow_readers_are_dropped_and_memory_is_bounded(edge_server: ServerProce
     for data, closed in results:
         if status_of(data) == 200:
             head, _, body = data.partition(b"\r\n\r\n")
-            length = int(next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")).split(b":")[1])
+            length = int(
+                next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")).split(b":")[1]
+            )
             assert length > 5_000_000
             assert closed and len(body) < length, "the slow reader was not dropped"
     time.sleep(1)
@@ -238,7 +249,7 @@ def test_slow_readers_are_dropped_and_memory_is_bounded(edge_server: ServerProce
     assert after - before < 40, f"RSS {before:.0f} -> {after:.0f} MiB after the slow readers were dropped"
 
 
-def test_budget_refusal_names_the_setting(sample_store) -> None:  # noqa: ANN001
+def test_budget_refusal_names_the_setting(sample_store) -> None:
     """While a client that does not read holds the budget, a further big result gets 503.  (Its
     own server: a send timeout long enough that the holder is not dropped meanwhile.)"""
     target = "/sparql?" + str(httpx.QueryParams({"query": BIG_QUERY}))

@@ -16,14 +16,14 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+import http_process_util
 import httpx
 import pytest
+from http_process_util import ServerProcess, serve
 
-import http_process_util
 from bibkg.server.routes import STATIC_DIR
 from bibkg.sparql.catalog import default_catalog
 from bibkg.store.local import LocalStore
-from http_process_util import ServerProcess, serve
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
 NODE = shutil.which("node")
@@ -73,7 +73,9 @@ def test_queries_lists_the_public_catalog(page_server: ServerProcess) -> None:
 
 
 def test_internal_queries_stay_runnable(page_server: ServerProcess) -> None:
-    r = httpx.get(page_server.url + "/queries/gql-venues", headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    r = httpx.get(
+        page_server.url + "/queries/gql-venues", headers={"Accept": "application/sparql-results+json"}, timeout=30
+    )
     assert r.status_code == 200 and r.json()["results"]["bindings"]
     # an unknown name lists what a user can run, not the internal names
     r = httpx.get(page_server.url + "/queries/no-such-query", timeout=30)
@@ -82,7 +84,9 @@ def test_internal_queries_stay_runnable(page_server: ServerProcess) -> None:
 
 def test_cli_lists_the_public_catalog(tmp_path: Path) -> None:
     env = {**os.environ, "BIBKG_STORE": str(tmp_path / "none"), "BIBKG_CACHE": str(tmp_path / "cache")}
-    proc = subprocess.run([sys.executable, "-m", "bibkg", "queries"], capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bibkg", "queries"], capture_output=True, text=True, env=env, timeout=120
+    )
     assert proc.returncode == 0, proc.stderr
     names = {line.split()[0] for line in proc.stdout.splitlines() if line and not line.startswith(" ")}
     assert names == PUBLIC
@@ -132,7 +136,12 @@ def test_local_links_resolve_on_this_server(page_server: ServerProcess) -> None:
     page this server has."""
     query = """SELECT ?x WHERE { { ?x a bibkg:Person } UNION { ?x a bibkg:Paper } UNION { ?x a bibkg:Volume }
                UNION { ?x a bibkg:Event } UNION { ?x a bibkg:Venue } } ORDER BY ?x LIMIT 400"""
-    r = httpx.get(page_server.url + "/sparql", params={"query": query}, headers={"Accept": "application/sparql-results+json"}, timeout=30)
+    r = httpx.get(
+        page_server.url + "/sparql",
+        params={"query": query},
+        headers={"Accept": "application/sparql-results+json"},
+        timeout=30,
+    )
     terms = [b["x"] for b in r.json()["results"]["bindings"]]
     kinds = {t["value"].split("/")[3] if t["value"].count("/") > 4 else "paper" for t in terms}
     assert {"people", "volumes", "events", "venues", "paper"} <= kinds
@@ -148,12 +157,21 @@ def test_local_links_resolve_on_this_server(page_server: ServerProcess) -> None:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/browser.sh installs it; needs apt-get and root)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (scripts/browser.sh installs it; needs apt-get and root)"
+)
 def test_query_page_in_chromium(page_server: ServerProcess, tmp_path: Path) -> None:
     query = "SELECT ?p WHERE { BIND(<https://aclanthology.org/people/yaodong-yang/> AS ?p) }"
     url = page_server.url + "/?" + str(httpx.QueryParams({"query": query, "run": "1"}))
-    flags = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-dev-shm-usage",
-             f"--user-data-dir={tmp_path / 'profile'}", "--virtual-time-budget=15000"]
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--no-first-run",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
+    ]
     dom = subprocess.run([CHROMIUM, *flags, "--dump-dom", url], capture_output=True, text=True, timeout=120)
     assert dom.returncode == 0, dom.stderr[-2000:]
     assert 'data-ready="true"' in dom.stdout
@@ -210,7 +228,9 @@ def test_void_for_a_browser_is_readable(page_server: ServerProcess) -> None:
     (BROWSER, "rdfxml", "application/rdf+xml"),
     (BROWSER, "turtle", "text/turtle"),
 ])  # fmt: skip
-def test_void_explicit_rdf_still_served(page_server: ServerProcess, accept: str, fmt: str | None, media_type: str) -> None:
+def test_void_explicit_rdf_still_served(
+    page_server: ServerProcess, accept: str, fmt: str | None, media_type: str
+) -> None:
     params = {"format": fmt} if fmt else {}
     r = httpx.get(page_server.url + "/.well-known/void", params=params, headers={"Accept": accept}, timeout=30)
     assert r.status_code == 200 and r.headers["content-type"].split(";")[0] == media_type

@@ -11,12 +11,12 @@ from bibkg.server.app import create_app
 from bibkg.server.settings import ServerSettings
 
 
-def _client(sample_store) -> TestClient:  # noqa: ANN001
+def _client(sample_store) -> TestClient:
     settings = dataclasses.replace(ServerSettings.from_env(), store_dir=str(sample_store.root))
     return TestClient(create_app(settings), base_url="http://localhost")
 
 
-def test_query_bibtex_is_not_taken_for_a_query_name(sample_store) -> None:  # noqa: ANN001
+def test_query_bibtex_is_not_taken_for_a_query_name(sample_store) -> None:
     with _client(sample_store) as client:
         bib = client.get("/queries/bib-person-papers.bib", params={"person": "yaodong-yang"})
         assert bib.status_code == 200, bib.text

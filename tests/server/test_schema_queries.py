@@ -103,7 +103,9 @@ def _count(n: int) -> list[tuple[str, ...]]:
     return [(str(ox.Literal(str(n), datatype=ox.NamedNode("http://www.w3.org/2001/XMLSchema#integer"))),)]
 
 
-def test_answers_come_from_the_kept_counts_and_bad_files_are_ignored(sample: tuple[OxigraphStore, ox.Store], tmp_path: Path) -> None:
+def test_answers_come_from_the_kept_counts_and_bad_files_are_ignored(
+    sample: tuple[OxigraphStore, ox.Store], tmp_path: Path
+) -> None:
     _store, native = sample
     counts = schema.compute(native)
     assert counts.quads == sum(counts.graphs.values()) == len(native)
@@ -122,7 +124,14 @@ def test_a_snapshot_without_counts_gets_them_from_a_child_process(tmp_path: Path
     starts a detached computation; later ones read its file."""
     local = LocalStore(tmp_path / "s")
     with local.new_snapshot() as w:
-        w.add(ox.Quad(ox.NamedNode("http://example.org/a"), ox.NamedNode("http://example.org/p"), ox.Literal("x"), ox.NamedNode("http://example.org/g")))
+        w.add(
+            ox.Quad(
+                ox.NamedNode("http://example.org/a"),
+                ox.NamedNode("http://example.org/p"),
+                ox.Literal("x"),
+                ox.NamedNode("http://example.org/g"),
+            )
+        )
     files = local.files_dir(local.current_snapshot())
     files.mkdir(parents=True, exist_ok=True)
     store = OxigraphStore.open(local)
@@ -131,7 +140,9 @@ def test_a_snapshot_without_counts_gets_them_from_a_child_process(tmp_path: Path
     while not (files / schema.FILE).exists() or (files / schema.LOCK).exists():
         assert time.monotonic() < deadline, "the counts were not computed"
         time.sleep(0.1)
-    assert schema.SchemaStats.from_json(json.loads((files / schema.FILE).read_text())) == schema.compute(local.open_read())
+    assert schema.SchemaStats.from_json(json.loads((files / schema.FILE).read_text())) == schema.compute(
+        local.open_read()
+    )
     forged = {**json.loads((files / schema.FILE).read_text()), "triples": 7}
     (files / schema.FILE).write_text(json.dumps(forged))
     assert _rows(store.query(COUNT_ALL)) == _count(7)  # now from the file
@@ -153,15 +164,25 @@ def test_union_semantics_with_repeated_triples_and_odd_terms(tmp_path: Path) -> 
         t = (ox.NamedNode(ex + "a"), ox.NamedNode(ex + "p"), ox.Literal("x"))
         for g in (ox.NamedNode(ex + "g1"), ox.NamedNode(ex + "g2"), ox.DefaultGraph()):
             w.add(ox.Quad(*t, g))
-        w.add(ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(schema.RDF_TYPE), ox.NamedNode(ex + "C"), ox.NamedNode(ex + "g1")))
-        w.add(ox.Quad(ox.NamedNode(ex + "a"), ox.NamedNode(schema.RDF_TYPE), ox.NamedNode(ex + "C"), ox.NamedNode(ex + "g2")))
+        w.add(
+            ox.Quad(
+                ox.NamedNode(ex + "a"), ox.NamedNode(schema.RDF_TYPE), ox.NamedNode(ex + "C"), ox.NamedNode(ex + "g1")
+            )
+        )
+        w.add(
+            ox.Quad(
+                ox.NamedNode(ex + "a"), ox.NamedNode(schema.RDF_TYPE), ox.NamedNode(ex + "C"), ox.NamedNode(ex + "g2")
+            )
+        )
     native = local.open_read()
     schema.write(native, local.files_dir(local.current_snapshot()))
     store = OxigraphStore.open(local)
     for query in RECOGNIZED:
         _assert_same(_rows(store.query(query)), _direct(native, query), query)
     with local.new_snapshot(copy_current=True) as w:
-        w.add(ox.Quad(ox.NamedNode(ex + "b"), ox.NamedNode(schema.RDF_TYPE), ox.BlankNode("k"), ox.NamedNode(ex + "g1")))
+        w.add(
+            ox.Quad(ox.NamedNode(ex + "b"), ox.NamedNode(schema.RDF_TYPE), ox.BlankNode("k"), ox.NamedNode(ex + "g1"))
+        )
         w.add(ox.Quad(ox.NamedNode(ex + "b"), ox.NamedNode(schema.RDF_TYPE), ox.Literal("L"), ox.NamedNode(ex + "g1")))
     native = local.open_read()
     schema.write(native, local.files_dir(local.current_snapshot()))
@@ -171,8 +192,13 @@ def test_union_semantics_with_repeated_triples_and_odd_terms(tmp_path: Path) -> 
             _assert_same(_rows(store.query(query)), _direct(native, query), query)
 
 
-@pytest.mark.parametrize("query", ["SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY ?p LIMIT 3 LIMIT 4",
-                                   "PREFIX r: <#> SELECT DISTINCT ?c WHERE { ?s r:type ?c }"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "SELECT DISTINCT ?p WHERE { ?s ?p ?o } ORDER BY ?p LIMIT 3 LIMIT 4",
+        "PREFIX r: <#> SELECT DISTINCT ?c WHERE { ?s r:type ?c }",
+    ],
+)
 def test_a_query_oxigraph_refuses_is_refused(query: str) -> None:
     from bibkg.errors import QueryError
 
@@ -226,7 +252,9 @@ def test_schema_queries_on_the_full_corpus(corpus: tuple[OxigraphStore, ox.Store
 
 
 @pytest.mark.parametrize("base", [None, "http://www.w3.org/1999/02/22-rdf-syntax-ns", "https://example.org/"])
-def test_relative_iris_resolve_against_the_base_as_in_oxigraph(sample: tuple[OxigraphStore, ox.Store], base: str | None) -> None:
+def test_relative_iris_resolve_against_the_base_as_in_oxigraph(
+    sample: tuple[OxigraphStore, ox.Store], base: str | None
+) -> None:
     """The server passes its base IRI with every query; a relative IRI may or may not be rdf:type."""
     store, native = sample
     queries = ["SELECT ?p (COUNT(*) AS ?n) WHERE { ?s ?p ?o } GROUP BY ?p ORDER BY DESC(?n) ?p"]

@@ -15,7 +15,6 @@ import time
 from pathlib import Path
 
 import httpx
-
 from sparql_server_util import free_port
 
 QUESTION = '{ coauthors(name: "Yaodong Yang", event: "acl-2025") { totalCount } }'
@@ -65,7 +64,9 @@ def _keep_alive_latencies(port: int, n: int) -> list[float]:
             while b"\r\n\r\n" not in data:
                 data += sock.recv(65536)
             head, _, rest = data.partition(b"\r\n\r\n")
-            length = int(next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")).split(b":")[1])
+            length = int(
+                next(line for line in head.split(b"\r\n") if line.lower().startswith(b"content-length")).split(b":")[1]
+            )
             while len(rest) < length:
                 rest += sock.recv(65536)
             times.append(time.perf_counter() - started)

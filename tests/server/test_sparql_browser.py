@@ -21,10 +21,18 @@ pytestmark = pytest.mark.browser
 
 def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
     flags = [
-        "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-        "--disable-background-networking", "--disable-component-update", "--disable-sync",
-        "--disable-dev-shm-usage", f"--user-data-dir={tmp_path / 'profile'}",
-        "--virtual-time-budget=15000", "--window-size=1280,900",
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        f"--user-data-dir={tmp_path / 'profile'}",
+        "--virtual-time-budget=15000",
+        "--window-size=1280,900",
     ]
     return subprocess.run([CHROMIUM, *flags, *args], capture_output=True, text=True, timeout=120)
 
@@ -36,8 +44,11 @@ def test_page_has_no_external_assets() -> None:
         assert "@import" not in text and "cdn" not in text.lower()
 
 
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed and scripts/browser.sh could not install it (needs apt-get and root)")
-def test_query_page_in_headless_chromium(server, tmp_path: Path) -> None:  # noqa: ANN001
+@pytest.mark.skipif(
+    CHROMIUM is None,
+    reason="chromium is not installed and scripts/browser.sh could not install it (needs apt-get and root)",
+)
+def test_query_page_in_headless_chromium(server, tmp_path: Path) -> None:
     url = f"{server.url}/?name=coauthors-at-event&run=1"
     dom = _chromium(["--dump-dom", url], tmp_path)
     assert dom.returncode == 0, dom.stderr[-2000:]

@@ -7,12 +7,11 @@ import pyoxigraph as ox
 import pytest
 from rdflib import Graph, URIRef
 from rdflib.plugins.stores.sparqlstore import SPARQLStore
+from sparql_server_util import start_server
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from bibkg.server.settings import ServerSettings
 from bibkg.store.remote import RemoteStore, values_block
-
-from sparql_server_util import start_server
 
 COAUTHORS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -22,32 +21,32 @@ SELECT ?name (COUNT(DISTINCT ?paper) AS ?papers) WHERE {
 } GROUP BY ?name ORDER BY DESC(?papers) ?name"""
 
 
-def wrapper(server, fmt):  # noqa: ANN001, ANN201
+def wrapper(server, fmt):
     w = SPARQLWrapper(server.url + "/sparql")
     w.setQuery(COAUTHORS)
     w.setReturnFormat(fmt)
     return w
 
 
-def test_sparqlwrapper_json(server) -> None:  # noqa: ANN001
+def test_sparqlwrapper_json(server) -> None:
     data = wrapper(server, JSON).query().convert()
     assert data["results"]["bindings"][0]["name"]["value"] == "Jiaming Ji"
     assert data["results"]["bindings"][0]["papers"]["value"] == "6"
 
 
-def test_sparqlwrapper_xml(server) -> None:  # noqa: ANN001
+def test_sparqlwrapper_xml(server) -> None:
     doc = wrapper(server, XML).query().convert()
     assert doc.getElementsByTagName("literal")[0].firstChild.data == "Jiaming Ji"
 
 
-def test_sparqlwrapper_csv_tsv(server) -> None:  # noqa: ANN001
+def test_sparqlwrapper_csv_tsv(server) -> None:
     csv_text = wrapper(server, CSV).query().convert().decode()
     assert csv_text.splitlines()[:2] == ["name,papers", "Jiaming Ji,6"]
     tsv_text = wrapper(server, TSV).query().convert().decode()
     assert tsv_text.splitlines()[1].startswith('"Jiaming Ji"\t')
 
 
-def test_sparqlwrapper_construct_turtle_and_post(server) -> None:  # noqa: ANN001
+def test_sparqlwrapper_construct_turtle_and_post(server) -> None:
     w = SPARQLWrapper(server.url + "/sparql")
     w.setQuery("CONSTRUCT WHERE { <https://aclanthology.org/people/yaodong-yang/> ?p ?o }")
     w.setReturnFormat(TURTLE)
@@ -57,14 +56,14 @@ def test_sparqlwrapper_construct_turtle_and_post(server) -> None:  # noqa: ANN00
     assert len(g) > 5
 
 
-def test_sparqlwrapper_ask(server) -> None:  # noqa: ANN001
+def test_sparqlwrapper_ask(server) -> None:
     w = SPARQLWrapper(server.url + "/sparql")
     w.setQuery("ASK { ?s a <https://w3id.org/bibkg/ns#Paper> }")
     w.setReturnFormat(JSON)
     assert w.query().convert()["boolean"] is True
 
 
-def test_rdflib_sparqlstore(server) -> None:  # noqa: ANN001
+def test_rdflib_sparqlstore(server) -> None:
     store = SPARQLStore(server.url + "/sparql", returnFormat="json")
     g = Graph(store=store)
     rows = list(g.query(COAUTHORS))
@@ -75,7 +74,7 @@ def test_rdflib_sparqlstore(server) -> None:  # noqa: ANN001
     store.close()
 
 
-def test_remote_store_roundtrip(server) -> None:  # noqa: ANN001
+def test_remote_store_roundtrip(server) -> None:
     remote = RemoteStore(server.url + "/sparql", timeout=10)
     text = "PREFIX bibkg: <https://w3id.org/bibkg/ns#> SELECT ?paper ?person WHERE { ?paper bibkg:author ?person }"
     person = ox.NamedNode("https://aclanthology.org/people/yaodong-yang/")
@@ -94,13 +93,17 @@ def test_values_block_renders_terms_not_strings() -> None:
         values_block({"bad name": ox.Literal("x")})
 
 
-def test_serve_external_endpoint(server) -> None:  # noqa: ANN001
+def test_serve_external_endpoint(server) -> None:
     """bibkg pointed at another SPARQL endpoint (here: the first bibkg) serves the same answers."""
     import httpx
 
     front = start_server(ServerSettings(sparql_endpoint=server.url + "/sparql", query_timeout=5))
     try:
-        r = httpx.get(front.url + "/queries/coauthors-at-event", params={"person": "yaodong-yang", "event": "acl-2025"}, headers={"Accept": "text/csv"})
+        r = httpx.get(
+            front.url + "/queries/coauthors-at-event",
+            params={"person": "yaodong-yang", "event": "acl-2025"},
+            headers={"Accept": "text/csv"},
+        )
         assert r.status_code == 200, r.text
         assert r.text.splitlines()[1].endswith("Jiaming Ji,6")
         r = httpx.get(front.url + "/sparql", params={"query": "SELECT * WHERE { ?s ?p ?o } LIMIT 3"})

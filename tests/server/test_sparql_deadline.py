@@ -30,7 +30,7 @@ def _pid_alive(pid: int) -> bool:
         return False
 
 
-def test_expensive_query_stopped_cheap_query_unaffected(server) -> None:  # noqa: ANN001
+def test_expensive_query_stopped_cheap_query_unaffected(server) -> None:
     pool = server.app.state.executor
     before = set(pool._all)
     killed_before = pool.killed
@@ -46,8 +46,9 @@ def test_expensive_query_stopped_cheap_query_unaffected(server) -> None:  # noqa
             t = time.perf_counter()
             # from another client address: one address runs at most half the query slots
             # (executor.FairSlots), so with 2 workers its own cheap queries would wait for it
-            with httpx.Client(base_url=server.url, timeout=30,
-                              transport=httpx.HTTPTransport(local_address="127.0.0.2")) as c2:
+            with httpx.Client(
+                base_url=server.url, timeout=30, transport=httpx.HTTPTransport(local_address="127.0.0.2")
+            ) as c2:
                 result["response"] = c2.get("/sparql", params={"query": EXPENSIVE, "timeout": "1.0"})
             result["seconds"] = time.perf_counter() - t
 
@@ -79,13 +80,15 @@ def test_expensive_query_stopped_cheap_query_unaffected(server) -> None:  # noqa
 
 
 @pytest.fixture(scope="module")
-def tight_server(sample_store):  # noqa: ANN001, ANN201
-    running = start_server(ServerSettings(store_dir=sample_store.root, query_workers=1, query_timeout=1.5, queue_wait=0.2))
+def tight_server(sample_store):
+    running = start_server(
+        ServerSettings(store_dir=sample_store.root, query_workers=1, query_timeout=1.5, queue_wait=0.2)
+    )
     yield running
     running.stop()
 
 
-def test_deadline_cannot_be_raised_and_busy_gets_503(tight_server) -> None:  # noqa: ANN001
+def test_deadline_cannot_be_raised_and_busy_gets_503(tight_server) -> None:
     out: dict = {}
 
     def expensive() -> None:

@@ -23,10 +23,9 @@ from contextlib import contextmanager
 
 import httpx
 import pytest
+from sparql_server_util import RunningServer, start_server
 
 from bibkg.server.settings import ServerSettings
-
-from sparql_server_util import RunningServer, start_server
 
 YAODONG = "https://aclanthology.org/people/yaodong-yang/"
 
@@ -98,12 +97,22 @@ def test_service_in_a_literal_is_not_refused(client: httpx.Client) -> None:
     assert r.json()["results"]["bindings"][0]["service"]["value"].startswith("SERVICE <http")
 
 
-def test_cli_refuses_service(sample_store) -> None:  # noqa: ANN001
+def test_cli_refuses_service(sample_store) -> None:
     with listening_socket() as (sock, endpoint):
         proc = subprocess.run(
-            [sys.executable, "-m", "bibkg", "query", "--store", str(sample_store.root),
-             f"SELECT * WHERE {{ SERVICE SILENT <{endpoint}> {{ ?s ?p ?o }} }}"],
-            capture_output=True, text=True, timeout=60, env=os.environ.copy(),
+            [
+                sys.executable,
+                "-m",
+                "bibkg",
+                "query",
+                "--store",
+                str(sample_store.root),
+                f"SELECT * WHERE {{ SERVICE SILENT <{endpoint}> {{ ?s ?p ?o }} }}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+            env=os.environ.copy(),
         )
         assert proc.returncode != 0
         assert "SERVICE is not allowed" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
@@ -114,29 +123,30 @@ def test_remote_store_refuses_before_sending() -> None:
     from bibkg.errors import QueryError
     from bibkg.store.remote import RemoteStore
 
-    with listening_socket() as (sock, endpoint):
-        with listening_socket() as (service_sock, service):
-            remote = RemoteStore(endpoint, timeout=2)
-            try:
-                with pytest.raises(QueryError, match="SERVICE is not allowed"):
-                    remote.query(f"SELECT * WHERE {{ SERVICE <{service}> {{ ?s ?p ?o }} }}")
-            finally:
-                remote.close()
-            assert_no_connection(sock)  # nothing was sent to the remote store either
-            assert_no_connection(service_sock, 0.1)
+    with listening_socket() as (sock, endpoint), listening_socket() as (service_sock, service):
+        remote = RemoteStore(endpoint, timeout=2)
+        try:
+            with pytest.raises(QueryError, match="SERVICE is not allowed"):
+                remote.query(f"SELECT * WHERE {{ SERVICE <{service}> {{ ?s ?p ?o }} }}")
+        finally:
+            remote.close()
+        assert_no_connection(sock)  # nothing was sent to the remote store either
+        assert_no_connection(service_sock, 0.1)
 
 
 def test_server_over_a_remote_store_refuses_service(server: RunningServer) -> None:
     front = start_server(ServerSettings(sparql_endpoint=server.url + "/sparql", query_timeout=5))
     try:
         with listening_socket() as (sock, endpoint):
-            assert_refused(httpx.get(front.url + "/sparql", params={"query": f"SELECT * {{ SERVICE <{endpoint}> {{ }} }}"}))
+            assert_refused(
+                httpx.get(front.url + "/sparql", params={"query": f"SELECT * {{ SERVICE <{endpoint}> {{ }} }}"})
+            )
             assert_no_connection(sock)
     finally:
         front.stop()
 
 
-def test_allow_listed_endpoint_federates(server: RunningServer, sample_store) -> None:  # noqa: ANN001
+def test_allow_listed_endpoint_federates(server: RunningServer, sample_store) -> None:
     """An operator allows one endpoint (a second bibkg here): SERVICE to it answers, anything
     else is still refused without a connection."""
     allowed = server.url + "/sparql"
@@ -162,12 +172,15 @@ def test_allow_listed_endpoint_federates(server: RunningServer, sample_store) ->
         front.stop()
 
 
-def test_cli_federates_to_an_allowed_endpoint(server: RunningServer, sample_store) -> None:  # noqa: ANN001
+def test_cli_federates_to_an_allowed_endpoint(server: RunningServer, sample_store) -> None:
     allowed = server.url + "/sparql"
     query = f"SELECT ?name WHERE {{ SERVICE <{allowed}> {{ <{YAODONG}> rdfs:label ?name }} }}"
     proc = subprocess.run(
         [sys.executable, "-m", "bibkg", "query", "--store", str(sample_store.root), "--format", "csv", query],
-        capture_output=True, text=True, timeout=60, env={**os.environ, "BIBKG_FEDERATION_ALLOW": allowed},
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "BIBKG_FEDERATION_ALLOW": allowed},
     )
     assert proc.returncode == 0, proc.stderr
     assert proc.stdout.splitlines() == ["name", "Yaodong Yang"]
@@ -193,10 +206,23 @@ def test_malformed_parameter_is_400(client: httpx.Client, path: str, value: str)
     assert len(r.text) < 400
 
 
-def test_malformed_parameter_in_the_cli(sample_store) -> None:  # noqa: ANN001
+def test_malformed_parameter_in_the_cli(sample_store) -> None:
     proc = subprocess.run(
-        [sys.executable, "-m", "bibkg", "query", "--store", str(sample_store.root), "--name", "person-venues", "--param", "person=a%b"],
-        capture_output=True, text=True, timeout=60,
+        [
+            sys.executable,
+            "-m",
+            "bibkg",
+            "query",
+            "--store",
+            str(sample_store.root),
+            "--name",
+            "person-venues",
+            "--param",
+            "person=a%b",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert proc.returncode != 0
     assert "parameter 'person'" in proc.stderr and "Traceback" not in proc.stderr, proc.stderr
@@ -250,7 +276,9 @@ def test_format_naming_nothing_available_is_406(client: httpx.Client) -> None:
 
 
 def test_predeclared_prefixes_on_sparql(client: httpx.Client) -> None:
-    r = client.get("/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?p rdf:type bibkg:Paper ; bibkg:year ?y }"})
+    r = client.get(
+        "/sparql", params={"query": "SELECT (COUNT(*) AS ?n) WHERE { ?p rdf:type bibkg:Paper ; bibkg:year ?y }"}
+    )
     assert r.status_code == 200, r.text
     assert int(r.json()["results"]["bindings"][0]["n"]["value"]) > 0
     # the query's own declaration wins over the predeclared one

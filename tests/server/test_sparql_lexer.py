@@ -135,7 +135,9 @@ def test_prefix_block_only_for_used_undeclared_prefixes() -> None:
     from bibkg.sparql.lexer import prefix_block
     from bibkg.vocab import PREFIXES
 
-    query = "PREFIX rdfs: <http://example.org/mine#> SELECT * WHERE { ?s a bibkg:Paper ; rdfs:label ?l . ?s ?p 'xsd:no' }"
+    query = (
+        "PREFIX rdfs: <http://example.org/mine#> SELECT * WHERE { ?s a bibkg:Paper ; rdfs:label ?l . ?s ?p 'xsd:no' }"
+    )
     assert prefix_block(query, PREFIXES) == f"PREFIX bibkg: <{PREFIXES['bibkg']}>\n"
 
 
@@ -168,7 +170,9 @@ def test_literal_and_iri_parameters_are_validated() -> None:
     with pytest.raises(ParameterError, match="parameter 'g': 'https://x/a%zz' is not a valid IRI"):
         Parameter("g", "iri").to_term("https://x/a%zz")
     assert Parameter("g", "iri").to_term("https://x/a%20b") == ox.NamedNode("https://x/a%20b")
-    assert Parameter("p", "person").to_term("yaodong-yang") == ox.NamedNode("https://aclanthology.org/people/yaodong-yang/")
+    assert Parameter("p", "person").to_term("yaodong-yang") == ox.NamedNode(
+        "https://aclanthology.org/people/yaodong-yang/"
+    )
 
 
 def test_non_ascii_case_does_not_shift_offsets() -> None:
@@ -178,15 +182,33 @@ def test_non_ascii_case_does_not_shift_offsets() -> None:
     allowed = [E]
     check_federation(f'SELECT * WHERE {{ ?s ?p "İİİİ" SERVICE <{E}> {{ ?s ?p "service" }} }}', allowed)
     with pytest.raises(FederationRefused):
-        check_federation(f'SELECT * WHERE {{ ?s ?p "İİİİ" SERVICE <{E}> {{ }} FILTER(?a<?b)SERVICE#>\n <http://x/> {{ }} }}', allowed)
+        check_federation(
+            f'SELECT * WHERE {{ ?s ?p "İİİİ" SERVICE <{E}> {{ }} FILTER(?a<?b)SERVICE#>\n <http://x/> {{ }} }}', allowed
+        )
 
 
 @pytest.mark.parametrize(
     "body",
-    ["a." * 50_000, "a-." * 33_000, "<" * 100_000, "'''\\" * 25_000, "ex:" + "a." * 50_000, "service " * 12_000,
-     '"\\' * 50_000, "'\\" * 50_000],
-    ids=["dotted-words", "dashed-words", "less-thans", "long-quotes", "dotted-local", "many-service",
-         "escaped-double-quotes", "escaped-single-quotes"],
+    [
+        "a." * 50_000,
+        "a-." * 33_000,
+        "<" * 100_000,
+        "'''\\" * 25_000,
+        "ex:" + "a." * 50_000,
+        "service " * 12_000,
+        '"\\' * 50_000,
+        "'\\" * 50_000,
+    ],
+    ids=[
+        "dotted-words",
+        "dashed-words",
+        "less-thans",
+        "long-quotes",
+        "dotted-local",
+        "many-service",
+        "escaped-double-quotes",
+        "escaped-single-quotes",
+    ],
 )
 def test_tokenizer_is_linear_on_hostile_text(body: str) -> None:
     """100 KB of text built to make a backtracking tokenizer rescan (``a.a.a.…`` took 74 s when

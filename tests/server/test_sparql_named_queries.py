@@ -38,7 +38,7 @@ def test_at_least_a_dozen_more() -> None:
 
 
 @pytest.mark.parametrize("query", CATALOG, ids=[q.name for q in CATALOG])
-def test_header_and_run(query, sample_store) -> None:  # noqa: ANN001
+def test_header_and_run(query, sample_store) -> None:
     assert query.summary
     for p in query.params:
         if p.required or not query.name.startswith("gql-"):  # GraphQL's internal queries have optional filters
@@ -58,7 +58,7 @@ def test_header_and_run(query, sample_store) -> None:  # noqa: ANN001
             assert all(r.get(name) == term for r in got), name
 
 
-def test_person_names_counts_printings(sample_store) -> None:  # noqa: ANN001
+def test_person_names_counts_printings(sample_store) -> None:
     store = open_store(("snapshot", str(sample_store.current_snapshot())))
     q = CATALOG["person-names"]
     got = rows(store.query(q.text, bindings=q.bind({"person": "yaodong-yang"})))
@@ -66,7 +66,7 @@ def test_person_names_counts_printings(sample_store) -> None:  # noqa: ANN001
     assert sum(int(r["printed"].value) for r in got) >= 7  # one per paper at least
 
 
-def test_person_papers_by_year(sample_store) -> None:  # noqa: ANN001
+def test_person_papers_by_year(sample_store) -> None:
     store = open_store(("snapshot", str(sample_store.current_snapshot())))
     q = CATALOG["person-papers"]
     got = rows(store.query(q.text, bindings=q.bind({"person": "yaodong-yang"})))
@@ -75,7 +75,7 @@ def test_person_papers_by_year(sample_store) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("query", OURS, ids=[q.name for q in OURS])
-def test_over_http(query, client: httpx.Client) -> None:  # noqa: ANN001
+def test_over_http(query, client: httpx.Client) -> None:
     params = {p.name: p.example for p in query.params if p.example is not None}
     r = client.get(f"/queries/{query.name}", params=params)
     assert r.status_code == 200, r.text
@@ -83,17 +83,45 @@ def test_over_http(query, client: httpx.Client) -> None:  # noqa: ANN001
         assert len(r.json()["results"]["bindings"]) == EXPECT_ROWS[query.name]
 
 
-def test_cli_named_query(sample_store) -> None:  # noqa: ANN001
+def test_cli_named_query(sample_store) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "bibkg", "query", "--store", str(sample_store.root), "--name", "coauthors-at-event",
-         "--param", "person=yaodong-yang", "--param", "event=acl-2025", "--format", "json"],
-        capture_output=True, text=True, check=True,
+        [
+            sys.executable,
+            "-m",
+            "bibkg",
+            "query",
+            "--store",
+            str(sample_store.root),
+            "--name",
+            "coauthors-at-event",
+            "--param",
+            "person=yaodong-yang",
+            "--param",
+            "event=acl-2025",
+            "--format",
+            "json",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
     )
     data = json.loads(out.stdout)
     assert data["results"]["bindings"][0]["name"]["value"] == "Jiaming Ji"
     bad = subprocess.run(
-        [sys.executable, "-m", "bibkg", "query", "--store", str(sample_store.root), "--name", "venue-years", "--param", "venue=a b"],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "bibkg",
+            "query",
+            "--store",
+            str(sample_store.root),
+            "--name",
+            "venue-years",
+            "--param",
+            "venue=a b",
+        ],
+        capture_output=True,
+        text=True,
     )
     assert bad.returncode == 1 and "not a venue id" in bad.stderr
 

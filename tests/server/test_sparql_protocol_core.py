@@ -7,21 +7,25 @@ import pytest
 from bibkg.sparql.protocol import ProtocolError, negotiate, parse_request, prefers_html, query_form
 
 
-def err(fn, *args, **kwargs) -> ProtocolError:  # noqa: ANN001
+def err(fn, *args, **kwargs) -> ProtocolError:
     with pytest.raises(ProtocolError) as info:
         fn(*args, **kwargs)
     return info.value
 
 
 def test_get_with_dataset() -> None:
-    req = parse_request("GET", b"query=ASK%20%7B%7D&default-graph-uri=http%3A%2F%2Fa&named-graph-uri=http%3A%2F%2Fb", None, b"")
+    req = parse_request(
+        "GET", b"query=ASK%20%7B%7D&default-graph-uri=http%3A%2F%2Fa&named-graph-uri=http%3A%2F%2Fb", None, b""
+    )
     assert req.query == "ASK {}"
     assert req.default_graphs == ["http://a"] and req.named_graphs == ["http://b"]
     assert req.has_dataset
 
 
 def test_form_post_and_url_dataset() -> None:
-    req = parse_request("POST", b"default-graph-uri=http%3A%2F%2Fa", "application/x-www-form-urlencoded", b"query=ASK%20%7B%7D")
+    req = parse_request(
+        "POST", b"default-graph-uri=http%3A%2F%2Fa", "application/x-www-form-urlencoded", b"query=ASK%20%7B%7D"
+    )
     assert req.query == "ASK {}" and req.default_graphs == ["http://a"]
 
 

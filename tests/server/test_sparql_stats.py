@@ -9,33 +9,69 @@ from bibkg.server.worker import open_store
 from bibkg.services import rows
 
 P = "PREFIX bibkg: <https://w3id.org/bibkg/ns#> "
-NEW_TERMS = ["VenueYear", "AuthorRank", "paperCount", "authorCount", "firstYear", "lastYear", "venueYear",
-             "topAuthor", "rank", "rankedPerson", "authorshipCount", "editorshipCount", "sourceSnapshot"]
+NEW_TERMS = [
+    "VenueYear",
+    "AuthorRank",
+    "paperCount",
+    "authorCount",
+    "firstYear",
+    "lastYear",
+    "venueYear",
+    "topAuthor",
+    "rank",
+    "rankedPerson",
+    "authorshipCount",
+    "editorshipCount",
+    "sourceSnapshot",
+]
 
 
-def _int(row, key: str) -> int:  # noqa: ANN001
+def _int(row, key: str) -> int:
     return int(row[key].value)
 
 
-def test_counts_match_live_queries(sample_store) -> None:  # noqa: ANN001
+def test_counts_match_live_queries(sample_store) -> None:
     store = open_store(("snapshot", str(sample_store.current_snapshot())))
     live = {
         r["p"].value: _int(r, "n")
-        for r in rows(store.query(P + "SELECT ?p (COUNT(DISTINCT ?paper) AS ?n) WHERE { ?paper a bibkg:Paper ; bibkg:author ?p } GROUP BY ?p"))
+        for r in rows(
+            store.query(
+                P
+                + "SELECT ?p (COUNT(DISTINCT ?paper) AS ?n) WHERE { ?paper a bibkg:Paper ; bibkg:author ?p } GROUP BY ?p"
+            )
+        )
     }
-    stored = {r["p"].value: _int(r, "n") for r in rows(store.query(P + "SELECT ?p ?n WHERE { ?p bibkg:paperCount ?n ; a bibkg:Person }"))}
+    stored = {
+        r["p"].value: _int(r, "n")
+        for r in rows(store.query(P + "SELECT ?p ?n WHERE { ?p bibkg:paperCount ?n ; a bibkg:Person }"))
+    }
     assert live == stored
-    vy_live = rows(store.query(P + """SELECT ?v ?y (COUNT(DISTINCT ?paper) AS ?n) (COUNT(DISTINCT ?a) AS ?authors)
-        WHERE { ?paper a bibkg:Paper ; bibkg:venue ?v ; bibkg:year ?y . OPTIONAL { ?paper bibkg:author ?a } } GROUP BY ?v ?y"""))
-    vy_stored = rows(store.query(P + "SELECT ?v ?y ?n ?authors WHERE { ?s a bibkg:VenueYear ; bibkg:venue ?v ; bibkg:year ?y ; bibkg:paperCount ?n ; bibkg:authorCount ?authors }"))
+    vy_live = rows(
+        store.query(
+            P
+            + """SELECT ?v ?y (COUNT(DISTINCT ?paper) AS ?n) (COUNT(DISTINCT ?a) AS ?authors)
+        WHERE { ?paper a bibkg:Paper ; bibkg:venue ?v ; bibkg:year ?y . OPTIONAL { ?paper bibkg:author ?a } } GROUP BY ?v ?y"""
+        )
+    )
+    vy_stored = rows(
+        store.query(
+            P
+            + "SELECT ?v ?y ?n ?authors WHERE { ?s a bibkg:VenueYear ; bibkg:venue ?v ; bibkg:year ?y ; bibkg:paperCount ?n ; bibkg:authorCount ?authors }"
+        )
+    )
     key = lambda r: (r["v"].value, _int(r, "y"), _int(r, "n"), _int(r, "authors"))  # noqa: E731
     assert sorted(map(key, vy_live)) == sorted(map(key, vy_stored))
 
 
-def test_top_authors_rank_ties(sample_store) -> None:  # noqa: ANN001
+def test_top_authors_rank_ties(sample_store) -> None:
     store = open_store(("snapshot", str(sample_store.current_snapshot())))
-    got = rows(store.query(P + """SELECT ?rank ?n WHERE { ?vy bibkg:venue <https://aclanthology.org/venues/findings/> ; bibkg:topAuthor ?r .
-        ?r bibkg:rank ?rank ; bibkg:paperCount ?n } ORDER BY ?rank"""))
+    got = rows(
+        store.query(
+            P
+            + """SELECT ?rank ?n WHERE { ?vy bibkg:venue <https://aclanthology.org/venues/findings/> ; bibkg:topAuthor ?r .
+        ?r bibkg:rank ?rank ; bibkg:paperCount ?n } ORDER BY ?rank"""
+        )
+    )
     pairs = [(_int(r, "rank"), _int(r, "n")) for r in got]
     assert pairs[0] == (1, 4)
     for (r1, n1), (r2, n2) in zip(pairs, pairs[1:]):

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import json
 import xml.etree.ElementTree as ET
+from pathlib import Path
 
 import httpx
 import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.collection import Collection
-
-from pathlib import Path
 
 PROTOCOL_DIR = Path(__file__).resolve().parents[3] / "shared" / "conformance" / "w3c-sparql11-protocol"
 
@@ -29,7 +28,7 @@ BOOLEAN = ("application/sparql-results+json", "application/sparql-results+xml")
 RDF = ("text/turtle", "application/n-triples", "application/rdf+xml", "application/ld+json")
 
 
-def _manifest():  # noqa: ANN202
+def _manifest():
     path = PROTOCOL_DIR / "manifest.ttl"
     if not path.is_file():
         return None, []
@@ -63,7 +62,9 @@ def _requests(entry: URIRef) -> list[dict]:
                 "body": None if body is None else str(g.value(body, CNT.chars)),
                 "status": {str(s).rsplit("#", 1)[-1] for s in g.objects(resp, MF.expectedStatus)},
                 "format": None if g.value(resp, MF.expectedFormat) is None else str(g.value(resp, MF.expectedFormat)),
-                "boolean": None if g.value(resp, MF.expectedBoolean) is None else g.value(resp, MF.expectedBoolean).toPython(),
+                "boolean": None
+                if g.value(resp, MF.expectedBoolean) is None
+                else g.value(resp, MF.expectedBoolean).toPython(),
             }
         )
     return out
@@ -71,7 +72,12 @@ def _requests(entry: URIRef) -> list[dict]:
 
 def _is_update(req: dict) -> bool:
     ctype = req["headers"].get("content-type", "")
-    return "sparql-update" in ctype or "update=" in (req["body"] or "") or "update=" in req["path"] or "using-" in req["path"]
+    return (
+        "sparql-update" in ctype
+        or "update=" in (req["body"] or "")
+        or "update=" in req["path"]
+        or "using-" in req["path"]
+    )
 
 
 def _send(client: httpx.Client, req: dict) -> httpx.Response:
@@ -101,7 +107,7 @@ names = [str(e).rsplit("#", 1)[-1] for e in ENTRIES]
 
 @pytest.mark.skipif(GRAPH is None, reason=f"W3C SPARQL 1.1 Protocol manifest not found at {PROTOCOL_DIR}")
 @pytest.mark.parametrize("entry", ENTRIES, ids=names)
-def test_protocol_manifest(protocol_server, entry: URIRef) -> None:  # noqa: ANN001
+def test_protocol_manifest(protocol_server, entry: URIRef) -> None:
     requests = _requests(entry)
     with httpx.Client(base_url=protocol_server.url, timeout=30) as client:
         first = requests[0]

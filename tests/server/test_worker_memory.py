@@ -33,8 +33,9 @@ def test_an_idle_worker_gives_back_what_a_burst_left(corpus_store: LocalStore) -
         workers = sorted(server.workers())
         time.sleep(1.0)
         ready = sum(rss_mib(w) for w in workers)
-        response = httpx.get(server.url + "/sparql", params={"query": READ_EVERYTHING},
-                             headers={"Accept": "text/csv"}, timeout=60)
+        response = httpx.get(
+            server.url + "/sparql", params={"query": READ_EVERYTHING}, headers={"Accept": "text/csv"}, timeout=60
+        )
         assert response.status_code == 200, response.text
         assert int(response.text.split()[1].split(",")[1]) > 50_000  # it did read every abstract
         grown = sum(rss_mib(w) for w in workers)
@@ -46,6 +47,7 @@ def test_an_idle_worker_gives_back_what_a_burst_left(corpus_store: LocalStore) -
         assert sorted(server.workers()) == workers  # the same processes: nothing was killed
         assert after <= ready * 1.10, f"ready {ready:.0f} MiB, after the query {grown:.0f}, idle {after:.0f}"
         # and it still answers
-        again = httpx.get(server.url + "/sparql", params={"query": READ_EVERYTHING},
-                          headers={"Accept": "text/csv"}, timeout=60)
+        again = httpx.get(
+            server.url + "/sparql", params={"query": READ_EVERYTHING}, headers={"Accept": "text/csv"}, timeout=60
+        )
         assert again.text == response.text

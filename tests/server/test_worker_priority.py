@@ -16,7 +16,9 @@ import pytest
 
 from bibkg.server.worker import LOW_PRIORITY_AFTER, LOW_PRIORITY_NICE, Priority
 
-pytestmark = pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="thread priorities are read from /proc (Linux)")
+pytestmark = pytest.mark.skipif(
+    not Path("/proc/self/task").is_dir(), reason="thread priorities are read from /proc (Linux)"
+)
 
 
 def nice_of(tid: int) -> int:

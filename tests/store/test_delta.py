@@ -23,7 +23,6 @@ from bibkg.ingest import run_ingest
 from bibkg.sparql import schema
 from bibkg.store.delta import Delta, DeltaError, apply_delta
 from bibkg.store.local import LocalStore
-
 from tests.core.helpers import cli_env, run_cli, sorted_nquads
 
 NOTE = ox.NamedNode("https://w3id.org/bibkg/ns#note")
@@ -54,7 +53,9 @@ def assert_same(a: LocalStore, b: LocalStore) -> None:
     assert sorted(files_a) == sorted(files_b)
     for name in files_a:
         if name == CARDS_FILE:  # an update changes the previous file in place: the same rows
-            assert content(a.files_dir(a.current_snapshot()) / name) == content(b.files_dir(b.current_snapshot()) / name)
+            assert content(a.files_dir(a.current_snapshot()) / name) == content(
+                b.files_dir(b.current_snapshot()) / name
+            )
         else:
             assert files_a[name] == files_b[name], f"{name} differs"
 
@@ -66,7 +67,9 @@ def store(tmp_path: Path, sample_datadir: Path) -> LocalStore:
     return store
 
 
-def test_one_quad_delta_is_published_with_its_derived_files(store: LocalStore, tmp_path: Path, sample_datadir: Path) -> None:
+def test_one_quad_delta_is_published_with_its_derived_files(
+    store: LocalStore, tmp_path: Path, sample_datadir: Path
+) -> None:
     before = store.current_snapshot()
     quad = ox.Quad(PAPER, NOTE, ox.Literal('a "note"\twith\ttabs\nand a newline'), ACL)
     report = apply_delta(store, Delta(note="test").add_quads([quad]), command="pytest", actor="tester")
@@ -77,15 +80,25 @@ def test_one_quad_delta_is_published_with_its_derived_files(store: LocalStore, t
     reader = store.open_read()
     assert quad in reader and len(reader) == report.quads
     # derived: the VoID count, the schema counts, the dumps say exactly what the store holds
-    count = next(iter(reader.query("SELECT ?n WHERE { GRAPH ?g { <https://w3id.org/bibkg/dataset> <http://rdfs.org/ns/void#triples> ?n } }")))
+    count = next(
+        iter(
+            reader.query(
+                "SELECT ?n WHERE { GRAPH ?g { <https://w3id.org/bibkg/dataset> <http://rdfs.org/ns/void#triples> ?n } }"
+            )
+        )
+    )
     assert int(count["n"].value) == len(reader)
     assert schema.read(store.files_dir(after)) == schema.compute(reader)
     dump = (store.files_dir(after) / "bibkg.nq").read_bytes()
     assert {str(q) for q in ox.parse(dump, ox.RdfFormat.N_QUADS)} == {str(q) for q in reader}
     turtle = (store.files_dir(after) / "bibkg.ttl").read_bytes()
-    assert {str(t) for t in ox.parse(turtle, ox.RdfFormat.TURTLE)} == {str(ox.Triple(q.subject, q.predicate, q.object)) for q in reader}
+    assert {str(t) for t in ox.parse(turtle, ox.RdfFormat.TURTLE)} == {
+        str(ox.Triple(q.subject, q.predicate, q.object)) for q in reader
+    }
     # the cards did not change: the same file (a hard link)
-    assert os.path.samefile(store.files_dir(after) / "paper-cards.sqlite", store.files_dir(before) / "paper-cards.sqlite")
+    assert os.path.samefile(
+        store.files_dir(after) / "paper-cards.sqlite", store.files_dir(before) / "paper-cards.sqlite"
+    )
     # logged: begin and published, with who and what
     log = [r for r in store.read_log() if r["id"] == after.name]
     assert [r["event"] for r in log] == ["begin", "published"]
@@ -107,7 +120,12 @@ def test_a_same_length_replacement_rewrites_the_dumps(store: LocalStore, tmp_pat
         reader = store.open_read()
         [old] = list(reader.quads_for_pattern(PAPER, title, None, None))
         del reader
-        new = ox.Quad(PAPER, title, ox.Literal(f"{old.object.value.removesuffix(f' [v{version - 1}]')} [v{version}]"), old.graph_name)
+        new = ox.Quad(
+            PAPER,
+            title,
+            ox.Literal(f"{old.object.value.removesuffix(f' [v{version - 1}]')} [v{version}]"),
+            old.graph_name,
+        )
         apply_delta(store, Delta().remove_quads([old]).add_quads([new]))
         reader = store.open_read()
         assert list(reader.quads_for_pattern(PAPER, title, None, None)) == [new]
@@ -123,9 +141,11 @@ def test_replace_and_drop_graphs(store: LocalStore) -> None:
     assert len(list(reader.quads_for_pattern(None, None, None, ox.NamedNode(extra)))) == 3
     manifest = (store.state_dir(store.current_snapshot()) / "graphs.json").read_text()
     assert manifest.index(extra) < manifest.index(iris.STATS_GRAPH)  # new graphs go before the statistics
-    text = "".join(f"<{PAPER.value}> <{NOTE.value}> \"only\" <{extra}> .\n" for _ in range(2))
+    text = "".join(f'<{PAPER.value}> <{NOTE.value}> "only" <{extra}> .\n' for _ in range(2))
     apply_delta(store, Delta().replace_graph(extra, text))
-    assert [q.object.value for q in store.open_read().quads_for_pattern(None, None, None, ox.NamedNode(extra))] == ["only"]
+    assert [q.object.value for q in store.open_read().quads_for_pattern(None, None, None, ox.NamedNode(extra))] == [
+        "only"
+    ]
     apply_delta(store, Delta().drop_graph(extra).drop_graph(ACL.value))
     reader = store.open_read()
     assert not list(reader.quads_for_pattern(None, None, None, ox.NamedNode(extra)))
@@ -140,11 +160,16 @@ def test_replace_and_drop_graphs(store: LocalStore) -> None:
     [
         (lambda: Delta().add_quads([ox.Quad(ox.BlankNode(), NOTE, ox.Literal("x"), ACL)]), "blank nodes"),
         (lambda: Delta().add_quads([ox.Quad(PAPER, NOTE, ox.Literal("x"))]), "default graph"),
-        (lambda: Delta().replace_graph(ACL.value, b"<http://a.org/> <http://b.org/> <http://c.org/> <http://d.org/> ."), "not in"),
+        (
+            lambda: Delta().replace_graph(
+                ACL.value, b"<http://a.org/> <http://b.org/> <http://c.org/> <http://d.org/> ."
+            ),
+            "not in",
+        ),
         (lambda: Delta().replace_graph(ACL.value, b"not n-quads"), "malformed N-Quads"),
     ],
 )
-def test_bad_deltas_are_clear_errors(delta, message: str) -> None:  # noqa: ANN001
+def test_bad_deltas_are_clear_errors(delta, message: str) -> None:
     with pytest.raises(DeltaError, match=message):
         delta()
 
@@ -183,7 +208,9 @@ HOLD_LOCK = textwrap.dedent(
 
 
 def test_two_writers_one_waits_or_gets_store_busy(store: LocalStore) -> None:
-    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(store.root / "ingest.lock"), "1.5"], stdout=subprocess.PIPE, text=True)
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(store.root / "ingest.lock"), "1.5"], stdout=subprocess.PIPE, text=True
+    )
     try:
         assert holder.stdout.readline().strip() == "locked"
         before = store.current_snapshot()
@@ -242,7 +269,11 @@ def test_kill_9_during_a_delta_leaves_the_previous_snapshot(store: LocalStore, t
     report = apply_delta(store, Delta().add_quads([ox.Quad(PAPER, NOTE, ox.Literal("after"), ACL)]))
     assert staging(store) == [] and report.before == before.name
     events = [r["event"] for r in store.read_log()]
-    assert events[-4:] == ["begin", "abandoned", "begin", "published"] or events[-3:] == ["abandoned", "begin", "published"]
+    assert events[-4:] == ["begin", "abandoned", "begin", "published"] or events[-3:] == [
+        "abandoned",
+        "begin",
+        "published",
+    ]
 
 
 STALL_DUMPS = textwrap.dedent(
@@ -265,7 +296,9 @@ STALL_DUMPS = textwrap.dedent(
 )
 
 
-def test_kill_9_while_the_dumps_are_written_after_publishing(store: LocalStore, tmp_path: Path, sample_datadir: Path) -> None:
+def test_kill_9_while_the_dumps_are_written_after_publishing(
+    store: LocalStore, tmp_path: Path, sample_datadir: Path
+) -> None:
     """The snapshot is published before its dumps: a reader waits for them; a writer killed
     meanwhile leaves them to the next writer, which writes them exactly."""
     marker = tmp_path / "published"
@@ -324,7 +357,9 @@ def _change(data: Path) -> None:
     first = xml[0].read_text(encoding="utf-8")
     xml[0].write_text(first.replace("<title>", "<title>Changed: ", 1), encoding="utf-8")
     last, cid = xml[-1].read_text(encoding="utf-8"), xml[-1].stem
-    (data / "xml" / "2099.added.xml").write_text(last.replace(f'<collection id="{cid}">', '<collection id="2099.added">'), encoding="utf-8")
+    (data / "xml" / "2099.added.xml").write_text(
+        last.replace(f'<collection id="{cid}">', '<collection id="2099.added">'), encoding="utf-8"
+    )
     xml[1].unlink()
 
 
@@ -342,14 +377,22 @@ def test_incremental_ingest_equals_a_cold_one(fixture: str, tmp_path: Path, requ
     cold_report = run_ingest(data, cold, jobs=1)
     assert_same(store, cold)
     assert (report.quads, report.persons, report.papers, len(report.warnings)) == (
-        cold_report.quads, cold_report.persons, cold_report.papers, len(cold_report.warnings))
+        cold_report.quads,
+        cold_report.persons,
+        cold_report.papers,
+        len(cold_report.warnings),
+    )
     # people metadata changed: every file is mapped again, still equal to a cold ingest
     people = next(p for p in (data / "yaml" / "name_variants.yaml", data / "yaml" / "people.yaml") if p.is_file())
     text = people.read_text(encoding="utf-8")
     if people.name == "people.yaml":
-        people.write_text(text + "zzyzx-testperson:\n  names:\n  - {first: Zzyzx, last: Testperson}\n", encoding="utf-8")
+        people.write_text(
+            text + "zzyzx-testperson:\n  names:\n  - {first: Zzyzx, last: Testperson}\n", encoding="utf-8"
+        )
     else:
-        people.write_text(text + "- canonical: {first: Zzyzx, last: Testperson}\n  id: zzyzx-testperson\n", encoding="utf-8")
+        people.write_text(
+            text + "- canonical: {first: Zzyzx, last: Testperson}\n  id: zzyzx-testperson\n", encoding="utf-8"
+        )
     report = run_ingest(data, store, jobs=1)
     assert report.mode == "incremental" and report.changed["remapped"] == report.collections
     cold = LocalStore(tmp_path / "cold2")
@@ -358,7 +401,9 @@ def test_incremental_ingest_equals_a_cold_one(fixture: str, tmp_path: Path, requ
 
 
 @pytest.mark.parametrize("fixture", ["sample_datadir", "legacy_datadir"])
-def test_a_title_change_keeps_the_corpus_wide_graphs(fixture: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_a_title_change_keeps_the_corpus_wide_graphs(
+    fixture: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """Only a title changed: people, events, venues and statistics are kept, not built again
     (nor every collection's facts read), and the result still equals a cold ingest; one more
     author then rebuilds them."""
@@ -374,10 +419,17 @@ def test_a_title_change_keeps_the_corpus_wide_graphs(fixture: str, tmp_path: Pat
     cold_report = run_ingest(data, cold, jobs=1)
     assert_same(store, cold)
     assert (report.quads, report.persons, report.papers, report.authorships, report.warnings) == (
-        cold_report.quads, cold_report.persons, cold_report.papers, cold_report.authorships, cold_report.warnings)
+        cold_report.quads,
+        cold_report.persons,
+        cold_report.papers,
+        cold_report.authorships,
+        cold_report.warnings,
+    )
     text = path.read_text(encoding="utf-8")
-    path.write_text(text.replace("</author>", "</author><author><first>Zzyzx</first><last>Testauthor</last></author>", 1),
-                    encoding="utf-8")
+    path.write_text(
+        text.replace("</author>", "</author><author><first>Zzyzx</first><last>Testauthor</last></author>", 1),
+        encoding="utf-8",
+    )
     report = run_ingest(data, store, jobs=1)
     assert report.mode == "incremental" and report.corpus_graphs == "spliced"
     cold = LocalStore(tmp_path / "cold2")
@@ -386,7 +438,9 @@ def test_a_title_change_keeps_the_corpus_wide_graphs(fixture: str, tmp_path: Pat
 
 
 @pytest.mark.parametrize("fixture", ["sample_datadir", "legacy_datadir"])
-def test_changed_authors_splice_the_corpus_wide_graphs(fixture: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+def test_changed_authors_splice_the_corpus_wide_graphs(
+    fixture: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> None:
     """Authors added, removed, reordered and renamed in one file, then in two at once: only the
     blocks of the persons and venue-years concerned are rendered again, and every step equals a
     cold ingest (quads and published files, byte for byte); a new paper (the volumes change)
@@ -406,8 +460,10 @@ def test_changed_authors_splice_the_corpus_wide_graphs(fixture: str, tmp_path: P
         [(last, "</author>", "</author><author><first>Zzyzx</first><last>Testauthor</last></author>")],
         [(last, "<author>", "<author><first>Zzyzx</first><last>Testauthor</last></author><author>")],
         [(first, "<author><first>", "<author><first>Q. ")],  # a new spelling: a new person or a new name
-        [(last, "<author><first>Zzyzx</first><last>Testauthor</last></author>", "", 2),
-         (first, "<author><first>Q. ", "<author><first>")],
+        [
+            (last, "<author><first>Zzyzx</first><last>Testauthor</last></author>", "", 2),
+            (first, "<author><first>Q. ", "<author><first>"),
+        ],
     ]
     for number, step in enumerate(steps):
         for path, old, new, *count in step:
@@ -418,9 +474,16 @@ def test_changed_authors_splice_the_corpus_wide_graphs(fixture: str, tmp_path: P
         cold_report = run_ingest(data, cold, jobs=1)
         assert_same(store, cold)
         assert (report.persons, report.authorships, report.papers) == (
-            cold_report.persons, cold_report.authorships, cold_report.papers)
-    edit(last, "</paper>", "</paper><paper id=\"999\"><title>Zzyzx</title><author><first>Zzyzx</first>"
-                           "<last>Testauthor</last></author></paper>")
+            cold_report.persons,
+            cold_report.authorships,
+            cold_report.papers,
+        )
+    edit(
+        last,
+        "</paper>",
+        '</paper><paper id="999"><title>Zzyzx</title><author><first>Zzyzx</first>'
+        "<last>Testauthor</last></author></paper>",
+    )
     report = run_ingest(data, store, jobs=1)
     assert report.mode == "incremental" and report.corpus_graphs == "built"
     cold = LocalStore(tmp_path / "cold-last")
@@ -451,16 +514,24 @@ def test_line_diff_finds_every_changed_line_of_large_texts() -> None:
 
     rng = random.Random(7)
     for trial in range(200):
-        lines = [f'<https://e/s{i}> <https://e/p> "{rng.random()}" <https://e/g> .\n'.encode() for i in range(rng.randint(0, 6000))]
+        lines = [
+            f'<https://e/s{i}> <https://e/p> "{rng.random()}" <https://e/g> .\n'.encode()
+            for i in range(rng.randint(0, 6000))
+        ]
         new = list(lines)
         for _ in range(rng.randint(0, 8)):
             roll = rng.random()
             if roll < 0.4 and new:
-                new[rng.randrange(len(new))] = f'<https://e/x{rng.random()}> <https://e/p> "1" <https://e/g> .\n'.encode()
+                new[rng.randrange(len(new))] = (
+                    f'<https://e/x{rng.random()}> <https://e/p> "1" <https://e/g> .\n'.encode()
+                )
             elif roll < 0.7 and new:
                 del new[rng.randrange(len(new))]
             else:
-                new.insert(rng.randint(0, len(new)), f'<https://e/y{rng.random()}> <https://e/p> "2" <https://e/g> .\n'.encode())
+                new.insert(
+                    rng.randint(0, len(new)),
+                    f'<https://e/y{rng.random()}> <https://e/p> "2" <https://e/g> .\n'.encode(),
+                )
         removed, added = _line_diff(b"".join(lines), b"".join(new))
         assert set(removed.splitlines(keepends=True)) == set(lines) - set(new), trial
         assert set(added.splitlines(keepends=True)) == set(new) - set(lines), trial

@@ -35,7 +35,9 @@ ADDED = "2099.added"
 
 
 @pytest.fixture(scope="module")
-def base(corpus_store: LocalStore, shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[LocalStore]:
+def base(
+    corpus_store: LocalStore, shared_corpus: Path, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[LocalStore]:
     """A full-corpus store with update state: the session's, or one ingested here (removed after)."""
     if Sources.read(corpus_store.state_dir(corpus_store.current_snapshot())) is not None:
         yield corpus_store
@@ -55,7 +57,9 @@ def _modify_collections(data: Path) -> None:
     text = text.replace("</author>", "</author><author><first>Zzyzx</first><last>Incremental</last></author>", 1)
     (xml / f"{CHANGED}.xml").write_text(text, encoding="utf-8")
     copied = (xml / f"{COPIED}.xml").read_text(encoding="utf-8")
-    (xml / f"{ADDED}.xml").write_text(copied.replace(f'<collection id="{COPIED}">', f'<collection id="{ADDED}">'), encoding="utf-8")
+    (xml / f"{ADDED}.xml").write_text(
+        copied.replace(f'<collection id="{COPIED}">', f'<collection id="{ADDED}">'), encoding="utf-8"
+    )
     (xml / f"{DELETED}.xml").unlink()
 
 
@@ -102,17 +106,27 @@ def test_incremental_equals_cold_on_the_corpus(base: LocalStore, shared_corpus: 
     assert _staging(store) == [] and "abandoned" in {r["event"] for r in store.read_log()}
     reader = store.open_read()
     assert not _graph(reader, iris.collection_graph(DELETED))
-    assert bool(reader.query(f"ASK {{ GRAPH ?g {{ ?p <https://w3id.org/bibkg/ns#author> <{iris.person_iri('zzyzx-incremental')}> }} }}"))
+    assert bool(
+        reader.query(
+            f"ASK {{ GRAPH ?g {{ ?p <https://w3id.org/bibkg/ns#author> <{iris.person_iri('zzyzx-incremental')}> }} }}"
+        )
+    )
 
     # the people metadata changed: every file is mapped again
     people = data / "yaml" / "name_variants.yaml"
-    people.write_text(people.read_text(encoding="utf-8") + "- canonical: {first: Zzyzx, last: Incremental}\n  id: zzyzx-incremental-1\n", encoding="utf-8")
+    people.write_text(
+        people.read_text(encoding="utf-8")
+        + "- canonical: {first: Zzyzx, last: Incremental}\n  id: zzyzx-incremental-1\n",
+        encoding="utf-8",
+    )
     report = run_ingest(data, store)
     assert report.mode == "incremental" and report.changed["remapped"] == report.collections
 
     # only a title changed: the corpus-wide graphs are kept, not built again
     retitled = data / "xml" / f"{CHANGED}.xml"
-    retitled.write_text(retitled.read_text(encoding="utf-8").replace("<title>", "<title>Retitled: ", 1), encoding="utf-8")
+    retitled.write_text(
+        retitled.read_text(encoding="utf-8").replace("<title>", "<title>Retitled: ", 1), encoding="utf-8"
+    )
     report = run_ingest(data, store)
     assert report.mode == "incremental" and report.corpus_graphs == "kept" and report.changed["remapped"] == 1
 
@@ -149,4 +163,6 @@ def test_incremental_equals_cold_on_the_corpus(base: LocalStore, shared_corpus: 
                 iris.collection_graph(other.stem), iris.EVENTS_GRAPH, iris.VENUES_GRAPH, iris.STATS_GRAPH):  # fmt: skip
         assert _graph(inc_store, iri) == _graph(cold_store, iri), iri
     person = ox.NamedNode(iris.person_iri("zzyzx-incremental-1"))
-    assert {str(q) for q in inc_store.quads_for_pattern(person, None, None)} == {str(q) for q in cold_store.quads_for_pattern(person, None, None)}
+    assert {str(q) for q in inc_store.quads_for_pattern(person, None, None)} == {
+        str(q) for q in cold_store.quads_for_pattern(person, None, None)
+    }

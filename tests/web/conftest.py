@@ -10,10 +10,10 @@ import pytest
 from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_support import SAMPLE, make_app, make_runner  # noqa: E402
+from web_support import SAMPLE, make_app, make_runner
 
-from bibkg.ingest import run_ingest  # noqa: E402
-from bibkg.store.local import LocalStore  # noqa: E402
+from bibkg.ingest import run_ingest
+from bibkg.store.local import LocalStore
 
 
 @pytest.fixture(scope="session")
@@ -24,7 +24,7 @@ def web_local(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
 
 
 @pytest.fixture(scope="session")
-def web_runner(web_local: LocalStore):  # noqa: ANN201
+def web_runner(web_local: LocalStore):
     """A query runner on the sample (for calling the page functions directly)."""
     return make_runner(web_local)
 
@@ -35,7 +35,7 @@ def web_app(web_local: LocalStore) -> FastAPI:
 
 
 @pytest.fixture(scope="session")
-def client(web_app: FastAPI):  # noqa: ANN201
+def client(web_app: FastAPI):
     from fastapi.testclient import TestClient
 
     with TestClient(web_app) as c:
@@ -43,7 +43,7 @@ def client(web_app: FastAPI):  # noqa: ANN201
 
 
 @pytest.fixture(scope="session")
-def live_server(web_app: FastAPI):  # noqa: ANN201
+def live_server(web_app: FastAPI):
     import uvicorn
 
     sock = socket.socket()

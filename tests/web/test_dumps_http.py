@@ -8,16 +8,15 @@ from pathlib import Path
 
 import pyoxigraph as ox
 import pytest
+from web_support import SAMPLE, make_app  # type: ignore[import-not-found]
 
 from bibkg.export.formats import FORMATS
 from bibkg.ingest import run_ingest
 from bibkg.store.local import LocalStore
 
-from web_support import SAMPLE, make_app  # type: ignore[import-not-found]
-
 
 @pytest.fixture()
-def fresh(tmp_path: Path):  # noqa: ANN201
+def fresh(tmp_path: Path):
     from fastapi.testclient import TestClient
 
     local = LocalStore(tmp_path / "store")
@@ -26,7 +25,7 @@ def fresh(tmp_path: Path):  # noqa: ANN201
         yield local, c
 
 
-def test_listing(client) -> None:  # noqa: ANN001
+def test_listing(client) -> None:
     body = client.get("/dumps").json()
     files = {d["file"] for d in body["dumps"]}
     assert {"bibkg.ttl", "bibkg.nt", "bibkg.nq", "bibkg.trig", "bibkg.jsonld", "bibkg.nq.gz"} <= files
@@ -34,12 +33,14 @@ def test_listing(client) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("name", ["turtle", "ntriples", "nquads", "trig", "jsonld"])
-def test_dump_parses_and_is_complete(client, web_local: LocalStore, name: str) -> None:  # noqa: ANN001
+def test_dump_parses_and_is_complete(client, web_local: LocalStore, name: str) -> None:
     fmt = FORMATS[name]
     r = client.get(f"/dumps/bibkg.{fmt.ext}.gz")
     assert r.status_code == 200 and r.headers["content-type"] == "application/gzip"
     data = gzip.decompress(r.content)
-    parsed = {str(q) if fmt.quads else str(ox.Triple(q.subject, q.predicate, q.object)) for q in ox.parse(data, fmt.rdf)}
+    parsed = {
+        str(q) if fmt.quads else str(ox.Triple(q.subject, q.predicate, q.object)) for q in ox.parse(data, fmt.rdf)
+    }
     original = web_local.open_read()
     expected = {str(q) if fmt.quads else str(ox.Triple(q.subject, q.predicate, q.object)) for q in original}
     assert parsed == expected
@@ -47,7 +48,7 @@ def test_dump_parses_and_is_complete(client, web_local: LocalStore, name: str) -
     assert plain.content == data  # same bytes, compressed or not, first (streamed) or cached
 
 
-def test_conditional_get(fresh) -> None:  # noqa: ANN001
+def test_conditional_get(fresh) -> None:
     local, c = fresh
     first = c.get("/dumps/bibkg.nq")
     etag, modified = first.headers["etag"], first.headers["last-modified"]
@@ -62,7 +63,7 @@ def test_conditional_get(fresh) -> None:  # noqa: ANN001
     assert c.get("/dumps/bibkg.ttl", headers={"If-None-Match": etag}).status_code == 200  # other file
 
 
-def test_new_snapshot_changes_etag_and_content(fresh, tmp_path: Path) -> None:  # noqa: ANN001
+def test_new_snapshot_changes_etag_and_content(fresh, tmp_path: Path) -> None:
     local, c = fresh
     before = c.get("/dumps/bibkg.nt")
     smaller = tmp_path / "data"
@@ -75,12 +76,12 @@ def test_new_snapshot_changes_etag_and_content(fresh, tmp_path: Path) -> None:  
     assert len(after.content) < len(before.content)
 
 
-def test_unknown_dump(client) -> None:  # noqa: ANN001
+def test_unknown_dump(client) -> None:
     assert client.get("/dumps/bibkg.docx").status_code == 404
     assert client.get("/dumps/other.ttl").status_code == 404
 
 
-def test_plain_served_from_warm_gzip_cache(fresh) -> None:  # noqa: ANN001
+def test_plain_served_from_warm_gzip_cache(fresh) -> None:
     from bibkg.cli import main
 
     local, c = fresh

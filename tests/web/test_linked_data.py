@@ -20,7 +20,10 @@ ENTITIES = [
     ("/venues/acl/", "https://aclanthology.org/venues/acl/"),
     ("/events/acl-2025/", "https://aclanthology.org/events/acl-2025/"),
     ("/sigs/sigdat/", "https://aclanthology.org/sigs/sigdat/"),
-    ("/resource?iri=https%3A%2F%2Fw3id.org%2Fbibkg%2Fcollection%2F2025.acl", "https://w3id.org/bibkg/collection/2025.acl"),
+    (
+        "/resource?iri=https%3A%2F%2Fw3id.org%2Fbibkg%2Fcollection%2F2025.acl",
+        "https://w3id.org/bibkg/collection/2025.acl",
+    ),
 ]
 RDF = {
     "text/turtle": ox.RdfFormat.TURTLE,
@@ -29,16 +32,18 @@ RDF = {
 }
 
 
-def _parse_jsonld(client, body: bytes) -> list[ox.Triple]:  # noqa: ANN001
+def _parse_jsonld(client, body: bytes) -> list[ox.Triple]:
     doc = json.loads(body)
     ctx = client.get("/context.jsonld").json()["@context"]
     doc["@context"] = ctx  # the published context, inlined (no network in the parser)
-    return [ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD)]
+    return [
+        ox.Triple(q.subject, q.predicate, q.object) for q in ox.parse(json.dumps(doc).encode(), ox.RdfFormat.JSON_LD)
+    ]
 
 
 @pytest.mark.parametrize("path,iri", ENTITIES)
 @pytest.mark.parametrize("media", [*RDF, "application/ld+json"])
-def test_conneg_rdf(client, path: str, iri: str, media: str) -> None:  # noqa: ANN001
+def test_conneg_rdf(client, path: str, iri: str, media: str) -> None:
     r = client.get(path, headers={"Accept": media})
     assert r.status_code == 200, r.text
     assert r.headers["content-type"].startswith(media)
@@ -51,21 +56,23 @@ def test_conneg_rdf(client, path: str, iri: str, media: str) -> None:  # noqa: A
 
 
 @pytest.mark.parametrize("path,iri", ENTITIES)
-def test_conneg_html(client, path: str, iri: str) -> None:  # noqa: ANN001
+def test_conneg_html(client, path: str, iri: str) -> None:
     r = client.get(path, headers={"Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"})
     assert r.status_code == 200
     assert r.headers["content-type"].startswith("text/html")
     assert r.headers["vary"] == "Accept"
     assert "<!doctype html>" in r.text and 'name="viewport"' in r.text
-    assert "http://" not in r.text.split("</head>")[0].replace('xmlns', '')  # no external assets
+    assert "http://" not in r.text.split("</head>")[0].replace("xmlns", "")  # no external assets
 
 
-def test_format_parameter_and_default(client) -> None:  # noqa: ANN001
+def test_format_parameter_and_default(client) -> None:
     assert client.get("/2025.acl-long.1141/?format=nt").headers["content-type"].startswith("application/n-triples")
-    assert client.get("/2025.acl-long.1141/", headers={"Accept": "*/*"}).headers["content-type"].startswith("text/turtle")
+    assert (
+        client.get("/2025.acl-long.1141/", headers={"Accept": "*/*"}).headers["content-type"].startswith("text/turtle")
+    )
 
 
-def test_description_is_the_cbd_plus_labels(client) -> None:  # noqa: ANN001
+def test_description_is_the_cbd_plus_labels(client) -> None:
     r = client.get("/2025.acl-long.1141/", headers={"Accept": "application/n-triples"})
     triples = list(ox.parse(r.content, ox.RdfFormat.N_TRIPLES))
     subjects = {t.subject.value for t in triples}
@@ -77,7 +84,7 @@ def test_description_is_the_cbd_plus_labels(client) -> None:  # noqa: ANN001
     assert not any(t.subject.value == PERSON and not t.predicate.value.endswith("#label") for t in triples)
 
 
-def test_errors(client) -> None:  # noqa: ANN001
+def test_errors(client) -> None:
     assert client.get("/people/nobody/", headers={"Accept": "text/turtle"}).status_code == 404
     r = client.get("/people/nobody/", headers={"Accept": "text/html"})
     assert r.status_code == 404 and "not in the graph" in r.text
@@ -92,7 +99,7 @@ def test_errors(client) -> None:  # noqa: ANN001
     assert client.get("/people/../../etc/passwd").status_code in (301, 404)
 
 
-def test_redirects_and_id_shape(client) -> None:  # noqa: ANN001
+def test_redirects_and_id_shape(client) -> None:
     r = client.get("/2025.acl-long.1141", follow_redirects=False)
     assert r.status_code == 301 and r.headers["location"] == "/2025.acl-long.1141/"
     r = client.get("/people/yaodong-yang", follow_redirects=False)
@@ -100,7 +107,7 @@ def test_redirects_and_id_shape(client) -> None:  # noqa: ANN001
     assert client.get("/not-a-paper-id/").status_code == 404  # no route: only id-shaped paths match
 
 
-def test_context_is_json_ld(client) -> None:  # noqa: ANN001
+def test_context_is_json_ld(client) -> None:
     ctx = client.get("/context.jsonld")
     assert ctx.headers["content-type"].startswith("application/ld+json")
     assert ctx.json()["@context"]["@vocab"] == "https://w3id.org/bibkg/ns#"
@@ -108,7 +115,7 @@ def test_context_is_json_ld(client) -> None:  # noqa: ANN001
     assert body["@context"].endswith("/context.jsonld")
 
 
-def test_bibtex_routes(client) -> None:  # noqa: ANN001
+def test_bibtex_routes(client) -> None:
     r = client.get("/2025.acl-long.1544.bib")
     assert r.headers["content-type"].startswith("application/x-bibtex")
     entry = bibtexparser.loads(r.text).entries[0]

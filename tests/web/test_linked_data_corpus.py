@@ -99,7 +99,9 @@ def reference(store: ox.Store, iri: str) -> set[ox.Triple]:
     for h in hashes:
         theirs = _triples(store, h)
         out |= theirs
-        linked |= {t.object for t in theirs if isinstance(t.object, ox.NamedNode) and not t.object.value.startswith(iri + "#")}
+        linked |= {
+            t.object for t in theirs if isinstance(t.object, ox.NamedNode) and not t.object.value.startswith(iri + "#")
+        }
     for p in WORKS:
         into = _triples(store, None, ox.NamedNode(p), entity)
         out |= into
@@ -153,7 +155,7 @@ def test_person_reaches_their_papers(client: TestClient, native: ox.Store, most_
     papers = {t.subject for t in _triples(native, None, ox.NamedNode(V.author), person)}
     (count,) = [int(t.object.value) for t in _triples(native, person, ox.NamedNode(V.paperCount))]
     assert len(papers) >= count > 0  # paperCount excludes front matter
-    got = _get(client, iri[len(iris.ANTHOLOGY) - 1:], "application/n-triples")
+    got = _get(client, iri[len(iris.ANTHOLOGY) - 1 :], "application/n-triples")
     assert {t.subject for t in got if t.predicate.value == V.author and t.object == person} == papers
     titled = {t.subject for t in got if t.predicate.value == V.title}
     assert papers <= titled  # and a crawler sees what each one is
@@ -164,7 +166,7 @@ def test_editor_reaches_their_volumes(client: TestClient, native: ox.Store) -> N
     editors = {t.object for t in _triples(native, volume, ox.NamedNode(V.editor))}
     assert editors
     for editor in editors:
-        got = _get(client, editor.value[len(iris.ANTHOLOGY) - 1:], "text/turtle")
+        got = _get(client, editor.value[len(iris.ANTHOLOGY) - 1 :], "text/turtle")
         assert ox.Triple(volume, ox.NamedNode(V.editor), editor) in got
         assert any(t.subject == volume and t.predicate.value == V.booktitle for t in got)
 

@@ -15,9 +15,9 @@ CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/ch
 HTML = {"Accept": "text/html"}
 
 
-def test_person_page_content(client) -> None:  # noqa: ANN001
+def test_person_page_content(client) -> None:
     html = client.get("/people/yaodong-yang/", headers=HTML).text
-    assert "<h1 class=\"person\">Yaodong Yang</h1>" in html
+    assert '<h1 class="person">Yaodong Yang</h1>' in html
     assert "Also published as" in html and "Yao-Dong Yang" in html
     assert "耀东 杨" in html and 'lang="zh-hani"' in html
     assert 'href="https://orcid.org/0000-0000-0002-0250"' in html
@@ -25,17 +25,21 @@ def test_person_page_content(client) -> None:  # noqa: ANN001
     assert html.index('<h3 id="y2025">') < html.index("Language Models Resist Alignment")
     # every coauthor (37 at ACL 2025 + NAACL paper), sorted by shared papers, then name
     side = html.split("<aside>")[1]
-    coauthors = re.findall(r'<li><span class="n">(\d+)</span><a href="([^"]+)">([^<]+)</a></li>', side.split("<h2>Venues")[0])
+    coauthors = re.findall(
+        r'<li><span class="n">(\d+)</span><a href="([^"]+)">([^<]+)</a></li>', side.split("<h2>Venues")[0]
+    )
     assert coauthors[0][2] == "Jiaming Ji" and coauthors[0][0] == "6"
     counts = [int(n) for n, _, _ in coauthors]
     assert counts == sorted(counts, reverse=True) and len(coauthors) > 37
     assert ("4", "/people/juntao-dai/", "Josef Dai") in coauthors
-    venues = re.findall(r'<li><span class="n">(\d+)</span><a href="[^"]+">([^<]+)</a></li>', side.split("<h2>Venues")[1])
+    venues = re.findall(
+        r'<li><span class="n">(\d+)</span><a href="[^"]+">([^<]+)</a></li>', side.split("<h2>Venues")[1]
+    )
     assert venues == [("4", "Findings"), ("2", "ACL"), ("1", "NAACL")]
     assert 'href="/people/yaodong-yang.bib"' in html
 
 
-def test_similar_names(client) -> None:  # noqa: ANN001
+def test_similar_names(client) -> None:
     html = client.get("/people/yi-liu-sample-a/", headers=HTML).text
     assert "Similar names" in html and "/people/yi-liu-sample-b/" in html
 
@@ -43,7 +47,7 @@ def test_similar_names(client) -> None:  # noqa: ANN001
 PERSON = "https://aclanthology.org/people/yaodong-yang/"
 
 
-def test_person_page_is_fetch_then_render(web_runner) -> None:  # noqa: ANN001
+def test_person_page_is_fetch_then_render(web_runner) -> None:
     from bibkg.web import pages
 
     data = pages.fetch_person(web_runner, PERSON)
@@ -51,13 +55,15 @@ def test_person_page_is_fetch_then_render(web_runner) -> None:  # noqa: ANN001
     assert pages.render_person(data) == pages.person_page(web_runner, PERSON)
     years = [int(p.year or 0) for p in data.papers]
     assert years == sorted(years, reverse=True)
-    assert all(PERSON in [a for a, _ in p.authors] for p in data.papers)  # authors of every paper, the person among them
+    assert all(
+        PERSON in [a for a, _ in p.authors] for p in data.papers
+    )  # authors of every paper, the person among them
     assert [n for _, _, n in data.coauthors] == sorted((n for _, _, n in data.coauthors), reverse=True)
     assert pages.fetch_person(web_runner, "https://aclanthology.org/people/nobody/") is None
 
 
 @pytest.fixture(scope="module")
-def graph_runner(web_local):  # noqa: ANN001, ANN201
+def graph_runner(web_local):
     """A runner on the same snapshot without its paper cards: pages read everything from the graph."""
     from bibkg import config
     from bibkg.services import QueryRunner
@@ -67,7 +73,7 @@ def graph_runner(web_local):  # noqa: ANN001, ANN201
     return QueryRunner(OxigraphStore(web_local.open_read()), QueryCatalog.load(config.queries_dir()))
 
 
-def test_ingest_publishes_paper_cards(web_runner, web_local) -> None:  # noqa: ANN001
+def test_ingest_publishes_paper_cards(web_runner, web_local) -> None:
     from bibkg.cards import CARDS_FILE
 
     cards = web_runner.store.paper_cards
@@ -78,7 +84,7 @@ def test_ingest_publishes_paper_cards(web_runner, web_local) -> None:  # noqa: A
     assert card.authors[0][1] == "Jiaming Ji" and (PERSON, "Yaodong Yang") in card.authors
 
 
-def test_person_page_queries_do_not_grow_with_papers(web_runner, graph_runner) -> None:  # noqa: ANN001
+def test_person_page_queries_do_not_grow_with_papers(web_runner, graph_runner) -> None:
     from bibkg.web import pages
 
     before = web_runner.calls
@@ -89,7 +95,7 @@ def test_person_page_queries_do_not_grow_with_papers(web_runner, graph_runner) -
     assert graph_runner.calls - before <= 7  # facts, papers, authorships, names, booktitles, venue labels, preprints
 
 
-def test_person_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:  # noqa: ANN001
+def test_person_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:
     """Every person of the sample: the same page data whether the papers come from the cards or the graph."""
     from bibkg.web import pages
 
@@ -100,7 +106,7 @@ def test_person_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner
         assert pages.fetch_person(web_runner, person) == pages.fetch_person(graph_runner, person), person
 
 
-def test_volume_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:  # noqa: ANN001
+def test_volume_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:
     """Every volume of the sample: the same HTML whether its papers come from the cards or the graph."""
     from bibkg.web import pages
 
@@ -114,7 +120,7 @@ def test_volume_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner
     assert "Language Models Resist Alignment" in html and 'href="/people/yaodong-yang/"' in html
 
 
-def test_person_page_reads_authorships_it_cannot_derive(graph_runner, monkeypatch) -> None:  # noqa: ANN001
+def test_person_page_reads_authorships_it_cannot_derive(graph_runner, monkeypatch) -> None:
     """Authorships whose IRI is not one bibkg mints are read from the graph: the same page."""
     from bibkg.web import pages
 
@@ -141,7 +147,7 @@ def test_render_person_from_plain_data() -> None:
     assert '<li><span class="n">2</span><a href="/venues/v/">V</a></li>' in html
 
 
-def test_paper_page_content(client) -> None:  # noqa: ANN001
+def test_paper_page_content(client) -> None:
     html = client.get("/2025.findings-acl.820/", headers=HTML).text
     assert "Reward Generalization in RLHF" in html
     assert '<a href="/people/yaodong-yang/">Yaodong Yang</a>' in html
@@ -151,7 +157,7 @@ def test_paper_page_content(client) -> None:  # noqa: ANN001
     assert 'href="https://doi.org/10.18653/v1/2025.findings-acl.820"' in html
 
 
-def test_volume_venue_event_pages(client) -> None:  # noqa: ANN001
+def test_volume_venue_event_pages(client) -> None:
     vol = client.get("/volumes/2025.acl-long/", headers=HTML).text
     assert "Proceedings of the 63rd Annual Meeting" in vol and "Wanxiang Che" in vol
     assert vol.count('<li class="paper">') == 2 and "@proceedings{acl-2025-long," in vol
@@ -169,7 +175,9 @@ def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.mark.browser
-@pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (scripts/browser.sh installs it; needs apt-get and root)")
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (scripts/browser.sh installs it; needs apt-get and root)"
+)
 @pytest.mark.parametrize("path,name", [
     ("/people/yaodong-yang/", "person"),
     ("/2025.acl-long.1544/", "paper"),
@@ -190,7 +198,7 @@ def test_pages_in_headless_chromium(live_server: str, tmp_path: Path, path: str,
         assert shot.is_file() and shot.stat().st_size > 5000
 
 
-def test_paper_cards_outlive_their_pruned_snapshot(tmp_path) -> None:  # noqa: ANN001
+def test_paper_cards_outlive_their_pruned_snapshot(tmp_path) -> None:
     """A server keeps serving its snapshot's cards after later ingests: the snapshot it reads is
     leased, so pruning keeps it until the server lets go of it."""
     from concurrent.futures import ThreadPoolExecutor

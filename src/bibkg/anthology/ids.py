@@ -26,9 +26,7 @@ def build_id(collection_id: str, volume_id: str | None = None, paper_id: str | N
             return f"{collection_id}-{volume_id}"
         return f"{collection_id}-{volume_id}.{paper_id}"
     two_digit_volume = (
-        collection_id[0] == "W"
-        or collection_id == "C69"
-        or (collection_id == "D19" and int(volume_id) >= 5)
+        collection_id[0] == "W" or collection_id == "C69" or (collection_id == "D19" and int(volume_id) >= 5)
     )
     if two_digit_volume:
         full = f"{collection_id}-{int(volume_id):02d}"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from functools import lru_cache
+from functools import cache
 
 from slugify import slugify as _slugify
 
@@ -61,7 +61,7 @@ class Name:
         return score
 
 
-@lru_cache(maxsize=None)
+@cache
 def slug_of(text: str) -> str:
     """Slug of a full name; ``"none"`` for an empty name, as the Anthology does."""
     return _slugify(text) if text else "none"

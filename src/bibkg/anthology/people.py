@@ -120,9 +120,7 @@ def read_legacy(path: Path) -> PeopleMetadata:
             variants = list(variants) + (single if isinstance(single, list) else [single])
         pid = entry.get("id") or canonical.slug
         if pid in persons:
-            raise SourceError(
-                path, None, f"{where}: person id '{pid}' ({canonical.full}) is defined twice"
-            )
+            raise SourceError(path, None, f"{where}: person id '{pid}' ({canonical.full}) is defined twice")
         names = [canonical]
         for variant in variants:
             name = _name(variant, path, where)

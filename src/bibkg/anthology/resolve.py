@@ -19,17 +19,16 @@ pre-pass, :func:`register_variants`, adds them to the metadata before mapping st
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..iris import UNVERIFIED_PREFIX
-from collections.abc import Iterable
-
 from .people import PeopleFormat, PeopleMetadata
 from .records import Collection, NameSpec
 
 
 @dataclass(frozen=True, slots=True)
-class Warning:  # noqa: A001 - a data record, not the builtin category
+class Warning:
     """Something in the data that was handled but deserves a human look."""
 
     kind: str
@@ -45,9 +44,7 @@ class Warning:  # noqa: A001 - a data record, not the builtin category
         return f"{where}{self.item}: {self.message}"
 
 
-def resolve(
-    spec: NameSpec, people: PeopleMetadata, at: Position | None = None
-) -> tuple[str, Warning | None]:
+def resolve(spec: NameSpec, people: PeopleMetadata, at: Position | None = None) -> tuple[str, Warning | None]:
     """Return the person id for ``spec`` and a warning when the data needed a judgement.
 
     ``at`` is the specification's position in the corpus; a name registered as a ``<variant>``

@@ -131,16 +131,16 @@ def _volume(element: etree._Element, collection_id: str, path: Path) -> Volume:
     try:
         full_id = build_id(collection_id, volume_id)
     except ValueError:
-        raise SourceError(path, element.sourceline, f"volume id '{volume_id}' is not valid in {collection_id}") from None
+        raise SourceError(
+            path, element.sourceline, f"volume id '{volume_id}' is not valid in {collection_id}"
+        ) from None
     meta = element.find("meta")
     if meta is None:
         raise SourceError(path, element.sourceline, f"volume {full_id} has no <meta>")
     booktitle_el = meta.find("booktitle")
     year = _text(meta, "year")
     if booktitle_el is None or year is None or not year.isdigit():
-        raise SourceError(
-            path, meta.sourceline, f"volume {full_id} needs a <booktitle> and a numeric <year>"
-        )
+        raise SourceError(path, meta.sourceline, f"volume {full_id} needs a <booktitle> and a numeric <year>")
     papers = []
     for child in element:
         if child.tag == "paper":
@@ -259,9 +259,7 @@ def _event(element: etree._Element, collection_id: str, path: Path) -> EventDecl
         title=_text(meta, "title") if meta is not None else None,
         location=_text(meta, "location") if meta is not None else None,
         dates=_text(meta, "dates") if meta is not None else None,
-        colocated=tuple(
-            v.text.strip() for v in colocated.iterfind("volume-id") if v.text
-        )
+        colocated=tuple(v.text.strip() for v in colocated.iterfind("volume-id") if v.text)
         if colocated is not None
         else (),
         line=element.sourceline,

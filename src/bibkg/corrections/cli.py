@@ -187,19 +187,27 @@ def cmd_corrections(args: argparse.Namespace) -> int:
         if args.apply_to:
             result.write_to(Path(args.apply_to))
         for pin in result.stale:
-            print(f"bibkg: warning: {pin.item} {pin.role} {pin.position} no longer prints "
-                  f"'{pin.name.full}': left out of the patch", file=sys.stderr)
+            print(
+                f"bibkg: warning: {pin.item} {pin.role} {pin.position} no longer prints "
+                f"'{pin.name.full}': left out of the patch",
+                file=sys.stderr,
+            )
         print(f"{len(result.files)} file(s) changed", file=sys.stderr)
         return 0
     if args.action == "sync":
         published = service.sync()
-        print("published the log's applied corrections" if published else "the current snapshot is up to date", file=sys.stderr)
+        print(
+            "published the log's applied corrections" if published else "the current snapshot is up to date",
+            file=sys.stderr,
+        )
         return 0
     actor = _actor(service, args)
     if not args.id:
         raise CliError(f"corrections {args.action} needs a correction id")
     method = getattr(service, args.action)
-    entry = method(actor, args.id, args.note) if args.action in ("approve", "reject", "revert") else method(actor, args.id)
+    entry = (
+        method(actor, args.id, args.note) if args.action in ("approve", "reject", "revert") else method(actor, args.id)
+    )
     _print_entry(entry, args.json)
     return 0
 
@@ -217,7 +225,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     kinds = p.add_subparsers(dest="kind", required=True)
     common = argparse.ArgumentParser(add_help=False)
     store_option(common)
-    common.add_argument("--data", metavar="DIR", help="the Anthology data directory (default: the one the store was ingested from)")
+    common.add_argument(
+        "--data", metavar="DIR", help="the Anthology data directory (default: the one the store was ingested from)"
+    )
     common.add_argument("--token", help="act with this token (default: $BIBKG_TOKEN, else as the operator)")
     common.add_argument("--apply", action="store_true", help="approve and apply at once (maintainers)")
     common.add_argument("--json", action="store_true", help="print the correction as JSON")
@@ -246,16 +256,21 @@ def register(sub: argparse._SubParsersAction) -> None:
         k.add_argument(f"--{key}")
     k = kinds.add_parser("disable-name-matching", parents=[common, why], help="PERSON keeps its explicit papers only")
     k.add_argument("person")
-    k = kinds.add_parser("link", parents=[common, why],
-                         help="a Daily Papers link: ARXIV_ID is (--confirm) or is not (--reject) --paper PAPER, "
-                              "or its --author POSITION is or is not --person PERSON")
+    k = kinds.add_parser(
+        "link",
+        parents=[common, why],
+        help="a Daily Papers link: ARXIV_ID is (--confirm) or is not (--reject) --paper PAPER, "
+        "or its --author POSITION is or is not --person PERSON",
+    )
     k.add_argument("preprint", metavar="ARXIV_ID")
     decision = k.add_mutually_exclusive_group(required=True)
     decision.add_argument("--confirm", action="store_true", help="link it, whatever the score")
     decision.add_argument("--reject", action="store_true", help="never link it")
     what = k.add_mutually_exclusive_group(required=True)
     what.add_argument("--paper", metavar="PAPER", help="an Anthology paper id")
-    what.add_argument("--author", type=int, metavar="POSITION", help="the preprint's author at this position (with --person)")
+    what.add_argument(
+        "--author", type=int, metavar="POSITION", help="the preprint's author at this position (with --person)"
+    )
     k.add_argument("--person", metavar="PERSON", help="an Anthology person id")
     k = kinds.add_parser("json", parents=[common], help="a request as JSON ({change, reason, evidence}) from FILE or -")
     k.add_argument("file")

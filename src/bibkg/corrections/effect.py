@@ -29,7 +29,15 @@ from ..anthology.people import PeopleFormat, PeopleMetadata
 from ..anthology.records import Collection, NameSpec, PersonEntry
 from ..anthology.resolve import resolve
 from ..iris import UNVERIFIED_PREFIX
-from .errors import Conflict, InvalidCorrection, NotThatPerson, PositionOutOfRange, StaleName, UnknownPaper, UnknownPerson
+from .errors import (
+    Conflict,
+    InvalidCorrection,
+    NotThatPerson,
+    PositionOutOfRange,
+    StaleName,
+    UnknownPaper,
+    UnknownPerson,
+)
 from .facts import Contribution, GraphFacts
 from .model import (
     Correction,
@@ -90,8 +98,15 @@ class Effect:
         return {
             "correction": self.correction,
             "pins": [
-                {"item": p.item, "role": p.role, "position": p.position, "name": _name_dict(p.name),
-                 "person": p.person, "collection": p.collection, "before": p.before}
+                {
+                    "item": p.item,
+                    "role": p.role,
+                    "position": p.position,
+                    "name": _name_dict(p.name),
+                    "person": p.person,
+                    "collection": p.collection,
+                    "before": p.before,
+                }
                 for p in self.pins
             ],
             "entries": [[pid, entry_to_dict(e)] for pid, e in self.entries],
@@ -104,8 +119,15 @@ class Effect:
         return cls(
             data["correction"],
             tuple(
-                Pin(p["item"], p["role"], int(p["position"]), Name(p["name"]["first"], p["name"]["last"]),
-                    p["person"], p["collection"], p["before"])
+                Pin(
+                    p["item"],
+                    p["role"],
+                    int(p["position"]),
+                    Name(p["name"]["first"], p["name"]["last"]),
+                    p["person"],
+                    p["collection"],
+                    p["before"],
+                )
                 for p in data["pins"]
             ),
             tuple((pid, entry_from_dict(e)) for pid, e in data["entries"]),
@@ -249,7 +271,8 @@ class Overrides:
                 for i, s in enumerate(paper.editors, 1):
                     specs[(paper.full_id, "editor", i)] = s
         return [
-            p for p in self.pins.values()
+            p
+            for p in self.pins.values()
             if p.collection == collection.id and (p.key not in specs or specs[p.key].name != p.name)
         ]
 
@@ -289,7 +312,8 @@ def plan_link(correction: Correction, facts: GraphFacts) -> Effect:
         assert change.position is not None and change.person is not None
         if change.position > len(authors):
             raise PositionOutOfRange(
-                f"preprint {change.preprint} has {len(authors)} authors, no author {change.position}", field="position")
+                f"preprint {change.preprint} has {len(authors)} authors, no author {change.position}", field="position"
+            )
         if facts.person(change.person) is None:
             raise UnknownPerson(f"no person {change.person} in the graph", field="person")
     return Effect(correction.id, (), (), (), ())
@@ -408,7 +432,9 @@ class _Planner:
         if orcid is not None:
             for entry in self.people.persons.values():
                 if entry.orcid == orcid and self.entries.get(entry.id, entry) is not None:
-                    raise Conflict(f"ORCID {orcid} belongs to {entry.id} already: assign to that person", field=f"{where}.orcid")
+                    raise Conflict(
+                        f"ORCID {orcid} belongs to {entry.id} already: assign to that person", field=f"{where}.orcid"
+                    )
         pid = given or new_person_id(name, disambiguator)
         if self._taken(pid):
             if given or disambiguator or orcid is None:
@@ -457,7 +483,12 @@ class _Planner:
             raise Conflict(f"{change.person} is verified already", field="person")
         canonical = next((n for n in names if n.full == person.label), names[0])
         names.remove(canonical)
-        if not self.current and not change.person.startswith(UNVERIFIED_PREFIX) and not change.id and not change.disambiguator:
+        if (
+            not self.current
+            and not change.person.startswith(UNVERIFIED_PREFIX)
+            and not change.id
+            and not change.disambiguator
+        ):
             pid = change.person  # legacy: the slug person gets its entry, under the same id
         else:
             pid = self._new_id(change.id, canonical, change.disambiguator, change.orcid, "person")
@@ -612,9 +643,7 @@ class _Planner:
             }
         before = tuple((pid, self.people.persons.get(pid)) for pid in sorted(self.entries))
         after_entries = tuple((pid, self.entries[pid]) for pid in sorted(self.entries))
-        changed = tuple(
-            (pid, e) for (pid, e), (_, b) in zip(after_entries, before) if e != b
-        )
+        changed = tuple((pid, e) for (pid, e), (_, b) in zip(after_entries, before) if e != b)
         return Effect(
             self.correction.id,
             tuple(pins),

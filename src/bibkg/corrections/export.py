@@ -34,7 +34,18 @@ from ..anthology.xmlreader import read_collection
 from ..errors import SourceError
 from .effect import Overrides, Pin
 from .log import Entry, LogView
-from .model import DisableNameMatching, LinkDecision, Merge, Reassign, Split, Status, ToNewPerson, ToPerson, ToUnknown, Verify
+from .model import (
+    DisableNameMatching,
+    LinkDecision,
+    Merge,
+    Reassign,
+    Split,
+    Status,
+    ToNewPerson,
+    ToPerson,
+    ToUnknown,
+    Verify,
+)
 
 _TAG = re.compile(r"<(author|editor)(\s[^>]*?)?(/?)>")
 _ID_ATTR = re.compile(r'\s+id\s*=\s*("[^"]*"|\'[^\']*\')')
@@ -175,7 +186,9 @@ def _blocks(text: str, legacy: bool) -> list[tuple[str | None, str]]:
         if legacy:
             entry = data[0]
             first = entry["canonical"].get("first")
-            pid = entry.get("id") or Name(str(first) if first is not None else None, str(entry["canonical"]["last"])).slug
+            pid = (
+                entry.get("id") or Name(str(first) if first is not None else None, str(entry["canonical"]["last"])).slug
+            )
         else:
             pid = str(next(iter(data)))
         blocks.append((pid, body))
@@ -225,13 +238,18 @@ def _people_file(datadir: Path, entries: dict[str, PersonEntry | None]) -> tuple
 
 def commands(view: LogView) -> str:
     out = ["#!/bin/sh", "# The applied corrections as the Anthology's bin/correct scripts (run in the repository)."]
-    live = [e for e in view.entries.values() if e.status is Status.APPLIED and e.effect is not None
-            and not isinstance(e.correction.change, LinkDecision)]  # a link decision is bibkg's, not the Anthology's
+    live = [
+        e
+        for e in view.entries.values()
+        if e.status is Status.APPLIED and e.effect is not None and not isinstance(e.correction.change, LinkDecision)
+    ]  # a link decision is bibkg's, not the Anthology's
     live.sort(key=lambda e: e.applied_seq or 0)
     for entry in live:
         out.append("")
-        out.append(f"# {entry.correction.id} ({entry.correction.change.kind}) by {entry.correction.proposer}: "
-                   + entry.correction.reason.replace("\n", " ")[:200])
+        out.append(
+            f"# {entry.correction.id} ({entry.correction.change.kind}) by {entry.correction.proposer}: "
+            + entry.correction.reason.replace("\n", " ")[:200]
+        )
         out.extend(_command(entry))
     return "\n".join(out) + "\n"
 
@@ -248,9 +266,7 @@ def _command(entry: Entry) -> list[str]:
     c = entry.correction.change
     effect = entry.effect
     assert effect is not None
-    pairs = " ".join(
-        f"{p.item}:{p.name.slug}" for p in effect.pins if p.key in {m[0] for m in effect.moved}
-    )
+    pairs = " ".join(f"{p.item}:{p.name.slug}" for p in effect.pins if p.key in {m[0] for m in effect.moved})
     if isinstance(c, (Reassign, Split)):
         to = c.to
         if isinstance(to, ToNewPerson):
@@ -269,7 +285,7 @@ def _command(entry: Entry) -> list[str]:
             orcid = _orcid_of(entry, to.id)
             if orcid:
                 return [f"python bin/correct/verify_author.py {orcid} {pairs}"]
-            return [f"# {to.id} has no ORCID: set id=\"{to.id}\" on {pairs} (see the patch)"]
+            return [f'# {to.id} has no ORCID: set id="{to.id}" on {pairs} (see the patch)']
         if isinstance(to, ToUnknown):
             source = c.from_person if isinstance(c, Reassign) else c.person
             lines = [f"python bin/correct/unlink_items.py {source} " + " ".join(m[0][0] for m in effect.moved)]

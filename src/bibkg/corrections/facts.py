@@ -76,7 +76,13 @@ class GraphFacts:
         item = item_id_from_iri(item_iri)
         person = self._one(node, V.person)
         printed = self._one(node, V.printedName)
-        if item is None or person is None or printed is None or not pos.isdigit() or not isinstance(graph, ox.NamedNode):
+        if (
+            item is None
+            or person is None
+            or printed is None
+            or not pos.isdigit()
+            or not isinstance(graph, ox.NamedNode)
+        ):
             return None
         pid = iris.person_id_from_iri(person.value)
         if pid is None:
@@ -86,7 +92,9 @@ class GraphFacts:
 
     def paper_exists(self, paper_id: str) -> bool:
         subject = ox.NamedNode(iris.paper_iri(paper_id))
-        return any(True for _ in self.store.quads_for_pattern(subject, ox.NamedNode(V.TYPE), ox.NamedNode(V.Paper), None))
+        return any(
+            True for _ in self.store.quads_for_pattern(subject, ox.NamedNode(V.TYPE), ox.NamedNode(V.Paper), None)
+        )
 
     def authors(self, paper_id: str) -> list[Contribution] | None:
         """The paper's authors in order, or ``None`` when the graph has no such paper."""
@@ -104,7 +112,9 @@ class GraphFacts:
         """The printed names of a Daily Papers preprint's authors in order, or ``None`` when the
         graph has no such preprint."""
         subject = ox.NamedNode(iris.preprint_iri(arxiv_id))
-        if not any(True for _ in self.store.quads_for_pattern(subject, ox.NamedNode(V.TYPE), ox.NamedNode(V.Preprint), None)):
+        if not any(
+            True for _ in self.store.quads_for_pattern(subject, ox.NamedNode(V.TYPE), ox.NamedNode(V.Preprint), None)
+        ):
             return None
         names: dict[int, str] = {}
         for quad in self.store.quads_for_pattern(subject, ox.NamedNode(V.preprintAuthorship), None, None):

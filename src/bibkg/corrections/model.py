@@ -197,9 +197,7 @@ class Correction:
         else:
             ids.add(c.person)
         to = getattr(c, "to", None)
-        if isinstance(to, ToPerson):
-            ids.add(to.id)
-        elif isinstance(to, ToNewPerson) and to.id:
+        if isinstance(to, ToPerson) or (isinstance(to, ToNewPerson) and to.id):
             ids.add(to.id)
         return ids
 
@@ -361,7 +359,12 @@ def change_to_dict(change: Change) -> dict[str, Any]:
             "to": target_to_dict(change.to),
         }
     if isinstance(change, Split):
-        return {"kind": change.kind, "person": change.person, "papers": list(change.papers), "to": target_to_dict(change.to)}
+        return {
+            "kind": change.kind,
+            "person": change.person,
+            "papers": list(change.papers),
+            "to": target_to_dict(change.to),
+        }
     if isinstance(change, Merge):
         return {"kind": change.kind, "source": change.source, "into": change.into}
     if isinstance(change, Verify):
@@ -385,7 +388,9 @@ def _link_decision(data: dict) -> LinkDecision:
     try:
         decision = Decision(data.get("decision"))
     except ValueError:
-        raise InvalidCorrection(f"must be confirm or reject, got {_short(data.get('decision'))}", field="decision") from None
+        raise InvalidCorrection(
+            f"must be confirm or reject, got {_short(data.get('decision'))}", field="decision"
+        ) from None
     paper, person, position = data.get("paper"), data.get("person"), data.get("position")
     if (paper is None) == (person is None and position is None):
         raise InvalidCorrection("name either a paper, or an author position and a person", field="paper")
@@ -419,14 +424,18 @@ def change_from_dict(data: Any) -> Change:
             paper = check_paper_id(item.get("paper"), where + ".paper")
             position = item.get("position")
             if not isinstance(position, int) or isinstance(position, bool) or not 1 <= position <= 10_000:
-                raise InvalidCorrection(f"must be an author position from 1, got {_short(position)}", field=where + ".position")
+                raise InvalidCorrection(
+                    f"must be an author position from 1, got {_short(position)}", field=where + ".position"
+                )
             if (paper, position) in seen:
                 raise InvalidCorrection(f"{paper} author {position} is listed twice", field=where)
             seen.add((paper, position))
             refs.append(AuthorshipRef(paper, position, _name(item.get("name"), where + ".name")))
         to = target_from_dict(data.get("to"))
         if isinstance(to, ToPerson) and to.id == source:
-            raise InvalidCorrection(f"the authorships already belong to {source}: the target must be another person", field="to.id")
+            raise InvalidCorrection(
+                f"the authorships already belong to {source}: the target must be another person", field="to.id"
+            )
         return Reassign(source, tuple(refs), to)
     if kind == "split":
         person = check_person_id(data.get("person"), "person")
@@ -440,7 +449,9 @@ def change_from_dict(data: Any) -> Change:
             raise InvalidCorrection("a paper is listed twice", field="papers")
         to = target_from_dict(data.get("to"))
         if isinstance(to, ToPerson) and to.id == person:
-            raise InvalidCorrection(f"the papers already belong to {person}: the target must be another person", field="to.id")
+            raise InvalidCorrection(
+                f"the papers already belong to {person}: the target must be another person", field="to.id"
+            )
         return Split(person, ids, to)
     if kind == "merge":
         source = check_person_id(data.get("source"), "source")
@@ -471,7 +482,8 @@ def change_from_dict(data: Any) -> Change:
     if kind == "link":
         return _link_decision(data)
     raise InvalidCorrection(
-        f"'kind' must be reassign, split, merge, verify, disable-name-matching or link, got {_short(kind)}", field="kind"
+        f"'kind' must be reassign, split, merge, verify, disable-name-matching or link, got {_short(kind)}",
+        field="kind",
     )
 
 

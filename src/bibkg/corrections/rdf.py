@@ -116,4 +116,4 @@ def corrections_graph(view: LogView) -> GraphText:
     return out.finish()
 
 
-__all__ = ["GRAPH", "corrections_graph", "correction_iri", "Merge", "Reassign", "Split", "Verify"]
+__all__ = ["GRAPH", "Merge", "Reassign", "Split", "Verify", "correction_iri", "corrections_graph"]

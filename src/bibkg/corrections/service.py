@@ -105,7 +105,9 @@ class CorrectionService:
 
         datadir = self.datadir()
         marks = tuple(
-            (str(p), p.stat().st_mtime_ns) for sub in ("yaml", "json") if (datadir / sub).is_dir()
+            (str(p), p.stat().st_mtime_ns)
+            for sub in ("yaml", "json")
+            if (datadir / sub).is_dir()
             for p in sorted((datadir / sub).glob("people.*")) + sorted((datadir / sub).glob("name_variants.*"))
         )
         with self._lock:
@@ -155,8 +157,12 @@ class CorrectionService:
             check_pending(correction, view)
 
         self.log.append(
-            "proposed", by=actor.name, role=actor.role.value, correction=correction.id,
-            check=pending_conflicts, body=correction_to_dict(correction),
+            "proposed",
+            by=actor.name,
+            role=actor.role.value,
+            correction=correction.id,
+            check=pending_conflicts,
+            body=correction_to_dict(correction),
         )
         if apply:
             self.approve(actor, correction.id, _rate=False)
@@ -166,12 +172,16 @@ class CorrectionService:
     def approve(self, actor: Actor, cid: str, note: str | None = None, *, _rate: bool = True) -> Entry:
         if _rate:
             self._write(actor, Role.MAINTAINER, "approve a correction")
-        self.log.append("approved", by=actor.name, role=actor.role.value, correction=check_correction_id(cid), **_note(note))
+        self.log.append(
+            "approved", by=actor.name, role=actor.role.value, correction=check_correction_id(cid), **_note(note)
+        )
         return self.log.view().get(cid)
 
     def reject(self, actor: Actor, cid: str, note: str | None = None) -> Entry:
         self._write(actor, Role.MAINTAINER, "reject a correction")
-        self.log.append("rejected", by=actor.name, role=actor.role.value, correction=check_correction_id(cid), **_note(note))
+        self.log.append(
+            "rejected", by=actor.name, role=actor.role.value, correction=check_correction_id(cid), **_note(note)
+        )
         return self.log.view().get(cid)
 
     def apply(self, actor: Actor, cid: str, *, _rate: bool = True) -> Entry:
@@ -185,7 +195,9 @@ class CorrectionService:
             if entry.status is not Status.APPROVED:
                 from .errors import BadTransition
 
-                raise BadTransition(f"{cid} is {entry.status.value}; only an approved correction can be applied", field="id")
+                raise BadTransition(
+                    f"{cid} is {entry.status.value}; only an approved correction can be applied", field="id"
+                )
             effect = self.plan(entry.correction, view)
             self.log.append("applied", by=actor.name, role=actor.role.value, correction=cid, effect=effect.to_dict())
             self.publish(set(effect.files), links_only=isinstance(entry.correction.change, LinkDecision))
@@ -195,13 +207,18 @@ class CorrectionService:
         self._write(actor, Role.MAINTAINER, "revert a correction")
         check_correction_id(cid)
         with self._applying():
+
             def later_dependants(view: LogView) -> None:
                 check_revert(cid, view)
 
-            self.log.append("reverted", by=actor.name, role=actor.role.value, correction=cid, check=later_dependants, **_note(note))
+            self.log.append(
+                "reverted", by=actor.name, role=actor.role.value, correction=cid, check=later_dependants, **_note(note)
+            )
             entry = self.log.view().get(cid)
-            self.publish(set(entry.effect.files) if entry.effect else set(),
-                         links_only=isinstance(entry.correction.change, LinkDecision))
+            self.publish(
+                set(entry.effect.files) if entry.effect else set(),
+                links_only=isinstance(entry.correction.change, LinkDecision),
+            )
         return entry
 
     # -- publishing -------------------------------------------------------------------------------
@@ -223,7 +240,9 @@ class CorrectionService:
         except StoreError:
             return 0
         try:
-            for quad in store.quads_for_pattern(ox.NamedNode(DATASET), ox.NamedNode(logSequence), None, ox.NamedNode(GRAPH)):
+            for quad in store.quads_for_pattern(
+                ox.NamedNode(DATASET), ox.NamedNode(logSequence), None, ox.NamedNode(GRAPH)
+            ):
                 return int(quad.object.value)
             return 0
         finally:
@@ -296,7 +315,12 @@ class CorrectionService:
 
     # -- reading ----------------------------------------------------------------------------------
     def list(
-        self, *, status: str | None = None, person: str | None = None, paper: str | None = None, proposer: str | None = None
+        self,
+        *,
+        status: str | None = None,
+        person: str | None = None,
+        paper: str | None = None,
+        proposer: str | None = None,
     ) -> list[Entry]:
         out = []
         for entry in self.log.view().entries.values():
@@ -305,7 +329,11 @@ class CorrectionService:
                 continue
             if person and person not in c.persons() and not _moves(entry, person):
                 continue
-            if paper and paper not in c.papers() and not (entry.effect and any(k[0] == paper for k, *_ in entry.effect.moved)):
+            if (
+                paper
+                and paper not in c.papers()
+                and not (entry.effect and any(k[0] == paper for k, *_ in entry.effect.moved))
+            ):
                 continue
             if proposer and c.proposer != proposer:
                 continue
@@ -363,20 +391,35 @@ def check_link_decision(correction: Correction, view: LogView) -> None:
         both = confirm and old.decision is Decision.CONFIRM
         if new.paper is not None and old.paper is not None:
             if new.preprint == old.preprint and new.paper == old.paper:
-                raise Conflict(f"{state} correction {cid} decides the link of {new.preprint} to {new.paper} already; {hint}",
-                               field="paper")
+                raise Conflict(
+                    f"{state} correction {cid} decides the link of {new.preprint} to {new.paper} already; {hint}",
+                    field="paper",
+                )
             if both and new.preprint == old.preprint:
-                raise Conflict(f"{state} correction {cid} confirms {new.preprint} as {old.paper}; {hint}", field="preprint")
+                raise Conflict(
+                    f"{state} correction {cid} confirms {new.preprint} as {old.paper}; {hint}", field="preprint"
+                )
             if both and new.paper == old.paper:
-                raise Conflict(f"{state} correction {cid} confirms {old.preprint} as the preprint of {new.paper}; {hint}",
-                               field="paper")
-        elif new.person is not None and old.person is not None and (new.preprint, new.position) == (old.preprint, old.position):
+                raise Conflict(
+                    f"{state} correction {cid} confirms {old.preprint} as the preprint of {new.paper}; {hint}",
+                    field="paper",
+                )
+        elif (
+            new.person is not None
+            and old.person is not None
+            and (new.preprint, new.position) == (old.preprint, old.position)
+        ):
             if new.person == old.person:
-                raise Conflict(f"{state} correction {cid} decides whether {new.preprint} author {new.position} is "
-                               f"{new.person} already; {hint}", field="person")
+                raise Conflict(
+                    f"{state} correction {cid} decides whether {new.preprint} author {new.position} is "
+                    f"{new.person} already; {hint}",
+                    field="person",
+                )
             if both:
-                raise Conflict(f"{state} correction {cid} confirms {new.preprint} author {new.position} as {old.person}; "
-                               f"{hint}", field="person")
+                raise Conflict(
+                    f"{state} correction {cid} confirms {new.preprint} author {new.position} as {old.person}; {hint}",
+                    field="person",
+                )
 
 
 def check_pending(correction: Correction, view: LogView) -> None:
@@ -396,25 +439,35 @@ def check_pending(correction: Correction, view: LogView) -> None:
         if keys & okeys:
             paper, pos = sorted(keys & okeys)[0]
             raise Conflict(f"{paper} author {pos} is in pending correction {other.id} already", field="authorships")
-        if isinstance(correction.change, Split) and isinstance(other.change, Split) and other.change.person == correction.change.person:
+        if (
+            isinstance(correction.change, Split)
+            and isinstance(other.change, Split)
+            and other.change.person == correction.change.person
+        ):
             shared = set(other.change.papers) & set(correction.change.papers)
             if shared:
                 raise Conflict(f"paper {sorted(shared)[0]} is in pending correction {other.id} already", field="papers")
         if (whole | reads) & owhole or whole & (oreads | owhole):
             if not (isinstance(correction.change, Merge) and isinstance(other.change, Merge)):
                 person = sorted((whole | reads) & owhole or whole & (oreads | owhole))[0]
-                raise Conflict(f"pending correction {other.id} changes {person} as a whole; review it first", field="person")
+                raise Conflict(
+                    f"pending correction {other.id} changes {person} as a whole; review it first", field="person"
+                )
         if isinstance(other.change, Merge):
             edges[other.change.source] = other.change.into
     if isinstance(correction.change, Merge):
         ch = correction.change
         if ch.source in edges:
-            raise Conflict(f"{ch.source} is merged into {edges[ch.source]} by a pending correction already", field="source")
+            raise Conflict(
+                f"{ch.source} is merged into {edges[ch.source]} by a pending correction already", field="source"
+            )
         seen = {ch.source}
         node = ch.into
         while node in edges:
             if edges[node] in seen or edges[node] == ch.source:
-                raise Conflict(f"merging {ch.source} into {ch.into} would make a cycle with pending merges", field="into")
+                raise Conflict(
+                    f"merging {ch.source} into {ch.into} would make a cycle with pending merges", field="into"
+                )
             seen.add(node)
             node = edges[node]
         if node == ch.source:  # pragma: no cover

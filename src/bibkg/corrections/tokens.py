@@ -143,7 +143,9 @@ class RateLimiter:
             if level < 1.0:
                 wait = (1.0 - level) / per_second
                 self._buckets[name] = (level, now)
-                raise RateLimited(f"token {name}: more than {self.rate:g} writes per minute; retry in {wait:.1f} s", retry_after=wait)
+                raise RateLimited(
+                    f"token {name}: more than {self.rate:g} writes per minute; retry in {wait:.1f} s", retry_after=wait
+                )
             self._buckets[name] = (level - 1.0, now)
 
 

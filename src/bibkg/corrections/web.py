@@ -82,7 +82,10 @@ def build_corrections_router(store_root: Path) -> APIRouter:
         if exc.status == 401:
             headers["WWW-Authenticate"] = 'Bearer realm="bibkg corrections"'
         if as_html:
-            body = _page("Correction refused", f"<p class=error><b>{exc.status}</b> {_e(str(exc))}</p><p><a href='javascript:history.back()'>back</a></p>")
+            body = _page(
+                "Correction refused",
+                f"<p class=error><b>{exc.status}</b> {_e(str(exc))}</p><p><a href='javascript:history.back()'>back</a></p>",
+            )
             return HTMLResponse(body, status_code=exc.status, headers=headers)
         return JSONResponse(exc.as_dict(), status_code=exc.status, headers=headers)
 
@@ -110,16 +113,26 @@ def build_corrections_router(store_root: Path) -> APIRouter:
 
     def guarded(handler):  # noqa: ANN001, ANN202
         async def run(request: Request) -> Response:
-            as_html = "text/html" in request.headers.get("accept", "") and request.method == "POST" and \
-                request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+            as_html = (
+                "text/html" in request.headers.get("accept", "")
+                and request.method == "POST"
+                and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
+            )
             try:
                 return await handler(request)
             except CorrectionError as exc:
                 return error_response(exc, as_html)
             except _TooLarge:
-                return JSONResponse({"error": "too-large", "status": 413, "message": f"a body of at most {MAX_FORM_BYTES} bytes"}, status_code=413)
+                return JSONResponse(
+                    {"error": "too-large", "status": 413, "message": f"a body of at most {MAX_FORM_BYTES} bytes"},
+                    status_code=413,
+                )
             except _Unsupported:
-                return JSONResponse({"error": "unsupported-media-type", "status": 415, "message": "send application/json"}, status_code=415)
+                return JSONResponse(
+                    {"error": "unsupported-media-type", "status": 415, "message": "send application/json"},
+                    status_code=415,
+                )
+
         return run
 
     # -- JSON API ----------------------------------------------------------------------------------
@@ -141,7 +154,9 @@ def build_corrections_router(store_root: Path) -> APIRouter:
         actor = bearer(request)
         body = await json_body(request)
         entry = await run_in_threadpool(service.propose, actor, body, apply=bool(body.get("apply")))
-        return JSONResponse(entry.to_dict(), status_code=201, headers={"Location": f"/corrections/{entry.correction.id}"})
+        return JSONResponse(
+            entry.to_dict(), status_code=201, headers={"Location": f"/corrections/{entry.correction.id}"}
+        )
 
     @guarded
     async def act(request: Request) -> Response:
@@ -167,7 +182,11 @@ def build_corrections_router(store_root: Path) -> APIRouter:
         _check_csrf(request, form)
         actor = service.authenticate(form.get("token"))
         change = _change_from_form(pid, form)
-        request_body = {"change": change, "reason": form.get("reason", ""), "evidence": form.get("evidence", "").split()}
+        request_body = {
+            "change": change,
+            "reason": form.get("reason", ""),
+            "evidence": form.get("evidence", "").split(),
+        }
         entry = await run_in_threadpool(service.propose, actor, request_body)
         return RedirectResponse(f"/corrections/fix/{quote(pid)}?submitted={entry.correction.id}", status_code=303)
 
@@ -186,7 +205,9 @@ def build_corrections_router(store_root: Path) -> APIRouter:
             raise InvalidCorrection("action must be approve, reject or apply", field="action")
         cid = form.get("id", "")
         if action == "apply" and service.log.view().get(cid).status is Status.PROPOSED:
-            await run_in_threadpool(_act, service, "approve", actor, cid, None)  # "Apply" on a proposal: approve it first
+            await run_in_threadpool(
+                _act, service, "approve", actor, cid, None
+            )  # "Apply" on a proposal: approve it first
         await run_in_threadpool(_act, service, action, actor, cid, form.get("note") or None)
         return RedirectResponse("/corrections/review", status_code=303)
 
@@ -201,7 +222,9 @@ def build_corrections_router(store_root: Path) -> APIRouter:
         index = name_index_for(services.store)
         await run_in_threadpool(index.ensure_built, services.runner)
         matches = index.search(text)[:15]
-        return JSONResponse([{"id": m.person_id, "label": m.label, "verified": m.verified, "matched": m.matched_name} for m in matches])
+        return JSONResponse(
+            [{"id": m.person_id, "label": m.label, "verified": m.verified, "matched": m.matched_name} for m in matches]
+        )
 
     router.add_api_route("/corrections", list_corrections, methods=["GET"], include_in_schema=False)
     router.add_api_route("/corrections", propose, methods=["POST"], include_in_schema=False)
@@ -260,7 +283,11 @@ def _html_with_csrf(request: Request, page: str, status: int) -> Response:
 
     token = request.cookies.get(CSRF_COOKIE) or secrets.token_urlsafe(24)
     page = page.replace("__CSRF__", token)
-    response = HTMLResponse(page, status_code=status, headers={"Content-Security-Policy": edge.policy_for_page(page), "Cache-Control": "no-store"})
+    response = HTMLResponse(
+        page,
+        status_code=status,
+        headers={"Content-Security-Policy": edge.policy_for_page(page), "Cache-Control": "no-store"},
+    )
     response.set_cookie(CSRF_COOKIE, token, httponly=True, samesite="strict", path="/corrections")
     return response
 
@@ -305,8 +332,10 @@ fieldset{margin:1rem 0}label{display:block;margin:.2rem 0}#results li{cursor:poi
 
 
 def _page(title: str, body: str) -> str:
-    return (f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)} – bibkg</title>"
-            f"<meta name=viewport content='width=device-width'><style>{_STYLE}</style></head><body>{body}</body></html>")
+    return (
+        f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{_e(title)} – bibkg</title>"
+        f"<meta name=viewport content='width=device-width'><style>{_STYLE}</style></head><body>{body}</body></html>"
+    )
 
 
 _SEARCH_SCRIPT = """<script>
@@ -345,7 +374,9 @@ def _fix_page(service: CorrectionService, pid: str, submitted: str | None) -> tu
         f"<small>(author {c.position}, printed “{_e(c.name.full)}”)</small></label></li>"
         for c in mine
     )
-    notice = f"<p class=pending id=submitted>Proposal {_e(submitted)} submitted: pending review.</p>" if submitted else ""
+    notice = (
+        f"<p class=pending id=submitted>Proposal {_e(submitted)} submitted: pending review.</p>" if submitted else ""
+    )
     pend = "".join(
         f"<li class=pending>{_e(e.correction.id)} — {_e(e.status.value)} — {_e(e.correction.change.kind)}: "
         f"{_e(', '.join(a.paper for a in getattr(e.correction.change, 'authorships', ())))} — {_e(e.correction.reason)}</li>"
@@ -371,7 +402,7 @@ def _fix_page(service: CorrectionService, pid: str, submitted: str | None) -> tu
 <label>Evidence links (space-separated) <input name=evidence id=evidence size=60></label>
 <label>Your token <input type=password name=token id=token required autocomplete=current-password></label>
 <button type=submit id=submit>Submit</button></form>
-<h2>Pending proposals for this person</h2><ul id=pending>{pend or '<li>none</li>'}</ul>
+<h2>Pending proposals for this person</h2><ul id=pending>{pend or "<li>none</li>"}</ul>
 {_SEARCH_SCRIPT}"""
     return _page(f"Fix paper assignments – {person.label}", body), 200
 
@@ -393,8 +424,10 @@ def _evidence(facts: GraphFacts, pid: str) -> str:
     papers = "".join(f"<li>{_e(i)} {_e(titles.get(i, ''))}</li>" for i in items[:25])
     co = ", ".join(f"{_e(p)} ({n})" for p, n in coauthors.most_common(10))
     ven = ", ".join(f"{_e(v)} ({n})" for v, n in venues.most_common(10))
-    return (f"<div><h3>{_e(person.label)} <small>{_e(pid)}{'' if person.verified else ', unverified'}</small></h3>"
-            f"<p>{len(items)} papers</p><ul>{papers}</ul><p><b>Coauthors:</b> {co or '—'}</p><p><b>Venues:</b> {ven or '—'}</p></div>")
+    return (
+        f"<div><h3>{_e(person.label)} <small>{_e(pid)}{'' if person.verified else ', unverified'}</small></h3>"
+        f"<p>{len(items)} papers</p><ul>{papers}</ul><p><b>Coauthors:</b> {co or '—'}</p><p><b>Venues:</b> {ven or '—'}</p></div>"
+    )
 
 
 def _review_page(service: CorrectionService) -> str:
@@ -411,9 +444,11 @@ def _review_page(service: CorrectionService) -> str:
                 side += f"<div><h3>new person</h3><p>{_e(target.name.full)} {_e(target.orcid or '')}</p></div>"
             if isinstance(change, LinkDecision):
                 paper = f" · <a href='/{_e(change.paper)}/'>{_e(change.paper)}</a>" if change.paper else ""
-                side += (f"<div><h3>Daily Papers link</h3><p>{_e(change.decision.value)}: {_e(change.statement)}</p>"
-                         f"<p><a href='https://arxiv.org/abs/{_e(change.preprint)}' rel=nofollow>arXiv {_e(change.preprint)}</a>"
-                         f"{paper}</p></div>")
+                side += (
+                    f"<div><h3>Daily Papers link</h3><p>{_e(change.decision.value)}: {_e(change.statement)}</p>"
+                    f"<p><a href='https://arxiv.org/abs/{_e(change.preprint)}' rel=nofollow>arXiv {_e(change.preprint)}</a>"
+                    f"{paper}</p></div>"
+                )
             links = " ".join(f"<a href='{_e(u)}' rel=nofollow>{_e(u)}</a>" for u in c.evidence)
             blocks.append(f"""<section class=proposal id='{_e(c.id)}'><h2>{_e(c.id)} — {_e(change.kind)} — {_e(entry.status.value)}</h2>
 <p>by {_e(c.proposer)} at {_e(c.created)}: {_e(c.reason)}</p><p>{links}</p>
@@ -422,4 +457,6 @@ def _review_page(service: CorrectionService) -> str:
 <form method=post action='/corrections/review'><input type=hidden name=csrf value='__CSRF__'><input type=hidden name=id value='{_e(c.id)}'>
 Token <input type=password name=token required> Note <input name=note>
 <button name=action value=approve>Approve</button> <button name=action value=apply>Apply</button> <button name=action value=reject>Reject</button></form></section>""")
-    return _page("Review corrections", "<h1>Pending corrections</h1>" + ("".join(blocks) or "<p id=none>Nothing to review.</p>"))
+    return _page(
+        "Review corrections", "<h1>Pending corrections</h1>" + ("".join(blocks) or "<p id=none>Nothing to review.</p>")
+    )

@@ -70,7 +70,13 @@ _RE_OPEN1 = re.compile(r"(\A|(?<=\s))({`}|{'}|')(?!'|}|\s)")
 _RE_CLOSE2 = re.compile(r"(?<!\\){''}(?=\W|\Z)")
 _RE_CLOSE1 = re.compile(r"(?<!\\){'}(?=\W|\Z)")
 _RE_RANGE = re.compile(r"(?<=[0-9])(-|–|—)(?=[0-9])")
-_MARKUP = {"fixed-case": "{{{text}}}", "b": "\\textbf{{{text}}}", "i": "\\textit{{{text}}}", "tex-math": "${text}$", "url": "\\url{{{text}}}"}
+_MARKUP = {
+    "fixed-case": "{{{text}}}",
+    "b": "\\textbf{{{text}}}",
+    "i": "\\textit{{{text}}}",
+    "tex-math": "${text}$",
+    "url": "\\url{{{text}}}",
+}
 
 
 @lru_cache(maxsize=65536)

@@ -9,7 +9,14 @@ import time
 from pathlib import Path
 
 from ..cli import (
-    _reading_store, _store_dir, entity_term, param_values, require_known_entities, store_option, subcommand, write_all,
+    _reading_store,
+    _store_dir,
+    entity_term,
+    param_values,
+    require_known_entities,
+    store_option,
+    subcommand,
+    write_all,
 )
 from ..errors import BibkgError, UnknownEntityError
 from .formats import FORMATS, get_format, guess_format
@@ -50,7 +57,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     store = ox.Store.read_only(str(snapshot))  # one snapshot: consistent even during an ingest
     for g in args.graph:  # an unknown graph would dump nothing: say so instead
         if g not in ("", "default") and not store.contains_named_graph(ox.NamedNode(g)):
-            raise UnknownEntityError(f"--graph {g}: no such named graph in the store ('bibkg stats --graphs' lists them)")
+            raise UnknownEntityError(
+                f"--graph {g}: no such named graph in the store ('bibkg stats --graphs' lists them)"
+            )
     if args.output in (None, "-"):
         out = sys.stdout.buffer  # a reader that stops early (| head) ends in bibkg.cli.run
         _write(out, source, store, fmt, gz, args.graph)
@@ -118,7 +127,10 @@ def _warm_cache(local, snapshot: Path, formats: list, quiet: bool) -> int:  # no
             tmp.unlink(missing_ok=True)
             raise
         if not quiet:
-            print(f"built {target} ({target.stat().st_size:,} bytes, {time.perf_counter() - started:.1f}s)", file=sys.stderr)
+            print(
+                f"built {target} ({target.stat().st_size:,} bytes, {time.perf_counter() - started:.1f}s)",
+                file=sys.stderr,
+            )
     return 0
 
 
@@ -129,7 +141,11 @@ def cmd_load(args: argparse.Namespace) -> int:
     local = LocalStore(_store_dir(args))
     started = time.perf_counter()
     report = load_files(
-        local, args.files, fmt=args.format, graph=args.graph, append=args.append,
+        local,
+        args.files,
+        fmt=args.format,
+        graph=args.graph,
+        append=args.append,
         gz=True if args.gzip else None,
     )
     print(
@@ -186,12 +202,26 @@ def register(sub: argparse._SubParsersAction) -> None:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument("--format", choices=list(FORMATS), help="RDF format (default: from -o, else turtle)")
-    p.add_argument("--graph", action="append", default=[], metavar="IRI", help="only this named graph (repeatable; 'default' = the default graph)")
+    p.add_argument(
+        "--graph",
+        action="append",
+        default=[],
+        metavar="IRI",
+        help="only this named graph (repeatable; 'default' = the default graph)",
+    )
     p.add_argument("--gzip", action="store_true", help="gzip the output (implied by -o FILE.gz)")
     p.add_argument("-o", "--output", metavar="FILE", help="output file ('-' or absent: stdout)")
     p.add_argument("--quiet", action="store_true")
-    p.add_argument("--no-cache", action="store_true", help="always dump from the store, even if this snapshot's dump was built before")
-    p.add_argument("--warm-cache", action="store_true", help="build the gzipped dumps /dumps serves for the current snapshot (all formats, or --format); run it after an ingest")
+    p.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="always dump from the store, even if this snapshot's dump was built before",
+    )
+    p.add_argument(
+        "--warm-cache",
+        action="store_true",
+        help="build the gzipped dumps /dumps serves for the current snapshot (all formats, or --format); run it after an ingest",
+    )
     store_option(p)
     p.set_defaults(func=cmd_export)
 
@@ -205,7 +235,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("files", nargs="+", metavar="FILE", help="RDF files ('-' reads stdin, needs --format)")
     p.add_argument("--format", choices=list(FORMATS), help="format of every file (default: from the extension)")
     p.add_argument("--gzip", action="store_true", help="the files are gzipped (default: detected)")
-    p.add_argument("--graph", metavar="IRI", help="named graph for triples of triple formats (default: the default graph)")
+    p.add_argument(
+        "--graph", metavar="IRI", help="named graph for triples of triple formats (default: the default graph)"
+    )
     p.add_argument("--append", action="store_true", help="add to a copy of the current graph instead of replacing it")
     store_option(p)
     p.set_defaults(func=cmd_load)
@@ -230,5 +262,3 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--abstract", action="store_true", help="include abstracts")
     store_option(p)
     p.set_defaults(func=cmd_bibtex)
-
-

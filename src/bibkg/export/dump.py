@@ -196,13 +196,13 @@ def turtle_prefix_block() -> bytes:
 
 
 def _rdfxml_head() -> bytes:
-    ns = " ".join(
-        f'xmlns:{p}="{iri}"' for p, iri in sorted({**DUMP_PREFIXES, "its": _ITS}.items())
-    )
+    ns = " ".join(f'xmlns:{p}="{iri}"' for p, iri in sorted({**DUMP_PREFIXES, "its": _ITS}.items()))
     return f'<?xml version="1.0" encoding="UTF-8"?>\n<rdf:RDF {ns}>\n'.encode()
 
 
-def _run(store: ox.Store, writer: _Passthrough, fmt: ox.RdfFormat, graph: ox.NamedNode | ox.DefaultGraph, prefixes: bool) -> None:
+def _run(
+    store: ox.Store, writer: _Passthrough, fmt: ox.RdfFormat, graph: ox.NamedNode | ox.DefaultGraph, prefixes: bool
+) -> None:
     kwargs = {"prefixes": DUMP_PREFIXES} if prefixes else {}
     store.dump(writer, fmt, from_graph=graph, **kwargs)
     writer.finish()
@@ -315,7 +315,10 @@ def _chunks(reader: BinaryIO) -> Iterator[bytes]:
 def _gzip_chunks(path: Path) -> Iterator[bytes]:
     """``path`` gzipped exactly as :func:`write_dump_maybe_gzip` would (no name, mtime 0)."""
     buffer = io.BytesIO()
-    with path.open("rb") as fh, gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename="") as zout:
+    with (
+        path.open("rb") as fh,
+        gzip.GzipFile(fileobj=buffer, mode="wb", compresslevel=GZIP_LEVEL, mtime=0, filename="") as zout,
+    ):
         while chunk := fh.read(_CHUNK):
             zout.write(chunk)
             if buffer.tell():

@@ -59,7 +59,6 @@ def guess_format(filename: str) -> tuple[DumpFormat, bool]:
     fmt = BY_EXT.get(ext)
     if fmt is None:
         raise BibkgError(
-            f"{filename}: cannot tell the RDF format from the extension; give --format "
-            f"({', '.join(FORMATS)})"
+            f"{filename}: cannot tell the RDF format from the extension; give --format ({', '.join(FORMATS)})"
         )
     return fmt, gz

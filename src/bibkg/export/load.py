@@ -33,7 +33,7 @@ def _open(path: str, gz: bool):  # noqa: ANN202 - binary reader
         stream = sys.stdin.buffer
         return gzip.GzipFile(fileobj=stream, mode="rb") if gz else stream
     try:
-        return gzip.open(path, "rb") if gz else open(path, "rb")  # noqa: SIM115
+        return gzip.open(path, "rb") if gz else open(path, "rb")
     except OSError as exc:
         raise BibkgError(f"cannot read {path}: {exc.strerror or exc}") from None
 

@@ -24,7 +24,14 @@ from ..corrections.errors import CorrectionError, CorrectionsDisabled
 from ..corrections.log import Entry
 from .errors import UserError
 
-_CODES = {400: "BAD_USER_INPUT", 401: "UNAUTHENTICATED", 403: "FORBIDDEN", 404: "NOT_FOUND", 409: "CONFLICT", 429: "RATE_LIMITED"}
+_CODES = {
+    400: "BAD_USER_INPUT",
+    401: "UNAUTHENTICATED",
+    403: "FORBIDDEN",
+    404: "NOT_FOUND",
+    409: "CONFLICT",
+    429: "RATE_LIMITED",
+}
 _SERVICES: dict[str, Any] = {}
 
 
@@ -37,7 +44,9 @@ class Reassignment:
     new_person: strawberry.ID
 
 
-@strawberry.type(description="A correction of paper assignments and its life cycle (proposed, approved, applied, rejected, reverted).")
+@strawberry.type(
+    description="A correction of paper assignments and its life cycle (proposed, approved, applied, rejected, reverted)."
+)
 class Correction:
     id: strawberry.ID
     kind: str
@@ -61,9 +70,18 @@ def _correction(entry: Entry) -> Correction:
         for k, a, b, _n in (entry.effect.moved if entry.effect else ())
     ]
     return Correction(
-        id=c.id, kind=c.change.kind, status=entry.status.value, proposer=c.proposer, created=c.created,
-        reason=c.reason, evidence=list(c.evidence), persons=sorted(c.persons() | {m.new_person for m in moved}),
-        papers=sorted(c.papers()), change=data["change"], history=data["history"], moved=moved,
+        id=c.id,
+        kind=c.change.kind,
+        status=entry.status.value,
+        proposer=c.proposer,
+        created=c.created,
+        reason=c.reason,
+        evidence=list(c.evidence),
+        persons=sorted(c.persons() | {m.new_person for m in moved}),
+        papers=sorted(c.papers()),
+        change=data["change"],
+        history=data["history"],
+        moved=moved,
     )
 
 
@@ -102,25 +120,39 @@ async def _write(info: Info, call) -> Correction:  # noqa: ANN001
 
 @strawberry.type
 class CorrectionsQuery:
-    @strawberry.field(description="Corrections of paper assignments, oldest first; filter by status, person id, paper id, proposer (token name).")
+    @strawberry.field(
+        description="Corrections of paper assignments, oldest first; filter by status, person id, paper id, proposer (token name)."
+    )
     def corrections(
-        self, info: Info, status: str | None = None, person: strawberry.ID | None = None,
-        paper: strawberry.ID | None = None, proposer: str | None = None,
+        self,
+        info: Info,
+        status: str | None = None,
+        person: strawberry.ID | None = None,
+        paper: strawberry.ID | None = None,
+        proposer: str | None = None,
     ) -> list[Correction]:
         try:
             service = _service(info)
             if status is not None and status not in ("proposed", "approved", "applied", "rejected", "reverted"):
-                raise UserError(f"status must be proposed, approved, applied, rejected or reverted, got {status!r}", field="status")
+                raise UserError(
+                    f"status must be proposed, approved, applied, rejected or reverted, got {status!r}", field="status"
+                )
             entries = service.list(status=status, person=person, paper=paper, proposer=proposer)
         except CorrectionError as exc:
             raise _user_error(exc) from None
         return [_correction(e) for e in entries]
 
 
-@strawberry.type(description="Corrections of paper assignments (need Authorization: Bearer and an operator who enabled them).")
+@strawberry.type(
+    description="Corrections of paper assignments (need Authorization: Bearer and an operator who enabled them)."
+)
 class Mutation:
-    @strawberry.mutation(description="Propose a correction ({kind: reassign|split|merge|verify|disable-name-matching|link, …}); apply: a maintainer's own, at once.")
-    async def propose_correction(self, info: Info, change: JSON, reason: str, evidence: list[str] | None = None, apply: bool = False) -> Correction:
+    @strawberry.mutation(
+        description="Propose a correction ({kind: reassign|split|merge|verify|disable-name-matching|link, …}); apply: a maintainer's own, at once."
+    )
+    async def propose_correction(
+        self, info: Info, change: JSON, reason: str, evidence: list[str] | None = None, apply: bool = False
+    ) -> Correction:
         body = {"change": change, "reason": reason, "evidence": evidence or []}
         return await _write(info, lambda s, a: s.propose(a, body, apply=apply))
 

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from graphql import (
+    DocumentNode,
     FieldNode,
     FragmentDefinitionNode,
     FragmentSpreadNode,
@@ -28,7 +29,6 @@ from graphql import (
     InlineFragmentNode,
     OperationDefinitionNode,
     SelectionSetNode,
-    DocumentNode,
     VariableNode,
     get_named_type,
     value_from_ast_untyped,
@@ -57,13 +57,20 @@ LIST_ESTIMATES: Mapping[str, int] = {
 """Estimated sizes of short unpaged lists that are not counted in the store."""
 DEFAULT_LIST_ESTIMATE = 10
 COUNTED_LISTS: Mapping[str, str] = {
-    "Venue.volumes": "Venue.volumes", "Event.volumes": "Event.volumes", "SIG.volumes": "SIG.volumes",
-    "Paper.authors": "Paper.authors", "Volume.editors": "Volume.editors",
+    "Venue.volumes": "Venue.volumes",
+    "Event.volumes": "Event.volumes",
+    "SIG.volumes": "SIG.volumes",
+    "Paper.authors": "Paper.authors",
+    "Volume.editors": "Volume.editors",
 }
 """Unpaged lists whose sizes are counted in the store (:data:`bibkg.graphql.sizes.LISTS`)."""
 SCANS: Mapping[str, str] = {
-    "Venue.papers": "Venue.papers", "Event.papers": "Event.papers", "Volume.papers": "Volume.papers",
-    "Person.papers": "Person.papers", "Venue.topAuthors": "Venue.papers", "Event.topAuthors": "Event.papers",
+    "Venue.papers": "Venue.papers",
+    "Event.papers": "Event.papers",
+    "Volume.papers": "Volume.papers",
+    "Person.papers": "Person.papers",
+    "Venue.topAuthors": "Venue.papers",
+    "Event.topAuthors": "Event.papers",
 }
 """Connections (and top lists) whose resolver reads every row of a list to count and order it."""
 TITLE_SCAN_DIVISOR = 20
@@ -93,8 +100,14 @@ class _Coster:
     a list): its lists may be the data's largest. Below a list, entities are many: mean sizes.
     """
 
-    def __init__(self, schema: GraphQLSchema, fragments: dict[str, FragmentDefinitionNode],
-                 variables: Mapping[str, Any], settings: GraphQLSettings, sizes: DataSizes) -> None:
+    def __init__(
+        self,
+        schema: GraphQLSchema,
+        fragments: dict[str, FragmentDefinitionNode],
+        variables: Mapping[str, Any],
+        settings: GraphQLSettings,
+        sizes: DataSizes,
+    ) -> None:
         self.schema = schema
         self.fragments = fragments
         self.variables = variables
@@ -158,8 +171,9 @@ class _Coster:
             return rows
         return 0
 
-    def cost(self, parent: GraphQLObjectType, selection_set: SelectionSetNode | None, single: bool,
-             level: int = 0) -> int:
+    def cost(
+        self, parent: GraphQLObjectType, selection_set: SelectionSetNode | None, single: bool, level: int = 0
+    ) -> int:
         """The cost of ``selection_set`` on one ``parent`` object."""
         if selection_set is None:
             return 0
@@ -181,8 +195,9 @@ class _Coster:
                     many = not single or _is_list(field.type) or named.name.endswith("Connection")
                     total += size * self.cost(named, selection.selection_set, single and not many, level + 1)
             elif isinstance(selection, InlineFragmentNode):
-                total += self.cost(self._target(selection.type_condition, parent), selection.selection_set,
-                                   single, level + 1)
+                total += self.cost(
+                    self._target(selection.type_condition, parent), selection.selection_set, single, level + 1
+                )
             elif isinstance(selection, FragmentSpreadNode):
                 total += self._fragment(selection.name.value, parent, single, level + 1)
         return total
@@ -203,16 +218,22 @@ class _Coster:
             return 0  # unknown or cyclic: validation reports it
         self.active.add(name)
         try:
-            found = self.memo[key] = self.cost(self._target(fragment.type_condition, parent),
-                                               fragment.selection_set, single, level)
+            found = self.memo[key] = self.cost(
+                self._target(fragment.type_condition, parent), fragment.selection_set, single, level
+            )
         finally:
             self.active.discard(name)
         return found
 
 
-def document_cost(schema: GraphQLSchema, document: DocumentNode, variables: Mapping[str, Any] | None,
-                  settings: GraphQLSettings, operation_name: str | None = None,
-                  sizes: DataSizes | None = None) -> int:
+def document_cost(
+    schema: GraphQLSchema,
+    document: DocumentNode,
+    variables: Mapping[str, Any] | None,
+    settings: GraphQLSettings,
+    operation_name: str | None = None,
+    sizes: DataSizes | None = None,
+) -> int:
     """The cost of the operation ``operation_name`` (all operations: the costliest) of a valid
     ``document`` with ``variables`` (defaults from the document), with the list sizes of
     ``sizes`` (default: :data:`~bibkg.graphql.sizes.FALLBACK`). Linear in the document."""

@@ -57,8 +57,6 @@ limit is lower; this bounds the recursion of the checks themselves)."""
 class TooNested(Exception):
     """Selections nested deeper than :data:`MAX_NESTING`."""
 
-    pass
-
 
 def fragments_of(document: DocumentNode) -> dict[str, FragmentDefinitionNode]:
     return {d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)}
@@ -117,8 +115,13 @@ class _Shape:
         return found
 
 
-def field_pairs(selection_sets: list[SelectionSetNode], fragments: dict[str, FragmentDefinitionNode],
-                limit: int, active: frozenset[str] = frozenset(), level: int = 0) -> int:
+def field_pairs(
+    selection_sets: list[SelectionSetNode],
+    fragments: dict[str, FragmentDefinitionNode],
+    limit: int,
+    active: frozenset[str] = frozenset(),
+    level: int = 0,
+) -> int:
     """The pairs of fields with the same response name that validation compares when it merges
     ``selection_sets`` (the selections of same-named fields, merged into one), and recursively
     their merged sub-selections — the work of "overlapping fields can be merged".
@@ -175,10 +178,12 @@ def long_variables(variables: Mapping[str, Any] | None, settings: GraphQLSetting
         while stack:
             item = stack.pop()
             if isinstance(item, str) and len(item) > limit:
-                errors.append(GraphQLError(
-                    f"variable '${name}' is {len(item)} characters long; the limit is {limit}",
-                    extensions={"code": "STRING_TOO_LONG", "variable": name, "maxLength": limit},
-                ))
+                errors.append(
+                    GraphQLError(
+                        f"variable '${name}' is {len(item)} characters long; the limit is {limit}",
+                        extensions={"code": "STRING_TOO_LONG", "variable": name, "maxLength": limit},
+                    )
+                )
                 break
             if isinstance(item, list):
                 stack.extend(item)
@@ -207,12 +212,18 @@ def limit_rules(settings: GraphQLSettings) -> tuple[type[ASTValidationRule], ...
         def enter_argument(self, node: ArgumentNode, *_args: Any) -> None:
             for text in _strings(node.value):
                 if len(text) > settings.max_string_length:
-                    self.report_error(GraphQLError(
-                        f"argument '{node.name.value}' is {len(text)} characters long; the limit is "
-                        f"{settings.max_string_length}",
-                        node, extensions={"code": "STRING_TOO_LONG", "argument": node.name.value,
-                                          "maxLength": settings.max_string_length},
-                    ))
+                    self.report_error(
+                        GraphQLError(
+                            f"argument '{node.name.value}' is {len(text)} characters long; the limit is "
+                            f"{settings.max_string_length}",
+                            node,
+                            extensions={
+                                "code": "STRING_TOO_LONG",
+                                "argument": node.name.value,
+                                "maxLength": settings.max_string_length,
+                            },
+                        )
+                    )
                     return
 
     rules: list[type[ASTValidationRule]] = [DocumentLimitsRule]
@@ -234,35 +245,49 @@ def _check_shape(context: ValidationContext, settings: GraphQLSettings) -> None:
             aliases, selections = aliases + a, selections + s
             if depth > settings.max_depth:
                 name = definition.name.value if definition.name else "anonymous"
-                context.report_error(GraphQLError(
-                    f"'{name}' exceeds maximum operation depth of {settings.max_depth}", definition,
-                    extensions={"code": "DEPTH_LIMIT", "maxDepth": settings.max_depth},
-                ))
+                context.report_error(
+                    GraphQLError(
+                        f"'{name}' exceeds maximum operation depth of {settings.max_depth}",
+                        definition,
+                        extensions={"code": "DEPTH_LIMIT", "maxDepth": settings.max_depth},
+                    )
+                )
     except TooNested:
-        context.report_error(GraphQLError(
-            f"the document nests selections and fragment spreads more than {MAX_NESTING} levels deep; "
-            f"it exceeds maximum operation depth of {settings.max_depth}",
-            extensions={"code": "DEPTH_LIMIT", "maxDepth": settings.max_depth},
-        ))
+        context.report_error(
+            GraphQLError(
+                f"the document nests selections and fragment spreads more than {MAX_NESTING} levels deep; "
+                f"it exceeds maximum operation depth of {settings.max_depth}",
+                extensions={"code": "DEPTH_LIMIT", "maxDepth": settings.max_depth},
+            )
+        )
         return
     if aliases > settings.max_aliases:
-        context.report_error(GraphQLError(
-            f"{aliases} aliases found. Allowed: {settings.max_aliases}",
-            extensions={"code": "ALIAS_LIMIT", "maxAliases": settings.max_aliases},
-        ))
+        context.report_error(
+            GraphQLError(
+                f"{aliases} aliases found. Allowed: {settings.max_aliases}",
+                extensions={"code": "ALIAS_LIMIT", "maxAliases": settings.max_aliases},
+            )
+        )
     if selections > settings.max_selections:
-        context.report_error(GraphQLError(
-            f"the document selects {selections} fields once its fragments are expanded; the limit is "
-            f"{settings.max_selections}: select fewer fields or spread fragments fewer times",
-            extensions={"code": "SELECTION_LIMIT", "selections": selections,
-                        "maxSelections": settings.max_selections},
-        ))
+        context.report_error(
+            GraphQLError(
+                f"the document selects {selections} fields once its fragments are expanded; the limit is "
+                f"{settings.max_selections}: select fewer fields or spread fragments fewer times",
+                extensions={
+                    "code": "SELECTION_LIMIT",
+                    "selections": selections,
+                    "maxSelections": settings.max_selections,
+                },
+            )
+        )
         return
     operations = [d.selection_set for d in document.definitions if isinstance(d, OperationDefinitionNode)]
     pairs = sum(field_pairs([operation], fragments, settings.max_field_pairs) for operation in operations)
     if pairs > settings.max_field_pairs:
-        context.report_error(GraphQLError(
-            f"the document selects fields under the same name too often: merging them takes more than "
-            f"{settings.max_field_pairs} comparisons; select each field once per selection set",
-            extensions={"code": "FIELD_PAIRS_LIMIT", "maxFieldPairs": settings.max_field_pairs},
-        ))
+        context.report_error(
+            GraphQLError(
+                f"the document selects fields under the same name too often: merging them takes more than "
+                f"{settings.max_field_pairs} comparisons; select each field once per selection set",
+                extensions={"code": "FIELD_PAIRS_LIMIT", "maxFieldPairs": settings.max_field_pairs},
+            )
+        )

@@ -73,16 +73,25 @@ class Loader:
     that resolvers can stay synchronous (:mod:`bibkg.graphql.maybe`) without giving up batching.
     """
 
-    def __init__(self, runner: QueryRunner, name: str, var: str, params: tuple[tuple[str, str], ...] = (),
-                 cache: ResultCache | None = None) -> None:
+    def __init__(
+        self,
+        runner: QueryRunner,
+        name: str,
+        var: str,
+        params: tuple[tuple[str, str], ...] = (),
+        cache: ResultCache | None = None,
+    ) -> None:
         self.name = name
         self._cache = RowCache(name, cache)
-        self._loader: DataLoader[Key, list[Row]] = DataLoader(load_fn=BatchFunction(runner, name, var, params),
-                                                              cache_map=self._cache)
+        self._loader: DataLoader[Key, list[Row]] = DataLoader(
+            load_fn=BatchFunction(runner, name, var, params), cache_map=self._cache
+        )
 
     def get(self, key: Key) -> Maybe[list[Row]]:
         rows: Any = self._cache.rows(key)
         return rows if rows is not None else self._loader.load(key)
+
+
 class Loaders:
     """The loaders of one request (their own caches die with it).
 

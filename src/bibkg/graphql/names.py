@@ -19,8 +19,7 @@ import weakref
 from collections import defaultdict
 from dataclasses import dataclass
 
-from .. import iris
-from .. import vocab
+from .. import iris, vocab
 from ..services import QueryRunner
 
 EXACT, NORMALIZED, REORDERED, INITIALS = 0, 1, 2, 3
@@ -184,7 +183,11 @@ class NameIndex:
                 if (
                     person not in best
                     or rank < best[person][0]
-                    or (rank == best[person][0] and best[person][1] != label and (name == label or name < best[person][1]))
+                    or (
+                        rank == best[person][0]
+                        and best[person][1] != label
+                        and (name == label or name < best[person][1])
+                    )
                 ):
                     best[person] = (rank, name)
 
@@ -271,7 +274,9 @@ def name_index_for(store: object, *, own: bool = False) -> NameIndex:
             index.refreshing = True
             threading.Thread(target=_refresh, args=(store, index), name="bibkg-name-index-refresh", daemon=True).start()
         if not own and not index.built and index.fallback is not None:
-            return index.fallback  # a new snapshot's index is being built (graphql.router): the previous one's meanwhile
+            return (
+                index.fallback
+            )  # a new snapshot's index is being built (graphql.router): the previous one's meanwhile
         return index
 
 

@@ -45,12 +45,21 @@ def if_none_match(header: str | None, tag: str) -> bool:
     return "*" in tags or tag in tags
 
 
-def request_key(media: str, query: str, operation_name: str | None, variables: Mapping[str, Any] | None,
-                extensions: Mapping[str, Any] | None) -> str | None:
+def request_key(
+    media: str,
+    query: str,
+    operation_name: str | None,
+    variables: Mapping[str, Any] | None,
+    extensions: Mapping[str, Any] | None,
+) -> str | None:
     """The cache key of a request, or ``None`` if it cannot be cached (values that are not JSON)."""
     try:
-        return json.dumps([media, query, operation_name, variables or {}, extensions or {}],
-                          sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+        return json.dumps(
+            [media, query, operation_name, variables or {}, extensions or {}],
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
     except (TypeError, ValueError):
         return None
 

@@ -32,10 +32,10 @@ import gzip
 import json
 import threading
 import time
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from collections.abc import Awaitable, Callable
 from typing import Any
 
 from cross_web import HTTPException
@@ -136,22 +136,31 @@ async def read_bounded(request: StarletteRequest, limit: int) -> StarletteReques
     if request.method != "POST":
         length = len(request.scope.get("query_string", b""))
         if length > limit:
-            raise _Refused(414, f"the query string is {length} bytes long; the limit is {limit} bytes "
-                           "(POST larger documents)", "URI_TOO_LONG", maxBytes=limit)
+            raise _Refused(
+                414,
+                f"the query string is {length} bytes long; the limit is {limit} bytes (POST larger documents)",
+                "URI_TOO_LONG",
+                maxBytes=limit,
+            )
         return request
     declared = request.headers.get("content-length")
     if declared is not None:
         if not declared.strip().isdigit():
             raise _Refused(400, f"Content-Length is not a number: {declared[:40]!r}", "BAD_REQUEST")
         if int(declared) > limit:
-            raise _Refused(413, f"the request body is {int(declared)} bytes long; the limit is {limit} bytes",
-                           "PAYLOAD_TOO_LARGE", maxBytes=limit)
+            raise _Refused(
+                413,
+                f"the request body is {int(declared)} bytes long; the limit is {limit} bytes",
+                "PAYLOAD_TOO_LARGE",
+                maxBytes=limit,
+            )
     body = bytearray()
     async for chunk in request.stream():
         body += chunk
         if len(body) > limit:
-            raise _Refused(413, f"the request body is longer than the limit of {limit} bytes",
-                           "PAYLOAD_TOO_LARGE", maxBytes=limit)
+            raise _Refused(
+                413, f"the request body is longer than the limit of {limit} bytes", "PAYLOAD_TOO_LARGE", maxBytes=limit
+            )
     replayed = False
     original = request.receive
 
@@ -192,8 +201,15 @@ def _graphiql_template() -> str:
 class BibkgGraphQLRouter(GraphQLRouter):
     """strawberry's router with GraphQL-over-HTTP media types and status codes (see module docs)."""
 
-    def __init__(self, schema: Any, *, settings: GraphQLSettings, response_cache: ResponseCache | Callable[[], ResponseCache],
-                 timeout: float = 10.0, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        schema: Any,
+        *,
+        settings: GraphQLSettings,
+        response_cache: ResponseCache | Callable[[], ResponseCache],
+        timeout: float = 10.0,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql else None, **kwargs)
         self.warmed = threading.Event()
         """Set once the first snapshot's search indexes (and data sizes) are built: what the
@@ -212,9 +228,13 @@ class BibkgGraphQLRouter(GraphQLRouter):
             if self.should_render_graphql_ide(adapter):
                 return await super().run(request, context=context, root_value=root_value)
             return Response(
-                _error_body(f"cannot answer in any type of Accept: {request.headers.get('accept')}; "
-                            f"use {GRAPHQL_RESPONSE_JSON} or {JSON}", "NOT_ACCEPTABLE"),
-                status_code=406, media_type=JSON,
+                _error_body(
+                    f"cannot answer in any type of Accept: {request.headers.get('accept')}; "
+                    f"use {GRAPHQL_RESPONSE_JSON} or {JSON}",
+                    "NOT_ACCEPTABLE",
+                ),
+                status_code=406,
+                media_type=JSON,
             )
         token = _exchange.set(_Exchange(media))
         try:
@@ -224,8 +244,9 @@ class BibkgGraphQLRouter(GraphQLRouter):
             answer = self._answer(request, adapter, media, context, root_value)
             return _conditional(request, await self._within_deadline(original, answer, media))
         except _Refused as exc:
-            return Response(_error_body(exc.message, exc.code, **exc.extensions), status_code=exc.status,
-                            media_type=media)
+            return Response(
+                _error_body(exc.message, exc.code, **exc.extensions), status_code=exc.status, media_type=media
+            )
         except HTTPException as exc:
             status, headers, code = exc.status_code, {}, "BAD_REQUEST"
             if status == 400 and "content type" in exc.reason.lower():
@@ -246,8 +267,9 @@ class BibkgGraphQLRouter(GraphQLRouter):
         task = asyncio.ensure_future(answer)
         watcher = asyncio.ensure_future(_disconnected(request))
         try:
-            done, _pending = await asyncio.wait({task, watcher}, timeout=self.timeout,
-                                                return_when=asyncio.FIRST_COMPLETED)
+            done, _pending = await asyncio.wait(
+                {task, watcher}, timeout=self.timeout, return_when=asyncio.FIRST_COMPLETED
+            )
         except BaseException:
             task.cancel()
             watcher.cancel()
@@ -260,9 +282,14 @@ class BibkgGraphQLRouter(GraphQLRouter):
         if watcher in done:
             return Response(status_code=499)  # nobody is listening
         return Response(
-            _error_body(f"the request did not finish within its deadline of {self.timeout:g} s; ask for less "
-                        "(smaller pages, fewer nested lists)", "DEADLINE", timeout=self.timeout),
-            status_code=504, media_type=media,
+            _error_body(
+                f"the request did not finish within its deadline of {self.timeout:g} s; ask for less "
+                "(smaller pages, fewer nested lists)",
+                "DEADLINE",
+                timeout=self.timeout,
+            ),
+            status_code=504,
+            media_type=media,
         )
 
     async def _answer(self, request: Any, adapter: Any, media: str, context: Any, root_value: Any) -> Response:
@@ -299,12 +326,18 @@ class BibkgGraphQLRouter(GraphQLRouter):
             return None
         return request_key(media, data.query, data.operation_name, data.variables, data.extensions)
 
-    async def execute_single(self, request: Any, request_adapter: Any, sub_response: Any, context: Any,
-                             root_value: Any, request_data: Any) -> ExecutionResult:
+    async def execute_single(
+        self, request: Any, request_adapter: Any, sub_response: Any, context: Any, root_value: Any, request_data: Any
+    ) -> ExecutionResult:
         try:
-            return await super().execute_single(request=request, request_adapter=request_adapter,
-                                                sub_response=sub_response, context=context,
-                                                root_value=root_value, request_data=request_data)
+            return await super().execute_single(
+                request=request,
+                request_adapter=request_adapter,
+                sub_response=sub_response,
+                context=context,
+                root_value=root_value,
+                request_data=request_data,
+            )
         except HTTPException as exc:
             if isinstance(exc.__cause__, InvalidOperationTypeError) and request_adapter.method == "GET":
                 raise HTTPException(405, "mutations are only accepted with POST") from exc
@@ -338,7 +371,10 @@ class BibkgGraphQLRouter(GraphQLRouter):
 
 
 def build_graphql_router(
-    services: Services, settings: GraphQLSettings | None = None, *, warm_name_index: bool = True,
+    services: Services,
+    settings: GraphQLSettings | None = None,
+    *,
+    warm_name_index: bool = True,
     count_sizes: bool = True,
 ) -> APIRouter:
     """The ``/graphql`` router (mount with ``app.include_router(router, prefix="/graphql")``).
@@ -359,8 +395,9 @@ def build_graphql_router(
     def response_cache() -> ResponseCache:
         return services.generation.cache("graphql-responses", lambda: ResponseCache.for_store(services.store, settings))
 
-    router = BibkgGraphQLRouter(schema, settings=settings, response_cache=response_cache, timeout=timeout,
-                                context_getter=context_getter)
+    router = BibkgGraphQLRouter(
+        schema, settings=settings, response_cache=response_cache, timeout=timeout, context_getter=context_getter
+    )
 
     @router.get("/static/{name}", include_in_schema=False)
     async def static_asset(name: str, request: Request) -> Response:

@@ -13,11 +13,11 @@ from graphql import GraphQLError
 from strawberry.extensions import MaskErrors, MaxTokensLimiter
 from strawberry.types import ExecutionContext
 
+from .corrections import CorrectionsQuery, Mutation
 from .errors import is_user_error
 from .settings import GraphQLSettings
 from .sizes import DataSizes
 from .types import AnthologyQuery
-from .corrections import CorrectionsQuery, Mutation
 from .types.preprint import HfQuery
 from .validation import CachedValidation, CostLimit, DocumentCache, core_schema
 
@@ -48,8 +48,12 @@ class BibkgSchema(strawberry.Schema):
             if is_user_error(error):
                 log.debug("GraphQL request refused: %s", error.message)
             else:
-                log.error("internal error in GraphQL resolver (path %s): %s", error.path, error.message,
-                          exc_info=error.original_error)
+                log.error(
+                    "internal error in GraphQL resolver (path %s): %s",
+                    error.path,
+                    error.message,
+                    exc_info=error.original_error,
+                )
 
 
 class _Masking(MaskErrors):
@@ -58,13 +62,17 @@ class _Masking(MaskErrors):
     def anonymise_error(self, error: GraphQLError) -> GraphQLError:
         return GraphQLError(
             "internal error: the request could not be completed (it was logged)",
-            nodes=error.nodes, source=error.source, positions=error.positions, path=error.path,
+            nodes=error.nodes,
+            source=error.source,
+            positions=error.positions,
+            path=error.path,
             extensions={"code": "INTERNAL_SERVER_ERROR"},
         )
 
 
-def build_schema(settings: GraphQLSettings | None = None,
-                 sizes: Callable[[], DataSizes] | None = None) -> strawberry.Schema:
+def build_schema(
+    settings: GraphQLSettings | None = None, sizes: Callable[[], DataSizes] | None = None
+) -> strawberry.Schema:
     """The schema with the limits of ``settings`` (default: :meth:`GraphQLSettings.from_env`);
     ``sizes`` gives the data's sizes to the cost model (default: static estimates)."""
     settings = settings or GraphQLSettings.from_env()

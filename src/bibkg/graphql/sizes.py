@@ -28,8 +28,14 @@ log = logging.getLogger("bibkg.graphql")
 
 _PREFIX = "PREFIX bibkg: <https://w3id.org/bibkg/ns#>\n"
 
-_COUNTS = {"venues": "bibkg:Venue", "events": "bibkg:Event", "sigs": "bibkg:SIG", "volumes": "bibkg:Volume",
-           "papers": "bibkg:Paper", "persons": "bibkg:Person"}
+_COUNTS = {
+    "venues": "bibkg:Venue",
+    "events": "bibkg:Event",
+    "sigs": "bibkg:SIG",
+    "volumes": "bibkg:Volume",
+    "papers": "bibkg:Paper",
+    "persons": "bibkg:Person",
+}
 """Entity counts: name → class."""
 
 LISTS: Mapping[str, tuple[str, str | None]] = {
@@ -84,10 +90,15 @@ class DataSizes:
 FALLBACK = DataSizes(
     counts={"venues": 50, "events": 2000, "sigs": 30, "volumes": 3000, "papers": 100_000, "persons": 90_000},
     lists={
-        "Venue.volumes": ListSize(20, 500), "Event.volumes": ListSize(20, 100), "SIG.volumes": ListSize(20, 100),
-        "Venue.papers": ListSize(250, 12_000), "Event.papers": ListSize(100, 3_000),
-        "Volume.papers": ListSize(50, 1_000), "Person.papers": ListSize(4, 400),
-        "Paper.authors": ListSize(4, 100), "Volume.editors": ListSize(5, 30),
+        "Venue.volumes": ListSize(20, 500),
+        "Event.volumes": ListSize(20, 100),
+        "SIG.volumes": ListSize(20, 100),
+        "Venue.papers": ListSize(250, 12_000),
+        "Event.papers": ListSize(100, 3_000),
+        "Volume.papers": ListSize(50, 1_000),
+        "Person.papers": ListSize(4, 400),
+        "Paper.authors": ListSize(4, 100),
+        "Volume.editors": ListSize(5, 30),
         "Year.papers": ListSize(2_000, 12_000),
     },
 )
@@ -105,16 +116,20 @@ def _int(term: object) -> int:
 def count_sizes(store: object) -> DataSizes:
     """Count the entities and list sizes of ``store`` (one query per list)."""
     sizes = DataSizes()
-    query = getattr(store, "query")
+    query = store.query
     counts = " ".join(_COUNTS.values())
-    for solution in query(_PREFIX + f"SELECT ?k (COUNT(?x) AS ?n) WHERE {{ VALUES ?k {{ {counts} }} ?x a ?k }} GROUP BY ?k"):
+    for solution in query(
+        _PREFIX + f"SELECT ?k (COUNT(?x) AS ?n) WHERE {{ VALUES ?k {{ {counts} }} ?x a ?k }} GROUP BY ?k"
+    ):
         iri = solution["k"].value
         for name, cls in _COUNTS.items():
             if iri.endswith("#" + cls.split(":")[1]):
                 sizes.counts[name] = _int(solution["n"])
     for name, (pattern, parents) in LISTS.items():
-        text = (_PREFIX + "SELECT (SUM(?n) AS ?links) (MAX(?n) AS ?max) (COUNT(?n) AS ?groups) WHERE { "
-                f"SELECT ?parent (COUNT(?child) AS ?n) WHERE {{ {pattern} }} GROUP BY ?parent }}")
+        text = (
+            _PREFIX + "SELECT (SUM(?n) AS ?links) (MAX(?n) AS ?max) (COUNT(?n) AS ?groups) WHERE { "
+            f"SELECT ?parent (COUNT(?child) AS ?n) WHERE {{ {pattern} }} GROUP BY ?parent }}"
+        )
         for solution in query(text):
             links, largest = _int(solution["links"]), _int(solution["max"])
             entities = max(sizes.counts.get(parents, 0) if parents else _int(solution["groups"]), 1)
@@ -158,7 +173,7 @@ def sizes_for(store: object) -> DataSizes:
             log.info("data sizes not counted: %s", exc)
             sizes.counts.update(FALLBACK.counts)
             sizes.lists.update(FALLBACK.lists)
-        except Exception:  # noqa: BLE001 - a store that cannot count: the static estimates
+        except Exception:
             log.exception("could not count the data's sizes; the GraphQL cost model uses static estimates")
             sizes.counts.update(FALLBACK.counts)
             sizes.lists.update(FALLBACK.lists)
@@ -169,4 +184,4 @@ def sizes_for(store: object) -> DataSizes:
     return sizes
 
 
-__all__ = ["DataSizes", "FALLBACK", "ListSize", "count_sizes", "counted_sizes", "sizes_for"]
+__all__ = ["FALLBACK", "DataSizes", "ListSize", "count_sizes", "counted_sizes", "sizes_for"]

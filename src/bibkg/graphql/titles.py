@@ -130,10 +130,14 @@ def title_index_for(store: object, *, own: bool = False) -> TitleIndex:
         index = _INDEXES.get(store)
         if index is None:
             index = _INDEXES[store] = TitleIndex()
-        stale = not getattr(store, "immutable", False) and time.monotonic() - index.created >= names.REMOTE_INDEX_SECONDS
+        stale = (
+            not getattr(store, "immutable", False) and time.monotonic() - index.created >= names.REMOTE_INDEX_SECONDS
+        )
         if stale and index.built and index.runner is not None and not index.refreshing:
             index.refreshing = True
-            threading.Thread(target=_refresh, args=(store, index), name="bibkg-title-index-refresh", daemon=True).start()
+            threading.Thread(
+                target=_refresh, args=(store, index), name="bibkg-title-index-refresh", daemon=True
+            ).start()
         if not own and not index.built and index.fallback is not None:
             return index.fallback  # a new snapshot's, being built: the previous snapshot's meanwhile
         return index

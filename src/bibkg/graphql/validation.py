@@ -63,8 +63,9 @@ def core_schema(schema: strawberry.Schema) -> GraphQLSchema:
     return build_schema(schema.as_str())
 
 
-def validate_document(schema: GraphQLSchema, document: DocumentNode,
-                      rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
+def validate_document(
+    schema: GraphQLSchema, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+) -> list[GraphQLError]:
     """graphql-core's validation of ``document`` with ``rules``."""
     return validate(schema, document, rules)
 
@@ -77,15 +78,20 @@ class DocumentCache:
     schema exists: :func:`core_schema`) is what :class:`CachedValidation` validates against.
     """
 
-    def __init__(self, settings: GraphQLSettings, sizes: Callable[[], DataSizes] | None = None,
-                 schema: GraphQLSchema | None = None) -> None:
+    def __init__(
+        self,
+        settings: GraphQLSettings,
+        sizes: Callable[[], DataSizes] | None = None,
+        schema: GraphQLSchema | None = None,
+    ) -> None:
         self.schema = schema
         self.settings = settings
         self.rules = limit_rules(settings)
         self.sizes = sizes or (lambda: FALLBACK)
         # values: (estimated bytes of key and value, value)
-        self._lru: LRU[tuple[int, Any]] = LRU(settings.document_cache_mb * 2**20, weigh=lambda e: e[0],
-                                              max_entries=3 * settings.document_cache_entries)
+        self._lru: LRU[tuple[int, Any]] = LRU(
+            settings.document_cache_mb * 2**20, weigh=lambda e: e[0], max_entries=3 * settings.document_cache_entries
+        )
 
     def _get(self, key: tuple[Any, ...]) -> Any:
         entry = self._lru.get(key)
@@ -114,8 +120,9 @@ class DocumentCache:
         errors = self._get(("errors", text, (*rules, *self.rules)))
         return None if errors is _MISSING else list(errors)
 
-    def validation(self, schema: GraphQLSchema, text: str, document: DocumentNode,
-                   rules: tuple[type[ASTValidationRule], ...]) -> list[GraphQLError]:
+    def validation(
+        self, schema: GraphQLSchema, text: str, document: DocumentNode, rules: tuple[type[ASTValidationRule], ...]
+    ) -> list[GraphQLError]:
         """The validation errors of ``document`` (parsed from ``text``): this cache's limit rules,
         then, if the document is within them, ``rules`` (graphql-core's)."""
         key = ("errors", text, (*rules, *self.rules))
@@ -128,8 +135,9 @@ class DocumentCache:
         return list(errors)
 
     # --- cost -----------------------------------------------------------------------------------
-    def cached_cost_errors(self, text: str, variables: Mapping[str, Any] | None,
-                           operation_name: str | None) -> list[GraphQLError] | None:
+    def cached_cost_errors(
+        self, text: str, variables: Mapping[str, Any] | None, operation_name: str | None
+    ) -> list[GraphQLError] | None:
         """The errors of the variables' lengths and of the cost, if cached, else ``None``."""
         variables_key = _variables_key(variables)
         if variables_key is None:
@@ -137,10 +145,17 @@ class DocumentCache:
         found = self._get(("cost", text, operation_name, variables_key))
         return None if found is _MISSING else list(found)
 
-    def cost_errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
-                    variables: Mapping[str, Any] | None, operation_name: str | None) -> list[GraphQLError]:
+    def cost_errors(
+        self,
+        schema: GraphQLSchema,
+        text: str,
+        document: DocumentNode,
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+    ) -> list[GraphQLError]:
         """For a valid ``document``: string variables over their length, else the cost over the
         limit (memoized per text, operation name and variables)."""
+
         def compute() -> list[GraphQLError]:
             errors = long_variables(variables, self.settings)
             if errors:
@@ -158,12 +173,19 @@ class DocumentCache:
             found = self._put(key, len(text) + len(variables_key) + len(operation_name or ""), compute())
         return list(found)
 
-    def errors(self, schema: GraphQLSchema, text: str, document: DocumentNode,
-               rules: tuple[type[ASTValidationRule], ...], variables: Mapping[str, Any] | None,
-               operation_name: str | None) -> list[GraphQLError]:
+    def errors(
+        self,
+        schema: GraphQLSchema,
+        text: str,
+        document: DocumentNode,
+        rules: tuple[type[ASTValidationRule], ...],
+        variables: Mapping[str, Any] | None,
+        operation_name: str | None,
+    ) -> list[GraphQLError]:
         """The request errors of ``document``: its validation errors, else its cost errors."""
-        return (self.validation(schema, text, document, rules)
-                or self.cost_errors(schema, text, document, variables, operation_name))
+        return self.validation(schema, text, document, rules) or self.cost_errors(
+            schema, text, document, variables, operation_name
+        )
 
 
 class CachedValidation(SchemaExtension):
@@ -194,8 +216,9 @@ class CachedValidation(SchemaExtension):
         if ctx.query and ctx.graphql_document is not None:
             errors = self.cache.cached_validation(ctx.query, ctx.validation_rules)
             if errors is None:
-                errors = await run_in_threadpool(self.cache.validation, schema, ctx.query, ctx.graphql_document,
-                                                 ctx.validation_rules)
+                errors = await run_in_threadpool(
+                    self.cache.validation, schema, ctx.query, ctx.graphql_document, ctx.validation_rules
+                )
             ctx.pre_execution_errors = errors
         yield
 
@@ -214,11 +237,22 @@ class CostLimit(SchemaExtension):
     async def on_validate(self) -> AsyncIterator[None]:
         # before strawberry's own check of the errors, after CachedValidation's (listed before this)
         ctx = self.execution_context
-        if (ctx.pre_execution_errors is not None and not ctx.pre_execution_errors and ctx.query
-                and ctx.graphql_document is not None and self.cache.schema is not None):
+        if (
+            ctx.pre_execution_errors is not None
+            and not ctx.pre_execution_errors
+            and ctx.query
+            and ctx.graphql_document is not None
+            and self.cache.schema is not None
+        ):
             errors = self.cache.cached_cost_errors(ctx.query, ctx.variables, ctx.operation_name)
             if errors is None:
-                errors = await run_in_threadpool(self.cache.cost_errors, self.cache.schema, ctx.query,
-                                                 ctx.graphql_document, ctx.variables, ctx.operation_name)
+                errors = await run_in_threadpool(
+                    self.cache.cost_errors,
+                    self.cache.schema,
+                    ctx.query,
+                    ctx.graphql_document,
+                    ctx.variables,
+                    ctx.operation_name,
+                )
             ctx.pre_execution_errors = errors
         yield

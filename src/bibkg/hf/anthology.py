@@ -42,7 +42,9 @@ class AnthologySource:
         self.store = store
         self.catalog = catalog or default_catalog()
 
-    def _rows(self, name: str, bindings: dict | None = None, var: str | None = None, keys: Iterable[str] = ()) -> list[dict]:
+    def _rows(
+        self, name: str, bindings: dict | None = None, var: str | None = None, keys: Iterable[str] = ()
+    ) -> list[dict]:
         text = self.catalog[name].text
         if var is not None:
             text = self.catalog[name].with_values(var, [ox.NamedNode(k) for k in keys])
@@ -54,8 +56,15 @@ class AnthologySource:
         if cards is not None:
             return _papers_from_cards(Path(cards.path), years)
         integer = ox.NamedNode(XSD_INTEGER)
-        return self._records(self._rows("link-papers", {"from": ox.Literal(str(years.start), datatype=integer),
-                                                        "to": ox.Literal(str(years.stop - 1), datatype=integer)}))
+        return self._records(
+            self._rows(
+                "link-papers",
+                {
+                    "from": ox.Literal(str(years.start), datatype=integer),
+                    "to": ox.Literal(str(years.stop - 1), datatype=integer),
+                },
+            )
+        )
 
     def _records(self, found: list[dict]) -> list[AnthologyPaper]:
         """Papers (rows of ``link-papers``) with their authors (``link-paper-authors``)."""
@@ -106,9 +115,14 @@ def _papers_from_cards(path: Path, years: range | None, keys: Sequence[str] = ()
                 (years.start, years.stop - 1),
             ).fetchall()
         else:
-            found = [row for start in range(0, len(keys), BATCH) for row in db.execute(
-                f"SELECT paper, card FROM card WHERE paper IN ({','.join('?' * len(keys[start:start + BATCH]))})",
-                keys[start : start + BATCH]).fetchall()]
+            found = [
+                row
+                for start in range(0, len(keys), BATCH)
+                for row in db.execute(
+                    f"SELECT paper, card FROM card WHERE paper IN ({','.join('?' * len(keys[start : start + BATCH]))})",
+                    keys[start : start + BATCH],
+                ).fetchall()
+            ]
     finally:
         db.close()
     papers = []

@@ -48,15 +48,20 @@ def cmd_fetch_hf(args: argparse.Namespace) -> int:
         for result in fetcher.fetch(days, directory, force=args.force):
             outcomes[result.outcome] += 1
             if not args.quiet or result.outcome == "failed":
-                print(f"{result.day}  {result.outcome:<7}  {result.detail}",
-                      file=sys.stderr if result.outcome == "failed" else sys.stdout, flush=True)
+                print(
+                    f"{result.day}  {result.outcome:<7}  {result.detail}",
+                    file=sys.stderr if result.outcome == "failed" else sys.stdout,
+                    flush=True,
+                )
     finally:
         fetcher.close()
     summary = ", ".join(f"{outcomes[o]} {o}" for o in ("fetched", "kept", "empty", "failed"))
     print(f"{len(days)} days into {directory}: {summary}")
     if outcomes["failed"]:
-        print("bibkg: error: some days failed; run the same command again to fetch them "
-              "(days already fetched are kept)", file=sys.stderr)
+        print(
+            "bibkg: error: some days failed; run the same command again to fetch them (days already fetched are kept)",
+            file=sys.stderr,
+        )
         return 1
     return 0
 
@@ -79,14 +84,33 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("directory", metavar="DIR", help="where the day files go (created if missing)")
     p.add_argument("--from", dest="first", required=True, metavar="DAY", help="the first day, YYYY-MM-DD")
     p.add_argument("--to", dest="last", metavar="DAY", help="the last day, YYYY-MM-DD (default: --from)")
-    p.add_argument("--base-url", default=DEFAULT_BASE_URL, metavar="URL",
-                   help=f"the API's origin (default {DEFAULT_BASE_URL}); a mirror may be named")
-    p.add_argument("--interval", type=float, default=_DEFAULTS.interval, metavar="S",
-                   help="seconds between two requests (default %(default)s)")
-    p.add_argument("--retries", type=int, default=_DEFAULTS.retries, metavar="N",
-                   help="retries of a day after 429, 5xx, a timeout or a broken connection (default %(default)s)")
-    p.add_argument("--timeout", type=float, default=_DEFAULTS.timeout, metavar="S",
-                   help="seconds for one request (default %(default)s)")
+    p.add_argument(
+        "--base-url",
+        default=DEFAULT_BASE_URL,
+        metavar="URL",
+        help=f"the API's origin (default {DEFAULT_BASE_URL}); a mirror may be named",
+    )
+    p.add_argument(
+        "--interval",
+        type=float,
+        default=_DEFAULTS.interval,
+        metavar="S",
+        help="seconds between two requests (default %(default)s)",
+    )
+    p.add_argument(
+        "--retries",
+        type=int,
+        default=_DEFAULTS.retries,
+        metavar="N",
+        help="retries of a day after 429, 5xx, a timeout or a broken connection (default %(default)s)",
+    )
+    p.add_argument(
+        "--timeout",
+        type=float,
+        default=_DEFAULTS.timeout,
+        metavar="S",
+        help="seconds for one request (default %(default)s)",
+    )
     p.add_argument("--force", action="store_true", help="fetch days already in DIR again")
     p.add_argument("--quiet", action="store_true", help="print failed days and the summary only")
     p.set_defaults(func=cmd_fetch_hf)

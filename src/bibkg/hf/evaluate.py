@@ -39,8 +39,10 @@ class Score:
         return self.true_positives / wanted if wanted else 1.0
 
     def line(self) -> str:
-        return (f"precision {self.precision:.3f} ({self.true_positives}/{self.true_positives + self.false_positives})  "
-                f"recall {self.recall:.3f} ({self.true_positives}/{self.true_positives + self.false_negatives})")
+        return (
+            f"precision {self.precision:.3f} ({self.true_positives}/{self.true_positives + self.false_positives})  "
+            f"recall {self.recall:.3f} ({self.true_positives}/{self.true_positives + self.false_negatives})"
+        )
 
 
 def load_gold(path: Path) -> list[dict[str, Any]]:

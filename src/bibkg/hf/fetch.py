@@ -86,12 +86,20 @@ class _Retry(Exception):
 class DayFetcher:
     """Fetches days one at a time at a polite rate (see the module's rules)."""
 
-    def __init__(self, settings: FetchSettings, *, client: httpx.Client | None = None,
-                 sleep: Callable[[float], None] = time.sleep, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        settings: FetchSettings,
+        *,
+        client: httpx.Client | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.settings = settings
         self._client = client or httpx.Client(
-            timeout=settings.timeout, follow_redirects=False,
-            headers={"User-Agent": "bibkg-fetch-hf (+https://w3id.org/bibkg)", "Accept": "application/json"})
+            timeout=settings.timeout,
+            follow_redirects=False,
+            headers={"User-Agent": "bibkg-fetch-hf (+https://w3id.org/bibkg)", "Accept": "application/json"},
+        )
         self._sleep = sleep
         self._clock = clock
         self._last_start: float | None = None
@@ -121,9 +129,13 @@ class DayFetcher:
                 attempt += 1
                 if attempt > self.settings.retries:
                     return DayResult(day, "failed", f"{retry} (after {attempt} attempts)")
-                wait = retry.wait if retry.wait is not None else self.settings.interval * 2 ** attempt
+                wait = retry.wait if retry.wait is not None else self.settings.interval * 2**attempt
                 if wait > self.settings.max_wait:
-                    return DayResult(day, "failed", f"{retry}; the server asks to wait {wait:.0f} s, more than {self.settings.max_wait:.0f} s")
+                    return DayResult(
+                        day,
+                        "failed",
+                        f"{retry}; the server asks to wait {wait:.0f} s, more than {self.settings.max_wait:.0f} s",
+                    )
                 self._sleep(wait)
             except BibkgError as exc:
                 return DayResult(day, "failed", str(exc))
@@ -146,7 +158,9 @@ class DayFetcher:
                     raise BibkgError(f"HTTP {status} from {response.request.url}")
                 declared = response.headers.get("content-length")
                 if declared and declared.isdigit() and int(declared) > self.settings.max_bytes:
-                    raise BibkgError(f"the body is {int(declared):,} bytes, more than the limit of {self.settings.max_bytes:,}")
+                    raise BibkgError(
+                        f"the body is {int(declared):,} bytes, more than the limit of {self.settings.max_bytes:,}"
+                    )
                 chunks, size = [], 0
                 for chunk in response.iter_bytes():
                     size += len(chunk)

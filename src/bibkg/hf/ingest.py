@@ -23,8 +23,8 @@ from ..mapping.terms import GraphText
 from ..store.delta import Delta, apply_delta
 from ..store.local import LocalStore
 from ..store.oxigraph import OxigraphStore
-from .anthology import AnthologySource
 from . import link_state
+from .anthology import AnthologySource
 from .link import Links, TitleIndex, link, score, year_range
 from .mapping import map_links, map_listing
 from .reader import DailyListing, HfAuthor, HfWarning, Preprint, read_listings
@@ -64,13 +64,21 @@ def stored_days(store: OxigraphStore) -> dict[str, dict[str, Preprint]]:
             continue
         day = graph.removeprefix(iris.HF_DAY_GRAPH_PREFIX)
         record = found.setdefault(day, {}).setdefault(
-            row["id"].value, {"title": row["title"].value, "date": row["date"].value if "date" in row else None,
-                              "authors": {}})
+            row["id"].value,
+            {"title": row["title"].value, "date": row["date"].value if "date" in row else None, "authors": {}},
+        )
         record["authors"][int(row["pos"].value)] = row["name"].value
     return {
-        day: {arxiv_id: Preprint(arxiv_id, record["title"], None, record["date"],
-                                 tuple(HfAuthor(pos, None, name) for pos, name in sorted(record["authors"].items())))
-              for arxiv_id, record in preprints.items()}
+        day: {
+            arxiv_id: Preprint(
+                arxiv_id,
+                record["title"],
+                None,
+                record["date"],
+                tuple(HfAuthor(pos, None, name) for pos, name in sorted(record["authors"].items())),
+            )
+            for arxiv_id, record in preprints.items()
+        }
         for day, preprints in found.items()
     }
 
@@ -85,8 +93,9 @@ class _Linked:
     """``kept`` (nothing to link), ``new`` (the changed preprints only) or ``full``."""
 
 
-def _link_days(local: LocalStore, store: OxigraphStore, listings: list[DailyListing],
-               quads: dict[str, int], *, full: bool = False) -> _Linked:
+def _link_days(
+    local: LocalStore, store: OxigraphStore, listings: list[DailyListing], quads: dict[str, int], *, full: bool = False
+) -> _Linked:
     """The links of the store's days with ``listings`` replacing theirs (``quads``: each
     replaced day graph's size): the changed preprints only when :func:`link_state.plan` and
     :func:`link_state.merge` allow it (and not ``full``), else all of them."""
@@ -94,8 +103,15 @@ def _link_days(local: LocalStore, store: OxigraphStore, listings: list[DailyList
     state_dir = local.state_dir(snapshot) if snapshot is not None else None
     old = link_state.LinkState.read(state_dir) if state_dir is not None else None
     manifest = DumpManifest.read(state_dir) if state_dir is not None else None
-    sizes = {b.iri.removeprefix(iris.HF_DAY_GRAPH_PREFIX): b.quads for b in manifest.graphs
-             if b.iri.startswith(iris.HF_DAY_GRAPH_PREFIX)} if manifest is not None else {}
+    sizes = (
+        {
+            b.iri.removeprefix(iris.HF_DAY_GRAPH_PREFIX): b.quads
+            for b in manifest.graphs
+            if b.iri.startswith(iris.HF_DAY_GRAPH_PREFIX)
+        }
+        if manifest is not None
+        else {}
+    )
     if old is not None and old.quads == sizes:
         days = {day: dict(preprints) for day, preprints in old.days.items()}
     else:  # no state, or the day graphs were changed by another writer: read them
@@ -132,8 +148,14 @@ def _link_days(local: LocalStore, store: OxigraphStore, listings: list[DailyList
     return _Linked(links, changes, len(preprints), how)
 
 
-def ingest_hf(local: LocalStore, paths: Iterable[Path] = (), *, listings: list[DailyListing] | None = None,
-              wait: float | None = None, command: str | None = None) -> HfIngestReport:
+def ingest_hf(
+    local: LocalStore,
+    paths: Iterable[Path] = (),
+    *,
+    listings: list[DailyListing] | None = None,
+    wait: float | None = None,
+    command: str | None = None,
+) -> HfIngestReport:
     """Add (or replace) the days of the Daily Papers files under ``paths`` (or the ``listings``
     already read from them) in ``local``'s current graph, links recomputed, as one published
     delta.
@@ -169,14 +191,26 @@ def ingest_hf(local: LocalStore, paths: Iterable[Path] = (), *, listings: list[D
     return _publish(local, delta, linked, report, started, wait=wait, command=command, kind="hf-ingest")
 
 
-def _publish(local: LocalStore, delta: Delta, linked: _Linked, report: HfIngestReport, started: float, *,
-             wait: float | None, command: str | None, kind: str) -> HfIngestReport:
+def _publish(
+    local: LocalStore,
+    delta: Delta,
+    linked: _Linked,
+    report: HfIngestReport,
+    started: float,
+    *,
+    wait: float | None,
+    command: str | None,
+    kind: str,
+) -> HfIngestReport:
     links_graph = map_links(linked.links)
     delta.replace_graph(iris.HF_LINKS_GRAPH, links_graph)
     delta.state.update(linked.state)
     report.quads += links_graph.quads
     report.preprints, report.paper_links, report.person_links = (
-        linked.preprints, len(linked.links.papers), len(linked.links.persons))
+        linked.preprints,
+        len(linked.links.papers),
+        len(linked.links.persons),
+    )
     step = time.perf_counter()
     applied = apply_delta(local, delta, wait=wait, command=command, kind=kind)
     report.phases["delta"] = time.perf_counter() - step
@@ -187,8 +221,9 @@ def _publish(local: LocalStore, delta: Delta, linked: _Linked, report: HfIngestR
     return report
 
 
-def relink(local: LocalStore, *, wait: float | None = None, command: str | None = None,
-           graphs: Iterable[GraphText] = ()) -> HfIngestReport:
+def relink(
+    local: LocalStore, *, wait: float | None = None, command: str | None = None, graphs: Iterable[GraphText] = ()
+) -> HfIngestReport:
     """Recompute the links graph, every preprint (after the Anthology side or a reviewed link
     decision changed), replacing ``graphs`` too in the same delta."""
     started = time.perf_counter()
@@ -223,8 +258,9 @@ def day_graphs(local: LocalStore) -> list[GraphText]:
     ]
 
 
-def restore_days(local: LocalStore, graphs: list[GraphText], *, wait: float | None = None,
-                 command: str | None = None) -> HfIngestReport | None:
+def restore_days(
+    local: LocalStore, graphs: list[GraphText], *, wait: float | None = None, command: str | None = None
+) -> HfIngestReport | None:
     """Put ``graphs`` (from :func:`day_graphs`) back after a cold Anthology ingest, then
     recompute the links; ``None`` when there is nothing to restore."""
     if not graphs:

@@ -62,9 +62,56 @@ RARE_WORDS: Final = 5
 """Content words of a title, rarest first, whose postings make the candidates."""
 
 STOP_WORDS: Final = frozenset(
-    "a an and are as at be by can do does for from how in into is it its of on or our over than that the "
-    "their this to toward towards under using via vs we what when where which while who why with without "
-    "your you".split()
+    [
+        "a",
+        "an",
+        "and",
+        "are",
+        "as",
+        "at",
+        "be",
+        "by",
+        "can",
+        "do",
+        "does",
+        "for",
+        "from",
+        "how",
+        "in",
+        "into",
+        "is",
+        "it",
+        "its",
+        "of",
+        "on",
+        "or",
+        "our",
+        "over",
+        "than",
+        "that",
+        "the",
+        "their",
+        "this",
+        "to",
+        "toward",
+        "towards",
+        "under",
+        "using",
+        "via",
+        "vs",
+        "we",
+        "what",
+        "when",
+        "where",
+        "which",
+        "while",
+        "who",
+        "why",
+        "with",
+        "without",
+        "your",
+        "you",
+    ]
 )
 _UMLAUTS: Final = str.maketrans({"ä": "ae", "ö": "oe", "ü": "ue", "ß": "ss", "Ä": "Ae", "Ö": "Oe", "Ü": "Ue"})
 _WORD: Final = re.compile(r"[^\W_]+")
@@ -177,7 +224,11 @@ def _one_edit(a: str, b: str) -> bool:
     i = 0
     while i < min(len(a), len(b)) and a[i] == b[i]:
         i += 1
-    return a[i + 1 :] == b[i + 1 :] if len(a) == len(b) else (a[i:] == b[i + 1 :] if len(a) < len(b) else a[i + 1 :] == b[i:])
+    return (
+        a[i + 1 :] == b[i + 1 :]
+        if len(a) == len(b)
+        else (a[i:] == b[i + 1 :] if len(a) < len(b) else a[i + 1 :] == b[i:])
+    )
 
 
 def _initials_match(a: list[str], b: list[str]) -> bool:
@@ -243,7 +294,6 @@ class Decisions:
     """(arXiv id, author position, person IRI): rejected person links."""
 
 
-
 NO_DECISIONS: Final = Decisions()
 
 
@@ -264,7 +314,7 @@ def year_range(preprints: Iterable[Preprint]) -> range:
     if not years:
         return range(0)
     if None in years:
-        return range(0, 10000)
+        return range(10000)
     return range(min(years) - 1, max(years) + 3)  # type: ignore[type-var, operator]
 
 
@@ -307,15 +357,15 @@ class TitleIndex:
         return out
 
 
-def align_authors(
-    preprint_names: Sequence[str], paper_names: Sequence[Sequence[str]]
-) -> list[tuple[int, int, float]]:
+def align_authors(preprint_names: Sequence[str], paper_names: Sequence[Sequence[str]]) -> list[tuple[int, int, float]]:
     """The order-preserving alignment (1-based positions) maximizing total name similarity.
 
     ``paper_names[j]`` holds every name the j-th author of the paper is known by (the printed
     one first).  Only pairs with a positive similarity are aligned."""
     n, m = len(preprint_names), len(paper_names)
-    sim = [[max((name_similarity(a, b) for b in paper_names[j]), default=0.0) for j in range(m)] for a in preprint_names]
+    sim = [
+        [max((name_similarity(a, b) for b in paper_names[j]), default=0.0) for j in range(m)] for a in preprint_names
+    ]
     best = [[0.0] * (m + 1) for _ in range(n + 1)]
     for i in range(n - 1, -1, -1):
         row, below = best[i], best[i + 1]
@@ -350,12 +400,23 @@ def score_pair(
     year = _year(preprint)
     gap = paper.year - year if year is not None else 0
     score = 0.55 * title + 0.45 * overlap - (0.1 if gap not in (-1, 0, 1) else 0.0)
-    return PaperLinkResult(preprint.arxiv_id, paper.iri, round(max(score, 0.0), 4), round(title, 4),
-                           round(overlap, 4), gap, tuple(alignment))
+    return PaperLinkResult(
+        preprint.arxiv_id,
+        paper.iri,
+        round(max(score, 0.0), 4),
+        round(title, 4),
+        round(overlap, 4),
+        gap,
+        tuple(alignment),
+    )
 
 
 def accepted(result: PaperLinkResult) -> bool:
-    return result.score >= PAPER_THRESHOLD and result.title_similarity >= MIN_TITLE and result.author_overlap >= MIN_OVERLAP
+    return (
+        result.score >= PAPER_THRESHOLD
+        and result.title_similarity >= MIN_TITLE
+        and result.author_overlap >= MIN_OVERLAP
+    )
 
 
 Papers = Callable[[Iterable[str]], Mapping[str, AnthologyPaper]]
@@ -420,7 +481,8 @@ def score(
         if title_similarity(p.title, paper.title) >= MIN_TITLE
     }
     promising = {
-        pair: paper for pair, paper in promising.items()
+        pair: paper
+        for pair, paper in promising.items()
         if pair not in decisions.not_papers and pair[0] not in confirmed and pair[1] not in held
     }
     sure = {(a, iri): records[iri] for a, (iri, _) in confirmed.items() if iri in records}
@@ -429,15 +491,25 @@ def score(
     wanted |= {person for (a, _), (person, _) in decisions.persons.items() if a in by_id}
     if names is not None and wanted:
         known = names(wanted)
-    scored = [score_pair(by_id[arxiv_id], paper, lambda person: known.get(person, ())) for (arxiv_id, _), paper in promising.items()]
+    scored = [
+        score_pair(by_id[arxiv_id], paper, lambda person: known.get(person, ()))
+        for (arxiv_id, _), paper in promising.items()
+    ]
     pairs = sorted((r for r in scored if accepted(r)), key=lambda r: (-r.score, r.arxiv_id, r.paper))
     first = sorted(
-        (replace(score_pair(by_id[a], paper, lambda person: known.get(person, ())), confirmed_by=confirmed[a][1])
-         for (a, _), paper in sure.items()),
+        (
+            replace(score_pair(by_id[a], paper, lambda person: known.get(person, ())), confirmed_by=confirmed[a][1])
+            for (a, _), paper in sure.items()
+        ),
         key=lambda r: r.arxiv_id,
     )
-    return Scored(tuple(first + pairs), {paper.iri: paper for paper in (*promising.values(), *sure.values())},
-                  decisions, {p.arxiv_id: tuple(a.name for a in p.authors) for p in preprints}, known)
+    return Scored(
+        tuple(first + pairs),
+        {paper.iri: paper for paper in (*promising.values(), *sure.values())},
+        decisions,
+        {p.arxiv_id: tuple(a.name for a in p.authors) for p in preprints},
+        known,
+    )
 
 
 def choose(scored: Scored) -> Links:
@@ -463,7 +535,8 @@ def choose(scored: Scored) -> Links:
             if similarity >= PERSON_THRESHOLD and (result.arxiv_id, position, person) not in decisions.not_persons:
                 link_score = round(min(1.0, 0.5 * similarity + 0.5 * result.score), 4)
                 persons[(result.arxiv_id, position)] = PersonLinkResult(
-                    result.arxiv_id, position, person, paper_position, similarity, link_score)
+                    result.arxiv_id, position, person, paper_position, similarity, link_score
+                )
     for (arxiv_id, position), (person, correction) in decisions.persons.items():
         printed = scored.preprints.get(arxiv_id, ())
         if position > len(printed):
@@ -472,7 +545,10 @@ def choose(scored: Scored) -> Links:
         if found != person:
             paper_position = 0
         if not paper_position:
-            similarity = max((name_similarity(printed[position - 1], n) for n in scored.names.get(person, ())), default=0.0)
-        persons[(arxiv_id, position)] = PersonLinkResult(arxiv_id, position, person, paper_position, similarity,
-                                                         1.0, correction)
+            similarity = max(
+                (name_similarity(printed[position - 1], n) for n in scored.names.get(person, ())), default=0.0
+            )
+        persons[(arxiv_id, position)] = PersonLinkResult(
+            arxiv_id, position, person, paper_position, similarity, 1.0, correction
+        )
     return Links(tuple(sorted(papers, key=lambda r: r.arxiv_id)), tuple(persons[key] for key in sorted(persons)))

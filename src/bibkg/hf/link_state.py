@@ -39,8 +39,13 @@ Days = Mapping[str, Mapping[str, Preprint]]
 def linker_view(preprint: Preprint) -> Preprint:
     """What linking reads of a preprint (id, title, date, authors' printed names), as the store
     holds it: two records with the same view link the same way."""
-    return Preprint(preprint.arxiv_id, preprint.title, None, preprint.published,
-                    tuple(HfAuthor(a.position, None, a.name) for a in preprint.authors))
+    return Preprint(
+        preprint.arxiv_id,
+        preprint.title,
+        None,
+        preprint.published,
+        tuple(HfAuthor(a.position, None, a.name) for a in preprint.authors),
+    )
 
 
 def effective(days: Days) -> dict[str, Preprint]:
@@ -110,8 +115,13 @@ class Plan:
     kept: Links | None = None
 
 
-def plan(old: LinkState | None, anthology: str | None, days: Days, years: tuple[int, int],
-         decisions: Decisions = NO_DECISIONS) -> Plan:
+def plan(
+    old: LinkState | None,
+    anthology: str | None,
+    days: Days,
+    years: tuple[int, int],
+    decisions: Decisions = NO_DECISIONS,
+) -> Plan:
     """Whether the links of ``days`` can be the old links plus those of the changed preprints.
 
     Only when the Anthology, the reviewed decisions, the method and the index's years are those

@@ -225,7 +225,11 @@ class _Reader:
             entry = self.entry(day, index, item)
             first = seen.setdefault(entry.preprint.arxiv_id, index)
             if first != index:
-                self.warn("duplicate-entry", index, f"arXiv {entry.preprint.arxiv_id} is listed again (first as item {first}); the first entry is kept")
+                self.warn(
+                    "duplicate-entry",
+                    index,
+                    f"arXiv {entry.preprint.arxiv_id} is listed again (first as item {first}); the first entry is kept",
+                )
                 continue
             entries.append(entry)
         return DailyListing(day, self.path, tuple(entries), tuple(self.warnings))
@@ -286,7 +290,9 @@ class _Reader:
         status = raw.get("status") if isinstance(raw.get("status"), str) else None
         account = _account(raw.get("user"), ("user", "name"))
         if status is not None and status not in STATUSES:
-            self.warn("unknown-status", index, f"arXiv {arxiv_id}: author {position} has the unknown status '{status[:40]}'")
+            self.warn(
+                "unknown-status", index, f"arXiv {arxiv_id}: author {position} has the unknown status '{status[:40]}'"
+            )
         return HfAuthor(
             position,
             raw.get("_id") if isinstance(raw.get("_id"), str) else None,

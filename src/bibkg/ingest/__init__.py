@@ -262,8 +262,17 @@ def run_ingest(
         from .incremental import run_incremental
 
         report = run_incremental(
-            datadir, files, store, jobs=jobs, progress=progress, stage=stage, wait=wait,
-            overrides=overrides, remap=remap, extra_graphs=extra, on_published=on_published,
+            datadir,
+            files,
+            store,
+            jobs=jobs,
+            progress=progress,
+            stage=stage,
+            wait=wait,
+            overrides=overrides,
+            remap=remap,
+            extra_graphs=extra,
+            on_published=on_published,
         )
         if report is not None:
             return report
@@ -288,8 +297,14 @@ def run_cold(
     started = time.perf_counter()
     with store.build_snapshot(wait=wait, kind="ingest", on_published=on_published) as build:
         report = write_graphs(
-            datadir, files, build.files, jobs=jobs, progress=progress, state=build.state,
-            overrides=overrides, extra_graphs=extra_graphs,
+            datadir,
+            files,
+            build.files,
+            jobs=jobs,
+            progress=progress,
+            state=build.state,
+            overrides=overrides,
+            extra_graphs=extra_graphs,
         )
         build.record["changes"] = {"mode": "cold", "collections": report.collections, "quads": report.quads}
         # The mapping's memory is free again (it lived in write_graphs); hand it back to the
@@ -422,8 +437,17 @@ def corpus_summary(key: str, report: IngestReport, facts: list[CollectionFacts])
     """The report's corpus-wide part after :func:`corpus_graphs` filled it from ``facts``."""
     warnings = {one.collection_id: list(one.warnings) for one in facts}
     collection_warnings = sum(len(w) for w in warnings.values())
-    return CorpusSummary(key, report.collections, report.papers, report.frontmatter, report.authorships,
-                         report.editorships, report.persons, warnings, list(report.warnings[collection_warnings:]))
+    return CorpusSummary(
+        key,
+        report.collections,
+        report.papers,
+        report.frontmatter,
+        report.authorships,
+        report.editorships,
+        report.persons,
+        warnings,
+        list(report.warnings[collection_warnings:]),
+    )
 
 
 def release_free_memory() -> None:

@@ -114,7 +114,9 @@ def inputs_key(venues: object, sigs: object, datadir: Path) -> str:
 
 def entry_digests(people: PeopleMetadata) -> dict[str, bytes]:
     """Person id → a digest of what the people metadata says of them."""
-    return {pid: hashlib.blake2b(repr(entry).encode(), digest_size=12).digest() for pid, entry in people.persons.items()}
+    return {
+        pid: hashlib.blake2b(repr(entry).encode(), digest_size=12).digest() for pid, entry in people.persons.items()
+    }
 
 
 def _touched(old: CollectionFacts, new: CollectionFacts) -> set[str]:
@@ -233,7 +235,9 @@ class _Shards:
         return self.part(key)
 
     def files(self) -> dict[str, bytes]:
-        return {self.path(n): pickle.dumps(self.loaded[n], protocol=pickle.HIGHEST_PROTOCOL) for n in sorted(self.changed)}
+        return {
+            self.path(n): pickle.dumps(self.loaded[n], protocol=pickle.HIGHEST_PROTOCOL) for n in sorted(self.changed)
+        }
 
 
 def splice(
@@ -340,9 +344,13 @@ def splice(
 
     new_people, people_index = splice_blocks(people_text, index.people, people_changes)
     dataset.persons = len(people_index.keys)
-    body_quads = stats_text.quads - block_quads(stats_text, index.stats, (DATASET,)) + sum(
-        (block.quads if block is not None else 0) - block_quads(stats_text, index.stats, key)
-        for key, block in stats_changes.items()
+    body_quads = (
+        stats_text.quads
+        - block_quads(stats_text, index.stats, (DATASET,))
+        + sum(
+            (block.quads if block is not None else 0) - block_quads(stats_text, index.stats, key)
+            for key, block in stats_changes.items()
+        )
     )
     block = dataset_block(dataset, top_authors(person_papers), quads=quads_before + new_people.quads + body_quads,
                           source=source, today=today)  # fmt: skip

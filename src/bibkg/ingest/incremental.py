@@ -111,15 +111,43 @@ def run_incremental(
         if old is None:
             raise StoreError(f"the current snapshot of {store.root} lost its update state; run 'bibkg ingest --full'")
         report = _update(
-            datadir, files, build, store, old, state, people, sources, jobs=jobs, progress=progress, stage=stage,
-            overrides=overrides, extra_remap=remap or set(), extra_graphs=extra_graphs or {},
+            datadir,
+            files,
+            build,
+            store,
+            old,
+            state,
+            people,
+            sources,
+            jobs=jobs,
+            progress=progress,
+            stage=stage,
+            overrides=overrides,
+            extra_remap=remap or set(),
+            extra_graphs=extra_graphs or {},
         )
     report.phases = {"sources": loaded, **report.phases}
     report.seconds = time.perf_counter() - started
     return report
 
 
-def _update(datadir, files, build, store, old, state, people, sources, *, jobs, progress, stage, overrides=None, extra_remap=frozenset(), extra_graphs=None):  # noqa: ANN001, ANN202
+def _update(
+    datadir,
+    files,
+    build,
+    store,
+    old,
+    state,
+    people,
+    sources,
+    *,
+    jobs,
+    progress,
+    stage,
+    overrides=None,
+    extra_remap=frozenset(),
+    extra_graphs=None,
+):
     step = time.perf_counter()
     phases: dict[str, float] = {}
 
@@ -241,9 +269,19 @@ def _update(datadir, files, build, store, old, state, people, sources, *, jobs, 
     return report
 
 
-def _spliced_globals(state: Path, prev_files: Path, manifest: DumpManifest, venues: object, sigs: object,
-                     datadir: Path, people: PeopleMetadata, facts: dict[str, CollectionFacts],
-                     previous: dict[str, CollectionFacts], ids: list[str], quads_before: int) -> corpus_index.Spliced | None:
+def _spliced_globals(
+    state: Path,
+    prev_files: Path,
+    manifest: DumpManifest,
+    venues: object,
+    sigs: object,
+    datadir: Path,
+    people: PeopleMetadata,
+    facts: dict[str, CollectionFacts],
+    previous: dict[str, CollectionFacts],
+    ids: list[str],
+    quads_before: int,
+) -> corpus_index.Spliced | None:
     """The people and statistics graphs with only the blocks of the persons and venue-years the
     re-mapped collections changed rendered again (:mod:`bibkg.ingest.corpus_index`), when the
     update allows it: the same venues, SIGs and data directory as the previous snapshot's index,
@@ -269,9 +307,15 @@ def _spliced_globals(state: Path, prev_files: Path, manifest: DumpManifest, venu
                                quads_before=quads_before + sum(block.quads for block in others), source=datadir)  # fmt: skip
 
 
-def _unchanged_globals(key: str, summary: CorpusSummary | None, facts: dict[str, CollectionFacts],
-                       previous: dict[str, CollectionFacts], remap: set[str], added: list[str],
-                       removed: list[str]) -> CorpusSummary | None:
+def _unchanged_globals(
+    key: str,
+    summary: CorpusSummary | None,
+    facts: dict[str, CollectionFacts],
+    previous: dict[str, CollectionFacts],
+    remap: set[str],
+    added: list[str],
+    removed: list[str],
+) -> CorpusSummary | None:
     """The previous snapshot's corpus ``summary`` when the corpus-wide graphs stay as they are: the
     same inputs besides the collections (``key``), no collection added or removed, and the
     re-mapped ones the same in every fact those graphs are built from (a title, an abstract, a

@@ -138,7 +138,17 @@ def read_facts(state: Path, collection_id: str) -> CollectionFacts:
     return CollectionFacts.loads((Path(state) / facts_path(collection_id)).read_bytes())
 
 
-GLOBAL_FIELDS = ("papers", "frontmatter", "authorships", "editorships", "names", "scripts", "volumes", "event", "authors")
+GLOBAL_FIELDS = (
+    "papers",
+    "frontmatter",
+    "authorships",
+    "editorships",
+    "names",
+    "scripts",
+    "volumes",
+    "event",
+    "authors",
+)
 """The facts of a collection that the corpus-wide graphs (people, events, venues, statistics)
 are built from: its warnings go only to the ingest's report."""
 

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 
 from .. import iris
 from .. import vocab as V
-from ..cards import PaperCard
 from ..anthology.names import Name
 from ..anthology.people import PeopleMetadata
 from ..anthology.records import Collection, EventDecl, NameSpec, Paper, Volume
 from ..anthology.resolve import Warning, resolve
+from ..cards import PaperCard
 from .terms import GraphText, QuadWriter, bool_lit, date_lit, int_lit, lang_lit, script_language_tag
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -54,9 +54,7 @@ class CollectionResult:
     """The card of each paper (not front matter), as listings show it (:mod:`bibkg.cards`)."""
 
 
-def map_collection(
-    collection: Collection, people: PeopleMetadata, file_index: int = 0
-) -> CollectionResult:
+def map_collection(collection: Collection, people: PeopleMetadata, file_index: int = 0) -> CollectionResult:
     """Map ``collection`` into quads of the graph ``iris.collection_graph(collection.id)``.
 
     ``file_index`` is the collection's place among the corpus' files in id order (it matters
@@ -110,7 +108,11 @@ class _CollectionMapper:
                     out.add_iri(item, shortcut, iris.person_iri(pid))
                 elif role == "editor":
                     self._warn(
-                        Warning("duplicate-editor", item_id, f"'{spec.name.full}' is listed twice as editor; both entries kept, one editor link"),
+                        Warning(
+                            "duplicate-editor",
+                            item_id,
+                            f"'{spec.name.full}' is listed twice as editor; both entries kept, one editor link",
+                        ),
                         item_id,
                         spec.line,
                     )
@@ -136,9 +138,7 @@ class _CollectionMapper:
                 names.append(name)
 
     def _warn(self, warning: Warning, item_id: str, line: int | None) -> None:
-        self.result.warnings.append(
-            Warning(warning.kind, item_id, warning.message, self.collection.path, line)
-        )
+        self.result.warnings.append(Warning(warning.kind, item_id, warning.message, self.collection.path, line))
 
     # -- volumes and papers -----------------------------------------------------------------------
     def _volume(self, v: Volume, collection: str) -> None:
@@ -178,9 +178,7 @@ class _CollectionMapper:
             self._paper(paper, v, s)
             if not paper.is_frontmatter:
                 paper_ids.append(paper.full_id)
-        self.result.volumes.append(
-            VolumeFacts(v.full_id, v.collection_id, v.year, v.venue_ids, tuple(paper_ids))
-        )
+        self.result.volumes.append(VolumeFacts(v.full_id, v.collection_id, v.year, v.venue_ids, tuple(paper_ids)))
 
     def _paper(self, p: Paper, v: Volume, volume: str) -> None:
         out = self.out

@@ -313,8 +313,8 @@ def with_triples(graph: GraphText, total: int) -> GraphText:
     nq_cut = graph.nquads.rfind(b"\n", 0, len(graph.nquads) - 1) + 1
     ttl_cut = graph.turtle.rfind(b"\n", 0, len(graph.turtle) - 1) + 1
     nq_last, ttl_last = graph.nquads[nq_cut:-1], graph.turtle[ttl_cut:-1]
-    nq_prefix = f"<{DATASET_IRI}> <{V.VOID}triples> \"".encode()
-    nq_suffix = f"\"^^<{V.XSD_INTEGER}> <{iris.STATS_GRAPH}> .".encode()
+    nq_prefix = f'<{DATASET_IRI}> <{V.VOID}triples> "'.encode()
+    nq_suffix = f'"^^<{V.XSD_INTEGER}> <{iris.STATS_GRAPH}> .'.encode()
     ttl_prefix = f"<{DATASET_IRI}> ".encode()
     if not (nq_last.startswith(nq_prefix) and nq_last.endswith(nq_suffix) and ttl_last.startswith(ttl_prefix)
             and ttl_last.endswith(b" .")):  # fmt: skip

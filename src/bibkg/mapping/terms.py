@@ -86,7 +86,7 @@ def _compact(iri: str) -> str:
     for prefix, namespace in V.PREFIXES.items():
         if iri.startswith(namespace) and len(namespace) > len(best):
             best, name = namespace, prefix
-    found = f"{name}:{iri[len(best):]}" if best and _PN_LOCAL.match(iri[len(best) :]) else f"<{iri}>"
+    found = f"{name}:{iri[len(best) :]}" if best and _PN_LOCAL.match(iri[len(best) :]) else f"<{iri}>"
     _COMPACT[iri] = found
     return found
 
@@ -139,7 +139,7 @@ class QuadWriter:
     block grouped by subject (what the published dump is made of); both say the same triples.
     """
 
-    __slots__ = ("graph", "_triples")
+    __slots__ = ("_triples", "graph")
 
     def __init__(self, graph: str) -> None:
         self.graph = graph

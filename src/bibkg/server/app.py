@@ -62,8 +62,11 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
         local = sample_store(settings.cache_dir)
     store = OxigraphStore.open(local)  # raises StoreError when empty; holds a lease on the snapshot
     executor = WorkerPool(
-        ("snapshot", str(store.snapshot)), settings.concurrency, queue_wait=settings.queue_wait,
-        spare=settings.spare_query_workers, min_deadline=settings.min_query_timeout,
+        ("snapshot", str(store.snapshot)),
+        settings.concurrency,
+        queue_wait=settings.queue_wait,
+        spare=settings.spare_query_workers,
+        min_deadline=settings.min_query_timeout,
         respawn_interval=settings.worker_respawn_interval,
     )
     return store, executor, str(local.root), local
@@ -98,7 +101,10 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             from .follow import SnapshotFollower
 
             follower = SnapshotFollower(
-                local.root, services, lambda: OxigraphStore.open(local), interval=settings.follow_interval,
+                local.root,
+                services,
+                lambda: OxigraphStore.open(local),
+                interval=settings.follow_interval,
                 on_switch=lambda new: executor.follow(str(new.snapshot)),
             )
             follower.start()
@@ -123,8 +129,16 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     def api_page(render: Any) -> Any:
         async def handler() -> HTMLResponse:
             html = bytes(render(openapi_url=app.openapi_url or "/openapi.json", title="bibkg API").body).decode()
-            return HTMLResponse(html, headers={"Content-Security-Policy": edge.policy_for_page(
-                html, sources="https://cdn.jsdelivr.net https://fastapi.tiangolo.com https://fonts.googleapis.com https://fonts.gstatic.com")})
+            return HTMLResponse(
+                html,
+                headers={
+                    "Content-Security-Policy": edge.policy_for_page(
+                        html,
+                        sources="https://cdn.jsdelivr.net https://fastapi.tiangolo.com https://fonts.googleapis.com https://fonts.gstatic.com",
+                    )
+                },
+            )
+
         return handler
 
     app.add_api_route("/docs", api_page(get_swagger_ui_html), methods=["GET"], include_in_schema=False)
@@ -140,7 +154,14 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             allow_origins=["*"],
             allow_methods=["GET", "HEAD", "POST"],
             allow_headers=["*"],
-            expose_headers=["X-Bibkg-Snapshot", "X-Bibkg-Truncated", "X-Bibkg-Rows", "X-Bibkg-Query-Seconds", "Warning", "Retry-After"],
+            expose_headers=[
+                "X-Bibkg-Snapshot",
+                "X-Bibkg-Truncated",
+                "X-Bibkg-Rows",
+                "X-Bibkg-Query-Seconds",
+                "Warning",
+                "Retry-After",
+            ],
             max_age=3600,
         )
     app.include_router(build_router(app.state))

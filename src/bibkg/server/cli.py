@@ -37,8 +37,11 @@ def cmd_serve(args: argparse.Namespace) -> int:
         if default.exists():
             settings = settings.replace(store_dir=default.root)
     if settings.host in ("0.0.0.0", "::") and not (settings.allowed_hosts or settings.public_url):
-        print("bibkg: listening on all interfaces; requests are answered only for Host "
-              f"{', '.join(settings.allowed_host_list)} — set BIBKG_PUBLIC_URL or --allowed-hosts", flush=True)
+        print(
+            "bibkg: listening on all interfaces; requests are answered only for Host "
+            f"{', '.join(settings.allowed_host_list)} — set BIBKG_PUBLIC_URL or --allowed-hosts",
+            flush=True,
+        )
     _check_settings(settings)
     where = settings.sparql_endpoint or settings.store_dir or "the bundled sample"
     print(f"bibkg: serving {where} on http://{settings.host}:{settings.port}/ (SPARQL at /sparql)", flush=True)
@@ -78,8 +81,9 @@ def cmd_serve(args: argparse.Namespace) -> int:
         return 0
     from .app import create_app
 
-    uvicorn.run(create_app(settings), host=settings.host, port=settings.port, log_level="warning",
-                **uvicorn_options(settings))
+    uvicorn.run(
+        create_app(settings), host=settings.host, port=settings.port, log_level="warning", **uvicorn_options(settings)
+    )
     return 0
 
 
@@ -95,8 +99,7 @@ def _check_settings(settings) -> None:  # noqa: ANN001 - ServerSettings
         store = LocalStore(settings.store_dir)
         if not store.exists():
             raise StoreError(
-                f"store {store.root}: no graph in this store "
-                f"(run 'bibkg ingest DATA_DIR --store {store.root}' first)"
+                f"store {store.root}: no graph in this store (run 'bibkg ingest DATA_DIR --store {store.root}' first)"
             )
 
 
@@ -115,15 +118,38 @@ def register(sub: argparse._SubParsersAction) -> None:
         "  bibkg serve --sparql-endpoint http://localhost:7001/sparql   an external SPARQL store",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("--store", metavar="DIR", help="store directory (default: $BIBKG_STORE, else the default store, else the bundled sample)")
-    p.add_argument("--sparql-endpoint", metavar="URL", help="serve an external SPARQL 1.1 endpoint instead of a local store")
+    p.add_argument(
+        "--store",
+        metavar="DIR",
+        help="store directory (default: $BIBKG_STORE, else the default store, else the bundled sample)",
+    )
+    p.add_argument(
+        "--sparql-endpoint", metavar="URL", help="serve an external SPARQL 1.1 endpoint instead of a local store"
+    )
     p.add_argument("--host", help="interface to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="port (default 8000)")
     p.add_argument("--workers", type=int, metavar="N", help="uvicorn worker processes (default 1)")
-    p.add_argument("--query-workers", type=int, metavar="N", help="query worker processes per server process = queries evaluated at once (default: max(4, cores))")
+    p.add_argument(
+        "--query-workers",
+        type=int,
+        metavar="N",
+        help="query worker processes per server process = queries evaluated at once (default: max(4, cores))",
+    )
     p.add_argument("--timeout", type=float, metavar="SECONDS", help="query deadline (default 10)")
     p.add_argument("--max-rows", type=int, metavar="N", help="result row cap (default 10000)")
-    p.add_argument("--public-url", metavar="URL", help="public base URL of the server; every URL it writes starts with it (default: from the allowed Host header)")
-    p.add_argument("--allowed-hosts", metavar="H1,H2", help="Host header values accepted besides the bound host and localhost ('*.example.org' patterns; '*' any)")
-    p.add_argument("--corrections", action="store_true", help="enable the write doors of corrections (bearer tokens from 'bibkg token create'; docs/corrections.md); default: read-only")
+    p.add_argument(
+        "--public-url",
+        metavar="URL",
+        help="public base URL of the server; every URL it writes starts with it (default: from the allowed Host header)",
+    )
+    p.add_argument(
+        "--allowed-hosts",
+        metavar="H1,H2",
+        help="Host header values accepted besides the bound host and localhost ('*.example.org' patterns; '*' any)",
+    )
+    p.add_argument(
+        "--corrections",
+        action="store_true",
+        help="enable the write doors of corrections (bearer tokens from 'bibkg token create'; docs/corrections.md); default: read-only",
+    )
     p.set_defaults(func=cmd_serve)

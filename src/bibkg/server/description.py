@@ -21,7 +21,15 @@ _RESULT_FORMAT_IRIS = {
     "jsonld": "JSON-LD",
     "rdfxml": "RDF_XML",
 }
-PREFIXES = {"sd": SD, "void": V.VOID, "rdfs": V.RDFS, "dcterms": V.DCTERMS, "bibkg": V.BIBKG, "xsd": V.XSD, "formats": FORMATS_NS}
+PREFIXES = {
+    "sd": SD,
+    "void": V.VOID,
+    "rdfs": V.RDFS,
+    "dcterms": V.DCTERMS,
+    "bibkg": V.BIBKG,
+    "xsd": V.XSD,
+    "formats": FORMATS_NS,
+}
 
 
 def _nn(iri: str) -> ox.NamedNode:
@@ -32,7 +40,9 @@ def _int(value: int) -> ox.Literal:
     return ox.Literal(str(value), datatype=_nn(V.XSD_INTEGER))
 
 
-def service_description(endpoint: str, *, base_iri: str, void_url: str, graphs: list[str] | None, triples: int | None) -> list[ox.Triple]:
+def service_description(
+    endpoint: str, *, base_iri: str, void_url: str, graphs: list[str] | None, triples: int | None
+) -> list[ox.Triple]:
     """Triples describing the endpoint at ``endpoint`` (SPARQL 1.1 Service Description)."""
     s = _nn(endpoint)
     t = ox.Triple
@@ -42,10 +52,14 @@ def service_description(endpoint: str, *, base_iri: str, void_url: str, graphs: 
         t(s, _nn(SD + "supportedLanguage"), _nn(SD + "SPARQL11Query")),
         t(s, _nn(SD + "feature"), _nn(SD + "UnionDefaultGraph")),
         t(s, _nn(V.LABEL), ox.Literal("bibkg SPARQL endpoint (read-only)")),
-        t(s, _nn(V.COMMENT), ox.Literal(
-            "SPARQL 1.1 Query over the ACL Anthology knowledge graph. The default graph is the union of "
-            f"all named graphs. Relative IRIs in queries resolve against {base_iri}. Updates are refused."
-        )),
+        t(
+            s,
+            _nn(V.COMMENT),
+            ox.Literal(
+                "SPARQL 1.1 Query over the ACL Anthology knowledge graph. The default graph is the union of "
+                f"all named graphs. Relative IRIs in queries resolve against {base_iri}. Updates are refused."
+            ),
+        ),
     ]
     for f in TABULAR_FORMATS + GRAPH_FORMATS:
         out.append(t(s, _nn(SD + "resultFormat"), _nn(FORMATS_NS + _RESULT_FORMAT_IRIS[f.name])))

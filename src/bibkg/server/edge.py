@@ -37,8 +37,13 @@ Receive = Callable[[], Any]
 Send = Callable[[Message], Any]
 ASGIApp = Callable[[Scope, Receive, Send], Any]
 
-_REASONS = {400: "Bad Request", 408: "Request Timeout", 413: "Content Too Large", 414: "URI Too Long",
-            431: "Request Header Fields Too Large"}
+_REASONS = {
+    400: "Bad Request",
+    408: "Request Timeout",
+    413: "Content Too Large",
+    414: "URI Too Long",
+    431: "Request Header Fields Too Large",
+}
 
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -150,20 +155,28 @@ def check_head(scope: Scope, s: ServerSettings) -> tuple[int, str] | None:
     """(status, message) when the request's target or headers exceed a limit, else ``None``."""
     target = len(scope.get("raw_path") or scope.get("path", "").encode()) + len(scope.get("query_string", b""))
     if target > s.max_url_bytes:
-        return 414, f"the request target is {target:,} bytes; at most {s.max_url_bytes:,} are accepted (BIBKG_MAX_URL_BYTES)"
+        return (
+            414,
+            f"the request target is {target:,} bytes; at most {s.max_url_bytes:,} are accepted (BIBKG_MAX_URL_BYTES)",
+        )
     headers = scope.get("headers", [])
-    return header_problem(len(headers), max((len(k) + len(v) for k, v in headers), default=0),
-                          sum(len(k) + len(v) for k, v in headers), s)
+    return header_problem(
+        len(headers), max((len(k) + len(v) for k, v in headers), default=0), sum(len(k) + len(v) for k, v in headers), s
+    )
 
 
-def header_problem(count: int, largest: int, total: int, s: ServerSettings,
-                   name: bytes | None = None) -> tuple[int, str] | None:
+def header_problem(
+    count: int, largest: int, total: int, s: ServerSettings, name: bytes | None = None
+) -> tuple[int, str] | None:
     """The 431 for header fields beyond the settings' limits, or ``None``."""
     if count > s.max_header_count:
         return 431, f"the request has more than {s.max_header_count} header fields (BIBKG_MAX_HEADER_COUNT)"
     if largest > s.max_header_field_bytes:
         what = f"header field {name.decode('latin-1')!r}" if name else "a header field"
-        return 431, f"{what} is {largest:,} bytes; at most {s.max_header_field_bytes:,} are accepted (BIBKG_MAX_HEADER_FIELD_BYTES)"
+        return (
+            431,
+            f"{what} is {largest:,} bytes; at most {s.max_header_field_bytes:,} are accepted (BIBKG_MAX_HEADER_FIELD_BYTES)",
+        )
     if total > s.max_header_bytes:
         return 431, f"the request headers exceed {s.max_header_bytes:,} bytes (BIBKG_MAX_HEADER_BYTES)"
     return None
@@ -198,7 +211,8 @@ class HostGuard:
             if not self.allows(header):
                 shown = "none" if not raw else repr(header)[:100] if header is not None else "several"
                 return await send_error(
-                    send, 400,
+                    send,
+                    400,
                     f"Host header {shown} is not one this server answers for; the operator allows more "
                     "with BIBKG_ALLOWED_HOSTS or sets BIBKG_PUBLIC_URL",
                 )
@@ -268,7 +282,11 @@ class BodyLimit:
             except ValueError:
                 return await send_error(send, 400, "Content-Length is not a number")
             if length > limit:
-                return await send_error(send, 413, f"the request body is {length:,} bytes; at most {limit:,} are accepted on {scope.get('path')}")
+                return await send_error(
+                    send,
+                    413,
+                    f"the request body is {length:,} bytes; at most {limit:,} are accepted on {scope.get('path')}",
+                )
         received = 0
         refused = False
         started = False
@@ -286,7 +304,9 @@ class BodyLimit:
             except TimeoutError:
                 refused = True
                 if not started:
-                    await send_error(send, 408, f"the request body did not arrive within {self.timeout:g} s (BIBKG_BODY_TIMEOUT)")
+                    await send_error(
+                        send, 408, f"the request body did not arrive within {self.timeout:g} s (BIBKG_BODY_TIMEOUT)"
+                    )
                 return {"type": "http.disconnect"}
             if message["type"] == "http.request":
                 complete = not message.get("more_body", False)
@@ -316,8 +336,12 @@ class BodyLimit:
 def install(app: Any, settings: ServerSettings) -> None:
     """Wrap ``app`` (a Starlette/FastAPI application) in the edge middlewares, in order."""
     sparql_body = 3 * settings.max_query_bytes + 10_000  # a form-encoded query of max_query_bytes
-    app.add_middleware(BodyLimit, default=settings.max_body_bytes,
-                       limits={"/sparql": min(sparql_body, settings.max_body_bytes)}, timeout=settings.body_timeout)
+    app.add_middleware(
+        BodyLimit,
+        default=settings.max_body_bytes,
+        limits={"/sparql": min(sparql_body, settings.max_body_bytes)},
+        timeout=settings.body_timeout,
+    )
     app.add_middleware(HeadAsGet)
     app.add_middleware(HostGuard, settings=settings)
     app.add_middleware(HeaderLimits, settings=settings)

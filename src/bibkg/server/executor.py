@@ -213,8 +213,9 @@ class WorkerPool:
         """Worker processes kept alive (the pool tops up to this number)."""
         self.queue_wait = queue_wait
         self.max_waiting = max_waiting if max_waiting is not None else 8 * self.concurrency
-        self.max_waiting_per_client = (max_waiting_per_client if max_waiting_per_client is not None
-                                       else max(1, self.max_waiting // 2))
+        self.max_waiting_per_client = (
+            max_waiting_per_client if max_waiting_per_client is not None else max(1, self.max_waiting // 2)
+        )
         """Requests of one client (address) waiting at once: a burst from one client leaves
         room in the queue for the others."""
         self.max_running_per_client = max_running_per_client
@@ -251,7 +252,13 @@ class WorkerPool:
         parent_sock, child_sock = socket.socketpair()
         try:
             process = subprocess.Popen(
-                [sys.executable, "-c", "from bibkg.server.worker import main; main()", str(child_sock.fileno()), *self.spec],
+                [
+                    sys.executable,
+                    "-c",
+                    "from bibkg.server.worker import main; main()",
+                    str(child_sock.fileno()),
+                    *self.spec,
+                ],
                 pass_fds=[child_sock.fileno()],
                 stdin=subprocess.DEVNULL,
                 close_fds=True,
@@ -415,8 +422,9 @@ class WorkerPool:
                 return worker
             self._discard(worker)
 
-    async def run(self, job: Job, deadline: float, *, disconnected: Disconnected | None = None,
-                  client: str = "") -> Outcome:
+    async def run(
+        self, job: Job, deadline: float, *, disconnected: Disconnected | None = None, client: str = ""
+    ) -> Outcome:
         """Evaluate ``job`` in a worker within ``deadline`` seconds (at least ``min_deadline``).
 
         ``disconnected``, if given, is polled while the query runs; once it is true the worker
@@ -441,8 +449,10 @@ class WorkerPool:
         if self._waiting >= self.max_waiting:
             raise Busy(f"the server is busy ({self._waiting} queries waiting); retry shortly")
         if self._slots.waiting_of(client) >= self.max_waiting_per_client:
-            raise Busy(f"{self.max_waiting_per_client} queries from your address are already waiting; "
-                       "retry when they are answered")
+            raise Busy(
+                f"{self.max_waiting_per_client} queries from your address are already waiting; "
+                "retry when they are answered"
+            )
         until = time.monotonic() + self.queue_wait
         self._waiting += 1
         try:
@@ -486,7 +496,9 @@ class WorkerPool:
         finally:
             self._slots.release(client)
 
-    async def _run_on_worker(self, job: Job, deadline: float, until: float, disconnected: Disconnected | None) -> Outcome:
+    async def _run_on_worker(
+        self, job: Job, deadline: float, until: float, disconnected: Disconnected | None
+    ) -> Outcome:
         loop = asyncio.get_running_loop()
         for _attempt in range(self.size + 1):
             worker = await self._borrow(until)
@@ -631,8 +643,9 @@ class InlineExecutor:
     def ready(self) -> bool:
         return True
 
-    async def run(self, job: Job, deadline: float, *, disconnected: Disconnected | None = None,
-                  client: str = "") -> Outcome:
+    async def run(
+        self, job: Job, deadline: float, *, disconnected: Disconnected | None = None, client: str = ""
+    ) -> Outcome:
         """Evaluate ``job`` in a thread; the remote store's HTTP timeout is the deadline.
         (``disconnected`` is accepted for symmetry with :meth:`WorkerPool.run`; abandoning the
         thread would not stop the remote work any sooner than its timeout.)"""

@@ -71,7 +71,7 @@ class SnapshotFollower:
                 await self.check()
             except asyncio.CancelledError:
                 raise
-            except Exception:  # noqa: BLE001 - logged; the next poll tries again
+            except Exception:
                 log.exception("following the store %s failed", self.root)
 
     async def check(self) -> bool:

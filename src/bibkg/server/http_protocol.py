@@ -87,8 +87,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
         if self._in_head and not self._refused and not self.transport.is_closing():
             self._head_raw += len(data)
             if self._head_raw > self.limits.max_url_bytes + self.limits.max_header_bytes:
-                self._refuse(431, f"the request head exceeds {self.limits.max_url_bytes + self.limits.max_header_bytes:,} "
-                                  "bytes (BIBKG_MAX_URL_BYTES + BIBKG_MAX_HEADER_BYTES)")
+                self._refuse(
+                    431,
+                    f"the request head exceeds {self.limits.max_url_bytes + self.limits.max_header_bytes:,} "
+                    "bytes (BIBKG_MAX_URL_BYTES + BIBKG_MAX_HEADER_BYTES)",
+                )
 
     # -- parser callbacks -----------------------------------------------------------------------
     def on_message_begin(self) -> None:
@@ -102,7 +105,10 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
     def on_url(self, url: bytes) -> None:
         self._url_bytes += len(url)
         if self._url_bytes > self.limits.max_url_bytes:
-            self._problem = self._problem or (414, f"the request target exceeds {self.limits.max_url_bytes:,} bytes (BIBKG_MAX_URL_BYTES)")
+            self._problem = self._problem or (
+                414,
+                f"the request target exceeds {self.limits.max_url_bytes:,} bytes (BIBKG_MAX_URL_BYTES)",
+            )
             return
         super().on_url(url)
 
@@ -148,8 +154,11 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
     def _send_timed_out(self) -> None:
         self._send_timer = None
-        log.warning("%s read nothing of its response for %.0f s: connection dropped (BIBKG_SEND_TIMEOUT)",
-                    _peer(self.client), self.limits.send_timeout)
+        log.warning(
+            "%s read nothing of its response for %.0f s: connection dropped (BIBKG_SEND_TIMEOUT)",
+            _peer(self.client),
+            self.limits.send_timeout,
+        )
         self.transport.abort()
 
     # -- the header timeout ------------------------------------------------------------------------
@@ -176,7 +185,9 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
             self._refused = True
             self.transport.close()  # connected and said nothing
             return
-        self._refuse(408, f"the request headers did not arrive within {self.limits.header_timeout:g} s (BIBKG_HEADER_TIMEOUT)")
+        self._refuse(
+            408, f"the request headers did not arrive within {self.limits.header_timeout:g} s (BIBKG_HEADER_TIMEOUT)"
+        )
 
     # -- refusing a request before the application sees it ------------------------------------------
     def _refuse(self, status: int, message: str) -> None:
@@ -213,6 +224,7 @@ def uvicorn_options(settings: ServerSettings, *, by_name: bool = False) -> dict[
 
     ``by_name`` passes it as an import string (for ``--workers N``: each worker process imports
     it and reads the limits from ``BIBKG_*``)."""
-    http_opt: Any = (f"{BoundedHttpToolsProtocol.__module__}:BoundedHttpToolsProtocol" if by_name
-                     else protocol_class(settings))
+    http_opt: Any = (
+        f"{BoundedHttpToolsProtocol.__module__}:BoundedHttpToolsProtocol" if by_name else protocol_class(settings)
+    )
     return {"http": http_opt, "timeout_keep_alive": 5}

@@ -116,9 +116,7 @@ def serialize_boolean(value: bool, fmt: str) -> Serialized:
     return Serialized(data, fmt, "tabular", "ASK", 1)
 
 
-def serialize_solutions(
-    solutions: ox.QuerySolutions, fmt: str, *, max_rows: int, max_bytes: int
-) -> Serialized:
+def serialize_solutions(solutions: ox.QuerySolutions, fmt: str, *, max_rows: int, max_bytes: int) -> Serialized:
     variables = [v.value for v in solutions.variables]
     parts: list[str] = []
     size = 0
@@ -130,9 +128,7 @@ def serialize_solutions(
         sep = ","
 
         def row_text(s: ox.QuerySolution) -> str:
-            return json.dumps(
-                {v: _json_term(s[v]) for v in variables if s[v] is not None}, ensure_ascii=False
-            )
+            return json.dumps({v: _json_term(s[v]) for v in variables if s[v] is not None}, ensure_ascii=False)
 
     elif fmt == "xml":
         head = (
@@ -144,9 +140,7 @@ def serialize_solutions(
         sep = "\n"
 
         def row_text(s: ox.QuerySolution) -> str:
-            cells = "".join(
-                f'<binding name="{v}">{_xml_term(s[v])}</binding>' for v in variables if s[v] is not None
-            )
+            cells = "".join(f'<binding name="{v}">{_xml_term(s[v])}</binding>' for v in variables if s[v] is not None)
             return f"<result>{cells}</result>"
 
     elif fmt == "csv":
@@ -214,9 +208,7 @@ _RDF = {
 }
 
 
-def serialize_result(
-    result: object, tabular: str, graph: str, *, max_rows: int, max_bytes: int
-) -> Serialized:
+def serialize_result(result: object, tabular: str, graph: str, *, max_rows: int, max_bytes: int) -> Serialized:
     """Serialize any query result in the format chosen for its kind."""
     if isinstance(result, ox.QueryBoolean):
         return serialize_boolean(bool(result), tabular)

@@ -14,10 +14,10 @@ from urllib.parse import urlencode
 import pyoxigraph as ox
 from fastapi import APIRouter, Request
 from fastapi.exception_handlers import http_exception_handler
-from starlette.exceptions import HTTPException as StarletteHTTPException
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 from starlette.convertors import Convertor, register_url_convertor
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from ..sparql.catalog import ParameterError, UnknownQueryError
 from ..sparql.formats import graph_bytes
@@ -31,8 +31,8 @@ from ..sparql.protocol import (
     query_form,
     result_kind,
 )
-from .edge import public_base
 from .description import GRAPHS_QUERY, PREFIXES, VOID_QUERY, service_description, void_extra
+from .edge import public_base
 from .executor import Busy, ClientGone, DeadlineExceeded, WorkerFailed
 from .settings import ServerSettings
 from .streaming import ChunkedBody, ResponseBudget
@@ -40,7 +40,6 @@ from .worker import Job
 
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 SPARQL_METHODS = ["GET", "POST", "PUT", "DELETE", "PATCH"]
-
 
 
 class _QueryNameConvertor(Convertor[str]):
@@ -54,6 +53,7 @@ class _QueryNameConvertor(Convertor[str]):
 
     def to_string(self, value: str) -> str:
         return value
+
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     """Errors raised by routing itself (an unknown path, a method a route does not take): a
@@ -69,7 +69,9 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
         '<p><a href="/">Query page</a> · <a href="/queries">named queries</a> · <a href="/graphql">GraphQL</a></p>'
         "</main></body></html>"
     )
-    return HTMLResponse(body, status_code=exc.status_code, headers={**(getattr(exc, "headers", None) or {}), "Vary": "Accept"})
+    return HTMLResponse(
+        body, status_code=exc.status_code, headers={**(getattr(exc, "headers", None) or {}), "Vary": "Accept"}
+    )
 
 
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
@@ -156,8 +158,12 @@ def build_router(app_state: Any) -> APIRouter:
             federation_allow=tuple(s.federation_allow),
         )
         try:
-            outcome = await app_state.executor.run(job, deadline, disconnected=request.is_disconnected,
-                client=request.client.host if request.client else "")
+            outcome = await app_state.executor.run(
+                job,
+                deadline,
+                disconnected=request.is_disconnected,
+                client=request.client.host if request.client else "",
+            )
         except ClientGone:
             return error_response(499, "the client went away")
         except Busy as exc:
@@ -214,7 +220,9 @@ def build_router(app_state: Any) -> APIRouter:
             )
             if req.query is None:
                 if request.method == "POST":
-                    raise ProtocolError(400, "no query: send 'query=' (form) or the query text (application/sparql-query)")
+                    raise ProtocolError(
+                        400, "no query: send 'query=' (form) or the query text (application/sparql-query)"
+                    )
                 return await describe_service(request)
             if req.format is None and request.method == "GET" and prefers_html(request.headers.get("accept")):
                 return page()
@@ -229,7 +237,9 @@ def build_router(app_state: Any) -> APIRouter:
         except ProtocolError as exc:
             return error_response(exc.status, exc.message, exc.headers)
 
-    router.add_api_route("/sparql", sparql, methods=SPARQL_METHODS, include_in_schema=True, summary="SPARQL 1.1 Protocol endpoint")
+    router.add_api_route(
+        "/sparql", sparql, methods=SPARQL_METHODS, include_in_schema=True, summary="SPARQL 1.1 Protocol endpoint"
+    )
     router.add_api_route("/sparql/", sparql, methods=SPARQL_METHODS, include_in_schema=False)
 
     def cacheable() -> bool:
@@ -296,11 +306,17 @@ def build_router(app_state: Any) -> APIRouter:
         base = public_base(request, settings())
         graphs, triples = await dataset_facts()
         triples_ = service_description(
-            base + "/sparql", base_iri=settings().base_iri, void_url=base + "/.well-known/void", graphs=graphs, triples=triples
+            base + "/sparql",
+            base_iri=settings().base_iri,
+            void_url=base + "/.well-known/void",
+            graphs=graphs,
+            triples=triples,
         )
         return graph_response(triples_, accept, request.query_params.get("format"))
 
-    def graph_response(triples: list[ox.Triple], accept: str | None, fmt: str | None, title: str | None = None) -> Response:
+    def graph_response(
+        triples: list[ox.Triple], accept: str | None, fmt: str | None, title: str | None = None
+    ) -> Response:
         """``triples`` in the RDF format the client asked for.  A document with a ``title`` is
         shown to a browser (HTML preferred, no ``format=``) as an HTML page with its Turtle
         instead of whatever ``*/*`` would pick (RDF/XML, which browsers download or mangle)."""
@@ -315,7 +331,12 @@ def build_router(app_state: Any) -> APIRouter:
                 headers={"Vary": "Accept"},
             )
         chosen, media_type = negotiate(accept, "graph", fmt)
-        rdf_format = {"turtle": ox.RdfFormat.TURTLE, "ntriples": ox.RdfFormat.N_TRIPLES, "jsonld": ox.RdfFormat.JSON_LD, "rdfxml": ox.RdfFormat.RDF_XML}[chosen.name]
+        rdf_format = {
+            "turtle": ox.RdfFormat.TURTLE,
+            "ntriples": ox.RdfFormat.N_TRIPLES,
+            "jsonld": ox.RdfFormat.JSON_LD,
+            "rdfxml": ox.RdfFormat.RDF_XML,
+        }[chosen.name]
         if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
             data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
         else:
@@ -331,9 +352,16 @@ def build_router(app_state: Any) -> APIRouter:
             except (Busy, DeadlineExceeded, WorkerFailed) as exc:
                 return error_response(503, f"the VoID description is not available: {exc}", {"Retry-After": "1"})
             if not triples:
-                return error_response(404, "this store has no statistics graph (re-ingest it with this version of bibkg)")
+                return error_response(
+                    404, "this store has no statistics graph (re-ingest it with this version of bibkg)"
+                )
             out = triples + void_extra(base + "/sparql", base + "/.well-known/void")
-            return graph_response(out, request.headers.get("accept"), request.query_params.get("format"), "VoID description of the dataset")
+            return graph_response(
+                out,
+                request.headers.get("accept"),
+                request.query_params.get("format"),
+                "VoID description of the dataset",
+            )
         except ProtocolError as exc:
             return error_response(exc.status, exc.message)
 
@@ -347,8 +375,14 @@ def build_router(app_state: Any) -> APIRouter:
             "summary": q.summary,
             "description": q.description,
             "params": [
-                {"name": p.name, "type": p.type, "description": p.description, "example": p.example,
-                 "required": p.required, "default": p.default}
+                {
+                    "name": p.name,
+                    "type": p.type,
+                    "description": p.description,
+                    "example": p.example,
+                    "required": p.required,
+                    "default": p.default,
+                }
                 for p in q.params
             ],
             "tags": list(q.tags),
@@ -364,17 +398,17 @@ def build_router(app_state: Any) -> APIRouter:
         items = [query_info(request, q) for q in catalog.public()]
         if prefers_html(request.headers.get("accept")) and request.query_params.get("format") != "json":
             rows = "".join(
-                f"<tr><td><a href=\"/?name={html.escape(i['name'])}\">{html.escape(i['name'])}</a></td>"
+                f'<tr><td><a href="/?name={html.escape(i["name"])}">{html.escape(i["name"])}</a></td>'
                 f"<td>{html.escape(i['summary'])}</td>"
                 f"<td>{html.escape(', '.join(p['name'] + ': ' + p['type'] for p in i['params']))}</td>"
-                f"<td><a href=\"{html.escape(i['example_url'])}\">example</a></td></tr>"
+                f'<td><a href="{html.escape(i["example_url"])}">example</a></td></tr>'
                 for i in items
             )
             return HTMLResponse(
                 "<!doctype html><html lang=en><head><meta charset=utf-8><title>bibkg named queries</title>"
                 "<link rel=stylesheet href=/static/app.css></head><body><main><h1>Named queries</h1>"
                 "<p>Run one with <code>GET /queries/NAME?param=value</code> or <code>bibkg query --name NAME --param k=v</code>; "
-                "<a href=\"/queries?format=json\">JSON</a>.</p>"
+                '<a href="/queries?format=json">JSON</a>.</p>'
                 f"<table class=results><thead><tr><th>name</th><th>summary</th><th>parameters</th><th></th></tr></thead><tbody>{rows}</tbody></table>"
                 "</main></body></html>"
             )
@@ -427,7 +461,12 @@ def build_router(app_state: Any) -> APIRouter:
         ready = executor is not None and executor.ready  # a worker alive or being restarted
         broken = getattr(executor, "broken", None)
         status = "ok" if ready else ("failing" if broken else "starting")
-        body = {"status": status, "store": app_state.store_label, "workers": alive, "killed": executor.killed if executor else 0}
+        body = {
+            "status": status,
+            "store": app_state.store_label,
+            "workers": alive,
+            "killed": executor.killed if executor else 0,
+        }
         if broken:
             body["error"] = broken
         check = getattr(getattr(getattr(app_state, "services", None), "store", None), "health_problem", None)
@@ -441,7 +480,9 @@ def build_router(app_state: Any) -> APIRouter:
     router.add_api_route("/health", health, methods=["GET"], summary="Liveness/readiness probe")
 
     def page() -> Response:
-        return FileResponse(STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers={"Vary": "Accept"})
+        return FileResponse(
+            STATIC_DIR / "index.html", media_type="text/html; charset=utf-8", headers={"Vary": "Accept"}
+        )
 
     async def index(request: Request) -> Response:
         return page()
@@ -456,5 +497,3 @@ def build_router(app_state: Any) -> APIRouter:
 
     router.add_api_route("/static/{path:path}", static, methods=["GET"], include_in_schema=False)
     return router
-
-

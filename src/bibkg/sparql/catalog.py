@@ -189,9 +189,7 @@ class NamedQuery:
             raw = values.get(param.name, param.default)
             if raw is None or raw == "":
                 if param.required:
-                    raise ParameterError(
-                        f"query '{self.name}' needs parameter '{param.name}' ({param.type})"
-                    )
+                    raise ParameterError(f"query '{self.name}' needs parameter '{param.name}' ({param.type})")
                 continue
             bindings[param.name] = param.to_term(str(raw))
         return bindings

@@ -178,7 +178,7 @@ def syntax_error_message(message: str, query: str, prefixes: Mapping[str, str] |
                 f"unknown prefix '{prefix}:' at {line_col(query, tok.start)}: declare it "
                 f"(PREFIX {prefix}: <…>); predeclared prefixes: {known}"
             )
-    line_text = query[: where].rsplit("\n", 1)[-1]
+    line_text = query[:where].rsplit("\n", 1)[-1]
     before = line_text[-30:].lstrip()
     after = query[where : where + 20].split("\n", 1)[0].rstrip()
     text = f"syntax error at {line}:{col}"
@@ -215,7 +215,9 @@ def _refuse(why: str, where: str) -> FederationRefused:
     )
 
 
-def _endpoint(tokens: list[Token], i: int, declared: Mapping[str, str], prefixes: Mapping[str, str]) -> tuple[str | None, int, str]:
+def _endpoint(
+    tokens: list[Token], i: int, declared: Mapping[str, str], prefixes: Mapping[str, str]
+) -> tuple[str | None, int, str]:
     """The endpoint named after the ``SERVICE`` word ``tokens[i]``: (IRI or ``None``, index of
     the last token of the clause header, why it cannot be used)."""
     word = tokens[i].text.lower()
@@ -282,7 +284,9 @@ def check_federation(
     _confirm_inert(query, keyword_spans, prefixes, base_iri)
 
 
-def _confirm_inert(query: str, keyword_spans: list[tuple[int, int]], prefixes: Mapping[str, str], base_iri: str | None) -> None:
+def _confirm_inert(
+    query: str, keyword_spans: list[tuple[int, int]], prefixes: Mapping[str, str], base_iri: str | None
+) -> None:
     """Ask pyoxigraph's parser whether the other occurrences of ``service`` are really inert.
 
     Each allowed ``SERVICE [SILENT]`` becomes ``GRAPH`` (same shape: keyword, IRI, group) and

@@ -64,16 +64,32 @@ class Format:
 
 
 TABULAR_FORMATS: tuple[Format, ...] = (
-    Format("json", "tabular", "application/sparql-results+json", ("application/json", "text/json"), ("json", "srj"), "srj"),
+    Format(
+        "json", "tabular", "application/sparql-results+json", ("application/json", "text/json"), ("json", "srj"), "srj"
+    ),
     Format("xml", "tabular", "application/sparql-results+xml", ("application/xml", "text/xml"), ("xml", "srx"), "srx"),
     Format("csv", "tabular", "text/csv", (), ("csv",), "csv"),
     Format("tsv", "tabular", "text/tab-separated-values", (), ("tsv",), "tsv"),
 )
 GRAPH_FORMATS: tuple[Format, ...] = (
     Format("turtle", "graph", "text/turtle", ("application/x-turtle", "application/turtle"), ("turtle", "ttl"), "ttl"),
-    Format("ntriples", "graph", "application/n-triples", ("text/plain", "text/n-triples"), ("ntriples", "nt", "n-triples"), "nt"),
+    Format(
+        "ntriples",
+        "graph",
+        "application/n-triples",
+        ("text/plain", "text/n-triples"),
+        ("ntriples", "nt", "n-triples"),
+        "nt",
+    ),
     Format("jsonld", "graph", "application/ld+json", ("application/json",), ("jsonld", "json-ld", "json"), "jsonld"),
-    Format("rdfxml", "graph", "application/rdf+xml", ("application/xml", "text/xml"), ("rdfxml", "rdf", "xml", "rdf+xml"), "rdf"),
+    Format(
+        "rdfxml",
+        "graph",
+        "application/rdf+xml",
+        ("application/xml", "text/xml"),
+        ("rdfxml", "rdf", "xml", "rdf+xml"),
+        "rdf",
+    ),
 )
 FORMATS: dict[str, Format] = {f.name: f for f in TABULAR_FORMATS + GRAPH_FORMATS}
 DEFAULT_FORMAT = {"tabular": FORMATS["json"], "graph": FORMATS["turtle"]}
@@ -144,14 +160,18 @@ def negotiate(accept: str | None, kind: str, requested: str | None = None, *, as
     Raises:
         ProtocolError: 406, naming the formats that are available.
     """
-    candidates = [f for f in (TABULAR_FORMATS if kind == "tabular" else GRAPH_FORMATS) if not ask or f.name in ASK_FORMATS]
+    candidates = [
+        f for f in (TABULAR_FORMATS if kind == "tabular" else GRAPH_FORMATS) if not ask or f.name in ASK_FORMATS
+    ]
     ranges = parse_accept(accept)
     if requested:
         keys = [item.split(";")[0].strip().lower() for item in requested.split(",")]
         named = [f for key in keys for f in candidates if key and (key in f.names or key in f.media_types)]
         named = list(dict.fromkeys(named))
         if not named:
-            raise ProtocolError(406, f"format '{requested}' is not available for this result; use one of {_offer(candidates)}")
+            raise ProtocolError(
+                406, f"format '{requested}' is not available for this result; use one of {_offer(candidates)}"
+            )
         if len(named) == 1 or not ranges:
             return named[0], named[0].media_type
         return _best(ranges, named) or (named[0], named[0].media_type)
@@ -160,7 +180,10 @@ def negotiate(accept: str | None, kind: str, requested: str | None = None, *, as
         return f, f.media_type
     choice = _best(ranges, candidates)
     if choice is None:
-        raise ProtocolError(406, f"none of the accepted media types ({accept}) is available for this result; use one of {_offer(candidates)}")
+        raise ProtocolError(
+            406,
+            f"none of the accepted media types ({accept}) is available for this result; use one of {_offer(candidates)}",
+        )
     return choice
 
 
@@ -192,7 +215,9 @@ def prefers_html(accept: str | None) -> bool:
         return False
     others = [_quality(ranges, mt)[0] for f in FORMATS.values() for mt in f.media_types if mt != "text/plain"]
     return html_q >= max(others, default=0.0) and not any(
-        _quality(ranges, mt)[1] == 2 and _quality(ranges, mt)[0] >= html_q for f in FORMATS.values() for mt in f.media_types
+        _quality(ranges, mt)[1] == 2 and _quality(ranges, mt)[0] >= html_q
+        for f in FORMATS.values()
+        for mt in f.media_types
     )
 
 
@@ -267,7 +292,9 @@ def _params(raw: bytes | str, where: str) -> list[tuple[str, str]]:
         return parse_qsl(text, keep_blank_values=True, encoding="utf-8", errors="strict")
     except UnicodeDecodeError as exc:
         status = 415 if where == "body" else 400
-        raise ProtocolError(status, f"the {where} is not UTF-8 (byte {exc.start}): the protocol requires UTF-8") from None
+        raise ProtocolError(
+            status, f"the {where} is not UTF-8 (byte {exc.start}): the protocol requires UTF-8"
+        ) from None
 
 
 def _check_iri(value: str, param: str) -> str:
@@ -295,7 +322,9 @@ def parse_request(
     direct: str | None = None
     if method == "POST":
         mt, charset = _media_type(content_type)
-        if mt == SPARQL_UPDATE or any(k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in url_params):
+        if mt == SPARQL_UPDATE or any(
+            k in ("update", "using-graph-uri", "using-named-graph-uri") for k, _ in url_params
+        ):
             raise _read_only()
         if mt == FORM:
             if charset not in (None, "utf-8", "utf8"):
@@ -356,7 +385,8 @@ def parse_request(
 
 def _read_only() -> ProtocolError:
     return ProtocolError(
-        403, "this endpoint is read-only: SPARQL Update requests are refused (query with SELECT, ASK, CONSTRUCT or DESCRIBE)"
+        403,
+        "this endpoint is read-only: SPARQL Update requests are refused (query with SELECT, ASK, CONSTRUCT or DESCRIBE)",
     )
 
 

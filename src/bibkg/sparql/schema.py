@@ -64,7 +64,9 @@ _SHAPE = re.compile(rf"\{{\s*(?:GRAPH\s+{_V}\s*\{{\s*)?{_V}\s+(?:{_V}|a|\S*type\
 """The cheap test before parsing: the text has a group that is one all-variable pattern."""
 _NEEDED = re.compile(r"\b(?:DISTINCT|REDUCED|COUNT)\b", re.IGNORECASE)
 """Every shape has one of these (``SELECT ?p … GROUP BY ?p`` alone is left to Oxigraph)."""
-_OTHER = re.compile(r"\b(?:FILTER|OPTIONAL|UNION|MINUS|BIND|VALUES|SERVICE|HAVING|EXISTS|FROM|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE)
+_OTHER = re.compile(
+    r"\b(?:FILTER|OPTIONAL|UNION|MINUS|BIND|VALUES|SERVICE|HAVING|EXISTS|FROM|CONSTRUCT|DESCRIBE|ASK)\b", re.IGNORECASE
+)
 """Keywords none of the shapes has: a text with one goes to Oxigraph unparsed (a keyword inside
 a string or IRI costs only the shortcut)."""
 
@@ -90,7 +92,13 @@ class SchemaStats:
     def from_json(cls, data: Mapping[str, Any]) -> SchemaStats | None:
         if data.get("version") != VERSION:
             return None
-        return cls(dict(data["predicates"]), dict(data["classes"]), dict(data["graphs"]), int(data["triples"]), int(data["quads"]))
+        return cls(
+            dict(data["predicates"]),
+            dict(data["classes"]),
+            dict(data["graphs"]),
+            int(data["triples"]),
+            int(data["quads"]),
+        )
 
 
 def compute(store: ox.Store) -> SchemaStats:
@@ -333,7 +341,11 @@ def _match(algebra: Any) -> Shape | None:
         s, pr, o = p.triples[0]
         if graph is not None:
             names = [graph, s, pr, o]
-            return ("graphs", graph) if all(isinstance(t, Variable) for t in names[1:]) and len({str(t) for t in names}) == 4 else None
+            return (
+                ("graphs", graph)
+                if all(isinstance(t, Variable) for t in names[1:]) and len({str(t) for t in names}) == 4
+                else None
+            )
         if isinstance(s, Variable) and isinstance(o, Variable) and s != o:
             if pr == URIRef(RDF_TYPE):
                 return "classes", str(o)
@@ -404,19 +416,22 @@ def answer(shape: Shape, stats: SchemaStats) -> ox.QuerySolutions | None:
             return None
         rows = [(k[1:-1], n) for k, n in table.items()]
     index = {shape.key: 0} if shape.key else {}
-    index.update({c: 1 for c in shape.counts})
+    index.update(dict.fromkeys(shape.counts, 1))
     for var, desc in reversed(shape.order):  # stable sorts, last condition first
         i = index[var]
         rows.sort(key=lambda r: r[i], reverse=desc)  # type: ignore[arg-type, return-value]
     end = None if shape.limit is None else shape.offset + shape.limit
-    rows = rows[shape.offset:end]
+    rows = rows[shape.offset : end]
     bindings = []
     for row in rows:
         b = {}
         for var in shape.variables:
             i = index[var]
-            b[var] = {"type": "uri", "value": row[0]} if i == 0 else {
-                "type": "literal", "value": str(row[1]), "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+            b[var] = (
+                {"type": "uri", "value": row[0]}
+                if i == 0
+                else {"type": "literal", "value": str(row[1]), "datatype": "http://www.w3.org/2001/XMLSchema#integer"}
+            )
         bindings.append(b)
     doc = {"head": {"vars": list(shape.variables)}, "results": {"bindings": bindings}}
     return ox.parse_query_results(json.dumps(doc).encode(), format=ox.QueryResultsFormat.JSON)

@@ -28,7 +28,11 @@ class TermError(BibkgError, ValueError):
 def show(value: str, limit: int = 80) -> str:
     """``value`` quoted for an error message: on one line, control characters escaped, clipped."""
     text = value if len(value) <= limit else value[:limit] + "…"
-    return "'" + "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text) + "'"
+    return (
+        "'"
+        + "".join(c if c.isprintable() else f"\\x{ord(c):02x}" if ord(c) < 256 else f"\\u{ord(c):04x}" for c in text)
+        + "'"
+    )
 
 
 def problem(value: str) -> str | None:

@@ -377,7 +377,9 @@ def _changed_texts(delta: Delta, manifest: DumpManifest, prev_files: Path) -> di
     """Each graph the delta changes → its whole new text."""
     texts: dict[str, GraphText | None] = dict(delta.graphs)
     if len(delta.add) + len(delta.remove) > MAX_DELTA_QUADS:
-        raise DeltaError(f"a delta adds or removes at most {MAX_DELTA_QUADS:,} single quads; replace whole graphs instead")
+        raise DeltaError(
+            f"a delta adds or removes at most {MAX_DELTA_QUADS:,} single quads; replace whole graphs instead"
+        )
     by_graph: dict[str, tuple[list[bytes], list[bytes]]] = {}
     for index, quads in ((0, delta.remove), (1, delta.add)):
         for quad in quads:
@@ -554,7 +556,9 @@ def _plan_dumps(
 
 def _layout(pieces: list[GraphBlock | GraphText]) -> DumpManifest:
     return layout(
-        (p.iri, p.quads, p.nquads[1], p.turtle[1]) if isinstance(p, GraphBlock) else (p.iri, p.quads, len(p.nquads), len(p.turtle))
+        (p.iri, p.quads, p.nquads[1], p.turtle[1])
+        if isinstance(p, GraphBlock)
+        else (p.iri, p.quads, len(p.nquads), len(p.turtle))
         for p in pieces
     )
 
@@ -576,8 +580,19 @@ def _stage_dumps(state: Path, source: Path, manifest: DumpManifest, pieces: list
         elif _spliced_from(piece, manifest.get(piece.iri)):  # only the new pieces: the rest is in the source
             assert isinstance(piece, SplicedText)
             for kind, pieces_of in (("nq", piece.nquads_plan), ("ttl", piece.turtle_plan)):
-                (state / "pending" / f"{number}.{kind}").write_bytes(b"".join(p for p in pieces_of if isinstance(p, bytes)))
-            plan.append(["spliced", piece.iri, piece.quads, number, _plan_json(piece.nquads_plan), _plan_json(piece.turtle_plan)])
+                (state / "pending" / f"{number}.{kind}").write_bytes(
+                    b"".join(p for p in pieces_of if isinstance(p, bytes))
+                )
+            plan.append(
+                [
+                    "spliced",
+                    piece.iri,
+                    piece.quads,
+                    number,
+                    _plan_json(piece.nquads_plan),
+                    _plan_json(piece.turtle_plan),
+                ]
+            )
         else:
             (state / "pending" / f"{number}.nq").write_bytes(piece.nquads)
             (state / "pending" / f"{number}.ttl").write_bytes(piece.turtle)
@@ -646,8 +661,12 @@ def _plan_from(data: list[list[int]], new: bytes) -> list[Piece]:
 
 
 def _same_text(source: Path, block: GraphBlock, text: GraphText | None) -> bool:
-    return text is not None and block.quads == text.quads and block.nquads[1] == len(text.nquads) and block.turtle[1] == len(text.turtle) and (
-        read_block(source, block, "turtle") == text.turtle and read_block(source, block) == text.nquads
+    return (
+        text is not None
+        and block.quads == text.quads
+        and block.nquads[1] == len(text.nquads)
+        and block.turtle[1] == len(text.turtle)
+        and (read_block(source, block, "turtle") == text.turtle and read_block(source, block) == text.nquads)
     )
 
 
@@ -747,7 +766,9 @@ def term_text(term: ox.NamedNode | ox.Literal) -> str:
 
 def nquad_line(quad: ox.Quad) -> str:
     """``quad`` as one N-Quads line, exactly as the mapping writes it."""
-    return f"{term_text(quad.subject)} {term_text(quad.predicate)} {term_text(quad.object)} <{quad.graph_name.value}> .\n"
+    return (
+        f"{term_text(quad.subject)} {term_text(quad.predicate)} {term_text(quad.object)} <{quad.graph_name.value}> .\n"
+    )
 
 
 def _text_from_lines(iri: str, lines: list[bytes]) -> GraphText:

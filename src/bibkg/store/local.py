@@ -191,9 +191,7 @@ class LocalStore:
         """
         snapshot = snapshot or self.current_snapshot()
         if snapshot is None:
-            raise StoreError(
-                f"no graph in store {self.root}: run 'bibkg ingest DATA_DIR --store {self.root}' first"
-            )
+            raise StoreError(f"no graph in store {self.root}: run 'bibkg ingest DATA_DIR --store {self.root}' first")
         try:
             return ox.Store.read_only(str(snapshot))
         except OSError as exc:
@@ -291,7 +289,10 @@ class LocalStore:
         clone = LocalStore(target)
         (clone.root / "snapshots").mkdir(parents=True)
         ox.Store.read_only(str(current)).backup(str(clone.root / "snapshots" / current.name))
-        for source, copy in ((self.files_dir(current), clone.files_dir(current)), (self.state_dir(current), clone.state_dir(current))):
+        for source, copy in (
+            (self.files_dir(current), clone.files_dir(current)),
+            (self.state_dir(current), clone.state_dir(current)),
+        ):
             if source.is_dir():
                 shutil.copytree(source, copy, copy_function=_link_or_copy)
         clone._point_current_to(clone.root / "snapshots" / current.name)
@@ -361,7 +362,10 @@ class LocalStore:
                 store.flush()
                 del store
                 final = self._snapshots / name
-                for directory, published in ((staging_files, self.files_dir(final)), (staging_state, self.state_dir(final))):
+                for directory, published in (
+                    (staging_files, self.files_dir(final)),
+                    (staging_state, self.state_dir(final)),
+                ):
                     if any(directory.iterdir()):
                         directory.rename(published)
                     else:

@@ -21,7 +21,11 @@ class OxigraphStore:
     """A published snapshot is never written (an ingest publishes a new one)."""
 
     def __init__(
-        self, store: ox.Store, paper_cards: PaperCards | None = None, files_dir: Path | None = None, lease: object = None
+        self,
+        store: ox.Store,
+        paper_cards: PaperCards | None = None,
+        files_dir: Path | None = None,
+        lease: object = None,
     ) -> None:
         self._store = store
         self.closed = False

@@ -257,7 +257,9 @@ class RemoteStore:
         merged = json.dumps({"head": {"vars": variables}, "results": {"bindings": rows}}).encode()
         return _parse(merged, "application/sparql-results+json", False)
 
-    def _post(self, text: str, dataset: list[tuple[str, str]], graph: bool, *, json_only: bool = False) -> httpx.Response:
+    def _post(
+        self, text: str, dataset: list[tuple[str, str]], graph: bool, *, json_only: bool = False
+    ) -> httpx.Response:
         """One form POST; errors become :class:`QueryError` (400) or :class:`StoreError`."""
         form = [("query", text), *dataset, ("timeout", str(max(1, int(self.timeout * 1000))))]
         accept = "application/sparql-results+json" if json_only else _GRAPH_ACCEPT if graph else _TABULAR_ACCEPT
@@ -335,7 +337,9 @@ def canonical_booleans(data: bytes, media: str, graph: bool) -> bytes:
     if _BOOLEAN.encode() not in data:
         return data
     if graph and media in ("application/n-triples", "text/plain", ""):
-        return _NT_BOOLEAN.sub(lambda m: b'"' + _CANONICAL_BOOLEAN[m.group(1).decode()].encode() + b'"^^<' + _BOOLEAN.encode() + b">", data)
+        return _NT_BOOLEAN.sub(
+            lambda m: b'"' + _CANONICAL_BOOLEAN[m.group(1).decode()].encode() + b'"^^<' + _BOOLEAN.encode() + b">", data
+        )
     if not graph and media in ("application/sparql-results+json", "application/json", ""):
         body = json.loads(data)
         for row in body.get("results", {}).get("bindings", []):

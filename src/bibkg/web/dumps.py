@@ -22,8 +22,8 @@ import queue
 import threading
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
-from datetime import datetime, timezone
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -47,7 +47,7 @@ class Snapshot:
 
     @property
     def last_modified(self) -> str:
-        return format_datetime(datetime.fromtimestamp(int(self.mtime), tz=timezone.utc), usegmt=True)
+        return format_datetime(datetime.fromtimestamp(int(self.mtime), tz=UTC), usegmt=True)
 
 
 def current(local: LocalStore, snapshot: Path | None = None) -> Snapshot | None:
@@ -91,7 +91,7 @@ def not_modified(request: Request, etag: str, snapshot: Snapshot) -> bool:
         except (TypeError, ValueError, IndexError):
             return False
         if since.tzinfo is None:
-            since = since.replace(tzinfo=timezone.utc)
+            since = since.replace(tzinfo=UTC)
         return int(snapshot.mtime) <= since.timestamp()
     return False
 
@@ -238,7 +238,9 @@ def _teed(chunks: Iterator[bytes], cache_dir: Path, filename: str) -> Iterator[b
         tee.finish(complete)
 
 
-async def _stream(snap: Snapshot, fmt: DumpFormat, gz: bool, local: LocalStore, cache_dir: Path, filename: str) -> AsyncIterator[bytes]:
+async def _stream(
+    snap: Snapshot, fmt: DumpFormat, gz: bool, local: LocalStore, cache_dir: Path, filename: str
+) -> AsyncIterator[bytes]:
     q: queue.Queue = queue.Queue(maxsize=32)  # ≤ 2 MiB in flight: constant memory
     tee = _Tee(cache_dir, filename)
     writer = _QueueWriter(q, tee)

@@ -62,9 +62,7 @@ def negotiate(accept: str | None, fmt: str | None = None) -> str:
         if q_offer > 0 and (best is None or (q_offer, -rank) > (best[0], best[1])):
             best = (q_offer, -rank, offer)
     if best is None:
-        raise NotAcceptable(
-            f"none of the accepted types ({accept}) is offered; available: {', '.join(OFFERED)}"
-        )
+        raise NotAcceptable(f"none of the accepted types ({accept}) is offered; available: {', '.join(OFFERED)}")
     return best[2]
 
 
@@ -89,11 +87,11 @@ def context() -> dict:
 
 
 def _compact_iri(iri: str) -> str:
-    if iri.startswith(BIBKG) and iri[len(BIBKG):].replace("_", "").isalnum():
-        return iri[len(BIBKG):]
+    if iri.startswith(BIBKG) and iri[len(BIBKG) :].replace("_", "").isalnum():
+        return iri[len(BIBKG) :]
     for prefix, ns in sorted(PREFIXES.items()):
-        if ns != BIBKG and iri.startswith(ns) and iri[len(ns):] and iri[len(ns):].replace("_", "").isalnum():
-            return f"{prefix}:{iri[len(ns):]}"
+        if ns != BIBKG and iri.startswith(ns) and iri[len(ns) :] and iri[len(ns) :].replace("_", "").isalnum():
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri
 
 

@@ -81,7 +81,9 @@ def page(title: str, body: str, *, iri: str | None = None, kind: str = "", bib: 
         formats = " · ".join(f'<a href="{e(base + sep + "format=" + f)}">{n}</a>' for n, f, _ in pairs)
         if bib:
             formats = f'<a href="{e(bib)}">BibTeX</a> · ' + formats
-        formats = f'<p class="formats">This {e(kind or "entity")} as data: {formats}<br><span class="iri">{e(iri)}</span></p>'
+        formats = (
+            f'<p class="formats">This {e(kind or "entity")} as data: {formats}<br><span class="iri">{e(iri)}</span></p>'
+        )
     return (
         "<!doctype html><html lang=en><head><meta charset=utf-8>"
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -90,7 +92,7 @@ def page(title: str, body: str, *, iri: str | None = None, kind: str = "", bib: 
         '<header class="top"><a class="brand" href="/">bibkg</a>'
         '<span class="tag">ACL Anthology knowledge graph</span>'
         '<nav><a href="/queries">Queries</a><a href="/sparql">SPARQL</a><a href="/dumps">Dumps</a></nav></header>'
-        f'<main>{body}{formats}</main></body></html>'
+        f"<main>{body}{formats}</main></body></html>"
     )
 
 
@@ -321,7 +323,9 @@ def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:
     if data is None:
         return None
     labels = _values(runner, "ld-labels", "entity", "label", sorted(venue_papers))
-    records = sorted(papers.values(), key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id))
+    records = sorted(
+        papers.values(), key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id)
+    )
     data.papers = records
 
     coauthors: Counter[str] = Counter()
@@ -330,7 +334,9 @@ def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:
         for person, name in {p: n for p, n in rec.authors if p != iri}.items():
             coauthors[person] += 1
             names.setdefault(person, name)
-    data.coauthors = [(p, names[p], n) for p, n in sorted(coauthors.items(), key=lambda x: (-x[1], names[x[0]].lower()))]
+    data.coauthors = [
+        (p, names[p], n) for p, n in sorted(coauthors.items(), key=lambda x: (-x[1], names[x[0]].lower()))
+    ]
     counted = [(v, labels.get(v) or v, len(ps)) for v, ps in venue_papers.items()]
     data.venues = sorted(counted, key=lambda x: (-x[2], x[1].lower()))
     from .preprints import fetch_person_preprints
@@ -376,7 +382,12 @@ def render_person(data: PersonData) -> str:
     if data.other_names:
         facts.append(("Also published as", ", ".join(e(n) for n in data.other_names)))
     if data.script_variants:
-        facts.append(("Script variants", ", ".join(f'<span lang="{e(lang)}">{e(text)}</span>' for text, lang in data.script_variants)))
+        facts.append(
+            (
+                "Script variants",
+                ", ".join(f'<span lang="{e(lang)}">{e(text)}</span>' for text, lang in data.script_variants),
+            )
+        )
     for orcid in data.orcids:
         facts.append(("ORCID", external(orcid, orcid.rsplit("/", 1)[-1], "orcid")))
     for degree in data.degrees:
@@ -405,7 +416,11 @@ def render_person(data: PersonData) -> str:
     for year, recs in by_year.items():
         body.append(f'<h3 id="y{e(year)}">{e(year)}</h3><ul class="papers">')
         for rec in recs:
-            vol = f'<div class="in">{cached_link(rec.volume, rec.booktitle)}</div>' if rec.volume and rec.booktitle else ""
+            vol = (
+                f'<div class="in">{cached_link(rec.volume, rec.booktitle)}</div>'
+                if rec.volume and rec.booktitle
+                else ""
+            )
             authors = ", ".join([cached_link(p, n) for p, n in rec.authors])
             body.append(paper_item(rec.iri, rec.title, rec.pdf, authors, vol))
         body.append("</ul>")
@@ -414,7 +429,7 @@ def render_person(data: PersonData) -> str:
 
     body.append(preprints_section(data.preprints))
 
-    side = ['<aside>']
+    side = ["<aside>"]
     side.append(f'<h2>Co-authors <span class="count">{len(data.coauthors)}</span></h2><ul class="counts">')
     side.extend(f'<li><span class="n">{n}</span>{cached_link(p, name)}</li>' for p, name, n in data.coauthors)
     side.append("</ul>")
@@ -431,6 +446,7 @@ def person_page(runner: QueryRunner, iri: str) -> str | None:
 
 
 # --- paper ------------------------------------------------------------------------------------------------
+
 
 def _links(runner: QueryRunner, iri: str) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
@@ -491,6 +507,7 @@ def paper_page(runner: QueryRunner, iri: str) -> str | None:
 
 # --- volume -------------------------------------------------------------------------------------------------
 
+
 def volume_page(runner: QueryRunner, iri: str) -> str | None:
     props: dict[str, str] = {}
     for row in run_named(runner, "ld-volume", volume=iri):
@@ -503,12 +520,20 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
     links = _links(runner, iri)
     if cards is not None:  # the papers from their cards; the front matter, which has none, read in full
         by_iri = {card.iri: card for card in cards.of_volume(iri)}
-        front = [r for r in fetch_records(runner.query_sync, [m for m in members if m not in by_iri], runner.catalog) if r.frontmatter]
+        front = [
+            r
+            for r in fetch_records(runner.query_sync, [m for m in members if m not in by_iri], runner.catalog)
+            if r.frontmatter
+        ]
         items = [_card_item(by_iri[m]) for m in members if m in by_iri]
         first_paper = next((m for m in members if m in by_iri), None)
     else:  # the listing in concurrent batches; the front matter read in full
         listing = _listing(future.result() for future in listing_f)
-        front = [r for r in fetch_records(runner.query_sync, [m for m in members if m not in listing], runner.catalog) if r.frontmatter]
+        front = [
+            r
+            for r in fetch_records(runner.query_sync, [m for m in members if m not in listing], runner.catalog)
+            if r.frontmatter
+        ]
         papers = [listing[m] for m in members if m in listing]
         items = [paper_item(r.iri, r.title, r.pdf, _authors_html(r)) for r in papers]
         first_paper = papers[0].iri if papers else None
@@ -518,7 +543,10 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
         editors = fetch_records(runner.query_sync, [first_paper], runner.catalog)[0].editors
     rows = [
         ("Anthology ID", e(props.get(V.anthologyId, ""))),
-        ("Editors", ", ".join(link(c.person, f"{c.first} {c.last}".strip()) if c.person else e(c.last) for c in editors)),
+        (
+            "Editors",
+            ", ".join(link(c.person, f"{c.first} {c.last}".strip()) if c.person else e(c.last) for c in editors),
+        ),
         ("Venues", _linked(links.get(V.venue, []))),
         ("Events", _linked(links.get(V.event, []))),
         ("SIG", _linked(links.get(V.sig, []))),
@@ -532,7 +560,9 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
     ]
     bib_url = local_path(iri).rstrip("/") + ".bib"
     parts = [f'<h1 class="volume">{e(title)}</h1>', _table(rows)]
-    parts.append(f'<h2>Papers <span class="count">{len(items)}</span> <a class="badge bib" href="{e(bib_url)}">all as BibTeX</a></h2><ul class="papers">')
+    parts.append(
+        f'<h2>Papers <span class="count">{len(items)}</span> <a class="badge bib" href="{e(bib_url)}">all as BibTeX</a></h2><ul class="papers">'
+    )
     parts.extend(items)
     parts.append("</ul>")
     if front:
@@ -551,11 +581,15 @@ def _listing_batches(runner: QueryRunner, papers: list[str]) -> list[Future[list
     engine, embedded or on a server; in batches the server's cores share it."""
     query = runner.catalog["ld-paper-listing"]
 
-    def rows(batch: list[str]) -> list[tuple[str | None, ...]]:  # plain values: nothing of the engine's leaves its thread
+    def rows(
+        batch: list[str],
+    ) -> list[tuple[str | None, ...]]:  # plain values: nothing of the engine's leaves its thread
         result = runner.query_sync(query.with_values("paper", [ox.NamedNode(p) for p in batch]))
         return [tuple(_v(row[k]) for k in _LISTING_COLUMNS) for row in result]
 
-    return [_pool().submit(rows, papers[start : start + _LISTING_BATCH]) for start in range(0, len(papers), _LISTING_BATCH)]
+    return [
+        _pool().submit(rows, papers[start : start + _LISTING_BATCH]) for start in range(0, len(papers), _LISTING_BATCH)
+    ]
 
 
 def _listing(batches: Iterable[list[tuple[str | None, ...]]]) -> dict[str, BibRecord]:
@@ -608,7 +642,7 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
         ("Venue", ", ".join(link(t.value, t.value.rstrip("/").rsplit("/", 1)[-1]) for t in props.get(V.venue, []))),
         ("Homepage", ", ".join(external(t.value) for t in props.get(V.homepage, []))),
     ]
-    parts = [f'<h1>{e(label)}</h1>', _table(rows)]
+    parts = [f"<h1>{e(label)}</h1>", _table(rows)]
     # The three listing queries are independent: over an external store (no paper cards: HTTP
     # round trips to a server) they run concurrently; the embedded store runs them in turn.
     concurrent = getattr(runner.store, "paper_cards", None) is None
@@ -620,9 +654,9 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
         rows_ = list(run_named(runner, name, **bound))
         return lambda: rows_
 
-    events_f = later("ld-venue-events", venue=iri) if cls == V.Venue else (lambda: [])
+    events_f = later("ld-venue-events", venue=iri) if cls == V.Venue else (list)
     vols_f = later("ld-group-volumes", group=iri, predicate=predicate)
-    colocated_f = later("ld-event-colocated", event=iri) if cls == V.Event else (lambda: [])
+    colocated_f = later("ld-event-colocated", event=iri) if cls == V.Event else (list)
     if cls == V.Venue:
         events = events_f()
         if events:
@@ -643,7 +677,7 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
         tag = ' <span class="badge">colocated</span>' if r["vol"].value in colocated else ""
         n = int(r["papers"].value) if r["papers"] is not None else 0
         parts.append(
-            f'<li>{link(r["vol"].value, _v(r["title"]) or _v(r["id"]))}{tag}'
+            f"<li>{link(r['vol'].value, _v(r['title']) or _v(r['id']))}{tag}"
             f' <span class="muted">{e(_v(r["id"]) or "")} · {n} papers</span></li>'
         )
     if current is not None:
@@ -653,7 +687,9 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
 
 # --- anything else ------------------------------------------------------------------------------------------
 def generic_page(iri: str, triples: list[ox.Triple]) -> str:
-    labels = {t.subject.value: t.object.value for t in triples if t.predicate.value in (RDFS_LABEL, V.title, V.booktitle)}
+    labels = {
+        t.subject.value: t.object.value for t in triples if t.predicate.value in (RDFS_LABEL, V.title, V.booktitle)
+    }
     rows = []
     for t in triples:
         if t.subject.value != iri and not t.subject.value.startswith(iri + "#"):
@@ -662,7 +698,9 @@ def generic_page(iri: str, triples: list[ox.Triple]) -> str:
         if isinstance(o, ox.NamedNode):
             value = link(o.value, labels.get(o.value, o.value))
         else:
-            value = e(o.value) + (f' <span class="muted">@{e(o.language)}</span>' if getattr(o, "language", None) else "")
+            value = e(o.value) + (
+                f' <span class="muted">@{e(o.language)}</span>' if getattr(o, "language", None) else ""
+            )
         subj = "" if t.subject.value == iri else f'<span class="muted">#{e(t.subject.value.split("#", 1)[1])}</span> '
         rows.append(f"<tr><th>{subj}{e(_short(t.predicate.value))}</th><td>{value}</td></tr>")
     title = labels.get(iri, iri)
@@ -673,5 +711,5 @@ def generic_page(iri: str, triples: list[ox.Triple]) -> str:
 def _short(iri: str) -> str:
     for prefix, ns in V.PREFIXES.items():
         if iri.startswith(ns):
-            return f"{prefix}:{iri[len(ns):]}"
+            return f"{prefix}:{iri[len(ns) :]}"
     return iri

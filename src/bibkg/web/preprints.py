@@ -58,11 +58,15 @@ def _items(rows: Any) -> list[PreprintItem]:
         if item is None:
             score = _v(row, "score") if "score" in names else None
             item = items[iri] = PreprintItem(
-                iri=iri, arxiv_id=_v(row, "arxivId") or iri, title=_v(row, "title") or iri, date=_v(row, "date"),
+                iri=iri,
+                arxiv_id=_v(row, "arxivId") or iri,
+                title=_v(row, "title") or iri,
+                date=_v(row, "date"),
                 authors=_int(row, "authors") or 0,
                 upvotes=_int(row, "upvotes") if "upvotes" in names else None,
                 comments=_int(row, "comments") if "comments" in names else None,
-                paper=_v(row, "paper"), anthology_id=_v(row, "anthologyId"),
+                paper=_v(row, "paper"),
+                anthology_id=_v(row, "anthologyId"),
                 volume=_v(row, "volume") if "volume" in names else None,
                 booktitle=_v(row, "booktitle") if "booktitle" in names else None,
                 score=float(score) if score is not None else None,
@@ -119,9 +123,11 @@ def preprints_section(items: list[PreprintItem]) -> str:
     if not items:
         return ""
     listed = "".join(_item_html(item, votes=False) for item in items)
-    return (f'<section class="preprints"><h2>Preprints <span class="count">{len(items)}</span></h2>'
-            f'<p class="muted">arXiv preprints from the Hugging Face Daily Papers, linked by bibkg</p>'
-            f'<ul class="papers">{listed}</ul></section>')
+    return (
+        f'<section class="preprints"><h2>Preprints <span class="count">{len(items)}</span></h2>'
+        f'<p class="muted">arXiv preprints from the Hugging Face Daily Papers, linked by bibkg</p>'
+        f'<ul class="papers">{listed}</ul></section>'
+    )
 
 
 def day_page(runner: QueryRunner, day: str) -> str | None:
@@ -130,8 +136,10 @@ def day_page(runner: QueryRunner, day: str) -> str | None:
     if not items:
         return None
     published = sum(1 for item in items if item.paper)
-    body = (f"<h1>Daily Papers of {e(day)}</h1>"
-            f'<p class="lead">{len(items)} preprints from the Hugging Face Daily Papers, most upvoted first; '
-            f"{published} published in the ACL Anthology.</p>"
-            f'<ul class="papers">{"".join(_item_html(item, votes=True) for item in items)}</ul>')
+    body = (
+        f"<h1>Daily Papers of {e(day)}</h1>"
+        f'<p class="lead">{len(items)} preprints from the Hugging Face Daily Papers, most upvoted first; '
+        f"{published} published in the ACL Anthology.</p>"
+        f'<ul class="papers">{"".join(_item_html(item, votes=True) for item in items)}</ul>'
+    )
     return page(f"Daily Papers {day}", body)

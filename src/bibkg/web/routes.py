@@ -136,14 +136,18 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         headers = {"Vary": "Accept"}
         if media == ld.HTML:
             try:  # every page's store work under the request deadline (services.run_with_deadline)
-                html = await services.run_with_deadline(html_for, iri, disconnected=request.is_disconnected, what="this page")
+                html = await services.run_with_deadline(
+                    html_for, iri, disconnected=request.is_disconnected, what="this page"
+                )
             except Stopped as exc:
                 return _error(request, exc.status, str(exc))
             if html is None:
                 return _error(request, 404, f"{iri} is not in the graph")
             return Response(html, media_type="text/html; charset=utf-8", headers=headers)
         try:
-            triples = await services.run_with_deadline(describe, iri, disconnected=request.is_disconnected, what="this description")
+            triples = await services.run_with_deadline(
+                describe, iri, disconnected=request.is_disconnected, what="this description"
+            )
         except Stopped as exc:
             return _error(request, exc.status, str(exc))
         if not any(t.subject.value == iri for t in triples):
@@ -197,7 +201,9 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
                 if pid is None:
                     return _error(request, 404, f"no person '{rest}'")
                 iri = iris.person_iri(pid)
-                return await bib(request, lambda: person_papers(services.store, iri, services.catalog), f"person {pid}", suffix)
+                return await bib(
+                    request, lambda: person_papers(services.store, iri, services.catalog), f"person {pid}", suffix
+                )
         if not rest.endswith("/"):
             return RedirectResponse(f"/people/{quote(rest)}/", status_code=301)
         pid = _person_id(rest[:-1])
@@ -216,7 +222,12 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
                     if rest.endswith("." + suffix) and _SLUG.match(rest[: -len(suffix) - 1]):
                         vid = rest[: -len(suffix) - 1]
                         iri = make_iri(vid)
-                        return await bib(request, lambda: volume_papers(services.store, iri, services.catalog), f"volume {vid}", suffix)
+                        return await bib(
+                            request,
+                            lambda: volume_papers(services.store, iri, services.catalog),
+                            f"volume {vid}",
+                            suffix,
+                        )
             ident = rest[:-1] if rest.endswith("/") else rest
             if not _SLUG.match(ident):
                 return _error(request, 404, f"no such {prefix[:-1]}: '{rest}'")
@@ -239,8 +250,9 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         if not DAY.match(day):
             return _error(request, 400, f"'{day[:40]}' is not a day: /daily-papers/YYYY-MM-DD")
         try:
-            html = await services.run_with_deadline(day_page, services.runner, day, disconnected=request.is_disconnected,
-                                                    what="this page")
+            html = await services.run_with_deadline(
+                day_page, services.runner, day, disconnected=request.is_disconnected, what="this page"
+            )
         except Stopped as exc:
             return _error(request, exc.status, str(exc))
         if html is None:

@@ -39,8 +39,7 @@ def _shared_papers(root: CoauthorEdge, info: Info) -> Maybe[list[_paper.Paper]]:
 def _shared_preprints(root: CoauthorEdge | UnlinkedCoauthor, info: Info) -> Maybe[list]:
     from . import preprint as _preprint  # preprint imports person, which imports this module
 
-    return then(_preprint.load_preprints(info, root.preprint_ids),
-                lambda found: [p for p in found if p is not None])
+    return then(_preprint.load_preprints(info, root.preprint_ids), lambda found: [p for p in found if p is not None])
 
 
 @strawberry.type(description="A coauthor and the papers (and preprints) shared with the person.")
@@ -48,32 +47,41 @@ class CoauthorEdge:
     cursor: str
     node: PersonRef
     count: int = strawberry.field(
-        description="Number of shared papers in scope (0 when `sources` leaves out ANTHOLOGY).")
-    papers: list[PaperRef] = strawberry.field(resolver=_shared_papers,
-                                              description="The shared papers in scope, in Anthology id order.")
+        description="Number of shared papers in scope (0 when `sources` leaves out ANTHOLOGY)."
+    )
+    papers: list[PaperRef] = strawberry.field(
+        resolver=_shared_papers, description="The shared papers in scope, in Anthology id order."
+    )
     preprint_count: int = strawberry.field(
-        default=0, description="Number of shared preprints in scope (0 unless `sources` includes PREPRINTS).")
+        default=0, description="Number of shared preprints in scope (0 unless `sources` includes PREPRINTS)."
+    )
     preprints: list[PreprintRef] = strawberry.field(
-        resolver=_shared_preprints, description="The shared preprints in scope, in arXiv id order.")
+        resolver=_shared_preprints, description="The shared preprints in scope, in arXiv id order."
+    )
     paper_ids: strawberry.Private[list[str]]
     preprint_ids: strawberry.Private[list[str]] = strawberry.field(default_factory=list)
 
 
-@strawberry.type(description="A preprint coauthor the linker did not identify as an Anthology person: "
-                 "a name as printed on arXiv, never a guessed person.")
+@strawberry.type(
+    description="A preprint coauthor the linker did not identify as an Anthology person: "
+    "a name as printed on arXiv, never a guessed person."
+)
 class UnlinkedCoauthor:
     name: str = strawberry.field(description="The name as printed on arXiv (one entry per distinct printed name).")
     preprint_count: int = strawberry.field(description="Number of shared preprints in scope printing this name.")
     preprints: list[PreprintRef] = strawberry.field(
-        resolver=_shared_preprints, description="The shared preprints in scope, in arXiv id order.")
+        resolver=_shared_preprints, description="The shared preprints in scope, in arXiv id order."
+    )
     preprint_ids: strawberry.Private[list[str]]
 
 
 def _paper_count(root: CoauthorConnection, info: Info) -> Maybe[int]:
     if Source.ANTHOLOGY not in root.sources:
         return 0
-    return then(_person.person_papers(info, root.person.iri, root.scope, root.year),
-                lambda rows: len({r["paper"].value for r in rows}))
+    return then(
+        _person.person_papers(info, root.person.iri, root.scope, root.year),
+        lambda rows: len({r["paper"].value for r in rows}),
+    )
 
 
 @strawberry.type(description="Coauthors ordered by shared papers and preprints (descending), then name.")
@@ -83,16 +91,22 @@ class CoauthorConnection:
     edges: list[CoauthorEdge]
     page_info: PageInfoRef
     paper_count: int = strawberry.field(
-        resolver=_paper_count, description="Number of the person's papers in scope (with or without coauthors; "
-        "0 when `sources` leaves out ANTHOLOGY).")
+        resolver=_paper_count,
+        description="Number of the person's papers in scope (with or without coauthors; "
+        "0 when `sources` leaves out ANTHOLOGY).",
+    )
     preprint_count: int = strawberry.field(
-        default=0, description="Number of the person's linked preprints in scope (with or without coauthors; "
-        "0 unless `sources` includes PREPRINTS).")
+        default=0,
+        description="Number of the person's linked preprints in scope (with or without coauthors; "
+        "0 unless `sources` includes PREPRINTS).",
+    )
     unlinked_coauthors: list[UnlinkedCoauthor] = strawberry.field(
-        default_factory=list, description="Preprint coauthors the linker did not identify as a person, by the "
+        default_factory=list,
+        description="Preprint coauthors the linker did not identify as a person, by the "
         "name printed on arXiv, most shared preprints first, then name (empty unless `sources` includes "
         "PREPRINTS). Not edges, nor in `totalCount`: a printed name is not a person (one person prints "
-        "several names, namesakes share one), so it is listed, never counted as a coauthor.")
+        "several names, namesakes share one), so it is listed, never counted as a coauthor.",
+    )
     scope: strawberry.Private[tuple[str, str] | None]
     year: strawberry.Private[int | None]
     sources: strawberry.Private[frozenset[Source]] = frozenset(DEFAULT_SOURCES)
@@ -122,8 +136,9 @@ def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]
     return [(c, s.name, p) for c, s, p, _pp in _ordered(shared)]
 
 
-def _collect(paper_rows: Sequence[Row], preprint_rows: Sequence[Row], in_scope: Collection[str] | None
-             ) -> dict[str, _Shared]:
+def _collect(
+    paper_rows: Sequence[Row], preprint_rows: Sequence[Row], in_scope: Collection[str] | None
+) -> dict[str, _Shared]:
     """The coauthors of ``paper_rows`` (``gql-coauthors*``) and ``preprint_rows``
     (``gql-preprint-coauthors``: linked coauthors only), the preprints limited to those published
     as a paper of ``in_scope`` (``None``: all)."""
@@ -149,8 +164,10 @@ def _counts(row: Row, in_scope: Collection[str] | None) -> bool:
 def _ordered(shared: dict[str, _Shared]) -> list[tuple[str, _Shared, list[str], list[str]]]:
     ids = {p: strip_iri(p, iris.ANTHOLOGY) for s in shared.values() for p in s.papers}
     order = sorted(shared, key=lambda c: (-(len(shared[c].papers) + len(shared[c].preprints)), shared[c].name, c))
-    return [(c, shared[c], sorted(shared[c].papers, key=lambda p: natural_key(ids[p])),
-             _by_arxiv_id(shared[c].preprints)) for c in order]
+    return [
+        (c, shared[c], sorted(shared[c].papers, key=lambda p: natural_key(ids[p])), _by_arxiv_id(shared[c].preprints))
+        for c in order
+    ]
 
 
 def _unlinked(preprint_rows: Sequence[Row], in_scope: Collection[str] | None) -> list[UnlinkedCoauthor]:
@@ -158,26 +175,41 @@ def _unlinked(preprint_rows: Sequence[Row], in_scope: Collection[str] | None) ->
     for row in preprint_rows:
         if "printed" in row and "coauthor" not in row and _counts(row, in_scope):
             names[row["printed"].value].add(row["preprint"].value)
-    return [UnlinkedCoauthor(name=n, preprint_count=len(names[n]), preprint_ids=_by_arxiv_id(names[n]))
-            for n in sorted(names, key=lambda n: (-len(names[n]), n))]
+    return [
+        UnlinkedCoauthor(name=n, preprint_count=len(names[n]), preprint_ids=_by_arxiv_id(names[n]))
+        for n in sorted(names, key=lambda n: (-len(names[n]), n))
+    ]
 
 
 def coauthor_connection(
-    info: Info, person: _person.Person, *, event: str | None, venue: str | None, year: int | None,
-    first: int | None, after: str | None, sources: Sequence[Source] = DEFAULT_SOURCES,
+    info: Info,
+    person: _person.Person,
+    *,
+    event: str | None,
+    venue: str | None,
+    year: int | None,
+    first: int | None,
+    after: str | None,
+    sources: Sequence[Source] = DEFAULT_SOURCES,
 ) -> Maybe[CoauthorConnection]:
     """A page of ``person``'s coauthors in scope (``Query.coauthors`` and ``Person.coauthors``)."""
     size = page_size(info, first, ctx(info).settings.max_page_size)
     if not sources:
         raise UserError("'sources' is empty: give ANTHOLOGY, PREPRINTS or both", argument="sources")
     chosen = frozenset(sources)
-    return then(scope_of(info, venue, event),
-                lambda scope: _coauthor_connection(info, person, scope, year, size, after, chosen))
+    return then(
+        scope_of(info, venue, event), lambda scope: _coauthor_connection(info, person, scope, year, size, after, chosen)
+    )
 
 
 def _coauthor_connection(
-    info: Info, person: _person.Person, scope: tuple[str, str] | None, year: int | None, size: int,
-    after: str | None, sources: frozenset[Source],
+    info: Info,
+    person: _person.Person,
+    scope: tuple[str, str] | None,
+    year: int | None,
+    size: int,
+    after: str | None,
+    sources: frozenset[Source],
 ) -> Maybe[CoauthorConnection]:
     loaders = ctx(info).loaders
     # every load is asked before any is awaited: they share the request's batches
@@ -208,9 +240,14 @@ def _coauthor_connection(
             year=year,
             sources=sources,
             edges=[
-                CoauthorEdge(cursor=encode_cursor(i), node=_person.Person.named(c, shared.name),
-                             count=len(paper_ids), paper_ids=paper_ids,
-                             preprint_count=len(preprint_ids), preprint_ids=preprint_ids)
+                CoauthorEdge(
+                    cursor=encode_cursor(i),
+                    node=_person.Person.named(c, shared.name),
+                    count=len(paper_ids),
+                    paper_ids=paper_ids,
+                    preprint_count=len(preprint_ids),
+                    preprint_ids=preprint_ids,
+                )
                 for i, (c, shared, paper_ids, preprint_ids) in chunk
             ],
             page_info=_connection.page_info(has_next, has_previous, chunk),
@@ -218,5 +255,10 @@ def _coauthor_connection(
             unlinked_coauthors=_unlinked(preprint_rows, in_scope),
         )
 
-    return then(rows, lambda rows: then(preprint_rows, lambda preprint_rows: then(
-        papers_in_scope, lambda papers: connection(rows, preprint_rows, papers))))
+    return then(
+        rows,
+        lambda rows: then(
+            preprint_rows,
+            lambda preprint_rows: then(papers_in_scope, lambda papers: connection(rows, preprint_rows, papers)),
+        ),
+    )

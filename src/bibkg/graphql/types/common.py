@@ -91,8 +91,7 @@ def existing_iri(info: Info, kind: str, value: str, argument: str | None = None)
 
     def exists(rows: list[Row]) -> str:
         if not rows:
-            raise UserError(f"no {kind} with id '{value}' (argument '{argument}')",
-                            code="NOT_FOUND", argument=argument)
+            raise UserError(f"no {kind} with id '{value}' (argument '{argument}')", code="NOT_FOUND", argument=argument)
         return iri
 
     return then(getattr(ctx(info).loaders, kind).get((iri,)), exists)
@@ -101,8 +100,10 @@ def existing_iri(info: Info, kind: str, value: str, argument: str | None = None)
 def scope_of(info: Info, venue: str | None, event: str | None) -> Maybe[tuple[str, str] | None]:
     """The event or venue a list is filtered by, checked to exist (:func:`existing_iri`)."""
     if venue and event:
-        raise UserError("give either 'event' (e.g. acl-2025: main conference, Findings and colocated "
-                        "workshops) or 'venue' (e.g. acl with year 2025: main conference only), not both")
+        raise UserError(
+            "give either 'event' (e.g. acl-2025: main conference, Findings and colocated "
+            "workshops) or 'venue' (e.g. acl with year 2025: main conference only), not both"
+        )
     if event:
         return then(existing_iri(info, "event", event), lambda iri: ("event", iri))
     if venue:

@@ -47,15 +47,18 @@ def page_info(has_next: bool, has_previous: bool, chunk: list[tuple[int, Any]]) 
     )
 
 
-def paper_connection(info: Info, papers: list[tuple[str, str]], first: int,
-                     after: str | None) -> Maybe[PaperConnection]:
+def paper_connection(
+    info: Info, papers: list[tuple[str, str]], first: int, after: str | None
+) -> Maybe[PaperConnection]:
     """The page of ``papers`` (ordered ``(iri, anthology id)`` pairs) after ``after``, its papers loaded."""
     chunk, has_next, has_previous = page(papers, first, after)
 
     def connection(nodes: list[_paper.Paper]) -> PaperConnection:
         return PaperConnection(
             total_count=len(papers),
-            edges=[PaperEdge(cursor=encode_cursor(i), node=node) for (i, _pair), node in zip(chunk, nodes, strict=True)],
+            edges=[
+                PaperEdge(cursor=encode_cursor(i), node=node) for (i, _pair), node in zip(chunk, nodes, strict=True)
+            ],
             page_info=page_info(has_next, has_previous, chunk),
         )
 

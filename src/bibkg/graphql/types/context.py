@@ -29,8 +29,10 @@ class GQLContext(BaseContext):
     def loaders(self) -> Loaders:
         """This request's loaders, made when a resolver first needs them (a request answered
         from the response cache never does)."""
-        return Loaders(self.services.runner, result_cache_for(self.services.store, self.settings.cache_entries,
-                                                              self.settings.cache_mb * 2**20))
+        return Loaders(
+            self.services.runner,
+            result_cache_for(self.services.store, self.settings.cache_entries, self.settings.cache_mb * 2**20),
+        )
 
     async def name_index(self) -> NameIndex:
         index = name_index_for(self.services.store)

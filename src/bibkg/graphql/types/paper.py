@@ -44,9 +44,13 @@ def contributors(info: Info, rows: Sequence[Row], role: str) -> Maybe[list[Contr
         if item is None:
             given, family = str_of(r, "givenName"), str_of(r, "familyName")
             item = by_position[position] = {
-                "position": position, "printed_name": str_of(r, "fullName") or " ".join(p for p in (given, family) if p),
-                "given_name": given, "family_name": family, "affiliation": str_of(r, "affiliation"),
-                "script_variants": [], "person": r["person"].value,
+                "position": position,
+                "printed_name": str_of(r, "fullName") or " ".join(p for p in (given, family) if p),
+                "given_name": given,
+                "family_name": family,
+                "affiliation": str_of(r, "affiliation"),
+                "script_variants": [],
+                "person": r["person"].value,
             }
         variant = str_of(r, "variant")
         if variant and variant not in item["script_variants"]:
@@ -128,32 +132,46 @@ class Paper:
     pdf: str | None = strawberry.field(description="PDF URL.")
     bibkey: str | None = strawberry.field(description="The Anthology's BibTeX key.")
     authors: list[Contributor] = strawberry.field(resolver=_authors, description="Authors in printed order.")
-    editors: list[Contributor] = strawberry.field(resolver=_editors,
-                                                  description="Editors of the paper, else of its volume.")
+    editors: list[Contributor] = strawberry.field(
+        resolver=_editors, description="Editors of the paper, else of its volume."
+    )
     volume: VolumeRef | None = strawberry.field(resolver=_volume_of)
-    venues: list[VenueRef] = strawberry.field(resolver=_venues,
-                                              description="Venues (e.g. acl; Findings papers: findings).")
+    venues: list[VenueRef] = strawberry.field(
+        resolver=_venues, description="Venues (e.g. acl; Findings papers: findings)."
+    )
     events: list[EventRef] = strawberry.field(
-        resolver=_events, description="Events (e.g. findings-2025 and acl-2025 for ACL 2025 Findings).")
+        resolver=_events, description="Events (e.g. findings-2025 and acl-2025 for ACL 2025 Findings)."
+    )
     sigs: list[SIGRef] = strawberry.field(resolver=_sigs, description="Special interest groups.")
     awards: list[str] = strawberry.field(resolver=_awards, description="Awards, as named by the Anthology.")
     bibtex: str = strawberry.field(resolver=_bibtex, description="A BibTeX entry for the paper.")
     preprints: list[PreprintRef] = strawberry.field(
-        resolver=_preprints, description="arXiv preprints (Hugging Face Daily Papers) published as this paper.")
+        resolver=_preprints, description="arXiv preprints (Hugging Face Daily Papers) published as this paper."
+    )
     volume_iri: strawberry.Private[str | None]
 
     @classmethod
     def from_row(cls, iri: str, row: Row | None) -> Paper:
         """The paper of IRI ``iri`` from its ``gql-papers`` row (``None``: no data)."""
         return cls(
-            iri=iri, id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY)), title=str_of(row, "title"),
-            abstract=str_of(row, "abstract"), year=int_of(row, "year"), month=str_of(row, "month"),
-            pages=str_of(row, "pages"), doi=doi_of(str_of(row, "doi")), url=str_of(row, "url") or iri,
-            pdf=str_of(row, "pdf"), bibkey=str_of(row, "bibkey"), volume_iri=str_of(row, "volume"),
+            iri=iri,
+            id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY)),
+            title=str_of(row, "title"),
+            abstract=str_of(row, "abstract"),
+            year=int_of(row, "year"),
+            month=str_of(row, "month"),
+            pages=str_of(row, "pages"),
+            doi=doi_of(str_of(row, "doi")),
+            url=str_of(row, "url") or iri,
+            pdf=str_of(row, "pdf"),
+            bibkey=str_of(row, "bibkey"),
+            volume_iri=str_of(row, "volume"),
         )
 
 
 def load_papers(info: Info, targets: Sequence[str]) -> Maybe[list[Paper]]:
     """The papers of IRIs ``targets``, in order, their rows loaded together."""
-    return then(first_rows(ctx(info).loaders.paper, targets),
-                lambda rows: [Paper.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])
+    return then(
+        first_rows(ctx(info).loaders.paper, targets),
+        lambda rows: [Paper.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)],
+    )

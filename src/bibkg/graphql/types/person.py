@@ -19,8 +19,8 @@ from . import venue as _venue
 from . import volume as _volume
 from .common import bool_of, by_year, first_row, first_rows, int_of, page_size, scope_of, str_of
 from .context import ctx
-from .sources import DEFAULT_SOURCES, SourcesArgument
 from .refs import CoauthorConnectionRef, PageInfoRef, PaperConnectionRef, PreprintRef, VenueRef, VolumeRef
+from .sources import DEFAULT_SOURCES, SourcesArgument
 
 
 @strawberry.type(description="A name written in another script, e.g. 耀东 杨 (language tag zh-hani).")
@@ -87,43 +87,64 @@ def _comment(root: Person, info: Info) -> Maybe[str | None]:
 
 
 def _similar(root: Person, info: Info) -> Maybe[list[Person]]:
-    return then(_details(info, root),
-                lambda rows: load_persons(info, sorted({r["similar"].value for r in rows if "similar" in r})))
+    return then(
+        _details(info, root),
+        lambda rows: load_persons(info, sorted({r["similar"].value for r in rows if "similar" in r})),
+    )
 
 
 def _papers(
-    root: Person, info: Info, year: int | None = None, venue: strawberry.ID | None = None,
-    event: strawberry.ID | None = None, first: int | None = None, after: str | None = None,
+    root: Person,
+    info: Info,
+    year: int | None = None,
+    venue: strawberry.ID | None = None,
+    event: strawberry.ID | None = None,
+    first: int | None = None,
+    after: str | None = None,
 ) -> Maybe[_connection.PaperConnection]:
     size = page_size(info, first)
-    return then(scope_of(info, venue, event), lambda scope: then(
-        person_papers(info, root.iri, scope, year),
-        lambda rows: _connection.paper_connection(info, _connection.sorted_papers(rows, newest_first=True), size,
-                                                  after)))
+    return then(
+        scope_of(info, venue, event),
+        lambda scope: then(
+            person_papers(info, root.iri, scope, year),
+            lambda rows: _connection.paper_connection(
+                info, _connection.sorted_papers(rows, newest_first=True), size, after
+            ),
+        ),
+    )
 
 
 def _coauthors_of(
-    root: Person, info: Info, event: strawberry.ID | None = None, venue: strawberry.ID | None = None,
-    year: int | None = None, first: int | None = None, after: str | None = None,
+    root: Person,
+    info: Info,
+    event: strawberry.ID | None = None,
+    venue: strawberry.ID | None = None,
+    year: int | None = None,
+    first: int | None = None,
+    after: str | None = None,
     sources: SourcesArgument = DEFAULT_SOURCES,
 ) -> Maybe[_coauthors.CoauthorConnection]:
-    return _coauthors.coauthor_connection(info, root, event=event, venue=venue, year=year, first=first, after=after,
-                                          sources=sources)
+    return _coauthors.coauthor_connection(
+        info, root, event=event, venue=venue, year=year, first=first, after=after, sources=sources
+    )
 
 
 def _venues(root: Person, info: Info) -> Maybe[list[VenueCount]]:
     def venues(rows: list[Row]) -> Maybe[list[VenueCount]]:
-        counts = sorted(((-(int_of(r, "papers") or 0), r["venue"].value) for r in rows))
-        return then(_venue.load_venues(info, [v for _c, v in counts]),
-                    lambda found: [VenueCount(venue=venue, count=-c) for (c, _v), venue in zip(counts, found,
-                                                                                              strict=True)])
+        counts = sorted((-(int_of(r, "papers") or 0), r["venue"].value) for r in rows)
+        return then(
+            _venue.load_venues(info, [v for _c, v in counts]),
+            lambda found: [VenueCount(venue=venue, count=-c) for (c, _v), venue in zip(counts, found, strict=True)],
+        )
 
     return then(ctx(info).loaders.person_venues.get((root.iri,)), venues)
 
 
 def _editor_of(root: Person, info: Info) -> Maybe[list[_volume.Volume]]:
-    return then(ctx(info).loaders.person_editor_of.get((root.iri,)),
-                lambda rows: _volume.load_volumes(info, by_year(rows, "volume")))
+    return then(
+        ctx(info).loaders.person_editor_of.get((root.iri,)),
+        lambda rows: _volume.load_volumes(info, by_year(rows, "volume")),
+    )
 
 
 def _preprints(root: Person, info: Info) -> Maybe[list]:
@@ -132,37 +153,51 @@ def _preprints(root: Person, info: Info) -> Maybe[list]:
     return person_preprints(info, root.iri)
 
 
-@strawberry.type(description="A person: verified (listed in the Anthology's people metadata) or "
-                 "inferred from the names printed on papers (id `unverified/{slug}`).")
+@strawberry.type(
+    description="A person: verified (listed in the Anthology's people metadata) or "
+    "inferred from the names printed on papers (id `unverified/{slug}`)."
+)
 class Person:
     iri: str = strawberry.field(description="The person's Anthology IRI.")
     id: strawberry.ID = strawberry.field(
-        description="Anthology person id, e.g. `yaodong-yang` or `unverified/jiaming-ji`.")
+        description="Anthology person id, e.g. `yaodong-yang` or `unverified/jiaming-ji`."
+    )
     name: str = strawberry.field(description="Canonical name.")
-    names: list[str] = strawberry.field(resolver=_names,
-                                        description="Every name the person published under, canonical first.")
-    script_variants: list[ScriptVariant] = strawberry.field(resolver=_script_variants,
-                                                            description="The person's name in other scripts.")
+    names: list[str] = strawberry.field(
+        resolver=_names, description="Every name the person published under, canonical first."
+    )
+    script_variants: list[ScriptVariant] = strawberry.field(
+        resolver=_script_variants, description="The person's name in other scripts."
+    )
     orcid: str | None = strawberry.field(resolver=_orcid, description="ORCID iD, e.g. 0000-0002-1825-0097.")
-    verified: bool = strawberry.field(resolver=_verified,
-                                      description="True for persons listed in the Anthology's people metadata.")
-    comment: str | None = strawberry.field(resolver=_comment,
-                                           description="Disambiguating comment of the people metadata.")
-    similar: list[Person] = strawberry.field(resolver=_similar,
-                                             description="Persons with a similar name (possible confusions).")
+    verified: bool = strawberry.field(
+        resolver=_verified, description="True for persons listed in the Anthology's people metadata."
+    )
+    comment: str | None = strawberry.field(
+        resolver=_comment, description="Disambiguating comment of the people metadata."
+    )
+    similar: list[Person] = strawberry.field(
+        resolver=_similar, description="Persons with a similar name (possible confusions)."
+    )
     papers: PaperConnectionRef = strawberry.field(
-        resolver=_papers, description="Papers, newest first, optionally within a year, a venue or an event.")
+        resolver=_papers, description="Papers, newest first, optionally within a year, a venue or an event."
+    )
     coauthors: CoauthorConnectionRef = strawberry.field(
-        resolver=_coauthors_of, description="Coauthors with shared-paper counts, optionally within an event "
+        resolver=_coauthors_of,
+        description="Coauthors with shared-paper counts, optionally within an event "
         "(e.g. acl-2025: main conference, Findings, colocated workshops), a venue "
-        "(e.g. acl: main conference only) and a year; `sources` adds shared preprints.")
-    venues: list[VenueCount] = strawberry.field(resolver=_venues,
-                                                description="Venues the person published at, most papers first.")
-    editor_of: list[VolumeRef] = strawberry.field(resolver=_editor_of,
-                                                  description="Volumes the person edited, newest first.")
+        "(e.g. acl: main conference only) and a year; `sources` adds shared preprints.",
+    )
+    venues: list[VenueCount] = strawberry.field(
+        resolver=_venues, description="Venues the person published at, most papers first."
+    )
+    editor_of: list[VolumeRef] = strawberry.field(
+        resolver=_editor_of, description="Volumes the person edited, newest first."
+    )
     preprints: list[PreprintRef] = strawberry.field(
-        resolver=_preprints, description="arXiv preprints (Hugging Face Daily Papers) the person is a linked "
-        "author of, newest first.")
+        resolver=_preprints,
+        description="arXiv preprints (Hugging Face Daily Papers) the person is a linked author of, newest first.",
+    )
     row: strawberry.Private[Row | None] = None
 
     @classmethod
@@ -183,8 +218,10 @@ def _person_id(iri: str) -> strawberry.ID:
 
 def load_persons(info: Info, targets: Sequence[str]) -> Maybe[list[Person]]:
     """The persons of IRIs ``targets``, in order, their rows loaded together."""
-    return then(first_rows(ctx(info).loaders.person, targets),
-                lambda rows: [Person.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])
+    return then(
+        first_rows(ctx(info).loaders.person, targets),
+        lambda rows: [Person.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)],
+    )
 
 
 @strawberry.type(description="A venue and the number of the person's papers there.")
@@ -223,8 +260,12 @@ def person_match_connection(matches: list, first: int, after: str | None) -> Per
     return PersonMatchConnection(
         total_count=len(matches),
         edges=[
-            PersonMatch(cursor=encode_cursor(i), node=Person.named(m.person, m.label), matched_name=m.matched_name,
-                        match=MATCH_KINDS[m.rank])
+            PersonMatch(
+                cursor=encode_cursor(i),
+                node=Person.named(m.person, m.label),
+                matched_name=m.matched_name,
+                match=MATCH_KINDS[m.rank],
+            )
             for i, m in chunk
         ],
         page_info=_connection.page_info(has_next, has_previous, chunk),
@@ -243,8 +284,7 @@ async def resolve_person_name(info: Info, name: str) -> str:
         candidates = [{"id": m.person_id, "name": m.label, "matchedName": m.matched_name} for m in best[:20]]
         listing = "; ".join(f"{c['id']} ({c['name']})" for c in candidates)
         raise UserError(
-            f"the name '{name}' is ambiguous: {len(best)} persons match ({listing}); "
-            "ask again with person: <id>",
+            f"the name '{name}' is ambiguous: {len(best)} persons match ({listing}); ask again with person: <id>",
             code="AMBIGUOUS_NAME",
             candidates=candidates,
         )

@@ -40,8 +40,9 @@ class HfLoaders:
     def __init__(self, info: Info) -> None:
         context = ctx(info)
         runner = context.services.runner
-        cache = result_cache_for(context.services.store, context.settings.cache_entries,
-                                 context.settings.cache_mb * 2**20)
+        cache = result_cache_for(
+            context.services.store, context.settings.cache_entries, context.settings.cache_mb * 2**20
+        )
         self.preprint = Loader(runner, "gql-preprints", "preprint", (), cache)
         self.authors = Loader(runner, "gql-preprint-authors", "preprint", (), cache)
         self.entries = Loader(runner, "gql-preprint-entries", "preprint", (), cache)
@@ -72,7 +73,8 @@ class PaperLink:
     year_gap: int = strawberry.field(description="The paper's year minus the arXiv year.")
     method: str = strawberry.field(description="Name and version of the linking method.")
     confirmed_by: str | None = strawberry.field(
-        description="The correction that confirmed this link (it then holds whatever its score); null: the linker's own.")
+        description="The correction that confirmed this link (it then holds whatever its score); null: the linker's own."
+    )
 
 
 @strawberry.type(description="Why a preprint author is linked to an Anthology person.")
@@ -80,11 +82,14 @@ class PersonLink:
     person: PersonRef
     score: float = strawberry.field(description="Confidence in [0, 1].")
     name_similarity: float = strawberry.field(
-        description="The arXiv name against the person's names (all of them: 'Juntao Dai' is also 'Josef Dai').")
+        description="The arXiv name against the person's names (all of them: 'Juntao Dai' is also 'Josef Dai')."
+    )
     aligned_position: int | None = strawberry.field(
-        description="The author's position on the Anthology paper; null for a link a correction confirmed without one.")
+        description="The author's position on the Anthology paper; null for a link a correction confirmed without one."
+    )
     confirmed_by: str | None = strawberry.field(
-        description="The correction that confirmed this link; null: the linker's own.")
+        description="The correction that confirmed this link; null: the linker's own."
+    )
 
 
 @strawberry.type(description="An author of a preprint, as printed on arXiv.")
@@ -94,9 +99,11 @@ class PreprintAuthor:
     hf_authorship_id: str | None = strawberry.field(description="Hugging Face id of this authorship.")
     hf_account: str | None = strawberry.field(description="Handle of the Hugging Face account linked to it.")
     hf_account_status: str | None = strawberry.field(
-        description="How the account was linked (claimed_verified, admin_assigned, extracted_…).")
+        description="How the account was linked (claimed_verified, admin_assigned, extracted_…)."
+    )
     link: PersonLink | None = strawberry.field(
-        description="The Anthology person, when the evidence is strong; else the author is only a name.")
+        description="The Anthology person, when the evidence is strong; else the author is only a name."
+    )
 
 
 def _listed(root: DailyPapersEntry, info: Info) -> Maybe[Preprint | None]:
@@ -116,12 +123,15 @@ class DailyPapersEntry:
     preprint_iri: strawberry.Private[str]
 
 
-
 def _entry(row: Row) -> DailyPapersEntry:
     return DailyPapersEntry(
-        day=str_of(row, "day") or "", upvotes=int_of(row, "upvotes"), comments=int_of(row, "comments"),
-        submitter=str_of(row, "submitter"), organization=str_of(row, "organization"),
-        github_repo=str_of(row, "githubRepo"), project_page=str_of(row, "projectPage"),
+        day=str_of(row, "day") or "",
+        upvotes=int_of(row, "upvotes"),
+        comments=int_of(row, "comments"),
+        submitter=str_of(row, "submitter"),
+        organization=str_of(row, "organization"),
+        github_repo=str_of(row, "githubRepo"),
+        project_page=str_of(row, "projectPage"),
         preprint_iri=row["preprint"].value,
     )
 
@@ -135,13 +145,20 @@ def _authors(root: Preprint, info: Info) -> Maybe[list[PreprintAuthor]]:
             by_iri = dict(zip(linked, persons, strict=True))
             return [
                 PreprintAuthor(
-                    position=int_of(r, "position") or 0, printed_name=str_of(r, "name") or "",
-                    hf_authorship_id=str_of(r, "hfId"), hf_account=str_of(r, "handle"),
+                    position=int_of(r, "position") or 0,
+                    printed_name=str_of(r, "name") or "",
+                    hf_authorship_id=str_of(r, "hfId"),
+                    hf_account=str_of(r, "handle"),
                     hf_account_status=str_of(r, "status"),
-                    link=None if "person" not in r else PersonLink(
-                        person=by_iri[r["person"].value], score=_float(r, "score") or 0.0,
+                    link=None
+                    if "person" not in r
+                    else PersonLink(
+                        person=by_iri[r["person"].value],
+                        score=_float(r, "score") or 0.0,
                         name_similarity=_float(r, "nameSimilarity") or 0.0,
-                        aligned_position=int_of(r, "alignedPosition"), confirmed_by=_correction(r)),
+                        aligned_position=int_of(r, "alignedPosition"),
+                        confirmed_by=_correction(r),
+                    ),
                 )
                 for r in rows
             ]
@@ -159,10 +176,18 @@ def _published_as(root: Preprint, info: Info) -> Maybe[PaperLink | None]:
     row = root.row
     if row is None or "paper" not in row:
         return None
-    return then(_paper.load_papers(info, [row["paper"].value]), lambda found: PaperLink(
-        paper=found[0], score=_float(row, "score") or 0.0, title_similarity=_float(row, "titleSimilarity") or 0.0,
-        author_overlap=_float(row, "authorOverlap") or 0.0, year_gap=int_of(row, "yearGap") or 0,
-        method=str_of(row, "method") or "", confirmed_by=_correction(row)))
+    return then(
+        _paper.load_papers(info, [row["paper"].value]),
+        lambda found: PaperLink(
+            paper=found[0],
+            score=_float(row, "score") or 0.0,
+            title_similarity=_float(row, "titleSimilarity") or 0.0,
+            author_overlap=_float(row, "authorOverlap") or 0.0,
+            year_gap=int_of(row, "yearGap") or 0,
+            method=str_of(row, "method") or "",
+            confirmed_by=_correction(row),
+        ),
+    )
 
 
 def _correction(row: Row) -> str | None:
@@ -181,20 +206,30 @@ class Preprint:
     author_count: int
     authors: list[PreprintAuthor] = strawberry.field(resolver=_authors, description="Authors in printed order.")
     published_as: PaperLink | None = strawberry.field(
-        resolver=_published_as, description="The Anthology paper it was published as, with the evidence.")
-    daily_papers: list[DailyPapersEntry] = strawberry.field(resolver=_entries,
-                                                            description="Its Daily Papers entries, by day.")
+        resolver=_published_as, description="The Anthology paper it was published as, with the evidence."
+    )
+    daily_papers: list[DailyPapersEntry] = strawberry.field(
+        resolver=_entries, description="Its Daily Papers entries, by day."
+    )
     row: strawberry.Private[Row | None] = None
 
 
 def load_preprints(info: Info, targets: Sequence[str]) -> Maybe[list[Preprint | None]]:
     """The preprints of IRIs ``targets`` (``None`` where the graph has none), in order."""
+
     def made(rows: list[Row | None]) -> list[Preprint | None]:
         return [
-            None if row is None else Preprint(
-                iri=iri, arxiv_id=strawberry.ID(str_of(row, "id") or ""), title=str_of(row, "title") or "",
-                abstract=str_of(row, "abstract"), date=str_of(row, "date"),
-                author_count=int_of(row, "authors") or 0, row=row)
+            None
+            if row is None
+            else Preprint(
+                iri=iri,
+                arxiv_id=strawberry.ID(str_of(row, "id") or ""),
+                title=str_of(row, "title") or "",
+                abstract=str_of(row, "abstract"),
+                date=str_of(row, "date"),
+                author_count=int_of(row, "authors") or 0,
+                row=row,
+            )
             for iri, row in zip(targets, rows, strict=True)
         ]
 
@@ -207,12 +242,15 @@ def _present(found: list[Preprint | None]) -> list[Preprint]:
 
 def paper_preprints(info: Info, paper_iri: str) -> Maybe[list[Preprint]]:
     """The preprints published as the paper ``paper_iri`` (``Paper.preprints``)."""
-    return then(_loaders(info).of_paper.get((paper_iri,)),
-                lambda rows: then(load_preprints(info, [r["preprint"].value for r in rows]), _present))
+    return then(
+        _loaders(info).of_paper.get((paper_iri,)),
+        lambda rows: then(load_preprints(info, [r["preprint"].value for r in rows]), _present),
+    )
 
 
 def person_preprints(info: Info, person_iri: str) -> Maybe[list[Preprint]]:
     """The preprints of which the person is a linked author, newest first (``Person.preprints``)."""
+
     def made(rows: list[Row]) -> Maybe[list[Preprint]]:
         targets = list(dict.fromkeys(r["preprint"].value for r in rows))
         return then(load_preprints(info, targets), _present)
@@ -243,11 +281,17 @@ class HfQuery:
             raise UserError(f"'arxivId' is not an arXiv id: {text[:40]!r}")
         return (await settle(load_preprints(info, [iris.preprint_iri(normalized[0])])))[0]
 
-    @strawberry.field(description="The Daily Papers of a day (`day`) or of a range of days (`from`, `to`), "
-                      "most upvoted first, each with the Anthology paper it was published as (if any).")
+    @strawberry.field(
+        description="The Daily Papers of a day (`day`) or of a range of days (`from`, `to`), "
+        "most upvoted first, each with the Anthology paper it was published as (if any)."
+    )
     async def daily_papers(
-        self, info: Info, day: str | None = None, from_: Annotated[str | None, strawberry.argument(name="from")] = None,
-        to: str | None = None, first: int | None = None,
+        self,
+        info: Info,
+        day: str | None = None,
+        from_: Annotated[str | None, strawberry.argument(name="from")] = None,
+        to: str | None = None,
+        first: int | None = None,
     ) -> list[DailyPapersEntry]:
         size = page_size(info, first)
         if day is not None and (from_ is not None or to is not None):

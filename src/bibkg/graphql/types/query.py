@@ -42,10 +42,14 @@ class AnthologyQuery:
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
         return await _entity(info, "person", id, Person)
 
-    @strawberry.field(description="Persons who published under a name: insensitive to case, diacritics, "
-                      "punctuation and name order ('Last, First'), matching initials and names in other "
-                      "scripts (耀东 杨). Best matches first.")
-    async def people(self, info: Info, name: str, first: int | None = None, after: str | None = None) -> PersonMatchConnection:
+    @strawberry.field(
+        description="Persons who published under a name: insensitive to case, diacritics, "
+        "punctuation and name order ('Last, First'), matching initials and names in other "
+        "scripts (耀东 杨). Best matches first."
+    )
+    async def people(
+        self, info: Info, name: str, first: int | None = None, after: str | None = None
+    ) -> PersonMatchConnection:
         size = page_size(info, first)
         if not name.strip():
             raise UserError("'name' is empty")
@@ -56,11 +60,19 @@ class AnthologyQuery:
     async def paper(self, info: Info, id: strawberry.ID) -> Paper | None:
         return await _entity(info, "paper", id, Paper)
 
-    @strawberry.field(description="Papers of a venue, an event, a year and/or with a title containing "
-                      "some text (at least one is required), newest first.")
+    @strawberry.field(
+        description="Papers of a venue, an event, a year and/or with a title containing "
+        "some text (at least one is required), newest first."
+    )
     async def papers(
-        self, info: Info, venue: strawberry.ID | None = None, event: strawberry.ID | None = None,
-        year: int | None = None, title: str | None = None, first: int | None = None, after: str | None = None,
+        self,
+        info: Info,
+        venue: strawberry.ID | None = None,
+        event: strawberry.ID | None = None,
+        year: int | None = None,
+        title: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> PaperConnection:
         size = page_size(info, first)
         context = ctx(info)
@@ -118,15 +130,24 @@ class AnthologyQuery:
     async def sig(self, info: Info, id: strawberry.ID) -> SIG | None:
         return await _entity(info, "sig", id, SIG)
 
-    @strawberry.field(description="Coauthors of a person (by `person` id, or by `name` — an ambiguous name "
-                      "is an error listing the candidates) with shared-paper counts, ordered by count "
-                      "then name. `event: \"acl-2025\"` is ACL 2025 with Findings and colocated "
-                      "workshops; `venue: \"acl\", year: 2025` is the main conference only. "
-                      "`sources: [ANTHOLOGY, PREPRINTS]` counts linked arXiv preprints too.")
+    @strawberry.field(
+        description="Coauthors of a person (by `person` id, or by `name` — an ambiguous name "
+        "is an error listing the candidates) with shared-paper counts, ordered by count "
+        'then name. `event: "acl-2025"` is ACL 2025 with Findings and colocated '
+        'workshops; `venue: "acl", year: 2025` is the main conference only. '
+        "`sources: [ANTHOLOGY, PREPRINTS]` counts linked arXiv preprints too."
+    )
     async def coauthors(
-        self, info: Info, person: strawberry.ID | None = None, name: str | None = None,
-        event: strawberry.ID | None = None, venue: strawberry.ID | None = None, year: int | None = None,
-        first: int | None = None, after: str | None = None, sources: SourcesArgument = DEFAULT_SOURCES,
+        self,
+        info: Info,
+        person: strawberry.ID | None = None,
+        name: str | None = None,
+        event: strawberry.ID | None = None,
+        venue: strawberry.ID | None = None,
+        year: int | None = None,
+        first: int | None = None,
+        after: str | None = None,
+        sources: SourcesArgument = DEFAULT_SOURCES,
     ) -> CoauthorConnection:
         if (person is None) == (name is None):
             raise UserError("give exactly one of 'person' (an id) or 'name'")
@@ -135,5 +156,8 @@ class AnthologyQuery:
         else:
             iri = await resolve_person_name(info, name or "")
         found = (await settle(load_persons(info, [iri])))[0]
-        return await settle(coauthor_connection(info, found, event=event, venue=venue, year=year,
-                                                first=first, after=after, sources=sources))
+        return await settle(
+            coauthor_connection(
+                info, found, event=event, venue=venue, year=year, first=first, after=after, sources=sources
+            )
+        )

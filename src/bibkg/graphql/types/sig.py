@@ -33,12 +33,17 @@ class SIG:
     def from_row(cls, iri: str, row: Row | None) -> SIG:
         """The SIG of IRI ``iri`` from its ``gql-sigs`` row (``None``: no data)."""
         return cls(
-            iri=iri, id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY + "sigs/")), acronym=str_of(row, "acronym"),
-            name=str_of(row, "name"), homepage=str_of(row, "homepage"),
+            iri=iri,
+            id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY + "sigs/")),
+            acronym=str_of(row, "acronym"),
+            name=str_of(row, "name"),
+            homepage=str_of(row, "homepage"),
         )
 
 
 def load_sigs(info: Info, targets: Sequence[str]) -> Maybe[list[SIG]]:
     """The SIGs of IRIs ``targets``, in order, their rows loaded together."""
-    return then(first_rows(ctx(info).loaders.sig, targets),
-                lambda rows: [SIG.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])
+    return then(
+        first_rows(ctx(info).loaders.sig, targets),
+        lambda rows: [SIG.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)],
+    )

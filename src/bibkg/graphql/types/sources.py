@@ -17,14 +17,19 @@ import strawberry
 class Source(Enum):
     ANTHOLOGY = strawberry.enum_value("anthology", description="Papers of the ACL Anthology.")
     PREPRINTS = strawberry.enum_value(
-        "preprints", description="arXiv preprints (Hugging Face Daily Papers) the person is a linked author of.")
+        "preprints", description="arXiv preprints (Hugging Face Daily Papers) the person is a linked author of."
+    )
 
 
 DEFAULT_SOURCES = (Source.ANTHOLOGY,)
 """The default of ``sources``: the Anthology alone (the answers the fields gave before preprints)."""
 
-SourcesArgument = Annotated[list[Source], strawberry.argument(
-    description="What counts as writing together: ANTHOLOGY (shared papers: `count`), PREPRINTS "
-    "(shared linked preprints: `preprintCount`), or both. Every count counts the chosen sources only. "
-    "A preprint counts within an event, venue or year when the paper it was published as is one of "
-    "the person's papers there.")]
+SourcesArgument = Annotated[
+    list[Source],
+    strawberry.argument(
+        description="What counts as writing together: ANTHOLOGY (shared papers: `count`), PREPRINTS "
+        "(shared linked preprints: `preprintCount`), or both. Every count counts the chosen sources only. "
+        "A preprint counts within an event, venue or year when the paper it was published as is one of "
+        "the person's papers there."
+    ),
+]

@@ -19,8 +19,9 @@ from .context import ctx
 from .refs import AuthorCountRef, PaperConnectionRef, VolumeRef
 
 
-def top_authors(info: Info, kind: str, scope: str, year: int | None,
-                first: int | None) -> Maybe[list[_person.AuthorCount]]:
+def top_authors(
+    info: Info, kind: str, scope: str, year: int | None, first: int | None
+) -> Maybe[list[_person.AuthorCount]]:
     """The authors with most papers at the event or venue (``kind``) of IRI ``scope``."""
     size = page_size(info, first, 10)
 
@@ -41,16 +42,21 @@ def _volumes(root: Venue, info: Info, year: int | None = None) -> Maybe[list[_vo
     return _volume.volumes_of(info, "venue", root.iri, year)
 
 
-def _papers(root: Venue, info: Info, year: int | None = None, first: int | None = None,
-            after: str | None = None) -> Maybe[_connection.PaperConnection]:
+def _papers(
+    root: Venue, info: Info, year: int | None = None, first: int | None = None, after: str | None = None
+) -> Maybe[_connection.PaperConnection]:
     size = page_size(info, first)
-    return then(ctx(info).loaders.papers_of["venue"].get((root.iri, year)),
-                lambda rows: _connection.paper_connection(info, _connection.sorted_papers(rows, newest_first=True),
-                                                          size, after))
+    return then(
+        ctx(info).loaders.papers_of["venue"].get((root.iri, year)),
+        lambda rows: _connection.paper_connection(
+            info, _connection.sorted_papers(rows, newest_first=True), size, after
+        ),
+    )
 
 
-def _top_authors(root: Venue, info: Info, year: int | None = None,
-                 first: int | None = None) -> Maybe[list[_person.AuthorCount]]:
+def _top_authors(
+    root: Venue, info: Info, year: int | None = None, first: int | None = None
+) -> Maybe[list[_person.AuthorCount]]:
     return top_authors(info, "venue", root.iri, year, first)
 
 
@@ -65,18 +71,25 @@ class Venue:
     volumes: list[VolumeRef] = strawberry.field(resolver=_volumes, description="Volumes, newest first.")
     papers: PaperConnectionRef = strawberry.field(resolver=_papers, description="Papers, newest first.")
     top_authors: list[AuthorCountRef] = strawberry.field(
-        resolver=_top_authors, description="Authors with most papers at the venue (in the year).")
+        resolver=_top_authors, description="Authors with most papers at the venue (in the year)."
+    )
 
     @classmethod
     def from_row(cls, iri: str, row: Row | None) -> Venue:
         """The venue of IRI ``iri`` from its ``gql-venues`` row (``None``: no data)."""
         return cls(
-            iri=iri, id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY + "venues/")), acronym=str_of(row, "acronym"),
-            name=str_of(row, "name"), is_acl=bool_of(row, "isAcl"), is_toplevel=bool_of(row, "isToplevel"),
+            iri=iri,
+            id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY + "venues/")),
+            acronym=str_of(row, "acronym"),
+            name=str_of(row, "name"),
+            is_acl=bool_of(row, "isAcl"),
+            is_toplevel=bool_of(row, "isToplevel"),
         )
 
 
 def load_venues(info: Info, targets: Sequence[str]) -> Maybe[list[Venue]]:
     """The venues of IRIs ``targets``, in order, their rows loaded together."""
-    return then(first_rows(ctx(info).loaders.venue, targets),
-                lambda rows: [Venue.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])
+    return then(
+        first_rows(ctx(info).loaders.venue, targets),
+        lambda rows: [Venue.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)],
+    )

@@ -25,8 +25,9 @@ def _links(info: Info, volume: Volume, kind: str) -> Maybe[list[str]]:
 
 
 def _editors(root: Volume, info: Info) -> Maybe[list[_paper.Contributor]]:
-    return then(ctx(info).loaders.contributions.get((root.iri,)),
-                lambda rows: _paper.contributors(info, rows, "editor"))
+    return then(
+        ctx(info).loaders.contributions.get((root.iri,)), lambda rows: _paper.contributors(info, rows, "editor")
+    )
 
 
 def _venues(root: Volume, info: Info) -> Maybe[list[_venue.Venue]]:
@@ -41,12 +42,16 @@ def _sigs(root: Volume, info: Info) -> Maybe[list[_sig.SIG]]:
     return then(_links(info, root, "sig"), lambda found: _sig.load_sigs(info, found))
 
 
-def _papers(root: Volume, info: Info, first: int | None = None,
-            after: str | None = None) -> Maybe[_connection.PaperConnection]:
+def _papers(
+    root: Volume, info: Info, first: int | None = None, after: str | None = None
+) -> Maybe[_connection.PaperConnection]:
     size = page_size(info, first)
-    return then(ctx(info).loaders.papers_of["volume"].get((root.iri, None)),
-                lambda rows: _connection.paper_connection(info, _connection.sorted_papers(rows, newest_first=False),
-                                                          size, after))
+    return then(
+        ctx(info).loaders.papers_of["volume"].get((root.iri, None)),
+        lambda rows: _connection.paper_connection(
+            info, _connection.sorted_papers(rows, newest_first=False), size, after
+        ),
+    )
 
 
 @strawberry.type(description="A volume: proceedings or a journal issue.")
@@ -71,20 +76,29 @@ class Volume:
     def from_row(cls, iri: str, row: Row | None) -> Volume:
         """The volume of IRI ``iri`` from its ``gql-volumes`` row (``None``: no data)."""
         return cls(
-            iri=iri, id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY + "volumes/")), title=str_of(row, "title"),
-            year=int_of(row, "year"), month=str_of(row, "month"), address=str_of(row, "address"),
-            publisher=str_of(row, "publisher"), volume_type=str_of(row, "volumeType"), pdf=str_of(row, "pdf"),
+            iri=iri,
+            id=strawberry.ID(strip_iri(iri, iris.ANTHOLOGY + "volumes/")),
+            title=str_of(row, "title"),
+            year=int_of(row, "year"),
+            month=str_of(row, "month"),
+            address=str_of(row, "address"),
+            publisher=str_of(row, "publisher"),
+            volume_type=str_of(row, "volumeType"),
+            pdf=str_of(row, "pdf"),
             doi=doi_of(str_of(row, "doi")),
         )
 
 
 def load_volumes(info: Info, targets: Sequence[str]) -> Maybe[list[Volume]]:
     """The volumes of IRIs ``targets``, in order, their rows loaded together."""
-    return then(first_rows(ctx(info).loaders.volume, targets),
-                lambda rows: [Volume.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)])
+    return then(
+        first_rows(ctx(info).loaders.volume, targets),
+        lambda rows: [Volume.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)],
+    )
 
 
 def volumes_of(info: Info, kind: str, scope: str, year: int | None) -> Maybe[list[Volume]]:
     """The volumes of an event, venue or SIG (``kind``) of IRI ``scope``, newest first."""
-    return then(ctx(info).loaders.volumes_of[kind].get((scope, year)),
-                lambda rows: load_volumes(info, by_year(rows, "volume")))
+    return then(
+        ctx(info).loaders.volumes_of[kind].get((scope, year)), lambda rows: load_volumes(info, by_year(rows, "volume"))
+    )
