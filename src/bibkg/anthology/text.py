@@ -17,7 +17,7 @@ def tex_to_text(tex: str) -> str:
 
     try:
         text = LatexNodes2Text(math_mode="text").latex_to_text(tex)
-    except Exception:  # pylatexenc raises several internal types on odd input
+    except Exception:  # noqa: BLE001 - pylatexenc raises several internal types on odd input
         text = tex
     return _SPACE.sub(" ", text).strip() or tex
 

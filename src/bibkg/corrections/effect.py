@@ -38,14 +38,16 @@ from .errors import (
     UnknownPaper,
     UnknownPerson,
 )
-from .facts import Contribution, GraphFacts
+from .facts import Contribution, GraphFacts, PersonFacts
 from .model import (
+    AuthorshipRef,
     Correction,
     DisableNameMatching,
     LinkDecision,
     Merge,
     Reassign,
     Split,
+    Target,
     ToNewPerson,
     ToPerson,
     ToUnknown,
@@ -192,8 +194,7 @@ class Overrides:
             for pin in effect.pins:
                 pins[pin.key] = pin
                 set_by[pin.key] = effect.correction
-            for pid, entry in effect.entries:
-                entries[pid] = entry
+            entries.update(effect.entries)
         return cls(pins, entries, set_by)
 
     def __bool__(self) -> bool:
@@ -366,13 +367,13 @@ class _Planner:
             raise InvalidCorrection(f"unknown change {change!r}")
         return self._settle()
 
-    def _person(self, pid: str, where: str):
+    def _person(self, pid: str, where: str) -> PersonFacts:
         person = self.facts.person(pid)
         if person is None:
             raise UnknownPerson(f"no person {pid} in the graph", field=where)
         return person
 
-    def _authorship(self, index: int, ref) -> Contribution:
+    def _authorship(self, index: int, ref: AuthorshipRef) -> Contribution:
         where = f"authorships[{index}]"
         authors = self.facts.authors(ref.paper)
         if authors is None:
@@ -402,7 +403,7 @@ class _Planner:
                 have.append(name)
         return dataclasses.replace(entry, names=tuple(have)) if len(have) != len(entry.names) else entry
 
-    def _retarget(self, contributions: list[Contribution], to, source: str) -> None:
+    def _retarget(self, contributions: list[Contribution], to: Target, source: str) -> None:
         if isinstance(to, ToPerson):
             self._person(to.id, "to.id")
             entry = self._entry(to.id)
@@ -569,7 +570,7 @@ class _Planner:
         for _ in range(_MAX_ROUNDS):
             meta = self._meta()
             fixes = False
-            for key, (c, _explicit, want) in self.targets.items():
+            for c, _explicit, want in self.targets.values():
                 got = self._resolve(c, meta)
                 if want and got != want:  # pragma: no cover - an explicit id always wins
                     raise Conflict(f"{c.item} author {c.position} would resolve to {got}, not {want}")
@@ -643,11 +644,11 @@ class _Planner:
             }
         before = tuple((pid, self.people.persons.get(pid)) for pid in sorted(self.entries))
         after_entries = tuple((pid, self.entries[pid]) for pid in sorted(self.entries))
-        changed = tuple((pid, e) for (pid, e), (_, b) in zip(after_entries, before) if e != b)
+        changed = tuple((pid, e) for (pid, e), (_, b) in zip(after_entries, before, strict=True) if e != b)
         return Effect(
             self.correction.id,
             tuple(pins),
             changed,
-            tuple((pid, b) for (pid, e), (_, b) in zip(after_entries, before) if e != b),
+            tuple((pid, b) for (pid, e), (_, b) in zip(after_entries, before, strict=True) if e != b),
             tuple(moved),
         )

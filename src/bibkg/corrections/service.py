@@ -447,12 +447,13 @@ def check_pending(correction: Correction, view: LogView) -> None:
             shared = set(other.change.papers) & set(correction.change.papers)
             if shared:
                 raise Conflict(f"paper {sorted(shared)[0]} is in pending correction {other.id} already", field="papers")
-        if (whole | reads) & owhole or whole & (oreads | owhole):
-            if not (isinstance(correction.change, Merge) and isinstance(other.change, Merge)):
-                person = sorted((whole | reads) & owhole or whole & (oreads | owhole))[0]
-                raise Conflict(
-                    f"pending correction {other.id} changes {person} as a whole; review it first", field="person"
-                )
+        if ((whole | reads) & owhole or whole & (oreads | owhole)) and not (
+            isinstance(correction.change, Merge) and isinstance(other.change, Merge)
+        ):
+            person = sorted((whole | reads) & owhole or whole & (oreads | owhole))[0]
+            raise Conflict(
+                f"pending correction {other.id} changes {person} as a whole; review it first", field="person"
+            )
         if isinstance(other.change, Merge):
             edges[other.change.source] = other.change.into
     if isinstance(correction.change, Merge):

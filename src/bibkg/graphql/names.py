@@ -204,8 +204,7 @@ class NameIndex:
                 q_only = all(len(w) == 1 for w in given_words)
                 for initials, only, person, name in self._by_family.get("".join(family_words), ()):
                     if (q_only and initials.startswith(q_initials)) or (only and q_initials.startswith(initials)):
-                        if q_only or only:
-                            note({(person, name)}, INITIALS)
+                        note({(person, name)}, INITIALS)
         matches = []
         for person, (rank, name) in best.items():
             info = self.persons.get(person)

@@ -76,7 +76,7 @@ def _preprint(out: QuadWriter, preprint: Preprint) -> None:
     nodes = [contribution_iri(s, "author", author.position) for author in preprint.authors]
     for node in nodes:
         out.add_iri(s, V.preprintAuthorship, node)
-    for node, author in zip(nodes, preprint.authors):
+    for node, author in zip(nodes, preprint.authors, strict=True):
         out.add(node, V.position, int_lit(author.position))
         out.add_text(node, V.nameAsPrinted, author.name)
         out.add_text(node, V.hfAuthorshipId, author.hf_id)

@@ -41,7 +41,7 @@ from ..export.snapshot_dumps import DumpManifest, read_block
 from ..mapping.collection import map_collection
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, build_on
-from ..store.local import LocalStore
+from ..store.local import LocalStore, SnapshotBuild
 from . import (
     IngestReport,
     Progress,
@@ -132,22 +132,22 @@ def run_incremental(
 
 
 def _update(
-    datadir,
-    files,
-    build,
-    store,
-    old,
-    state,
-    people,
-    sources,
+    datadir: Path,
+    files: list[Path],
+    build: SnapshotBuild,
+    store: LocalStore,
+    old: Sources,
+    state: Path,
+    people: PeopleMetadata,
+    sources: Sources,
     *,
-    jobs,
-    progress,
-    stage,
-    overrides=None,
-    extra_remap=frozenset(),
-    extra_graphs=None,
-):
+    jobs: int | None,
+    progress: Progress | None,
+    stage: Callable[[str], None] | None,
+    overrides: Overrides | None = None,
+    extra_remap: set[str] | frozenset[str] = frozenset(),
+    extra_graphs: dict[str, GraphText] | None = None,
+) -> IngestReport:
     step = time.perf_counter()
     phases: dict[str, float] = {}
 

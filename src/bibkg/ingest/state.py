@@ -131,7 +131,7 @@ class Sources:
             return None
         if not isinstance(data, dict) or data.get("version") != VERSION:
             return None
-        return cls({cid: digest for cid, digest in data["files"]}, data["resolution"], data.get("datadir", ""))
+        return cls(dict(data["files"]), data["resolution"], data.get("datadir", ""))
 
 
 def read_facts(state: Path, collection_id: str) -> CollectionFacts:

@@ -52,7 +52,7 @@ from concurrent.futures import Future as ConcurrentFuture
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any
+from typing import Any, ClassVar
 
 from ..errors import BibkgError
 from .worker import Job, Outcome, run_job
@@ -70,7 +70,7 @@ class Stopped(BibkgError):
     """A query or request was not (fully) evaluated; ``status`` is the HTTP answer that fits."""
 
     status = 503
-    headers: dict[str, str] = {}
+    headers: ClassVar[dict[str, str]] = {}
 
 
 class Busy(Stopped):
@@ -99,7 +99,7 @@ class DeadlineExceeded(Stopped):
 class WorkerFailed(Stopped):
     """The worker died while evaluating the query (e.g. out of memory), or none can start."""
 
-    headers = {"Retry-After": "1"}
+    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
 
 
 class ClientGone(Stopped):

@@ -16,6 +16,7 @@ system call per interval; the interval bounds the delay to a new snapshot.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 from collections.abc import Callable
@@ -59,10 +60,8 @@ class SnapshotFollower:
     async def stop(self) -> None:
         if self._task is not None:
             self._task.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError, Exception):
                 await self._task
-            except (asyncio.CancelledError, Exception):  # noqa: BLE001
-                pass
 
     async def _run(self) -> None:
         while True:

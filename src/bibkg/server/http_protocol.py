@@ -211,7 +211,7 @@ class BoundedHttpToolsProtocol(HttpToolsProtocol):
 
 
 def _peer(client: Any) -> str:
-    return "%s:%d" % client if client else "a client"
+    return f"{client[0]}:{client[1]:d}" if client else "a client"
 
 
 def protocol_class(settings: ServerSettings) -> type[BoundedHttpToolsProtocol]:

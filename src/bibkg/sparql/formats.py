@@ -39,7 +39,7 @@ def render_table(result: ox.QuerySolutions, max_width: int = 60) -> str:
     widths = [min(max_width, max([len(v)] + [len(r[i]) for r in rows])) for i, v in enumerate(variables)]
 
     def line(cells: list[str]) -> str:
-        return "  ".join(_clip(c, w).ljust(w) for c, w in zip(cells, widths)).rstrip()
+        return "  ".join(_clip(c, w).ljust(w) for c, w in zip(cells, widths, strict=False)).rstrip()
 
     out = [line(variables), line(["-" * w for w in widths])]
     out.extend(line(r) for r in rows)

@@ -224,7 +224,7 @@ def _endpoint(
     j = i + 1
     if word.endswith("service") and j < len(tokens) and tokens[j].kind == "word" and tokens[j].text.lower() == "silent":
         j += 1
-    elif not (word.endswith("service") or word.endswith("servicesilent")):
+    elif not word.endswith(("service", "servicesilent")):
         return None, i, f"'{tokens[i].text}' is read as the keyword SERVICE"
     if j >= len(tokens):
         return None, i, "no endpoint"

@@ -286,7 +286,7 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
 
     texts = _changed_texts(delta, manifest, prev_files)
     context = DeltaContext(manifest, prev_files, texts, build.store)
-    for name, derive in derivations().items():
+    for derive in derivations().values():
         for iri, text in derive(context).items():
             texts[iri] = text
     phase("derivations")

@@ -444,10 +444,9 @@ class LocalStore:
             if path in keep or path.name.startswith(_STAGING_PREFIX):
                 continue
             fd = _try_exclusive(path)
-            if fd is None:
-                if path.is_dir():
-                    kept.add(path.name)  # in use: keep it and its files
-                    continue
+            if fd is None and path.is_dir():
+                kept.add(path.name)  # in use: keep it and its files
+                continue
             try:
                 shutil.rmtree(path, ignore_errors=True)
             finally:

@@ -202,7 +202,10 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
                     return _error(request, 404, f"no person '{rest}'")
                 iri = iris.person_iri(pid)
                 return await bib(
-                    request, lambda: person_papers(services.store, iri, services.catalog), f"person {pid}", suffix
+                    request,
+                    lambda iri=iri: person_papers(services.store, iri, services.catalog),
+                    f"person {pid}",
+                    suffix,
                 )
         if not rest.endswith("/"):
             return RedirectResponse(f"/people/{quote(rest)}/", status_code=301)
@@ -224,7 +227,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
                         iri = make_iri(vid)
                         return await bib(
                             request,
-                            lambda: volume_papers(services.store, iri, services.catalog),
+                            lambda iri=iri: volume_papers(services.store, iri, services.catalog),
                             f"volume {vid}",
                             suffix,
                         )
