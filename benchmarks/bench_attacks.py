@@ -353,7 +353,7 @@ async def unfinished_headers(base: str, port: int) -> tuple[str, bool]:
     async def one() -> None:
         nonlocal closed
         try:
-            reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(ATTACKER, 0))
+            _reader, writer = await asyncio.open_connection("127.0.0.1", port, local_addr=(ATTACKER, 0))
         except OSError:
             return
         try:
@@ -521,7 +521,7 @@ def serve(store: str, port: int = 0) -> Iterator[tuple[str, int, int]]:
     port = port or _free_port()
     base = f"http://127.0.0.1:{port}"
     bibkg = Path(sys.executable).with_name("bibkg")
-    log = tempfile.TemporaryFile()
+    log = tempfile.TemporaryFile()  # noqa: SIM115 - the server writes to it until the end
     proc = subprocess.Popen(
         [str(bibkg), "serve", "--store", store, "--port", str(port)],
         env={**os.environ, "PYTHONWARNINGS": "ignore"},

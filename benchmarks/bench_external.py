@@ -197,7 +197,7 @@ def main() -> None:
             ratio_cells.append(f"{ratio:.1f}x")
         print(f"| {label} | " + " | ".join(cells) + " | " + " | ".join(ratio_cells) + " |")
     for n in names[1:]:
-        bad = [label for (label, _, _), r in zip(items, ratios[n]) if r > 3]
+        bad = [label for (label, _, _), r in zip(items, ratios[n], strict=True) if r > 3]
         failed = [label for label, _, _ in items if columns[n][label][2] != 200]
         print(
             f"\n{n}: median ratio {statistics.median(ratios[n]):.1f}x, worst {worst[n]:.1f}x; "

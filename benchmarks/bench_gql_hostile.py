@@ -96,7 +96,7 @@ def run(url: str) -> list[tuple[str, str, float, float | None]]:
     rows = []
     for on in ("Query", "Person"):
         for k in (16, 20, 30):
-            response, seconds, health = with_health(url, lambda: post(url, {"query": bomb(k, on)}))
+            response, seconds, health = with_health(url, lambda k=k, on=on: post(url, {"query": bomb(k, on)}))
             rows.append((f"fragment bomb k={k} on {on}", describe(response), seconds, health))
     venues = "{ venues { id papers(first: 99) { totalCount edges { node { id title } } } } }"
     response, seconds, health = with_health(url, lambda: post(url, {"query": venues}))
@@ -111,7 +111,7 @@ def run(url: str) -> list[tuple[str, str, float, float | None]]:
 
         def one(word: str) -> None:
             started = time.perf_counter()
-            r = post(url, {"query": '{ papers(title: "%s", first: 5) { totalCount } }' % word})
+            r = post(url, {"query": f'{{ papers(title: "{word}", first: 5) {{ totalCount }} }}'})
             out.append((describe(r), time.perf_counter() - started, r.json()["data"]["papers"]["totalCount"]))
 
         threads = [threading.Thread(target=one, args=(w,)) for w in WORDS]

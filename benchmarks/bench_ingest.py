@@ -179,7 +179,7 @@ def main() -> None:
         ]
         if args.load_only:
             nquads = store / "dumps" / snapshot.name / "bibkg.nq"
-            child, wall, sampler2 = run_measured(
+            child, wall, _sampler = run_measured(
                 [sys.executable, "-c", LOAD_ONLY_CHILD, str(nquads), str(work / "load-only")]
             )
             load_seconds, rss = child.stdout.split()
@@ -196,7 +196,7 @@ def main() -> None:
             started = time.perf_counter()
             _dump_union(snapshot, nt)
             dump_seconds = time.perf_counter() - started
-            child, wall, sampler2 = run_measured([sys.executable, "-c", RDFLIB_CHILD, str(nt)])
+            child, wall, _sampler2 = run_measured([sys.executable, "-c", RDFLIB_CHILD, str(nt)])
             triples, parse_seconds, rss = child.stdout.split()
             baseline = [
                 ("N-Triples dump (pyoxigraph)", f"{nt.stat().st_size / 2**20:,.0f} MiB in {dump_seconds:,.1f} s"),

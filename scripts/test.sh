@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Install everything the tests need into .venv (and the acl-anthology oracle into .venv-oracle)
-# and run the whole test suite.
+# and run the whole test suite, after scripts/lint.sh (ruff, ruff format, mypy; a failure of
+# either fails the command).
 # Tests that need the full corpus (../shared/corpora/...) skip with a reason when it is absent.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -16,11 +17,17 @@ if [ -x "$ROOT/scripts/external-servers.sh" ]; then
 fi
 cd "$ROOT"
 set +e
+bash "$ROOT/scripts/lint.sh"
+lint=$?
 python -m pytest "$@"
 status=$?
 set -e
 if [ "$status" -eq 5 ]; then
   echo "scripts/test.sh: pytest collected no tests; that is a failure here" >&2
+  exit 1
+fi
+if [ "$lint" -ne 0 ] && [ "$status" -eq 0 ]; then
+  echo "scripts/test.sh: the tests passed but scripts/lint.sh did not (output above)" >&2
   exit 1
 fi
 exit "$status"

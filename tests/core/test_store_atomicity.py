@@ -134,7 +134,7 @@ def test_second_ingest_is_idempotent(store: LocalStore, sample_datadir: Path) ->
     run_ingest(sample_datadir, store, jobs=2)
     assert sorted_nquads(store.current_snapshot()) == first
     # old snapshots are pruned: the current one plus the previous one at most
-    assert len([p for p in (store.root / "snapshots").iterdir()]) <= 2
+    assert len(list((store.root / "snapshots").iterdir())) <= 2
 
 
 def test_concurrent_ingest_is_refused(store: LocalStore, sample_datadir: Path, tmp_path: Path) -> None:

@@ -146,7 +146,7 @@ def test_every_entry_resolves_like_acl_anthology(
         f"\n[corpus] {len(oracle):,} author/editor entries compared with acl-anthology 0.5.4; "
         f"{len(ambiguous) + len(quirk)} expected differences:"
     )
-    for key, printed, got in ambiguous:
+    for _key, printed, got in ambiguous:
         print(f"  ambiguous  {key}  {printed!r}: bibkg {got} (+ warning), acl-anthology raises AmbiguousNameError")
     for key, printed, got, expected in quirk:
         print(f"  variant:   {key}  {printed!r}: bibkg {got}, acl-anthology {expected}")
@@ -157,7 +157,7 @@ def test_every_entry_resolves_like_acl_anthology(
     assert other == [], f"{len(other)} unexpected differences, first ones: {other[:20]}"
     # the ambiguous entries: exactly the three known, unverified/{slug}, each with a warning
     assert {(k[0], printed) for k, printed, _ in ambiguous} == AMBIGUOUS
-    for key, printed, got in ambiguous:
+    for _key, printed, got in ambiguous:
         assert got == "unverified/" + _name(printed).slug
     warned = {w.item for w in report.warnings if w.kind == "ambiguous-name"}
     assert {item for item, _ in AMBIGUOUS} <= warned

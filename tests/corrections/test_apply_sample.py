@@ -151,7 +151,7 @@ def test_seed_example_live_audited_reingested_exported_reverted(sample, tmp_path
 
 
 def test_crash_between_log_and_publish_is_applied_once_by_sync(sample):
-    data, root = sample
+    _data, root = sample
     service = CorrectionService(root)
     entry = service.propose(MAINTAINER, SEED_MOVE)
     service.approve(MAINTAINER, entry.correction.id)

@@ -146,9 +146,11 @@ def test_no_union_default_graph_is_detected(oxigraph_bin: Path, sample_dump, tmp
         )
         problem = RemoteStore(url + "/query").health_problem()
         assert problem is not None and "union of the named graphs" in problem
-        with pytest.raises(StoreError, match="union-default-graph"):
-            with TestClient(create_app(ServerSettings(sparql_endpoint=url + "/query"))):
-                pass
+        with (
+            pytest.raises(StoreError, match="union-default-graph"),
+            TestClient(create_app(ServerSettings(sparql_endpoint=url + "/query"))),
+        ):
+            pass
     finally:
         process.kill()
         process.wait(10)

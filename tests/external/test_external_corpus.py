@@ -69,9 +69,12 @@ def test_named_queries_answer(apps, name: str) -> None:
     headers = {"Accept": "application/sparql-results+json"}
     want = _timed(embedded, "GET", f"/queries/{name}", params=NAMED[name], headers=headers).json()
     got = _timed(external, "GET", f"/queries/{name}", params=NAMED[name], headers=headers).json()
-    key = lambda body: sorted(
-        repr(sorted((k, v["value"]) for k, v in b.items() if k not in ("venues",))) for b in body["results"]["bindings"]
-    )
+
+    def key(body: dict) -> list[str]:
+        return sorted(
+            repr(sorted((k, v["value"]) for k, v in b.items() if k != "venues")) for b in body["results"]["bindings"]
+        )
+
     assert key(got) == key(want) and got["results"]["bindings"]
 
 

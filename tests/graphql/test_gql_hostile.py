@@ -22,6 +22,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import ClassVar
 
 import httpx
 import pytest
@@ -213,7 +214,7 @@ def test_a_body_over_the_limit_is_413_declared_or_streamed(server):
 def test_a_long_string_argument_is_a_clear_400(server, how):
     title = "alignment " * 500
     if how == "literal":
-        body = {"query": '{ papers(title: "%s") { totalCount } }' % title}
+        body = {"query": f'{{ papers(title: "{title}") {{ totalCount }} }}'}
     else:
         body = {"query": "query($t: String) { papers(title: $t) { totalCount } }", "variables": {"t": title}}
     response = server.post(body)
@@ -240,7 +241,7 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
             rows = rows_of(store.query(catalog["gql-search-papers"].text, bindings={"title": ox.Literal(text)}))
             expected = [ident for _iri, ident in _sorted_papers(rows, newest_first=True)]
             body = server.post(
-                {"query": '{ papers(title: "%s", first: 100) { totalCount edges { node { id } } } }' % text}
+                {"query": f'{{ papers(title: "{text}", first: 100) {{ totalCount edges {{ node {{ id }} }} }} }}'}
             ).json()
             found = [e["node"]["id"] for e in body["data"]["papers"]["edges"]]
             assert found == expected and body["data"]["papers"]["totalCount"] == len(expected), text
@@ -326,7 +327,7 @@ def test_work_stops_at_the_deadline(sample_store, catalog):
     class SlowRunner(QueryRunner):
         """The real store, each query 0.3 s slower (a loaded server)."""
 
-        started: list[float] = []
+        started: ClassVar[list[float]] = []
 
         def query_sync(self, *args, **kwargs):
             self.started.append(time.monotonic())
@@ -404,7 +405,7 @@ def test_work_stops_when_the_client_leaves(sample_store, catalog):
     from bibkg.services import QueryRunner, Services
 
     class SlowRunner(QueryRunner):
-        started: list[float] = []
+        started: ClassVar[list[float]] = []
 
         def query_sync(self, *args, **kwargs):
             self.started.append(time.monotonic())

@@ -99,13 +99,10 @@ def test_graphiql_served_locally(client):
     html = page.text
     assert "unpkg.com" not in html and "cdn" not in html.lower()
     assets = [
-        a
-        for a in (
-            "graphiql-3.8.3.min.js",
-            "graphiql-3.8.3.min.css",
-            "react-18.2.0.production.min.js",
-            "react-dom-18.2.0.production.min.js",
-        )
+        "graphiql-3.8.3.min.js",
+        "graphiql-3.8.3.min.css",
+        "react-18.2.0.production.min.js",
+        "react-dom-18.2.0.production.min.js",
     ]
     for asset in assets:
         assert f"/graphql/static/{asset}" in html

@@ -104,7 +104,7 @@ def test_malformed_ids_are_user_errors(client, bad):
 def _nested_similar(n: int, levels: int) -> str:
     body = "id"
     for _ in range(levels):
-        body = " ".join("similar { %s }" % body for _ in range(n))
+        body = " ".join(f"similar {{ {body} }}" for _ in range(n))
     return '{ person(id: "yaodong-yang") { ' + body + " } }"
 
 

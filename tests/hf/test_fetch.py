@@ -5,6 +5,7 @@ limits, redirects; and every shared Daily Papers day fetched back byte for byte.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 import json
 import threading
 import time
@@ -202,7 +203,7 @@ def test_polite_rate(api: FakeDailyPapers, tmp_path: Path) -> None:
     )
     times = [t for t, _day in api.requests]
     assert len(times) == 4
-    assert min(b - a for a, b in zip(times, times[1:])) >= 0.24
+    assert min(b - a for a, b in itertools.pairwise(times)) >= 0.24
 
 
 def test_bad_arguments(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:

@@ -107,17 +107,17 @@ def test_link_changed_title_grown_authors_and_namesakes() -> None:
     ]
     names = {P + "juntao-dai/": ("Josef Dai", "Juntao Dai")}
     links = link(pre, TitleIndex(papers), lambda persons: {p: names[p] for p in persons if p in names})
-    assert [(l.arxiv_id, l.paper) for l in links.papers] == [
+    assert [(one.arxiv_id, one.paper) for one in links.papers] == [
         ("2406.15513", "https://aclanthology.org/2025.acl-long.1544/")
     ]
     found = links.papers[0]
     assert found.year_gap == 1 and found.title_similarity >= 0.6 and found.author_overlap > 0.8
-    persons = {(l.position, l.person.rsplit("/", 2)[-2], l.paper_position) for l in links.persons}
+    persons = {(one.position, one.person.rsplit("/", 2)[-2], one.paper_position) for one in links.persons}
     # Juntao Dai (arXiv) is the person printed "Josef Dai" at position 5; Yaodong Yang moved from 6 to 7
     assert (5, "juntao-dai", 5) in persons and (6, "yaodong-yang", 7) in persons
     assert len(persons) == 6
     # the generic-title preprint shares its title and "Yi Liu" with a paper: one name of five is a namesake
-    assert all(l.arxiv_id != "2406.00001" for l in links.persons)
+    assert all(one.arxiv_id != "2406.00001" for one in links.persons)
 
 
 def test_no_author_in_common_is_no_link() -> None:
@@ -136,7 +136,7 @@ def test_one_paper_one_preprint() -> None:
         preprint("2406.2", "Graph Prompting for Scientific Tables and Charts", ["A B"]),
     ]
     links = link(pre, TitleIndex(papers))
-    assert [l.arxiv_id for l in links.papers] == ["2406.1"]
+    assert [one.arxiv_id for one in links.papers] == ["2406.1"]
     assert METHOD.startswith("bibkg-hf-link/")
 
 

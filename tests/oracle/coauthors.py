@@ -25,7 +25,7 @@ def main(datadir: str, *events: str) -> None:
     quiet.setLevel(logging.CRITICAL)
     try:  # 0.5.4 raises after the build when names are ambiguous, and would rebuild on every lookup
         people.load()
-    except Exception:  # noqa: BLE001
+    except Exception:  # noqa: BLE001, S110 - what was built is kept (below)
         pass
     finally:
         quiet.setLevel(level)

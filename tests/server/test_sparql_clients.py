@@ -10,6 +10,7 @@ from rdflib.plugins.stores.sparqlstore import SPARQLStore
 from sparql_server_util import start_server
 from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
+from bibkg.errors import QueryError
 from bibkg.server.settings import ServerSettings
 from bibkg.store.remote import RemoteStore, values_block
 
@@ -89,7 +90,7 @@ def test_remote_store_roundtrip(server) -> None:
 def test_values_block_renders_terms_not_strings() -> None:
     block = values_block({"name": ox.Literal('He said "}" DROP ALL'), "p": ox.NamedNode("http://x/")})
     assert block.strip() == 'VALUES (?name ?p) { ("He said \\"}\\" DROP ALL" <http://x/>) }'
-    with pytest.raises(Exception):
+    with pytest.raises(QueryError):
         values_block({"bad name": ox.Literal("x")})
 
 

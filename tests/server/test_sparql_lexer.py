@@ -165,7 +165,7 @@ def test_parameter_values_are_validated(value: str, needle: str) -> None:
 def test_literal_and_iri_parameters_are_validated() -> None:
     from bibkg.sparql.catalog import Parameter, ParameterError
 
-    with pytest.raises(ParameterError, match="parameter 'q': .*lone surrogate"):
+    with pytest.raises(ParameterError, match=r"parameter 'q': .*lone surrogate"):
         Parameter("q", "string").to_term("x\ud800")
     with pytest.raises(ParameterError, match="parameter 'g': 'https://x/a%zz' is not a valid IRI"):
         Parameter("g", "iri").to_term("https://x/a%zz")

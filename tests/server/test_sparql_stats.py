@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import pyoxigraph as ox
 
 from bibkg import config, vocab
@@ -74,7 +76,7 @@ def test_top_authors_rank_ties(sample_store) -> None:
     )
     pairs = [(_int(r, "rank"), _int(r, "n")) for r in got]
     assert pairs[0] == (1, 4)
-    for (r1, n1), (r2, n2) in zip(pairs, pairs[1:]):
+    for (r1, n1), (r2, n2) in itertools.pairwise(pairs):
         assert n2 <= n1 and (r2 == r1) == (n2 == n1)
 
 
