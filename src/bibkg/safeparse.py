@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no stubs (lxml-stubs not a dependency)
 
 from .errors import BibkgError, SourceError
 
@@ -208,7 +208,7 @@ def xml_fragment(markup: str, wrapper: str = "t") -> etree._Element:
 _YamlBase: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
-class _SafeNoAliasLoader(_YamlBase):  # type: ignore[misc, valid-type]
+class _SafeNoAliasLoader(_YamlBase):
     """The safe loader (libyaml when available) refusing anchors and aliases.
 
     An alias makes the composer hand back the anchored node a second time; constructing a node

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
+
+import pyoxigraph as ox
 
 from . import config
 from .sparql.catalog import QueryCatalog
@@ -22,16 +24,19 @@ def _short(iri: str) -> str:
 def graph_statistics(local: LocalStore) -> dict[str, Any]:
     catalog = QueryCatalog.load(config.queries_dir())
     store = OxigraphStore.open(local)
+    # the named queries are SELECTs
     classes = {
         _short(term_text(row["class"])): int(term_text(row["count"]))
-        for row in store.query(catalog["class-counts"].text)
+        for row in cast(ox.QuerySolutions, store.query(catalog["class-counts"].text))
     }
     graphs = {
-        term_text(row["graph"]): int(term_text(row["triples"])) for row in store.query(catalog["graph-sizes"].text)
+        term_text(row["graph"]): int(term_text(row["triples"]))
+        for row in cast(ox.QuerySolutions, store.query(catalog["graph-sizes"].text))
     }
     # `bibkg load` puts the triples of a triple format (Turtle, N-Triples, RDF/XML) into the
     # default graph, which queries see (the union) but GRAPH ?g does not: count it too
-    default = int(next(iter(store.native.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")))["n"].value)
+    count = cast(ox.QuerySolutions, store.native.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    default = int(next(iter(count))["n"].value)
     return {
         "store": str(local.current_snapshot()),
         "triples": sum(graphs.values()) + default,

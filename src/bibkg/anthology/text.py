@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no stubs (lxml-stubs not a dependency)
 
 _SPACE = re.compile(r"\s+")
 
@@ -13,7 +13,7 @@ _SPACE = re.compile(r"\s+")
 @lru_cache(maxsize=4096)
 def tex_to_text(tex: str) -> str:
     """Render a ``<tex-math>`` fragment as readable Unicode (``\\times`` → ``×``)."""
-    from pylatexenc.latex2text import LatexNodes2Text
+    from pylatexenc.latex2text import LatexNodes2Text  # type: ignore[import-untyped]  # pylatexenc has no stubs
 
     try:
         text = LatexNodes2Text(math_mode="text").latex_to_text(tex)

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from lxml import etree
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no stubs (lxml-stubs not a dependency)
 
 from ..errors import SourceError
 from ..safeparse import iterparse_xml
@@ -45,8 +45,9 @@ def read_collection(path: Path) -> Collection:
             continue
         if element.tag == "volume":
             volume = _volume(element, collection_id, path)
-            for item in (volume, *volume.papers):
-                _check_unique(item.full_id, item.line, seen, path)
+            _check_unique(volume.full_id, volume.line, seen, path)
+            for paper in volume.papers:
+                _check_unique(paper.full_id, paper.line, seen, path)
             volumes.append(volume)
         elif element.tag == "event":
             event = _event(element, collection_id, path)

@@ -134,7 +134,7 @@ class Effect:
             ),
             tuple((pid, entry_from_dict(e)) for pid, e in data["entries"]),
             tuple((pid, entry_from_dict(e)) for pid, e in data["entries_before"]),
-            tuple((tuple(k), a, b, n) for k, a, b, n in data["moved"]),  # type: ignore[misc]
+            tuple((tuple(k), a, b, n) for k, a, b, n in data["moved"]),
         )
 
 

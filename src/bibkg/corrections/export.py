@@ -60,7 +60,7 @@ class Export:
     """Pins whose element no longer prints the name the correction saw (left out of the patch)."""
 
     def patch(self) -> str:
-        out = []
+        out: list[str] = []
         for rel, (old, new) in sorted(self.files.items()):
             out.extend(
                 difflib.unified_diff(

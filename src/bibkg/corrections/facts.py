@@ -9,6 +9,7 @@ lookups: milliseconds.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import cast
 
 import pyoxigraph as ox
 
@@ -54,7 +55,13 @@ def item_id_from_iri(iri: str) -> str | None:
 
 
 class GraphFacts:
-    """Lookups in one snapshot (an open, read-only :class:`pyoxigraph.Store`)."""
+    """Lookups in one snapshot (an open, read-only :class:`pyoxigraph.Store`).
+
+    bibkg's graph has no blank nodes and no quoted triples (``store.delta`` refuses both): every
+    subject is a :class:`~pyoxigraph.NamedNode`, every object a ``NamedNode`` or a ``Literal``, and
+    the object of a node-valued property (authorship, person, printed name) a ``NamedNode``; the
+    ``cast`` calls below state that for the type checker.
+    """
 
     def __init__(self, store: ox.Store) -> None:
         self.store = store
@@ -62,7 +69,7 @@ class GraphFacts:
 
     def _one(self, s: ox.NamedNode, p: str, graph: ox.NamedNode | None = None) -> ox.NamedNode | ox.Literal | None:
         for quad in self.store.quads_for_pattern(s, ox.NamedNode(p), None, graph):
-            return quad.object
+            return cast("ox.NamedNode | ox.Literal", quad.object)
         return None
 
     def _name(self, node: ox.NamedNode) -> Name:
@@ -70,7 +77,9 @@ class GraphFacts:
         last = self._one(node, V.familyName, self._people)
         return Name(first.value if first is not None else None, last.value if last is not None else "")
 
-    def _contribution(self, node: ox.NamedNode, graph: ox.NamedNode | ox.DefaultGraph) -> Contribution | None:
+    def _contribution(
+        self, node: ox.NamedNode, graph: ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+    ) -> Contribution | None:
         item_iri, _, fragment = node.value.partition("#")
         role, _, pos = fragment.partition("-")
         item = item_id_from_iri(item_iri)
@@ -88,7 +97,7 @@ class GraphFacts:
         if pid is None:
             return None
         collection = graph.value.removeprefix(iris.COLLECTION_GRAPH_PREFIX)
-        return Contribution(item, role, int(pos), pid, self._name(printed), collection, node.value)
+        return Contribution(item, role, int(pos), pid, self._name(cast(ox.NamedNode, printed)), collection, node.value)
 
     def paper_exists(self, paper_id: str) -> bool:
         subject = ox.NamedNode(iris.paper_iri(paper_id))
@@ -103,7 +112,7 @@ class GraphFacts:
         subject = ox.NamedNode(iris.paper_iri(paper_id))
         out = []
         for quad in self.store.quads_for_pattern(subject, ox.NamedNode(V.authorship), None, None):
-            c = self._contribution(quad.object, quad.graph_name)
+            c = self._contribution(cast(ox.NamedNode, quad.object), quad.graph_name)
             if c is not None:
                 out.append(c)
         return sorted(out, key=lambda c: c.position)
@@ -118,8 +127,9 @@ class GraphFacts:
             return None
         names: dict[int, str] = {}
         for quad in self.store.quads_for_pattern(subject, ox.NamedNode(V.preprintAuthorship), None, None):
-            position = self._one(quad.object, V.position)
-            printed = self._one(quad.object, V.nameAsPrinted)
+            node = cast(ox.NamedNode, quad.object)
+            position = self._one(node, V.position)
+            printed = self._one(node, V.nameAsPrinted)
             if position is not None and printed is not None and position.value.isdigit():
                 names[int(position.value)] = printed.value
         return [names[p] for p in sorted(names)]
@@ -137,7 +147,7 @@ class GraphFacts:
         person = ox.NamedNode(iris.person_iri(pid))
         out = []
         for quad in self.store.quads_for_pattern(None, ox.NamedNode(V.person), person, None):
-            c = self._contribution(quad.subject, quad.graph_name)
+            c = self._contribution(cast(ox.NamedNode, quad.subject), quad.graph_name)
             if c is not None:
                 out.append(c)
         return sorted(out, key=lambda c: (c.item, c.role, c.position))

@@ -30,7 +30,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from enum import Enum
-from typing import Any
+from typing import Any, cast
 
 from ..anthology.names import Name, slug_of
 from .errors import InvalidCorrection
@@ -198,7 +198,7 @@ class Correction:
             ids.add(c.person)
         to = getattr(c, "to", None)
         if isinstance(to, ToPerson) or (isinstance(to, ToNewPerson) and to.id):
-            ids.add(to.id)
+            ids.add(cast(str, to.id))  # a ToPerson's id is a str; a ToNewPerson's was tested just above
         return ids
 
     def papers(self) -> set[str]:
@@ -283,6 +283,8 @@ def _text(data: dict, key: str, where: str, *, required: bool = True, limit: int
 
 
 def _name(data: Any, where: str) -> Name:
+    first: str | None
+    last: str | None
     if isinstance(data, str):
         # "First Last" is ambiguous about the split; "Last, First" is not
         if "," in data:

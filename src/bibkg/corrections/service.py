@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, cast
 
 import pyoxigraph as ox
 
@@ -243,7 +243,7 @@ class CorrectionService:
             for quad in store.quads_for_pattern(
                 ox.NamedNode(DATASET), ox.NamedNode(logSequence), None, ox.NamedNode(GRAPH)
             ):
-                return int(quad.object.value)
+                return int(cast(ox.Literal, quad.object).value)  # bibkg's graph has no quoted triples
             return 0
         finally:
             del store
@@ -346,7 +346,11 @@ def _moves(entry: Entry, person: str) -> bool:
     return bool(entry.effect) and any(person in (a, b) for _k, a, b, _n in entry.effect.moved)  # type: ignore[union-attr]
 
 
-def _note(note: str | None) -> dict[str, str]:
+class _Note(TypedDict, total=False):
+    note: str
+
+
+def _note(note: str | None) -> _Note:
     if note is None or not note.strip():
         return {}
     return {"note": check_reason(note)}

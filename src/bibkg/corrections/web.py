@@ -31,7 +31,7 @@ import secrets
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, quote
 
 import pyoxigraph as ox
@@ -355,7 +355,7 @@ def _titles(store: ox.Store, items: list[str]) -> dict[str, str]:
     out = {}
     for item in items:
         for q in store.quads_for_pattern(ox.NamedNode(iris.paper_iri(item)), ox.NamedNode(V.title), None, None):
-            out[item] = q.object.value
+            out[item] = cast(ox.Literal, q.object).value  # a title is a literal (no quoted triples in bibkg's graph)
             break
     return out
 

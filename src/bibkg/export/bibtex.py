@@ -25,8 +25,12 @@ from typing import Any
 from urllib.parse import unquote
 
 import pyoxigraph as ox
-from lxml import etree
-from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
+from lxml import etree  # type: ignore[import-untyped]  # lxml ships no stubs (lxml-stubs is not a dependency)
+from pylatexenc.latexencode import (  # type: ignore[import-untyped]  # pylatexenc has no stubs or py.typed
+    RULE_DICT,
+    UnicodeToLatexConversionRule,
+    UnicodeToLatexEncoder,
+)
 
 from .. import vocab as V
 from ..safeparse import xml_fragment

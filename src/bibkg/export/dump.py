@@ -39,7 +39,7 @@ import json
 from collections.abc import Iterator, Sequence
 from contextlib import suppress
 from pathlib import Path
-from typing import BinaryIO
+from typing import BinaryIO, TypedDict
 
 import pyoxigraph as ox
 
@@ -49,6 +49,10 @@ from .formats import DumpFormat
 DUMP_PREFIXES: dict[str, str] = dict(sorted(PREFIXES.items()))
 _ITS = "http://www.w3.org/2005/11/its"
 GZIP_LEVEL = 6
+
+
+class _DumpOptions(TypedDict, total=False):
+    prefixes: dict[str, str]
 
 
 class _Passthrough:
@@ -182,7 +186,10 @@ def graph_names(store: ox.Store, graphs: Sequence[str] | None = None) -> list[ox
     result: list[ox.NamedNode | ox.DefaultGraph] = []
     if _nonempty(store, ox.DefaultGraph()):
         result.append(ox.DefaultGraph())
-    result.extend(sorted((g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value))
+    nodes: list[ox.NamedNode] = sorted(
+        (g for g in store.named_graphs() if isinstance(g, ox.NamedNode)), key=lambda g: g.value
+    )
+    result.extend(nodes)
     return result
 
 
@@ -203,8 +210,9 @@ def _rdfxml_head() -> bytes:
 def _run(
     store: ox.Store, writer: _Passthrough, fmt: ox.RdfFormat, graph: ox.NamedNode | ox.DefaultGraph, prefixes: bool
 ) -> None:
-    kwargs = {"prefixes": DUMP_PREFIXES} if prefixes else {}
-    store.dump(writer, fmt, from_graph=graph, **kwargs)
+    kwargs: _DumpOptions = {"prefixes": DUMP_PREFIXES} if prefixes else {}
+    # pyoxigraph writes into any object with write(); its stub asks for IO[bytes]
+    store.dump(writer, fmt, from_graph=graph, **kwargs)  # type: ignore[arg-type]
     writer.finish()
 
 
@@ -305,7 +313,7 @@ def cached_dump(store_root: Path, snapshot_name: str, fmt: DumpFormat, gz: bool)
     return None
 
 
-def _chunks(reader: BinaryIO) -> Iterator[bytes]:
+def _chunks(reader: io.BufferedIOBase) -> Iterator[bytes]:
     """What ``reader`` reads, in chunks; closed at the end."""
     with reader:
         while chunk := reader.read(_CHUNK):

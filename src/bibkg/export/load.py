@@ -13,12 +13,17 @@ import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypedDict
 
 import pyoxigraph as ox
 
 from ..errors import BibkgError
 from ..store.local import LocalStore
 from .formats import DumpFormat, get_format, guess_format
+
+
+class _LoadOptions(TypedDict, total=False):
+    to_graph: ox.NamedNode
 
 
 @dataclass
@@ -79,7 +84,7 @@ def load_files(
     report = LoadReport()
     with local.new_snapshot(copy_current=append) as store:
         for name, dformat, zipped in plan:
-            kwargs = {"to_graph": to_graph} if to_graph is not None and not dformat.quads else {}
+            kwargs: _LoadOptions = {"to_graph": to_graph} if to_graph is not None and not dformat.quads else {}
             with _open(name, zipped) as stream:
                 try:
                     store.bulk_load(input=stream, format=dformat.rdf, **kwargs)

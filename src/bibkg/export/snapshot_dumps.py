@@ -201,8 +201,8 @@ class SnapshotDumps:
                 handle = self._files[kind]
                 handle.flush()
                 starts[kind] = handle.tell()
-                first, last = run[0].span(kind), run[-1].span(kind)
-                _copy_range(dump_path(source, kind), handle, first[0], last[0] + last[1] - first[0])
+                head, tail = run[0].span(kind), run[-1].span(kind)
+                _copy_range(dump_path(source, kind), handle, head[0], tail[0] + tail[1] - head[0])
             for block in run:
                 spans = {k: (starts[k] + block.span(k)[0] - run[0].span(k)[0], block.span(k)[1]) for k in _KINDS}
                 self._blocks.append(GraphBlock(block.iri, block.quads, spans["nquads"], spans["turtle"], spans["trig"]))

@@ -105,8 +105,8 @@ class BatchFunction:
         groups: dict[tuple[Any, ...], list[str]] = defaultdict(list)
         found: dict[tuple[Any, ...], list[Row]] = {}
         for key in keys:
-            iri, *params = key
-            group = groups[tuple(params)]
+            iri, *rest = key
+            group = groups[tuple(rest)]
             if iri not in group:
                 group.append(iri)  # type: ignore[arg-type]
         for params, iris in groups.items():

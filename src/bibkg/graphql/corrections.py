@@ -66,19 +66,25 @@ def _correction(entry: Entry) -> Correction:
     data = entry.to_dict()
     c = entry.correction
     moved = [
-        Reassignment(item=k[0], role=k[1], position=k[2], previous_person=a, new_person=b)
+        Reassignment(
+            item=strawberry.ID(k[0]),
+            role=k[1],
+            position=k[2],
+            previous_person=strawberry.ID(a),
+            new_person=strawberry.ID(b),
+        )
         for k, a, b, _n in (entry.effect.moved if entry.effect else ())
     ]
     return Correction(
-        id=c.id,
+        id=strawberry.ID(c.id),
         kind=c.change.kind,
         status=entry.status.value,
         proposer=c.proposer,
         created=c.created,
         reason=c.reason,
         evidence=list(c.evidence),
-        persons=sorted(c.persons() | {m.new_person for m in moved}),
-        papers=sorted(c.papers()),
+        persons=[strawberry.ID(p) for p in sorted(c.persons() | {m.new_person for m in moved})],
+        papers=[strawberry.ID(p) for p in sorted(c.papers())],
         change=data["change"],
         history=data["history"],
         moved=moved,

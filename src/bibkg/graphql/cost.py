@@ -104,7 +104,7 @@ class _Coster:
         self,
         schema: GraphQLSchema,
         fragments: dict[str, FragmentDefinitionNode],
-        variables: Mapping[str, Any],
+        variables: dict[str, Any],
         settings: GraphQLSettings,
         sizes: DataSizes,
     ) -> None:

@@ -165,8 +165,8 @@ def _strings(value: ValueNode) -> Iterator[str]:
         for item in value.values:
             yield from _strings(item)
     elif isinstance(value, ObjectValueNode):
-        for item in value.fields:
-            yield from _strings(item.value)
+        for field in value.fields:
+            yield from _strings(field.value)
 
 
 def long_variables(variables: Mapping[str, Any] | None, settings: GraphQLSettings) -> list[GraphQLError]:

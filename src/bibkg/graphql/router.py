@@ -39,9 +39,10 @@ from importlib import resources
 from typing import Any
 
 from cross_web import HTTPException
-from fastapi import APIRouter, Request
+from fastapi import Request
 from starlette.requests import Request as StarletteRequest
 from starlette.responses import HTMLResponse, Response
+from starlette.types import Message
 from strawberry.fastapi import GraphQLRouter
 from strawberry.http import GraphQLHTTPResponse, GraphQLRequestData, process_result
 from strawberry.schema.exceptions import InvalidOperationTypeError
@@ -164,7 +165,7 @@ async def read_bounded(request: StarletteRequest, limit: int) -> StarletteReques
     replayed = False
     original = request.receive
 
-    async def receive() -> dict[str, Any]:
+    async def receive() -> Message:
         nonlocal replayed
         if not replayed:
             replayed = True
@@ -376,7 +377,7 @@ def build_graphql_router(
     *,
     warm_name_index: bool = True,
     count_sizes: bool = True,
-) -> APIRouter:
+) -> BibkgGraphQLRouter:
     """The ``/graphql`` router (mount with ``app.include_router(router, prefix="/graphql")``).
 
     ``warm_name_index`` builds the people-search index in a background thread right away, so the

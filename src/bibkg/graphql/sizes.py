@@ -21,8 +21,14 @@ import threading
 import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, cast
 
 from ..errors import StoreError
+
+if TYPE_CHECKING:
+    import pyoxigraph as ox
+
+    from ..store.base import GraphStore
 
 log = logging.getLogger("bibkg.graphql")
 
@@ -113,13 +119,14 @@ def _int(term: object) -> int:
         return 0
 
 
-def count_sizes(store: object) -> DataSizes:
+def count_sizes(store: GraphStore) -> DataSizes:
     """Count the entities and list sizes of ``store`` (one query per list)."""
     sizes = DataSizes()
     query = store.query
     counts = " ".join(_COUNTS.values())
-    for solution in query(
-        _PREFIX + f"SELECT ?k (COUNT(?x) AS ?n) WHERE {{ VALUES ?k {{ {counts} }} ?x a ?k }} GROUP BY ?k"
+    for solution in cast(
+        "ox.QuerySolutions",  # a SELECT query's result
+        query(_PREFIX + f"SELECT ?k (COUNT(?x) AS ?n) WHERE {{ VALUES ?k {{ {counts} }} ?x a ?k }} GROUP BY ?k"),
     ):
         iri = solution["k"].value
         for name, cls in _COUNTS.items():
@@ -130,7 +137,7 @@ def count_sizes(store: object) -> DataSizes:
             _PREFIX + "SELECT (SUM(?n) AS ?links) (MAX(?n) AS ?max) (COUNT(?n) AS ?groups) WHERE { "
             f"SELECT ?parent (COUNT(?child) AS ?n) WHERE {{ {pattern} }} GROUP BY ?parent }}"
         )
-        for solution in query(text):
+        for solution in cast("ox.QuerySolutions", query(text)):  # a SELECT query's result
             links, largest = _int(solution["links"]), _int(solution["max"])
             entities = max(sizes.counts.get(parents, 0) if parents else _int(solution["groups"]), 1)
             sizes.lists[name] = ListSize(mean=max(1, math.ceil(links / entities)), max=max(1, largest))
@@ -149,7 +156,7 @@ def counted_sizes(store: object) -> DataSizes | None:
         return _SIZES.get(store)
 
 
-def sizes_for(store: object) -> DataSizes:
+def sizes_for(store: GraphStore) -> DataSizes:
     """The sizes of ``store``'s data, counted once (in a background thread) and kept per store.
 
     Only a local snapshot is counted (:attr:`~bibkg.store.base.GraphStore.immutable`): a remote

@@ -130,6 +130,7 @@ def _link_days(
     source = AnthologySource(store)
     links, index, how = None, None, "full"
     if plan.changed is not None and plan.kept is not None and not full:
+        assert state_dir is not None  # a plan of changes needs the old link state, read from state_dir above
         if not plan.changed:
             links, how = plan.kept, "kept"
         elif (index := link_state.read_index(state_dir)) is not None:

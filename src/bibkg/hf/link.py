@@ -231,7 +231,7 @@ def _one_edit(a: str, b: str) -> bool:
     )
 
 
-def _initials_match(a: list[str], b: list[str]) -> bool:
+def _initials_match(a: Sequence[str], b: Sequence[str]) -> bool:
     if all(len(w) == 1 for w in a) or all(len(w) == 1 for w in b):
         return a[0][0] == b[0][0]
     return False
@@ -346,7 +346,7 @@ class TitleIndex:
         for word in found[:RARE_WORDS]:
             weight = self.idf(word)
             for index in self.postings[word]:
-                weights[index] += weight
+                weights[index] += weight  # type: ignore[assignment]  # Counter takes float counts at run time; typeshed types them int
         out = []
         for index, _ in weights.most_common():
             paper = self.papers[index]

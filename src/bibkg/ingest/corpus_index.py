@@ -193,8 +193,8 @@ def full_state(
     venue_shards: list[dict[tuple[str, int], dict[str, int]]] = [{} for _ in range(SHARDS)]
     for (venue_id, year), authors in counts.venue_years.items():
         venue_shards[shard(venue_id)][(venue_id, year)] = dict(authors)
-    for number, part in enumerate(venue_shards):
-        files[_venue_path(number)] = pickle.dumps(part, protocol=pickle.HIGHEST_PROTOCOL)
+    for number, venue_part in enumerate(venue_shards):
+        files[_venue_path(number)] = pickle.dumps(venue_part, protocol=pickle.HIGHEST_PROTOCOL)
     index = CorpusIndex(
         inputs, people_index, stats_index, entry_digests(people), similar_persons(people),
         {pid: sum(years.values()) for pid, years in counts.person_years.items()},
@@ -284,10 +284,10 @@ def splice(
                     part[cid] = value
                 else:
                     part.pop(cid, None)
-            years = Counter(record[2])
-            years.subtract(was[2] or {})
-            years.update(now[2] or {})
-            record[2] = {year: n for year, n in years.items() if n > 0}
+            year_counts = Counter(record[2])
+            year_counts.subtract(was[2] or {})
+            year_counts.update(now[2] or {})
+            record[2] = {year: n for year, n in year_counts.items() if n > 0}
             if not any(record):
                 del persons.part(pid)[pid]
         _venue_year_changes(old, new, vy_changes)

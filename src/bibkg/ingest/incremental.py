@@ -29,15 +29,15 @@ import datetime
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from .. import iris
 from ..anthology.people import PeopleMetadata
 from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
-from ..cards import CARDS_FILE
+from ..cards import CARDS_FILE, PaperCard
 from ..errors import StoreError
-from ..export.snapshot_dumps import DumpManifest, read_block
+from ..export.snapshot_dumps import DumpManifest, GraphBlock, read_block
 from ..mapping.collection import map_collection
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, build_on
@@ -96,7 +96,9 @@ def run_incremental(
     caller ingests cold."""
     started = time.perf_counter()
     current = store.current_snapshot()
-    old = Sources.read(store.state_dir(current)) if current is not None else None
+    if current is None:
+        return None
+    old = Sources.read(store.state_dir(current))
     if old is None or not (store.files_dir(current) / CARDS_FILE).is_file():
         return None
     people, sources = with_corrections(*load_people_for(datadir, files, hashes=True), overrides)
@@ -175,7 +177,7 @@ def _update(
     delta = Delta(note=f"ingest of {datadir}: {report.changed}")
     facts: dict[str, CollectionFacts] = {}
     texts: dict[str, GraphText] = {}
-    cards = []
+    cards: list[PaperCard] = []
     order_index = {cid: i for i, cid in enumerate(ids)}
     todo = [path for path in files if path.stem in remap]
     if len(todo) <= IN_PROCESS or jobs == 1:
@@ -204,6 +206,7 @@ def _update(
     phase("facts")
     spliced = None
     if summary is None and summary_before is not None and not (added or removed):
+        assert build.previous is not None  # run_incremental builds with copy_current and asserts it
         spliced = _spliced_globals(state, store.files_dir(build.previous), manifest, venues, sigs, datadir, people,
                                    facts, previous, ids, quads_before)  # fmt: skip
 
@@ -228,6 +231,7 @@ def _update(
             summary.papers, summary.frontmatter, summary.persons = data.papers, data.frontmatter, data.persons
             summary.authorships, summary.editorships = data.authorships, data.editorships
         # else kept as they are: the statistics' void:triples is recounted by the delta (derivations)
+        assert summary is not None  # kept (not None), or spliced and set to summary_before above
         for cid, one in facts.items():
             summary.warnings[cid] = list(one.warnings)
         _report_from(report, summary, ids)
@@ -303,8 +307,9 @@ def _spliced_globals(
         return None
     people_text, stats_text = (GraphText(block.iri, read_block(prev_files, block), read_block(prev_files, block, "turtle"),
                                          block.quads) for block in (people_block, stats_block))  # fmt: skip
+    others_quads = sum(block.quads for block in cast("list[GraphBlock]", others))  # no None in others: returned above
     return corpus_index.splice(state, index, pairs, order, people, people_text, stats_text,
-                               quads_before=quads_before + sum(block.quads for block in others), source=datadir)  # fmt: skip
+                               quads_before=quads_before + others_quads, source=datadir)  # fmt: skip
 
 
 def _unchanged_globals(

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from .. import iris
 from .. import vocab as V
@@ -12,8 +13,20 @@ from ..anthology.people import PeopleMetadata
 from ..anthology.records import EventDecl, PersonEntry, SigEntry, VenueEntry
 from ..anthology.resolve import Warning
 from .blocks import Block, BlockIndex, join
-from .collection import CollectionResult, VolumeFacts
+from .collection import VolumeFacts
 from .terms import GraphText, QuadWriter, bool_lit, int_lit, lang_lit
+
+
+class PersonNames(Protocol):
+    """What :meth:`PeopleFacts.absorb` reads of one collection: a
+    :class:`~bibkg.mapping.collection.CollectionResult`, or the
+    :class:`~bibkg.ingest.state.CollectionFacts` kept of it."""
+
+    @property
+    def names(self) -> Mapping[str, Iterable[Name]]: ...
+
+    @property
+    def scripts(self) -> Mapping[str, Iterable[tuple[str, str]]]: ...
 
 
 @dataclass(slots=True)
@@ -23,7 +36,7 @@ class PeopleFacts:
     names: dict[str, list[Name]] = field(default_factory=dict)
     scripts: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
 
-    def absorb(self, result: CollectionResult) -> None:
+    def absorb(self, result: PersonNames) -> None:
         for pid, names in result.names.items():
             known = self.names.setdefault(pid, [])
             for name in names:
@@ -137,6 +150,7 @@ def events_graph(
     members: dict[str, dict[str, None]] = {}
     explicit: dict[str, EventDecl] = {}
     colocated: dict[str, list[str]] = {}
+    decl: EventDecl | None  # declared in the first loop; absent for an implicit event in the second
     for decl in declared:
         explicit[decl.id] = decl
         box = members.setdefault(decl.id, {})

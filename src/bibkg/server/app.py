@@ -42,15 +42,15 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
     if settings.sparql_endpoint:
         from ..store.remote import RemoteStore
 
-        store = RemoteStore(settings.sparql_endpoint, timeout=settings.query_timeout)
-        problem = store.health_problem()  # an endpoint without bibkg data would answer everything empty
-        if problem is not None and store.data_missing:
-            store.close()
+        remote = RemoteStore(settings.sparql_endpoint, timeout=settings.query_timeout)
+        problem = remote.health_problem()  # an endpoint without bibkg data would answer everything empty
+        if problem is not None and remote.data_missing:
+            remote.close()
             raise StoreError(problem)
         if problem is not None:
             log.warning("%s (serving anyway: /health says so until it answers)", problem)
-        executor = InlineExecutor(store, settings.concurrency, queue_wait=settings.queue_wait)
-        return store, executor, settings.sparql_endpoint, None
+        inline = InlineExecutor(remote, settings.concurrency, queue_wait=settings.queue_wait)
+        return remote, inline, settings.sparql_endpoint, None
     from ..store.local import LocalStore
     from ..store.oxigraph import OxigraphStore
 
@@ -165,7 +165,9 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             max_age=3600,
         )
     app.include_router(build_router(app.state))
-    app.add_exception_handler(StarletteHTTPException, http_error)  # a browser gets an HTML 404
+    # a browser gets an HTML 404; Starlette types handlers as taking any Exception, too narrow for
+    # one registered for a specific class
+    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
     edge.install(app, settings)  # body, header and Host limits, HEAD, security headers: every route
     app.add_middleware(PinSnapshot)  # outermost: the whole exchange on one snapshot
     return app

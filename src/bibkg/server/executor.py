@@ -47,12 +47,12 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Future as ConcurrentFuture
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from multiprocessing.connection import Connection
-from typing import Any, ClassVar
+from typing import Any
 
 from ..errors import BibkgError
 from .worker import Job, Outcome, run_job
@@ -70,7 +70,8 @@ class Stopped(BibkgError):
     """A query or request was not (fully) evaluated; ``status`` is the HTTP answer that fits."""
 
     status = 503
-    headers: ClassVar[dict[str, str]] = {}
+    headers: Mapping[str, str] = {}
+    """Extra headers of the HTTP answer (:class:`Busy` sets its own per instance)."""
 
 
 class Busy(Stopped):
@@ -99,7 +100,7 @@ class DeadlineExceeded(Stopped):
 class WorkerFailed(Stopped):
     """The worker died while evaluating the query (e.g. out of memory), or none can start."""
 
-    headers: ClassVar[dict[str, str]] = {"Retry-After": "1"}
+    headers: Mapping[str, str] = {"Retry-After": "1"}
 
 
 class ClientGone(Stopped):

@@ -8,7 +8,7 @@ import html
 import json
 import math
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 
 import pyoxigraph as ox
@@ -280,7 +280,7 @@ def build_router(app_state: Any) -> APIRouter:
                 void = await void_triples()
                 for t in void:
                     if t.predicate.value.endswith("void#triples"):
-                        triples = int(t.object.value)
+                        triples = int(t.object.value)  # type: ignore[union-attr]  # a triple term (RDF 1.2) has no .value
             except (Busy, DeadlineExceeded, WorkerFailed, ValueError, KeyError):
                 return None, None
             _graph_cache["graphs"] = (graphs, triples)
@@ -321,7 +321,7 @@ def build_router(app_state: Any) -> APIRouter:
         shown to a browser (HTML preferred, no ``format=``) as an HTML page with its Turtle
         instead of whatever ``*/*`` would pick (RDF/XML, which browsers download or mangle)."""
         if title is not None and fmt is None and prefers_html(accept):
-            turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES).decode("utf-8")
+            turtle = cast(bytes, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)).decode("utf-8")
             links = " · ".join(f'<a href="?format={f}">{f}</a>' for f in ("turtle", "ntriples", "jsonld", "rdfxml"))
             return HTMLResponse(
                 f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"

@@ -11,7 +11,7 @@ import traceback
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -81,7 +81,8 @@ def evaluate(store: GraphStore, job: Job) -> Serialized:
 def _serialize_whole(result: Any, max_bytes: int) -> Serialized:
     """See :attr:`Job.whole`."""
     if isinstance(result, ox.QueryTriples):
-        payload, fmt, kind, form = result.serialize(format=ox.RdfFormat.N_TRIPLES), "ntriples", "graph", "GRAPH"
+        payload = cast(bytes, result.serialize(format=ox.RdfFormat.N_TRIPLES))  # no output file: the bytes are returned
+        fmt, kind, form = "ntriples", "graph", "GRAPH"
     else:
         payload, fmt, kind = result.serialize(format=ox.QueryResultsFormat.JSON), "json", "tabular"
         form = "ASK" if isinstance(result, ox.QueryBoolean) else "SELECT"

@@ -84,8 +84,8 @@ def with_values(text: str, variable: str, terms: Iterable[ox.NamedNode | ox.Lite
 
 
 def apply_bindings(
-    text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal] | None
-) -> tuple[str, dict[str, ox.NamedNode | ox.Literal]]:
+    text: str, bindings: Mapping[str, ox.NamedNode | ox.Literal | ox.BlankNode] | None
+) -> tuple[str, dict[str, ox.NamedNode | ox.Literal | ox.BlankNode]]:
     """Bind parameters: fill each ``VALUES ?name { UNDEF }`` placeholder the query has, and
     return the bindings that are left for the store's substitution mechanism.
 
@@ -93,10 +93,11 @@ def apply_bindings(
     are applied after planning: an event-wide query runs ~3x faster with a placeholder), and the
     variable need not be projected.  Either way the value is an RDF term, never user text.
     """
-    rest: dict[str, ox.NamedNode | ox.Literal] = {}
+    rest: dict[str, ox.NamedNode | ox.Literal | ox.BlankNode] = {}
     for name, term in (bindings or {}).items():
         if len(_placeholder(name).findall(text)) == 1:
-            text = with_values(text, name, [term])
+            # a blank node raises ValueError there (VALUES takes no blank node), not QueryError
+            text = with_values(text, name, [term])  # type: ignore[list-item]
         else:
             rest[name] = term
     return text, rest

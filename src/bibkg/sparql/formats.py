@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict, cast
+
 import pyoxigraph as ox
 
 from ..store.base import QueryResult
@@ -59,10 +61,14 @@ def _short(term: object) -> str:
     return term_text(term)
 
 
+class _SerializeOptions(TypedDict, total=False):
+    prefixes: dict[str, str]
+
+
 def graph_bytes(triples: list[ox.Triple], fmt: ox.RdfFormat) -> bytes:
     """Serialize triples, with the project's prefixes where the format has prefixes."""
-    kwargs = {"prefixes": PREFIXES} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
-    return ox.serialize(triples, format=fmt, **kwargs)
+    kwargs: _SerializeOptions = {"prefixes": PREFIXES} if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML) else {}
+    return cast(bytes, ox.serialize(triples, format=fmt, **kwargs))  # no output given: the bytes are returned
 
 
 def serialize(result: QueryResult, fmt: str) -> bytes:
@@ -83,4 +89,4 @@ def serialize(result: QueryResult, fmt: str) -> bytes:
         return (render_table(result) + "\n").encode()
     if fmt not in RESULT_FORMATS:
         raise ValueError(f"a SELECT/ASK result is a table: use one of table, {', '.join(RESULT_FORMATS)}")
-    return result.serialize(format=RESULT_FORMATS[fmt])
+    return cast(bytes, result.serialize(format=RESULT_FORMATS[fmt]))  # no output given: the bytes are returned

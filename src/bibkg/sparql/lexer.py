@@ -319,8 +319,8 @@ def _confirm_inert(
     try:
         ox.Store().query(rewritten, base_iri=base_iri, prefixes=dict(prefixes) or None)
     except SyntaxError as exc:
-        m = _POSITION.match(str(exc).strip())
-        at = _offset(rewritten, int(m.group(1)), int(m.group(2))) if m else -1
+        pos = _POSITION.match(str(exc).strip())
+        at = _offset(rewritten, int(pos.group(1)), int(pos.group(2))) if pos else -1
         if at >= end or (0 <= at < min(changed)):
             return  # parsed up to the sentinel, or the query's own error comes first
     raise _refuse("the query reads as calling a SERVICE", line_col(query, min(changed)))

@@ -42,7 +42,7 @@ import time
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -105,7 +105,8 @@ def compute(store: ox.Store) -> SchemaStats:
     """The counts, by Oxigraph over the union default graph (a few seconds on the full corpus)."""
     tables = {}
     for name, query in _QUERIES.items():
-        tables[name] = {str(s["k"]): int(s["n"].value) for s in store.query(query, use_default_graph_as_union=True)}
+        solutions = cast(ox.QuerySolutions, store.query(query, use_default_graph_as_union=True))  # a SELECT
+        tables[name] = {str(s["k"]): int(s["n"].value) for s in solutions}
     # the totals are the sums of the groups (COUNT(*) over the same pattern, partitioned)
     triples, quads = sum(tables["predicates"].values()), sum(tables["graphs"].values())
     return SchemaStats(tables["predicates"], tables["classes"], tables["graphs"], triples, quads)
@@ -365,6 +366,7 @@ def _match(algebra: Any) -> Shape | None:
     found = pattern(group.p)
     if found is None:
         return None
+    key: str | None
     table, key = found
     keys = group.get("expr")
     if keys is None:
@@ -408,6 +410,7 @@ def _vars_of(p: Any) -> list[Any]:
 def answer(shape: Shape, stats: SchemaStats) -> ox.QuerySolutions | None:
     """The solutions of ``shape`` from ``stats``; ``None`` if a key is not an IRI (then the
     order SPARQL defines across term kinds is left to Oxigraph)."""
+    rows: list[tuple[str | None, int]]
     if shape.table in ("triples", "quads"):
         rows = [(None, stats.triples if shape.table == "triples" else stats.quads)]
     else:
@@ -434,7 +437,8 @@ def answer(shape: Shape, stats: SchemaStats) -> ox.QuerySolutions | None:
             )
         bindings.append(b)
     doc = {"head": {"vars": list(shape.variables)}, "results": {"bindings": bindings}}
-    return ox.parse_query_results(json.dumps(doc).encode(), format=ox.QueryResultsFormat.JSON)
+    # a results document with bindings: solutions, not a boolean
+    return cast(ox.QuerySolutions, ox.parse_query_results(json.dumps(doc).encode(), format=ox.QueryResultsFormat.JSON))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -383,10 +383,12 @@ def _changed_texts(delta: Delta, manifest: DumpManifest, prev_files: Path) -> di
     by_graph: dict[str, tuple[list[bytes], list[bytes]]] = {}
     for index, quads in ((0, delta.remove), (1, delta.add)):
         for quad in quads:
-            by_graph.setdefault(quad.graph_name.value, ([], []))[index].append(nquad_line(quad).encode())
+            # the graph is named: _checked let the quad into the delta
+            by_graph.setdefault(quad.graph_name.value, ([], []))[index].append(nquad_line(quad).encode())  # type: ignore[union-attr]
     for iri, (removed, added) in by_graph.items():
         if iri in texts:
-            base = texts[iri].nquads if texts[iri] is not None else b""
+            text = texts[iri]
+            base = text.nquads if text is not None else b""
         else:
             block = manifest.get(iri)
             base = read_block(prev_files, block) if block is not None else b""
@@ -573,7 +575,7 @@ def _stage_dumps(state: Path, source: Path, manifest: DumpManifest, pieces: list
     (of a spliced one, its new pieces) and, in :data:`~bibkg.store.local.PENDING`, the pieces
     in order."""
     (state / "pending").mkdir()
-    plan = []
+    plan: list[list[str | int | list[list[int]]]] = []
     for number, piece in enumerate(pieces):
         if isinstance(piece, GraphBlock):
             plan.append(["old", piece.iri])
@@ -766,8 +768,9 @@ def term_text(term: ox.NamedNode | ox.Literal) -> str:
 
 def nquad_line(quad: ox.Quad) -> str:
     """``quad`` as one N-Quads line, exactly as the mapping writes it."""
+    # the quads of a delta: _checked excluded blank nodes, quoted triples and the default graph
     return (
-        f"{term_text(quad.subject)} {term_text(quad.predicate)} {term_text(quad.object)} <{quad.graph_name.value}> .\n"
+        f"{term_text(quad.subject)} {term_text(quad.predicate)} {term_text(quad.object)} <{quad.graph_name.value}> .\n"  # type: ignore[arg-type, union-attr]
     )
 
 
@@ -808,5 +811,6 @@ def _graph_text(iri: str, content: GraphText | bytes | str | Iterable[ox.Quad]) 
         if not isinstance(quad, (ox.Quad, ox.Triple)):
             raise DeltaError(f"graph {iri}, quad {index}: expected a pyoxigraph Quad, got {type(quad).__name__}")
         _check_terms(index, (quad.subject, quad.predicate, quad.object))
-        out.add(quad.subject.value, quad.predicate.value, term_text(quad.object))
+        # _check_terms excluded blank nodes and quoted triples
+        out.add(quad.subject.value, quad.predicate.value, term_text(quad.object))  # type: ignore[union-attr, arg-type]
     return out.finish()

@@ -235,6 +235,7 @@ class LocalStore:
                     fcntl.flock(handle, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
                     break
                 except BlockingIOError:
+                    assert deadline is not None  # LOCK_NB (the only way to get here) is set only with a deadline
                     if time.monotonic() >= deadline:
                         waited = f" (waited {float(wait):g} s)" if wait else ""
                         raise StoreBusy(f"another ingest or update is writing to {self.root}{waited}") from None

@@ -94,7 +94,7 @@ class OxigraphStore:
             kwargs["use_default_graph_as_union"] = True
         if prefixes:
             kwargs["prefixes"] = dict(prefixes)
-        text, rest = apply_bindings(sparql, bindings)  # type: ignore[arg-type]
+        text, rest = apply_bindings(sparql, bindings)
         if rest:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in rest.items()}
         if kwargs.get("use_default_graph_as_union") and not rest:

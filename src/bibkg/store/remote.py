@@ -357,10 +357,10 @@ def _parse(data: bytes, media: str, graph: bool) -> QueryResult:
         if fmt is None:
             raise StoreError(f"the endpoint answered an unsupported result type '{media}'")
         return ox.parse_query_results(data, format=fmt)
-    fmt = ox.RdfFormat.from_media_type(media) if media else ox.RdfFormat.N_TRIPLES
-    if fmt is None:
+    rdf_format = ox.RdfFormat.from_media_type(media) if media else ox.RdfFormat.N_TRIPLES
+    if rdf_format is None:
         raise StoreError(f"the endpoint answered an unsupported RDF type '{media}'")
     # QueryTriples cannot be built directly: load into a scratch store and read it back.
     scratch = ox.Store()
-    scratch.bulk_load(input=data, format=fmt, to_graph=ox.DefaultGraph())
+    scratch.bulk_load(input=data, format=rdf_format, to_graph=ox.DefaultGraph())
     return scratch.query("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o }")

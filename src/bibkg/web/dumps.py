@@ -25,6 +25,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from email.utils import format_datetime, parsedate_to_datetime
 from pathlib import Path
+from typing import BinaryIO, cast
 
 import pyoxigraph as ox
 from starlette.requests import Request
@@ -176,7 +177,7 @@ def serve(request: Request, local: LocalStore | None, filename: str, snapshot: P
         return JSONResponse({"error": f"no dump '{filename}'; available: {offered}"}, status_code=404)
     fmt, gz = parsed
     snap = current(local, snapshot) if local is not None else None
-    if snap is None:
+    if local is None or snap is None:
         return JSONResponse({"error": NO_LOCAL_DUMPS}, status_code=404)
     etag = etag_for(snap, filename)
     headers = {"ETag": etag, "Last-Modified": snap.last_modified, "Cache-Control": "public, max-age=60",
@@ -204,6 +205,7 @@ class _Tee:
     def __init__(self, cache_dir: Path, filename: str) -> None:
         self.target = cache_dir / filename
         self.tmp = cache_dir / f".{filename}.{os.getpid()}.{threading.get_ident()}.partial"
+        self.handle: BinaryIO | None
         try:
             cache_dir.mkdir(parents=True, exist_ok=True)
             self.handle = self.tmp.open("wb", buffering=1 << 20)
@@ -286,6 +288,6 @@ async def _stream(
                 break
             if isinstance(item, BaseException):
                 raise item
-            yield item
+            yield cast(bytes, item)  # what is left: a chunk (_QueueWriter puts bytes, `done` or an exception)
     finally:
         writer.cancelled.set()

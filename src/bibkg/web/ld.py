@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from typing import Any, cast
 
 import pyoxigraph as ox
 
@@ -74,8 +75,8 @@ def serialize(triples: list[ox.Triple], media_type: str, *, context_url: str) ->
     if media_type == "application/ld+json":
         return json.dumps(to_jsonld(triples, context_url), ensure_ascii=False, indent=1).encode()
     fmt = _RDF_BY_MEDIA[media_type]
-    kwargs = {"prefixes": dict(sorted(PREFIXES.items()))} if fmt != ox.RdfFormat.N_TRIPLES else {}
-    return ox.serialize(triples, format=fmt, **kwargs)
+    prefixes = dict(sorted(PREFIXES.items())) if fmt != ox.RdfFormat.N_TRIPLES else None
+    return cast(bytes, ox.serialize(triples, format=fmt, prefixes=prefixes))  # no output: the bytes are returned
 
 
 # --- JSON-LD ------------------------------------------------------------------------------------------
@@ -111,13 +112,13 @@ def _value(term: object) -> object:
 
 def to_jsonld(triples: list[ox.Triple], context_url: str) -> dict:
     """Compacted JSON-LD against the published context (``@vocab`` bibkg, prefixes)."""
-    nodes: dict[str, dict[str, object]] = {}
+    nodes: dict[str, dict[str, Any]] = {}  # "id": the subject's IRI, every other key: a list of values
     for t in sorted_triples(triples):
-        node = nodes.setdefault(str(t.subject.value), {"id": t.subject.value})
+        node = nodes.setdefault(str(t.subject.value), {"id": t.subject.value})  # type: ignore[union-attr]  # stubs: a subject is never a Triple
         if t.predicate.value == RDF + "type" and isinstance(t.object, ox.NamedNode):
-            node.setdefault("type", []).append(_compact_iri(t.object.value))  # type: ignore[union-attr]
+            node.setdefault("type", []).append(_compact_iri(t.object.value))
             continue
-        node.setdefault(_compact_iri(t.predicate.value), []).append(_value(t.object))  # type: ignore[union-attr]
+        node.setdefault(_compact_iri(t.predicate.value), []).append(_value(t.object))
     graph = []
     for node in nodes.values():
         graph.append({k: (v[0] if isinstance(v, list) and len(v) == 1 and k != "type" else v) for k, v in node.items()})

@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from html import escape
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -199,7 +199,7 @@ def _batched(runner: QueryRunner, name: str, variable: str, iris_: list[str]) ->
     rows: list[Any] = []
     for start in range(0, len(iris_), _BATCH):
         batch = [ox.NamedNode(i) for i in iris_[start : start + _BATCH]]
-        rows.extend(runner.query_sync(query.with_values(variable, batch)))
+        rows.extend(cast(ox.QuerySolutions, runner.query_sync(query.with_values(variable, batch))))  # a SELECT
     return rows
 
 
@@ -584,7 +584,9 @@ def _listing_batches(runner: QueryRunner, papers: list[str]) -> list[Future[list
     def rows(
         batch: list[str],
     ) -> list[tuple[str | None, ...]]:  # plain values: nothing of the engine's leaves its thread
-        result = runner.query_sync(query.with_values("paper", [ox.NamedNode(p) for p in batch]))
+        result = cast(
+            ox.QuerySolutions, runner.query_sync(query.with_values("paper", [ox.NamedNode(p) for p in batch]))
+        )
         return [tuple(_v(row[k]) for k in _LISTING_COLUMNS) for row in result]
 
     return [
@@ -658,7 +660,7 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
     vols_f = later("ld-group-volumes", group=iri, predicate=predicate)
     colocated_f = later("ld-event-colocated", event=iri) if cls == V.Event else (list)
     if cls == V.Venue:
-        events = events_f()
+        events: list[Any] = events_f()
         if events:
             parts.append(f'<h2>Events <span class="count">{len(events)}</span></h2><p class="events">')
             parts.append(" · ".join(link(r["ev"].value, _v(r["label"]) or r["ev"].value) for r in events))
@@ -688,20 +690,22 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
 # --- anything else ------------------------------------------------------------------------------------------
 def generic_page(iri: str, triples: list[ox.Triple]) -> str:
     labels = {
-        t.subject.value: t.object.value for t in triples if t.predicate.value in (RDFS_LABEL, V.title, V.booktitle)
+        t.subject.value: t.object.value  # type: ignore[union-attr]  # subject: stubs wrong; object: a triple term has no .value
+        for t in triples
+        if t.predicate.value in (RDFS_LABEL, V.title, V.booktitle)
     }
     rows = []
     for t in triples:
-        if t.subject.value != iri and not t.subject.value.startswith(iri + "#"):
+        if t.subject.value != iri and not t.subject.value.startswith(iri + "#"):  # type: ignore[union-attr]  # stubs: a subject is never a Triple
             continue
         o = t.object
         if isinstance(o, ox.NamedNode):
             value = link(o.value, labels.get(o.value, o.value))
         else:
-            value = e(o.value) + (
-                f' <span class="muted">@{e(o.language)}</span>' if getattr(o, "language", None) else ""
+            value = e(o.value) + (  # type: ignore[union-attr]  # a triple term (RDF 1.2) has no .value
+                f' <span class="muted">@{e(o.language)}</span>' if isinstance(o, ox.Literal) and o.language else ""
             )
-        subj = "" if t.subject.value == iri else f'<span class="muted">#{e(t.subject.value.split("#", 1)[1])}</span> '
+        subj = "" if t.subject.value == iri else f'<span class="muted">#{e(t.subject.value.split("#", 1)[1])}</span> '  # type: ignore[union-attr]  # stubs: a subject is never a Triple
         rows.append(f"<tr><th>{subj}{e(_short(t.predicate.value))}</th><td>{value}</td></tr>")
     title = labels.get(iri, iri)
     body = f'<h1>{e(title)}</h1><table class="meta">{"".join(rows)}</table>'

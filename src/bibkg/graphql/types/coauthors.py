@@ -26,7 +26,7 @@ from ..pagination import encode_cursor, page
 from . import connection as _connection
 from . import paper as _paper
 from . import person as _person
-from .common import natural_key, page_size, scope_of, strip_iri
+from .common import maybe_field, natural_key, page_size, scope_of, strip_iri
 from .context import ctx
 from .refs import PageInfoRef, PaperRef, PersonRef, PreprintRef
 from .sources import DEFAULT_SOURCES, Source
@@ -49,13 +49,13 @@ class CoauthorEdge:
     count: int = strawberry.field(
         description="Number of shared papers in scope (0 when `sources` leaves out ANTHOLOGY)."
     )
-    papers: list[PaperRef] = strawberry.field(
+    papers: list[PaperRef] = maybe_field(
         resolver=_shared_papers, description="The shared papers in scope, in Anthology id order."
     )
     preprint_count: int = strawberry.field(
         default=0, description="Number of shared preprints in scope (0 unless `sources` includes PREPRINTS)."
     )
-    preprints: list[PreprintRef] = strawberry.field(
+    preprints: list[PreprintRef] = maybe_field(
         resolver=_shared_preprints, description="The shared preprints in scope, in arXiv id order."
     )
     paper_ids: strawberry.Private[list[str]]
@@ -69,7 +69,7 @@ class CoauthorEdge:
 class UnlinkedCoauthor:
     name: str = strawberry.field(description="The name as printed on arXiv (one entry per distinct printed name).")
     preprint_count: int = strawberry.field(description="Number of shared preprints in scope printing this name.")
-    preprints: list[PreprintRef] = strawberry.field(
+    preprints: list[PreprintRef] = maybe_field(
         resolver=_shared_preprints, description="The shared preprints in scope, in arXiv id order."
     )
     preprint_ids: strawberry.Private[list[str]]
@@ -90,7 +90,7 @@ class CoauthorConnection:
     total_count: int = strawberry.field(description="Number of distinct coauthors (persons) in scope.")
     edges: list[CoauthorEdge]
     page_info: PageInfoRef
-    paper_count: int = strawberry.field(
+    paper_count: int = maybe_field(
         resolver=_paper_count,
         description="Number of the person's papers in scope (with or without coauthors; "
         "0 when `sources` leaves out ANTHOLOGY).",

@@ -14,10 +14,11 @@ else an awaitable of it (the loader's). The field's annotation names its GraphQL
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
+import strawberry
 from strawberry.types import Info
 
 from ...services import Row
@@ -29,6 +30,8 @@ from ..pagination import check_first
 from .context import ctx
 
 _DIGITS = re.compile(r"(\d+)")
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=1 << 15)
@@ -130,7 +133,7 @@ def first_rows(loader: Loader, iris: Sequence[str]) -> Maybe[list[Row | None]]:
         for rows in found:
             if type(rows) is not list:
                 rows = await rows  # type: ignore[misc]
-            out.append(rows[0] if rows else None)  # type: ignore[index]
+            out.append(rows[0] if rows else None)
         return out
 
     return arrived()
@@ -150,3 +153,16 @@ def by_year(rows: list[Row], key: str) -> list[str]:
     found = {r[key].value: (int_of(r, "year") or 0, r["id"].value) for r in rows}
     ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
     return [iri for iri, _ in ordered]
+
+
+def maybe_field(*, resolver: Callable[..., Maybe[T]], description: str | None = None) -> T:
+    """``strawberry.field(resolver=resolver, description=description)``, typed for a synchronous
+    resolver that returns a :data:`~bibkg.graphql.maybe.Maybe`.
+
+    strawberry's overloads of ``field`` take a resolver that returns values or one that returns
+    awaitables, not one that returns either: mypy would read the field as a ``T | Awaitable[T]``
+    (or a ``StrawberryField``), not as the ``T`` of its annotation. Typed here, mypy checks the
+    resolver's ``T`` against the field's annotation; the schema is the one ``strawberry.field``
+    builds.
+    """
+    return strawberry.field(resolver=resolver, description=description)  # type: ignore[return-value]  # strawberry's overloads: no Maybe resolvers

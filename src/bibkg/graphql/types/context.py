@@ -4,6 +4,7 @@ request's loaders and indexes."""
 from __future__ import annotations
 
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from starlette.concurrency import run_in_threadpool
 from strawberry.fastapi import BaseContext
@@ -16,9 +17,16 @@ from ..names import NameIndex, name_index_for
 from ..settings import GraphQLSettings
 from ..titles import TitleIndex, title_index_for
 
+if TYPE_CHECKING:
+    from .preprint import HfLoaders
+
 
 class GQLContext(BaseContext):
     """What resolvers get as ``info.context``: the services, the settings, this request's loaders."""
+
+    _hf_loaders: HfLoaders
+    """This request's Daily Papers loaders, set when a resolver first needs them (only declared
+    here: :func:`bibkg.graphql.types.preprint._loaders` makes them)."""
 
     def __init__(self, services: Services, settings: GraphQLSettings) -> None:
         super().__init__()

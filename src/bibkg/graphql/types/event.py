@@ -15,7 +15,7 @@ from . import connection as _connection
 from . import person as _person
 from . import venue as _venue
 from . import volume as _volume
-from .common import bool_of, first_rows, int_of, page_size, str_of, strip_iri
+from .common import bool_of, first_rows, int_of, maybe_field, page_size, str_of, strip_iri
 from .context import ctx
 from .refs import AuthorCountRef, PaperConnectionRef, VenueRef, VolumeRef
 
@@ -59,12 +59,12 @@ class Event:
     explicit: bool | None = strawberry.field(description="True if declared by an <event> element of the Anthology.")
     location: str | None
     dates: str | None
-    venue: VenueRef | None = strawberry.field(resolver=_venue_of)
-    volumes: list[VolumeRef] = strawberry.field(
+    venue: VenueRef | None = maybe_field(resolver=_venue_of)
+    volumes: list[VolumeRef] = maybe_field(
         resolver=_volumes, description="Volumes of the event, colocated ones included."
     )
-    papers: PaperConnectionRef = strawberry.field(resolver=_papers, description="Papers in Anthology id order.")
-    top_authors: list[AuthorCountRef] = strawberry.field(
+    papers: PaperConnectionRef = maybe_field(resolver=_papers, description="Papers in Anthology id order.")
+    top_authors: list[AuthorCountRef] = maybe_field(
         resolver=_top_authors, description="Authors with most papers at the event."
     )
     venue_iri: strawberry.Private[str | None]

@@ -16,7 +16,7 @@ from . import person as _person
 from . import sig as _sig
 from . import venue as _venue
 from . import volume as _volume
-from .common import doi_of, first_rows, int_of, links_of, str_of, strip_iri
+from .common import doi_of, first_rows, int_of, links_of, maybe_field, str_of, strip_iri
 from .context import ctx
 from .refs import EventRef, PersonRef, PreprintRef, SIGRef, VenueRef, VolumeRef
 
@@ -131,21 +131,17 @@ class Paper:
     url: str = strawberry.field(description="Landing page.")
     pdf: str | None = strawberry.field(description="PDF URL.")
     bibkey: str | None = strawberry.field(description="The Anthology's BibTeX key.")
-    authors: list[Contributor] = strawberry.field(resolver=_authors, description="Authors in printed order.")
-    editors: list[Contributor] = strawberry.field(
-        resolver=_editors, description="Editors of the paper, else of its volume."
-    )
-    volume: VolumeRef | None = strawberry.field(resolver=_volume_of)
-    venues: list[VenueRef] = strawberry.field(
-        resolver=_venues, description="Venues (e.g. acl; Findings papers: findings)."
-    )
-    events: list[EventRef] = strawberry.field(
+    authors: list[Contributor] = maybe_field(resolver=_authors, description="Authors in printed order.")
+    editors: list[Contributor] = maybe_field(resolver=_editors, description="Editors of the paper, else of its volume.")
+    volume: VolumeRef | None = maybe_field(resolver=_volume_of)
+    venues: list[VenueRef] = maybe_field(resolver=_venues, description="Venues (e.g. acl; Findings papers: findings).")
+    events: list[EventRef] = maybe_field(
         resolver=_events, description="Events (e.g. findings-2025 and acl-2025 for ACL 2025 Findings)."
     )
-    sigs: list[SIGRef] = strawberry.field(resolver=_sigs, description="Special interest groups.")
-    awards: list[str] = strawberry.field(resolver=_awards, description="Awards, as named by the Anthology.")
+    sigs: list[SIGRef] = maybe_field(resolver=_sigs, description="Special interest groups.")
+    awards: list[str] = maybe_field(resolver=_awards, description="Awards, as named by the Anthology.")
     bibtex: str = strawberry.field(resolver=_bibtex, description="A BibTeX entry for the paper.")
-    preprints: list[PreprintRef] = strawberry.field(
+    preprints: list[PreprintRef] = maybe_field(
         resolver=_preprints, description="arXiv preprints (Hugging Face Daily Papers) published as this paper."
     )
     volume_iri: strawberry.Private[str | None]

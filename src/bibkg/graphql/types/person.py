@@ -17,7 +17,7 @@ from . import coauthors as _coauthors
 from . import connection as _connection
 from . import venue as _venue
 from . import volume as _volume
-from .common import bool_of, by_year, first_row, first_rows, int_of, page_size, scope_of, str_of
+from .common import bool_of, by_year, first_row, first_rows, int_of, maybe_field, page_size, scope_of, str_of
 from .context import ctx
 from .refs import CoauthorConnectionRef, PageInfoRef, PaperConnectionRef, PreprintRef, VenueRef, VolumeRef
 from .sources import DEFAULT_SOURCES, SourcesArgument
@@ -163,38 +163,36 @@ class Person:
         description="Anthology person id, e.g. `yaodong-yang` or `unverified/jiaming-ji`."
     )
     name: str = strawberry.field(description="Canonical name.")
-    names: list[str] = strawberry.field(
+    names: list[str] = maybe_field(
         resolver=_names, description="Every name the person published under, canonical first."
     )
-    script_variants: list[ScriptVariant] = strawberry.field(
+    script_variants: list[ScriptVariant] = maybe_field(
         resolver=_script_variants, description="The person's name in other scripts."
     )
-    orcid: str | None = strawberry.field(resolver=_orcid, description="ORCID iD, e.g. 0000-0002-1825-0097.")
-    verified: bool = strawberry.field(
+    orcid: str | None = maybe_field(resolver=_orcid, description="ORCID iD, e.g. 0000-0002-1825-0097.")
+    verified: bool = maybe_field(
         resolver=_verified, description="True for persons listed in the Anthology's people metadata."
     )
-    comment: str | None = strawberry.field(
-        resolver=_comment, description="Disambiguating comment of the people metadata."
-    )
-    similar: list[Person] = strawberry.field(
+    comment: str | None = maybe_field(resolver=_comment, description="Disambiguating comment of the people metadata.")
+    similar: list[Person] = maybe_field(
         resolver=_similar, description="Persons with a similar name (possible confusions)."
     )
-    papers: PaperConnectionRef = strawberry.field(
+    papers: PaperConnectionRef = maybe_field(
         resolver=_papers, description="Papers, newest first, optionally within a year, a venue or an event."
     )
-    coauthors: CoauthorConnectionRef = strawberry.field(
+    coauthors: CoauthorConnectionRef = maybe_field(
         resolver=_coauthors_of,
         description="Coauthors with shared-paper counts, optionally within an event "
         "(e.g. acl-2025: main conference, Findings, colocated workshops), a venue "
         "(e.g. acl: main conference only) and a year; `sources` adds shared preprints.",
     )
-    venues: list[VenueCount] = strawberry.field(
+    venues: list[VenueCount] = maybe_field(
         resolver=_venues, description="Venues the person published at, most papers first."
     )
-    editor_of: list[VolumeRef] = strawberry.field(
+    editor_of: list[VolumeRef] = maybe_field(
         resolver=_editor_of, description="Volumes the person edited, newest first."
     )
-    preprints: list[PreprintRef] = strawberry.field(
+    preprints: list[PreprintRef] = maybe_field(
         resolver=_preprints,
         description="arXiv preprints (Hugging Face Daily Papers) the person is a linked author of, newest first.",
     )

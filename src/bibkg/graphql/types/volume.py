@@ -15,7 +15,7 @@ from . import event as _event
 from . import paper as _paper
 from . import sig as _sig
 from . import venue as _venue
-from .common import by_year, doi_of, first_rows, int_of, links_of, page_size, str_of, strip_iri
+from .common import by_year, doi_of, first_rows, int_of, links_of, maybe_field, page_size, str_of, strip_iri
 from .context import ctx
 from .refs import ContributorRef, EventRef, PaperConnectionRef, SIGRef, VenueRef
 
@@ -66,11 +66,11 @@ class Volume:
     volume_type: str | None = strawberry.field(description="proceedings or journal.")
     pdf: str | None
     doi: str | None
-    editors: list[ContributorRef] = strawberry.field(resolver=_editors, description="Editors in printed order.")
-    venues: list[VenueRef] = strawberry.field(resolver=_venues)
-    events: list[EventRef] = strawberry.field(resolver=_events)
-    sigs: list[SIGRef] = strawberry.field(resolver=_sigs)
-    papers: PaperConnectionRef = strawberry.field(resolver=_papers, description="Papers in Anthology id order.")
+    editors: list[ContributorRef] = maybe_field(resolver=_editors, description="Editors in printed order.")
+    venues: list[VenueRef] = maybe_field(resolver=_venues)
+    events: list[EventRef] = maybe_field(resolver=_events)
+    sigs: list[SIGRef] = maybe_field(resolver=_sigs)
+    papers: PaperConnectionRef = maybe_field(resolver=_papers, description="Papers in Anthology id order.")
 
     @classmethod
     def from_row(cls, iri: str, row: Row | None) -> Volume:
