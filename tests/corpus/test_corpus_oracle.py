@@ -71,7 +71,7 @@ def oracle(shared_corpus: Path, acl_oracle) -> dict[Key, tuple[str, str]]:
     return result
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def ours(corpus_ingest: tuple[LocalStore, IngestReport]) -> dict[Key, str]:
     """(item, role, position) -> person id, read back from the store."""
     store, _ = corpus_ingest
