@@ -535,3 +535,25 @@ def test_line_diff_finds_every_changed_line_of_large_texts() -> None:
         removed, added = _line_diff(b"".join(lines), b"".join(new))
         assert set(removed.splitlines(keepends=True)) == set(lines) - set(new), trial
         assert set(added.splitlines(keepends=True)) == set(new) - set(lines), trial
+
+
+def test_a_writer_killed_while_it_removed_the_pending_pieces(store: LocalStore) -> None:
+    """The dumps of a snapshot published before them were written, ``pending.json`` removed, and
+    the writer killed while it removed the pieces they were written from: the next writers
+    neither carry those pieces into their own state nor trip over them."""
+    first = Delta().add_quads([ox.Quad(ox.NamedNode("https://aclanthology.org/2025.acl-long.1141/"), NOTE,
+                                       ox.Literal("first"), ox.NamedNode("https://w3id.org/bibkg/graph/collection/2025.acl"))])  # fmt: skip
+    apply_delta(store, first)
+    current = store.current_snapshot()
+    assert not store.files_pending(current)
+    left = store.state_dir(current) / "pending"
+    left.mkdir()
+    for number in range(12):  # what a killed removal can leave: names the next writer stages too
+        (left / f"{number}.ttl").write_bytes(b"<https://x/s> <https://x/p> <https://x/o> .\n")
+    for note in ("second", "third"):
+        quad = ox.Quad(ox.NamedNode("https://aclanthology.org/2025.acl-long.1141/"), NOTE, ox.Literal(note),
+                       ox.NamedNode("https://w3id.org/bibkg/graph/collection/2025.acl"))  # fmt: skip
+        apply_delta(store, Delta().add_quads([quad]))
+        latest = store.current_snapshot()
+        assert not (store.state_dir(latest) / "pending").exists() and not store.files_pending(latest)
+        assert {q.object.value for q in store.open_read().quads_for_pattern(None, NOTE, None)} >= {"first", note}

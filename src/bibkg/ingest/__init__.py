@@ -37,7 +37,7 @@ from ..mapping.collection import CollectionResult, VolumeFacts, map_collection
 from ..mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
 from ..mapping.stats import StatsFacts, stats_graph, with_triples
 from ..mapping.terms import GraphText
-from ..safeparse import check_size, read_source
+from ..safeparse import check_size
 from ..sparql import schema as schema_stats
 from ..store.local import LocalStore
 from . import corpus_index
@@ -49,9 +49,9 @@ from .state import (
     CorpusSummary,
     Sources,
     facts_path,
-    file_hash,
     globals_key,
     resolution_fingerprint,
+    scan_source,
 )
 
 if TYPE_CHECKING:
@@ -145,15 +145,16 @@ def map_corpus(
 def load_people_for(datadir: Path, files: list[Path], *, hashes: bool = False) -> tuple[PeopleMetadata, Sources]:
     """People metadata of ``datadir`` with the corpus-dependent variant names registered, and
     (with ``hashes``) the content hash of every collection file (:mod:`bibkg.ingest.state`),
-    from one read of each file."""
+    from one read of each file, none of those this process read before unchanged since
+    (:func:`~bibkg.ingest.state.scan_source`)."""
     people = load_people(datadir)
     digests: dict[str, str] = {}
     with_variants: list[int] = []
     for file_index, path in enumerate(files):
-        data = read_source(path)
+        scanned = scan_source(path)
         if hashes:
-            digests[path.stem] = file_hash(data)
-        if b"<variant" in data:
+            digests[path.stem] = scanned.digest
+        if scanned.has_variants:
             with_variants.append(file_index)
     register_variants(((i, read_collection(files[i])) for i in with_variants), people)
     file_ids = {i: path.stem for i, path in enumerate(files)}

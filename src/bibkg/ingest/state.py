@@ -25,7 +25,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import pickle
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,6 +36,7 @@ from ..anthology.people import PeopleMetadata
 from ..anthology.records import EventDecl
 from ..anthology.resolve import Warning
 from ..mapping.collection import CollectionResult, VolumeFacts
+from ..safeparse import read_source
 
 STATE_DIR = "anthology"
 SOURCES = f"{STATE_DIR}/sources.json"
@@ -92,6 +95,45 @@ def facts_path(collection_id: str) -> str:
 
 def file_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+@dataclass(frozen=True, slots=True)
+class Scanned:
+    """What an ingest needs of a collection file before mapping it: its content hash, and
+    whether it has legacy ``<variant>`` names to register."""
+
+    digest: str
+    has_variants: bool
+
+
+_RACY_NS = 2_000_000_000
+"""A file changed less than this long before it was read is read again next time: a second
+write within the file system's timestamp granularity could leave its size and times as they
+were (git's "racy" entries)."""
+_SCANNED: dict[str, tuple[tuple[int, int, int, int, int], Scanned]] = {}
+
+
+def scan_source(path: Path) -> Scanned:
+    """:class:`Scanned` of the collection file at ``path``, read (size-limited:
+    :func:`bibkg.safeparse.read_source`) unless this process read it before and its inode,
+    size, modification and change times are still the same (a long-running server that applies
+    corrections reads the corpus's 114 MB once, not at each update)."""
+    key = str(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None  # read_source says what is wrong, as a SourceError
+    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if st is not None else None
+    cached = _SCANNED.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    data = read_source(path)
+    scanned = Scanned(file_hash(data), b"<variant" in data)
+    if stamp is not None and st is not None and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS:
+        _SCANNED[key] = (stamp, scanned)
+    else:
+        _SCANNED.pop(key, None)
+    return scanned
 
 
 def resolution_fingerprint(people: PeopleMetadata, file_ids: dict[int, str]) -> str:

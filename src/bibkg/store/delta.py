@@ -72,6 +72,9 @@ from ..mapping.terms import GraphText, QuadWriter
 from ..sparql import schema as schema_stats
 from .local import PENDING, LocalStore, SnapshotBuild
 
+_PENDING_DIR = "pending"
+"""The state directory of a snapshot published before its dumps: the new pieces they are
+written from (:func:`_stage_dumps`, :func:`complete_pending`)."""
 DEFAULT_WAIT = 30.0
 """Seconds :func:`apply_delta` waits for another writer before StoreBusy
 (``BIBKG_DELTA_WAIT``)."""
@@ -574,7 +577,7 @@ def _stage_dumps(state: Path, source: Path, manifest: DumpManifest, pieces: list
     """Keep what the dumps are written from after publishing in ``state``: the new graphs' text
     (of a spliced one, its new pieces) and, in :data:`~bibkg.store.local.PENDING`, the pieces
     in order."""
-    (state / "pending").mkdir()
+    (state / _PENDING_DIR).mkdir()
     plan: list[list[str | int | list[list[int]]]] = []
     for number, piece in enumerate(pieces):
         if isinstance(piece, GraphBlock):
@@ -582,7 +585,7 @@ def _stage_dumps(state: Path, source: Path, manifest: DumpManifest, pieces: list
         elif _spliced_from(piece, manifest.get(piece.iri)):  # only the new pieces: the rest is in the source
             assert isinstance(piece, SplicedText)
             for kind, pieces_of in (("nq", piece.nquads_plan), ("ttl", piece.turtle_plan)):
-                (state / "pending" / f"{number}.{kind}").write_bytes(
+                (state / _PENDING_DIR / f"{number}.{kind}").write_bytes(
                     b"".join(p for p in pieces_of if isinstance(p, bytes))
                 )
             plan.append(
@@ -596,8 +599,8 @@ def _stage_dumps(state: Path, source: Path, manifest: DumpManifest, pieces: list
                 ]
             )
         else:
-            (state / "pending" / f"{number}.nq").write_bytes(piece.nquads)
-            (state / "pending" / f"{number}.ttl").write_bytes(piece.turtle)
+            (state / _PENDING_DIR / f"{number}.nq").write_bytes(piece.nquads)
+            (state / _PENDING_DIR / f"{number}.ttl").write_bytes(piece.turtle)
             plan.append(["new", piece.iri, piece.quads, number])
     data = {"source": source.name, "pieces": plan}
     (state / PENDING).write_text(json.dumps(data), encoding="utf-8")
@@ -628,7 +631,7 @@ def complete_pending(store: LocalStore, snapshot: str) -> None:
             dumps.copy(source, run)
             run = []
             iri, quads, number = piece[1:4]
-            pending = state / "pending"
+            pending = state / _PENDING_DIR
             nquads, turtle = (pending / f"{number}.nq").read_bytes(), (pending / f"{number}.ttl").read_bytes()
             if piece[0] == "spliced":
                 block = source_manifest.get(iri)
@@ -645,7 +648,7 @@ def complete_pending(store: LocalStore, snapshot: str) -> None:
         raise
     dumps.publish()
     (state / PENDING).unlink()
-    shutil.rmtree(state / "pending", ignore_errors=True)
+    shutil.rmtree(state / _PENDING_DIR, ignore_errors=True)
 
 
 def _plan_from(data: list[list[int]], new: bytes) -> list[Piece]:
@@ -695,7 +698,9 @@ def _write_schema_stats(build: SnapshotBuild, source: Path, counts: _Counts) -> 
 
 def _carry_state(source: Path, target: Path, changes: dict[str, bytes | None]) -> None:
     """The new snapshot's state: the previous state's files hard-linked, except the manifest
-    (written anew) and the files ``changes`` replaces or deletes."""
+    (written anew), the files ``changes`` replaces or deletes, and what the previous snapshot's
+    own dumps were written from (:data:`~bibkg.store.local.PENDING` and the ``pending/``
+    pieces, of that snapshot alone: a writer killed while it removed them leaves some behind)."""
     for name in changes:
         if Path(name).is_absolute() or ".." in Path(name).parts or name == MANIFEST_FILE:
             raise DeltaError(f"state file name {name!r} is not a plain relative path")
@@ -703,11 +708,13 @@ def _carry_state(source: Path, target: Path, changes: dict[str, bytes | None]) -
         base = str(source)
         for root, _dirs, files in os.walk(base):
             rel_root = os.path.relpath(root, base)
+            if rel_root == _PENDING_DIR or rel_root.startswith(_PENDING_DIR + os.sep):
+                continue
             prefix = "" if rel_root == "." else rel_root.replace(os.sep, "/") + "/"
             made = False
             for name in files:
                 rel = prefix + name
-                if rel == MANIFEST_FILE or rel in changes:
+                if rel in (MANIFEST_FILE, PENDING) or rel in changes:
                     continue
                 if not made:
                     os.makedirs(os.path.join(target, prefix), exist_ok=True)
