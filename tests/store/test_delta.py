@@ -557,3 +557,34 @@ def test_a_writer_killed_while_it_removed_the_pending_pieces(store: LocalStore) 
         latest = store.current_snapshot()
         assert not (store.state_dir(latest) / "pending").exists() and not store.files_pending(latest)
         assert {q.object.value for q in store.open_read().quads_for_pattern(None, NOTE, None)} >= {"first", note}
+
+
+def test_an_update_after_a_writer_killed_before_its_dumps(tmp_path: Path, sample_datadir: Path) -> None:
+    """A writer killed after publishing, before its dumps: the next incremental ingest, which
+    reads the previous dumps to splice the people and statistics graphs, writes them first."""
+    data = tmp_path / "data"
+    shutil.copytree(sample_datadir, data)
+    store = LocalStore(tmp_path / "store")
+    run_ingest(data, store, jobs=1)
+    marker = tmp_path / "published"
+    proc = subprocess.Popen([sys.executable, "-c", STALL_DUMPS, str(store.root), str(marker)], env=cli_env(tmp_path))
+    try:
+        deadline = time.monotonic() + 60
+        while not marker.exists():
+            assert proc.poll() is None and time.monotonic() < deadline
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    stalled = store.current_snapshot()
+    assert store.files_pending(stalled)
+    last = sorted((data / "xml").glob("*.xml"))[-1]
+    text = last.read_text(encoding="utf-8")
+    last.write_text(text.replace("</author>", "</author><author><first>Zzyzx</first><last>Testauthor</last></author>", 1),
+                    encoding="utf-8")  # fmt: skip
+    report = run_ingest(data, store, jobs=1)
+    assert report.mode == "incremental" and report.corpus_graphs == "spliced"
+    assert not store.files_pending(stalled) and (store.files_dir(stalled) / "bibkg.nq").is_file()
+    assert store.wait_for_files(store.current_snapshot(), timeout=30)

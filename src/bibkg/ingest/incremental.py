@@ -40,7 +40,7 @@ from ..errors import StoreError
 from ..export.snapshot_dumps import DumpManifest, GraphBlock, read_block
 from ..mapping.collection import map_collection
 from ..mapping.terms import GraphText
-from ..store.delta import Delta, build_on
+from ..store.delta import Delta, build_on, complete_pending
 from ..store.local import LocalStore, SnapshotBuild
 from . import (
     IngestReport,
@@ -108,6 +108,8 @@ def run_incremental(
     loaded = time.perf_counter() - started
     with store.build_snapshot(copy_current=True, wait=wait, kind="ingest", on_published=on_published) as build:
         assert build.previous is not None
+        if store.files_pending(build.previous):  # its writer died before its dumps, which the
+            complete_pending(store, build.previous.name)  # update reads: write them first
         state = store.state_dir(build.previous)
         old = Sources.read(state)  # again: another writer may have published meanwhile
         if old is None:
