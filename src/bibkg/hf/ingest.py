@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .. import iris
+from ..errors import StoreError
 from ..export.snapshot_dumps import DumpManifest, read_block
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, apply_delta
@@ -252,6 +253,11 @@ def day_graphs(local: LocalStore) -> list[GraphText]:
     manifest = DumpManifest.read(local.state_dir(snapshot))
     if manifest is None:
         return []
+    if not local.wait_for_files(snapshot):
+        raise StoreError(
+            f"the dumps of {local.root}'s current snapshot are not written yet (its writer died after "
+            "publishing it?): any update writes them first, e.g. 'bibkg ingest DATA' without --full"
+        )
     return [
         GraphText(block.iri, read_block(files, block), read_block(files, block, "turtle"), block.quads)
         for block in manifest.graphs
