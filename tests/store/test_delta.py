@@ -296,11 +296,9 @@ STALL_DUMPS = textwrap.dedent(
 )
 
 
-def test_kill_9_while_the_dumps_are_written_after_publishing(
-    store: LocalStore, tmp_path: Path, sample_datadir: Path
-) -> None:
-    """The snapshot is published before its dumps: a reader waits for them; a writer killed
-    meanwhile leaves them to the next writer, which writes them exactly."""
+def _kill_after_publishing(store: LocalStore, tmp_path: Path) -> str:
+    """Run a one-quad delta whose writer is killed once it published its snapshot, before
+    writing the snapshot's dumps; the name of that snapshot."""
     marker = tmp_path / "published"
     proc = subprocess.Popen([sys.executable, "-c", STALL_DUMPS, str(store.root), str(marker)], env=cli_env(tmp_path))
     try:
@@ -313,8 +311,17 @@ def test_kill_9_while_the_dumps_are_written_after_publishing(
     finally:
         if proc.poll() is None:
             proc.kill()
+    return marker.read_text()
+
+
+def test_kill_9_while_the_dumps_are_written_after_publishing(
+    store: LocalStore, tmp_path: Path, sample_datadir: Path
+) -> None:
+    """The snapshot is published before its dumps: a reader waits for them; a writer killed
+    meanwhile leaves them to the next writer, which writes them exactly."""
+    published = _kill_after_publishing(store, tmp_path)
     current = store.current_snapshot()
-    assert current.name == marker.read_text()  # published, with the quad, the dumps not yet
+    assert current.name == published  # published, with the quad, the dumps not yet
     assert len(list(store.open_read().quads_for_pattern(None, NOTE, None))) == 1
     assert store.files_pending(current) and not (store.files_dir(current) / "bibkg.nq").exists()
     started = time.monotonic()
@@ -566,18 +573,7 @@ def test_an_update_after_a_writer_killed_before_its_dumps(tmp_path: Path, sample
     shutil.copytree(sample_datadir, data)
     store = LocalStore(tmp_path / "store")
     run_ingest(data, store, jobs=1)
-    marker = tmp_path / "published"
-    proc = subprocess.Popen([sys.executable, "-c", STALL_DUMPS, str(store.root), str(marker)], env=cli_env(tmp_path))
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists():
-            assert proc.poll() is None and time.monotonic() < deadline
-            time.sleep(0.02)
-        os.kill(proc.pid, signal.SIGKILL)
-        proc.wait(timeout=30)
-    finally:
-        if proc.poll() is None:
-            proc.kill()
+    _kill_after_publishing(store, tmp_path)
     stalled = store.current_snapshot()
     assert store.files_pending(stalled)
     last = sorted((data / "xml").glob("*.xml"))[-1]
