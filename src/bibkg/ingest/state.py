@@ -118,22 +118,26 @@ def scan_source(path: Path) -> Scanned:
     :func:`bibkg.safeparse.read_source`) unless this process read it before and its inode,
     size, modification and change times are still the same (a long-running server that applies
     corrections reads the corpus's 114 MB once, not at each update)."""
-    key = str(path)
     try:
         st = os.stat(path)
     except OSError:
-        st = None  # read_source says what is wrong, as a SourceError
-    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns) if st is not None else None
+        return _scan(path)  # read_source says what is wrong, as a SourceError
+    key = str(path)
+    stamp = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     cached = _SCANNED.get(key)
     if cached is not None and cached[0] == stamp:
         return cached[1]
-    data = read_source(path)
-    scanned = Scanned(file_hash(data), b"<variant" in data)
-    if stamp is not None and st is not None and time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS:
+    scanned = _scan(path)
+    if time.time_ns() - max(st.st_mtime_ns, st.st_ctime_ns) > _RACY_NS:
         _SCANNED[key] = (stamp, scanned)
     else:
         _SCANNED.pop(key, None)
     return scanned
+
+
+def _scan(path: Path) -> Scanned:
+    data = read_source(path)
+    return Scanned(file_hash(data), b"<variant" in data)
 
 
 def resolution_fingerprint(people: PeopleMetadata, file_ids: dict[int, str]) -> str:

@@ -706,10 +706,10 @@ def _carry_state(source: Path, target: Path, changes: dict[str, bytes | None]) -
             raise DeltaError(f"state file name {name!r} is not a plain relative path")
     if source.is_dir():
         base = str(source)
-        for root, _dirs, files in os.walk(base):
+        for root, dirs, files in os.walk(base):
             rel_root = os.path.relpath(root, base)
-            if rel_root == _PENDING_DIR or rel_root.startswith(_PENDING_DIR + os.sep):
-                continue
+            if rel_root == ".":
+                dirs[:] = [d for d in dirs if d != _PENDING_DIR]  # not walked into
             prefix = "" if rel_root == "." else rel_root.replace(os.sep, "/") + "/"
             made = False
             for name in files:
