@@ -27,6 +27,8 @@ CARDS_FILE = "paper-cards.sqlite"
 """Name of the cards file in a snapshot's directory of derived files."""
 CARDS_VERSION = 2
 """The file's layout (SQLite ``user_version``); a file of another layout is not read."""
+SPARES_DIR = "spare"
+"""A store's directory of the spare copy of its current cards file (:func:`keep_spare`)."""
 
 _SCHEMA = """
 CREATE TABLE card (paper TEXT PRIMARY KEY, volume TEXT, card TEXT NOT NULL) WITHOUT ROWID;
@@ -131,14 +133,23 @@ def real_changes(source: Path, changes: dict[str, PaperCard | None]) -> dict[str
     }  # fmt: skip
 
 
-def updated_copy(source: Path, target: Path, changes: dict[str, PaperCard | None]) -> None:
+def updated_copy(
+    source: Path, target: Path, changes: dict[str, PaperCard | None], *, spares: Path | None = None
+) -> None:
     """Write into ``target`` the cards of ``source`` with ``changes`` (paper IRI → new card, or
-    ``None``: removed): a copy of the file (the kernel copies it without reading it into this
-    process) changed in place.  Its content (:func:`content`) is what a :class:`CardWriter`
-    given the resulting cards writes; its page layout may differ."""
+    ``None``: removed): a copy of the file changed in place.  The copy is the spare one
+    :func:`keep_spare` made of ``source`` in ``spares`` when there is one (taken: it serves once),
+    else one made now (the kernel copies it without reading it into this process).  Its content
+    (:func:`content`) is what a :class:`CardWriter` given the resulting cards writes; its page
+    layout may differ."""
     target = Path(target)
     work = target.with_name(f".{target.name}.work")
-    shutil.copyfile(source, work)
+    try:
+        if spares is None:
+            raise FileNotFoundError
+        os.replace(_spare_of(source, spares), work)
+    except FileNotFoundError:
+        shutil.copyfile(source, work)
     db = sqlite3.connect(work, isolation_level=None)
     try:
         db.executescript("PRAGMA journal_mode=OFF; PRAGMA synchronous=OFF; BEGIN;")
@@ -155,6 +166,31 @@ def updated_copy(source: Path, target: Path, changes: dict[str, PaperCard | None
     finally:
         db.close()
     work.rename(target)
+
+
+def keep_spare(cards: Path, spares: Path) -> None:
+    """Copy the cards file ``cards`` into the directory ``spares`` (replacing the spare of any
+    other file) for the next update to change in place (:func:`updated_copy`): the copy, a
+    large part of a small update's time on the full corpus, is then made after a snapshot is
+    published instead of before the next one is.  A spare belongs to one file (its device,
+    inode, size and modification time: a published cards file is never changed) and appears
+    under its name only once complete."""
+    if not cards.is_file():
+        return
+    spare = _spare_of(cards, spares)
+    if spare.is_file():
+        return
+    spares.mkdir(exist_ok=True)
+    for old in spares.iterdir():
+        old.unlink(missing_ok=True)
+    work = spares / f".{spare.name}.work"
+    shutil.copyfile(cards, work)
+    os.replace(work, spare)
+
+
+def _spare_of(cards: Path, spares: Path) -> Path:
+    st = cards.stat()
+    return spares / f"{st.st_dev}-{st.st_ino}-{st.st_size}-{st.st_mtime_ns}-{CARDS_FILE}"
 
 
 def content(path: Path) -> list[list[tuple]]:

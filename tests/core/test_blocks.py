@@ -63,16 +63,7 @@ def test_a_rewritten_last_line_keeps_the_plan() -> None:
         _rebuilt(tail, graph.nquads, "nquads") == tail.nquads and _rebuilt(tail, graph.turtle, "turtle") == tail.turtle
     )
     # a text kept whole (one range), its last line rewritten: a range and the new line
-    whole = SplicedText(
-        GRAPH,
-        graph.nquads,
-        graph.turtle,
-        graph.quads,
-        len(graph.nquads),
-        len(graph.turtle),
-        ((0, len(graph.nquads)),),
-        ((0, len(graph.turtle)),),
-    )
+    whole = SplicedText.whole(graph)
     cut = graph.nquads.rfind(b"\n", 0, len(graph.nquads) - 1) + 1
     ttl_cut = graph.turtle.rfind(b"\n", 0, len(graph.turtle) - 1) + 1
     tail = whole.with_tail(cut, b"<x> <y> <z> <g> .\n", ttl_cut, b"<x> <y> <z> .\n")
@@ -83,3 +74,22 @@ def test_a_rewritten_last_line_keeps_the_plan() -> None:
     # a cut before the last piece cannot be told as pieces: a plain text
     plain = spliced.with_tail(0, b"", 0, b"")
     assert not isinstance(plain, SplicedText) and plain.nquads == b""
+
+
+def test_a_spliced_text_answers_spans_and_sizes_without_joining_its_pieces() -> None:
+    rng = random.Random(5)
+    graph, index = join(GRAPH, ((f"k{n:04d}", _block(f"k{n:04d}", 0)) for n in range(40)))
+    spliced, spliced_index = splice(
+        graph, index, {"k0003": None, "k0010": _block("k0010", 1), "k0500": _block("k0500", 2)}
+    )
+    twice, _ = splice(spliced, spliced_index, {"k0020": _block("k0020", 3)})  # from a spliced text
+    for text in (spliced, twice):
+        for kind in ("nquads", "turtle"):
+            size = text.size(kind)
+            ranges = [
+                (start, rng.randrange(start, size + 20)) for start in (rng.randrange(size + 1) for _ in range(50))
+            ]
+            spans = [text.span(start, end, kind) for start, end in ranges]
+            assert text._made(kind) is None  # sizes and spans come from the pieces
+            full = getattr(text, kind)  # joined now
+            assert len(full) == size and spans == [full[start:end] for start, end in ranges]

@@ -31,7 +31,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
-from ..mapping.terms import GraphText
+from ..mapping.terms import GraphText, LazyText
 from .dump import cache_file_name, turtle_prefix_block
 from .formats import FORMATS
 
@@ -262,6 +262,40 @@ def _copy_range(source: Path, target, offset: int, length: int) -> None:  # noqa
                 break
             done += n
     target.seek(out_offset + length)
+
+
+class StoredText(LazyText):
+    """The text of one graph in the dump files of ``source``, read when first asked for; a span
+    reads only its bytes."""
+
+    __slots__ = ("block", "source")
+    block: GraphBlock
+    source: Path
+
+    def __init__(self, source: Path, block: GraphBlock) -> None:
+        for name, value in (("iri", block.iri), ("quads", block.quads), ("block", block), ("source", Path(source))):
+            object.__setattr__(self, name, value)
+
+    def size(self, kind: str = "nquads") -> int:
+        return self.block.span(kind)[1]
+
+    def span(self, start: int, end: int, kind: str = "nquads") -> bytes:
+        made = self._made(kind)
+        if made is not None:
+            return made[start:end]
+        offset, length = self.block.span(kind)
+        start, end = min(max(start, 0), length), min(max(end, 0), length)
+        if end <= start:
+            return b""
+        with dump_path(self.source, kind).open("rb") as handle:
+            handle.seek(offset + start)
+            data = handle.read(end - start)
+        if len(data) != end - start:
+            raise OSError(f"{dump_path(self.source, kind)} is shorter than its manifest says")
+        return data
+
+    def _make(self, kind: str) -> bytes:
+        return read_block(self.source, self.block, kind)
 
 
 def read_block(source: Path, block: GraphBlock, kind: str = "nquads") -> bytes:

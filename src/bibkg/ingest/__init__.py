@@ -30,7 +30,7 @@ from ..anthology.records import Collection
 from ..anthology.resolve import Warning, register_variants
 from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
-from ..cards import CARDS_FILE, CardWriter
+from ..cards import CARDS_FILE, SPARES_DIR, CardWriter, keep_spare
 from ..errors import SourceError
 from ..export.snapshot_dumps import SnapshotDumps
 from ..mapping.collection import CollectionResult, VolumeFacts, map_collection
@@ -326,6 +326,10 @@ def run_cold(
         step = time.perf_counter()
         schema_stats.write(build.store, build.files)  # answers of the schema queries (bibkg.sparql.schema)
         report.phases["schema statistics"] = time.perf_counter() - step
+        # a spare copy of the cards, for the next update to change in place (bibkg.cards.keep_spare)
+        build.after_publish.append(
+            lambda: keep_spare(store.files_dir(build.name) / CARDS_FILE, store.root / SPARES_DIR)
+        )
     report.seconds = time.perf_counter() - started
     return report
 

@@ -37,7 +37,7 @@ from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
 from ..cards import CARDS_FILE, PaperCard
 from ..errors import StoreError
-from ..export.snapshot_dumps import DumpManifest, GraphBlock, read_block
+from ..export.snapshot_dumps import DumpManifest, GraphBlock, StoredText
 from ..mapping.collection import map_collection
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, build_on, complete_pending
@@ -307,8 +307,7 @@ def _spliced_globals(
     others = [manifest.get(iri) for iri in (iris.EVENTS_GRAPH, iris.VENUES_GRAPH)]
     if people_block is None or stats_block is None or None in others:
         return None
-    people_text, stats_text = (GraphText(block.iri, read_block(prev_files, block), read_block(prev_files, block, "turtle"),
-                                         block.quads) for block in (people_block, stats_block))  # fmt: skip
+    people_text, stats_text = StoredText(prev_files, people_block), StoredText(prev_files, stats_block)
     others_quads = sum(block.quads for block in cast("list[GraphBlock]", others))  # no None in others: returned above
     return corpus_index.splice(state, index, pairs, order, people, people_text, stats_text,
                                quads_before=quads_before + others_quads, source=datadir)  # fmt: skip

@@ -18,7 +18,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .terms import GraphText, QuadWriter
+from .terms import GraphText, LazyText, QuadWriter
 
 
 @dataclass(slots=True)
@@ -75,40 +75,84 @@ Piece = tuple[int, int] | bytes
 """Part of a spliced text: a byte range (start, end) of the text it was spliced from, or new bytes."""
 
 
-@dataclass(frozen=True, slots=True)
-class SplicedText(GraphText):
-    """A graph's text made by :func:`splice`, which also says how: the pieces of each text in
-    order (``base_*``: the length of the text it was spliced from).  Who writes it next to the
-    previous text (the dumps, :mod:`bibkg.store.delta`) copies the ranges instead of the bytes,
-    and the quads removed and added are the lines of the replaced and the new blocks."""
+class SplicedText(LazyText):
+    """A graph's text made by :func:`splice` from ``base`` (the text it was spliced from), which
+    also says how: the pieces of each text in order.  Who writes it next to the previous text
+    (the dumps, :mod:`bibkg.store.delta`) copies the ranges instead of the bytes, and the quads
+    removed and added are the lines of the replaced and the new blocks.  Its bytes are joined
+    only when asked for (a span reads only the pieces it covers)."""
 
-    base_nquads: int
-    base_turtle: int
+    __slots__ = ("base", "nquads_plan", "turtle_plan")
+    base: GraphText
     nquads_plan: tuple[Piece, ...]
     turtle_plan: tuple[Piece, ...]
+
+    def __init__(self, iri: str, base: GraphText, quads: int, nquads_plan: Iterable[Piece],
+                 turtle_plan: Iterable[Piece]) -> None:  # fmt: skip
+        for name, value in (("iri", iri), ("quads", quads), ("base", base), ("nquads_plan", tuple(nquads_plan)),
+                            ("turtle_plan", tuple(turtle_plan))):  # fmt: skip
+            object.__setattr__(self, name, value)
+
+    @classmethod
+    def whole(cls, text: GraphText) -> SplicedText:
+        """``text`` in one piece (a derivation may then rewrite its end, :meth:`with_tail`)."""
+        return cls(text.iri, text, text.quads, ((0, text.size("nquads")),), ((0, text.size("turtle")),))
+
+    @property
+    def base_nquads(self) -> int:
+        return self.base.size("nquads")
+
+    @property
+    def base_turtle(self) -> int:
+        return self.base.size("turtle")
+
+    def plan(self, kind: str) -> tuple[Piece, ...]:
+        return self.nquads_plan if kind == "nquads" else self.turtle_plan
+
+    def size(self, kind: str = "nquads") -> int:
+        return sum(piece[1] - piece[0] if isinstance(piece, tuple) else len(piece) for piece in self.plan(kind))
+
+    def span(self, start: int, end: int, kind: str = "nquads") -> bytes:
+        made = self._made(kind)
+        if made is not None:
+            return made[start:end]
+        parts: list[bytes] = []
+        at = 0
+        for piece in self.plan(kind):
+            length = piece[1] - piece[0] if isinstance(piece, tuple) else len(piece)
+            low, high = max(start, at), min(end, at + length)
+            if low < high:
+                if isinstance(piece, tuple):
+                    parts.append(self.base.span(piece[0] + low - at, piece[0] + high - at, kind))
+                else:
+                    parts.append(piece[low - at : high - at])
+            at += length
+            if at >= end:
+                break
+        return b"".join(parts)
+
+    def _make(self, kind: str) -> bytes:
+        return self.span(0, self.size(kind), kind)
 
     def with_tail(self, nquads_cut: int, nquads_end: bytes, turtle_cut: int, turtle_end: bytes) -> GraphText:
         """This text with everything from ``*_cut`` on replaced by ``*_end``: still a spliced
         text if the cut falls in its last piece, else a plain one."""
-        nquads = b"".join((memoryview(self.nquads)[:nquads_cut], nquads_end))
-        turtle = b"".join((memoryview(self.turtle)[:turtle_cut], turtle_end))
         plans = []
-        for plan, text, cut, end in ((self.nquads_plan, self.nquads, nquads_cut, nquads_end),
-                                     (self.turtle_plan, self.turtle, turtle_cut, turtle_end)):  # fmt: skip
-            if not plan:
-                return GraphText(self.iri, nquads, turtle, self.quads)
-            last, dropped = plan[-1], len(text) - cut
-            if isinstance(last, bytes):
-                if dropped > len(last):
-                    return GraphText(self.iri, nquads, turtle, self.quads)
+        for kind, cut, end in (("nquads", nquads_cut, nquads_end), ("turtle", turtle_cut, turtle_end)):
+            plan = self.plan(kind)
+            dropped = self.size(kind) - cut
+            last = plan[-1] if plan else None
+            if isinstance(last, bytes) and dropped <= len(last):
                 plans.append((*plan[:-1], last[: len(last) - dropped] + end))
-            else:
+            elif isinstance(last, tuple) and dropped <= last[1] - last[0]:
                 start, stop = last
-                if dropped > stop - start:
-                    return GraphText(self.iri, nquads, turtle, self.quads)
                 kept = ((start, stop - dropped),) if stop - dropped > start else ()
                 plans.append((*plan[:-1], *kept, end))
-        return SplicedText(self.iri, nquads, turtle, self.quads, self.base_nquads, self.base_turtle, *plans)
+            else:
+                nquads = self.span(0, nquads_cut, "nquads") + nquads_end
+                turtle = self.span(0, turtle_cut, "turtle") + turtle_end
+                return GraphText(self.iri, nquads, turtle, self.quads)
+        return SplicedText(self.iri, self.base, self.quads, plans[0], plans[1])
 
 
 def block_quads(graph: GraphText, index: BlockIndex, key: Any) -> int:
@@ -116,21 +160,21 @@ def block_quads(graph: GraphText, index: BlockIndex, key: Any) -> int:
     at, present = index.position(key)
     if not present:
         return 0
-    end = index.nquads[at + 1] if at + 1 < len(index.keys) else len(graph.nquads)
-    return graph.nquads.count(b"\n", index.nquads[at], end)
+    end = index.nquads[at + 1] if at + 1 < len(index.keys) else graph.size("nquads")
+    return graph.span(index.nquads[at], end).count(b"\n")
 
 
 def splice(graph: GraphText, index: BlockIndex, changes: dict[Any, Block | None]) -> tuple[SplicedText, BlockIndex]:
     """``graph`` (indexed by ``index``) with the blocks of ``changes`` replaced, added (a key
     not in the index) or removed (``None``); the other blocks' bytes are copied."""
     count = len(index.keys)
+    nq_size, ttl_size = graph.size("nquads"), graph.size("turtle")
     if len(index.nquads) != count + 1 or len(index.turtle) != count + 1 or (count and (
-            index.nquads[count - 1] > len(graph.nquads) or index.turtle[count - 1] > len(graph.turtle))):  # fmt: skip
+            index.nquads[count - 1] > nq_size or index.turtle[count - 1] > ttl_size)):  # fmt: skip
         raise ValueError(f"the block index of {graph.iri} does not describe its text")
     index = BlockIndex(index.keys, array("q", index.nquads), array("q", index.turtle))
-    index.nquads[-1], index.turtle[-1] = len(graph.nquads), len(graph.turtle)  # the last block may have been
+    index.nquads[-1], index.turtle[-1] = nq_size, ttl_size  # the last block may have been
     # rewritten since (the statistics' void:triples, bibkg.mapping.stats.recount): it ends where the text does
-    nq, ttl = memoryview(graph.nquads), memoryview(graph.turtle)
     keys: list[Any] = []
     nq_plan: list[Piece] = []
     ttl_plan: list[Piece] = []
@@ -161,7 +205,7 @@ def splice(graph: GraphText, index: BlockIndex, changes: dict[Any, Block | None]
         at, present = index.position(key)
         copy(at)
         if present:
-            quads -= graph.nquads.count(b"\n", index.nquads[at], index.nquads[at + 1])
+            quads -= graph.span(index.nquads[at], index.nquads[at + 1]).count(b"\n")
             done = at + 1
         block = changes[key]
         if block is not None:
@@ -172,13 +216,7 @@ def splice(graph: GraphText, index: BlockIndex, changes: dict[Any, Block | None]
             ttl_offsets.append(ttl_offsets[-1] + len(block.turtle))
             quads += block.quads
     copy(len(index.keys))
-    text = SplicedText(graph.iri, _text(nq, nq_plan), _text(ttl, ttl_plan), quads, len(graph.nquads), len(graph.turtle), tuple(nq_plan),
-                       tuple(ttl_plan))  # fmt: skip
-    return text, BlockIndex(keys, nq_offsets, ttl_offsets)
-
-
-def _text(base: memoryview, plan: list[Piece]) -> bytes:
-    return b"".join(base[piece[0] : piece[1]] if isinstance(piece, tuple) else piece for piece in plan)
+    return SplicedText(graph.iri, graph, quads, nq_plan, ttl_plan), BlockIndex(keys, nq_offsets, ttl_offsets)
 
 
 __all__ = ["Block", "BlockIndex", "Piece", "SplicedText", "block_quads", "join", "splice"]

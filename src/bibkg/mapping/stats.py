@@ -309,10 +309,9 @@ def recount(context: Any) -> dict[str, GraphText]:
 def with_triples(graph: GraphText, total: int) -> GraphText:
     """The statistics graph ``graph`` saying ``void:triples total``: its last statement, as
     :func:`stats_graph` writes it (the dataset's statement count comes last, alone)."""
-    # the last lines, found without copying the graph's text (tens of MB on the full corpus)
-    nq_cut = graph.nquads.rfind(b"\n", 0, len(graph.nquads) - 1) + 1
-    ttl_cut = graph.turtle.rfind(b"\n", 0, len(graph.turtle) - 1) + 1
-    nq_last, ttl_last = graph.nquads[nq_cut:-1], graph.turtle[ttl_cut:-1]
+    # the last lines, read without the rest of the graph's text (tens of MB on the full corpus)
+    nq_cut, nq_last = _last_line(graph, "nquads")
+    ttl_cut, ttl_last = _last_line(graph, "turtle")
     nq_prefix = f'<{DATASET_IRI}> <{V.VOID}triples> "'.encode()
     nq_suffix = f'"^^<{V.XSD_INTEGER}> <{iris.STATS_GRAPH}> .'.encode()
     ttl_prefix = f"<{DATASET_IRI}> ".encode()
@@ -332,3 +331,15 @@ def with_triples(graph: GraphText, total: int) -> GraphText:
     nquads = b"".join((memoryview(graph.nquads)[:nq_cut], nq_end))
     turtle = b"".join((memoryview(graph.turtle)[:ttl_cut], ttl_end))
     return GraphText(graph.iri, nquads, turtle, graph.quads)
+
+
+def _last_line(graph: GraphText, kind: str) -> tuple[int, bytes]:
+    """Where the last line of a text starts, and that line without its newline."""
+    size, window = graph.size(kind), 512
+    while True:
+        start = max(0, size - window)
+        tail = graph.span(start, size, kind)
+        newline = tail.rfind(b"\n", 0, len(tail) - 1)
+        if newline >= 0 or start == 0:
+            return start + newline + 1, tail[newline + 1 : -1]
+        window *= 8

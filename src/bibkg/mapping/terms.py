@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Final
+from typing import Final, cast
 
 from .. import vocab as V
 
@@ -130,6 +130,40 @@ class GraphText:
     nquads: bytes
     turtle: bytes
     quads: int
+
+    def size(self, kind: str = "nquads") -> int:
+        """Bytes of the N-Quads text (``kind`` "turtle": of the Turtle text)."""
+        return len(getattr(self, kind))
+
+    def span(self, start: int, end: int, kind: str = "nquads") -> bytes:
+        """Bytes ``start:end`` of the N-Quads text (``kind`` "turtle": of the Turtle text); a
+        :class:`LazyText` reads or joins only these."""
+        return getattr(self, kind)[start:end]
+
+
+class LazyText(GraphText):
+    """A graph's text whose bytes are made when first asked for (:meth:`_make`), once: a
+    corpus-wide graph is tens of MB, and an update that changes a few of its blocks asks only
+    for their spans (:meth:`~GraphText.span`)."""
+
+    __slots__ = ()
+
+    def __getattr__(self, name: str) -> bytes:  # called for a text not made yet (its slot unset)
+        if name not in ("nquads", "turtle"):
+            raise AttributeError(name)
+        value = self._make(name)
+        object.__setattr__(self, name, value)
+        return value
+
+    def _made(self, kind: str) -> bytes | None:
+        """The text ``kind`` if it was made already."""
+        try:
+            return cast(bytes, object.__getattribute__(self, kind))
+        except AttributeError:
+            return None
+
+    def _make(self, kind: str) -> bytes:
+        raise NotImplementedError
 
 
 class QuadWriter:

@@ -56,13 +56,14 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import iris
-from ..cards import CARDS_FILE, PaperCard, real_changes, updated_copy
+from ..cards import CARDS_FILE, SPARES_DIR, PaperCard, keep_spare, real_changes, updated_copy
 from ..errors import BibkgError, StoreError
 from ..export.snapshot_dumps import (
     MANIFEST_FILE,
     DumpManifest,
     GraphBlock,
     SnapshotDumps,
+    StoredText,
     dump_path,
     layout,
     read_block,
@@ -199,9 +200,7 @@ class DeltaContext:
         block = self.manifest.get(iri)
         if block is None:
             return None
-        nquads, turtle = read_block(self.files, block), read_block(self.files, block, "turtle")
-        return SplicedText(iri, nquads, turtle, block.quads, len(nquads), len(turtle), ((0, len(nquads)),),
-                           ((0, len(turtle)),))  # fmt: skip
+        return SplicedText.whole(StoredText(self.files, block))
 
     def quads(self, iri: str) -> int:
         if iri in self.texts:
@@ -348,7 +347,9 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
         build.after_publish.insert(0, dumps)
     phase("dumps")
 
-    _write_cards(prev_files, build.files, delta.cards)
+    spares = store.root / SPARES_DIR
+    _write_cards(prev_files, build.files, delta.cards, spares)
+    build.after_publish.append(lambda: keep_spare(store.files_dir(build.name) / CARDS_FILE, spares))
     phase("cards")
 
     _write_schema_stats(build, prev_files, counts)
@@ -563,7 +564,7 @@ def _layout(pieces: list[GraphBlock | GraphText]) -> DumpManifest:
     return layout(
         (p.iri, p.quads, p.nquads[1], p.turtle[1])
         if isinstance(p, GraphBlock)
-        else (p.iri, p.quads, len(p.nquads), len(p.turtle))
+        else (p.iri, p.quads, p.size("nquads"), p.size("turtle"))
         for p in pieces
     )
 
@@ -669,15 +670,16 @@ def _same_text(source: Path, block: GraphBlock, text: GraphText | None) -> bool:
     return (
         text is not None
         and block.quads == text.quads
-        and block.nquads[1] == len(text.nquads)
-        and block.turtle[1] == len(text.turtle)
+        and block.nquads[1] == text.size("nquads")
+        and block.turtle[1] == text.size("turtle")
         and (read_block(source, block, "turtle") == text.turtle and read_block(source, block) == text.nquads)
     )
 
 
-def _write_cards(source: Path, target: Path, cards: dict[str, PaperCard | None]) -> None:
+def _write_cards(source: Path, target: Path, cards: dict[str, PaperCard | None], spares: Path) -> None:
     """The new snapshot's cards file: the previous one (a hard link) if no card changed, else a
-    copy of it with the changes (:func:`bibkg.cards.updated_copy`)."""
+    copy of it with the changes (:func:`bibkg.cards.updated_copy`; the spare copy in ``spares``
+    when there is one)."""
     old = source / CARDS_FILE
     if not old.is_file():
         return
@@ -685,7 +687,7 @@ def _write_cards(source: Path, target: Path, cards: dict[str, PaperCard | None])
     if not cards:
         os.link(old, target / CARDS_FILE)
     else:
-        updated_copy(old, target / CARDS_FILE, cards)
+        updated_copy(old, target / CARDS_FILE, cards, spares=spares)
 
 
 def _write_schema_stats(build: SnapshotBuild, source: Path, counts: _Counts) -> None:
