@@ -11,7 +11,10 @@ the benchmark applies and reverts corrections in it). Steps (``--only`` picks so
 * ``one`` — a maintainer's correction of one authorship (a paper of the most prolific author,
   Pushpak Bhattacharyya, moved to another verified person): seconds from the request until a
   server that follows the store shows it in SPARQL, GraphQL, both person pages, coauthors
-  and the statistics graph (top authors); then reverted the same way.
+  and the statistics graph (top authors), and until its writer is done (it writes the dumps
+  after publishing; a write that comes meanwhile waits for it); then reverted the same way
+  once the writer is done.  ``--rounds`` times (3), after the server ran ``--settle`` seconds
+  (40; the first correction 10 s after the server started on the full corpus was slower).
 * ``merge`` — every paper of Iryna Gurevych (318) merged into a verified person; then reverted.
 * ``kill`` — ``bibkg corrections apply`` killed with SIGKILL while it publishes; after
   ``bibkg corrections sync`` the correction must be applied exactly once (one ``applied`` event,
@@ -33,6 +36,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
+
+from bibkg.store.local import LocalStore
 
 BIBKG = str(Path(sys.executable).with_name("bibkg"))
 B = "https://w3id.org/bibkg/ns#"
@@ -84,20 +89,28 @@ def printed(url: str, node: str) -> dict[str, str | None]:
 
 
 def views(url: str, paper: str, node: str, source: str, target: str) -> dict[str, object]:
-    """What each door says about the moved authorship."""
+    """What each door says about the moved authorship (asked at once: a round takes as long as
+    its slowest answer, which bounds how late a change is seen)."""
     html = {"Accept": "text/html"}
-    person = sparql(url, f"SELECT ?p WHERE {{ <{node}> <{B}person> ?p }}")
-    top = sparql(
-        url,
-        f"SELECT ?n WHERE {{ ?r <{B}rankedPerson> <{P}{source}/> ; <{B}paperCount> ?n . "
-        f"<https://w3id.org/bibkg/dataset> <{B}topAuthor> ?r }}",
-    )
-    count = gql(url, f'{{ person(id: "{target}") {{ papers {{ totalCount }} }} }}')
+    asks = {
+        "sparql": lambda: sparql(url, f"SELECT ?p WHERE {{ <{node}> <{B}person> ?p }}"),
+        "stats": lambda: sparql(
+            url,
+            f"SELECT ?n WHERE {{ ?r <{B}rankedPerson> <{P}{source}/> ; <{B}paperCount> ?n . "
+            f"<https://w3id.org/bibkg/dataset> <{B}topAuthor> ?r }}",
+        ),
+        "graphql": lambda: gql(url, f'{{ person(id: "{target}") {{ papers {{ totalCount }} }} }}'),
+        "source page": lambda: httpx.get(f"{url}/people/{source}/", headers=html, timeout=60).text,
+        "target page": lambda: httpx.get(f"{url}/people/{target}/", headers=html, timeout=60).text,
+    }
+    with ThreadPoolExecutor(len(asks)) as pool:
+        said = dict(zip(asks, pool.map(lambda ask: ask(), asks.values()), strict=True))
+    person, top, count = said["sparql"], said["stats"], said["graphql"]
     return {
         "sparql": person[0]["p"]["value"] if person else None,
         "graphql": ((count.get("data") or {}).get("person") or {}).get("papers", {}).get("totalCount"),
-        "source page": f"/{paper}/" in httpx.get(f"{url}/people/{source}/", headers=html, timeout=60).text,
-        "target page": f"/{paper}/" in httpx.get(f"{url}/people/{target}/", headers=html, timeout=60).text,
+        "source page": f"/{paper}/" in said["source page"],
+        "target page": f"/{paper}/" in said["target page"],
         "stats": int(top[0]["n"]["value"]) if top else None,
     }
 
@@ -142,16 +155,24 @@ def step_one(store: str, url: str, maintainer: str) -> None:
         )
 
     seen = wait_for(url, shown, args)
+    after = views(url, *args)
+    LocalStore(store).wait_for_ingest()  # the writer goes on with the dumps after publishing
+    done = time.perf_counter() - started
     print(
         f"one authorship: request answered {applied:.1f} s, visible everywhere {applied + seen:.1f} s "
-        f"(SPARQL, GraphQL, both person pages, top-author statistics); before {before}, after {views(url, *args)}"
+        f"(SPARQL, GraphQL, both person pages, top-author statistics), writer done {done:.1f} s; "
+        f"before {before}, after {after}"
     )
     started = time.perf_counter()
     httpx.post(
         f"{url}/corrections/{cid}/revert", headers={"Authorization": f"Bearer {maintainer}"}, timeout=600
     ).raise_for_status()
     seen = wait_for(url, lambda v: v == before, args)
-    print(f"one authorship reverted: visible everywhere {time.perf_counter() - started:.1f} s")
+    visible = time.perf_counter() - started
+    LocalStore(store).wait_for_ingest()
+    print(
+        f"one authorship reverted: visible everywhere {visible:.1f} s, writer done {time.perf_counter() - started:.1f} s"
+    )
 
 
 def step_merge(store: str, url: str, maintainer: str) -> None:
@@ -292,6 +313,10 @@ def main() -> None:
     parser.add_argument("--store", required=True)
     parser.add_argument("--port", type=int, default=8141)
     parser.add_argument("--only", default="one,merge,kill,proposals")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds of the step one (a correction, its revert)")
+    parser.add_argument(
+        "--settle", type=float, default=40.0, help="seconds the server runs (warming up) before the first step"
+    )
     args = parser.parse_args()
     steps = args.only.split(",")
     os.environ["BIBKG_CORRECTIONS_RATE"] = "0"
@@ -301,7 +326,9 @@ def main() -> None:
     url = f"http://127.0.0.1:{args.port}"
     server = serve(args.store, args.port) if {"one", "merge", "proposals"} & set(steps) else None
     try:
-        if "one" in steps:
+        if server is not None:
+            time.sleep(args.settle)
+        for _ in range(args.rounds if "one" in steps else 0):
             step_one(args.store, url, maintainer)
         if "merge" in steps:
             step_merge(args.store, url, maintainer)

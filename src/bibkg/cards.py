@@ -19,6 +19,7 @@ import os
 import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -181,11 +182,18 @@ def keep_spare(cards: Path, spares: Path) -> None:
     if spare.is_file():
         return
     spares.mkdir(exist_ok=True)
-    for old in spares.iterdir():
-        old.unlink(missing_ok=True)
-    work = spares / f".{spare.name}.work"
-    shutil.copyfile(cards, work)
-    os.replace(work, spare)
+    for old in spares.iterdir():  # spares of other files; copies left unfinished by a killed process
+        try:
+            if not old.name.startswith(".") or old.stat().st_mtime < time.time() - 600:
+                old.unlink(missing_ok=True)
+        except FileNotFoundError:  # taken or finished meanwhile
+            continue
+    work = spares / f".{spare.name}.{os.getpid()}-{threading.get_ident()}.work"  # its own: two may copy at once
+    try:
+        shutil.copyfile(cards, work)
+        os.replace(work, spare)
+    finally:
+        work.unlink(missing_ok=True)
 
 
 def _spare_of(cards: Path, spares: Path) -> Path:

@@ -202,3 +202,30 @@ def test_kept_dump_says_what_a_dump_from_the_store_says(sample_local: LocalStore
     fresh = out.read_bytes()
     assert '"耀东 杨"@zh-hani '.encode() in kept
     assert sorted(kept.splitlines()) == sorted(fresh.splitlines())
+
+
+def test_a_stored_text_reads_only_the_spans_asked_for(tmp_path: Path) -> None:
+    """A graph of a snapshot's dumps read lazily (what an update splices its people and statistics
+    graphs from): sizes from the manifest, spans from the files, the whole text when asked for."""
+    from bibkg.export.snapshot_dumps import SnapshotDumps, StoredText
+    from bibkg.mapping.terms import GraphText
+
+    graphs = [
+        GraphText(
+            f"https://example.org/g{n}", f"<a{n}> <b> <c> <g{n}> .\n".encode() * (n + 1), b"<a> <b> <c> .\n", n + 1
+        )
+        for n in range(3)
+    ]
+    with SnapshotDumps(tmp_path) as dumps:
+        for graph in graphs:
+            dumps.add(graph)
+    for graph, block in zip(graphs, dumps.manifest.graphs, strict=True):
+        text = StoredText(tmp_path, block)
+        assert (text.iri, text.quads, text.size("nquads"), text.size("turtle")) == (
+            graph.iri, graph.quads, len(graph.nquads), len(graph.turtle))  # fmt: skip
+        assert text.span(3, 30) == graph.nquads[3:30] and text.span(5, 10**6, "turtle") == graph.turtle[5:]
+        assert text.span(10**6, 10**6 + 5) == b"" and text._made("nquads") is None
+        assert (text.nquads, text.turtle) == (graph.nquads, graph.turtle)  # read now, whole
+    (tmp_path / "bibkg.nq").write_bytes(b"")  # a file shorter than its manifest says: an error, not a short text
+    with pytest.raises(OSError, match="shorter than its manifest"):
+        StoredText(tmp_path, dumps.manifest.graphs[-1]).span(0, 4)

@@ -116,6 +116,20 @@ class CorrectionService:
                 self._people = ((str(datadir), marks), people)
             return self._people[1]
 
+    def keep_spare_cards(self) -> None:
+        """Make the spare copy of the current snapshot's cards file that the next correction
+        changes in place (:func:`bibkg.cards.keep_spare`), if there is none; a failure is logged
+        (that correction then copies the file itself)."""
+        from ..cards import CARDS_FILE, SPARES_DIR, keep_spare
+
+        current = self.store.current_snapshot()
+        if current is None:
+            return
+        try:
+            keep_spare(self.store.files_dir(current) / CARDS_FILE, self.root / SPARES_DIR)
+        except OSError as exc:
+            _log.warning("no spare copy of the paper cards: %s", exc)
+
     @contextmanager
     def facts(self) -> Iterator[GraphFacts]:
         store, lease = self.store.open_leased()

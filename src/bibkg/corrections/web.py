@@ -68,13 +68,16 @@ def _warm(service: CorrectionService) -> None:
         service.base_people()
     except Exception:  # noqa: BLE001, S110 - the same error reaches whoever needs the metadata
         pass
+    service.keep_spare_cards()
 
 
 def build_corrections_router(store_root: Path) -> APIRouter:
     service = CorrectionService(store_root)
     router = APIRouter()
     # the people metadata, parsed once now rather than by the first correction (a second on the
-    # full corpus); a data directory that cannot be read then is reported by that correction
+    # full corpus); a data directory that cannot be read then is reported by that correction.
+    # And a spare copy of the cards file for the first correction (bibkg.cards.keep_spare), if the
+    # store has none (one made by an older version, or a copy)
     threading.Thread(target=_warm, args=(service,), name="bibkg-corrections-warm-up", daemon=True).start()
 
     def error_response(exc: CorrectionError, as_html: bool = False) -> Response:
