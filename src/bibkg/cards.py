@@ -53,6 +53,11 @@ class PaperCard:
     authors: tuple[tuple[str, str], ...]
     """(person IRI, printed full name) by position."""
 
+    def __reduce__(self) -> tuple[type[PaperCard], tuple]:
+        # pickled by its fields (a mapping worker sends every card of its collection back)
+        return PaperCard, (self.iri, self.title, self.year, self.volume, self.booktitle, self.pdf, self.venues,
+                           self.authors)  # fmt: skip
+
     def _json(self) -> str:
         fields = [self.title, self.year, self.volume, self.booktitle, self.pdf, self.venues, self.authors]
         return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))

@@ -27,6 +27,11 @@ class Name:
         if self.first == "":
             object.__setattr__(self, "first", None)
 
+    def __reduce__(self) -> tuple[type[Name], tuple[str | None, str, str | None]]:
+        # pickled by its fields (a slots dataclass's default state functions cost several times
+        # as much; an update reads hundreds of thousands of names from its kept facts)
+        return Name, (self.first, self.last, self.script)
+
     @property
     def full(self) -> str:
         """``"First Last"``, or just ``"Last"`` for single names."""

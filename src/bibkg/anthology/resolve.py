@@ -39,6 +39,9 @@ class Warning:
     path: str | None = None
     line: int | None = None
 
+    def __reduce__(self) -> tuple[type[Warning], tuple[str, str, str, str | None, int | None]]:
+        return Warning, (self.kind, self.item, self.message, self.path, self.line)  # pickled by its fields (as Name)
+
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}: " if self.path and self.line else ""
         return f"{where}{self.item}: {self.message}"

@@ -32,6 +32,10 @@ class VolumeFacts:
     venue_ids: tuple[str, ...]
     paper_ids: tuple[str, ...]
 
+    def __reduce__(self) -> tuple[type[VolumeFacts], tuple[str, str, int, tuple[str, ...], tuple[str, ...]]]:
+        # pickled by its fields (as bibkg.anthology.names.Name)
+        return VolumeFacts, (self.full_id, self.collection_id, self.year, self.venue_ids, self.paper_ids)
+
 
 @dataclass(slots=True)
 class CollectionResult:
