@@ -16,6 +16,8 @@ the benchmark applies and reverts corrections in it). Steps (``--only`` picks so
   once the writer is done.  ``--rounds`` times (3), after the server ran ``--settle`` seconds
   (40; the first correction 10 s after the server started on the full corpus was slower).
 * ``merge`` — every paper of Iryna Gurevych (318) merged into a verified person; then reverted.
+* ``inprocess`` — the step one and the merge through ``CorrectionService`` in this process (no
+  server), on a clone of STORE: seconds until published, with the update's phases.
 * ``kill`` — ``bibkg corrections apply`` killed with SIGKILL while it publishes; after
   ``bibkg corrections sync`` the correction must be applied exactly once (one ``applied`` event,
   the graph showing it, the snapshot's log sequence caught up).
@@ -196,6 +198,46 @@ def step_merge(store: str, url: str, maintainer: str) -> None:
     print(f"merge reverted: {time.perf_counter() - started:.1f} s")
 
 
+def step_in_process(store: str) -> None:
+    """The same corrections through :class:`CorrectionService` in this process, on a clone of
+    ``store`` (no HTTP, no server): one authorship and the merge, each applied then reverted,
+    each once the previous writer is done; seconds until ``apply``/``revert`` returned (the
+    snapshot is published), and the update's largest phases from the store's ``updates.log``."""
+    import shutil
+    import tempfile
+
+    from bibkg.corrections.service import Actor, CorrectionService
+    from bibkg.corrections.tokens import Role
+
+    work = Path(tempfile.mkdtemp(prefix="bibkg-bench-corrections-")) / "store"
+    try:
+        LocalStore(store).clone(work)
+        service = CorrectionService(work)
+        actor = Actor("bench", Role.MAINTAINER)
+        service.base_people()
+        service.keep_spare_cards()
+        one = {"kind": "reassign", "from": "pushpak-bhattacharyya", "to": {"type": "person", "id": "pranav-a"},
+               "authorships": [{"paper": "2018.icon-1.13", "position": 3,
+                                "name": {"first": "Pushpak", "last": "Bhattacharya"}}]}  # fmt: skip
+        merge = {"kind": "merge", "source": "iryna-gurevych", "into": "pranav-a"}
+        for label, change in (("one authorship", one), ("merge", merge)):
+            cid = service.propose(actor, {"change": change, "reason": "benchmark"}).correction.id
+            service.approve(actor, cid)
+            for action, call in (("applied", service.apply), ("reverted", service.revert)):
+                service.store.wait_for_ingest()
+                started = time.perf_counter()
+                call(actor, cid)
+                seconds = time.perf_counter() - started
+                service.store.wait_for_ingest()  # the writer logs its update once its dumps are written
+                record = next(r for r in reversed(service.store.read_log()) if r.get("event") == "published")
+                top = sorted(record.get("phases", {}).items(), key=lambda kv: -kv[1])[:4]
+                print(f"in process, {label} {action}: published {seconds:.2f} s (largest phases: "
+                      + ", ".join(f"{name} {value:.2f}" for name, value in top) + ")")  # fmt: skip
+        service.store.wait_for_ingest()
+    finally:
+        shutil.rmtree(work.parent, ignore_errors=True)
+
+
 def step_kill(store: str) -> None:
     out = sh(
         "correct",
@@ -332,6 +374,8 @@ def main() -> None:
             step_one(args.store, url, maintainer)
         if "merge" in steps:
             step_merge(args.store, url, maintainer)
+        if "inprocess" in steps:
+            step_in_process(args.store)
         if "kill" in steps:
             step_kill(args.store)
         if "proposals" in steps:

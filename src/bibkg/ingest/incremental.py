@@ -270,6 +270,7 @@ def _update(
     for name, seconds in applied.phases.items():
         phases[f"delta: {name}"] = seconds
     build.record["changes"] = {"mode": "incremental", **report.changed, **build.record.get("changes", {})}
+    build.record["phases"] = {name: round(seconds, 2) for name, seconds in phases.items()}  # in updates.log
     report.quads = applied.quads
     report.phases = phases
     return report

@@ -24,7 +24,7 @@ never disturbed by an ingest.
 Writers are serialized by ``ingest.lock``: a second writer waits for it up to the time it asked
 for (``wait``), then gets :class:`~bibkg.errors.StoreBusy`.  Every write is logged in
 ``updates.log`` (append-only JSON lines: what, when, by which command and actor, the snapshot
-before and after); a writer killed mid-way leaves a ``begin`` line that the next writer answers
+before and after; an incremental ingest adds what changed and the seconds of its phases); a writer killed mid-way leaves a ``begin`` line that the next writer answers
 with an ``abandoned`` line when it removes the leftovers.
 
 A snapshot in use is never deleted: every process that reads a snapshot holds a *lease* on it, a
