@@ -15,7 +15,7 @@ import sys
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -67,7 +67,9 @@ class Served:
 @contextmanager
 def serve(store_root: Path, *, query_workers: int = 2, **env: object) -> Iterator[Served]:
     """``bibkg serve --store store_root`` on a port of this suite's range with ``BIBKG_*`` ``env``;
-    stopped (SIGTERM to its process group, then SIGKILL) on exit."""
+    stopped (SIGTERM to its process group, then SIGKILL) on exit, and only then left: once every
+    process of the group is gone (a query worker that outlives the server for a moment still
+    holds its lease on the snapshot it read)."""
     port = free_port()
     full_env = {**os.environ, **{k: str(v) for k, v in env.items()}}
     full_env.pop("BIBKG_STORE", None)
@@ -108,6 +110,22 @@ def serve(store_root: Path, *, query_workers: int = 2, **env: object) -> Iterato
             proc.wait(timeout=10)
         except ProcessLookupError:
             pass
+        _wait_for_group_end(proc.pid)
+
+
+def _wait_for_group_end(group: int, seconds: float = 20.0) -> None:
+    """Wait for the processes of ``group`` to exit (SIGKILL after ``seconds``); a zombie left
+    unreaped counts as gone after that (it holds no file, so no lease)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(group, 0)
+        except ProcessLookupError:
+            return
+        time.sleep(0.05)
+    with suppress(ProcessLookupError):
+        os.killpg(group, signal.SIGKILL)
+    time.sleep(0.5)
 
 
 def wait_until_ok(url: str, seconds: float) -> httpx.Response:
