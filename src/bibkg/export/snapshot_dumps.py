@@ -283,16 +283,8 @@ class StoredText(LazyText):
         made = self._made(kind)
         if made is not None:
             return made[start:end]
-        offset, length = self.block.span(kind)
-        start, end = min(max(start, 0), length), min(max(end, 0), length)
-        if end <= start:
-            return b""
-        with dump_path(self.source, kind).open("rb") as handle:
-            handle.seek(offset + start)
-            data = handle.read(end - start)
-        if len(data) != end - start:
-            raise OSError(f"{dump_path(self.source, kind)} is shorter than its manifest says")
-        return data
+        length = self.block.span(kind)[1]
+        return _read(self.source, self.block, kind, min(max(start, 0), length), min(max(end, 0), length))
 
     def _make(self, kind: str) -> bytes:
         return read_block(self.source, self.block, kind)
@@ -300,10 +292,16 @@ class StoredText(LazyText):
 
 def read_block(source: Path, block: GraphBlock, kind: str = "nquads") -> bytes:
     """The text of one graph in a dump file of ``source``."""
-    offset, length = block.span(kind)
+    return _read(source, block, kind, 0, block.span(kind)[1])
+
+
+def _read(source: Path, block: GraphBlock, kind: str, start: int, end: int) -> bytes:
+    """Bytes ``start:end`` (within the block) of one graph's text in a dump file of ``source``."""
+    if end <= start:
+        return b""
     with dump_path(source, kind).open("rb") as handle:
-        handle.seek(offset)
-        data = handle.read(length)
-    if len(data) != length:
+        handle.seek(block.span(kind)[0] + start)
+        data = handle.read(end - start)
+    if len(data) != end - start:
         raise OSError(f"{dump_path(source, kind)} is shorter than its manifest says")
     return data
