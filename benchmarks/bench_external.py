@@ -9,6 +9,10 @@ each server: every named query (entity parameters with data in the Aug 2024 corp
 ``FULL_CORPUS_VALUES``, else the query's example), the GraphQL seed question and
 ``people(name:)``, HTML and RDF (N-Triples) pages of one entity per kind.
 
+Each server is timed twice (``--files``): bibkg over the endpoint alone, and with the store as
+the endpoint's snapshot (``serve --sparql-endpoint URL --store STORE``: its paper cards and kept
+schema counts answer listings and counts while the endpoint holds its data).
+
 "Cold" is the first request of each kind on a freshly started bibkg (nothing cached: the
 embedded store caches HTML pages and the name index, an external store does not cache pages);
 "warm" is the median of ``--repeat`` more.  Target (issue 11): external cold within 3x of
@@ -136,6 +140,13 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3, help="warm requests per item")
     parser.add_argument("--timeout", type=float, default=60.0, help="bibkg's query timeout for both")
     parser.add_argument(
+        "--files",
+        choices=("without", "with", "both"),
+        default="both",
+        help="bibkg over each server without and/or with the store's snapshot files (serve --store with "
+        "--sparql-endpoint: its paper cards and kept counts)",
+    )
+    parser.add_argument(
         "--only", default="", help="comma-separated substrings: time only the requests whose label has one"
     )
     args = parser.parse_args()
@@ -167,9 +178,17 @@ def main() -> None:
     for i, kind in enumerate(k for k in args.servers.split(",") if k):
         endpoint = start(kind, dump, args.dir / kind, args.port + 2 * i)
         print(f"{kind} at {endpoint}", file=sys.stderr)
-        columns[kind] = time_app(
-            ServerSettings(sparql_endpoint=endpoint, query_timeout=args.timeout), items, args.repeat
-        )
+        if args.files in ("without", "both"):
+            columns[kind] = time_app(
+                ServerSettings(sparql_endpoint=endpoint, query_timeout=args.timeout), items, args.repeat
+            )
+        if args.files in ("with", "both"):  # serve --sparql-endpoint URL --store STORE (bibkg.store.companion)
+            print(f"{kind} with the snapshot's files", file=sys.stderr)
+            columns[f"{kind}+files"] = time_app(
+                ServerSettings(sparql_endpoint=endpoint, store_dir=args.store, query_timeout=args.timeout),
+                items,
+                args.repeat,
+            )
     names = list(columns)
     print(f"\n{os.cpu_count()} cores; cold = first request on a fresh bibkg, warm = median of {args.repeat}\n")
     header = (

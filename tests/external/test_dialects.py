@@ -210,3 +210,52 @@ def test_name_index_follows_the_data_of_an_external_store(
             found = client.post("/graphql", json=query).json()["data"]["people"]["totalCount"]
             time.sleep(0.2)
         assert found == 1
+
+
+# -- every answer read is bounded ---------------------------------------------------------------
+def test_row_limit_is_asked_of_the_server_only_where_it_means_the_same() -> None:
+    from bibkg.store.remote import with_row_limit
+
+    assert with_row_limit("SELECT * WHERE { ?s ?p ?o }", 11).endswith("\nLIMIT 11")
+    assert with_row_limit("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s # done", 11).endswith("# done\nLIMIT 11")
+    for kept in (
+        "SELECT * WHERE { ?s ?p ?o } LIMIT 5",
+        "SELECT * WHERE { ?s ?p ?o } OFFSET 5",
+        "SELECT * WHERE { ?s ?p ?o } VALUES ?s { <http://e/a> }",
+    ):
+        assert with_row_limit(kept, 11) == kept
+    inner = "SELECT * WHERE { { SELECT ?s WHERE { ?s ?p ?o } LIMIT 3 } }"
+    assert with_row_limit(inner, 11) == inner + "\nLIMIT 11"  # a sub-select's LIMIT is its own
+
+
+def test_sparql_endpoint_truncates_as_the_embedded_store(external, sample_dump) -> None:
+    """``SELECT * { ?s ?p ?o }`` over an external store: the server is asked for max_rows + 1
+    rows (it used to send every quad, read whole even after the client was answered), and
+    the answer is the embedded store's: max_rows rows, flagged as truncated."""
+    from fastapi.testclient import TestClient
+
+    from bibkg.server.app import create_app
+    from bibkg.server.settings import ServerSettings
+
+    query = {"query": "SELECT ?s ?p ?o WHERE { ?s ?p ?o } ORDER BY ?s ?p ?o"}
+    headers = {"Accept": "application/sparql-results+json"}
+    answers = []
+    for settings in (
+        ServerSettings(sparql_endpoint=external.endpoint, max_rows=100, query_timeout=20.0),
+        ServerSettings(store_dir=sample_dump[0].root, max_rows=100, query_workers=1, query_timeout=20.0),
+    ):
+        with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+            response = client.post("/sparql", data=query, headers=headers)
+            assert response.status_code == 200, response.text[:300]
+            assert response.headers["X-Bibkg-Truncated"] == "max_rows=100"
+            answers.append(response.json()["results"]["bindings"])
+    assert len(answers[0]) == 100
+    if external.kind == "oxigraph":  # Virtuoso orders literals of other types otherwise
+        assert answers[0] == answers[1]
+
+
+def test_an_answer_larger_than_the_cap_is_refused_not_read_on(external) -> None:
+    store = RemoteStore(external.endpoint)
+    with pytest.raises(ResultLimitError, match="larger than 20,000 bytes"):
+        store.query("CONSTRUCT WHERE { ?s ?p ?o }", max_bytes=20_000)
+    assert list(store.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2", max_bytes=20_000))  # a small one still passes

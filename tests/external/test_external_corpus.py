@@ -33,12 +33,23 @@ DEADLINE = 10.0
 
 
 @pytest.fixture(scope="module")
-def apps(corpus_store, tmp_path_factory: pytest.TempPathFactory):
+def apps(server):
     from fastapi.testclient import TestClient
 
     from bibkg.server.app import create_app
     from bibkg.server.settings import ServerSettings
 
+    corpus_store, endpoint = server
+    with_files = ServerSettings(sparql_endpoint=endpoint, store_dir=corpus_store.root)
+    with TestClient(create_app(ServerSettings(store_dir=corpus_store.root)), base_url="http://127.0.0.1") as embedded, \
+         TestClient(create_app(ServerSettings(sparql_endpoint=endpoint)), base_url="http://127.0.0.1") as external, \
+         TestClient(create_app(with_files), base_url="http://127.0.0.1") as files:  # fmt: skip
+        yield embedded, external, files
+
+
+@pytest.fixture(scope="module")
+def server(corpus_store, tmp_path_factory: pytest.TempPathFactory):
+    """(the corpus store, the endpoint of Oxigraph server loaded with its N-Quads dump)."""
     snapshot = corpus_store.current_snapshot()
     dump = corpus_store.root / "dumps" / snapshot.name / "bibkg.nq"
     if not dump.is_file():
@@ -46,9 +57,7 @@ def apps(corpus_store, tmp_path_factory: pytest.TempPathFactory):
     directory = tmp_path_factory.mktemp("external-corpus-oxigraph")
     server = start_external("oxigraph", dump, directory)
     try:
-        with TestClient(create_app(ServerSettings(store_dir=corpus_store.root)), base_url="http://127.0.0.1") as embedded, \
-             TestClient(create_app(ServerSettings(sparql_endpoint=server.endpoint)), base_url="http://127.0.0.1") as external:  # fmt: skip
-            yield embedded, external
+        yield corpus_store, server.endpoint
     finally:
         run_script("stop", str(directory), timeout=60)
         shutil.rmtree(directory, ignore_errors=True)  # the server's store of the full corpus
@@ -65,7 +74,7 @@ def _timed(client, method: str, path: str, **kwargs):
 
 @pytest.mark.parametrize("name", sorted(NAMED))
 def test_named_queries_answer(apps, name: str) -> None:
-    embedded, external = apps
+    embedded, external, _ = apps
     headers = {"Accept": "application/sparql-results+json"}
     want = _timed(embedded, "GET", f"/queries/{name}", params=NAMED[name], headers=headers).json()
     got = _timed(external, "GET", f"/queries/{name}", params=NAMED[name], headers=headers).json()
@@ -80,7 +89,7 @@ def test_named_queries_answer(apps, name: str) -> None:
 
 @pytest.mark.parametrize("path", PAGES)
 def test_pages_answer(apps, path: str) -> None:
-    embedded, external = apps
+    embedded, external, _ = apps
     html = _timed(external, "GET", path, headers={"Accept": "text/html"})
     assert html.text == _timed(embedded, "GET", path, headers={"Accept": "text/html"}).text
     rdf = _timed(external, "GET", path, headers={"Accept": "application/n-triples"}).text
@@ -90,7 +99,7 @@ def test_pages_answer(apps, path: str) -> None:
 
 
 def test_graphql_people_and_coauthors(apps) -> None:
-    embedded, external = apps
+    embedded, external, _ = apps
     people = 'query { people(name: "Yang Liu") { totalCount edges { node { id } } } }'
     seed = (
         f'query {{ coauthors(person: "{PERSON}", event: "{EVENT}") {{ totalCount edges {{ count node {{ id }} }} }} }}'
@@ -102,3 +111,36 @@ def test_graphql_people_and_coauthors(apps) -> None:
         got = _timed(external, "POST", "/graphql", json={"query": query}).json()
         assert "errors" not in got, got
         assert got == _timed(embedded, "POST", "/graphql", json={"query": query}).json()
+
+
+@pytest.mark.parametrize("path", [*PAGES[:4], "/queries/graph-sizes"])
+def test_with_the_snapshot_files(apps, path: str) -> None:
+    """``serve --sparql-endpoint URL --store STORE``: the store's cards and kept counts are used
+    (the endpoint holds its dump) and every answer is the embedded store's (times:
+    ``benchmarks/bench_external.py``, column ``oxigraph+files``)."""
+    embedded, _, files = apps
+    health = files.get("/health").json()
+    assert health["snapshot_files"] == "used", health
+    assert files.app.state.services.store.paper_cards is not None
+    if path.startswith("/queries/"):
+        headers = {"Accept": "application/sparql-results+json"}
+        got = _timed(files, "GET", path, headers=headers).json()
+        assert got == _timed(embedded, "GET", path, headers=headers).json() and len(got["results"]["bindings"]) > 1000
+    else:
+        html = _timed(files, "GET", path, headers={"Accept": "text/html"}).text
+        assert html == _timed(embedded, "GET", path, headers={"Accept": "text/html"}).text
+
+
+def test_a_huge_answer_is_not_read_past_the_deadline(server) -> None:
+    """Every quad as N-Triples (~700 MB): bibkg used to read it whole in the background after
+    answering 504, growing by gigabytes; now it stops reading at its deadline (or cap)."""
+    from bibkg.errors import StoreError
+    from bibkg.store.remote import RemoteStore
+
+    store = RemoteStore(server[1], timeout=2.0)
+    started = time.monotonic()
+    with pytest.raises(StoreError, match=r"did not answer within 2 s|larger than"):
+        store.query("CONSTRUCT WHERE { ?s ?p ?o }", max_bytes=10**10)
+    assert time.monotonic() - started < 8.0
+    rows = list(RemoteStore(server[1]).query("SELECT * WHERE { ?s ?p ?o }", row_limit=10_001))
+    assert len(rows) == 10_001  # asked of the server as LIMIT: 10,001 rows, not 4.1 million

@@ -42,8 +42,16 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
     if settings.sparql_endpoint:
         from ..store.remote import RemoteStore
 
-        remote = RemoteStore(settings.sparql_endpoint, timeout=settings.query_timeout)
+        companion = None
+        if settings.store_dir is not None:  # the snapshot the endpoint was loaded from (store.companion)
+            from ..store.companion import SnapshotCompanion
+            from ..store.local import LocalStore
+
+            companion = SnapshotCompanion.open(LocalStore(Path(settings.store_dir)))
+        remote = RemoteStore(settings.sparql_endpoint, timeout=settings.query_timeout, companion=companion)
         problem = remote.health_problem()  # an endpoint without bibkg data would answer everything empty
+        if problem is None and companion is not None:
+            remote.companion_problem()  # logs whether the snapshot's files are used
         if problem is not None and remote.data_missing:
             remote.close()
             raise StoreError(problem)

@@ -95,7 +95,7 @@ def _check_settings(settings) -> None:  # noqa: ANN001 - ServerSettings
 
     if not 1 <= settings.port <= 65535:
         raise BibkgError(f"port {settings.port}: not a TCP port (1-65535)")
-    if settings.sparql_endpoint is None and settings.store_dir is not None:
+    if settings.store_dir is not None:  # served, or the snapshot an endpoint was loaded from
         store = LocalStore(settings.store_dir)
         if not store.exists():
             raise StoreError(
@@ -115,13 +115,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         epilog="examples:\n"
         "  bibkg serve                                   the bundled sample on http://127.0.0.1:8000\n"
         "  bibkg serve --store ./store --port 9000 --workers 2\n"
-        "  bibkg serve --sparql-endpoint http://localhost:7001/sparql   an external SPARQL store",
+        "  bibkg serve --sparql-endpoint http://localhost:7001/sparql   an external SPARQL store\n"
+        "  bibkg serve --sparql-endpoint http://localhost:7001/sparql --store ./store   ... loaded from ./store's dump",
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     p.add_argument(
         "--store",
         metavar="DIR",
-        help="store directory (default: $BIBKG_STORE, else the default store, else the bundled sample)",
+        help="store directory (default: $BIBKG_STORE, else the default store, else the bundled sample); "
+        "with --sparql-endpoint: the store the endpoint's dump was exported from, whose paper cards and kept "
+        "counts answer listings while the endpoint holds that snapshot's data",
     )
     p.add_argument(
         "--sparql-endpoint", metavar="URL", help="serve an external SPARQL 1.1 endpoint instead of a local store"

@@ -70,6 +70,8 @@ def evaluate(store: GraphStore, job: Job) -> Serialized:
         named_graphs=job.named_graphs,
         base_iri=job.base_iri,
         federation_allow=job.federation_allow,
+        row_limit=None if job.whole else job.max_rows + 1,  # one more: the cut is seen (serialize_result)
+        max_bytes=job.max_bytes,
     )
     if job.whole:
         return _serialize_whole(result, job.max_bytes)

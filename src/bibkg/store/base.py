@@ -41,6 +41,8 @@ class GraphStore(Protocol):
         named_graphs: Sequence[str] | None = None,
         base_iri: str | None = None,
         federation_allow: Collection[str] = (),
+        row_limit: int | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResult:
         """Evaluate a SPARQL 1.1 query.
 
@@ -53,6 +55,10 @@ class GraphStore(Protocol):
             base_iri: base for relative IRIs in the query.
             federation_allow: endpoint IRIs a ``SERVICE`` clause may call; any other ``SERVICE``
                 is refused (:class:`bibkg.sparql.lexer.FederationRefused`).  Empty: federation off.
+            row_limit: the caller reads at most this many solutions of a ``SELECT`` (a hint: a
+                store that streams its results, as the local one does, needs none; a remote one
+                asks its server for no more).
+            max_bytes: the caller refuses a larger answer (a remote store stops reading there).
         """
         ...
 

@@ -64,8 +64,11 @@ class OxigraphStore:
         base_iri: str | None = None,
         prefixes: Mapping[str, str] | None = None,
         federation_allow: Collection[str] = (),
+        row_limit: int | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResult:
-        """See :meth:`GraphStore.query`.
+        """See :meth:`GraphStore.query` (``row_limit`` and ``max_bytes`` are not needed here:
+        solutions are evaluated as the caller reads them).
 
         The default graph is the union of all graphs unless the protocol (``default_graphs`` /
         ``named_graphs``) or the query itself (``FROM`` / ``FROM NAMED``) names a dataset; with
@@ -98,18 +101,27 @@ class OxigraphStore:
         if rest:
             kwargs["substitutions"] = {ox.Variable(k): v for k, v in rest.items()}
         if kwargs.get("use_default_graph_as_union") and not rest:
-            shape = schema.recognize(text, prefixes, base_iri)  # the schema queries, from counts kept
-            if shape is not None and _accepted(text, prefixes, base_iri):
-                stats = self._schema.get()  # None until kept (then Oxigraph answers, as before)
-                answered = schema.answer(shape, stats) if stats is not None else None
-                if answered is not None:
-                    return answered
+            answered = self.kept_answer(text, prefixes, base_iri)
+            if answered is not None:
+                return answered
         if self.closed:
             raise StoreError(f"snapshot {self.snapshot or ''} is closed: it is no longer served")
         try:
             return self._store.query(text, base_iri=base_iri, **kwargs)  # type: ignore[arg-type]
         except SyntaxError as exc:
             raise QueryError(syntax_error_message(str(exc), text, prefixes)) from None
+
+    def kept_answer(
+        self, text: str, prefixes: Mapping[str, str] | None, base_iri: str | None
+    ) -> ox.QuerySolutions | None:
+        """The answer of a schema query (:mod:`bibkg.sparql.schema`) over the union default
+        graph, from the counts kept with the snapshot; ``None`` for any other query, or while
+        the counts are not kept yet (then the engine answers, as before)."""
+        shape = schema.recognize(text, prefixes, base_iri)
+        if shape is None or not _accepted(text, prefixes, base_iri):
+            return None
+        stats = self._schema.get()
+        return schema.answer(shape, stats) if stats is not None else None
 
     def close(self) -> None:
         """Stop serving: further queries raise :class:`StoreError`, and the lease is released.

@@ -21,6 +21,10 @@ answers (tested against Oxigraph server and Virtuoso in ``tests/external``):
   ``LIMIT``/``OFFSET`` is fetched again in pages (``ORDER BY`` every projected variable,
   ``LIMIT``/``OFFSET``) of the server's size, so the name index and other big internal queries
   work under the cap.
+* **A snapshot's own files** (``companion``, :mod:`bibkg.store.companion`): given the local
+  snapshot the endpoint was loaded from, its paper cards and kept schema counts answer what
+  they answer in the embedded store, while the endpoint's dataset description is that
+  snapshot's.
 """
 
 from __future__ import annotations
@@ -30,6 +34,8 @@ import re
 import threading
 import time
 from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
 import httpx
@@ -39,6 +45,10 @@ from ..errors import QueryError, StoreError
 from ..sparql.lexer import Token, significant, tokenize
 from ..sparql.protocol import query_form
 from .base import QueryResult, Term
+
+if TYPE_CHECKING:
+    from ..cards import PaperCards
+    from .companion import SnapshotCompanion
 
 _TABULAR_ACCEPT = "application/sparql-results+json, application/sparql-results+xml;q=0.9"
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
@@ -144,17 +154,27 @@ class RemoteStore:
 
     immutable = False
     """The server's data can change at any time."""
-    paper_cards = None
-    """Listings are read from the graph."""
 
     max_pages = 1000
     """A paged ``SELECT`` (see the module docs) reads at most this many pages."""
+    max_response_bytes = 512 * 1024 * 1024
+    """The largest answer read when the caller sets no ``max_bytes`` (bibkg's own big queries:
+    the name index of the full corpus is ~120 MB of JSON)."""
 
-    def __init__(self, endpoint: str, *, timeout: float = 10.0, client: httpx.Client | None = None) -> None:
+    def __init__(
+        self,
+        endpoint: str,
+        *,
+        timeout: float = 10.0,
+        client: httpx.Client | None = None,
+        companion: SnapshotCompanion | None = None,
+    ) -> None:
         self.endpoint = endpoint
         self.timeout = timeout
         self._client = client or httpx.Client(headers={"User-Agent": "bibkg"}, follow_redirects=True)
         self._owns_client = client is None
+        self.companion = companion
+        """The local snapshot the endpoint was loaded from, if the operator named it."""
         self._health: tuple[float, str | None] | None = None
         self._health_lock = threading.Lock()
         self.data_missing = False
@@ -163,9 +183,25 @@ class RemoteStore:
 
     def with_timeout(self, timeout: float) -> RemoteStore:
         """The same store (sharing its connection pool) with another per-request timeout."""
-        clone = RemoteStore(self.endpoint, timeout=timeout, client=self._client)
+        clone = RemoteStore(self.endpoint, timeout=timeout, client=self._client, companion=self.companion)
         clone._owns_client = False
         return clone
+
+    @property
+    def paper_cards(self) -> PaperCards | None:
+        """The companion snapshot's paper cards while the endpoint holds its data; else
+        ``None``: listings are read from the graph."""
+        if self.companion is None or self.companion_problem() is not None:
+            return None
+        return self.companion.paper_cards
+
+    def companion_problem(self) -> str | None:
+        """Why the companion snapshot's files are not used now (``None``: they are)."""
+        if self.companion is None:
+            return "no snapshot given (serve --store STORE with --sparql-endpoint)"
+        from .companion import DESCRIPTION_QUERY
+
+        return self.companion.problem(lambda: self.query(DESCRIPTION_QUERY))
 
     def query(
         self,
@@ -177,12 +213,19 @@ class RemoteStore:
         base_iri: str | None = None,
         prefixes: Mapping[str, str] | None = None,
         federation_allow: Collection[str] = (),
+        row_limit: int | None = None,
+        max_bytes: int | None = None,
     ) -> QueryResult:
         """See :meth:`GraphStore.query`.  As with the local store, ``SERVICE`` is refused before
         anything is sent unless its endpoint is in ``federation_allow`` (the remote server would
         make the call), and the project's prefixes are predeclared: the ones the query uses
         without declaring them are sent as ``PREFIX`` lines, since the protocol has no
-        predeclared prefixes.  Bindings are written into the text as terms (module docs)."""
+        predeclared prefixes.  Bindings are written into the text as terms (module docs).
+
+        The answer is read within ``timeout`` seconds in all and at most ``max_bytes`` (default
+        :attr:`max_response_bytes`): a query bibkg gave up on is never read on in the
+        background.  A ``SELECT`` with ``row_limit`` and no ``LIMIT``/``OFFSET`` of its own asks
+        the server for that many rows (``LIMIT``), as the local store evaluates only the rows read."""
         from ..sparql.catalog import apply_bindings
         from ..sparql.lexer import check_federation, prefix_block
         from ..vocab import PREFIXES
@@ -190,6 +233,10 @@ class RemoteStore:
         prefixes = PREFIXES if prefixes is None else prefixes
         check_federation(sparql, federation_allow, prefixes=prefixes, base_iri=base_iri)
         text, rest = apply_bindings(sparql, bindings)
+        if self.companion is not None and not rest and default_graphs is None and named_graphs is None:
+            kept = self.companion.kept_answer(text, prefixes, base_iri)  # a schema query: counts kept
+            if kept is not None and self.companion_problem() is None:
+                return kept
         text = substitute_terms(text, rest)
         text = prefix_block(sparql, prefixes) + text  # of the query as written: cached per text
         if base_iri:
@@ -198,7 +245,15 @@ class RemoteStore:
         graph = form in ("CONSTRUCT", "DESCRIBE")
         dataset: list[tuple[str, str]] = [("default-graph-uri", g) for g in default_graphs or ()]
         dataset += [("named-graph-uri", g) for g in named_graphs or ()]
-        response = self._post(text, dataset, graph)
+        limit = max_bytes or self.max_response_bytes
+        sent = with_row_limit(text, row_limit) if form == "SELECT" and row_limit else text
+        try:
+            response = self._post(sent, dataset, graph, max_bytes=limit)
+        except StoreError as exc:
+            if sent is text or "SR353" not in str(exc):
+                raise
+            # Virtuoso refuses a sorted LIMIT above its MaxSortedTopRows (SR353): sent as written
+            response = self._post(text, dataset, graph, max_bytes=limit)
         capped = response.headers.get("x-sparql-maxrows")
         if capped is None:
             if graph and "virtuoso" in response.headers.get("server", "").lower():
@@ -211,9 +266,11 @@ class RemoteStore:
                 "Virtuoso's ResultSetMaxRows): add LIMIT/OFFSET to page through it, or raise the "
                 "server's limit"
             )
-        return self._select_in_pages(text, dataset, int(capped), "ORDER" in modifiers)
+        if row_limit is not None and int(capped) >= row_limit:  # the server's cap is not the cut
+            return _parse(response.content, _media(response), graph)
+        return self._select_in_pages(text, dataset, int(capped), "ORDER" in modifiers, row_limit, limit)
 
-    def _refuse_silent_cut(self, response: httpx.Response) -> None:
+    def _refuse_silent_cut(self, response: _Answer) -> None:
         """Virtuoso cuts a ``CONSTRUCT``/``DESCRIBE`` answer at ``ResultSetMaxRows`` triples
         without the header it sends for a ``SELECT``: an answer of that many triples or more is
         refused.  The limit is learnt once per endpoint from a ``SELECT`` that exceeds it."""
@@ -231,12 +288,21 @@ class RemoteStore:
                 "(Virtuoso's ResultSetMaxRows, not announced for graphs): raise the server's limit"
             )
 
-    def _select_in_pages(self, text: str, dataset: list[tuple[str, str]], size: int, ordered: bool) -> QueryResult:
+    def _select_in_pages(
+        self,
+        text: str,
+        dataset: list[tuple[str, str]],
+        size: int,
+        ordered: bool,
+        row_limit: int | None,
+        max_bytes: int,
+    ) -> QueryResult:
         """All rows of a ``SELECT`` the server caps at ``size`` rows, read in pages of ``size``
         in a total order: the query becomes a sub-select ordered by every projected variable
         (its own ``ORDER BY``, if any, is kept), and the outer query takes ``LIMIT``/``OFFSET``.
         The outer form matters: Virtuoso refuses an ordered ``LIMIT``/``OFFSET`` beyond its
-        sort limit (``SR353``) but pages a sorted sub-select."""
+        sort limit (``SR353``) but pages a sorted sub-select.  Reading stops at ``row_limit``
+        rows, and at ``max_bytes`` read in all."""
         tokens = significant(text)
         start = next((t.start for t in tokens if t.kind == "word" and t.text.upper() == "SELECT"), None)
         if start is None or {t.text.upper() for t in tokens if t.kind == "word"} & {"FROM"}:
@@ -246,11 +312,15 @@ class RemoteStore:
         variables = probe["head"].get("vars", [])
         order = "" if ordered or not variables else "\nORDER BY " + " ".join(f"?{v}" for v in variables)
         rows: list[object] = []
+        read = 0
         for page in range(self.max_pages):
             paged = f"{prologue}SELECT * WHERE {{\n{select}{order}\n}}\nLIMIT {size} OFFSET {page * size}"
-            batch = json.loads(self._post(paged, dataset, False, json_only=True).content)["results"]["bindings"]
+            answer = self._post(paged, dataset, False, json_only=True, max_bytes=max_bytes - read)
+            read += len(answer.content)
+            batch = json.loads(answer.content)["results"]["bindings"]
             rows.extend(batch)
-            if len(batch) < size:
+            if len(batch) < size or (row_limit is not None and len(rows) >= row_limit):
+                del rows[row_limit or len(rows) :]
                 break
         else:
             raise ResultLimitError(f"{self.endpoint}: more than {self.max_pages} pages of {size} rows")
@@ -258,20 +328,44 @@ class RemoteStore:
         return _parse(merged, "application/sparql-results+json", False)
 
     def _post(
-        self, text: str, dataset: list[tuple[str, str]], graph: bool, *, json_only: bool = False
-    ) -> httpx.Response:
-        """One form POST; errors become :class:`QueryError` (400) or :class:`StoreError`."""
+        self,
+        text: str,
+        dataset: list[tuple[str, str]],
+        graph: bool,
+        *,
+        json_only: bool = False,
+        max_bytes: int | None = None,
+    ) -> _Answer:
+        """One form POST, read within :attr:`timeout` seconds in all and at most ``max_bytes``
+        (default :attr:`max_response_bytes`); errors become :class:`QueryError` (400) or
+        :class:`StoreError`."""
         form = [("query", text), *dataset, ("timeout", str(max(1, int(self.timeout * 1000))))]
         accept = "application/sparql-results+json" if json_only else _GRAPH_ACCEPT if graph else _TABULAR_ACCEPT
+        cap = self.max_response_bytes if max_bytes is None else max_bytes
+        deadline = time.monotonic() + self.timeout
+        late = f"the SPARQL endpoint {self.endpoint} did not answer within {self.timeout:g} s"
         try:
-            response = self._client.post(
+            with self._client.stream(
+                "POST",
                 self.endpoint,
                 content=urlencode(form).encode("ascii"),  # repeated keys kept (default-graph-uri)
                 headers={"Accept": accept, "Content-Type": "application/x-www-form-urlencoded"},
                 timeout=self.timeout,
-            )
+            ) as streamed:
+                chunks: list[bytes] = []
+                size = 0
+                for chunk in streamed.iter_bytes():
+                    size += len(chunk)
+                    if size > cap:
+                        raise ResultLimitError(
+                            f"the answer of {self.endpoint} is larger than {cap:,} bytes: add LIMIT, or ask for less"
+                        )
+                    if time.monotonic() > deadline:
+                        raise StoreError(late)
+                    chunks.append(chunk)
+                response = _Answer(streamed.status_code, streamed.headers, b"".join(chunks))
         except httpx.TimeoutException:
-            raise StoreError(f"the SPARQL endpoint {self.endpoint} did not answer within {self.timeout:g} s") from None
+            raise StoreError(late) from None
         except httpx.HTTPError as exc:
             raise StoreError(f"cannot reach the SPARQL endpoint {self.endpoint}: {exc}") from None
         if response.status_code == 400:
@@ -316,12 +410,41 @@ class RemoteStore:
     def close(self) -> None:
         if self._owns_client:
             self._client.close()
+            if self.companion is not None:
+                self.companion.close()
 
 
 _DATA_CHECK = "ASK { ?paper a <https://w3id.org/bibkg/ns#Paper> }"
 
 
-def _media(response: httpx.Response) -> str:
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """A server's answer, read whole (within the deadline and the byte cap)."""
+
+    status_code: int
+    headers: httpx.Headers
+    content: bytes
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", "replace")
+
+
+def with_row_limit(query: str, limit: int) -> str:
+    """``query`` asking for at most ``limit`` solutions: ``LIMIT`` appended when its top level
+    has no ``LIMIT``, ``OFFSET`` or trailing ``VALUES`` (after which nothing may follow)."""
+    depth = 0
+    for tok in significant(query):
+        if tok.text == "{":
+            depth += 1
+        elif tok.text == "}":
+            depth -= 1
+        elif depth == 0 and tok.kind == "word" and tok.text.upper() in ("LIMIT", "OFFSET", "VALUES"):
+            return query
+    return f"{query}\nLIMIT {limit}"
+
+
+def _media(response: _Answer) -> str:
     return response.headers.get("content-type", "").split(";")[0].strip().lower()
 
 
