@@ -337,6 +337,19 @@ def test_kill_9_while_the_dumps_are_written_after_publishing(
     assert_same(store, cold)
 
 
+def test_a_clone_of_a_store_whose_dumps_are_pending_can_be_updated(store: LocalStore, tmp_path: Path) -> None:
+    """A store cloned while its current snapshot's dumps are still to be written (its writer
+    was killed, or stopped with the server) takes the previous snapshot's files along: the
+    clone's next writer writes them (it used to fail: "snapshot … is gone")."""
+    published = _kill_after_publishing(store, tmp_path)
+    clone = store.clone(tmp_path / "clone")
+    assert clone.files_pending(clone.current_snapshot())
+    quad = next(iter(clone.open_read().quads_for_pattern(None, NOTE, None)))
+    apply_delta(clone, Delta().remove_quads([ox.Quad(quad.subject, quad.predicate, quad.object, quad.graph_name)]))
+    assert b"published first" in (clone.files_dir(published) / "bibkg.nq").read_bytes()
+    assert store.files_pending(store.current_snapshot())  # the store cloned is left as it was
+
+
 def test_prune_keeps_the_newest_snapshots(store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:
     for _ in range(3):
         apply_delta(store, Delta())

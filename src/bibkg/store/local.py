@@ -290,12 +290,17 @@ class LocalStore:
         clone = LocalStore(target)
         (clone.root / "snapshots").mkdir(parents=True)
         ox.Store.read_only(str(current)).backup(str(clone.root / "snapshots" / current.name))
-        for source, copy in (
-            (self.files_dir(current), clone.files_dir(current)),
-            (self.state_dir(current), clone.state_dir(current)),
-        ):
-            if source.is_dir():
-                shutil.copytree(source, copy, copy_function=_link_or_copy)
+        names = [current.name]
+        pending = self.state_dir(current) / PENDING
+        if pending.is_file():  # its dumps are still to be written, from the previous snapshot's
+            names.append(json.loads(pending.read_text(encoding="utf-8"))["source"])
+        for name in names:
+            for source, copy in (
+                (self.files_dir(name), clone.files_dir(name)),
+                (self.state_dir(name), clone.state_dir(name)),
+            ):
+                if source.is_dir():
+                    shutil.copytree(source, copy, copy_function=_link_or_copy)
         clone._point_current_to(clone.root / "snapshots" / current.name)
         return clone
 
