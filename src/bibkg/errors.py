@@ -37,6 +37,11 @@ class StoreBusy(StoreError):
     """Another ingest is writing to the store."""
 
 
+class ResultLimitError(StoreError):
+    """An external SPARQL server capped or cut a result, or its answer is larger than bibkg
+    reads; bibkg never passes on a silently truncated answer."""
+
+
 class QueryError(BibkgError, ValueError):
     """A SPARQL query is malformed or cannot be evaluated."""
 

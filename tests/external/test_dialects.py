@@ -15,8 +15,8 @@ import pyoxigraph as ox
 import pytest
 from external_support import REPO, free_port_pair, run_script, unavailable
 
-from bibkg.errors import QueryError, StoreError
-from bibkg.store.remote import RemoteStore, ResultLimitError, substitute_terms
+from bibkg.errors import QueryError, ResultLimitError, StoreError
+from bibkg.store.remote import RemoteStore, substitute_terms
 
 PERSON = ox.NamedNode("https://aclanthology.org/people/yaodong-yang/")
 
@@ -259,3 +259,17 @@ def test_an_answer_larger_than_the_cap_is_refused_not_read_on(external) -> None:
     with pytest.raises(ResultLimitError, match="larger than 20,000 bytes"):
         store.query("CONSTRUCT WHERE { ?s ?p ?o }", max_bytes=20_000)
     assert list(store.query("SELECT ?s WHERE { ?s ?p ?o } LIMIT 2", max_bytes=20_000))  # a small one still passes
+
+
+def test_an_answer_over_the_cap_is_a_clear_http_error(external) -> None:
+    from fastapi.testclient import TestClient
+
+    from bibkg.server.app import create_app
+    from bibkg.server.settings import ServerSettings
+
+    settings = ServerSettings(sparql_endpoint=external.endpoint, max_bytes=20_000, query_timeout=20.0)
+    with TestClient(create_app(settings), base_url="http://127.0.0.1") as client:
+        response = client.post("/sparql", data={"query": "CONSTRUCT WHERE { ?s ?p ?o }"})
+    assert response.status_code == 503
+    assert "result limit: the answer of" in response.text and "larger than 20,000 bytes" in response.text
+    assert "Traceback" not in response.text

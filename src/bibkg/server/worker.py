@@ -15,7 +15,7 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
-from ..errors import QueryError, StoreError
+from ..errors import QueryError, ResultLimitError, StoreError
 from ..store.base import GraphStore
 from .results import Serialized, serialize_result
 
@@ -108,6 +108,8 @@ def run_job(store: GraphStore, job: Job) -> Outcome:
         return Outcome(error=(400, f"query evaluation error: {exc}"))
     except ValueError as exc:
         return Outcome(error=(400, f"query error: {exc}"))
+    except ResultLimitError as exc:  # an external server's answer over a limit: not a store failure
+        return Outcome(error=(503, f"result limit: {exc}"))
     except StoreError as exc:
         return Outcome(error=(503, f"store unavailable: {exc}"))
     except OSError as exc:

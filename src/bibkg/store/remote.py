@@ -41,7 +41,7 @@ from urllib.parse import urlencode
 import httpx
 import pyoxigraph as ox
 
-from ..errors import QueryError, StoreError
+from ..errors import QueryError, ResultLimitError, StoreError
 from ..sparql.lexer import Token, significant, tokenize
 from ..sparql.protocol import query_form
 from .base import QueryResult, Term
@@ -129,10 +129,6 @@ def substitute_terms(query: str, bindings: Mapping[str, Term]) -> str:
 
 _ROW_CAPS: dict[str, int | None] = {}
 """Virtuoso's result-row limit per endpoint, learnt once (see ``RemoteStore._refuse_silent_cut``)."""
-
-
-class ResultLimitError(StoreError):
-    """The server capped or cut a result; bibkg never passes on a silently truncated answer."""
 
 
 def _solution_modifiers(query: str) -> set[str]:
