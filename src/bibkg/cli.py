@@ -475,23 +475,19 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("queries", help="list the named queries and their parameters")
     p.set_defaults(func=cmd_queries)
 
-    for register in _EXTENSIONS:
+    # the subcommands of the other packages, each defined beside what it runs (imported here,
+    # not at the top: their modules use this one's helpers)
+    from .corrections.cli import register as corrections
+    from .export.cli import register as export
+    from .hf.cli import register as hf
+    from .server.cli import register as serve
+
+    for register in (serve, export, corrections, hf):
         register(sub)
     return parser
 
 
-_EXTENSIONS: list = []
-"""Registration functions of further subcommands (serve, export, …), see :func:`subcommand`."""
-
-
-def subcommand(register):  # noqa: ANN001, ANN201
-    """Decorator for modules that add a subcommand: ``register(subparsers)``."""
-    _EXTENSIONS.append(register)
-    return register
-
-
 def main(argv: Sequence[str] | None = None) -> int:
-    _load_extensions()
     parser = build_parser()
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
@@ -543,15 +539,3 @@ def _discard_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):  # stdout is not a real file (e.g. captured in a test)
         pass
-
-
-def _load_extensions() -> None:
-    """Import the modules that register more subcommands (each is optional at this stage)."""
-    import importlib
-
-    for module in ("bibkg.server.cli", "bibkg.export.cli", "bibkg.corrections.cli", "bibkg.hf.cli"):
-        try:
-            importlib.import_module(module)
-        except ModuleNotFoundError as exc:
-            if exc.name and not module.startswith(exc.name):
-                raise

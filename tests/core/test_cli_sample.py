@@ -234,7 +234,6 @@ def test_every_registered_subcommand_has_help(capsysbinary) -> None:
     """Subcommands added by other modules (serve, export, …) answer --help too."""
     from bibkg import cli
 
-    cli._load_extensions()
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if a.dest == "command")
     assert set(CORE_COMMANDS) <= set(sub.choices)

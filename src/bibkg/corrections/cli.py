@@ -14,7 +14,7 @@ import os
 import sys
 from pathlib import Path
 
-from ..cli import _store_dir, store_option, subcommand
+from ..cli import _store_dir, store_option
 from ..errors import BibkgError
 from .errors import CorrectionError
 from .model import LinkDecision, Role
@@ -212,7 +212,6 @@ def cmd_corrections(args: argparse.Namespace) -> int:
     return 0
 
 
-@subcommand
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("token", help="create, revoke or list the bearer tokens of the correction doors")
     p.add_argument("action", choices=("create", "revoke", "list"))

@@ -15,7 +15,6 @@ from ..cli import (
     param_values,
     require_known_entities,
     store_option,
-    subcommand,
     write_all,
 )
 from ..errors import BibkgError, UnknownEntityError
@@ -187,7 +186,6 @@ def cmd_bibtex(args: argparse.Namespace) -> int:
     return 0
 
 
-@subcommand
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "export",

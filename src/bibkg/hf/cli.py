@@ -8,7 +8,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-from ..cli import subcommand
 from ..errors import BibkgError
 from .fetch import DEFAULT_BASE_URL, DayFetcher, FetchSettings, days_between
 
@@ -66,7 +65,6 @@ def cmd_fetch_hf(args: argparse.Namespace) -> int:
     return 0
 
 
-@subcommand
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "fetch-hf",

@@ -3,8 +3,9 @@
 Nothing happens at import time.  The lifespan opens the store — a local snapshot (``store_dir``,
 or the bundled sample when none is given) or an external SPARQL 1.1 endpoint
 (``sparql_endpoint``) — loads the named queries, starts the deadline executor and builds
-:class:`~bibkg.services.Services` into ``app.state.services``; then it mounts the optional
-routers of the GraphQL (``/graphql``) and Linked Data / dumps packages when they are installed.
+:class:`~bibkg.services.Services` into ``app.state.services``; then it mounts the routers
+that need them: GraphQL (``/graphql``), the corrections' write doors (when enabled), Linked
+Data pages and dumps.
 """
 
 from __future__ import annotations
@@ -95,7 +96,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         app.state.services = services
         app.state.executor = executor
         app.state.store_label = label
-        _mount_optional(app, services)
+        _mount_service_routers(app, services)
         warmed = getattr(app.state, "warmed", None)
         if warmed is not None and settings.warm_up_wait > 0:  # uvicorn opens the port after this
             started = time.monotonic()
@@ -226,29 +227,20 @@ class PinSnapshot:
             release()
 
 
-def _mount_optional(app: FastAPI, services: Services) -> None:
-    if getattr(app.state, "optional_mounted", False):
+def _mount_service_routers(app: FastAPI, services: Services) -> None:
+    if getattr(app.state, "service_routers_mounted", False):
         return
-    app.state.optional_mounted = True
-    try:
-        from ..graphql.router import build_graphql_router
-    except ModuleNotFoundError as exc:
-        if exc.name and not exc.name.startswith("bibkg.graphql"):
-            raise
-    else:
-        graphql = build_graphql_router(services)
-        app.state.warmed = graphql.warmed
-        app.include_router(graphql, prefix="/graphql")
+    app.state.service_routers_mounted = True
+    from ..graphql.router import build_graphql_router
+    from ..web.routes import build_router as build_web_router
+
+    graphql = build_graphql_router(services)
+    app.state.warmed = graphql.warmed
+    app.include_router(graphql, prefix="/graphql")
     store_root = getattr(services.store, "local_root", None) or getattr(app.state, "store_label", None)
     if app.state.settings.sparql_endpoint is None and store_root:
         from ..corrections.web import build_corrections_router, enabled
 
         if enabled(app.state.settings):  # the write doors exist only when the operator enables them
             app.include_router(build_corrections_router(Path(store_root)))
-    try:
-        from ..web.routes import build_router as build_web_router
-    except ModuleNotFoundError as exc:
-        if exc.name and not exc.name.startswith("bibkg.web"):
-            raise
-    else:
-        app.include_router(build_web_router(services))
+    app.include_router(build_web_router(services))

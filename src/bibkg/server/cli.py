@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import argparse
 
-from ..cli import subcommand
-
 
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
@@ -103,7 +101,6 @@ def _check_settings(settings) -> None:  # noqa: ANN001 - ServerSettings
             )
 
 
-@subcommand
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser(
         "serve",
