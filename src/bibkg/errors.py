@@ -42,6 +42,10 @@ class ResultLimitError(StoreError):
     reads; bibkg never passes on a silently truncated answer."""
 
 
+class DeltaError(BibkgError, ValueError):
+    """A delta that cannot be applied as given (a blank node, a quad outside a named graph…)."""
+
+
 class QueryError(BibkgError, ValueError):
     """A SPARQL query is malformed or cannot be evaluated."""
 

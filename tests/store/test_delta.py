@@ -530,7 +530,7 @@ def test_line_diff_finds_every_changed_line_of_large_texts() -> None:
     removed and added, wherever the changes are (random edits of texts of up to 6,000 lines)."""
     import random
 
-    from bibkg.store.delta import _line_diff
+    from bibkg.store.line_diff import line_diff
 
     rng = random.Random(7)
     for trial in range(200):
@@ -552,7 +552,7 @@ def test_line_diff_finds_every_changed_line_of_large_texts() -> None:
                     rng.randint(0, len(new)),
                     f'<https://e/y{rng.random()}> <https://e/p> "2" <https://e/g> .\n'.encode(),
                 )
-        removed, added = _line_diff(b"".join(lines), b"".join(new))
+        removed, added = line_diff(b"".join(lines), b"".join(new))
         assert set(removed.splitlines(keepends=True)) == set(lines) - set(new), trial
         assert set(added.splitlines(keepends=True)) == set(new) - set(lines), trial
 

@@ -51,13 +51,12 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 import pyoxigraph as ox
 
 from .. import iris
 from ..cards import CARDS_FILE, SPARES_DIR, PaperCard, keep_spare, real_changes, updated_copy
-from ..errors import BibkgError, StoreError
+from ..errors import DeltaError, StoreError
 from ..export.snapshot_dumps import (
     MANIFEST_FILE,
     DumpManifest,
@@ -69,8 +68,10 @@ from ..export.snapshot_dumps import (
     read_block,
 )
 from ..mapping.blocks import Piece, SplicedText
-from ..mapping.terms import GraphText, QuadWriter
+from ..mapping.terms import GraphText
 from ..sparql import schema as schema_stats
+from .delta_text import checked_quads, graph_text, nquad_line, text_from_lines
+from .line_diff import line_diff
 from .local import PENDING, LocalStore, SnapshotBuild
 
 _PENDING_DIR = "pending"
@@ -81,12 +82,6 @@ DEFAULT_WAIT = 30.0
 (``BIBKG_DELTA_WAIT``)."""
 MAX_DELTA_QUADS = 5_000_000
 """Quads one delta may add or remove one by one (:meth:`Delta.add_quads`/``remove_quads``)."""
-_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-_RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
-
-
-class DeltaError(BibkgError, ValueError):
-    """A delta that cannot be applied as given (a blank node, a quad outside a named graph…)."""
 
 
 def default_wait() -> float:
@@ -122,7 +117,7 @@ class Delta:
     def replace_graph(self, iri: str, content: GraphText | bytes | str | Iterable[ox.Quad]) -> Delta:
         """Make ``iri`` hold exactly ``content``: a :class:`GraphText`, N-Quads text in bibkg's
         form (every line in graph ``iri``), or quads (their graph is ignored)."""
-        self.graphs[iri] = _graph_text(iri, content)
+        self.graphs[iri] = graph_text(iri, content)
         return self
 
     def drop_graph(self, iri: str) -> Delta:
@@ -130,11 +125,11 @@ class Delta:
         return self
 
     def add_quads(self, quads: Iterable[ox.Quad]) -> Delta:
-        self.add.extend(_checked(quads))
+        self.add.extend(checked_quads(quads))
         return self
 
     def remove_quads(self, quads: Iterable[ox.Quad]) -> Delta:
-        self.remove.extend(_checked(quads))
+        self.remove.extend(checked_quads(quads))
         return self
 
     def set_card(self, card: PaperCard) -> Delta:
@@ -313,7 +308,7 @@ def build_on(store: LocalStore, build: SnapshotBuild, delta: Delta) -> DeltaRepo
                 build.store.remove_graph(ox.NamedNode(iri))
                 counts.take(gone, -1)
                 continue
-            removed, added = _line_diff(old, new)
+            removed, added = line_diff(old, new)
         if removed:
             quads = list(ox.parse(removed, ox.RdfFormat.N_QUADS))
             for quad in quads:
@@ -387,7 +382,7 @@ def _changed_texts(delta: Delta, manifest: DumpManifest, prev_files: Path) -> di
     by_graph: dict[str, tuple[list[bytes], list[bytes]]] = {}
     for index, quads in ((0, delta.remove), (1, delta.add)):
         for quad in quads:
-            # the graph is named: _checked let the quad into the delta
+            # the graph is named: checked_quads let the quad into the delta
             by_graph.setdefault(quad.graph_name.value, ([], []))[index].append(nquad_line(quad).encode())  # type: ignore[union-attr]
     for iri, (removed, added) in by_graph.items():
         if iri in texts:
@@ -403,7 +398,7 @@ def _changed_texts(delta: Delta, manifest: DumpManifest, prev_files: Path) -> di
             if line not in present:
                 present.add(line)
                 lines.append(line)
-        texts[iri] = _text_from_lines(iri, lines) if lines else None
+        texts[iri] = text_from_lines(iri, lines) if lines else None
     return texts
 
 
@@ -450,86 +445,6 @@ def _spliced_diff(source: Path, block: GraphBlock, text: SplicedText) -> tuple[b
     old_lines = set(b"".join(gone).splitlines(keepends=True))
     new_lines = set(b"".join(piece for piece in text.nquads_plan if isinstance(piece, bytes)).splitlines(keepends=True))
     return b"".join(sorted(old_lines - new_lines)), b"".join(sorted(new_lines - old_lines))
-
-
-def _line_diff(old: bytes, new: bytes) -> tuple[bytes, bytes]:
-    """(lines only in ``old``, lines only in ``new``), each a block of N-Quads lines.
-
-    Most of a graph that changed in a few places is the same text: the common head and tail are
-    skipped, and what lies between is cut at a line both texts share (every line of a graph's
-    text is a quad written once, so a line found in both is the same place in both), until
-    the pieces are small enough to compare as sets of lines (:func:`_diff_into`)."""
-    removed: set[bytes] = set()
-    added: set[bytes] = set()
-    _diff_into(old, new, removed, added, 0)
-    moved = removed & added  # a line that changed place only (none do in bibkg's graphs)
-    return b"".join(sorted(removed - moved)), b"".join(sorted(added - moved))
-
-
-_SMALL_DIFF = 1 << 16
-"""Pieces of at most this many bytes are compared as sets of lines."""
-
-
-def _diff_into(old: bytes, new: bytes, removed: set[bytes], added: set[bytes], depth: int) -> None:
-    head = _common_prefix(old, new)
-    head = old.rfind(b"\n", 0, head) + 1  # back to the start of a line
-    old, new = old[head:], new[head:]
-    tail = _common_suffix(old, new)
-    if tail and not (_newline_before(old, tail) and _newline_before(new, tail)):
-        cut = old.find(b"\n", len(old) - tail)  # the shared tail begins mid-line
-        tail = len(old) - cut - 1 if cut >= 0 else 0
-    old, new = old[: len(old) - tail], new[: len(new) - tail]
-    if len(old) + len(new) > _SMALL_DIFF and depth < 40 and old and new:
-        start = old.rfind(b"\n", 0, len(old) // 2) + 1
-        end = old.find(b"\n", start) + 1
-        line = old[start:end]
-        at = 0 if new.startswith(line) else new.find(b"\n" + line) + 1
-        if end and at >= 0 and (at or new.startswith(line)):
-            _diff_into(old[:start], new[:at], removed, added, depth + 1)
-            _diff_into(old[end:], new[at + len(line) :], removed, added, depth + 1)
-            return
-    old_lines = set(old.splitlines(keepends=True))
-    new_lines = set(new.splitlines(keepends=True))
-    removed.update(old_lines - new_lines)
-    added.update(new_lines - old_lines)
-
-
-def _newline_before(text: bytes, tail: int) -> bool:
-    at = len(text) - tail
-    return at == 0 or text[at - 1 : at] == b"\n"
-
-
-def _common_prefix(a: bytes, b: bytes) -> int:
-    """Length of the common prefix of ``a`` and ``b`` (binary search on slice equality)."""
-    low, high = 0, min(len(a), len(b))
-    if a[:high] == b[:high]:
-        return high
-    while high - low > 64:
-        mid = (low + high) // 2
-        if a[low:mid] == b[low:mid]:
-            low = mid
-        else:
-            high = mid
-    while low < high and a[low] == b[low]:
-        low += 1
-    return low
-
-
-def _common_suffix(a: bytes, b: bytes) -> int:
-    """Length of the common suffix of ``a`` and ``b``."""
-    la, lb = len(a), len(b)
-    low, high = 0, min(la, lb)
-    if a[la - high :] == b[lb - high :]:
-        return high
-    while high - low > 64:
-        mid = (low + high) // 2
-        if a[la - mid : la - low] == b[lb - mid : lb - low]:
-            low = mid
-        else:
-            high = mid
-    while low < high and a[la - low - 1] == b[lb - low - 1]:
-        low += 1
-    return low
 
 
 def _plan_dumps(
@@ -727,99 +642,3 @@ def _carry_state(source: Path, target: Path, changes: dict[str, bytes | None]) -
             path = target / rel
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_bytes(data)
-
-
-# --- graph text ----------------------------------------------------------------------------------
-
-
-def _checked(quads: Iterable[ox.Quad]) -> list[ox.Quad]:
-    out = []
-    for index, quad in enumerate(quads):
-        if not isinstance(quad, ox.Quad):
-            raise DeltaError(f"quad {index}: expected a pyoxigraph Quad, got {type(quad).__name__}")
-        if not isinstance(quad.graph_name, ox.NamedNode):
-            raise DeltaError(f"quad {index}: every quad of a delta belongs to a named graph, not the default graph")
-        _check_terms(index, (quad.subject, quad.predicate, quad.object))
-        out.append(quad)
-    return out
-
-
-def _check_terms(index: int, terms: Iterable[Any]) -> None:
-    for term in terms:
-        if isinstance(term, ox.BlankNode):
-            raise DeltaError(f"quad {index}: blank nodes are not allowed in bibkg's graph (every node has an IRI)")
-        if isinstance(term, ox.Triple):
-            raise DeltaError(f"quad {index}: quoted triples are not allowed in bibkg's graph")
-
-
-def _escape(value: str) -> str:
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if '"' in value:
-        value = value.replace('"', '\\"')
-    if "\n" in value:
-        value = value.replace("\n", "\\n")
-    if "\r" in value:
-        value = value.replace("\r", "\\r")
-    return value
-
-
-def term_text(term: ox.NamedNode | ox.Literal) -> str:
-    """A term as bibkg's mapping writes it in N-Quads (:mod:`bibkg.mapping.terms`)."""
-    if isinstance(term, ox.NamedNode):
-        return f"<{term.value}>"
-    text = f'"{_escape(term.value)}"'
-    if term.language:
-        return f"{text}@{term.language}"
-    datatype = term.datatype.value
-    return text if datatype in (_XSD_STRING, _RDF_LANG_STRING) else f"{text}^^<{datatype}>"
-
-
-def nquad_line(quad: ox.Quad) -> str:
-    """``quad`` as one N-Quads line, exactly as the mapping writes it."""
-    # the quads of a delta: _checked excluded blank nodes, quoted triples and the default graph
-    return (
-        f"{term_text(quad.subject)} {term_text(quad.predicate)} {term_text(quad.object)} <{quad.graph_name.value}> .\n"  # type: ignore[arg-type, union-attr]
-    )
-
-
-def _text_from_lines(iri: str, lines: list[bytes]) -> GraphText:
-    """A graph's text from its N-Quads lines (in bibkg's form), Turtle included."""
-    out = QuadWriter(iri)
-    suffix = f" <{iri}> .\n".encode()
-    for number, line in enumerate(lines, start=1):
-        if not line.endswith(suffix) or not line.startswith(b"<"):
-            raise DeltaError(f"graph {iri}, line {number}: not an N-Quads line of this graph: {line[:200]!r}")
-        body = line[: -len(suffix)].decode()
-        s_end = body.find("> <")
-        p_end = body.find("> ", s_end + 3)
-        if s_end < 0 or p_end < 0:
-            raise DeltaError(f"graph {iri}, line {number}: not an N-Quads line in bibkg's form: {line[:200]!r}")
-        out.add(body[1:s_end], body[s_end + 3 : p_end], body[p_end + 2 :])
-    return out.finish()
-
-
-def _graph_text(iri: str, content: GraphText | bytes | str | Iterable[ox.Quad]) -> GraphText:
-    if isinstance(content, GraphText):
-        if content.iri != iri:
-            raise DeltaError(f"graph text for {content.iri} given as the content of {iri}")
-        return content
-    if isinstance(content, str):
-        content = content.encode()
-    if isinstance(content, bytes):
-        try:
-            quads = list(ox.parse(content, ox.RdfFormat.N_QUADS))
-        except SyntaxError as exc:
-            raise DeltaError(f"graph {iri}: malformed N-Quads: {exc}") from None
-        for index, quad in enumerate(quads):
-            if quad.graph_name != ox.NamedNode(iri):
-                raise DeltaError(f"graph {iri}, quad {index}: in graph {quad.graph_name}, not in {iri}")
-        return _graph_text(iri, quads)
-    out = QuadWriter(iri)
-    for index, quad in enumerate(content):
-        if not isinstance(quad, (ox.Quad, ox.Triple)):
-            raise DeltaError(f"graph {iri}, quad {index}: expected a pyoxigraph Quad, got {type(quad).__name__}")
-        _check_terms(index, (quad.subject, quad.predicate, quad.object))
-        # _check_terms excluded blank nodes and quoted triples
-        out.add(quad.subject.value, quad.predicate.value, term_text(quad.object))  # type: ignore[union-attr, arg-type]
-    return out.finish()
