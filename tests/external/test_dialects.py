@@ -16,7 +16,8 @@ import pytest
 from external_support import REPO, free_port_pair, run_script, unavailable
 
 from bibkg.errors import QueryError, ResultLimitError, StoreError
-from bibkg.store.remote import RemoteStore, substitute_terms
+from bibkg.store.remote import RemoteStore
+from bibkg.store.remote_text import substitute_terms
 
 PERSON = ox.NamedNode("https://aclanthology.org/people/yaodong-yang/")
 
@@ -214,7 +215,7 @@ def test_name_index_follows_the_data_of_an_external_store(
 
 # -- every answer read is bounded ---------------------------------------------------------------
 def test_row_limit_is_asked_of_the_server_only_where_it_means_the_same() -> None:
-    from bibkg.store.remote import with_row_limit
+    from bibkg.store.remote_text import with_row_limit
 
     assert with_row_limit("SELECT * WHERE { ?s ?p ?o }", 11).endswith("\nLIMIT 11")
     assert with_row_limit("SELECT * WHERE { ?s ?p ?o } ORDER BY ?s # done", 11).endswith("# done\nLIMIT 11")

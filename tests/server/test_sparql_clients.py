@@ -12,7 +12,8 @@ from SPARQLWrapper import CSV, JSON, TSV, TURTLE, XML, SPARQLWrapper
 
 from bibkg.errors import QueryError
 from bibkg.server.settings import ServerSettings
-from bibkg.store.remote import RemoteStore, values_block
+from bibkg.store.remote import RemoteStore
+from bibkg.store.remote_text import values_block
 
 COAUTHORS = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>

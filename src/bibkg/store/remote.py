@@ -12,7 +12,7 @@ answers (tested against Oxigraph server and Virtuoso in ``tests/external``):
 * **Parameters** are written into the query text as RDF terms: a named query's
   ``VALUES ?x { UNDEF }`` placeholder is filled (:func:`bibkg.sparql.catalog.apply_bindings`),
   and any other bound variable is replaced by its term token by token
-  (:func:`substitute_terms`, on the SPARQL tokenizer), never from user strings.  A trailing
+  (:func:`bibkg.store.remote_text.substitute_terms`, on the SPARQL tokenizer), never from user strings.  A trailing
   ``VALUES`` block would mean the same but Oxigraph server plans it > 100x slower and Virtuoso
   refuses it in ``CONSTRUCT`` (``SP031``).
 * **Result limits** are detected, never silently accepted: a server that caps a result
@@ -42,9 +42,10 @@ import httpx
 import pyoxigraph as ox
 
 from ..errors import QueryError, ResultLimitError, StoreError
-from ..sparql.lexer import Token, significant, tokenize
+from ..sparql.lexer import significant
 from ..sparql.protocol import query_form
 from .base import QueryResult, Term
+from .remote_text import solution_modifiers, substitute_terms, with_row_limit
 
 if TYPE_CHECKING:
     from ..cards import PaperCards
@@ -54,95 +55,8 @@ _TABULAR_ACCEPT = "application/sparql-results+json, application/sparql-results+x
 _GRAPH_ACCEPT = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
 
 
-def values_block(bindings: Mapping[str, Term]) -> str:
-    """``VALUES (?a ?b) { (<…> "…") }`` from RDF terms (their N-Triples serialization)."""
-    names = list(bindings)
-    for name in names:
-        if not name.isidentifier():
-            raise QueryError(f"'{name}' is not a valid variable name")
-    terms = []
-    for name in names:
-        term = bindings[name]
-        if not isinstance(term, ox.NamedNode | ox.Literal):
-            raise QueryError(f"binding ?{name}: only IRIs and literals can be sent to a remote store")
-        terms.append(str(term))
-    return "\nVALUES (" + " ".join(f"?{n}" for n in names) + ") { (" + " ".join(terms) + ") }\n"
-
-
-def _term_text(name: str, term: Term) -> str:
-    if not isinstance(term, ox.NamedNode | ox.Literal):
-        raise QueryError(f"binding ?{name}: only IRIs and literals can be sent to a remote store")
-    return str(term)  # N-Triples syntax, escaped by pyoxigraph
-
-
-def substitute_terms(query: str, bindings: Mapping[str, Term]) -> str:
-    """``query`` with each bound variable replaced by its RDF term, on the SPARQL tokens (a
-    ``?x`` inside a string, an IRI or a comment is not a variable and stays).
-
-    Where the grammar wants a variable, the term takes a form that keeps the meaning of a
-    substitution: in a ``SELECT`` projection ``?x`` becomes ``(<term> AS ?x)`` (the column
-    stays), after ``GROUP BY``/``ORDER BY`` a bracketed expression ``(<term>)``.  A bound
-    variable the query itself assigns (``AS ?x``, a ``VALUES`` variable) cannot be substituted:
-    :class:`QueryError`.
-    """
-    if not bindings:
-        return query
-    rendered = {name: _term_text(name, term) for name, term in bindings.items()}
-    out: list[str] = []
-    state = "body"  # "projection" (after SELECT), "modifier" (after GROUP/ORDER BY), "values"
-    depth = 0  # parentheses
-    level = 0  # the parenthesis depth at which the projection / modifier started
-    previous: Token | None = None
-    for tok in tokenize(query):
-        if tok.kind in ("ws", "comment"):
-            out.append(tok.text)
-            continue
-        word = tok.text.upper() if tok.kind == "word" else ""
-        if word == "SELECT":
-            state, level = "projection", depth
-        elif word == "BY":
-            state, level = "modifier", depth
-        elif word == "VALUES":
-            state = "values"
-        elif word in ("WHERE", "FROM", "LIMIT", "OFFSET", "HAVING") or tok.text in ("{", "}"):
-            state = "body"
-        elif tok.text == "(":
-            depth += 1
-        elif tok.text == ")":
-            depth -= 1
-        name = tok.text[1:]
-        if tok.kind == "var" and name in rendered:
-            if (previous is not None and previous.text.upper() == "AS") or state == "values":
-                raise QueryError(f"?{name} is bound by the query itself and cannot be given a value")
-            term = rendered[name]
-            if state == "projection" and depth == level:
-                out.append(f"({term} AS {tok.text})")
-            elif state == "modifier" and depth == level:
-                out.append(f"({term})")
-            else:
-                out.append(term)
-        else:
-            out.append(tok.text)
-        previous = tok
-    return "".join(out)
-
-
 _ROW_CAPS: dict[str, int | None] = {}
 """Virtuoso's result-row limit per endpoint, learnt once (see ``RemoteStore._refuse_silent_cut``)."""
-
-
-def _solution_modifiers(query: str) -> set[str]:
-    """The keywords after the query's last top-level ``}`` (its solution modifiers)."""
-    tokens = significant(query)
-    depth, last = 0, -1
-    for i, tok in enumerate(tokens):
-        if tok.text == "{":
-            depth += 1
-        elif tok.text == "}":
-            depth -= 1
-            if depth == 0:
-                last = i
-    return {t.text.upper() for t in tokens[last + 1 :] if t.kind == "word"}
 
 
 class RemoteStore:
@@ -255,7 +169,7 @@ class RemoteStore:
             if graph and "virtuoso" in response.headers.get("server", "").lower():
                 self._refuse_silent_cut(response)
             return _parse(response.content, _media(response), graph)
-        modifiers = _solution_modifiers(text)
+        modifiers = solution_modifiers(text)
         if form != "SELECT" or modifiers & {"LIMIT", "OFFSET"}:
             raise ResultLimitError(
                 f"{self.endpoint} capped the result at {capped} rows (its result-row limit, e.g. "
@@ -424,20 +338,6 @@ class _Answer:
     @property
     def text(self) -> str:
         return self.content.decode("utf-8", "replace")
-
-
-def with_row_limit(query: str, limit: int) -> str:
-    """``query`` asking for at most ``limit`` solutions: ``LIMIT`` appended when its top level
-    has no ``LIMIT``, ``OFFSET`` or trailing ``VALUES`` (after which nothing may follow)."""
-    depth = 0
-    for tok in significant(query):
-        if tok.text == "{":
-            depth += 1
-        elif tok.text == "}":
-            depth -= 1
-        elif depth == 0 and tok.kind == "word" and tok.text.upper() in ("LIMIT", "OFFSET", "VALUES"):
-            return query
-    return f"{query}\nLIMIT {limit}"
 
 
 def _media(response: _Answer) -> str:
