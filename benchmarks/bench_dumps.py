@@ -8,7 +8,7 @@ are wall seconds, peak RSS (MB, from ``wait4``) and output bytes.  Each format i
 (the dump the ingest wrote with the snapshot, copied; ``--gzip`` compresses it on the way), and
 ``store`` writes it from the store itself (``--no-cache``: what a snapshot made by ``bibkg load``
 costs the first time).  The person page is rendered
-in-process exactly as the HTTP handler does (``bibkg.web.pages.person_page``), 1 warm-up + 5 runs;
+in-process exactly as the HTTP handler does (``bibkg.web.person.person_page``), 1 warm-up + 5 runs;
 the figure is server time, without HTTP.  It is measured twice: ``cards`` as served (papers from
 the paper cards the ingest publishes with the snapshot, :mod:`bibkg.cards`) and ``graph`` with
 every paper read from the graph (what a snapshot without cards, e.g. one made by ``bibkg load``,
@@ -88,7 +88,8 @@ def bench_pages(store_dir: str, person: str | None) -> dict:
     from bibkg import iris
     from bibkg.store.local import LocalStore
     from bibkg.store.oxigraph import OxigraphStore
-    from bibkg.web.pages import person_page, volume_page
+    from bibkg.web.pages import volume_page
+    from bibkg.web.person import person_page
 
     store = OxigraphStore.open(LocalStore(Path(store_dir)))
     if person:

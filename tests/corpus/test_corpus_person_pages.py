@@ -13,6 +13,7 @@ from bibkg.sparql.catalog import QueryCatalog
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore
 from bibkg.web import pages
+from bibkg.web import person as person_pages
 
 pytestmark = pytest.mark.corpus
 
@@ -29,9 +30,9 @@ def test_person_pages_from_cards_equal_pages_from_graph(corpus_ingest: tuple[Loc
     persons = ranked[:10] + ranked[10::2000]  # the largest pages and every 2,000th author by rank
     assert len(persons) > 40
     for person in persons:
-        expected = pages.fetch_person(from_graph, person)
+        expected = person_pages.fetch_person(from_graph, person)
         assert expected is not None and expected.papers, person
-        assert pages.fetch_person(with_cards, person) == expected, person
+        assert person_pages.fetch_person(with_cards, person) == expected, person
 
 
 def test_volume_pages_from_cards_equal_pages_from_graph(corpus_ingest: tuple[LocalStore, IngestReport]) -> None:

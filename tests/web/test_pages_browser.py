@@ -48,18 +48,18 @@ PERSON = "https://aclanthology.org/people/yaodong-yang/"
 
 
 def test_person_page_is_fetch_then_render(web_runner) -> None:
-    from bibkg.web import pages
+    from bibkg.web import person as person_pages
 
-    data = pages.fetch_person(web_runner, PERSON)
+    data = person_pages.fetch_person(web_runner, PERSON)
     assert data is not None and data.label == "Yaodong Yang" and len(data.papers) == 7
-    assert pages.render_person(data) == pages.person_page(web_runner, PERSON)
+    assert person_pages.render_person(data) == person_pages.person_page(web_runner, PERSON)
     years = [int(p.year or 0) for p in data.papers]
     assert years == sorted(years, reverse=True)
     assert all(
         PERSON in [a for a, _ in p.authors] for p in data.papers
     )  # authors of every paper, the person among them
     assert [n for _, _, n in data.coauthors] == sorted((n for _, _, n in data.coauthors), reverse=True)
-    assert pages.fetch_person(web_runner, "https://aclanthology.org/people/nobody/") is None
+    assert person_pages.fetch_person(web_runner, "https://aclanthology.org/people/nobody/") is None
 
 
 @pytest.fixture(scope="module")
@@ -85,25 +85,25 @@ def test_ingest_publishes_paper_cards(web_runner, web_local) -> None:
 
 
 def test_person_page_queries_do_not_grow_with_papers(web_runner, graph_runner) -> None:
-    from bibkg.web import pages
+    from bibkg.web import person as person_pages
 
     before = web_runner.calls
-    pages.person_page(web_runner, PERSON)
+    person_pages.person_page(web_runner, PERSON)
     assert web_runner.calls - before == 3  # facts, venue labels, preprints; the papers come from the cards
     before = graph_runner.calls
-    pages.person_page(graph_runner, PERSON)
+    person_pages.person_page(graph_runner, PERSON)
     assert graph_runner.calls - before <= 7  # facts, papers, authorships, names, booktitles, venue labels, preprints
 
 
 def test_person_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:
     """Every person of the sample: the same page data whether the papers come from the cards or the graph."""
-    from bibkg.web import pages
+    from bibkg.web import person as person_pages
 
     persons = [r["p"].value for r in web_runner.store.query(
         "SELECT DISTINCT ?p WHERE { ?p a <https://w3id.org/bibkg/ns#Person> }")]  # fmt: skip
     assert len(persons) > 70
     for person in persons:
-        assert pages.fetch_person(web_runner, person) == pages.fetch_person(graph_runner, person), person
+        assert person_pages.fetch_person(web_runner, person) == person_pages.fetch_person(graph_runner, person), person
 
 
 def test_volume_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner) -> None:
@@ -122,24 +122,24 @@ def test_volume_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner
 
 def test_person_page_reads_authorships_it_cannot_derive(graph_runner, monkeypatch) -> None:
     """Authorships whose IRI is not one bibkg mints are read from the graph: the same page."""
-    from bibkg.web import pages
+    from bibkg.web import person as person_pages
 
-    expected = pages.person_page(graph_runner, PERSON)
-    monkeypatch.setattr(pages, "_minted_place", lambda iri: None)
-    assert pages.person_page(graph_runner, PERSON) == expected
+    expected = person_pages.person_page(graph_runner, PERSON)
+    monkeypatch.setattr(person_pages, "_minted_place", lambda iri: None)
+    assert person_pages.person_page(graph_runner, PERSON) == expected
 
 
 def test_render_person_from_plain_data() -> None:
-    from bibkg.web import pages
+    from bibkg.web import person as person_pages
 
     me, other = "https://aclanthology.org/people/a-b/", "https://aclanthology.org/people/c-d/"
-    data = pages.PersonData(
+    data = person_pages.PersonData(
         iri=me, label="A <B>", verified=True,
-        papers=[pages.PersonPaper("https://aclanthology.org/2020.x-1.1/", "T & U", "2020", authors=[(me, "A B"), (other, "C D")]),
-                pages.PersonPaper("https://aclanthology.org/X00-1001/", "Old", None)],
+        papers=[person_pages.PersonPaper("https://aclanthology.org/2020.x-1.1/", "T & U", "2020", authors=[(me, "A B"), (other, "C D")]),
+                person_pages.PersonPaper("https://aclanthology.org/X00-1001/", "Old", None)],
         coauthors=[(other, "C D", 1)], venues=[("https://aclanthology.org/venues/v/", "V", 2)],
     )  # fmt: skip
-    html = pages.render_person(data)
+    html = person_pages.render_person(data)
     assert '<h1 class="person">A &lt;B&gt;</h1>' in html and "T &amp; U" in html and "verified person" in html
     assert html.index('<h3 id="y2020">') < html.index('<h3 id="yUndated">')
     assert '<a href="/people/a-b/">A B</a>, <a href="/people/c-d/">C D</a>' in html
@@ -207,18 +207,18 @@ def test_paper_cards_outlive_their_pruned_snapshot(tmp_path) -> None:
 
     from bibkg.ingest import run_ingest
     from bibkg.store.local import LocalStore
-    from bibkg.web import pages
+    from bibkg.web import person as person_pages
 
     local = LocalStore(tmp_path / "store")
     run_ingest(SAMPLE, local, jobs=1)
     runner = make_runner(local)
-    before = pages.fetch_person(runner, PERSON)
+    before = person_pages.fetch_person(runner, PERSON)
     first = runner.store.paper_cards.path
     for _ in range(2):
         run_ingest(SAMPLE, local, jobs=1)
     assert first.exists()  # leased by the open store, so not pruned
     with ThreadPoolExecutor(1) as fresh_thread:  # a request served by a thread that never read it
-        assert fresh_thread.submit(pages.fetch_person, runner, PERSON).result() == before
+        assert fresh_thread.submit(person_pages.fetch_person, runner, PERSON).result() == before
     runner.store.close()
     run_ingest(SAMPLE, local, jobs=1)
     assert not first.exists()  # released, then pruned with its snapshot

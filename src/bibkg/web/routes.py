@@ -32,7 +32,7 @@ from ..services import Services, pinned_snapshot
 from ..sparql.catalog import ParameterError, UnknownQueryError
 from ..sparql.terms import TermError, iri_term
 from ..store.local import LocalStore
-from . import dumps, ld, pages
+from . import dumps, ld, pages, person
 
 PAPER_ID = r"(?:\d{4}\.[a-z0-9]+(?:-[a-z0-9]+)*\.\d+|[A-Z]\d{2}-\d{4})"
 """Anthology paper ids: ``2025.acl-long.1141``, ``2025.findings-acl.0``, ``P19-1001``."""
@@ -106,7 +106,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         if not types:
             return None
         if V.Person in types:
-            return pages.person_page(services.runner, iri)
+            return person.person_page(services.runner, iri)
         if V.Paper in types or V.FrontMatter in types:
             return pages.paper_page(services.runner, iri)
         if V.Volume in types or V.Proceedings in types or V.JournalIssue in types:
