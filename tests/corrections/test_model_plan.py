@@ -8,9 +8,10 @@ import pytest
 from bibkg.anthology.names import Name
 from bibkg.anthology.people import load_people
 from bibkg.corrections import errors as E
-from bibkg.corrections.effect import Effect, Overrides, plan
+from bibkg.corrections.effect import Effect, Overrides
 from bibkg.corrections.facts import GraphFacts
 from bibkg.corrections.model import Correction, change_from_dict, check_orcid, correction_from_dict, correction_to_dict
+from bibkg.corrections.planner import plan
 
 
 def correction(change: dict, cid: str = "c-0000000000000001") -> Correction:

@@ -406,7 +406,7 @@ def _link_decision(data: dict) -> LinkDecision:
 def change_from_dict(data: Any) -> Change:
     """The change a request describes, checked in itself (ids well formed, positions positive,
     an ORCID's check digit, X ≠ Y); checks against the graph come later
-    (:func:`bibkg.corrections.effect.plan`)."""
+    (:func:`bibkg.corrections.planner.plan`)."""
     if not isinstance(data, dict):
         raise InvalidCorrection("a correction is a JSON object", field="change")
     kind = data.get("kind")

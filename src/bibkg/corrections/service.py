@@ -26,7 +26,7 @@ import pyoxigraph as ox
 from ..anthology.people import PeopleMetadata
 from ..errors import StoreError
 from ..store.local import LocalStore
-from .effect import Effect, plan, plan_link
+from .effect import Effect
 from .errors import Conflict, Forbidden
 from .facts import GraphFacts
 from .log import CorrectionLog, Entry, LogView, new_correction_id
@@ -47,6 +47,7 @@ from .model import (
     check_reason,
     correction_to_dict,
 )
+from .planner import plan, plan_link
 from .rdf import DATASET, GRAPH, corrections_graph, logSequence
 from .tokens import RateLimiter, Token, TokenStore
 
