@@ -22,7 +22,7 @@ import pytest
 SRC = Path(__file__).resolve().parents[2] / "src"
 
 CORE = ("bibkg.anthology", "bibkg.mapping", "bibkg.iris", "bibkg.vocab", "bibkg.safeparse", "bibkg.errors")
-SHELLS = ("bibkg.server", "bibkg.web", "bibkg.graphql", "bibkg.cli", "bibkg.corrections.web", "bibkg.hf.cli")
+SHELLS = ("bibkg.server", "bibkg.web", "bibkg.graphql", "bibkg.cli", "bibkg.corrections.web")
 RULES = {
     # the pure core: no shell, and neither the store nor what runs on it
     CORE: (

@@ -11,8 +11,8 @@ from collections import Counter
 from collections.abc import Sequence
 from pathlib import Path
 
-from . import __version__, config
-from .errors import BibkgError, StoreError, UnknownEntityError
+from .. import __version__, config
+from ..errors import BibkgError, StoreError, UnknownEntityError
 
 EPILOG = """\
 examples:
@@ -59,8 +59,8 @@ def _reading_store(args: argparse.Namespace):  # noqa: ANN202 - LocalStore
     or ``BIBKG_STORE`` that holds no graph is an error (a typo must not silently answer from the
     sample).
     """
-    from .sample import sample_store
-    from .store.local import LocalStore
+    from ..sample import sample_store
+    from ..store.local import LocalStore
 
     store = LocalStore(_store_dir(args))
     if store.exists():
@@ -104,7 +104,7 @@ class _ProgressBar:
 def _split_ingest_paths(paths: list[str]) -> tuple[Path | None, list[Path]]:
     """The Anthology data directory among ``paths`` (the one holding ``xml/``; at most one) and
     the others (Hugging Face Daily Papers files or directories)."""
-    from .errors import SourceError
+    from ..errors import SourceError
 
     anthology = [Path(p) for p in paths if (Path(p) / "xml").is_dir()]
     if len(anthology) > 1:
@@ -122,10 +122,10 @@ def _split_ingest_paths(paths: list[str]) -> tuple[Path | None, list[Path]]:
 
 
 def cmd_ingest(args: argparse.Namespace) -> int:
-    from .hf import ingest as hf
-    from .hf.reader import read_listings
-    from .ingest import run_ingest
-    from .store.local import LocalStore
+    from ..hf import ingest as hf
+    from ..hf.reader import read_listings
+    from ..ingest import run_ingest
+    from ..store.local import LocalStore
 
     store = LocalStore(_store_dir(args))
     datadir, hf_paths = _split_ingest_paths(args.paths)
@@ -239,7 +239,7 @@ def _print_anthology(args: argparse.Namespace, store, report, datadir: Path, hf_
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .stats import graph_statistics
+    from ..stats import graph_statistics
 
     stats = graph_statistics(_reading_store(args))
     if args.format == "json":
@@ -261,10 +261,10 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_query(args: argparse.Namespace) -> int:
-    from .sparql.catalog import QueryCatalog
-    from .sparql.formats import serialize
-    from .store.oxigraph import OxigraphStore
-    from .vocab import PREFIXES
+    from ..sparql.catalog import QueryCatalog
+    from ..sparql.formats import serialize
+    from ..store.oxigraph import OxigraphStore
+    from ..vocab import PREFIXES
 
     bindings = {}
     if args.name:
@@ -309,7 +309,7 @@ def write_all(out, data: bytes) -> None:  # noqa: ANN001 - a binary stream
 
 
 def cmd_queries(args: argparse.Namespace) -> int:
-    from .sparql.catalog import QueryCatalog
+    from ..sparql.catalog import QueryCatalog
 
     for q in QueryCatalog.load(config.queries_dir()).public():
         params = " ".join(f"{p.name}={p.example or '…'}" for p in q.params)
@@ -369,7 +369,7 @@ def require_known_entities(store, named, bindings: dict) -> None:  # noqa: ANN00
 def entity_term(store, option: str, kind: str, value: str):  # noqa: ANN001, ANN201 - NamedNode
     """The IRI of the ``kind`` (person, volume, …) given by ``option`` as an id or IRI, checked
     to be well-formed and known to the graph."""
-    from .sparql.catalog import Parameter
+    from ..sparql.catalog import Parameter
 
     term = Parameter(option, kind).to_term(value)
     if not is_known(store, term):
@@ -477,10 +477,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     # the subcommands of the other packages, each defined beside what it runs (imported here,
     # not at the top: their modules use this one's helpers)
-    from .corrections.cli import register as corrections
-    from .export.cli import register as export
-    from .hf.cli import register as hf
-    from .server.cli import register as serve
+    from .corrections import register as corrections
+    from .export import register as export
+    from .hf import register as hf
+    from .serve import register as serve
 
     for register in (serve, export, corrections, hf):
         register(sub)

@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 from ..cli import _store_dir, store_option
+from ..corrections.errors import CorrectionError
+from ..corrections.model import LinkDecision, Role
 from ..errors import BibkgError
-from .errors import CorrectionError
-from .model import LinkDecision, Role
 
 
 class CliError(BibkgError):
@@ -25,7 +25,7 @@ class CliError(BibkgError):
 
 
 def _service(args: argparse.Namespace):  # noqa: ANN202
-    from .service import CorrectionService
+    from ..corrections.service import CorrectionService
 
     root = _store_dir(args)
     if not (root / "current").exists():
@@ -34,7 +34,7 @@ def _service(args: argparse.Namespace):  # noqa: ANN202
 
 
 def _actor(service, args: argparse.Namespace):  # noqa: ANN001, ANN202
-    from .service import Actor
+    from ..corrections.service import Actor
 
     secret = getattr(args, "token", None) or os.environ.get("BIBKG_TOKEN")
     if secret:
@@ -71,7 +71,7 @@ def _print_entry(entry, as_json: bool = False) -> None:  # noqa: ANN001
 
 @_run
 def cmd_token(args: argparse.Namespace) -> int:
-    from .tokens import TokenStore
+    from ..corrections.tokens import TokenStore
 
     tokens = TokenStore(_store_dir(args))
     if args.action == "create":
@@ -174,7 +174,7 @@ def cmd_corrections(args: argparse.Namespace) -> int:
                 _print_entry(entry)
         return 0
     if args.action == "export":
-        from .export import export
+        from ..corrections.export import export
 
         result = export(service.log.view(), service.datadir())
         patch = result.patch()

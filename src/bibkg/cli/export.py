@@ -18,7 +18,7 @@ from ..cli import (
     write_all,
 )
 from ..errors import BibkgError, UnknownEntityError
-from .formats import FORMATS, get_format, guess_format
+from ..export.formats import FORMATS, get_format, guess_format
 
 HTTP_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
 
@@ -26,7 +26,7 @@ HTTP_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
 def cmd_export(args: argparse.Namespace) -> int:
     import pyoxigraph as ox
 
-    from .dump import cached_dump
+    from ..export.dump import cached_dump
 
     if args.output not in (None, "-"):
         _check_output(Path(args.output))
@@ -94,7 +94,7 @@ def _check_output(path: Path) -> None:
 
 
 def _write(out, source, store, fmt, gz: bool, graphs: list[str]) -> None:  # noqa: ANN001
-    from .dump import write_dump_maybe_gzip
+    from ..export.dump import write_dump_maybe_gzip
 
     if source is not None:
         for chunk in source:
@@ -108,7 +108,7 @@ def _warm_cache(local, snapshot: Path, formats: list, quiet: bool) -> int:  # no
     decompressing them)."""
     import pyoxigraph as ox
 
-    from .dump import cache_file, cached_dump
+    from ..export.dump import cache_file, cached_dump
 
     store = ox.Store.read_only(str(snapshot))
     for fmt in formats:
@@ -134,8 +134,8 @@ def _warm_cache(local, snapshot: Path, formats: list, quiet: bool) -> int:  # no
 
 
 def cmd_load(args: argparse.Namespace) -> int:
+    from ..export.load import load_files
     from ..store.local import LocalStore
-    from .load import load_files
 
     local = LocalStore(_store_dir(args))
     started = time.perf_counter()
@@ -156,9 +156,16 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_bibtex(args: argparse.Namespace) -> int:
     from .. import iris
+    from ..export.bibtex import (
+        bibtex_document,
+        csl_document,
+        fetch_records,
+        papers_in_result,
+        person_papers,
+        volume_papers,
+    )
     from ..sparql.catalog import default_catalog
     from ..store.oxigraph import OxigraphStore
-    from .bibtex import bibtex_document, csl_document, fetch_records, papers_in_result, person_papers, volume_papers
 
     store = OxigraphStore.open(_reading_store(args))
     targets: list[str] = []

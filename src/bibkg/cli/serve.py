@@ -8,8 +8,8 @@ import argparse
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from .http_protocol import uvicorn_options
-    from .settings import ServerSettings
+    from ..server.http_protocol import uvicorn_options
+    from ..server.settings import ServerSettings
 
     settings = ServerSettings.from_env(
         store_dir=args.store,
@@ -77,7 +77,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             **uvicorn_options(settings, by_name=True),
         )
         return 0
-    from .app import create_app
+    from ..server.app import create_app
 
     uvicorn.run(
         create_app(settings), host=settings.host, port=settings.port, log_level="warning", **uvicorn_options(settings)

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 
 from ..errors import BibkgError
-from .fetch import DEFAULT_BASE_URL, DayFetcher, FetchSettings, days_between
+from ..hf.fetch import DEFAULT_BASE_URL, DayFetcher, FetchSettings, days_between
 
 _DEFAULTS = FetchSettings()
 
