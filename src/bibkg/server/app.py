@@ -89,6 +89,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         return_freed_results_to_the_os()
         store, executor, label, local = _open_backend(settings)
+        app.state.local = local  # the store whose snapshots are served; None over an endpoint
         await executor.start()
         catalog = QueryCatalog.load(config.queries_dir())
         runner = QueryRunner(store, catalog)
@@ -237,10 +238,10 @@ def _mount_service_routers(app: FastAPI, services: Services) -> None:
     graphql = build_graphql_router(services)
     app.state.warmed = graphql.warmed
     app.include_router(graphql, prefix="/graphql")
-    store_root = getattr(services.store, "local_root", None) or getattr(app.state, "store_label", None)
-    if app.state.settings.sparql_endpoint is None and store_root:
+    local = getattr(app.state, "local", None)  # None over an external endpoint
+    if local is not None:
         from ..corrections.web import build_corrections_router, enabled
 
         if enabled(app.state.settings):  # the write doors exist only when the operator enables them
-            app.include_router(build_corrections_router(Path(store_root)))
-    app.include_router(build_web_router(services))
+            app.include_router(build_corrections_router(local.root))
+    app.include_router(build_web_router(services, local))

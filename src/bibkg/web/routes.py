@@ -56,20 +56,6 @@ class PaperIdConvertor(Convertor):
 register_url_convertor("aclpaper", PaperIdConvertor())
 
 
-def _local_store(services: Services) -> LocalStore | None:
-    settings = getattr(services, "settings", None)
-    local = getattr(services, "local", None) or getattr(settings, "local_store", None)
-    if isinstance(local, LocalStore):
-        return local
-    if settings is None or getattr(settings, "sparql_endpoint", None):
-        return None
-    if getattr(settings, "store_dir", None):
-        return LocalStore(Path(settings.store_dir))
-    from ..sample import sample_store
-
-    return sample_store(getattr(settings, "cache_dir", None))
-
-
 def _error(request: Request, status: int, message: str) -> Response:
     headers = {"Vary": "Accept"}
     if "text/html" in (request.headers.get("accept") or ""):
@@ -79,14 +65,12 @@ def _error(request: Request, status: int, message: str) -> Response:
 
 
 def build_router(services: Services, local: LocalStore | None = None) -> APIRouter:
+    """The routes over ``services``; ``local`` is the store whose snapshots are served (its dump
+    files go out at ``/dumps``), ``None`` over an external SPARQL endpoint."""
     router = APIRouter()
-    state: dict[str, Any] = {"local": local, "resolved": local is not None}
 
     def local_store() -> LocalStore | None:
-        if not state["resolved"]:
-            state["local"] = _local_store(services)
-            state["resolved"] = True
-        return state["local"]
+        return local
 
     def base_url(request: Request) -> str:
         from ..server.edge import public_base  # the one URL builder (Host checked by the edge)
