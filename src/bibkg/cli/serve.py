@@ -42,15 +42,14 @@ def cmd_serve(args: argparse.Namespace) -> int:
         )
     _check_settings(settings)
     where = settings.sparql_endpoint or settings.store_dir or "the bundled sample"
+    if settings.store_dir is None and settings.sparql_endpoint is None:
+        # no store anywhere: the bundled sample, ingested here once (the app serves what it is given)
+        from ..sample import sample_store
+
+        settings = settings.replace(store_dir=sample_store(settings.cache_dir).root)
     print(f"bibkg: serving {where} on http://{settings.host}:{settings.port}/ (SPARQL at /sparql)", flush=True)
     if settings.workers > 1:
         import os
-
-        if settings.store_dir is None and settings.sparql_endpoint is None:
-            # the sample is ingested here, once, not by each worker at the same time
-            from ..sample import sample_store
-
-            settings = settings.replace(store_dir=sample_store(settings.cache_dir).root)
 
         # uvicorn re-imports the factory in each worker process: pass the settings through the
         # environment, which ServerSettings.from_env reads.

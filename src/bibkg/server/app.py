@@ -1,7 +1,7 @@
 """The application factory: ``create_app(settings) -> FastAPI``.
 
-Nothing happens at import time.  The lifespan opens the store — a local snapshot (``store_dir``,
-or the bundled sample when none is given) or an external SPARQL 1.1 endpoint
+Nothing happens at import time.  The lifespan opens the store — a local snapshot (``store_dir``;
+``bibkg serve`` gives the bundled sample's when there is no store) or an external SPARQL 1.1 endpoint
 (``sparql_endpoint``) — loads the named queries, starts the deadline executor and builds
 :class:`~bibkg.services.Services` into ``app.state.services``; then it mounts the routers
 that need them: GraphQL (``/graphql``), the corrections' write doors (when enabled), Linked
@@ -63,12 +63,9 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
     from ..store.local import LocalStore
     from ..store.oxigraph import OxigraphStore
 
-    if settings.store_dir is not None:
-        local = LocalStore(Path(settings.store_dir))
-    else:
-        from ..sample import sample_store
-
-        local = sample_store(settings.cache_dir)
+    if settings.store_dir is None:
+        raise StoreError("no store to serve: set store_dir or sparql_endpoint (bibkg serve falls back to the sample)")
+    local = LocalStore(Path(settings.store_dir))
     store = OxigraphStore.open(local)  # raises StoreError when empty; holds a lease on the snapshot
     executor = WorkerPool(
         ("snapshot", str(store.snapshot)),

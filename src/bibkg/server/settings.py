@@ -19,7 +19,8 @@ from ..errors import BibkgError
 @dataclass(frozen=True, slots=True)
 class ServerSettings:
     store_dir: Path | None = None
-    """Store directory to serve; ``None`` serves the bundled sample (unless ``sparql_endpoint``)."""
+    """Store directory to serve (``bibkg serve`` sets the bundled sample's when none is given);
+    required unless ``sparql_endpoint``."""
     sparql_endpoint: str | None = None
     """Serve an external SPARQL 1.1 Protocol endpoint (Virtuoso, QLever, GraphDB, …) instead."""
     host: str = "127.0.0.1"
