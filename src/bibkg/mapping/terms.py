@@ -39,7 +39,8 @@ def iri(value: str) -> str:
     return f"<{value}>"
 
 
-def _escape(value: str) -> str:
+def escape(value: str) -> str:
+    """``value`` as the body of an N-Triples/Turtle string literal (between its quotes)."""
     if "\\" in value:
         value = value.replace("\\", "\\\\")
     if '"' in value:
@@ -53,11 +54,11 @@ def _escape(value: str) -> str:
 
 def lit(value: str) -> str:
     """A plain string literal."""
-    return f'"{_escape(value)}"'
+    return f'"{escape(value)}"'
 
 
 def lang_lit(value: str, tag: str) -> str:
-    return f'"{_escape(value)}"@{tag}'
+    return f'"{escape(value)}"@{tag}'
 
 
 def int_lit(value: int) -> str:
@@ -69,7 +70,7 @@ def bool_lit(value: bool) -> str:
 
 
 def date_lit(value: str) -> str:
-    return f'"{_escape(value)}"^^<{V.XSD_DATE}>'
+    return f'"{escape(value)}"^^<{V.XSD_DATE}>'
 
 
 _PN_LOCAL: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_-]*\Z")
@@ -185,7 +186,7 @@ class QuadWriter:
 
     def add_text(self, subject: str, predicate: str, value: str | None) -> None:
         if value:
-            self._triples[(subject, predicate, f'"{_escape(value)}"')] = None
+            self._triples[(subject, predicate, f'"{escape(value)}"')] = None
 
     def add_iri(self, subject: str, predicate: str, value: str | None) -> None:
         if value:

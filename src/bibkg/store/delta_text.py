@@ -10,7 +10,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import DeltaError
-from ..mapping.terms import GraphText, QuadWriter
+from ..mapping.terms import GraphText, QuadWriter, escape
 
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -36,23 +36,11 @@ def _check_terms(index: int, terms: Iterable[Any]) -> None:
             raise DeltaError(f"quad {index}: quoted triples are not allowed in bibkg's graph")
 
 
-def _escape(value: str) -> str:
-    if "\\" in value:
-        value = value.replace("\\", "\\\\")
-    if '"' in value:
-        value = value.replace('"', '\\"')
-    if "\n" in value:
-        value = value.replace("\n", "\\n")
-    if "\r" in value:
-        value = value.replace("\r", "\\r")
-    return value
-
-
 def term_text(term: ox.NamedNode | ox.Literal) -> str:
     """A term as bibkg's mapping writes it in N-Quads (:mod:`bibkg.mapping.terms`)."""
     if isinstance(term, ox.NamedNode):
         return f"<{term.value}>"
-    text = f'"{_escape(term.value)}"'
+    text = f'"{escape(term.value)}"'
     if term.language:
         return f"{text}@{term.language}"
     datatype = term.datatype.value
