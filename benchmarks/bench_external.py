@@ -48,8 +48,15 @@ FULL_CORPUS_VALUES = {  # parameter type -> a value with data in the Aug 2024 co
 
 
 def requests_to_time(catalog, entities: dict[str, str], person: str, event: str) -> list[tuple[str, str, dict]]:
-    """(label, method/path, kwargs) of every request timed."""
+    """(label, method/path, kwargs) of every request timed.
+
+    A public named query runs at ``/queries/NAME``; an internal one (the read layer's, not run by
+    name over HTTP) is posted to ``/sparql`` with its parameters in its ``VALUES`` placeholders,
+    and left out when one of them is bound by substitution only (the pages that run it are timed)."""
+    from bibkg.sparql.catalog import apply_bindings
+
     out: list[tuple[str, str, dict]] = []
+    accept = {"Accept": "application/sparql-results+json, application/n-triples;q=0.9"}
     for query in catalog:
         if not all(p.example is not None or p.default is not None or not p.required for p in query.params):
             continue
@@ -60,16 +67,12 @@ def requests_to_time(catalog, entities: dict[str, str], person: str, event: str)
                 value = "2024"
             if value is not None:
                 params[p.name] = value
-        out.append(
-            (
-                f"query {query.name}",
-                f"/queries/{query.name}",
-                {
-                    "params": params,
-                    "headers": {"Accept": "application/sparql-results+json, application/n-triples;q=0.9"},
-                },
-            )
-        )
+        if not query.internal:
+            out.append((f"query {query.name}", f"/queries/{query.name}", {"params": params, "headers": accept}))
+            continue
+        text, rest = apply_bindings(query.text, query.bind(params))
+        if not rest:
+            out.append((f"query {query.name}", "POST /sparql", {"data": {"query": text}, "headers": accept}))
     out.append(
         (
             f"graphql coauthors({person}, {event})",
@@ -151,7 +154,6 @@ def main() -> None:
     )
     args = parser.parse_args()
 
-    from bibkg import config
     from bibkg.server.settings import ServerSettings
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.local import LocalStore
@@ -165,9 +167,7 @@ def main() -> None:
         "person": f"/people/{FULL_CORPUS_VALUES['person']}/", "paper": "/2024.acl-long.1/", "volume": "/volumes/2024.acl-long/",
         "event": "/events/acl-2024/", "venue": "/venues/acl/",
     }  # fmt: skip
-    items = requests_to_time(
-        QueryCatalog.load(config.queries_dir()), entities, FULL_CORPUS_VALUES["person"], FULL_CORPUS_VALUES["event"]
-    )
+    items = requests_to_time(QueryCatalog.load(), entities, FULL_CORPUS_VALUES["person"], FULL_CORPUS_VALUES["event"])
     if args.only:
         items = [item for item in items if any(word in item[0] for word in args.only.split(","))]
     print(f"embedded store {args.store} ({snapshot.name})", file=sys.stderr)

@@ -13,7 +13,8 @@ end), it measures, each with ``/health`` probed every 0.1 s meanwhile (its worst
 * six concurrent title searches for common words (``papers(title:)``, distinct words, so the
   response cache does not answer them) — seconds each; and, for comparison, the same search as
   the named query ``gql-search-papers`` that ``papers(title:)`` ran before
-  (``/queries/gql-search-papers``, in the SPARQL worker pool).
+  (its text, with the title bound in its ``VALUES`` block, posted to ``/sparql``, in the SPARQL
+  worker pool: the read layer's queries are not run by name over HTTP).
 
 Prints a Markdown table.
 """
@@ -32,6 +33,8 @@ from collections.abc import Callable
 from typing import Any
 
 import httpx
+
+from bibkg.sparql.catalog import apply_bindings, default_catalog
 
 GRJ = "application/graphql-response+json"
 WORDS = ["ing", "ion", "ati", "the", "tion", "ent"]
@@ -132,11 +135,14 @@ def run(url: str) -> list[tuple[str, str, float, float | None]]:
         )
     )
     word = "alignment"
+    named = default_catalog()["gql-search-papers"]
+    text, rest = apply_bindings(named.text, named.bind({"title": word}))
+    assert not rest, rest  # every parameter is in the query text: /sparql takes no bindings
     response, seconds, health = with_health(
         url,
-        lambda: httpx.get(
-            url + "/queries/gql-search-papers",
-            params={"title": word},
+        lambda: httpx.post(
+            url + "/sparql",
+            data={"query": text},
             headers={"accept": "application/sparql-results+json"},
             timeout=120,
         ),

@@ -40,8 +40,14 @@ def sample_hf_dir() -> Path | None:
 
 
 def queries_dir() -> Path:
-    """The named SPARQL queries (``queries/*.rq``)."""
+    """The public catalog of named SPARQL queries (``queries/*.rq``), the everyday questions."""
     return _first_existing(_PACKAGE_DIR / "_queries", _REPO_DIR / "queries")
+
+
+def internal_queries_dir() -> Path:
+    """The read layer's queries, run by bibkg's own code only (``src/bibkg/read/queries/*.rq``:
+    package data, at the same place in a wheel)."""
+    return _PACKAGE_DIR / "read" / "queries"
 
 
 def ontology_dir() -> Path:

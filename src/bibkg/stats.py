@@ -6,7 +6,6 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
-from . import config
 from .sparql.catalog import QueryCatalog
 from .sparql.formats import term_text
 from .store.local import LocalStore
@@ -22,7 +21,7 @@ def _short(iri: str) -> str:
 
 
 def graph_statistics(local: LocalStore) -> dict[str, Any]:
-    catalog = QueryCatalog.load(config.queries_dir())
+    catalog = QueryCatalog.load()
     store = OxigraphStore.open(local)
     # the named queries are SELECTs
     classes = {

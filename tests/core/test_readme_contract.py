@@ -35,7 +35,11 @@ def test_named_query_counts() -> None:
     m = re.search(r"and (\d+) named queries for everyday questions, listed at `/queries`", flat(README))
     assert m, "README no longer states how many named queries are listed"
     assert int(m.group(1)) == public
-    m = re.search(r"`queries/` also holds the (\d+) queries GraphQL, the pages and BibTeX run", flat(README))
+    m = re.search(
+        r"the (\d+) queries GraphQL, the pages, BibTeX and the preprint linker run live in the package, "
+        r"`src/bibkg/read/queries/`",
+        flat(README),
+    )
     assert m and int(m.group(1)) == internal
 
 

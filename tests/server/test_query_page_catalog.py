@@ -1,7 +1,9 @@
 """Issue 11 #6: the query page and its catalog, against a real ``bibkg serve`` process.
 
-The page, ``/queries`` and ``bibkg queries`` list the public catalog only (the queries bibkg's own
-code runs, ``gql-*``, ``ld-*``, ``bib-*``, stay runnable by name); result IRIs of the data link to
+The page, ``/queries`` and ``bibkg queries`` list the public catalog only, the files of ``queries/``;
+the queries bibkg's own code runs (``src/bibkg/read/queries/``) are found by name by that code and
+by no public door (``/queries/NAME``, its ``.bib``, ``bibkg query --name``, ``bibkg bibtex
+--query``: an internal name is unknown there); result IRIs of the data link to
 this server's Linked Data pages; long values wrap instead of widening the page; a browser gets
 an HTML 404 for an unknown path and a readable VoID description instead of RDF/XML."""
 
@@ -21,8 +23,9 @@ import httpx
 import pytest
 from http_process_util import ServerProcess, serve
 
+from bibkg import config
 from bibkg.server.routes import STATIC_DIR
-from bibkg.sparql.catalog import default_catalog
+from bibkg.sparql.catalog import CatalogError, QueryCatalog, default_catalog
 from bibkg.store.local import LocalStore
 
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,image/avif,image/webp,*/*;q=0.8"
@@ -48,15 +51,48 @@ def page_server(sample_store: LocalStore) -> Iterator[ServerProcess]:
 
 
 def test_catalog_splits_public_from_internal() -> None:
-    from bibkg.sparql.catalog import INTERNAL_PREFIXES
-
     catalog = default_catalog()
     public = {q.name for q in catalog.public()}
     assert public == PUBLIC
+    # where a file lives decides: the public listing is exactly the files of queries/
+    assert public == {p.stem for p in config.queries_dir().glob("*.rq")}
     internal = {q.name for q in catalog if q.internal}
-    assert internal and all(name.startswith(INTERNAL_PREFIXES) for name in internal)
+    assert internal == {p.stem for p in config.internal_queries_dir().glob("*.rq")}
+    assert all(q.path.parent == config.internal_queries_dir() for q in catalog if q.internal)
+    assert all(q.path.parent == config.queries_dir() for q in catalog.public())
     assert len(public) + len(internal) == len(catalog)  # every query is one or the other
     assert "gql-coauthors" in catalog and catalog["gql-coauthors"].internal  # still there, by name
+
+
+def test_every_internal_query_loads_by_name() -> None:
+    """bibkg's own code finds each read-layer query by name (the names its callers use)."""
+    catalog = default_catalog()
+    names = sorted(p.stem for p in config.internal_queries_dir().glob("*.rq"))
+    assert len(names) >= 60 and {n.split("-", 1)[0] for n in names} == {"gql", "ld", "bib", "link"}
+    for name in names:
+        query = catalog[name]
+        assert query.internal and query.name == name and query.summary and query.text
+        with pytest.raises(KeyError, match=f"no named query '{name}'"):
+            catalog.public_query(name)
+    assert catalog.public_query("person-papers") is catalog["person-papers"]
+
+
+def test_public_and_internal_names_do_not_clash(tmp_path: Path) -> None:
+    public = tmp_path / "public"
+    public.mkdir()
+    (public / "gql-venues.rq").write_text((config.internal_queries_dir() / "gql-venues.rq").read_text())
+    with pytest.raises(CatalogError, match=r"'gql-venues'.*cannot share a name"):
+        QueryCatalog.load(public)
+    (public / "gql-venues.rq").unlink()
+    (public / "broken.rq").write_text("#+ params: {}\nSELECT * WHERE { ?s ?p ?o }\n")
+    with pytest.raises(CatalogError, match="summary"):  # the checks of every file, in either folder
+        QueryCatalog.load(public)
+    (public / "broken.rq").unlink()
+    internal = tmp_path / "internal"
+    internal.mkdir()
+    (internal / "ld-broken.rq").write_text("#+ summary: x\n#+ params: {p: {type: nonsense}}\nSELECT ?p {}\n")
+    with pytest.raises(CatalogError, match="unknown type"):
+        QueryCatalog.load(public, internal)
 
 
 def test_queries_lists_the_public_catalog(page_server: ServerProcess) -> None:
@@ -72,14 +108,44 @@ def test_queries_lists_the_public_catalog(page_server: ServerProcess) -> None:
     assert {q["name"] for q in r.json()["queries"]} == PUBLIC
 
 
-def test_internal_queries_stay_runnable(page_server: ServerProcess) -> None:
-    r = httpx.get(
-        page_server.url + "/queries/gql-venues", headers={"Accept": "application/sparql-results+json"}, timeout=30
-    )
-    assert r.status_code == 200 and r.json()["results"]["bindings"]
-    # an unknown name lists what a user can run, not the internal names
-    r = httpx.get(page_server.url + "/queries/no-such-query", timeout=30)
-    assert r.status_code == 404 and "coauthors-at-event" in r.text and "gql-" not in r.text
+def test_internal_queries_are_not_public(page_server: ServerProcess) -> None:
+    """An internal name over HTTP is a name that does not exist: the same 404 and message."""
+    for name in ("gql-venues", "ld-describe", "bib-person-papers", "link-papers", "no-such-query"):
+        for suffix in ("", ".bib", ".csl.json"):
+            r = httpx.get(
+                page_server.url + f"/queries/{name}{suffix}",
+                params={"person": "yaodong-yang"} if name.startswith("bib-") else {},
+                headers={"Accept": "application/sparql-results+json"},
+                timeout=30,
+            )
+            assert r.status_code == 404, (name, suffix, r.text)
+            # an unknown name lists what a user can run, not the internal names
+            assert f"no named query '{name}'" in r.text and "coauthors-at-event" in r.text, (name, suffix)
+            assert "gql-" not in r.text.replace(f"'{name}'", ""), (name, suffix)
+    # bibkg's own code still runs them: GraphQL's venues come from gql-venues
+    r = httpx.post(page_server.url + "/graphql", json={"query": "{ venues { id } }"}, timeout=30)
+    assert r.status_code == 200 and r.json()["data"]["venues"], r.text
+
+
+def test_cli_does_not_run_internal_queries(tmp_path: Path, sample_store: LocalStore) -> None:
+    env = {**os.environ, "BIBKG_STORE": str(sample_store.root), "BIBKG_CACHE": str(tmp_path / "cache")}
+
+    def bibkg(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "bibkg", *args], capture_output=True, text=True, env=env, timeout=120
+        )
+
+    for name in ("gql-venues", "no-such-query"):
+        proc = bibkg("query", "--name", name)
+        assert proc.returncode == 1 and proc.stdout == "", proc.stderr  # the exit code of any unknown name
+        assert proc.stderr.startswith(f"bibkg: error: no named query '{name}'; known: "), proc.stderr
+        assert "coauthors-at-event" in proc.stderr and "gql-" not in proc.stderr.replace(f"'{name}'", "")
+    for name in ("bib-person-papers", "no-such-query"):
+        proc = bibkg("bibtex", "--query", name, "--param", "person=yaodong-yang")
+        assert proc.returncode == 1 and proc.stdout == "", proc.stderr
+        assert proc.stderr.startswith(f"bibkg: error: no named query '{name}'; known: "), proc.stderr
+    proc = bibkg("bibtex", "--query", "person-papers", "--param", "person=yaodong-yang")
+    assert proc.returncode == 0 and proc.stdout.count("@inproceedings") >= 1, proc.stderr
 
 
 def test_cli_lists_the_public_catalog(tmp_path: Path) -> None:

@@ -18,7 +18,7 @@ def _client(sample_store) -> TestClient:
 
 def test_query_bibtex_is_not_taken_for_a_query_name(sample_store) -> None:
     with _client(sample_store) as client:
-        bib = client.get("/queries/bib-person-papers.bib", params={"person": "yaodong-yang"})
+        bib = client.get("/queries/person-papers.bib", params={"person": "yaodong-yang"})
         assert bib.status_code == 200, bib.text
         entries = bibtexparser.loads(bib.text).entries
         assert len(entries) == 7
@@ -30,3 +30,6 @@ def test_query_bibtex_is_not_taken_for_a_query_name(sample_store) -> None:
         assert csv.status_code == 200
         assert len(csv.text.strip().splitlines()) == 1 + 37
         assert client.get("/queries/no-such-query").status_code == 404
+        # the read layer's queries are no public API, by either router
+        assert client.get("/queries/bib-person-papers", params={"person": "yaodong-yang"}).status_code == 404
+        assert client.get("/queries/bib-person-papers.bib", params={"person": "yaodong-yang"}).status_code == 404

@@ -1,5 +1,6 @@
-"""Every named query in queries/ parses, has a complete header, binds its parameters as RDF
-terms and runs against the sample, in-process, over HTTP and through ``bibkg query --name``."""
+"""Every named query, of queries/ and of the read layer (src/bibkg/read/queries/), parses, has a
+complete header, binds its parameters as RDF terms and runs against the sample in-process; the
+public ones also over HTTP and through ``bibkg query --name``, where an internal one is unknown."""
 
 from __future__ import annotations
 
@@ -11,13 +12,13 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from bibkg import config
 from bibkg.server.worker import open_store
 from bibkg.services import rows
 from bibkg.sparql.catalog import QueryCatalog
 
-CATALOG = QueryCatalog.load(config.queries_dir())
-OURS = [q for q in CATALOG if not q.name.startswith("gql-")]
+CATALOG = QueryCatalog.load()
+OURS = CATALOG.public()
+INTERNAL = [q for q in CATALOG if q.internal]
 EXPECT_ROWS = {
     "coauthors-at-event": 37,
     "coauthors-at-venue-year": 15,
@@ -81,6 +82,17 @@ def test_over_http(query, client: httpx.Client) -> None:
     assert r.status_code == 200, r.text
     if query.name in EXPECT_ROWS:
         assert len(r.json()["results"]["bindings"]) == EXPECT_ROWS[query.name]
+
+
+def test_internal_not_over_http(client: httpx.Client) -> None:
+    """No internal query runs by name over HTTP: the 404 of a name that does not exist."""
+    assert len(INTERNAL) >= 60
+    unknown = client.get("/queries/no-such-query")
+    for query in INTERNAL:
+        params = {p.name: p.example for p in query.params if p.example is not None}
+        r = client.get(f"/queries/{query.name}", params=params)
+        assert r.status_code == 404, (query.name, r.text)
+        assert r.text == unknown.text.replace("no-such-query", query.name)
 
 
 def test_cli_named_query(sample_store) -> None:

@@ -123,14 +123,36 @@ def test_bibtex_routes(client) -> None:
     assert len(bibtexparser.loads(client.get("/people/yaodong-yang.bib").text).entries) == 7
     keys = [e["ID"] for e in bibtexparser.loads(client.get("/volumes/2025.acl-long.bib").text).entries]
     assert keys == ["acl-2025-long", "ji-etal-2025-language", "ji-etal-2025-pku"]
-    q = client.get("/queries/bib-person-papers.bib", params={"person": "yaodong-yang"})
+    q = client.get("/queries/person-papers.bib", params={"person": "yaodong-yang"})
     assert q.status_code == 200 and len(bibtexparser.loads(q.text).entries) == 7
     csl = client.get("/2025.acl-long.1544.json")
     assert csl.headers["content-type"].startswith("application/vnd.citationstyles.csl+json")
     assert csl.json()[0]["DOI"] == "10.18653/v1/2025.acl-long.1544"
-    assert client.get("/queries/bib-person-papers.csl.json", params={"person": "yaodong-yang"}).status_code == 200
+    assert client.get("/queries/person-papers.csl.json", params={"person": "yaodong-yang"}).status_code == 200
     assert client.get("/queries/nope.bib").status_code == 404
-    assert client.get("/queries/bib-person-papers.bib").status_code == 400  # missing parameter
-    assert client.get("/queries/bib-person-papers.bib", params={"person": "a b"}).status_code == 400
-    assert client.get("/queries/ld-describe.bib", params={"entity": PAPER}).status_code == 400  # CONSTRUCT
+    assert client.get("/queries/person-papers.bib").status_code == 400  # missing parameter
+    assert client.get("/queries/person-papers.bib", params={"person": "a b"}).status_code == 400
+    # an internal query (the read layer's) is unknown here, like a name that does not exist
+    assert client.get("/queries/ld-describe.bib", params={"entity": PAPER}).status_code == 404
+    assert client.get("/queries/bib-person-papers.bib", params={"person": "yaodong-yang"}).status_code == 404
+
+
+def test_query_bibtex_of_a_construct_query(web_local, tmp_path) -> None:
+    """A public query that is no SELECT returns no papers: 400 (the shipped ones are all SELECTs)."""
+    from fastapi.testclient import TestClient
+    from web_support import make_app
+
+    from bibkg.sparql.catalog import QueryCatalog
+
+    (tmp_path / "describe-paper.rq").write_text(
+        "#+ summary: a paper's triples\n"
+        "#+ params:\n"
+        f"#+   entity: {{type: iri, example: '{PAPER}'}}\n"
+        "CONSTRUCT { ?entity ?p ?o } WHERE { VALUES ?entity { UNDEF } ?entity ?p ?o }\n",
+        encoding="utf-8",
+    )
+    with TestClient(make_app(web_local, QueryCatalog.load(tmp_path))) as client:
+        r = client.get("/queries/describe-paper.bib", params={"entity": PAPER})
+        assert r.status_code == 400 and "not a SELECT query" in r.text
+        assert client.get("/queries/person-papers.bib", params={"person": "yaodong-yang"}).status_code == 404
     assert client.get("/people/nobody.bib").status_code == 404

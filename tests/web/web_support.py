@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from bibkg import config
 from bibkg.services import QueryRunner, Services
 from bibkg.sparql.catalog import QueryCatalog
 from bibkg.store.local import LocalStore
@@ -17,14 +16,15 @@ SAMPLE = Path(__file__).resolve().parents[2] / "data" / "anthology"
 
 
 def make_runner(local: LocalStore) -> QueryRunner:
-    """A query runner on ``local`` with the shipped named queries."""
-    return QueryRunner(OxigraphStore.open(local), QueryCatalog.load(config.queries_dir()))
+    """A query runner on ``local`` with the shipped named queries (public and internal)."""
+    return QueryRunner(OxigraphStore.open(local), QueryCatalog.load())
 
 
-def make_app(local: LocalStore) -> FastAPI:
-    """The web router alone, on a store of the sample (as the app factory mounts it)."""
+def make_app(local: LocalStore, catalog: QueryCatalog | None = None) -> FastAPI:
+    """The web router alone, on a store of the sample (as the app factory mounts it), with the
+    shipped named queries or ``catalog``."""
     store = OxigraphStore.open(local)
-    catalog = QueryCatalog.load(config.queries_dir())
+    catalog = QueryCatalog.load() if catalog is None else catalog
     services = Services(store, catalog, QueryRunner(store, catalog))
     app = FastAPI()
     app.include_router(build_router(services, local))

@@ -270,7 +270,7 @@ def cmd_query(args: argparse.Namespace) -> int:
     if args.name:
         if args.sparql or args.file:
             raise BibkgError("give either SPARQL text, --file or --name, not several")
-        named = QueryCatalog.load(config.queries_dir())[args.name]
+        named = QueryCatalog.load().public_query(args.name)  # internal queries are not run by name
         values = param_values(args.param)
         text = named.text
         bindings = named.bind(values)
@@ -311,7 +311,7 @@ def write_all(out, data: bytes) -> None:  # noqa: ANN001 - a binary stream
 def cmd_queries(args: argparse.Namespace) -> int:
     from ..sparql.catalog import QueryCatalog
 
-    for q in QueryCatalog.load(config.queries_dir()).public():
+    for q in QueryCatalog.load().public():
         params = " ".join(f"{p.name}={p.example or '…'}" for p in q.params)
         print(f"{q.name:<32} {q.summary}")
         if params:

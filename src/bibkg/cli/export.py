@@ -176,7 +176,7 @@ def cmd_bibtex(args: argparse.Namespace) -> int:
     for volume in args.volume:
         targets += volume_papers(store, entity_term(store, "--volume", "volume", volume).value)
     if args.query:
-        named = default_catalog()[args.query]
+        named = default_catalog().public_query(args.query)  # internal queries are not run by name
         bindings = named.bind(param_values(args.param))
         require_known_entities(store, named, bindings)
         targets += papers_in_result(store.query(named.text, bindings=bindings))

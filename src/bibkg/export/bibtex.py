@@ -10,7 +10,7 @@ LaTeX-encoded with the same pylatexenc rules; months as macros (``jul``); page r
 ``--``; the DOI without its resolver; the URL of the paper's landing page.
 
 Records are read from the graph in two named queries per batch of papers
-(``queries/bib-paper-fields.rq``, then ``queries/bib-contributors.rq`` for the ordered
+(``read/queries/bib-paper-fields.rq``, then ``bib-contributors.rq`` for the ordered
 contributors), with the papers' IRIs in their ``VALUES`` block.
 """
 

@@ -6,7 +6,7 @@
   speaking GraphQL over HTTP (``application/json`` and ``application/graphql-response+json``),
   serving GraphiQL from local assets.
 
-Resolvers only run named queries of ``queries/gql-*.rq`` through the services' query runner, and
+Resolvers only run named queries of ``read/queries/gql-*.rq`` through the services' query runner, and
 batch them with per-request DataLoaders (:mod:`bibkg.graphql.loaders`); below the root they are
 synchronous whenever the rows they need are known (:mod:`bibkg.graphql.maybe`). Documents are
 parsed and validated once per text (:mod:`bibkg.graphql.validation`); over a local snapshot, rows

@@ -1,7 +1,7 @@
 """Batched named queries for GraphQL's DataLoaders, and a cross-request cache of their rows.
 
 pyoxigraph's substitutions bind one value per variable, so a batch of keys goes into the
-``VALUES ?key { UNDEF }`` placeholder of a named query (``queries/gql-*.rq``), filled by
+``VALUES ?key { UNDEF }`` placeholder of a named query (``read/queries/gql-*.rq``), filled by
 :meth:`bibkg.sparql.catalog.NamedQuery.with_values`.
 """
 

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
-from .. import __version__, config
+from .. import __version__
 from ..errors import StoreError
 from ..services import QueryRunner, Services
 from ..sparql.catalog import QueryCatalog
@@ -88,7 +88,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
         store, executor, label, local = _open_backend(settings)
         app.state.local = local  # the store whose snapshots are served; None over an endpoint
         await executor.start()
-        catalog = QueryCatalog.load(config.queries_dir())
+        catalog = QueryCatalog.load()  # the public catalog and the read layer's queries
         runner = QueryRunner(store, catalog)
         services = Services(store, catalog, runner, executor=executor, settings=settings)
         app.state.services = services

@@ -419,7 +419,7 @@ def build_router(app_state: Any) -> APIRouter:
     async def run_named(name: str, request: Request) -> Response:
         catalog = app_state.services.catalog
         try:
-            named = catalog[name]
+            named = catalog.public_query(name)  # an internal query is no public API
         except UnknownQueryError as exc:
             return error_response(404, str(exc))
         values: dict[str, str] = {}

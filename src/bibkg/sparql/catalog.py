@@ -1,4 +1,12 @@
-"""Named SPARQL queries: ``queries/*.rq`` files with a ``#+`` YAML header.
+"""Named SPARQL queries: ``.rq`` files with a ``#+`` YAML header, from two folders.
+
+* ``queries/`` (:func:`bibkg.config.queries_dir`): the public catalog, the everyday questions
+  listed at ``/queries``, on the query page and by ``bibkg queries``, and run by name there and by
+  ``bibkg query --name`` (:meth:`QueryCatalog.public`, :meth:`QueryCatalog.public_query`);
+* ``src/bibkg/read/queries/`` (:func:`bibkg.config.internal_queries_dir`): the read layer's
+  queries, run by bibkg's own code (GraphQL resolvers, Linked Data pages, BibTeX export, the Daily
+  Papers linker) and named after their caller; :meth:`QueryCatalog.__getitem__` finds them, no
+  public door lists or runs them.  Where a file lives decides it (:attr:`NamedQuery.internal`).
 
 A header looks like::
 
@@ -48,13 +56,6 @@ _ENTITY_IRIS: dict[str, Callable[[str], str]] = {
     "sig": iris.sig_iri,
 }
 PARAM_TYPES = frozenset({"iri", "string", "integer", "boolean", *_ENTITY_IRIS})
-
-INTERNAL_PREFIXES: tuple[str, ...] = ("gql-", "ld-", "bib-", "link-")
-"""Names of the queries bibkg's own code runs (GraphQL resolvers, Linked Data pages, BibTeX
-export, the Daily Papers linker), named after their caller.  They stay runnable by name, but the catalog's public listing
-(the query page, ``/queries``, ``bibkg queries``) shows only the everyday questions.  This is the
-one place that decides it."""
-
 
 _VARIABLE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -170,11 +171,9 @@ class NamedQuery:
     returns: str = ""
     """What the query returns, e.g. ``papers`` for queries usable as bibliographies."""
     extra: Mapping[str, Any] = field(default_factory=dict)
-
-    @property
-    def internal(self) -> bool:
-        """Run by bibkg's own code and left out of the public listing (see INTERNAL_PREFIXES)."""
-        return self.name.startswith(INTERNAL_PREFIXES)
+    internal: bool = False
+    """Loaded from the read layer's folder (:func:`bibkg.config.internal_queries_dir`): run by
+    bibkg's own code only, neither listed nor run by name through a public door."""
 
     def bind(self, values: Mapping[str, str]) -> dict[str, ox.NamedNode | ox.Literal]:
         """Turn ``values`` (strings, e.g. from a URL) into typed RDF bindings."""
@@ -201,8 +200,9 @@ class NamedQuery:
         return with_values(self.text, variable, terms)
 
 
-def parse_query_file(path: Path) -> NamedQuery:
-    """Read one ``.rq`` file and its header; the SPARQL is checked by the store's parser."""
+def parse_query_file(path: Path, *, internal: bool = False) -> NamedQuery:
+    """Read one ``.rq`` file and its header; the SPARQL is checked by the store's parser.
+    ``internal``: the file is one of the read layer's (:attr:`NamedQuery.internal`)."""
     text = path.read_text(encoding="utf-8")
     header_lines = [line[2:] for line in text.splitlines() if line.startswith("#+")]
     try:
@@ -253,24 +253,56 @@ def parse_query_file(path: Path) -> NamedQuery:
         tags=tuple(header.get("tags") or ()),
         returns=str(header.get("returns", "")),
         extra={k: v for k, v in header.items() if k not in known_keys},
+        internal=internal,
     )
 
 
 class QueryCatalog:
-    """All named queries of a directory, loaded and checked once."""
+    """The named queries of the public catalog and of the read layer, loaded and checked once.
+
+    ``catalog[name]`` finds any of them (bibkg's own code); the public doors use :meth:`public`
+    and :meth:`public_query`, for which an internal name does not exist."""
 
     def __init__(self, queries: Mapping[str, NamedQuery]) -> None:
         self._queries = dict(sorted(queries.items()))
 
     @classmethod
-    def load(cls, directory: Path) -> QueryCatalog:
-        return cls({p.stem: parse_query_file(p) for p in sorted(directory.glob("*.rq"))})
+    def load(cls, directory: Path | None = None, internal: Path | None = None) -> QueryCatalog:
+        """The public queries of ``directory`` (default :func:`bibkg.config.queries_dir`) and the
+        internal ones of ``internal`` (default :func:`bibkg.config.internal_queries_dir`), every
+        file checked alike; a name in both folders is a :class:`CatalogError`."""
+        folders = [
+            (config.queries_dir() if directory is None else directory, False),
+            (config.internal_queries_dir() if internal is None else internal, True),
+        ]
+        queries: dict[str, NamedQuery] = {}
+        for folder, is_internal in folders:
+            if not folder.is_dir():
+                raise CatalogError(f"{folder}: no such directory of named queries")
+            for path in sorted(folder.glob("*.rq")):
+                if path.stem in queries:
+                    raise CatalogError(
+                        f"{path}: the query name '{path.stem}' is taken by {queries[path.stem].path}; "
+                        "a public and an internal query cannot share a name"
+                    )
+                queries[path.stem] = parse_query_file(path, internal=is_internal)
+        return cls(queries)
 
     def __getitem__(self, name: str) -> NamedQuery:
+        """Any query, internal ones included: for bibkg's own code, never for a name a user gave."""
         try:
             return self._queries[name]
         except KeyError:
             raise UnknownQueryError(name, [q.name for q in self.public()]) from None
+
+    def public_query(self, name: str) -> NamedQuery:
+        """The public query ``name``, for the doors that run a query a user names (``/queries/NAME``,
+        its ``.bib``, ``bibkg query --name``, ``bibkg bibtex --query``): an internal name is an
+        :class:`UnknownQueryError` exactly like a name that does not exist."""
+        query = self._queries.get(name)
+        if query is None or query.internal:
+            raise UnknownQueryError(name, [q.name for q in self.public()])
+        return query
 
     def __contains__(self, name: object) -> bool:
         return name in self._queries
@@ -289,5 +321,5 @@ class QueryCatalog:
 
 @functools.cache
 def default_catalog() -> QueryCatalog:
-    """The named queries bibkg ships (``queries/``), loaded once per process."""
-    return QueryCatalog.load(config.queries_dir())
+    """The named queries bibkg ships (public and internal), loaded once per process."""
+    return QueryCatalog.load()

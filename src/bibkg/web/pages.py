@@ -1,7 +1,7 @@
 """HTML pages for people, papers, volumes, venues, events and SIGs (server-rendered, no script,
 no external asset; one small stylesheet served by bibkg).
 
-The pages read the graph through the named queries ``queries/ld-*.rq`` (and the BibTeX records
+The pages read the graph through the named queries ``read/queries/ld-*.rq`` (and the BibTeX records
 of :mod:`bibkg.export.bibtex`), run by the :class:`~bibkg.services.QueryRunner` they are given."""
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ def value_text(term: Any) -> str | None:
 
 
 def run_named(runner: QueryRunner, name: str, **iris: str) -> Any:
-    """Solutions of the named query ``name`` (``queries/ld-*.rq``) with IRIs bound to its parameters."""
+    """Solutions of the named query ``name`` (``read/queries/ld-*.rq``) with IRIs bound to its parameters."""
     return runner.query_sync(runner.catalog[name].text, {k: ox.NamedNode(v) for k, v in iris.items()})
 
 

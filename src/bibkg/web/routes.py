@@ -273,7 +273,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         name = request.path_params["name"]
         suffix = request.url.path.rsplit(".", 1)[-1]
         try:
-            named = services.catalog[name]
+            named = services.catalog.public_query(name)  # an internal query is no public API
         except UnknownQueryError as exc:
             return _error(request, 404, str(exc))
         values: dict[str, str] = {}
