@@ -69,6 +69,11 @@ class Effect:
     def files(self) -> frozenset[str]:
         return frozenset(p.collection for p in self.pins)
 
+    @property
+    def items(self) -> frozenset[str]:
+        """The volumes and papers whose entries it pins: in its files, the only items it changes."""
+        return frozenset(p.item for p in self.pins)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "correction": self.correction,

@@ -215,7 +215,9 @@ class CorrectionService:
                 )
             effect = self.plan(entry.correction, view)
             self.log.append("applied", by=actor.name, role=actor.role.value, correction=cid, effect=effect.to_dict())
-            self.publish(set(effect.files), links_only=isinstance(entry.correction.change, LinkDecision))
+            self.publish(
+                set(effect.files), set(effect.items), links_only=isinstance(entry.correction.change, LinkDecision)
+            )
         return self.log.view().get(cid)
 
     def revert(self, actor: Actor, cid: str, note: str | None = None) -> Entry:
@@ -232,6 +234,7 @@ class CorrectionService:
             entry = self.log.view().get(cid)
             self.publish(
                 set(entry.effect.files) if entry.effect else set(),
+                set(entry.effect.items) if entry.effect else set(),
                 links_only=isinstance(entry.correction.change, LinkDecision),
             )
         return entry
@@ -264,8 +267,9 @@ class CorrectionService:
             del store
             lease.release()
 
-    def publish(self, files: set[str], *, links_only: bool = False) -> None:
-        """A new snapshot with every applied correction: the ``files`` they touch mapped again;
+    def publish(self, files: set[str], items: set[str] | None = None, *, links_only: bool = False) -> None:
+        """A new snapshot with every applied correction: the ``files`` they touch mapped again
+        (with ``items``, the volumes and papers whose entries they pin, only those rendered);
         then, when the store holds Daily Papers, a second one with their links recomputed (a
         preprint author is linked to the person the Anthology now names at the aligned position).
         With ``links_only`` (link decisions alone changed) one snapshot: the links recomputed and
@@ -283,7 +287,7 @@ class CorrectionService:
 
         def work() -> None:
             try:
-                run_ingest(self.datadir(), self.store, overrides=view.overrides(), remap=files,
+                run_ingest(self.datadir(), self.store, overrides=view.overrides(), remap=files, items=items,
                            extra_graphs={GRAPH: corrections_graph(view)}, wait=60.0, on_published=published.set)  # fmt: skip
                 if links:
                     relink(self.store, wait=60.0, command="bibkg corrections")
@@ -314,6 +318,7 @@ class CorrectionService:
             view = self.log.view()
             seen = self.published_seq()
             files: set[str] = set()
+            items: set[str] = set()
             behind = False
             links_only = True
             for entry in view.entries.values():
@@ -323,9 +328,10 @@ class CorrectionService:
                         links_only &= isinstance(entry.correction.change, LinkDecision)
                         if entry.effect is not None:
                             files |= set(entry.effect.files)
+                            items |= set(entry.effect.items)
             if not behind:
                 return False
-            self.publish(files, links_only=links_only)
+            self.publish(files, items, links_only=links_only)
             return True
 
     # -- reading ----------------------------------------------------------------------------------

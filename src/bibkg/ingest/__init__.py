@@ -18,7 +18,7 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -114,19 +114,22 @@ def map_corpus(
     progress: Progress | None = None,
     only: set[str] | None = None,
     overrides: Overrides | None = None,
+    render: Mapping[str, Set[str]] | None = None,
 ) -> Iterator[CollectionResult]:
     """Read and map every collection of ``datadir`` (in worker processes when ``jobs`` > 1), or
     those whose id is in ``only``; ``overrides`` (applied corrections, :mod:`bibkg.corrections`)
-    set explicit person ids on the entries as they are read."""
+    set explicit person ids on the entries as they are read; ``render``: collection id → the
+    only items of it to render (:func:`~bibkg.mapping.collection.map_collection`)."""
     files = collection_files(datadir)
     if people is None:
         people, _ = load_people_for(datadir, files)
-    items = [(i, path) for i, path in enumerate(files) if only is None or path.stem in only]
+    render = render or {}
+    items = [(i, path, render.get(path.stem)) for i, path in enumerate(files) if only is None or path.stem in only]
     jobs = jobs or min(len(items), os.cpu_count() or 1)
     total = len(items)
     if jobs <= 1:
-        for done, (file_index, path) in enumerate(items, start=1):
-            result = map_collection(_overridden(overrides, read_collection(path)), people, file_index)
+        for done, (file_index, path, chosen) in enumerate(items, start=1):
+            result = map_collection(_overridden(overrides, read_collection(path)), people, file_index, render=chosen)
             if progress:
                 progress(done, total, result.collection_id)
             yield result
@@ -197,11 +200,12 @@ def _exit_if_orphaned() -> None:
         os._exit(1)
 
 
-def _map_file(item: tuple[int, Path]) -> CollectionResult:
+def _map_file(item: tuple[int, Path, Set[str] | None]) -> CollectionResult:
     assert _WORKER_PEOPLE is not None
     _exit_if_orphaned()
-    file_index, path = item
-    return map_collection(_overridden(_WORKER_OVERRIDES, read_collection(path)), _WORKER_PEOPLE, file_index)
+    file_index, path, render = item
+    collection = _overridden(_WORKER_OVERRIDES, read_collection(path))
+    return map_collection(collection, _WORKER_PEOPLE, file_index, render=render)
 
 
 def _overridden(overrides: Overrides | None, collection: Collection) -> Collection:
@@ -231,6 +235,7 @@ def run_ingest(
     wait: bool | float = False,
     overrides: Overrides | None = None,
     remap: set[str] | None = None,
+    items: Set[str] | None = None,
     extra_graphs: dict[str, GraphText] | None = None,
     on_published: Callable[[], None] | None = None,
 ) -> IngestReport:
@@ -239,7 +244,9 @@ def run_ingest(
     Applied corrections (:mod:`bibkg.corrections`) are an input of the mapping, as the
     Anthology's explicit ids are: ``overrides`` and the corrections graph (``extra_graphs``) are
     those of the store's corrections log unless given.  ``remap``: collection ids an applied or
-    reverted correction changed, mapped again even though their files did not change.
+    reverted correction changed, mapped again even though their files did not change; with
+    ``items`` (the volumes and papers whose entries it pins), only those items of them are
+    rendered again and the rest of their graphs is kept (:mod:`bibkg.ingest.units`).
 
     When the current snapshot was made by an ingest of this version (it has update state, see
     :mod:`bibkg.ingest.state`), only the collection files whose content changed are mapped again
@@ -272,6 +279,7 @@ def run_ingest(
             wait=wait,
             overrides=overrides,
             remap=remap,
+            items=items,
             extra_graphs=extra,
             on_published=on_published,
         )

@@ -26,8 +26,9 @@ changed, a cold ingest is faster and is done instead (:data:`COLD_SHARE`).
 from __future__ import annotations
 
 import datetime
+import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Set
 from pathlib import Path
 from typing import TYPE_CHECKING, cast
 
@@ -38,7 +39,7 @@ from ..anthology.xmlreader import read_collection
 from ..cards import CARDS_FILE, PaperCard
 from ..errors import StoreError
 from ..export.snapshot_dumps import DumpManifest, GraphBlock, StoredText
-from ..mapping.collection import map_collection
+from ..mapping.collection import CollectionResult, map_collection
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, build_on, complete_pending
 from ..store.local import LocalStore, SnapshotBuild
@@ -64,9 +65,12 @@ from .state import (
     read_facts,
     same_for_globals,
 )
+from .units import LayoutError, splice_items
 
 if TYPE_CHECKING:
     from ..corrections.effect import Overrides
+
+_log = logging.getLogger("bibkg.ingest")
 
 COLD_SHARE = 0.5
 """Above this share of changed collection files (and more than :data:`COLD_MIN` of them) the
@@ -88,6 +92,7 @@ def run_incremental(
     wait: bool | float = False,
     overrides: Overrides | None = None,
     remap: set[str] | None = None,
+    items: Set[str] | None = None,
     extra_graphs: dict[str, GraphText] | None = None,
     on_published: Callable[[], None] | None = None,
 ) -> IngestReport | None:
@@ -128,6 +133,7 @@ def run_incremental(
             stage=stage,
             overrides=overrides,
             extra_remap=remap or set(),
+            extra_items=items,
             extra_graphs=extra_graphs or {},
         )
     report.phases = {"sources": loaded, **report.phases}
@@ -150,6 +156,7 @@ def _update(
     stage: Callable[[str], None] | None,
     overrides: Overrides | None = None,
     extra_remap: set[str] | frozenset[str] = frozenset(),
+    extra_items: Set[str] | None = None,
     extra_graphs: dict[str, GraphText] | None = None,
 ) -> IngestReport:
     step = time.perf_counter()
@@ -166,10 +173,14 @@ def _update(
     ids = [path.stem for path in files]
     data_part, _, corrections_part = sources.resolution.partition("+")
     old_data_part, _, old_corrections_part = old.resolution.partition("+")
+    render: dict[str, Set[str]] = {}  # collection → its only items to render again (the rest is kept)
     if data_part != old_data_part or (corrections_part != old_corrections_part and not extra_remap):
         remap = set(ids)  # person resolution may differ anywhere
     else:  # a correction changes only the files it names (bibkg.corrections.effect settles the rest)
-        remap = {cid for cid in ids if old.files.get(cid) != sources.files[cid]} | (set(extra_remap) & set(ids))
+        changed_files = {cid for cid in ids if old.files.get(cid) != sources.files[cid]}
+        remap = changed_files | (set(extra_remap) & set(ids))
+        if extra_items is not None:  # and in them, only the items it names
+            render = dict.fromkeys(remap - changed_files, extra_items)
     removed = [cid for cid in old.files if cid not in sources.files]
     added = [cid for cid in ids if cid not in old.files]
     modified = [cid for cid in ids if cid in old.files and old.files[cid] != sources.files[cid]]
@@ -179,27 +190,43 @@ def _update(
     delta = Delta(note=f"ingest of {datadir}: {report.changed}")
     facts: dict[str, CollectionFacts] = {}
     texts: dict[str, GraphText] = {}
-    cards: list[PaperCard] = []
+    cards: dict[str, list[PaperCard]] = {}
     order_index = {cid: i for i, cid in enumerate(ids)}
     todo = [path for path in files if path.stem in remap]
+    partial: dict[str, CollectionResult] = {}  # mapped with only some items rendered
     if len(todo) <= IN_PROCESS or jobs == 1:
         for done, path in enumerate(todo, start=1):
-            result = map_collection(_overridden(overrides, read_collection(path)), people, order_index[path.stem])
-            _take(result, facts, texts, cards)
+            collection = _overridden(overrides, read_collection(path))
+            result = map_collection(collection, people, order_index[path.stem], render=render.get(path.stem))
+            _take(result, facts, texts, cards, partial)
             if progress:
                 progress(done, len(todo), result.collection_id)
     else:
-        for result in map_corpus(datadir, people, jobs=jobs, progress=progress, only=remap, overrides=overrides):
-            _take(result, facts, texts, cards)
+        for result in map_corpus(datadir, people, jobs=jobs, progress=progress, only=remap, overrides=overrides,
+                                 render=render):  # fmt: skip
+            _take(result, facts, texts, cards, partial)
     phase("mapping")
 
     previous = {cid: read_facts(state, cid) for cid in sorted(remap | set(removed)) if cid in old.files}
-    key = globals_key(sources.resolution, venues, sigs, datadir, today)
-    summary_before = CorpusSummary.read(state)
-    summary = _unchanged_globals(key, summary_before, facts, previous, remap, added, removed)
+    assert build.previous is not None  # run_incremental builds with copy_current and asserts it
+    prev_files = store.files_dir(build.previous)
     manifest = DumpManifest.read(state)
     if manifest is None:
         raise StoreError(f"the current snapshot of {store.root} lost its dumps manifest; run 'bibkg ingest --full'")
+    for cid, result in list(partial.items()):
+        block = manifest.get(iris.collection_graph(cid))
+        kept = None if block is None else _kept_items(result, previous[cid], StoredText(prev_files, block))
+        if kept is None:  # mapped whole after all
+            path = files[order_index[cid]]
+            result = map_collection(_overridden(overrides, read_collection(path)), people, order_index[cid])
+            assert result.graph is not None
+            kept, cards[cid] = result.graph, result.cards
+            del partial[cid]
+        texts[cid] = kept
+    phase("items")
+    key = globals_key(sources.resolution, venues, sigs, datadir, today)
+    summary_before = CorpusSummary.read(state)
+    summary = _unchanged_globals(key, summary_before, facts, previous, remap, added, removed)
     prefix = iris.COLLECTION_GRAPH_PREFIX
     known = {b.iri[len(prefix) :]: b.quads for b in manifest.graphs if b.iri.startswith(prefix)}
     quads_before = sum(texts[cid].quads if cid in texts else known.get(cid, 0) for cid in ids)
@@ -208,8 +235,7 @@ def _update(
     phase("facts")
     spliced = None
     if summary is None and summary_before is not None and not (added or removed):
-        assert build.previous is not None  # run_incremental builds with copy_current and asserts it
-        spliced = _spliced_globals(state, store.files_dir(build.previous), manifest, venues, sigs, datadir, people,
+        spliced = _spliced_globals(state, prev_files, manifest, venues, sigs, datadir, people,
                                    facts, previous, ids, quads_before)  # fmt: skip
 
     if summary is None and spliced is None:
@@ -241,12 +267,16 @@ def _update(
     delta.state[SUMMARY] = summary.dumps()
     phase("global graphs")
 
-    # cards: the papers of re-mapped and removed collections go, the re-mapped ones come back
-    for one in previous.values():
+    # cards: the papers of re-mapped and removed collections go (of those with some items rendered,
+    # the rendered papers), the re-mapped ones come back
+    for cid, one in previous.items():
+        rendered = partial[cid].units if cid in partial else None
         for paper_id in one.paper_ids():
-            delta.delete_card(iris.paper_iri(paper_id))
-    for card in cards:
-        delta.set_card(card)
+            if rendered is None or paper_id in rendered:
+                delta.delete_card(iris.paper_iri(paper_id))
+    for collection_cards in cards.values():
+        for card in collection_cards:
+            delta.set_card(card)
 
     for cid, text in texts.items():
         delta.graphs[iris.collection_graph(cid)] = text
@@ -342,11 +372,31 @@ def _report_from(report: IngestReport, summary: CorpusSummary, ids: list[str]) -
     report.warnings = [w for cid in ids for w in summary.warnings.get(cid, [])] + list(summary.event_warnings)
 
 
-def _take(result, facts, texts, cards) -> None:  # noqa: ANN001
-    assert result.graph is not None
+def _take(result, facts, texts, cards, partial) -> None:  # noqa: ANN001
     facts[result.collection_id] = CollectionFacts.of(result)
-    texts[result.collection_id] = result.graph
-    cards.extend(result.cards)
+    if result.graph is None:
+        partial[result.collection_id] = result
+    else:
+        texts[result.collection_id] = result.graph
+    cards[result.collection_id] = result.cards
+
+
+def _kept_items(result: CollectionResult, before: CollectionFacts, previous: GraphText) -> GraphText | None:
+    """The collection's graph: its ``previous`` text with the rendered items replaced; ``None``
+    (and why, logged) when that cannot be trusted: an item not rendered has other authors than
+    before, or the previous text is not laid out as the items say."""
+    authors = CollectionFacts.of(result).authors
+    others = {paper for paper in authors.keys() | before.authors.keys() if paper not in result.units}
+    moved = sorted(paper for paper in others if authors.get(paper) != before.authors.get(paper))
+    if moved:
+        _log.warning("%s: the authors of %s changed, not named by the update: mapped whole", result.collection_id,
+                     moved[0])  # fmt: skip
+        return None
+    try:
+        return splice_items(previous, result.items, result.units)
+    except LayoutError as exc:
+        _log.warning("%s; mapped whole", exc)
+        return None
 
 
 __all__ = ["COLD_SHARE", "run_incremental"]

@@ -8,6 +8,7 @@ variants, volume membership), so collections can be mapped independently.
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass, field
 
 from .. import iris
@@ -41,6 +42,12 @@ class VolumeFacts:
 class CollectionResult:
     collection_id: str
     graph: GraphText | None = None
+    """The collection's graph; ``None`` when only some items were rendered (:attr:`units`)."""
+    units: dict[str, GraphText] = field(default_factory=dict)
+    """item id → the text of that item's quads, for the items rendered alone (``render``)."""
+    items: list[tuple[str, str]] = field(default_factory=list)
+    """(item id, subject IRI) of every volume and paper in document order, when not all were
+    rendered: where each item's quads begin in the whole graph."""
     papers: int = 0
     frontmatter: int = 0
     authorships: int = 0
@@ -55,27 +62,57 @@ class CollectionResult:
     contributions: list[tuple[str, str, int, str]] = field(default_factory=list)
     """(item id, role, position, person id) for every author and editor entry."""
     cards: list[PaperCard] = field(default_factory=list)
-    """The card of each paper (not front matter), as listings show it (:mod:`bibkg.cards`)."""
+    """The card of each paper (not front matter) rendered, as listings show it (:mod:`bibkg.cards`)."""
 
 
-def map_collection(collection: Collection, people: PeopleMetadata, file_index: int = 0) -> CollectionResult:
+def map_collection(
+    collection: Collection, people: PeopleMetadata, file_index: int = 0, *, render: Set[str] | None = None
+) -> CollectionResult:
     """Map ``collection`` into quads of the graph ``iris.collection_graph(collection.id)``.
 
     ``file_index`` is the collection's place among the corpus' files in id order (it matters
     only for names registered as ``<variant>``s in legacy data, see ``resolve``).
+
+    With ``render`` (volume and paper ids), only those items' quads are written, each item's
+    apart (:attr:`CollectionResult.units`); every fact is still gathered from the whole
+    collection.  An item's quads are its own triples and those of its author and editor nodes
+    (a volume's without its papers'); the whole graph is the collection's two triples followed
+    by every item's quads in document order, so an update can replace some items' quads in
+    the previous text (:mod:`bibkg.ingest.units`).
     """
-    mapper = _CollectionMapper(collection, people, file_index)
+    mapper = _CollectionMapper(collection, people, file_index, render)
     return mapper.run()
 
 
+class _Discard:
+    """A writer for the items not rendered: it keeps nothing."""
+
+    __slots__ = ()
+
+    def add(self, subject: str, predicate: str, obj: str) -> None:
+        pass
+
+    def add_text(self, subject: str, predicate: str, value: str | None) -> None:
+        pass
+
+    def add_iri(self, subject: str, predicate: str, value: str | None) -> None:
+        pass
+
+
 class _CollectionMapper:
-    def __init__(self, collection: Collection, people: PeopleMetadata, file_index: int) -> None:
+    def __init__(
+        self, collection: Collection, people: PeopleMetadata, file_index: int, render: Set[str] | None = None
+    ) -> None:
         self.collection = collection
         self.people = people
         self.file_index = file_index
+        self.render = render
         self.seq = 0
         """Entries seen so far; the mapper visits them in ``name_specs_in_order`` order."""
-        self.out = QuadWriter(iris.collection_graph(collection.id))
+        self.graph = QuadWriter(iris.collection_graph(collection.id))
+        self.out: QuadWriter | _Discard = self.graph if render is None else _Discard()
+        self.item = ""
+        """The item whose quads are being written (when not all are rendered)."""
         self.result = CollectionResult(collection.id, event=collection.event)
 
     def run(self) -> CollectionResult:
@@ -85,8 +122,22 @@ class _CollectionMapper:
         out.add_text(subject, V.anthologyId, c.id)
         for volume in c.volumes:
             self._volume(volume, subject)
-        self.result.graph = out.finish()
+        if self.render is None:
+            self.result.graph = self.graph.finish()
         return self.result
+
+    def _item(self, item_id: str, subject: str) -> None:
+        """Start the quads of the item ``item_id``: the writer it goes to, when not all are rendered."""
+        if self.render is None:
+            return
+        self.item = item_id
+        self.result.items.append((item_id, subject))
+        self.out = QuadWriter(self.graph.graph) if item_id in self.render else _Discard()
+
+    def _item_done(self) -> None:
+        if self.render is not None and isinstance(self.out, QuadWriter):
+            self.result.units[self.item] = self.out.finish()
+            self.out = _Discard()
 
     # -- helpers ---------------------------------------------------------------------------------
     def _contributions(self, item_id: str, item: str, *groups: tuple[tuple[NameSpec, ...], str, str]) -> None:
@@ -146,8 +197,9 @@ class _CollectionMapper:
 
     # -- volumes and papers -----------------------------------------------------------------------
     def _volume(self, v: Volume, collection: str) -> None:
-        out = self.out
         s = iris.volume_iri(v.full_id)
+        self._item(v.full_id, s)
+        out = self.out
         out.add_iri(s, V.TYPE, V.Volume)
         out.add_iri(s, V.TYPE, V.JournalIssue if v.volume_type == "journal" else V.Proceedings)
         out.add_text(s, V.anthologyId, v.full_id)
@@ -177,9 +229,12 @@ class _CollectionMapper:
             if paper.is_frontmatter:
                 out.add_iri(s, V.hasFrontMatter, iris.paper_iri(paper.full_id))
         self._contributions(v.full_id, s, (v.editors, "editor", V.editor))
+        self._item_done()
         paper_ids = []
         for paper in v.papers:
+            self._item(paper.full_id, iris.paper_iri(paper.full_id))
             self._paper(paper, v, s)
+            self._item_done()
             if not paper.is_frontmatter:
                 paper_ids.append(paper.full_id)
         self.result.volumes.append(VolumeFacts(v.full_id, v.collection_id, v.year, v.venue_ids, tuple(paper_ids)))
@@ -219,6 +274,8 @@ class _CollectionMapper:
         if not p.is_frontmatter:
             first = len(self.result.contributions)
             self._contributions(p.full_id, s, (p.authors, "author", V.author), (p.editors, "editor", V.editor))
+            if self.render is not None and p.full_id not in self.render:
+                return  # its card stays as it is
             authors = tuple(
                 (iris.person_iri(pid), p.authors[position - 1].name.full)
                 for _, role, position, pid in self.result.contributions[first:]
