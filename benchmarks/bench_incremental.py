@@ -145,7 +145,8 @@ def main() -> None:
         )
     )
     work.mkdir(parents=True, exist_ok=True)
-    from bibkg.store.local import LocalStore, keep_snapshots
+    from bibkg.store.leases import keep_snapshots
+    from bibkg.store.local import LocalStore
 
     rows: list[tuple[str, str, str]] = []
     try:

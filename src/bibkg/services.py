@@ -4,13 +4,14 @@
 loop and returns plain Python rows, so routers and resolvers stay thin and never block.
 
 One rule for every door: a request's store work has a deadline that really stops it.  In the
-server, :attr:`Services.store` (and so the runner) is a :class:`RoutedStore`: outside a request
-budget it queries in process as before; inside one (:meth:`Services.run_with_deadline` for code
-that runs in a thread, :meth:`Services.deadline` for async code whose queries go to threads) each
-query is sent to the server's deadline executor — the worker processes that are killed at the
-deadline (:mod:`bibkg.server.executor`) — with the time the request has left, and its result
-comes back as the same pyoxigraph objects.  When the deadline passes or the client leaves, the
-query in flight is killed and any further query of that request fails at once.
+server, :attr:`Services.store` (and so the runner) is a :class:`~bibkg.routed_store.RoutedStore`:
+outside a request budget it queries in process as before; inside one
+(:meth:`Services.run_with_deadline` for code that runs in a thread, :meth:`Services.deadline` for
+async code whose queries go to threads) each query is sent to the server's deadline executor —
+the worker processes that are killed at the deadline (:mod:`bibkg.server.worker_pool`) — with the
+time the request has left, and its result comes back as the same pyoxigraph objects.  When the
+deadline passes or the client leaves, the query in flight is killed and any further query of
+that request fails at once.
 
 One snapshot per request: :class:`Services` holds a :class:`Generation` per snapshot served —
 store, runner and caches — and each request is pinned to one (:meth:`Services.pinned`); a server
@@ -32,7 +33,8 @@ from typing import Any, TypeVar
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
-from .errors import QueryError, StoreError
+from .errors import StoreError
+from .routed_store import REQUEST_BUDGET, RoutedStore
 from .sparql.catalog import QueryCatalog
 from .store.base import GraphStore, QueryResult, Term
 
@@ -96,88 +98,6 @@ def rows(result: QueryResult) -> list[Row]:
                 row[name] = value
         out.append(row)
     return out
-
-
-_BUDGET: contextvars.ContextVar[Any] = contextvars.ContextVar("bibkg_request_budget", default=None)
-"""The :class:`bibkg.server.executor.Budget` of the request being served, if any."""
-
-_JSON_RESULTS = "application/sparql-results+json"
-_NTRIPLES = "application/n-triples"
-
-
-class RoutedStore:
-    """A :class:`GraphStore` that sends queries made under a request budget to the deadline
-    executor (see module docs) and evaluates the others on ``inner``; every other attribute
-    (``paper_cards``, ``native``, ``close``…) is ``inner``'s."""
-
-    def __init__(self, inner: GraphStore) -> None:
-        self.inner = inner
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.inner, name)
-
-    def query(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Term] | None = None,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-        **kwargs: Any,
-    ) -> QueryResult:
-        budget = _BUDGET.get()
-        if budget is None or _on_event_loop():
-            return self.inner.query(
-                sparql, bindings=bindings, default_graphs=default_graphs, named_graphs=named_graphs,
-                base_iri=base_iri, **kwargs,
-            )  # fmt: skip
-        from .server.worker import Job
-
-        prefixes = kwargs.get("prefixes")
-        if prefixes:
-            sparql = "".join(f"PREFIX {p}: <{iri}>\n" for p, iri in prefixes.items()) + sparql
-        job = Job(
-            query=sparql,
-            bindings=dict(bindings or {}),
-            default_graphs=list(default_graphs) if default_graphs is not None else None,
-            named_graphs=list(named_graphs) if named_graphs is not None else None,
-            base_iri=base_iri,
-            whole=True,  # the caller needs all of it; bytes and time bound it
-            max_bytes=budget.max_bytes,
-            federation_allow=tuple(kwargs.get("federation_allow", ())),
-            snapshot=_snapshot_of(self.inner),  # the worker reads the snapshot this store reads
-        )
-        outcome = budget.run(job)
-        if outcome.error is not None:
-            status, message = outcome.error
-            if status == 400:
-                raise QueryError(message)
-            raise StoreError(message)
-        result = outcome.result
-        assert result is not None
-        if result.truncated:
-            raise StoreError(
-                f"a query of {budget.what} returned more than {budget.max_bytes:,} bytes (BIBKG_MAX_BYTES)"
-            )
-        from .store.remote import _parse
-
-        graph = result.kind == "graph"
-        return _parse(result.payload, _NTRIPLES if graph else _JSON_RESULTS, graph)
-
-
-def _snapshot_of(store: object) -> str | None:
-    snapshot = getattr(store, "snapshot", None)
-    return str(snapshot) if snapshot is not None else None
-
-
-def _on_event_loop() -> bool:
-    """Whether this thread runs an event loop (a budget must never block it)."""
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return False
-    return True
 
 
 class Generation:
@@ -296,7 +216,7 @@ class Services:
     limits and cost before execution, and the deadline ``settings.query_timeout`` around each
     request: past it, the request is cancelled and starts no further query — see
     :mod:`bibkg.graphql.router`); the SPARQL endpoint and ``/queries`` go through ``executor``, a pool of worker
-    processes that enforces deadlines and result caps (:mod:`bibkg.server.executor`).
+    processes that enforces deadlines and result caps (:mod:`bibkg.server.worker_pool`).
     ``executor`` and ``settings`` are ``None`` outside the HTTP server.
     """
 
@@ -374,7 +294,7 @@ class Services:
         self._current.retire()
 
     def _budget(self, seconds: float | None, what: str) -> Any:
-        from .server.executor import Budget
+        from .server.request_budget import Budget
 
         timeout = getattr(self.settings, "query_timeout", 10.0)
         seconds = timeout if seconds is None else min(seconds, timeout)
@@ -407,7 +327,7 @@ class Services:
 
         budget = self._budget(seconds, what)
         context = contextvars.copy_context()
-        context.run(_BUDGET.set, budget)
+        context.run(REQUEST_BUDGET.set, budget)
         task = asyncio.ensure_future(run_in_threadpool(context.run, fn, *args))
         try:
             while True:
@@ -439,9 +359,9 @@ class Services:
             yield None
             return
         budget = self._budget(seconds, what)
-        token = _BUDGET.set(budget)
+        token = REQUEST_BUDGET.set(budget)
         try:
             yield budget
         finally:
-            _BUDGET.reset(token)
+            REQUEST_BUDGET.reset(token)
             budget.stop(budget.exceeded())

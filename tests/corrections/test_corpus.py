@@ -10,8 +10,9 @@ import pytest
 from bibkg.anthology.xmlreader import read_collection
 from bibkg.corrections import errors as E
 from bibkg.corrections.export import export
+from bibkg.corrections.json_form import change_from_dict
 from bibkg.corrections.log import Entry, LogView
-from bibkg.corrections.model import Correction, Status, change_from_dict
+from bibkg.corrections.model import Correction, Status
 from bibkg.corrections.service import CorrectionService
 
 pytestmark = pytest.mark.corpus

@@ -8,9 +8,11 @@ import pytest
 from bibkg.anthology.names import Name
 from bibkg.anthology.people import load_people
 from bibkg.corrections import errors as E
+from bibkg.corrections.checks import check_orcid
 from bibkg.corrections.effect import Effect, Overrides
 from bibkg.corrections.facts import GraphFacts
-from bibkg.corrections.model import Correction, change_from_dict, check_orcid, correction_from_dict, correction_to_dict
+from bibkg.corrections.json_form import change_from_dict, correction_from_dict, correction_to_dict
+from bibkg.corrections.model import Correction
 from bibkg.corrections.planner import plan
 
 

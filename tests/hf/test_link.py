@@ -11,10 +11,9 @@ from bibkg.hf.link import (
     TitleIndex,
     align_authors,
     link,
-    name_similarity,
-    title_similarity,
 )
 from bibkg.hf.reader import HfAuthor, Preprint
+from bibkg.hf.similarity import name_similarity, title_similarity
 
 P = "https://aclanthology.org/people/"
 

@@ -15,7 +15,7 @@ import httpx
 import pytest
 from pool_process_util import EXPENSIVE, serve
 
-from bibkg.server.executor import FairSlots
+from bibkg.server.fair_slots import FairSlots
 from bibkg.store.local import LocalStore
 
 

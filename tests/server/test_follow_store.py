@@ -397,12 +397,12 @@ def test_a_new_snapshot_is_searched_with_the_previous_index_until_its_own_is_bui
     """Building the people and title indexes takes 10-25 s on the full corpus: a search on a
     snapshot just published must not wait for (or, under a request deadline, fail on) it.  The
     previous snapshot's index serves until the new one, built in the background, is ready."""
-    from bibkg.graphql import router as gql_router
     from bibkg.graphql.names import name_index_for
     from bibkg.graphql.router import build_graphql_router
     from bibkg.graphql.titles import title_index_for
+    from bibkg.graphql.warmup import Warmer
 
-    monkeypatch.setattr(gql_router._Warmer, "MIN_INTERVAL", 0.5)  # default: one build a minute at most
+    monkeypatch.setattr(Warmer, "MIN_INTERVAL", 0.5)  # default: one build a minute at most
     catalog = QueryCatalog.load(config.queries_dir())
     first = OxigraphStore.open(sample_copy)
     services = Services(first, catalog, QueryRunner(first, catalog))
@@ -418,7 +418,7 @@ def test_a_new_snapshot_is_searched_with_the_previous_index_until_its_own_is_bui
         assert title_index_for(services.store) is old_titles, "the previous snapshot's index serves meanwhile"
         assert name_index_for(services.store).built
         assert [iri for iri, _ in old_titles.search("resist alignment")] == [IRI]
-    deadline = time.monotonic() + gql_router._Warmer.DEBOUNCE + 30
+    deadline = time.monotonic() + Warmer.DEBOUNCE + 30
     while title_index_for(new.store) is old_titles and time.monotonic() < deadline:
         time.sleep(0.05)
     own = title_index_for(new.store)

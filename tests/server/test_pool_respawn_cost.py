@@ -10,8 +10,9 @@ import time
 
 import pytest
 
-from bibkg.server.executor import Busy, DeadlineExceeded, WorkerPool
-from bibkg.server.worker import Job
+from bibkg.server.executor import Busy, DeadlineExceeded
+from bibkg.server.job import Job
+from bibkg.server.worker_pool import WorkerPool
 from bibkg.store.local import LocalStore
 
 CHEAP = "ASK {}"

@@ -13,7 +13,7 @@ import threading
 
 import pyoxigraph as ox
 
-from bibkg.server.worker import Job, run_job
+from bibkg.server.job import Job, run_job
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore
 

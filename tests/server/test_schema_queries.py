@@ -15,7 +15,7 @@ import pyoxigraph as ox
 import pytest
 
 try:
-    from bibkg.sparql import schema
+    from bibkg.sparql import schema, schema_queries
 except ImportError:  # the code before issue 11, for showing that the corpus tests fail on it
     pass
 from bibkg.store.local import LocalStore
@@ -83,14 +83,14 @@ def sample(sample_store: LocalStore) -> tuple[OxigraphStore, ox.Store]:
 @pytest.mark.parametrize("query", RECOGNIZED)
 def test_recognized_queries_answer_as_oxigraph(sample: tuple[OxigraphStore, ox.Store], query: str) -> None:
     store, native = sample
-    assert schema.recognize(query, PREFIXES) is not None
+    assert schema_queries.recognize(query, PREFIXES) is not None
     _assert_same(_rows(store.query(query)), _direct(native, query), query)
 
 
 @pytest.mark.parametrize("query", NOT_RECOGNIZED)
 def test_other_queries_go_to_oxigraph(sample: tuple[OxigraphStore, ox.Store], query: str) -> None:
     store, native = sample
-    assert schema.recognize(query, PREFIXES) is None
+    assert schema_queries.recognize(query, PREFIXES) is None
     ours, theirs = _rows(store.query(query)), _direct(native, query)
     if "LIMIT" not in query:
         assert Counter(ours) == Counter(theirs)

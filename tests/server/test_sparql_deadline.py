@@ -45,7 +45,7 @@ def test_expensive_query_stopped_cheap_query_unaffected(server) -> None:
         def expensive() -> None:
             t = time.perf_counter()
             # from another client address: one address runs at most half the query slots
-            # (executor.FairSlots), so with 2 workers its own cheap queries would wait for it
+            # (fair_slots.FairSlots), so with 2 workers its own cheap queries would wait for it
             with httpx.Client(
                 base_url=server.url, timeout=30, transport=httpx.HTTPTransport(local_address="127.0.0.2")
             ) as c2:

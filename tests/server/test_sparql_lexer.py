@@ -216,7 +216,7 @@ def test_tokenizer_is_linear_on_hostile_text(body: str) -> None:
     import time
 
     from bibkg.sparql.lexer import FederationRefused, check_federation, prefix_block
-    from bibkg.sparql.protocol import has_dataset_clause
+    from bibkg.sparql.query_text import has_dataset_clause
     from bibkg.vocab import PREFIXES
 
     query = "SELECT * WHERE { " + body + " }"

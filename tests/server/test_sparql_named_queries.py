@@ -12,7 +12,7 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
-from bibkg.server.worker import open_store
+from bibkg.server.worker_snapshots import open_store
 from bibkg.services import rows
 from bibkg.sparql.catalog import QueryCatalog
 

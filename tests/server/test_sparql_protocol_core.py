@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bibkg.sparql.protocol import ProtocolError, negotiate, parse_request, prefers_html, query_form
+from bibkg.sparql.negotiation import negotiate, prefers_html
+from bibkg.sparql.protocol import ProtocolError, parse_request
+from bibkg.sparql.query_text import query_form
 
 
 def err(fn, *args, **kwargs) -> ProtocolError:

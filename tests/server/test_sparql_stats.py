@@ -7,7 +7,7 @@ import itertools
 import pyoxigraph as ox
 
 from bibkg import config, vocab
-from bibkg.server.worker import open_store
+from bibkg.server.worker_snapshots import open_store
 from bibkg.services import rows
 
 P = "PREFIX bibkg: <https://w3id.org/bibkg/ns#> "

@@ -12,7 +12,7 @@ import httpx
 import pytest
 from pool_process_util import serve
 
-from bibkg.server.worker import RELEASE_IDLE
+from bibkg.server.worker_memory import RELEASE_IDLE
 from bibkg.store.local import LocalStore
 
 READ_EVERYTHING = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from bibkg.server.worker import LOW_PRIORITY_AFTER, LOW_PRIORITY_NICE, Priority
+from bibkg.server.worker_priority import LOW_PRIORITY_AFTER, LOW_PRIORITY_NICE, Priority
 
 pytestmark = pytest.mark.skipif(
     not Path("/proc/self/task").is_dir(), reason="thread priorities are read from /proc (Linux)"

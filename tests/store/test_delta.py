@@ -230,7 +230,8 @@ SLOW_DELTA = textwrap.dedent(
     """
     import sys, time
     from pathlib import Path
-    from bibkg.store.delta import Delta, apply_delta, register_derivation
+    from bibkg.store.delta import Delta, apply_delta
+    from bibkg.store.derivations import register_derivation
     from bibkg.store.local import LocalStore
     import pyoxigraph as ox
 

@@ -14,10 +14,10 @@ import os
 import sys
 from pathlib import Path
 
-from ..cli import _store_dir, store_option
 from ..corrections.errors import CorrectionError
 from ..corrections.model import LinkDecision, Role
 from ..errors import BibkgError
+from .stores import _store_dir, store_option
 
 
 class CliError(BibkgError):

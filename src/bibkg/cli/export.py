@@ -8,17 +8,11 @@ import sys
 import time
 from pathlib import Path
 
-from ..cli import (
-    _reading_store,
-    _store_dir,
-    entity_term,
-    param_values,
-    require_known_entities,
-    store_option,
-    write_all,
-)
 from ..errors import BibkgError, UnknownEntityError
 from ..export.formats import FORMATS, get_format, guess_format
+from .files import write_all
+from .params import entity_term, param_values, require_known_entities
+from .stores import _reading_store, _store_dir, store_option
 
 HTTP_FORMATS = ["turtle", "ntriples", "nquads", "trig", "jsonld"]
 
@@ -156,14 +150,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_bibtex(args: argparse.Namespace) -> int:
     from .. import iris
-    from ..export.bibtex import (
-        bibtex_document,
-        csl_document,
-        fetch_records,
-        papers_in_result,
-        person_papers,
-        volume_papers,
-    )
+    from ..export.bib_records import fetch_records, papers_in_result, person_papers, volume_papers
+    from ..export.bibtex import bibtex_document, csl_document
     from ..sparql.catalog import default_catalog
     from ..store.oxigraph import OxigraphStore
 

@@ -35,7 +35,8 @@ from .. import iris
 from ..hf.link import Decisions
 from .effect import Effect, Overrides
 from .errors import BadTransition, UnknownCorrection
-from .model import Correction, Decision, LinkDecision, Status, correction_from_dict, correction_to_dict
+from .json_form import correction_from_dict, correction_to_dict
+from .model import Correction, Decision, LinkDecision, Status
 
 LOG_DIR = "corrections"
 LOG_FILE = "log.jsonl"

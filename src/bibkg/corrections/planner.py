@@ -1,7 +1,7 @@
 """Planning one correction against the current graph: the :class:`~bibkg.corrections.effect.Effect`
-it has (:func:`plan`; :func:`plan_link` for a Daily Papers link decision), checked against the
-graph's facts, with the side effects settled as ``verify_author.py`` settles them (module docs
-of :mod:`bibkg.corrections.effect`)."""
+it has (:func:`plan`; :func:`~bibkg.corrections.link_planner.plan_link` for a Daily Papers link
+decision), checked against the graph's facts, with the side effects settled as
+``verify_author.py`` settles them (module docs of :mod:`bibkg.corrections.effect`)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,7 @@ from .errors import (
     UnknownPerson,
 )
 from .facts import Contribution, GraphFacts, PersonFacts
+from .link_planner import plan_link
 from .model import (
     AuthorshipRef,
     Correction,
@@ -55,28 +56,6 @@ def plan(
     if isinstance(correction.change, LinkDecision):
         return plan_link(correction, facts)
     return _Planner(correction, facts, people, overrides or Overrides()).run()
-
-
-def plan_link(correction: Correction, facts: GraphFacts) -> Effect:
-    """A Daily Papers link decision edits no Anthology entry (an empty effect); the preprint,
-    paper, author position and person it names must exist."""
-    change = correction.change
-    assert isinstance(change, LinkDecision)
-    authors = facts.preprint_authors(change.preprint)
-    if authors is None:
-        raise UnknownPaper(f"no Daily Papers preprint {change.preprint} in the graph", field="preprint")
-    if change.paper is not None:
-        if not facts.paper_exists(change.paper):
-            raise UnknownPaper(f"no paper {change.paper} in the graph", field="paper")
-    else:
-        assert change.position is not None and change.person is not None
-        if change.position > len(authors):
-            raise PositionOutOfRange(
-                f"preprint {change.preprint} has {len(authors)} authors, no author {change.position}", field="position"
-            )
-        if facts.person(change.person) is None:
-            raise UnknownPerson(f"no person {change.person} in the graph", field="person")
-    return Effect(correction.id, (), (), (), ())
 
 
 class _Planner:

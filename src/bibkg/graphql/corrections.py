@@ -109,7 +109,7 @@ def _user_error(exc: CorrectionError) -> UserError:
 
 
 async def _write(info: Info, call) -> Correction:  # noqa: ANN001
-    from ..corrections.web import enabled
+    from ..corrections.web.routes import enabled
 
     try:
         if not enabled(info.context.request.app.state.settings):

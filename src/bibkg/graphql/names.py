@@ -275,7 +275,7 @@ def name_index_for(store: object, *, own: bool = False) -> NameIndex:
         if not own and not index.built and index.fallback is not None:
             return (
                 index.fallback
-            )  # a new snapshot's index is being built (graphql.router): the previous one's meanwhile
+            )  # a new snapshot's index is being built (graphql.warmup): the previous one's meanwhile
         return index
 
 

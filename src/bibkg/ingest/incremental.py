@@ -30,7 +30,7 @@ import logging
 import time
 from collections.abc import Callable, Set
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING
 
 from .. import iris
 from ..anthology.people import PeopleMetadata
@@ -38,33 +38,17 @@ from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
 from ..cards import CARDS_FILE, PaperCard
 from ..errors import StoreError
-from ..export.snapshot_dumps import DumpManifest, GraphBlock, StoredText
+from ..export.snapshot_dumps import DumpManifest, StoredText
 from ..mapping.collection import CollectionResult, map_collection
 from ..mapping.terms import GraphText
-from ..store.delta import Delta, build_on, complete_pending
+from ..store.delta import Delta, build_on
+from ..store.delta_dumps import complete_pending
 from ..store.local import LocalStore, SnapshotBuild
-from . import (
-    IngestReport,
-    Progress,
-    _overridden,
-    corpus_graphs,
-    corpus_index,
-    corpus_summary,
-    load_people_for,
-    map_corpus,
-    with_corrections,
-)
-from .state import (
-    SOURCES,
-    SUMMARY,
-    CollectionFacts,
-    CorpusSummary,
-    Sources,
-    facts_path,
-    globals_key,
-    read_facts,
-    same_for_globals,
-)
+from .corpus_wide import corpus_graphs, corpus_summary, report_from, spliced_globals, unchanged_globals
+from .inputs import load_people_for, with_corrections
+from .mapping_pool import Progress, map_corpus, overridden
+from .report import IngestReport
+from .state import SOURCES, SUMMARY, CollectionFacts, CorpusSummary, Sources, facts_path, globals_key, read_facts
 from .units import LayoutError, splice_items
 
 if TYPE_CHECKING:
@@ -196,7 +180,7 @@ def _update(
     partial: dict[str, CollectionResult] = {}  # mapped with only some items rendered
     if len(todo) <= IN_PROCESS or jobs == 1:
         for done, path in enumerate(todo, start=1):
-            collection = _overridden(overrides, read_collection(path))
+            collection = overridden(overrides, read_collection(path))
             result = map_collection(collection, people, order_index[path.stem], render=render.get(path.stem))
             _take(result, facts, texts, cards, partial)
             if progress:
@@ -218,7 +202,7 @@ def _update(
         kept = None if block is None else _kept_items(result, previous[cid], StoredText(prev_files, block))
         if kept is None:  # mapped whole after all
             path = files[order_index[cid]]
-            result = map_collection(_overridden(overrides, read_collection(path)), people, order_index[cid])
+            result = map_collection(overridden(overrides, read_collection(path)), people, order_index[cid])
             assert result.graph is not None
             kept, cards[cid] = result.graph, result.cards
             del partial[cid]
@@ -226,7 +210,7 @@ def _update(
     phase("items")
     key = globals_key(sources.resolution, venues, sigs, datadir, today)
     summary_before = CorpusSummary.read(state)
-    summary = _unchanged_globals(key, summary_before, facts, previous, remap, added, removed)
+    summary = unchanged_globals(key, summary_before, facts, previous, remap, added, removed)
     prefix = iris.COLLECTION_GRAPH_PREFIX
     known = {b.iri[len(prefix) :]: b.quads for b in manifest.graphs if b.iri.startswith(prefix)}
     quads_before = sum(texts[cid].quads if cid in texts else known.get(cid, 0) for cid in ids)
@@ -235,8 +219,8 @@ def _update(
     phase("facts")
     spliced = None
     if summary is None and summary_before is not None and not (added or removed):
-        spliced = _spliced_globals(state, prev_files, manifest, venues, sigs, datadir, people,
-                                   facts, previous, ids, quads_before)  # fmt: skip
+        spliced = spliced_globals(state, prev_files, manifest, venues, sigs, datadir, people,
+                                  facts, previous, ids, quads_before)  # fmt: skip
 
     if summary is None and spliced is None:
         for cid in ids:
@@ -262,7 +246,7 @@ def _update(
         assert summary is not None  # kept (not None), or spliced and set to summary_before above
         for cid, one in facts.items():
             summary.warnings[cid] = list(one.warnings)
-        _report_from(report, summary, ids)
+        report_from(report, summary, ids)
         report.corpus_graphs = "kept" if spliced is None else "spliced"
     delta.state[SUMMARY] = summary.dumps()
     phase("global graphs")
@@ -304,72 +288,6 @@ def _update(
     report.quads = applied.quads
     report.phases = phases
     return report
-
-
-def _spliced_globals(
-    state: Path,
-    prev_files: Path,
-    manifest: DumpManifest,
-    venues: object,
-    sigs: object,
-    datadir: Path,
-    people: PeopleMetadata,
-    facts: dict[str, CollectionFacts],
-    previous: dict[str, CollectionFacts],
-    ids: list[str],
-    quads_before: int,
-) -> corpus_index.Spliced | None:
-    """The people and statistics graphs with only the blocks of the persons and venue-years the
-    re-mapped collections changed rendered again (:mod:`bibkg.ingest.corpus_index`), when the
-    update allows it: the same venues, SIGs and data directory as the previous snapshot's index,
-    and every re-mapped collection with the same volumes and event (the events and venues
-    graphs stay as they are); ``None`` otherwise."""
-    index = corpus_index.CorpusIndex.read(state)
-    if index is None or index.inputs != corpus_index.inputs_key(venues, sigs, datadir):
-        return None
-    pairs = []
-    order = {cid: at for at, cid in enumerate(ids)}
-    for cid in sorted(facts, key=order.__getitem__):
-        old = previous[cid]
-        if old.volumes != facts[cid].volumes or old.event != facts[cid].event:
-            return None
-        pairs.append((old, facts[cid]))
-    people_block, stats_block = manifest.get(iris.PEOPLE_GRAPH), manifest.get(iris.STATS_GRAPH)
-    others = [manifest.get(iri) for iri in (iris.EVENTS_GRAPH, iris.VENUES_GRAPH)]
-    if people_block is None or stats_block is None or None in others:
-        return None
-    people_text, stats_text = StoredText(prev_files, people_block), StoredText(prev_files, stats_block)
-    others_quads = sum(block.quads for block in cast("list[GraphBlock]", others))  # no None in others: returned above
-    return corpus_index.splice(state, index, pairs, order, people, people_text, stats_text,
-                               quads_before=quads_before + others_quads, source=datadir)  # fmt: skip
-
-
-def _unchanged_globals(
-    key: str,
-    summary: CorpusSummary | None,
-    facts: dict[str, CollectionFacts],
-    previous: dict[str, CollectionFacts],
-    remap: set[str],
-    added: list[str],
-    removed: list[str],
-) -> CorpusSummary | None:
-    """The previous snapshot's corpus ``summary`` when the corpus-wide graphs stay as they are: the
-    same inputs besides the collections (``key``), no collection added or removed, and the
-    re-mapped ones the same in every fact those graphs are built from (a title, an abstract, a
-    PDF link changed); ``None`` when they must be built again."""
-    if added or removed or summary is None or summary.key != key:
-        return None
-    for cid in remap:
-        if not same_for_globals(facts[cid], previous[cid]):
-            return None
-    return summary
-
-
-def _report_from(report: IngestReport, summary: CorpusSummary, ids: list[str]) -> None:
-    """Fill the corpus-wide part of ``report`` as :func:`~bibkg.ingest.corpus_graphs` would."""
-    report.collections, report.papers, report.frontmatter = summary.collections, summary.papers, summary.frontmatter
-    report.authorships, report.editorships, report.persons = summary.authorships, summary.editorships, summary.persons
-    report.warnings = [w for cid in ids for w in summary.warnings.get(cid, [])] + list(summary.event_warnings)
 
 
 def _take(result, facts, texts, cards, partial) -> None:  # noqa: ANN001

@@ -29,7 +29,8 @@ from ..errors import StoreError
 from ..services import QueryRunner, Services
 from ..sparql.catalog import QueryCatalog
 from . import edge
-from .routes import build_router, http_error
+from .error_responses import http_error
+from .routes import build_router
 from .settings import ServerSettings
 from .streaming import ResponseBudget, return_freed_results_to_the_os
 
@@ -38,7 +39,8 @@ log = logging.getLogger("bibkg.server")
 
 def _open_backend(settings: ServerSettings):  # noqa: ANN202
     """(store, executor, label, local store or None) for the settings."""
-    from .executor import InlineExecutor, WorkerPool
+    from .inline_executor import InlineExecutor
+    from .worker_pool import WorkerPool
 
     if settings.sparql_endpoint:
         from ..store.remote import RemoteStore
@@ -237,7 +239,7 @@ def _mount_service_routers(app: FastAPI, services: Services) -> None:
     app.include_router(graphql, prefix="/graphql")
     local = getattr(app.state, "local", None)  # None over an external endpoint
     if local is not None:
-        from ..corrections.web import build_corrections_router, enabled
+        from ..corrections.web.routes import build_corrections_router, enabled
 
         if enabled(app.state.settings):  # the write doors exist only when the operator enables them
             app.include_router(build_corrections_router(local.root))

@@ -7,7 +7,7 @@ import pyoxigraph as ox
 from .. import iris
 from .. import vocab as V
 from ..mapping.stats import DATASET_IRI, LICENSE
-from ..sparql.protocol import GRAPH_FORMATS, TABULAR_FORMATS
+from ..sparql.negotiation import GRAPH_FORMATS, TABULAR_FORMATS
 
 SD = V.SD
 FORMATS_NS = "http://www.w3.org/ns/formats/"

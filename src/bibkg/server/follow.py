@@ -7,7 +7,7 @@ under a lease (about 10 ms on the full corpus, in a thread) and publishes it to
 :class:`~bibkg.services.Services`: requests starting from then on are answered from it, those in
 flight finish on the snapshot they started with (:meth:`Services.pinned`), and the old
 generation is closed — its caches dropped, its lease released — when its last request ends.
-The query workers need no restart: every job names its snapshot (:mod:`bibkg.server.worker`).
+The query workers need no restart: every job names its snapshot (:mod:`bibkg.server.job`).
 
 Polling rather than inotify: it is portable, works on any filesystem (NFS included) and costs a
 system call per interval; the interval bounds the delay to a new snapshot.

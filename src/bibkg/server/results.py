@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape as _xml_escape
 import pyoxigraph as ox
 
 from ..sparql.formats import graph_bytes
-from ..sparql.protocol import FORMATS
+from ..sparql.negotiation import FORMATS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"

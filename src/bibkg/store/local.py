@@ -23,14 +23,14 @@ never disturbed by an ingest.
 
 Writers are serialized by ``ingest.lock``: a second writer waits for it up to the time it asked
 for (``wait``), then gets :class:`~bibkg.errors.StoreBusy`.  Every write is logged in
-``updates.log`` (append-only JSON lines: what, when, by which command and actor, the snapshot
+``updates.log`` (:mod:`bibkg.store.updates_log`, append-only JSON lines: what, when, by which command and actor, the snapshot
 before and after; an incremental ingest adds what changed and the seconds of its phases); a writer killed mid-way leaves a ``begin`` line that the next writer answers
 with an ``abandoned`` line when it removes the leftovers.
 
 A snapshot in use is never deleted: every process that reads a snapshot holds a *lease* on it, a
-shared ``flock`` on the snapshot's directory (:class:`SnapshotLease`, taken by
+shared ``flock`` on the snapshot's directory (:mod:`bibkg.store.leases`, taken by
 :meth:`LocalStore.open_leased`, which the server and its query workers use).  After publishing, a writer prunes all snapshots but the newest
-:func:`keep_snapshots` (default 2: the new and the previous one; ``BIBKG_KEEP_SNAPSHOTS``), but
+:func:`~bibkg.store.leases.keep_snapshots` (default 2: the new and the previous one; ``BIBKG_KEEP_SNAPSHOTS``), but
 only those whose lease it can take exclusively without waiting; the others are left for a later
 writer.  The kernel releases a lease when its process dies, however
 it dies, so a crashed server never pins a snapshot for good.  Locking the directory itself needs
@@ -40,11 +40,9 @@ no file written into the store, so a read-only store can be served.
 from __future__ import annotations
 
 import fcntl
-import getpass
 import json
 import os
 import shutil
-import sys
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -55,28 +53,16 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..errors import StoreBusy, StoreError
+from .leases import SnapshotLease, keep_snapshots, lease_snapshot, try_exclusive
+from .updates_log import append_record, command_line, iso_time, read_records, user_name
 
 _STAGING_PREFIX = ".staging-"
-LOG_FILE = "updates.log"
-KEEP_SNAPSHOTS = 2
-"""Snapshots kept after a write (the new one and the previous one), unless ``BIBKG_KEEP_SNAPSHOTS``
-says more; snapshots leased by readers are kept beyond that until released."""
-
 
 PENDING = "pending.json"
 """In a snapshot's state directory while some of its published files are still being written
 (by the writer that published it, right after publishing, still holding the lock)."""
 PENDING_WAIT = 10.0
 """How long :meth:`LocalStore.wait_for_files` waits by default."""
-
-
-def keep_snapshots() -> int:
-    """How many of the newest snapshots a write keeps (``BIBKG_KEEP_SNAPSHOTS``, at least 2)."""
-    raw = os.environ.get("BIBKG_KEEP_SNAPSHOTS", "")
-    try:
-        return max(2, int(raw)) if raw.strip() else KEEP_SNAPSHOTS
-    except ValueError:
-        raise StoreError(f"BIBKG_KEEP_SNAPSHOTS must be a whole number >= 2, got {raw!r}") from None
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,66 +82,6 @@ class SnapshotBuild:
     after_publish: list[Callable[[], None]] = field(default_factory=list)
     """Work done right after ``current`` points to the snapshot, still under the writer lock
     and before pruning: files written later than the snapshot (see :data:`PENDING`)."""
-
-
-class SnapshotLease:
-    """A shared lock on a snapshot directory: while it is held, no ingest deletes the snapshot.
-
-    Take it *before* opening the snapshot (:func:`lease_snapshot`) and keep the object alive as
-    long as the snapshot is open; :meth:`release` (or the process's death) ends it.
-    """
-
-    def __init__(self, snapshot: Path, fd: int) -> None:
-        self.snapshot = snapshot
-        self._fd: int | None = fd
-
-    @property
-    def held(self) -> bool:
-        return self._fd is not None
-
-    def release(self) -> None:
-        if self._fd is not None:
-            fd, self._fd = self._fd, None
-            os.close(fd)  # closing the descriptor drops the flock
-
-    def __del__(self) -> None:
-        self.release()
-
-
-def lease_snapshot(snapshot: Path) -> SnapshotLease:
-    """A lease on ``snapshot``; raises :class:`StoreError` when the snapshot is gone.
-
-    Waits while an ingest is deleting that very snapshot (it holds the exclusive lock for the
-    time of the ``rmtree``), then finds the directory gone and says so.
-    """
-    snapshot = Path(snapshot)
-    try:
-        fd = os.open(snapshot, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError as exc:
-        raise StoreError(f"cannot open store {snapshot}: {exc.strerror or exc}") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_SH)
-        # deleted (or replaced) between our open and our lock: the lease would protect nothing
-        if not (snapshot / "CURRENT").exists() or os.stat(snapshot).st_ino != os.fstat(fd).st_ino:
-            raise StoreError(f"cannot open store {snapshot}: the snapshot was deleted by an ingest")
-    except BaseException:
-        os.close(fd)
-        raise
-    return SnapshotLease(snapshot, fd)
-
-
-def _try_exclusive(snapshot: Path) -> int | None:
-    """An exclusive lock on ``snapshot`` if no reader holds a lease on it (the descriptor), else ``None``."""
-    try:
-        fd = os.open(snapshot, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
-    except OSError:
-        return None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        os.close(fd)
-        return None
-    return fd
 
 
 class LocalStore:
@@ -258,27 +184,11 @@ class LocalStore:
         """Append one record to ``updates.log`` (a JSON line, flushed to disk unless ``sync`` is
         false: a ``begin`` lost in a power cut is told by the leftovers it leaves, which the
         next writer logs as ``abandoned``)."""
-        line = json.dumps(record, ensure_ascii=False, sort_keys=True, default=str) + "\n"
-        fd = os.open(self.root / LOG_FILE, os.O_WRONLY | os.O_APPEND | os.O_CREAT | os.O_CLOEXEC, 0o644)
-        try:
-            os.write(fd, line.encode())
-            if sync:
-                os.fsync(fd)
-        finally:
-            os.close(fd)
+        append_record(self.root, record, sync=sync)
 
     def read_log(self) -> list[dict[str, Any]]:
         """The records of ``updates.log``, oldest first (a torn last line is skipped)."""
-        path = self.root / LOG_FILE
-        if not path.is_file():
-            return []
-        records = []
-        for line in path.read_text(encoding="utf-8").splitlines():
-            try:
-                records.append(json.loads(line))
-            except ValueError:
-                continue
-        return records
+        return read_records(self.root)
 
     def clone(self, target: Path) -> LocalStore:
         """A new store at ``target`` whose current snapshot is a copy of this one's: a RocksDB
@@ -351,12 +261,12 @@ class LocalStore:
             record: dict[str, Any] = {
                 "id": name,
                 "kind": kind,
-                "command": command if command is not None else _command_line(),
-                "actor": actor if actor is not None else _user(),
+                "command": command if command is not None else command_line(),
+                "actor": actor if actor is not None else user_name(),
                 "pid": os.getpid(),
                 "before": current.name if current is not None else None,
             }
-            self.log({"event": "begin", "time": _iso(started), **record}, sync=False)
+            self.log({"event": "begin", "time": iso_time(started), **record}, sync=False)
             try:
                 if copy_current and current is not None:
                     ox.Store.read_only(str(current)).backup(str(staging))
@@ -382,18 +292,18 @@ class LocalStore:
                 shutil.rmtree(staging, ignore_errors=True)
                 shutil.rmtree(staging_files, ignore_errors=True)
                 shutil.rmtree(staging_state, ignore_errors=True)
-                self.log({"event": "failed", "time": _iso(time.time()), "id": name, "kind": kind,
+                self.log({"event": "failed", "time": iso_time(time.time()), "id": name, "kind": kind,
                           "error": f"{type(exc).__name__}: {exc}"[:2000]})  # fmt: skip
                 raise
             if on_published is not None:  # readers see it now; the log's fsync need not delay them
                 on_published()
-            self.log({"event": "published", "time": _iso(time.time()), **record, "after": name,
+            self.log({"event": "published", "time": iso_time(time.time()), **record, "after": name,
                       "seconds": round(time.time() - started, 3)})  # fmt: skip
             for work in build.after_publish:
                 try:
                     work()
                 except Exception as exc:  # noqa: BLE001 - published already; the next writer finishes it
-                    self.log({"event": "files-failed", "time": _iso(time.time()), "id": name,
+                    self.log({"event": "files-failed", "time": iso_time(time.time()), "id": name,
                               "error": f"{type(exc).__name__}: {exc}"[:2000]})  # fmt: skip
             self._prune(keep={final, current})
 
@@ -435,7 +345,7 @@ class LocalStore:
                         abandoned.add(path.name[len(_STAGING_PREFIX) :])
                         shutil.rmtree(path, ignore_errors=True)
         for name in sorted(abandoned):
-            self.log({"event": "abandoned", "time": _iso(time.time()), "id": name})
+            self.log({"event": "abandoned", "time": iso_time(time.time()), "id": name})
 
     def _prune(self, keep: set[Path | None]) -> None:
         """Remove snapshots other than ``keep`` and the newest :func:`keep_snapshots` (and
@@ -449,7 +359,7 @@ class LocalStore:
         for path in self._snapshots.iterdir():
             if path in keep or path.name.startswith(_STAGING_PREFIX):
                 continue
-            fd = _try_exclusive(path)
+            fd = try_exclusive(path)
             if fd is None and path.is_dir():
                 kept.add(path.name)  # in use: keep it and its files
                 continue
@@ -479,21 +389,3 @@ def _age_key(snapshot: Path) -> float:
         return snapshot.stat().st_mtime
     except OSError:
         return 0.0
-
-
-def _iso(seconds: float) -> str:
-    return time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(seconds)) + f".{int(seconds * 1000) % 1000:03d}Z"
-
-
-def _command_line() -> str:
-    argv = list(sys.argv)
-    if argv:
-        argv[0] = os.path.basename(argv[0])
-    return " ".join(argv)[:1000]
-
-
-def _user() -> str:
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):
-        return str(os.getuid()) if hasattr(os, "getuid") else "unknown"

@@ -9,7 +9,7 @@ import pyoxigraph as ox
 
 from ..cards import PaperCards
 from ..errors import QueryError, StoreError
-from ..sparql import schema
+from ..sparql import schema, schema_queries
 from .base import QueryResult, Term
 from .local import LocalStore
 
@@ -30,7 +30,7 @@ class OxigraphStore:
         self._store = store
         self.closed = False
         self._lease = lease
-        """The :class:`~bibkg.store.local.SnapshotLease` that keeps an ingest from deleting the
+        """The :class:`~bibkg.store.leases.SnapshotLease` that keeps an ingest from deleting the
         snapshot while it is open (released with this object)."""
         self.paper_cards = paper_cards
         """The snapshot's paper cards (:mod:`bibkg.cards`), if it has them."""
@@ -84,7 +84,7 @@ class OxigraphStore:
         """
         from ..sparql.catalog import apply_bindings
         from ..sparql.lexer import check_federation, syntax_error_message
-        from ..sparql.protocol import has_dataset_clause
+        from ..sparql.query_text import has_dataset_clause
         from ..vocab import PREFIXES
 
         prefixes = PREFIXES if prefixes is None else prefixes
@@ -114,14 +114,14 @@ class OxigraphStore:
     def kept_answer(
         self, text: str, prefixes: Mapping[str, str] | None, base_iri: str | None
     ) -> ox.QuerySolutions | None:
-        """The answer of a schema query (:mod:`bibkg.sparql.schema`) over the union default
+        """The answer of a schema query (:mod:`bibkg.sparql.schema_queries`) over the union default
         graph, from the counts kept with the snapshot; ``None`` for any other query, or while
         the counts are not kept yet (then the engine answers, as before)."""
-        shape = schema.recognize(text, prefixes, base_iri)
+        shape = schema_queries.recognize(text, prefixes, base_iri)
         if shape is None or not _accepted(text, prefixes, base_iri):
             return None
         stats = self._schema.get()
-        return schema.answer(shape, stats) if stats is not None else None
+        return schema_queries.answer(shape, stats) if stats is not None else None
 
     def close(self) -> None:
         """Stop serving: further queries raise :class:`StoreError`, and the lease is released.

@@ -43,7 +43,7 @@ import pyoxigraph as ox
 
 from ..errors import QueryError, ResultLimitError, StoreError
 from ..sparql.lexer import significant
-from ..sparql.protocol import query_form
+from ..sparql.query_text import query_form
 from .base import QueryResult, Term
 from .remote_text import solution_modifiers, substitute_terms, with_row_limit
 

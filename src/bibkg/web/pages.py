@@ -1,138 +1,32 @@
-"""HTML pages for people, papers, volumes, venues, events and SIGs (server-rendered, no script,
-no external asset; one small stylesheet served by bibkg).
+"""HTML pages for papers, volumes, venues, events, SIGs and any other IRI (server-rendered, no
+script, no external asset); the person page is :mod:`bibkg.web.person`, the shared parts are
+:mod:`bibkg.web.page_parts`.
 
 The pages read the graph through the named queries ``read/queries/ld-*.rq`` (and the BibTeX records
-of :mod:`bibkg.export.bibtex`), run by the :class:`~bibkg.services.QueryRunner` they are given."""
+of :mod:`bibkg.export.bib_records`), run by the :class:`~bibkg.services.QueryRunner` they are given."""
 
 from __future__ import annotations
 
-import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable
-from concurrent.futures import Future, ThreadPoolExecutor
-from html import escape
+from concurrent.futures import Future
 from typing import Any, cast
-from urllib.parse import quote
 
 import pyoxigraph as ox
 
-from .. import iris
 from .. import vocab as V
 from ..cards import PaperCard
-from ..export.bibtex import BibRecord, fetch_records, to_bibtex, volume_papers
+from ..export.bib_records import BibRecord, fetch_records, volume_papers
+from ..export.bibtex import to_bibtex
 from ..services import QueryRunner
-
-RDFS_LABEL = V.LABEL
-
-
-_NEEDS_ESCAPE = re.compile("[&<>\"']").search
-
-
-def e(text: object) -> str:
-    s = "" if text is None else str(text)
-    return escape(s, quote=True) if _NEEDS_ESCAPE(s) else s  # most texts need none (large pages)
-
-
-def value_text(term: Any) -> str | None:
-    return None if term is None else term.value
-
-
-def run_named(runner: QueryRunner, name: str, **iris: str) -> Any:
-    """Solutions of the named query ``name`` (``read/queries/ld-*.rq``) with IRIs bound to its parameters."""
-    return runner.query_sync(runner.catalog[name].text, {k: ox.NamedNode(v) for k, v in iris.items()})
-
-
-def local_path(iri: str) -> str:
-    """The path on this server where ``iri`` is dereferenced."""
-    if iri.startswith(iris.ANTHOLOGY) and "#" not in iri:
-        return "/" + iri[len(iris.ANTHOLOGY) :]
-    return "/resource?iri=" + quote(iri, safe="")
-
-
-def link(iri: str, text: str | None, cls: str = "") -> str:
-    c = f' class="{cls}"' if cls else ""
-    return f'<a href="{e(local_path(iri))}"{c}>{e(text or iri)}</a>'
-
-
-def external(url: str, text: str | None = None, cls: str = "") -> str:
-    """A link to ``url`` off this server, only when it is http(s): the data comes from a public
-    repository, and a ``javascript:`` or ``data:`` URL there must not become a clickable link."""
-    shown = e(text if text is not None else url)
-    if not url.lower().startswith(("http://", "https://")):
-        return shown
-    c = f' class="{cls}"' if cls else ""
-    return f'<a href="{e(url)}"{c}>{shown}</a>'
-
-
-_POOL: tuple[int, ThreadPoolExecutor] | None = None
-
-
-def page_threads() -> ThreadPoolExecutor:
-    """Threads for the independent queries of a page (pyoxigraph evaluates without the GIL); one
-    pool per process (a forked worker makes its own)."""
-    global _POOL
-    if _POOL is None or _POOL[0] != os.getpid():
-        _POOL = (os.getpid(), ThreadPoolExecutor(max_workers=4, thread_name_prefix="bibkg-page"))
-    return _POOL[1]
-
-
-CSS_PATH = "/assets/bibkg-web.css"
-
-
-def page(title: str, body: str, *, iri: str | None = None, kind: str = "", bib: str | None = None) -> str:
-    alts = ""
-    formats = ""
-    if iri:
-        base = local_path(iri)
-        sep = "&" if "?" in base else "?"
-        pairs = [("Turtle", "ttl", "text/turtle"), ("JSON-LD", "jsonld", "application/ld+json"),
-                 ("N-Triples", "nt", "application/n-triples"), ("RDF/XML", "rdf", "application/rdf+xml")]  # fmt: skip
-        alts = "".join(f'<link rel="alternate" type="{m}" href="{e(base + sep + "format=" + f)}">' for _, f, m in pairs)
-        formats = " · ".join(f'<a href="{e(base + sep + "format=" + f)}">{n}</a>' for n, f, _ in pairs)
-        if bib:
-            formats = f'<a href="{e(bib)}">BibTeX</a> · ' + formats
-        formats = (
-            f'<p class="formats">This {e(kind or "entity")} as data: {formats}<br><span class="iri">{e(iri)}</span></p>'
-        )
-    return (
-        "<!doctype html><html lang=en><head><meta charset=utf-8>"
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
-        f"<title>{e(title)} - bibkg</title>"
-        f'<link rel="stylesheet" href="{CSS_PATH}">{alts}</head><body>'
-        '<header class="top"><a class="brand" href="/">bibkg</a>'
-        '<span class="tag">ACL Anthology knowledge graph</span>'
-        '<nav><a href="/queries">Queries</a><a href="/sparql">SPARQL</a><a href="/dumps">Dumps</a></nav></header>'
-        f"<main>{body}{formats}</main></body></html>"
-    )
-
-
-def not_found_page(message: str) -> str:
-    return page("Not found", f"<h1>Not found</h1><p>{e(message)}</p>")
-
-
-def html_table(rows: list[tuple[str, str]]) -> str:
-    body = "".join(f"<tr><th>{e(k)}</th><td>{v}</td></tr>" for k, v in rows if v)
-    return f'<table class="meta">{body}</table>'
+from .page_parts import e, external, html_table, link, local_path, page, paper_item
+from .page_queries import RDFS_LABEL, page_threads, run_named, value_text
 
 
 def _authors_html(rec: BibRecord) -> str:
     return ", ".join(
         link(c.person, f"{c.first} {c.last}".strip() if c.first else c.last) if c.person else e(c.last)
         for c in rec.authors
-    )
-
-
-def paper_item(iri: str, title: str | None, pdf: str | None, authors: str, volume: str = "") -> str:
-    """One paper of a listing: PDF and BibTeX badges, linked title, ``authors`` and ``volume``
-    (HTML, the latter possibly empty)."""
-    path = local_path(iri)
-    badges = external(pdf, "pdf", "badge pdf") if pdf else ""
-    return (
-        f'<li class="paper"><span class="badges">{badges}'
-        f'<a class="badge bib" href="{e(path.rstrip("/"))}.bib">bib</a></span>'
-        f'<span class="title"><a href="{e(path)}">{e(title or iri)}</a></span>'
-        f'<div class="authors">{authors}</div>{volume}</li>'
     )
 
 
@@ -289,7 +183,7 @@ def _listing_batches(runner: QueryRunner, papers: list[str]) -> list[Future[list
 def _listing(batches: Iterable[list[tuple[str | None, ...]]]) -> dict[str, BibRecord]:
     """The papers (not front matter) of ``ld-paper-listing`` rows, with what a listing shows
     (title, PDF, authors by position); fields as :func:`fetch_records` reads them."""
-    from ..export.bibtex import Contributor
+    from ..export.bib_records import Contributor
 
     found: dict[str, BibRecord] = {}
     seen: set[tuple[str, int]] = set()

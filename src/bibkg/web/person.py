@@ -1,4 +1,4 @@
-"""The HTML page of a person (:mod:`bibkg.web.pages` has the others and the shared parts).
+"""The HTML page of a person (:mod:`bibkg.web.pages` has the others, :mod:`bibkg.web.page_parts` the shared parts).
 
 Fetching (``fetch_person``: plain data from the snapshot's paper cards and two named queries, or
 from named queries alone) is separate from rendering (``render_person``: a pure function of that
@@ -22,19 +22,8 @@ from .. import iris
 from .. import vocab as V
 from ..cards import PaperCards
 from ..services import QueryRunner
-from .pages import (
-    RDFS_LABEL,
-    e,
-    external,
-    html_table,
-    link,
-    local_path,
-    page,
-    page_threads,
-    paper_item,
-    run_named,
-    value_text,
-)
+from .page_parts import e, external, html_table, link, local_path, page, paper_item
+from .page_queries import RDFS_LABEL, page_threads, run_named, value_text
 
 
 @dataclass(slots=True)

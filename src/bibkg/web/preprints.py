@@ -13,7 +13,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from ..services import QueryRunner
-from .pages import e, external, link, page, run_named
+from .page_parts import e, external, link, page
+from .page_queries import run_named
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 

@@ -26,13 +26,14 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 from .. import iris
 from .. import vocab as V
 from ..errors import BibkgError
-from ..export.bibtex import bibtex_document, csl_document, fetch_records, papers_in_result, person_papers, volume_papers
+from ..export.bib_records import fetch_records, papers_in_result, person_papers, volume_papers
+from ..export.bibtex import bibtex_document, csl_document
 from ..server.executor import Stopped
 from ..services import Services, pinned_snapshot
 from ..sparql.catalog import ParameterError, UnknownQueryError
 from ..sparql.terms import TermError, iri_term
 from ..store.local import LocalStore
-from . import dumps, ld, pages, person
+from . import dumps, ld, page_parts, page_queries, pages, person
 
 PAPER_ID = r"(?:\d{4}\.[a-z0-9]+(?:-[a-z0-9]+)*\.\d+|[A-Z]\d{2}-\d{4})"
 """Anthology paper ids: ``2025.acl-long.1141``, ``2025.findings-acl.0``, ``P19-1001``."""
@@ -59,7 +60,7 @@ register_url_convertor("aclpaper", PaperIdConvertor())
 def _error(request: Request, status: int, message: str) -> Response:
     headers = {"Vary": "Accept"}
     if "text/html" in (request.headers.get("accept") or ""):
-        return Response(pages.not_found_page(message) if status == 404 else pages.page("Error", f"<h1>Error {status}</h1><p>{pages.e(message)}</p>"),
+        return Response(page_parts.not_found_page(message) if status == 404 else page_parts.page("Error", f"<h1>Error {status}</h1><p>{page_parts.e(message)}</p>"),
                         status_code=status, media_type="text/html; charset=utf-8", headers=headers)  # fmt: skip
     return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
@@ -80,10 +81,10 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
 
     # -- entities -----------------------------------------------------------------------------------
     def types_of(iri: str) -> set[str]:
-        return {r["t"].value for r in pages.run_named(services.runner, "ld-types", entity=iri)}
+        return {r["t"].value for r in page_queries.run_named(services.runner, "ld-types", entity=iri)}
 
     def describe(iri: str) -> list[ox.Triple]:
-        return ld.sorted_triples(pages.run_named(services.runner, "ld-describe", entity=iri))
+        return ld.sorted_triples(page_queries.run_named(services.runner, "ld-describe", entity=iri))
 
     def html_for(iri: str) -> str | None:
         types = types_of(iri)
@@ -266,7 +267,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
     async def css(request: Request) -> Response:
         return Response(_CSS, media_type="text/css; charset=utf-8", headers={"Cache-Control": "public, max-age=3600"})
 
-    router.add_route(pages.CSS_PATH, css, methods=["GET"], include_in_schema=False)
+    router.add_route(page_parts.CSS_PATH, css, methods=["GET"], include_in_schema=False)
 
     # -- named queries as bibliographies ----------------------------------------------------------------
     async def query_bib(request: Request) -> Response:

@@ -20,7 +20,7 @@ function shortIri(iri) {
 
 // The base of the data's entity IRIs (bibkg.iris.ANTHOLOGY): this server dereferences them at the
 // same path (/people/…/, /volumes/…/, /events/…/, /venues/…/, /sigs/…/, /2024.acl-long.1/), as the
-// entity pages do (bibkg.web.pages.local_path).
+// entity pages do (bibkg.web.page_parts.local_path).
 const DATA_BASE = "https://aclanthology.org/";
 
 function href(iri) {
