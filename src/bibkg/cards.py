@@ -14,6 +14,7 @@ result (tests compare both on every person of the sample and on the full corpus)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -21,13 +22,12 @@ import sqlite3
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
 from pathlib import Path
+
+from .read.records import PaperCard
 
 CARDS_FILE = "paper-cards.sqlite"
 """Name of the cards file in a snapshot's directory of derived files."""
-CARDS_VERSION = 2
-"""The file's layout (SQLite ``user_version``); a file of another layout is not read."""
 SPARES_DIR = "spare"
 """A store's directory of the spare copy of its current cards file (:func:`keep_spare`)."""
 
@@ -36,36 +36,22 @@ CREATE TABLE card (paper TEXT PRIMARY KEY, volume TEXT, card TEXT NOT NULL) WITH
 CREATE INDEX card_volume ON card (volume);
 CREATE TABLE author (person TEXT NOT NULL, paper TEXT NOT NULL, PRIMARY KEY (person, paper)) WITHOUT ROWID;
 """
+_CARD_FIELDS = ("title", "year", "volume", "booktitle", "pdf", "venues", "authors")
+"""The fields of a card's JSON array, in order (:meth:`PaperCard._json`)."""
+CARDS_VERSION = int.from_bytes(hashlib.sha256(repr((_SCHEMA, _CARD_FIELDS)).encode()).digest()[:4], "big") >> 1
+"""The file's layout (SQLite ``user_version``, a positive 31-bit number), derived from its schema
+and the card's fields, so that a change of either changes it; a file of another layout is not read."""
 
 
-@dataclass(frozen=True, slots=True)
-class PaperCard:
-    """A paper as a listing shows it (IRIs are full IRIs; texts as in the graph)."""
+def _card_json(card: PaperCard) -> str:
+    return json.dumps([getattr(card, name) for name in _CARD_FIELDS], ensure_ascii=False, separators=(",", ":"))
 
-    iri: str
-    title: str | None
-    year: str | None
-    volume: str | None
-    booktitle: str | None
-    pdf: str | None
-    venues: tuple[str, ...]
-    """Venue IRIs (``bibkg:venue``)."""
-    authors: tuple[tuple[str, str], ...]
-    """(person IRI, printed full name) by position."""
 
-    def __reduce__(self) -> tuple[type[PaperCard], tuple]:
-        # pickled by its fields (a mapping worker sends every card of its collection back)
-        return PaperCard, (self.iri, self.title, self.year, self.volume, self.booktitle, self.pdf, self.venues,
-                           self.authors)  # fmt: skip
-
-    def _json(self) -> str:
-        fields = [self.title, self.year, self.volume, self.booktitle, self.pdf, self.venues, self.authors]
-        return json.dumps(fields, ensure_ascii=False, separators=(",", ":"))
-
-    @classmethod
-    def _from_json(cls, iri: str, text: str) -> PaperCard:
-        title, year, volume, booktitle, pdf, venues, authors = json.loads(text)
-        return cls(iri, title, year, volume, booktitle, pdf, tuple(venues), tuple((p, n) for p, n in authors))
+def _card_from_json(iri: str, text: str) -> PaperCard:
+    fields = dict(zip(_CARD_FIELDS, json.loads(text), strict=True))
+    fields["venues"] = tuple(fields["venues"])
+    fields["authors"] = tuple((p, n) for p, n in fields["authors"])
+    return PaperCard(iri, **fields)
 
 
 class CardWriter:
@@ -88,7 +74,7 @@ class CardWriter:
     def insert(db: sqlite3.Connection, cards: Iterable[PaperCard]) -> None:
         """Insert ``cards`` into an open cards database (inside the caller's transaction)."""
         cards = list(cards)
-        db.executemany("INSERT INTO card VALUES (?, ?, ?)", [(c.iri, c.volume, c._json()) for c in cards])
+        db.executemany("INSERT INTO card VALUES (?, ?, ?)", [(c.iri, c.volume, _card_json(c)) for c in cards])
         db.executemany(
             "INSERT OR IGNORE INTO author VALUES (?, ?)", [(person, c.iri) for c in cards for person, _ in c.authors]
         )
@@ -135,7 +121,7 @@ def real_changes(source: Path, changes: dict[str, PaperCard | None]) -> dict[str
         db.close()
     return {
         iri: card for iri, card in changes.items()
-        if (card is None and iri in old) or (card is not None and old.get(iri) != card._json())
+        if (card is None and iri in old) or (card is not None and old.get(iri) != _card_json(card))
     }  # fmt: skip
 
 
@@ -162,7 +148,7 @@ def updated_copy(
         for iri in changes:
             row = db.execute("SELECT card FROM card WHERE paper = ?", (iri,)).fetchone()
             if row is not None:
-                before = PaperCard._from_json(iri, row[0])
+                before = _card_from_json(iri, row[0])
                 db.executemany(
                     "DELETE FROM author WHERE person = ? AND paper = ?", [(p, iri) for p, _ in before.authors]
                 )
@@ -271,7 +257,7 @@ class PaperCards:
     def _cards(self, sql: str, key: str) -> list[PaperCard]:
         with self._lock:
             rows = self._db.execute(sql, (key,)).fetchall()
-        return [PaperCard._from_json(iri, text) for iri, text in rows]
+        return [_card_from_json(iri, text) for iri, text in rows]
 
 
 def _read_ahead(path: Path) -> None:

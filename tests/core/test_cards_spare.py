@@ -5,7 +5,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bibkg.cards import CardWriter, PaperCard, content, keep_spare, updated_copy
+from bibkg.cards import CardWriter, content, keep_spare, updated_copy
+from bibkg.read.records import PaperCard
 
 
 def _card(n: int, person: str = "https://aclanthology.org/people/a/") -> PaperCard:
@@ -46,3 +47,22 @@ def test_a_spare_of_another_file_is_neither_used_nor_kept(tmp_path: Path) -> Non
     keep_spare(second, spares)  # a spare of another file replaces it
     assert [p.name.endswith(f"-{os.stat(second).st_ino}-{second.stat().st_size}-{second.stat().st_mtime_ns}-paper-cards.sqlite")
             for p in spares.iterdir()] == [True]  # fmt: skip
+
+
+def test_a_cards_file_of_another_layout_is_not_read(tmp_path: Path) -> None:
+    """The layout version is derived from the schema and the card's fields: a file written
+    under another one (an older bibkg) is left alone and the pages read the graph instead."""
+    import sqlite3
+
+    from bibkg.cards import CARDS_FILE, CARDS_VERSION, PaperCards
+
+    path = _cards(tmp_path / CARDS_FILE, [_card(n) for n in range(3)])
+    found = PaperCards.find(tmp_path)
+    assert found is not None and [c.iri for c in found.of_author("https://aclanthology.org/people/a/")]
+    del found
+    assert 0 < CARDS_VERSION < 2**31
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 2")  # the layout number of bibkg before it was derived
+    db.commit()
+    db.close()
+    assert PaperCards.find(tmp_path) is None

@@ -3,8 +3,8 @@
 * the core — ``bibkg.anthology`` (reading the Anthology), ``bibkg.mapping`` (to RDF),
   ``bibkg.iris``, ``bibkg.vocab``, ``bibkg.safeparse``, ``bibkg.errors`` — imports none of the
   shells (``bibkg.server``, ``bibkg.web``, ``bibkg.graphql``, ``bibkg.cli``, the corrections'
-  web pages, the Daily Papers' commands), nor the store, the ingest, the services or the
-  corrections;
+  web pages, the Daily Papers' commands), nor the store, the ingest, the services, the
+  corrections, or the paper cards' SQLite file (``bibkg.cards``, ``sqlite3``);
 * ``bibkg.store`` imports none of the shells.
 
 Every import counts, those inside functions too (a lazy import hides a dependency, it does not
@@ -31,6 +31,8 @@ RULES = {
         "bibkg.ingest",
         "bibkg.services",
         "bibkg.corrections",
+        "bibkg.cards",
+        "sqlite3",
     ),
     ("bibkg.store",): SHELLS,
 }

@@ -6,8 +6,8 @@ import pickle
 
 from bibkg.anthology.names import Name
 from bibkg.anthology.resolve import Warning
-from bibkg.cards import PaperCard
 from bibkg.mapping.collection import VolumeFacts
+from bibkg.read.records import PaperCard
 
 
 def _again(value: object) -> object:

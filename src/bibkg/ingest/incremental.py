@@ -36,11 +36,12 @@ from .. import iris
 from ..anthology.people import PeopleMetadata
 from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
-from ..cards import CARDS_FILE, PaperCard
+from ..cards import CARDS_FILE
 from ..errors import StoreError
 from ..export.snapshot_dumps import DumpManifest, StoredText
 from ..mapping.collection import CollectionResult, map_collection
 from ..mapping.terms import GraphText
+from ..read.records import PaperCard
 from ..store.delta import Delta, build_on
 from ..store.delta_dumps import complete_pending
 from ..store.local import LocalStore, SnapshotBuild

@@ -17,7 +17,7 @@ from ..anthology.names import Name
 from ..anthology.people import PeopleMetadata
 from ..anthology.records import Collection, EventDecl, NameSpec, Paper, Volume
 from ..anthology.resolve import Warning, resolve
-from ..cards import PaperCard
+from ..read.records import PaperCard
 from .terms import GraphText, QuadWriter, bool_lit, date_lit, int_lit, lang_lit, script_language_tag
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

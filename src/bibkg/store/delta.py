@@ -56,10 +56,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..cards import CARDS_FILE, SPARES_DIR, PaperCard, keep_spare
+from ..cards import CARDS_FILE, SPARES_DIR, keep_spare
 from ..errors import DeltaError, StoreError
 from ..export.snapshot_dumps import DumpManifest, dump_path, read_block
 from ..mapping.terms import GraphText
+from ..read.records import PaperCard
 from .delta_carry import carry_state, write_cards, write_schema_stats
 from .delta_dumps import complete_pending, dumps_layout, plan_dumps, stage_dumps
 from .delta_quads import apply_texts

@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from ..cards import CARDS_FILE, PaperCard, real_changes, updated_copy
+from ..cards import CARDS_FILE, real_changes, updated_copy
 from ..errors import DeltaError
 from ..export.snapshot_dumps import MANIFEST_FILE
+from ..read.records import PaperCard
 from ..sparql import schema as schema_stats
 from .delta_dumps import PENDING_DIR
 from .delta_quads import QuadCounts

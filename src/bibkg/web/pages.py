@@ -15,9 +15,9 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from .. import vocab as V
-from ..cards import PaperCard
 from ..export.bib_records import BibRecord, fetch_records, volume_papers
 from ..export.bibtex import to_bibtex
+from ..read.records import PaperCard
 from ..services import QueryRunner
 from .page_parts import e, external, html_table, link, local_path, page, paper_item
 from .page_queries import RDFS_LABEL, page_threads, run_named, value_text
