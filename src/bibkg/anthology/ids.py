@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+from typing import Any
+
+_DIGITS = re.compile(r"(\d+)")
+
 
 def build_id(collection_id: str, volume_id: str | None = None, paper_id: str | None = None) -> str:
     """The full id of a collection, volume or paper.
@@ -33,3 +39,17 @@ def build_id(collection_id: str, volume_id: str | None = None, paper_id: str | N
         return full if paper_id is None else full + f"{int(paper_id):02d}"
     full = f"{collection_id}-{int(volume_id):01d}"
     return full if paper_id is None else full + f"{int(paper_id):03d}"
+
+
+@lru_cache(maxsize=1 << 15)
+def sort_key(anthology_id: str) -> tuple[Any, ...]:
+    """The one order of Anthology ids (and arXiv ids): runs of digits compare as numbers.
+
+    Every listing sorts by it (GraphQL, pages, BibTeX).  Cached: lists are sorted on every
+    request, and their ids recur.
+
+    Examples:
+        >>> sorted(["2025.acl-long.1141", "2025.acl-long.388", "2020.x-10.1", "2020.x-2.1"], key=sort_key)
+        ['2020.x-2.1', '2020.x-10.1', '2025.acl-long.388', '2025.acl-long.1141']
+    """
+    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(anthology_id))

@@ -16,6 +16,7 @@ from urllib.parse import unquote
 import pyoxigraph as ox
 
 from .. import vocab as V
+from ..anthology.ids import sort_key
 from ..sparql.catalog import NamedQuery, QueryCatalog, default_catalog
 
 Query = Callable[[str], Any]
@@ -161,11 +162,6 @@ def fetch_records(query: Query, iris: Iterable[str], catalog: QueryCatalog | Non
 
 
 # --- which papers ---------------------------------------------------------------------------------------
-def _id_key(anthology_id: str) -> tuple:
-    head, _, tail = anthology_id.rpartition(".")
-    return (head, int(tail)) if tail.isdigit() else (anthology_id, -1)
-
-
 def person_papers(store: Any, person_iri: str, catalog: QueryCatalog | None = None) -> list[str]:
     """The papers ``/people/{id}.bib`` cites: newest first, then by Anthology id."""
     named = _named(catalog, "bib-cite-person")
@@ -178,7 +174,7 @@ def volume_papers(store: Any, volume_iri: str, catalog: QueryCatalog | None = No
     named = _named(catalog, "bib-cite-volume")
     result = store.query(named.text, bindings={"volume": ox.NamedNode(volume_iri)})
     rows = [(r["paper"].value, _v(r["id"]) or r["paper"].value) for r in result]
-    rows.sort(key=lambda r: _id_key(r[1]))
+    rows.sort(key=lambda r: sort_key(r[1]))
     return [r[0] for r in rows]
 
 

@@ -71,7 +71,7 @@ class TitleIndex:
         return self
 
     def _build(self, solutions) -> None:  # noqa: ANN001 - pyoxigraph QuerySolutions
-        from .types.common import natural_key
+        from ..anthology.ids import sort_key
 
         papers: dict[str, tuple[str, int, list[str]]] = {}
         for solution in solutions:
@@ -81,7 +81,7 @@ class TitleIndex:
                 entry = papers[iri] = (solution["id"].value, _year(solution["year"].value), [])
             entry[2].append(solution["t"].value.lower().replace(_SEP, " "))
         # the resolver's order: newest first, then Anthology id in natural order
-        ordered = sorted(papers.items(), key=lambda kv: (-kv[1][1], natural_key(kv[1][0])))
+        ordered = sorted(papers.items(), key=lambda kv: (-kv[1][1], sort_key(kv[1][0])))
         parts: list[str] = []
         offset = 0
         for iri, (ident, year, titles) in ordered:

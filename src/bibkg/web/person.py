@@ -20,6 +20,7 @@ import pyoxigraph as ox
 
 from .. import iris
 from .. import vocab as V
+from ..anthology.ids import sort_key
 from ..cards import PaperCards
 from ..services import QueryRunner
 from .page_parts import e, external, html_table, link, local_path, page, paper_item
@@ -203,7 +204,7 @@ def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:
         return None
     labels = _values(runner, "ld-labels", "entity", "label", sorted(venue_papers))
     records = sorted(
-        papers.values(), key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), r.anthology_id)
+        papers.values(), key=lambda r: (-(int(r.year) if r.year and r.year.isdigit() else 0), sort_key(r.anthology_id))
     )
     data.papers = records
 

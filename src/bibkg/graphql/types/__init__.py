@@ -16,7 +16,7 @@ root parts of other modules.
 from __future__ import annotations
 
 from .coauthors import CoauthorConnection, CoauthorEdge, aggregate_coauthors, coauthor_connection
-from .common import entity_iri, existing_iri, first_row, natural_key, page_size
+from .common import entity_iri, existing_iri, first_row, page_size
 from .connection import PageInfo, PaperConnection, PaperEdge, paper_connection, sorted_papers
 from .context import GQLContext, ctx
 from .event import Event
@@ -53,7 +53,6 @@ __all__ = [
     "entity_iri",
     "existing_iri",
     "first_row",
-    "natural_key",
     "page_size",
     "paper_connection",
     "sorted_papers",

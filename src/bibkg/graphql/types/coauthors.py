@@ -19,6 +19,7 @@ import strawberry
 from strawberry.types import Info
 
 from ... import iris
+from ...anthology.ids import sort_key
 from ...services import Row
 from ..errors import UserError
 from ..maybe import Maybe, then
@@ -26,7 +27,7 @@ from ..pagination import encode_cursor, page
 from . import connection as _connection
 from . import paper as _paper
 from . import person as _person
-from .common import maybe_field, natural_key, page_size, scope_of, strip_iri
+from .common import maybe_field, page_size, scope_of, strip_iri
 from .context import ctx
 from .refs import PageInfoRef, PaperRef, PersonRef, PreprintRef
 from .sources import DEFAULT_SOURCES, Source
@@ -127,7 +128,7 @@ _ARXIV = iris.preprint_iri("")
 
 
 def _by_arxiv_id(preprints: set[str]) -> list[str]:
-    return sorted(preprints, key=lambda p: natural_key(p.removeprefix(_ARXIV)))
+    return sorted(preprints, key=lambda p: sort_key(p.removeprefix(_ARXIV)))
 
 
 def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]:
@@ -165,7 +166,7 @@ def _ordered(shared: dict[str, _Shared]) -> list[tuple[str, _Shared, list[str], 
     ids = {p: strip_iri(p, iris.ANTHOLOGY) for s in shared.values() for p in s.papers}
     order = sorted(shared, key=lambda c: (-(len(shared[c].papers) + len(shared[c].preprints)), shared[c].name, c))
     return [
-        (c, shared[c], sorted(shared[c].papers, key=lambda p: natural_key(ids[p])), _by_arxiv_id(shared[c].preprints))
+        (c, shared[c], sorted(shared[c].papers, key=lambda p: sort_key(ids[p])), _by_arxiv_id(shared[c].preprints))
         for c in order
     ]
 

@@ -13,14 +13,13 @@ else an awaitable of it (the loader's). The field's annotation names its GraphQL
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Sequence
-from functools import lru_cache
-from typing import Any, TypeVar
+from typing import TypeVar
 
 import strawberry
 from strawberry.types import Info
 
+from ...anthology.ids import sort_key
 from ...services import Row
 from ...sparql.catalog import Parameter, ParameterError
 from ..errors import UserError
@@ -29,17 +28,7 @@ from ..maybe import Maybe, then
 from ..pagination import check_first
 from .context import ctx
 
-_DIGITS = re.compile(r"(\d+)")
-
 T = TypeVar("T")
-
-
-@lru_cache(maxsize=1 << 15)
-def natural_key(text: str) -> tuple[Any, ...]:
-    """``2025.acl-long.388`` sorts before ``2025.acl-long.1141``.
-
-    Cached: paper lists are sorted on every request, and their ids recur."""
-    return tuple(int(part) if part.isdigit() else part for part in _DIGITS.split(text))
 
 
 def str_of(row: Row | None, key: str) -> str | None:
@@ -151,7 +140,7 @@ def doi_of(value: str | None) -> str | None:
 def by_year(rows: list[Row], key: str) -> list[str]:
     """The IRIs of ``?key`` newest first (``?year``), then by Anthology id (``?id``)."""
     found = {r[key].value: (int_of(r, "year") or 0, r["id"].value) for r in rows}
-    ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], natural_key(kv[1][1])))
+    ordered = sorted(found.items(), key=lambda kv: (-kv[1][0], sort_key(kv[1][1])))
     return [iri for iri, _ in ordered]
 
 

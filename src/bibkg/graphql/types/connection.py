@@ -8,11 +8,12 @@ from typing import Any
 import strawberry
 from strawberry.types import Info
 
+from ...anthology.ids import sort_key
 from ...services import Row
 from ..maybe import Maybe, then
 from ..pagination import encode_cursor, page
 from . import paper as _paper
-from .common import int_of, natural_key
+from .common import int_of
 from .refs import PaperRef
 
 
@@ -71,5 +72,5 @@ def sorted_papers(rows: Sequence[Row], *, newest_first: bool) -> list[tuple[str,
     for row in rows:
         seen.setdefault(row["paper"].value, (int_of(row, "year") or 0, row["id"].value))
     sign = -1 if newest_first else 1
-    ordered = sorted(seen.items(), key=lambda kv: (sign * kv[1][0], natural_key(kv[1][1])))
+    ordered = sorted(seen.items(), key=lambda kv: (sign * kv[1][0], sort_key(kv[1][1])))
     return [(iri, ident) for iri, (_year, ident) in ordered]
