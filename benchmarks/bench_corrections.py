@@ -15,7 +15,9 @@ the benchmark applies and reverts corrections in it). Steps (``--only`` picks so
   after publishing; a write that comes meanwhile waits for it); then reverted the same way
   once the writer is done.  ``--rounds`` times (3), after the server ran ``--settle`` seconds
   (40; the first correction 10 s after the server started on the full corpus was slower).
-* ``merge`` — every paper of Iryna Gurevych (318) merged into a verified person; then reverted.
+* ``merge`` — every paper of Iryna Gurevych (318) merged into a verified person: seconds until
+  the request is answered (the snapshot published) and until GraphQL and the person page show
+  it; then, once its writer is done, reverted the same way.
 * ``inprocess`` — the step one and the merge through ``CorrectionService`` in this process (no
   server), on a clone of STORE: seconds until published, with the update's phases.
 * ``kill`` — ``bibkg corrections apply`` killed with SIGKILL while it publishes; after
@@ -183,19 +185,31 @@ def step_merge(store: str, url: str, maintainer: str) -> None:
         "reason": "benchmark",
         "apply": True,
     }
+
+    def merged() -> bool:  # the source person is gone from GraphQL and its page
+        gone = gql(url, '{ person(id: "iryna-gurevych") { id } }').get("data", {}).get("person") is None
+        return gone and httpx.get(f"{url}/people/iryna-gurevych/", timeout=60).status_code == 404
+
+    def visible(want: bool) -> float:
+        while merged() != want:
+            time.sleep(0.05)
+        return time.perf_counter() - started
+
     started = time.perf_counter()
     r = httpx.post(url + "/corrections", json=body, headers={"Authorization": f"Bearer {maintainer}"}, timeout=900)
     r.raise_for_status()
     moved = len(r.json()["effect"]["moved"])
     seconds = time.perf_counter() - started
     print(
-        f"merge of iryna-gurevych ({moved} authorships/editorships) into pranav-a: applied and published {seconds:.1f} s"
+        f"merge of iryna-gurevych ({moved} authorships/editorships) into pranav-a: applied and published {seconds:.1f} s, "
+        f"visible in GraphQL and on the person page {visible(True):.1f} s"
     )
+    LocalStore(store).wait_for_ingest()  # its writer finishes the dumps before the revert starts
     started = time.perf_counter()
     httpx.post(
         f"{url}/corrections/{r.json()['id']}/revert", headers={"Authorization": f"Bearer {maintainer}"}, timeout=900
     ).raise_for_status()
-    print(f"merge reverted: {time.perf_counter() - started:.1f} s")
+    print(f"merge reverted: {time.perf_counter() - started:.1f} s, visible {visible(False):.1f} s")
 
 
 def step_in_process(store: str) -> None:
