@@ -1,4 +1,7 @@
-"""The project's exceptions; each carries the data a user needs to find the problem."""
+"""The project's exceptions; each carries the data a user needs to find the problem, and
+``status``: the HTTP status that fits it (4xx: the request's mistake, 5xx: the server's), which
+the HTTP server answers with for any of them that a route lets through
+(:func:`bibkg.server.error_responses.bibkg_error`)."""
 
 from __future__ import annotations
 
@@ -8,6 +11,8 @@ from pathlib import Path
 class BibkgError(Exception):
     """Base class of every error bibkg reports to a user."""
 
+    status = 500
+
 
 class SourceError(BibkgError, ValueError):
     """Something in the Anthology source files is malformed.
@@ -16,6 +21,8 @@ class SourceError(BibkgError, ValueError):
         path: the file.
         line: 1-based line number, when known.
     """
+
+    status = 400
 
     def __init__(self, path: Path | str, line: int | None, message: str) -> None:
         self.path = Path(path)
@@ -32,6 +39,8 @@ class SourceError(BibkgError, ValueError):
 class StoreError(BibkgError):
     """The store cannot be opened or written (missing, locked, or not a bibkg store)."""
 
+    status = 503
+
 
 class StoreBusy(StoreError):
     """Another ingest is writing to the store."""
@@ -45,10 +54,16 @@ class ResultLimitError(StoreError):
 class DeltaError(BibkgError, ValueError):
     """A delta that cannot be applied as given (a blank node, a quad outside a named graph…)."""
 
+    status = 400
+
 
 class QueryError(BibkgError, ValueError):
     """A SPARQL query is malformed or cannot be evaluated."""
 
+    status = 400
+
 
 class UnknownEntityError(BibkgError, LookupError):
     """An id or IRI given by the user (a person, an event, a graph…) is not in the graph."""
+
+    status = 404

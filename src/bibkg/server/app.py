@@ -25,11 +25,11 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__
-from ..errors import StoreError
+from ..errors import BibkgError, StoreError
 from ..services import QueryRunner, Services
 from ..sparql.catalog import QueryCatalog
 from . import edge
-from .error_responses import http_error
+from .error_responses import bibkg_error, http_error
 from .routes import build_router
 from .settings import ServerSettings
 from .streaming import ResponseBudget, return_freed_results_to_the_os
@@ -177,6 +177,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     # a browser gets an HTML 404; Starlette types handlers as taking any Exception, too narrow for
     # one registered for a specific class
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
+    app.add_exception_handler(BibkgError, bibkg_error)  # type: ignore[arg-type]  # any a route lets through
     edge.install(app, settings)  # body, header and Host limits, HEAD, security headers: every route
     app.add_middleware(PinSnapshot)  # outermost: the whole exchange on one snapshot
     return app

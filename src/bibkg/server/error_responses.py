@@ -1,16 +1,21 @@
 """Error answers over HTTP: plain text for the SPARQL side, a small HTML page for a browser
-that hits an unknown path or a method a route does not take."""
+that hits an unknown path or a method a route does not take, and the one answer to a bibkg error
+that a route lets through (its own status and message, never a traceback)."""
 
 from __future__ import annotations
 
 import html
+import logging
 
 from fastapi import Request
 from fastapi.exception_handlers import http_exception_handler
 from fastapi.responses import HTMLResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from ..errors import BibkgError
 from ..sparql.negotiation import prefers_html
+
+log = logging.getLogger("bibkg.server")
 
 
 async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
@@ -32,6 +37,15 @@ async def http_error(request: Request, exc: StarletteHTTPException) -> Response:
     )
 
 
+async def bibkg_error(request: Request, exc: BibkgError) -> Response:
+    """A bibkg error no route answered itself: the status its class carries
+    (:mod:`bibkg.errors`) and its message as plain text; a 5xx (the server's fault) is logged
+    with its traceback, which the client never sees."""
+    if exc.status >= 500:
+        log.error("%s %s: %s", request.method, request.url.path, exc, exc_info=exc)
+    return error_response(exc.status, str(exc))
+
+
 def error_response(status: int, message: str, headers: dict[str, str] | None = None) -> Response:
     """Errors are plain text: what went wrong and where (the parser reports line:column)."""
     return Response(
@@ -44,14 +58,17 @@ def error_response(status: int, message: str, headers: dict[str, str] | None = N
 
 _REASONS = {
     400: "Bad Request",
+    401: "Unauthorized",
     403: "Forbidden",
     404: "Not Found",
     405: "Method Not Allowed",
     406: "Not Acceptable",
     408: "Request Timeout",
     413: "Payload Too Large",
+    409: "Conflict",
     414: "URI Too Long",
     415: "Unsupported Media Type",
+    429: "Too Many Requests",
     431: "Request Header Fields Too Large",
     500: "Internal Server Error",
     502: "Bad Gateway",

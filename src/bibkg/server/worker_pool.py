@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import time
 from concurrent.futures import Future as ConcurrentFuture
 from concurrent.futures import ThreadPoolExecutor
@@ -379,7 +378,3 @@ def _consume(future: asyncio.Future[Any]) -> None:
     """Retrieve the exception of an abandoned ``recv`` (the killed worker's EOF), unlogged."""
     if not future.cancelled():
         future.exception()
-
-
-def default_pool_size() -> int:
-    return max(4, os.cpu_count() or 1)

@@ -109,6 +109,10 @@ class CatalogError(BibkgError):
 
 
 class UnknownQueryError(BibkgError, KeyError):
+    """No query of that name (for a public door: no public one)."""
+
+    status = 404
+
     def __init__(self, name: str, known: list[str]) -> None:
         self.name = name
         super().__init__(f"no named query '{name}'; known: {', '.join(known)}")
@@ -119,6 +123,8 @@ class UnknownQueryError(BibkgError, KeyError):
 
 class ParameterError(BibkgError, ValueError):
     """A parameter value is missing, unknown or not of its declared type."""
+
+    status = 400
 
 
 @dataclass(frozen=True, slots=True)

@@ -24,6 +24,8 @@ _FORBIDDEN_IN_IRI = set('<>"{}|^`\\')
 class TermError(BibkgError, ValueError):
     """A user-supplied value cannot be an RDF term; the message names the value and why."""
 
+    status = 400
+
 
 def show(value: str, limit: int = 80) -> str:
     """``value`` quoted for an error message: on one line, control characters escaped, clipped."""
