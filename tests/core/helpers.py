@@ -40,6 +40,22 @@ def sorted_nquads(snapshot: Path) -> list[bytes]:
     return sorted(line for line in data.splitlines() if line.strip())
 
 
+def assert_same_files(a: Path, b: Path) -> None:
+    """The files of two snapshots' directories are the same, byte for byte; the paper cards by
+    content (an update changes the previous file in place: the same rows, another page layout)."""
+    from bibkg.cards import CARDS_FILE, content
+
+    assert sorted(p.name for p in a.iterdir()) == sorted(p.name for p in b.iterdir())
+    for path in a.iterdir():
+        if path.name == CARDS_FILE:
+            assert content(path) == content(b / path.name)
+            continue
+        with path.open("rb") as one, (b / path.name).open("rb") as other:
+            while chunk := one.read(1 << 24):
+                assert chunk == other.read(1 << 24), f"{path.name} differs"
+            assert not other.read(1), f"{path.name} differs"
+
+
 def bibkg_command() -> list[str]:
     """The ``bibkg`` console script of this interpreter's environment (or ``python -m bibkg``)."""
     script = Path(sys.executable).parent / "bibkg"

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 
-from bibkg.cards import CARDS_FILE, content
 from bibkg.corrections.log import CorrectionLog
 from bibkg.corrections.model import Role
 from bibkg.corrections.rdf import GRAPH
@@ -18,23 +17,12 @@ from bibkg.export.snapshot_dumps import DumpManifest, read_block
 from bibkg.ingest import run_ingest
 from bibkg.iris import STATS_GRAPH
 from bibkg.store.local import LocalStore
+from tests.core.helpers import assert_same_files
 
 pytestmark = pytest.mark.corpus
 
 MAINTAINER = Actor("maria", Role.MAINTAINER)
 MERGE = {"change": {"kind": "merge", "source": "iryna-gurevych", "into": "pranav-a"}, "reason": "test"}
-
-
-def _same_files(a: Path, b: Path) -> None:
-    assert sorted(p.name for p in a.iterdir()) == sorted(p.name for p in b.iterdir())
-    for path in a.iterdir():
-        if path.name == CARDS_FILE:  # an update changes the previous file in place: the same rows
-            assert content(path) == content(b / path.name)
-            continue
-        with path.open("rb") as one, (b / path.name).open("rb") as other:
-            while chunk := one.read(1 << 24):
-                assert chunk == other.read(1 << 24), f"{path.name} differs"
-            assert not other.read(1)
 
 
 def _graphs(store: LocalStore) -> dict[str, bytes]:
@@ -63,7 +51,7 @@ def test_a_merge_applied_live_equals_a_cold_ingest_and_its_revert_the_start(
     shutil.copy(service.log.path, CorrectionLog(cold.root).path)
     report = run_ingest(shared_corpus, cold, full=True)
     assert report.mode == "cold"
-    _same_files(live.files_dir(live.current_snapshot()), cold.files_dir(cold.current_snapshot()))
+    assert_same_files(live.files_dir(live.current_snapshot()), cold.files_dir(cold.current_snapshot()))
     shutil.rmtree(cold.root)
 
     service.revert(MAINTAINER, cid, "test")

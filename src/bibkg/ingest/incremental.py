@@ -200,7 +200,7 @@ def _update(
         raise StoreError(f"the current snapshot of {store.root} lost its dumps manifest; run 'bibkg ingest --full'")
     for cid, result in list(partial.items()):
         block = manifest.get(iris.collection_graph(cid))
-        kept = None if block is None else _kept_items(result, previous[cid], StoredText(prev_files, block))
+        kept = None if block is None else _kept_items(result, facts[cid], previous[cid], StoredText(prev_files, block))
         if kept is None:  # mapped whole after all
             path = files[order_index[cid]]
             result = map_collection(overridden(overrides, read_collection(path)), people, order_index[cid])
@@ -300,11 +300,14 @@ def _take(result, facts, texts, cards, partial) -> None:  # noqa: ANN001
     cards[result.collection_id] = result.cards
 
 
-def _kept_items(result: CollectionResult, before: CollectionFacts, previous: GraphText) -> GraphText | None:
-    """The collection's graph: its ``previous`` text with the rendered items replaced; ``None``
+def _kept_items(
+    result: CollectionResult, now: CollectionFacts, before: CollectionFacts, previous: GraphText
+) -> GraphText | None:
+    """The collection's graph: its ``previous`` text with the rendered items replaced (``now``,
+    ``before``: the collection's facts in this mapping and in the previous snapshot); ``None``
     (and why, logged) when that cannot be trusted: an item not rendered has other authors than
     before, or the previous text is not laid out as the items say."""
-    authors = CollectionFacts.of(result).authors
+    authors = now.authors  # the facts of this mapping (of the whole collection)
     others = {paper for paper in authors.keys() | before.authors.keys() if paper not in result.units}
     moved = sorted(paper for paper in others if authors.get(paper) != before.authors.get(paper))
     if moved:
