@@ -57,7 +57,6 @@ from bibkg.store.local import LocalStore
 root, iri, title = sys.argv[1:4]
 store = LocalStore(Path(root))
 paper, TITLE = ox.NamedNode(iri), ox.NamedNode("https://w3id.org/bibkg/ns#title")
-VOLUME = ox.NamedNode("https://w3id.org/bibkg/ns#inVolume")
 current = store.current_snapshot()
 if store.state_dir(current).is_dir():  # the delta API (bibkg.store.delta): the real update path
     from bibkg.cards import PaperCards
@@ -65,15 +64,13 @@ if store.state_dir(current).is_dir():  # the delta API (bibkg.store.delta): the 
 
     reader = ox.Store.read_only(str(current))
     old = list(reader.quads_for_pattern(paper, TITLE, None, None))
-    volumes = [q.object.value for q in reader.quads_for_pattern(paper, VOLUME, None, None)]
     del reader
     delta = Delta(note="bench_live_updates: one title replaced")
     delta.remove_quads(old)
     delta.add_quads([ox.Quad(paper, TITLE, ox.Literal(title), q.graph_name) for q in old])
     cards = PaperCards.find(store.files_dir(current))
-    for card in (cards.of_volume(volumes[0]) if cards is not None and volumes else []):
-        if card.iri == iri:
-            delta.set_card(dataclasses.replace(card, title=title))
+    for card in (cards.of_papers([iri]).values() if cards is not None else []):
+        delta.set_card(dataclasses.replace(card, title=title))
     called = time.monotonic()
     apply_delta(store, delta, wait=60, command="benchmarks/bench_live_updates.py", kind="delta")
 else:  # a store without update state: a checkpoint of the current snapshot plus the change

@@ -49,7 +49,7 @@ def _card_json(card: PaperCard) -> str:
 
 def _card_from_json(iri: str, text: str) -> PaperCard:
     fields = dict(zip(_CARD_FIELDS, json.loads(text), strict=True))
-    fields["venues"] = tuple(fields["venues"])
+    fields["venues"] = tuple(sorted(fields["venues"]))  # listings give them sorted (bibkg.read.listings)
     fields["authors"] = tuple((p, n) for p, n in fields["authors"])
     return PaperCard(iri, **fields)
 
@@ -250,14 +250,30 @@ class PaperCards:
             "SELECT c.paper, c.card FROM author a JOIN card c ON c.paper = a.paper WHERE a.person = ?", person
         )
 
-    def of_volume(self, volume: str) -> list[PaperCard]:
-        """The cards of the papers of ``volume`` (an IRI), in no particular order."""
-        return self._cards("SELECT paper, card FROM card WHERE volume = ?", volume)
+    def of_papers(self, papers: Iterable[str]) -> dict[str, PaperCard]:
+        """The cards of those of ``papers`` (IRIs) that have one, by IRI."""
+        papers = list(papers)
+        found: dict[str, PaperCard] = {}
+        for start in range(0, len(papers), _PARAMETERS):
+            batch = papers[start : start + _PARAMETERS]
+            sql = f"SELECT paper, card FROM card WHERE paper IN ({','.join('?' * len(batch))})"
+            found.update((card.iri, card) for card in self._cards(sql, *batch))
+        return found
 
-    def _cards(self, sql: str, key: str) -> list[PaperCard]:
+    def of_years(self, years: range) -> list[PaperCard]:
+        """The cards of the papers published in ``years``, in no particular order (a full scan:
+        the year is inside the card)."""
+        sql = f"SELECT paper, card FROM card WHERE CAST(json_extract(card, '$[{_CARD_FIELDS.index('year')}]') AS INTEGER) BETWEEN ? AND ?"
+        return self._cards(sql, years.start, years.stop - 1)
+
+    def _cards(self, sql: str, *keys: str | int) -> list[PaperCard]:
         with self._lock:
-            rows = self._db.execute(sql, (key,)).fetchall()
+            rows = self._db.execute(sql, keys).fetchall()
         return [_card_from_json(iri, text) for iri, text in rows]
+
+
+_PARAMETERS = 500
+"""Keys per lookup of :meth:`PaperCards.of_papers` (SQLite allows at least 999 parameters)."""
 
 
 def _read_ahead(path: Path) -> None:

@@ -34,6 +34,11 @@ def paper_iri(full_id: str) -> str:
     return f"{ANTHOLOGY}{full_id}/"
 
 
+def paper_id_from_iri(iri: str) -> str:
+    """Inverse of :func:`paper_iri` (``iri`` itself, less a trailing slash, when it is not one)."""
+    return iri.removeprefix(ANTHOLOGY).rstrip("/")
+
+
 def volume_iri(full_id: str) -> str:
     """``2024.acl-long`` → ``https://aclanthology.org/volumes/2024.acl-long/``."""
     return f"{ANTHOLOGY}volumes/{full_id}/"

@@ -25,7 +25,7 @@ def test_public_and_internal() -> None:
     catalog = default_catalog()
     public = {q.name for q in catalog.public()}
     assert {"preprint", "person-preprints", "daily-papers", "coauthors-across-sources"} <= public
-    linker = {"link-papers", "link-paper-authors", "link-person-names", "link-preprints"}
+    linker = {"ld-published-papers", "ld-paper-cards", "link-person-names", "link-preprints"}
     assert not linker & public
     assert all(catalog[name].internal for name in linker)  # the linker still finds them by name
 

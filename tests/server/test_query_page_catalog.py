@@ -110,7 +110,7 @@ def test_queries_lists_the_public_catalog(page_server: ServerProcess) -> None:
 
 def test_internal_queries_are_not_public(page_server: ServerProcess) -> None:
     """An internal name over HTTP is a name that does not exist: the same 404 and message."""
-    for name in ("gql-venues", "ld-describe", "bib-person-papers", "link-papers", "no-such-query"):
+    for name in ("gql-venues", "ld-describe", "bib-person-papers", "link-person-names", "no-such-query"):
         for suffix in ("", ".bib", ".csl.json"):
             r = httpx.get(
                 page_server.url + f"/queries/{name}{suffix}",

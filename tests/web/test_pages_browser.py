@@ -120,23 +120,15 @@ def test_volume_pages_from_cards_equal_pages_from_graph(web_runner, graph_runner
     assert "Language Models Resist Alignment" in html and 'href="/people/yaodong-yang/"' in html
 
 
-def test_person_page_reads_authorships_it_cannot_derive(graph_runner, monkeypatch) -> None:
-    """Authorships whose IRI is not one bibkg mints are read from the graph: the same page."""
-    from bibkg.web import person as person_pages
-
-    expected = person_pages.person_page(graph_runner, PERSON)
-    monkeypatch.setattr(person_pages, "_minted_place", lambda iri: None)
-    assert person_pages.person_page(graph_runner, PERSON) == expected
-
-
 def test_render_person_from_plain_data() -> None:
+    from bibkg.read.records import PaperCard
     from bibkg.web import person as person_pages
 
     me, other = "https://aclanthology.org/people/a-b/", "https://aclanthology.org/people/c-d/"
     data = person_pages.PersonData(
         iri=me, label="A <B>", verified=True,
-        papers=[person_pages.PersonPaper("https://aclanthology.org/2020.x-1.1/", "T & U", "2020", authors=[(me, "A B"), (other, "C D")]),
-                person_pages.PersonPaper("https://aclanthology.org/X00-1001/", "Old", None)],
+        papers=[PaperCard("https://aclanthology.org/2020.x-1.1/", "T & U", "2020", None, None, None, (), ((me, "A B"), (other, "C D"))),
+                PaperCard("https://aclanthology.org/X00-1001/", "Old", None, None, None, None, (), ())],
         coauthors=[(other, "C D", 1)], venues=[("https://aclanthology.org/venues/v/", "V", 2)],
     )  # fmt: skip
     html = person_pages.render_person(data)

@@ -8,19 +8,19 @@ of :mod:`bibkg.export.bib_records`), run by the :class:`~bibkg.services.QueryRun
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
-from concurrent.futures import Future
-from typing import Any, cast
+from typing import Any
 
 import pyoxigraph as ox
 
 from .. import vocab as V
 from ..export.bib_records import BibRecord, fetch_records, volume_papers
 from ..export.bibtex import to_bibtex
+from ..read.listings import paper_listings
 from ..read.records import PaperCard
+from ..read.threads import query_threads
 from ..services import QueryRunner
 from .page_parts import e, external, html_table, link, local_path, page, paper_item
-from .page_queries import RDFS_LABEL, page_threads, run_named, value_text
+from .page_queries import RDFS_LABEL, run_named, value_text
 
 
 def _authors_html(rec: BibRecord) -> str:
@@ -99,29 +99,16 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
         props.setdefault(row["k"].value, row["v"].value)
     if not props:
         return None
-    cards = getattr(runner.store, "paper_cards", None)
     members = volume_papers(runner.store, iri, runner.catalog)
-    listing_f = _listing_batches(runner, members) if cards is None else []  # concurrent with the links
-    links = _links(runner, iri)
-    if cards is not None:  # the papers from their cards; the front matter, which has none, read in full
-        by_iri = {card.iri: card for card in cards.of_volume(iri)}
-        front = [
-            r
-            for r in fetch_records(runner.query_sync, [m for m in members if m not in by_iri], runner.catalog)
-            if r.frontmatter
-        ]
-        items = [_card_item(by_iri[m]) for m in members if m in by_iri]
-        first_paper = next((m for m in members if m in by_iri), None)
-    else:  # the listing in concurrent batches; the front matter read in full
-        listing = _listing(future.result() for future in listing_f)
-        front = [
-            r
-            for r in fetch_records(runner.query_sync, [m for m in members if m not in listing], runner.catalog)
-            if r.frontmatter
-        ]
-        papers = [listing[m] for m in members if m in listing]
-        items = [paper_item(r.iri, r.title, r.pdf, _authors_html(r)) for r in papers]
-        first_paper = papers[0].iri if papers else None
+    links_f = query_threads().submit(_links, runner, iri)  # concurrent with the listing
+    listed = paper_listings(runner).cards(members)
+    links = links_f.result()
+    cards = [card for card in listed if card is not None]
+    # the front matter, which has no card, read in full
+    unlisted = [member for member, card in zip(members, listed, strict=True) if card is None]
+    front = [r for r in fetch_records(runner.query_sync, unlisted, runner.catalog) if r.frontmatter]
+    items = [_card_item(card) for card in cards]
+    first_paper = cards[0].iri if cards else None
     title = props.get(V.booktitle) or props.get(V.anthologyId) or iri
     editors = front[0].editors if front else []
     if not editors and first_paper:
@@ -155,57 +142,8 @@ def volume_page(runner: QueryRunner, iri: str) -> str | None:
     return page(title, "".join(parts), iri=iri, kind="volume", bib=bib_url)
 
 
-_LISTING_BATCH = 100
-_LISTING_COLUMNS = ("paper", "title", "pdf", "pos", "person", "first", "last")
-
-
-def _listing_batches(runner: QueryRunner, papers: list[str]) -> list[Future[list[Any]]]:
-    """The rows of ``ld-paper-listing`` for ``papers``, ``_LISTING_BATCH`` papers per query, the
-    queries running concurrently: the store has no paper cards, and one query for the whole of a
-    volume of 772 papers (4,555 authorships, each looked up several times) takes ~0.5 s in the
-    engine, embedded or on a server; in batches the server's cores share it."""
-    query = runner.catalog["ld-paper-listing"]
-
-    def rows(
-        batch: list[str],
-    ) -> list[tuple[str | None, ...]]:  # plain values: nothing of the engine's leaves its thread
-        result = cast(
-            ox.QuerySolutions, runner.query_sync(query.with_values("paper", [ox.NamedNode(p) for p in batch]))
-        )
-        return [tuple(value_text(row[k]) for k in _LISTING_COLUMNS) for row in result]
-
-    return [
-        page_threads().submit(rows, papers[start : start + _LISTING_BATCH])
-        for start in range(0, len(papers), _LISTING_BATCH)
-    ]
-
-
-def _listing(batches: Iterable[list[tuple[str | None, ...]]]) -> dict[str, BibRecord]:
-    """The papers (not front matter) of ``ld-paper-listing`` rows, with what a listing shows
-    (title, PDF, authors by position); fields as :func:`fetch_records` reads them."""
-    from ..export.bib_records import Contributor
-
-    found: dict[str, BibRecord] = {}
-    seen: set[tuple[str, int]] = set()
-    for rows in batches:
-        for paper, title, pdf, pos, person, first, last in rows:
-            if paper is None:  # never: the VALUES block binds it
-                continue
-            rec = found.get(paper)
-            if rec is None:
-                rec = found[paper] = BibRecord(iri=paper, anthology_id=paper, bibkey="")
-            rec.title = title or rec.title
-            rec.pdf = rec.pdf or pdf
-            if pos is not None and (paper, int(pos)) not in seen:
-                seen.add((paper, int(pos)))
-                rec.authors.append(Contributor(int(pos), first, last or "", person))
-    for rec in found.values():
-        rec.authors.sort(key=lambda c: c.position)
-    return found
-
-
 def _card_item(card: PaperCard) -> str:
-    return paper_item(card.iri, card.title, card.pdf, ", ".join(link(p, n) for p, n in card.authors))
+    return paper_item(card.iri, card.title or card.iri, card.pdf, ", ".join(link(p, n) for p, n in card.authors))
 
 
 # --- venue, event, SIG --------------------------------------------------------------------------------------
@@ -237,7 +175,7 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
 
     def later(name: str, **bound: str) -> Any:
         if concurrent:
-            future = page_threads().submit(lambda: list(run_named(runner, name, **bound)))
+            future = query_threads().submit(lambda: list(run_named(runner, name, **bound)))
             return future.result
         rows_ = list(run_named(runner, name, **bound))
         return lambda: rows_
