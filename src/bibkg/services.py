@@ -166,6 +166,10 @@ class Generation:
     def users(self) -> int:
         return self._users
 
+    @property
+    def retired(self) -> bool:
+        return self._retired
+
     def _close(self) -> None:
         self._caches.clear()
         try:
@@ -220,15 +224,44 @@ class Services:
     ``executor`` and ``settings`` are ``None`` outside the HTTP server.
     """
 
-    def __init__(self, store: GraphStore, catalog: QueryCatalog, runner: QueryRunner | None = None,
+    def __init__(self, store: GraphStore | None, catalog: QueryCatalog, runner: QueryRunner | None = None,
                  executor: Any = None, settings: Any = None) -> None:  # fmt: skip
         self.catalog = catalog
         self.executor = executor
         self.settings = settings
-        self._current = Generation(store, catalog, runner=runner, routed=executor is not None, owner=self)
+        self._current: Generation | None = None
         self.switches = 0
         """Snapshots published since the start (tests and logs)."""
         self._on_publish: list[Callable[[Generation, Generation], None]] = []
+        self._on_start: list[Callable[[Generation], None]] = []
+        if store is not None:
+            self.start(store, executor, runner=runner)
+
+    def start(self, store: GraphStore, executor: Any = None, *, runner: QueryRunner | None = None) -> None:
+        """Serve ``store`` from now on, its queries under ``executor``'s deadlines.  The app factory
+        builds its routers over services without a store (``Services(None, …)``) and starts them
+        when the server starts and has opened its store."""
+        if self._current is not None and not self._current.retired:
+            raise RuntimeError("these services serve a store already")
+        self.executor = executor
+        self._current = Generation(store, self.catalog, runner=runner, routed=executor is not None, owner=self)
+        for callback in self._on_start:
+            try:
+                callback(self._current)
+            except Exception:
+                log.exception("a start hook failed")
+
+    @property
+    def started(self) -> bool:
+        """Whether a store is served (:meth:`start`)."""
+        return self._current is not None
+
+    def when_started(self, callback: Callable[[Generation], None]) -> None:
+        """Call ``callback(generation)`` on the first generation served: now if :attr:`started`,
+        else at :meth:`start` (e.g. to build the search indexes in the background)."""
+        self._on_start.append(callback)
+        if self._current is not None:
+            callback(self._current)
 
     def on_publish(self, callback: Callable[[Generation, Generation], None]) -> None:
         """Call ``callback(old, new)`` after each :meth:`publish` (e.g. to build the new
@@ -241,11 +274,13 @@ class Services:
         pinned = _PINNED.get()
         if pinned is not None and pinned.owner is self:
             return pinned
-        return self._current
+        return self.current
 
     @property
     def current(self) -> Generation:
         """The newest generation (what a request starting now is pinned to)."""
+        if self._current is None:
+            raise StoreError("the server has not opened its store yet")
         return self._current
 
     @property
@@ -259,7 +294,7 @@ class Services:
     def pin(self) -> Generation:
         """Acquire the newest generation (release it when done)."""
         while True:
-            generation = self._current
+            generation = self.current
             if generation.acquire():
                 return generation
 
@@ -279,7 +314,7 @@ class Services:
         """Serve ``store`` (a newly published snapshot) from now on; the previous generation is
         closed once its requests are answered."""
         fresh = Generation(store, self.catalog, routed=self.executor is not None, owner=self)
-        old, self._current = self._current, fresh
+        old, self._current = self.current, fresh
         self.switches += 1
         for callback in self._on_publish:  # before the old one may close: it can hand things over
             try:
@@ -290,8 +325,9 @@ class Services:
         return fresh
 
     def close(self) -> None:
-        """Retire the current generation (the server stops)."""
-        self._current.retire()
+        """Retire the current generation (the server stops); :meth:`start` may serve a store again."""
+        if self._current is not None:
+            self._current.retire()
 
     def _budget(self, seconds: float | None, what: str) -> Any:
         from .server.request_budget import Budget

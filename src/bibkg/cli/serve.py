@@ -22,11 +22,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
         max_rows=args.max_rows,
         public_url=args.public_url,
         allowed_hosts=args.allowed_hosts,
+        corrections=True if args.corrections else None,
     )
-    if getattr(args, "corrections", False):
-        import os
-
-        os.environ["BIBKG_CORRECTIONS"] = "1"  # read by bibkg.corrections.web (every worker process)
     if settings.store_dir is None and settings.sparql_endpoint is None:
         from .. import config
         from ..store.local import LocalStore
@@ -59,6 +56,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
             ("BIBKG_QUERY_WORKERS", settings.query_workers or None),
             ("BIBKG_QUERY_TIMEOUT", settings.query_timeout),
             ("BIBKG_MAX_ROWS", settings.max_rows),
+            ("BIBKG_CORRECTIONS", "1" if settings.corrections else None),
             ("BIBKG_PUBLIC_URL", settings.public_url),
             ("BIBKG_ALLOWED_HOSTS", settings.allowed_hosts),
             ("BIBKG_HOST", settings.host),  # the Host check allows the bound host

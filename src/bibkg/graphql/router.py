@@ -281,7 +281,7 @@ def build_graphql_router(
 
     if warm_name_index:
         warmer = Warmer(services, count_sizes, router.warmed)
-        warmer.warm(None, services.generation)
+        services.when_started(lambda generation: warmer.warm(None, generation))
         services.on_publish(warmer.warm)
     else:
         router.warmed.set()

@@ -1,11 +1,12 @@
 """The application factory: ``create_app(settings) -> FastAPI``.
 
-Nothing happens at import time.  The lifespan opens the store — a local snapshot (``store_dir``;
-``bibkg serve`` gives the bundled sample's when there is no store) or an external SPARQL 1.1 endpoint
-(``sparql_endpoint``) — loads the named queries, starts the deadline executor and builds
-:class:`~bibkg.services.Services` into ``app.state.services``; then it mounts the routers
-that need them: GraphQL (``/graphql``), the corrections' write doors (when enabled), Linked
-Data pages and dumps.
+Nothing happens at import time.  ``create_app`` loads the named queries and builds every router
+over one :class:`~bibkg.services.Services` (``app.state.services``): the SPARQL endpoint and named
+queries, GraphQL (``/graphql``), the corrections' write doors (when enabled), Linked Data pages
+and dumps.  The lifespan opens the store — a local snapshot (``store_dir``; ``bibkg serve`` gives
+the bundled sample's when there is no store) or an external SPARQL 1.1 endpoint
+(``sparql_endpoint``) — starts the deadline executor and starts the services on them
+(:meth:`~bibkg.services.Services.start`).
 """
 
 from __future__ import annotations
@@ -26,10 +27,11 @@ from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__
 from ..errors import BibkgError, StoreError
-from ..services import QueryRunner, Services
+from ..services import Services
 from ..sparql.catalog import QueryCatalog
+from ..store.local import LocalStore
 from . import edge
-from .error_responses import bibkg_error, http_error
+from .error_responses import bibkg_error, error_response, http_error
 from .routes import build_router
 from .settings import ServerSettings
 from .streaming import ResponseBudget, return_freed_results_to_the_os
@@ -37,8 +39,9 @@ from .streaming import ResponseBudget, return_freed_results_to_the_os
 log = logging.getLogger("bibkg.server")
 
 
-def _open_backend(settings: ServerSettings):  # noqa: ANN202
-    """(store, executor, label, local store or None) for the settings."""
+def _open_backend(settings: ServerSettings, local: LocalStore | None):  # noqa: ANN202
+    """(store, executor, label) for the settings; ``local`` is the store at ``store_dir`` unless the
+    settings name an endpoint."""
     from .inline_executor import InlineExecutor
     from .worker_pool import WorkerPool
 
@@ -61,13 +64,11 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
         if problem is not None:
             log.warning("%s (serving anyway: /health says so until it answers)", problem)
         inline = InlineExecutor(remote, settings.concurrency, queue_wait=settings.queue_wait)
-        return remote, inline, settings.sparql_endpoint, None
-    from ..store.local import LocalStore
+        return remote, inline, settings.sparql_endpoint
     from ..store.oxigraph import OxigraphStore
 
-    if settings.store_dir is None:
+    if local is None:
         raise StoreError("no store to serve: set store_dir or sparql_endpoint (bibkg serve falls back to the sample)")
-    local = LocalStore(Path(settings.store_dir))
     store = OxigraphStore.open(local)  # raises StoreError when empty; holds a lease on the snapshot
     executor = WorkerPool(
         ("snapshot", str(store.snapshot)),
@@ -77,28 +78,27 @@ def _open_backend(settings: ServerSettings):  # noqa: ANN202
         min_deadline=settings.min_query_timeout,
         respawn_interval=settings.worker_respawn_interval,
     )
-    return store, executor, str(local.root), local
+    return store, executor, str(local.root)
 
 
 def create_app(settings: ServerSettings | None = None) -> FastAPI:
     """Build the application (the store is opened when it starts, not here)."""
     settings = settings or ServerSettings.from_env()
 
+    services = Services(None, QueryCatalog.load(), settings=settings)  # the public catalog and the read layer's
+    # the store whose snapshots are served (their dumps at /dumps; corrections); None over an endpoint
+    local = LocalStore(Path(settings.store_dir)) if settings.store_dir and not settings.sparql_endpoint else None
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         return_freed_results_to_the_os()
-        store, executor, label, local = _open_backend(settings)
-        app.state.local = local  # the store whose snapshots are served; None over an endpoint
+        store, executor, label = _open_backend(settings, local)
         await executor.start()
-        catalog = QueryCatalog.load()  # the public catalog and the read layer's queries
-        runner = QueryRunner(store, catalog)
-        services = Services(store, catalog, runner, executor=executor, settings=settings)
-        app.state.services = services
+        services.start(store, executor)
         app.state.executor = executor
         app.state.store_label = label
-        _mount_service_routers(app, services)
-        warmed = getattr(app.state, "warmed", None)
-        if warmed is not None and settings.warm_up_wait > 0:  # uvicorn opens the port after this
+        warmed = app.state.warmed
+        if settings.warm_up_wait > 0:  # uvicorn opens the port after this
             started = time.monotonic()
             if await run_in_threadpool(warmed.wait, settings.warm_up_wait):
                 log.info("search indexes and data sizes built in %.1f s", time.monotonic() - started)
@@ -154,6 +154,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
     app.add_api_route("/redoc", api_page(get_redoc_html), methods=["GET"], include_in_schema=False)
 
     app.state.settings = settings
+    app.state.services = services
+    app.state.local = local
     app.state.executor = None
     app.state.store_label = None
     app.state.response_budget = ResponseBudget(settings.response_buffer_bytes)
@@ -174,6 +176,7 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             max_age=3600,
         )
     app.include_router(build_router(app.state))
+    _include_service_routers(app, services, local)
     # a browser gets an HTML 404; Starlette types handlers as taking any Exception, too narrow for
     # one registered for a specific class
     app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
@@ -200,6 +203,10 @@ class PinSnapshot:
         services = getattr(getattr(scope.get("app"), "state", None), "services", None)
         if scope["type"] != "http" or services is None:
             await self.app(scope, receive, send)
+            return
+        if not services.started:  # before the lifespan opened the store (or after it closed it)
+            answer = error_response(503, "the server has not opened its store yet", {"Retry-After": "5"})
+            await answer(scope, receive, send)
             return
         from ..services import _PINNED
 
@@ -228,20 +235,18 @@ class PinSnapshot:
             release()
 
 
-def _mount_service_routers(app: FastAPI, services: Services) -> None:
-    if getattr(app.state, "service_routers_mounted", False):
-        return
-    app.state.service_routers_mounted = True
+def _include_service_routers(app: FastAPI, services: Services, local: LocalStore | None) -> None:
+    """GraphQL, the corrections' write doors (when enabled; a local store only) and the Linked Data
+    pages and dumps, over ``services`` (started later, by the lifespan)."""
     from ..graphql.router import build_graphql_router
     from ..web.routes import build_router as build_web_router
 
-    graphql = build_graphql_router(services)
+    graphql = build_graphql_router(services, services.settings.graphql)
     app.state.warmed = graphql.warmed
     app.include_router(graphql, prefix="/graphql")
-    local = getattr(app.state, "local", None)  # None over an external endpoint
     if local is not None:
         from ..corrections.web.routes import build_corrections_router, enabled
 
         if enabled(app.state.settings):  # the write doors exist only when the operator enables them
-            app.include_router(build_corrections_router(local.root))
+            app.include_router(build_corrections_router(local.root, services))
     app.include_router(build_web_router(services, local))

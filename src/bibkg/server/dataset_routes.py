@@ -33,7 +33,7 @@ class DatasetDescription:
         """Dataset facts and VoID are kept only for an immutable store (a snapshot), with the
         request's snapshot (bibkg.services.Generation); an external endpoint's data can change,
         so they are asked for each time."""
-        store = getattr(getattr(self.app_state, "services", None), "store", None)
+        store = self.app_state.services.store
         return bool(getattr(store, "immutable", False))
 
     def _cache(self) -> dict[str, Any]:

@@ -110,7 +110,7 @@ def build_router(app_state: Any) -> APIRouter:
         }
         if broken:
             body["error"] = broken
-        store = getattr(getattr(app_state, "services", None), "store", None)
+        store = app_state.services.store
         check = getattr(store, "health_problem", None)
         if ready and check is not None:  # an external endpoint: does it answer, with bibkg's data?
             problem = await run_in_threadpool(check)
@@ -118,7 +118,7 @@ def build_router(app_state: Any) -> APIRouter:
                 body.update(status="failing", error=problem)
                 ready = False
             elif getattr(store, "companion", None) is not None:  # the local snapshot's cards and counts
-                unused = await run_in_threadpool(store.companion_problem)  # type: ignore[union-attr]
+                unused = await run_in_threadpool(store.companion_problem)
                 body["snapshot_files"] = "used" if unused is None else f"not used: {unused}"
         return JSONResponse(body, status_code=200 if ready else 503)
 

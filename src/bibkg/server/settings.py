@@ -1,8 +1,10 @@
-"""Server settings: a frozen dataclass read from ``BIBKG_*`` environment variables and CLI flags.
+"""Server settings: a frozen dataclass read from ``BIBKG_*`` environment variables and CLI flags,
+the one settings object of a server (the GraphQL API's limits are its ``graphql`` part).
 
 Every field has an environment variable ``BIBKG_<FIELD>`` (upper case), e.g. ``BIBKG_PORT=9000``,
-``BIBKG_QUERY_TIMEOUT=5``, ``BIBKG_SPARQL_ENDPOINT=http://localhost:7001/sparql``.  CLI flags of
-``bibkg serve`` override the environment; :meth:`ServerSettings.from_env` accepts overrides.
+``BIBKG_QUERY_TIMEOUT=5``, ``BIBKG_SPARQL_ENDPOINT=http://localhost:7001/sparql``; those of
+``graphql`` are ``BIBKG_GRAPHQL_<FIELD>`` (:class:`~bibkg.graphql.settings.GraphQLSettings`).  CLI
+flags of ``bibkg serve`` override the environment; :meth:`ServerSettings.from_env` accepts overrides.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BibkgError
+from ..graphql.settings import GraphQLSettings
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,7 +106,11 @@ class ServerSettings:
     """Send CORS headers (any origin, GET and POST)."""
     cache_dir: Path | None = None
     """Where the bundled sample is ingested (default: ``bibkg.config.cache_dir()``)."""
-    extra: dict[str, Any] = field(default_factory=dict)
+    corrections: bool = False
+    """Open the write doors of corrections (bearer tokens from ``bibkg token create``); off: the
+    server is read-only."""
+    graphql: GraphQLSettings = field(default_factory=GraphQLSettings)
+    """The GraphQL API's limits and switches (env: ``BIBKG_GRAPHQL_<FIELD>``)."""
 
     @property
     def pool_size(self) -> int:
@@ -134,8 +141,9 @@ class ServerSettings:
         """Settings from ``BIBKG_*`` variables, then ``overrides`` (``None`` values ignored)."""
         env = dict(os.environ if env is None else env)
         values: dict[str, Any] = {}
+        values["graphql"] = GraphQLSettings.from_env(env)
         for f in fields(cls):
-            if f.name == "extra":
+            if f.name == "graphql":
                 continue
             raw = env.get(f"BIBKG_{f.name.upper()}")
             if f.name == "store_dir" and raw is None:
@@ -143,7 +151,9 @@ class ServerSettings:
             if raw is not None and raw != "":
                 values[f.name] = _convert(f.name, f.type, raw)
         for key, value in overrides.items():
-            if value is not None:
+            if key == "graphql" and value is not None:
+                values[key] = value
+            elif value is not None:
                 values[key] = _convert(key, next(x.type for x in fields(cls) if x.name == key), value)
         return cls(**values)
 

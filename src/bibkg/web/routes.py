@@ -102,12 +102,12 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         triples = describe(iri)
         return pages.generic_page(iri, triples) if triples else None
 
-    if getattr(services.store, "immutable", False):  # a snapshot: the same page for its whole life
-        build_html = html_for
-
-        def html_for(iri: str) -> str | None:  # the pages of the request's snapshot, dropped with it
-            return services.generation.cache("html-pages", lambda: functools.lru_cache(maxsize=256)(build_html))(iri)
-    # An external endpoint's data can change at any time: its pages are built on every request.
+    def cached_html_for(iri: str) -> str | None:
+        generation = services.generation
+        if not getattr(generation.store, "immutable", False):  # an external endpoint's data can change
+            return html_for(iri)  # at any time: its pages are built on every request
+        # a snapshot: the same page for its whole life; the pages of the request's, dropped with it
+        return generation.cache("html-pages", lambda: functools.lru_cache(maxsize=256)(html_for))(iri)
 
     async def entity(request: Request, iri: str) -> Response:
         try:
@@ -122,7 +122,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         if media == ld.HTML:
             try:  # every page's store work under the request deadline (services.run_with_deadline)
                 html = await services.run_with_deadline(
-                    html_for, iri, disconnected=request.is_disconnected, what="this page"
+                    cached_html_for, iri, disconnected=request.is_disconnected, what="this page"
                 )
             except Stopped as exc:
                 return _error(request, exc.status, str(exc))

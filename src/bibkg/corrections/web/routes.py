@@ -5,7 +5,6 @@ or HTML; and whether the operator enabled them."""
 from __future__ import annotations
 
 import json
-import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -15,6 +14,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ...services import Services
 from ..errors import CorrectionError, InvalidCorrection, RateLimited
 from ..log import Entry
 from ..model import Status
@@ -26,13 +26,10 @@ MAX_FORM_BYTES = 200_000
 """Largest form or JSON body accepted by the correction doors (413 above)."""
 
 
-def enabled(settings: Any = None) -> bool:
-    """Whether the operator enabled corrections: ``BIBKG_CORRECTIONS`` (1/true/yes) or the
-    server setting ``extra['corrections']``."""
-    extra = getattr(settings, "extra", None) or {}
-    if extra.get("corrections"):
-        return True
-    return os.environ.get("BIBKG_CORRECTIONS", "").strip().lower() in ("1", "true", "yes", "on")
+def enabled(settings: Any) -> bool:
+    """Whether the operator enabled corrections: the server setting ``corrections``
+    (``BIBKG_CORRECTIONS``, ``bibkg serve --corrections``)."""
+    return bool(getattr(settings, "corrections", False))
 
 
 def _warm(service: CorrectionService) -> None:
@@ -43,14 +40,17 @@ def _warm(service: CorrectionService) -> None:
     service.keep_spare_cards()
 
 
-def build_corrections_router(store_root: Path) -> APIRouter:
+def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
+    """The corrections' pages and write doors on the store at ``store_root``, served by ``services``."""
     service = CorrectionService(store_root)
     router = APIRouter()
-    # the people metadata, parsed once now rather than by the first correction (a second on the
-    # full corpus); a data directory that cannot be read then is reported by that correction.
-    # And a spare copy of the cards file for the first correction (bibkg.cards.keep_spare), if the
-    # store has none (one made by an older version, or a copy)
-    threading.Thread(target=_warm, args=(service,), name="bibkg-corrections-warm-up", daemon=True).start()
+    # when the server starts: the people metadata, parsed then rather than by the first correction
+    # (a second on the full corpus; a data directory that cannot be read then is reported by that
+    # correction), and a spare copy of the cards file for the first correction
+    # (bibkg.cards.keep_spare), if the store has none (one made by an older version, or a copy)
+    services.when_started(
+        lambda _: threading.Thread(target=_warm, args=(service,), name="bibkg-corrections-warm-up", daemon=True).start()
+    )
 
     def error_response(exc: CorrectionError, as_html: bool = False) -> Response:
         headers = {"Retry-After": f"{max(1, round(exc.retry_after))}"} if isinstance(exc, RateLimited) else {}
@@ -186,7 +186,6 @@ def build_corrections_router(store_root: Path) -> APIRouter:
     async def search(request: Request) -> Response:
         from ...graphql.names import name_index_for
 
-        services = request.app.state.services
         text = request.query_params.get("q", "").strip()
         if not text or len(text) > 200:
             return JSONResponse([])
