@@ -185,6 +185,11 @@ class Generation:
                 found = self._caches[key] = factory()
             return found
 
+    def cached(self, key: str) -> Any:
+        """The cache ``key`` of this generation if it was made, else ``None``."""
+        with self._lock:
+            return self._caches.get(key)
+
     @contextmanager
     def hold(self) -> Iterator[Generation]:
         """Keep the generation open for the block (background work outside a request: index

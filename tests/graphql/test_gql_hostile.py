@@ -381,12 +381,15 @@ def test_the_document_cache_is_bounded_in_bytes():
 
 def test_the_row_cache_is_bounded_in_bytes():
     from bibkg.graphql.batch import result_cache_for, rows_bytes
+    from bibkg.services import Generation
+    from bibkg.sparql.catalog import default_catalog
 
     class Snapshot:
         immutable = True
 
-    store = Snapshot()
-    cache = result_cache_for(store, 50_000, 100_000)
+    generation = Generation(Snapshot(), default_catalog())  # type: ignore[arg-type]
+    cache = result_cache_for(generation, 50_000, 100_000)
+    assert cache is not None and result_cache_for(generation, 50_000, 100_000) is cache  # one per snapshot
     rows = [{"paper": type("T", (), {"value": "x" * 500})()} for _ in range(50)]
     for i in range(100):
         cache.put(("gql-venue-papers", f"v{i}"), rows)

@@ -30,7 +30,7 @@ from pool_process_util import serve
 from bibkg import config
 from bibkg.errors import StoreError
 from bibkg.ingest import run_ingest
-from bibkg.services import QueryRunner, Services
+from bibkg.services import Generation, QueryRunner, Services
 from bibkg.sparql.catalog import QueryCatalog
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore
@@ -377,9 +377,12 @@ def test_title_index_of_a_mutable_store_is_rebuilt(sample_copy: LocalStore, tmp_
     native = ox.Store(str(path))
     store = OxigraphStore(native)
     store.immutable = False  # as a RemoteStore: its data can change behind the server
-    runner = QueryRunner(store, QueryCatalog.load(config.queries_dir()))
+    generation = Generation(store, QueryCatalog.load(config.queries_dir()))
+    runner = generation.runner
     paper = ox.NamedNode(IRI)
-    assert [iri for iri, _ in titles.title_index_for(store).ensure_built(runner).search("resist alignment")] == [IRI]
+    assert [iri for iri, _ in titles.title_index_for(generation).ensure_built(runner).search("resist alignment")] == [
+        IRI
+    ]
     for quad in list(native.quads_for_pattern(paper, TITLE, None, None)):
         native.remove(quad)
         native.add(ox.Quad(paper, TITLE, ox.Literal("Zebra Crossings Considered Harmful"), quad.graph_name))
@@ -387,9 +390,9 @@ def test_title_index_of_a_mutable_store_is_rebuilt(sample_copy: LocalStore, tmp_
     found: list[tuple[str, str]] = []
     while time.monotonic() < deadline and not found:
         time.sleep(0.1)
-        found = titles.title_index_for(store).ensure_built(runner).search("zebra crossings")
+        found = titles.title_index_for(generation).ensure_built(runner).search("zebra crossings")
     assert [iri for iri, _ in found] == [IRI]
-    assert titles.title_index_for(store).ensure_built(runner).search("resist alignment") == []
+    assert titles.title_index_for(generation).ensure_built(runner).search("resist alignment") == []
 
 
 def test_a_new_snapshot_is_searched_with_the_previous_index_until_its_own_is_built(
@@ -408,20 +411,20 @@ def test_a_new_snapshot_is_searched_with_the_previous_index_until_its_own_is_bui
     services = Services(first, catalog, QueryRunner(first, catalog))
     build_graphql_router(services, warm_name_index=True, count_sizes=False)
     deadline = time.monotonic() + 30
-    while not title_index_for(services.store).built and time.monotonic() < deadline:
+    while not title_index_for(services.generation).built and time.monotonic() < deadline:
         time.sleep(0.05)
-    old_titles = title_index_for(services.store)
-    assert old_titles.built and name_index_for(services.store).built
+    old_titles = title_index_for(services.generation)
+    assert old_titles.built and name_index_for(services.generation).built
     Publisher(sample_copy, IRI).publish()  # "… [v1]"
     new = services.publish(OxigraphStore.open(sample_copy))
     with services.pinned():
-        assert title_index_for(services.store) is old_titles, "the previous snapshot's index serves meanwhile"
-        assert name_index_for(services.store).built
+        assert title_index_for(services.generation) is old_titles, "the previous snapshot's index serves meanwhile"
+        assert name_index_for(services.generation).built
         assert [iri for iri, _ in old_titles.search("resist alignment")] == [IRI]
     deadline = time.monotonic() + Warmer.DEBOUNCE + 30
-    while title_index_for(new.store) is old_titles and time.monotonic() < deadline:
+    while title_index_for(new) is old_titles and time.monotonic() < deadline:
         time.sleep(0.05)
-    own = title_index_for(new.store)
+    own = title_index_for(new)
     assert own is not old_titles and own.built and own.fallback is None
     assert [iri for iri, _ in own.search("compression [v1]")] == [IRI]
     assert old_titles.search("compression [v1]") == []

@@ -7,8 +7,6 @@ pyoxigraph's substitutions bind one value per variable, so a batch of keys goes 
 
 from __future__ import annotations
 
-import threading
-import weakref
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
@@ -16,7 +14,7 @@ from typing import Any
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
-from ..services import QueryRunner, Row, rows
+from ..services import Generation, QueryRunner, Row, rows
 from ..store.base import Term
 from ..vocab import XSD_INTEGER
 from .lru import LRU
@@ -46,9 +44,6 @@ ResultCache = LRU[list[Row]]
 """Rows per (query, key, parameters), shared by the requests on one store (read and filled by
 :class:`~bibkg.graphql.loaders.RowCache`, the DataLoaders' ``cache_map``)."""
 
-_CACHES: weakref.WeakKeyDictionary[object, ResultCache] = weakref.WeakKeyDictionary()
-_CACHES_LOCK = threading.Lock()
-
 
 _ROW_BYTES = 300
 """Estimated bytes of a row (its dict and terms) beyond the characters of its values."""
@@ -60,21 +55,16 @@ def rows_bytes(found: list[Row]) -> int:
     return 100 + sum(_ROW_BYTES + sum(len(term.value) for term in row.values()) for row in found)
 
 
-def result_cache_for(store: object, max_entries: int, max_bytes: int | None = None) -> ResultCache | None:
-    """The row cache shared by the requests on ``store`` (at most ``max_entries`` keys and
-    ``max_bytes`` estimated bytes), or ``None`` when rows must not outlive a request: caching is
-    off (``max_entries`` or ``max_bytes`` 0) or the store's answers can change
-    (:attr:`~bibkg.store.base.GraphStore.immutable`)."""
-    if not max_entries or max_bytes == 0 or not getattr(store, "immutable", False):
+def result_cache_for(generation: Generation, max_entries: int, max_bytes: int | None = None) -> ResultCache | None:
+    """The row cache shared by the requests on the snapshot ``generation`` serves, kept with it (at
+    most ``max_entries`` keys and ``max_bytes`` estimated bytes), or ``None`` when rows must not
+    outlive a request: caching is off (``max_entries`` or ``max_bytes`` 0) or the store's answers
+    can change (:attr:`~bibkg.store.base.GraphStore.immutable`)."""
+    if not max_entries or max_bytes == 0 or not getattr(generation.store, "immutable", False):
         return None
-    with _CACHES_LOCK:
-        cache = _CACHES.get(store)
-        if cache is None:
-            if max_bytes is None:
-                cache = _CACHES[store] = LRU(max_entries)
-            else:
-                cache = _CACHES[store] = LRU(max_bytes, weigh=rows_bytes, max_entries=max_entries)
-        return cache
+    if max_bytes is None:
+        return generation.cache("graphql-rows", lambda: LRU(max_entries))
+    return generation.cache("graphql-rows", lambda: LRU(max_bytes, weigh=rows_bytes, max_entries=max_entries))
 
 
 class BatchFunction:

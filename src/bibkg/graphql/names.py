@@ -15,12 +15,13 @@ import os
 import threading
 import time
 import unicodedata
-import weakref
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any, Generic, Protocol, TypeVar
 
 from .. import iris, vocab
-from ..services import QueryRunner
+from ..services import Generation, QueryRunner
 
 EXACT, NORMALIZED, REORDERED, INITIALS = 0, 1, 2, 3
 _LABEL, _VERIFIED, _PERSON_NAME = vocab.LABEL, vocab.verified, vocab.personName
@@ -224,11 +225,6 @@ class NameIndex:
         return [(words[:-1], words[-1:])]
 
 
-_INDEXES: weakref.WeakKeyDictionary[object, NameIndex] = weakref.WeakKeyDictionary()
-_STRONG: dict[int, tuple[object, NameIndex]] = {}  # stores that cannot be weakly referenced
-_INDEXES_LOCK = threading.Lock()
-
-
 BULK_TIMEOUT_SECONDS = float(os.environ.get("BIBKG_REMOTE_INDEX_TIMEOUT", "300"))
 """The timeout of an index's one big query to an external endpoint (the name index is 558,616
 rows on the full corpus: 19 s from Oxigraph server, 26 s from Virtuoso); a request's deadline
@@ -249,49 +245,72 @@ REMOTE_INDEX_SECONDS = float(os.environ.get("BIBKG_REMOTE_NAME_INDEX_SECONDS", "
 ``immutable``) is used before it is built again from the endpoint."""
 
 
-def name_index_for(store: object, *, own: bool = False) -> NameIndex:
-    """The (lazily built) index of ``store``; one per store object.  A snapshot's index lives
-    as long as the store.  A newly published snapshot's index is built in the background (about
-    10-25 s on the full corpus, longer than a request's deadline); until then the previous
-    snapshot's (its ``fallback``) is searched, so a name search never waits for it — matching
-    lags the data by that long, the data returned about the people found does not.  ``own``: this store's
-    own index even while unbuilt (what the warm-up builds).  A mutable store's built index older than
-    :data:`REMOTE_INDEX_SECONDS` is rebuilt in a background thread and served until the new one
-    is ready (building it takes longer than a request's deadline on a large graph)."""
-    with _INDEXES_LOCK:
-        try:
-            index = _INDEXES.get(store)
-            if index is None:
-                index = _INDEXES[store] = NameIndex()
-        except TypeError:
-            held = _STRONG.get(id(store))
-            if held is None or held[0] is not store:
-                held = _STRONG[id(store)] = (store, NameIndex())
-            index = held[1]
-        stale = not getattr(store, "immutable", False) and time.monotonic() - index.created >= REMOTE_INDEX_SECONDS
-        if stale and index.built and index.runner is not None and not index.refreshing:
-            index.refreshing = True
-            threading.Thread(target=_refresh, args=(store, index), name="bibkg-name-index-refresh", daemon=True).start()
-        if not own and not index.built and index.fallback is not None:
-            return (
-                index.fallback
-            )  # a new snapshot's index is being built (graphql.warmup): the previous one's meanwhile
-        return index
+class SearchIndex(Protocol):
+    """What :func:`search_index` needs of an index (:class:`NameIndex`, the title index)."""
+
+    built: bool
+    created: float
+    runner: QueryRunner | None
+    """The runner that built it, kept for a refresh (a mutable store's only)."""
+    refreshing: bool
+    fallback: Any
+
+    def ensure_built(self, runner: QueryRunner) -> Any: ...
 
 
-def _refresh(store: object, old: NameIndex) -> None:
-    """Build a new index of ``store`` and put it in place of ``old`` (which serves meanwhile)."""
-    new = NameIndex()
+Index = TypeVar("Index", bound=SearchIndex)
+
+
+class _Slot(Generic[Index]):
+    """Where a generation keeps its index of one kind; a refresh puts a new index in it."""
+
+    def __init__(self, index: Index) -> None:
+        self.index = index
+
+
+_REFRESH_LOCK = threading.Lock()
+
+
+def search_index(generation: Generation, kind: Callable[[], Index], *, own: bool = False) -> Index:
+    """The (lazily built) index of kind ``kind`` (:class:`NameIndex`, the title index) of the snapshot
+    ``generation`` serves, kept with it (:meth:`~bibkg.services.Generation.cache`), so that it dies
+    with it.  A newly published snapshot's index is built in the background (about 10-25 s on the
+    full corpus, longer than a request's deadline); until then the previous snapshot's (its
+    ``fallback``) is searched, so a search never waits for it — matching lags the data by that
+    long, the data returned about what is found does not.  ``own``: this snapshot's own index even
+    while unbuilt (what the warm-up builds).  The built index of a store whose data can change (an
+    external endpoint) is rebuilt in a background thread once older than
+    :data:`REMOTE_INDEX_SECONDS`, and served until the new one is ready."""
+    slot: _Slot[Index] = generation.cache(f"search-index:{getattr(kind, '__name__', kind)}", lambda: _Slot(kind()))
+    index = slot.index
+    mutable = not getattr(generation.store, "immutable", False)
+    if mutable and time.monotonic() - index.created >= REMOTE_INDEX_SECONDS:
+        with _REFRESH_LOCK:
+            start = index.built and index.runner is not None and not index.refreshing
+            if start:
+                index.refreshing = True
+        if start:
+            threading.Thread(target=_refresh, args=(slot, index, kind), name="bibkg-index-refresh", daemon=True).start()
+    if not own and not index.built and index.fallback is not None:
+        return index.fallback  # a new snapshot's, being built (graphql.warmup): the previous one's meanwhile
+    return index
+
+
+def _refresh(slot: _Slot[Index], old: Index, kind: Callable[[], Index]) -> None:
+    """Build a new index like ``old`` and put it in its place in ``slot`` (``old`` serves meanwhile)."""
+    new = kind()
     try:
-        new.ensure_built(old.runner)  # type: ignore[arg-type]
+        assert old.runner is not None  # a refresh starts only for an index that has one
+        new.ensure_built(old.runner)
     except Exception:  # noqa: BLE001 - the endpoint is down or slow: keep the old index, retry later
         old.created = time.monotonic()
         old.refreshing = False
         return
-    with _INDEXES_LOCK:
-        try:
-            if _INDEXES.get(store) is old:
-                _INDEXES[store] = new
-        except TypeError:
-            if _STRONG.get(id(store), (None, None))[1] is old:
-                _STRONG[id(store)] = (store, new)
+    with _REFRESH_LOCK:
+        if slot.index is old:
+            slot.index = new
+
+
+def name_index_for(generation: Generation, *, own: bool = False) -> NameIndex:
+    """The people-search index of the snapshot ``generation`` serves (:func:`search_index`)."""
+    return search_index(generation, NameIndex, own=own)

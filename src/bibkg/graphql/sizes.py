@@ -18,7 +18,6 @@ from __future__ import annotations
 import logging
 import math
 import threading
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
@@ -28,6 +27,7 @@ from ..errors import StoreError
 if TYPE_CHECKING:
     import pyoxigraph as ox
 
+    from ..services import Generation
     from ..store.base import GraphStore
 
 log = logging.getLogger("bibkg.graphql")
@@ -144,32 +144,34 @@ def count_sizes(store: GraphStore) -> DataSizes:
     return sizes
 
 
-_SIZES: weakref.WeakKeyDictionary[object, DataSizes] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def counted_sizes(store: object) -> DataSizes | None:
-    """The sizes of ``store`` if their counting was started (:func:`sizes_for`), else ``None``."""
-    if not getattr(store, "immutable", False):
+def counted_sizes(generation: Generation) -> DataSizes | None:
+    """The sizes of the snapshot ``generation`` serves if their counting was started
+    (:func:`sizes_for`), else ``None``."""
+    if not getattr(generation.store, "immutable", False):
         return FALLBACK
-    with _LOCK:
-        return _SIZES.get(store)
+    return generation.cached("data-sizes")
 
 
-def sizes_for(store: GraphStore) -> DataSizes:
-    """The sizes of ``store``'s data, counted once (in a background thread) and kept per store.
+def sizes_for(generation: Generation) -> DataSizes:
+    """The sizes of the data of the snapshot ``generation`` serves, counted once (in a background
+    thread) and kept with it.
 
     Only a local snapshot is counted (:attr:`~bibkg.store.base.GraphStore.immutable`): a remote
     endpoint's data can change and counting it may cost its operator much; it gets the static
     :data:`FALLBACK` estimates.
     """
+    store = generation.store
     if not getattr(store, "immutable", False):
         return FALLBACK
-    with _LOCK:
-        sizes = _SIZES.get(store)
-        if sizes is not None:
-            return sizes
-        sizes = _SIZES[store] = DataSizes()
+    started: list[DataSizes] = []
+
+    def start() -> DataSizes:
+        started.append(DataSizes())
+        return started[0]
+
+    sizes = generation.cache("data-sizes", start)
+    if not started:
+        return sizes  # counted, or being counted
 
     def count() -> None:
         try:

@@ -15,23 +15,14 @@ from __future__ import annotations
 
 import threading
 import time
-import weakref
 from array import array
 from bisect import bisect_right
 
-from ..services import QueryRunner
+from ..services import Generation, QueryRunner
 from . import names
 from .names import bulk_query
 
 _SEP = "\x00"
-_QUERY = """PREFIX bibkg: <https://w3id.org/bibkg/ns#>
-SELECT ?paper ?id ?year ?t
-WHERE {
-  ?paper a bibkg:Paper ;
-         bibkg:anthologyId ?id ;
-         bibkg:year ?year ;
-         bibkg:title ?t .
-}"""
 
 
 def _year(value: str) -> int:
@@ -62,7 +53,9 @@ class TitleIndex:
             return self
         with self._lock:
             if not self.built:
-                self._build(bulk_query(runner, _QUERY))  # an external endpoint: not under a request timeout
+                self._build(
+                    bulk_query(runner, runner.catalog["gql-title-index"].text)
+                )  # an external endpoint: not under a request timeout
                 if not getattr(runner.store, "immutable", False):
                     self.runner = runner
                 self.fallback = None
@@ -113,45 +106,8 @@ class TitleIndex:
         return found
 
 
-_INDEXES: weakref.WeakKeyDictionary[object, TitleIndex] = weakref.WeakKeyDictionary()
-_LOCK = threading.Lock()
-
-
-def title_index_for(store: object, *, own: bool = False) -> TitleIndex:
-    """The (lazily built) title index of ``store``; one per store object, i.e. per snapshot
-    served (:class:`bibkg.services.Generation`).  As for the name index
-    (:func:`bibkg.graphql.names.name_index_for`), the built index of a store whose data can
-    change (an external endpoint) is rebuilt in the background once older than
-    :data:`~bibkg.graphql.names.REMOTE_INDEX_SECONDS`, and serves until the new one is ready:
-    titles corrected there are found within that time, not never.  A newly published snapshot's
-    index is searched through its ``fallback`` (the previous snapshot's) until built, as for names
-    (``own``: this store's own index even while unbuilt)."""
-    with _LOCK:
-        index = _INDEXES.get(store)
-        if index is None:
-            index = _INDEXES[store] = TitleIndex()
-        stale = (
-            not getattr(store, "immutable", False) and time.monotonic() - index.created >= names.REMOTE_INDEX_SECONDS
-        )
-        if stale and index.built and index.runner is not None and not index.refreshing:
-            index.refreshing = True
-            threading.Thread(
-                target=_refresh, args=(store, index), name="bibkg-title-index-refresh", daemon=True
-            ).start()
-        if not own and not index.built and index.fallback is not None:
-            return index.fallback  # a new snapshot's, being built: the previous snapshot's meanwhile
-        return index
-
-
-def _refresh(store: object, old: TitleIndex) -> None:
-    """Build a new index of ``store`` and put it in place of ``old`` (which serves meanwhile)."""
-    new = TitleIndex()
-    try:
-        new.ensure_built(old.runner)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - the endpoint is down or slow: keep the old index, retry later
-        old.created = time.monotonic()
-        old.refreshing = False
-        return
-    with _LOCK:
-        if _INDEXES.get(store) is old:
-            _INDEXES[store] = new
+def title_index_for(generation: Generation, *, own: bool = False) -> TitleIndex:
+    """The title index of the snapshot ``generation`` serves (:func:`bibkg.graphql.names.search_index`:
+    kept with the snapshot, the previous snapshot's searched until built, a mutable store's rebuilt
+    once older than :data:`~bibkg.graphql.names.REMOTE_INDEX_SECONDS`)."""
+    return names.search_index(generation, TitleIndex, own=own)

@@ -39,8 +39,8 @@ class Warmer:
     def warm(self, previous: Generation | None, generation: Generation) -> None:
         if previous is not None:
             for index_for in (name_index_for, title_index_for):
-                theirs = index_for(previous.store)  # built, or the fallback it serves
-                index_for(generation.store, own=True).fallback = theirs if theirs.built else None
+                theirs = index_for(previous)  # built, or the fallback it serves
+                index_for(generation, own=True).fallback = theirs if theirs.built else None
         threading.Thread(target=self._build, args=(generation, previous is not None), name="bibkg-warm-indexes",
                          daemon=True).start()  # fmt: skip
 
@@ -56,10 +56,10 @@ class Warmer:
             self._last = time.monotonic()
             try:
                 with generation.hold():  # its snapshot stays open (and leased) until built
-                    name_index_for(generation.store, own=True).ensure_built(generation.runner)
-                    title_index_for(generation.store, own=True).ensure_built(generation.runner)
+                    name_index_for(generation, own=True).ensure_built(generation.runner)
+                    title_index_for(generation, own=True).ensure_built(generation.runner)
                     if self.count_sizes:
-                        sizes_for(generation.store).ready.wait(300)
+                        sizes_for(generation).ready.wait(300)
             except StoreError:  # no longer served
                 pass
             finally:
@@ -74,7 +74,7 @@ def sizes_of(services: Services) -> Callable[[], DataSizes]:
     last: list[DataSizes] = []
 
     def sizes() -> DataSizes:
-        counted = counted_sizes(services.store) if last else sizes_for(services.store)
+        counted = counted_sizes(services.generation) if last else sizes_for(services.generation)
         if counted is not None and counted.ready.is_set():
             if last[:1] != [counted]:
                 last[:] = [counted]

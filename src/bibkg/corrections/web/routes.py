@@ -189,7 +189,7 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
         text = request.query_params.get("q", "").strip()
         if not text or len(text) > 200:
             return JSONResponse([])
-        index = name_index_for(services.store)
+        index = name_index_for(services.generation)
         await run_in_threadpool(index.ensure_built, services.runner)
         matches = index.search(text)[:15]
         return JSONResponse(

@@ -39,17 +39,17 @@ class GQLContext(BaseContext):
         from the response cache never does)."""
         return Loaders(
             self.services.runner,
-            result_cache_for(self.services.store, self.settings.cache_entries, self.settings.cache_mb * 2**20),
+            result_cache_for(self.services.generation, self.settings.cache_entries, self.settings.cache_mb * 2**20),
         )
 
     async def name_index(self) -> NameIndex:
-        index = name_index_for(self.services.store)
+        index = name_index_for(self.services.generation)
         if not index.built:
             await run_in_threadpool(index.ensure_built, self.services.runner)
         return index
 
     async def title_index(self) -> TitleIndex:
-        index = title_index_for(self.services.store)
+        index = title_index_for(self.services.generation)
         if not index.built:
             await run_in_threadpool(index.ensure_built, self.services.runner)
         return index

@@ -41,7 +41,7 @@ class HfLoaders:
         context = ctx(info)
         runner = context.services.runner
         cache = result_cache_for(
-            context.services.store, context.settings.cache_entries, context.settings.cache_mb * 2**20
+            context.services.generation, context.settings.cache_entries, context.settings.cache_mb * 2**20
         )
         self.preprint = Loader(runner, "gql-preprints", "preprint", (), cache)
         self.authors = Loader(runner, "gql-preprint-authors", "preprint", (), cache)
