@@ -163,15 +163,13 @@ def sizes_for(generation: Generation) -> DataSizes:
     store = generation.store
     if not getattr(store, "immutable", False):
         return FALLBACK
-    started: list[DataSizes] = []
+    return generation.cache("data-sizes", lambda: _start_counting(store))
 
-    def start() -> DataSizes:
-        started.append(DataSizes())
-        return started[0]
 
-    sizes = generation.cache("data-sizes", start)
-    if not started:
-        return sizes  # counted, or being counted
+def _start_counting(store: GraphStore) -> DataSizes:
+    """Sizes that a background thread fills with ``store``'s counts (or the static estimates if
+    counting fails), then marks ``ready``."""
+    sizes = DataSizes()
 
     def count() -> None:
         try:
