@@ -59,7 +59,7 @@ def bench_page(store_dir: str, render, iri: str, papers: int | None) -> dict:
     """``render(runner, iri)`` timed in process (1 warm-up + 5 runs), from the paper cards and
     from the graph."""
     from bibkg import config
-    from bibkg.services import QueryRunner
+    from bibkg.read.runner import QueryRunner
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.local import LocalStore
     from bibkg.store.oxigraph import OxigraphStore

@@ -1,7 +1,5 @@
-"""What the HTTP and GraphQL layers are given: the store, the named queries and a query runner.
-
-:class:`QueryRunner` is the only way web code reaches the store.  It runs SPARQL off the event
-loop and returns plain Python rows, so routers and resolvers stay thin and never block.
+"""What the HTTP and GraphQL layers are given: the snapshot served, the named queries and a query
+runner over it (:class:`~bibkg.read.runner.QueryRunner`, the only way web code reaches the store).
 
 One rule for every door: a request's store work has a deadline that really stops it.  In the
 server, :attr:`Services.store` (and so the runner) is a :class:`~bibkg.routed_store.RoutedStore`:
@@ -25,79 +23,26 @@ import asyncio
 import contextvars
 import logging
 import threading
-from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
-import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
 from .errors import StoreError
+from .read.runner import QueryRunner
 from .routed_store import REQUEST_BUDGET, RoutedStore
 from .sparql.catalog import QueryCatalog
-from .store.base import GraphStore, QueryResult, Term
+from .store.base import GraphStore
+
+if TYPE_CHECKING:
+    from .server.executor import DeadlineExecutor
+    from .server.request_budget import Budget
+    from .server.settings import ServerSettings
 
 T = TypeVar("T")
 log = logging.getLogger("bibkg.server")
-
-Row = dict[str, Any]
-"""A solution: variable name → pyoxigraph term (``NamedNode``/``Literal``/``BlankNode``), unbound
-variables absent."""
-
-
-class QueryRunner:
-    """Runs SPARQL text or named queries against a :class:`GraphStore` without blocking."""
-
-    def __init__(self, store: GraphStore, catalog: QueryCatalog) -> None:
-        self.store = store
-        self.catalog = catalog
-        self.calls = 0
-        """Number of store queries issued (tests use it to check batching)."""
-
-    def query_sync(
-        self,
-        sparql: str,
-        bindings: Mapping[str, Term] | None = None,
-        *,
-        default_graphs: Sequence[str] | None = None,
-        named_graphs: Sequence[str] | None = None,
-        base_iri: str | None = None,
-    ) -> QueryResult:
-        self.calls += 1
-        return self.store.query(
-            sparql,
-            bindings=bindings,
-            default_graphs=default_graphs,
-            named_graphs=named_graphs,
-            base_iri=base_iri,
-        )
-
-    def named_rows_sync(self, name: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
-        result = self.query_sync(self.catalog[name].text, bindings)
-        return rows(result)
-
-    async def named_rows(self, name: str, bindings: Mapping[str, Term] | None = None) -> list[Row]:
-        """Run the named query ``name`` with typed ``bindings``; rows as dicts."""
-        return await run_in_threadpool(self.named_rows_sync, name, bindings)
-
-    async def query(self, sparql: str, bindings: Mapping[str, Term] | None = None, **kwargs: Any) -> QueryResult:
-        return await run_in_threadpool(lambda: self.query_sync(sparql, bindings, **kwargs))
-
-
-def rows(result: QueryResult) -> list[Row]:
-    if not isinstance(result, ox.QuerySolutions):
-        raise TypeError("expected a SELECT result")
-    names = [v.value for v in result.variables]
-    out = []
-    for solution in result:
-        row = {}
-        for name in names:
-            value = solution[name]
-            if value is not None:
-                row[name] = value
-        out.append(row)
-    return out
 
 
 class Generation:
@@ -230,7 +175,8 @@ class Services:
     """
 
     def __init__(self, store: GraphStore | None, catalog: QueryCatalog, runner: QueryRunner | None = None,
-                 executor: Any = None, settings: Any = None) -> None:  # fmt: skip
+                 executor: DeadlineExecutor | None = None,
+                 settings: ServerSettings | None = None) -> None:  # fmt: skip
         self.catalog = catalog
         self.executor = executor
         self.settings = settings
@@ -242,7 +188,9 @@ class Services:
         if store is not None:
             self.start(store, executor, runner=runner)
 
-    def start(self, store: GraphStore, executor: Any = None, *, runner: QueryRunner | None = None) -> None:
+    def start(
+        self, store: GraphStore, executor: DeadlineExecutor | None = None, *, runner: QueryRunner | None = None
+    ) -> None:
         """Serve ``store`` from now on, its queries under ``executor``'s deadlines.  The app factory
         builds its routers over services without a store (``Services(None, …)``) and starts them
         when the server starts and has opened its store."""
@@ -334,13 +282,13 @@ class Services:
         if self._current is not None:
             self._current.retire()
 
-    def _budget(self, seconds: float | None, what: str) -> Any:
+    def _budget(self, executor: DeadlineExecutor, seconds: float | None, what: str) -> Budget:
         from .server.request_budget import Budget
+        from .server.settings import ServerSettings
 
-        timeout = getattr(self.settings, "query_timeout", 10.0)
-        seconds = timeout if seconds is None else min(seconds, timeout)
-        max_bytes = getattr(self.settings, "max_bytes", 50_000_000)
-        return Budget(self.executor, seconds, asyncio.get_running_loop(), max_bytes=max_bytes, what=what)
+        settings = self.settings or ServerSettings()
+        timeout = settings.query_timeout if seconds is None else min(seconds, settings.query_timeout)
+        return Budget(executor, timeout, asyncio.get_running_loop(), max_bytes=settings.max_bytes, what=what)
 
     async def run_with_deadline(
         self,
@@ -366,7 +314,7 @@ class Services:
             return await run_in_threadpool(fn, *args)
         from .server.executor import DISCONNECT_POLL, ClientGone
 
-        budget = self._budget(seconds, what)
+        budget = self._budget(self.executor, seconds, what)
         context = contextvars.copy_context()
         context.run(REQUEST_BUDGET.set, budget)
         task = asyncio.ensure_future(run_in_threadpool(context.run, fn, *args))
@@ -389,7 +337,7 @@ class Services:
             raise
 
     @asynccontextmanager
-    async def deadline(self, seconds: float | None = None, what: str = "the request") -> AsyncIterator[Any]:
+    async def deadline(self, seconds: float | None = None, what: str = "the request") -> AsyncIterator[Budget | None]:
         """Within the block, store queries that the current task runs in threads (e.g. through
         :meth:`QueryRunner.query`, ``run_in_threadpool``) go to the deadline executor with the
         time left (for async code such as GraphQL resolvers).  Yields the budget; a query
@@ -399,7 +347,7 @@ class Services:
         if self.executor is None:
             yield None
             return
-        budget = self._budget(seconds, what)
+        budget = self._budget(self.executor, seconds, what)
         token = REQUEST_BUDGET.set(budget)
         try:
             yield budget

@@ -8,7 +8,7 @@ import pytest
 
 from bibkg import config
 from bibkg.ingest import IngestReport
-from bibkg.services import QueryRunner
+from bibkg.read.runner import QueryRunner
 from bibkg.sparql.catalog import QueryCatalog
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore

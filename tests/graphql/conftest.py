@@ -30,7 +30,8 @@ def catalog():
 
 @pytest.fixture
 def services(sample_store, catalog):
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.services import Services
 
     return Services(sample_store, catalog, QueryRunner(sample_store, catalog))
 
@@ -40,8 +41,10 @@ def app(services):
     from fastapi import FastAPI
 
     from bibkg.graphql.router import build_graphql_router
+    from bibkg.server.error_responses import install as install_error_handlers
 
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_graphql_router(services, warm_name_index=False), prefix="/graphql")
     return app
 

@@ -116,7 +116,8 @@ def main() -> None:  # pragma: no cover - rewrites the golden file
 
     from bibkg.graphql.settings import GraphQLSettings
     from bibkg.ingest import run_ingest
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.services import Services
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.local import LocalStore
     from bibkg.store.oxigraph import OxigraphStore

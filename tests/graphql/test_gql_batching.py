@@ -10,7 +10,9 @@ from fastapi.testclient import TestClient
 from bibkg import iris
 from bibkg.graphql.router import build_graphql_router
 from bibkg.graphql.settings import GraphQLSettings
-from bibkg.services import QueryRunner, Services
+from bibkg.read.runner import QueryRunner
+from bibkg.server.error_responses import install as install_error_handlers
+from bibkg.services import Services
 from bibkg.sparql.catalog import with_values
 from bibkg.store.oxigraph import OxigraphStore
 from bibkg.vocab import BIBKG, LABEL, RDF, XSD_BOOLEAN, XSD_INTEGER
@@ -74,6 +76,7 @@ def synthetic(catalog):
 def syn_client(synthetic, catalog):
     services = Services(synthetic, catalog, QueryRunner(synthetic, catalog))
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     # no cross-request cache: every request must fetch what it needs
     settings = GraphQLSettings(cache_entries=0)
     app.include_router(build_graphql_router(services, settings, warm_name_index=False), prefix="/graphql")
@@ -120,6 +123,7 @@ def test_with_values_renders_terms_not_text():
 def test_result_cache_serves_repeated_requests(synthetic, catalog):
     services = Services(synthetic, catalog, QueryRunner(synthetic, catalog))
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_graphql_router(services, GraphQLSettings(), warm_name_index=False), prefix="/graphql")
     with TestClient(app) as client:
         first = client.post("/graphql", json={"query": NESTED, "variables": {"first": 5}}).json()

@@ -14,7 +14,9 @@ from bibkg.graphql import validation
 from bibkg.graphql.response_cache import CachedResponse, ResponseCache
 from bibkg.graphql.router import build_graphql_router
 from bibkg.graphql.settings import GraphQLSettings
-from bibkg.services import QueryRunner, Services
+from bibkg.read.runner import QueryRunner
+from bibkg.server.error_responses import install as install_error_handlers
+from bibkg.services import Services
 from bibkg.store.remote import RemoteStore
 
 GRJ = "application/graphql-response+json"
@@ -25,6 +27,7 @@ FIELD_ERROR = '{ paper(id: "2025.acl-long.1141") { title } person(id: "a b<c") {
 
 def _client(services: Services, settings: GraphQLSettings) -> TestClient:
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_graphql_router(services, settings, warm_name_index=False), prefix="/graphql")
     return TestClient(app)
 

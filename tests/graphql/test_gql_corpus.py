@@ -83,7 +83,8 @@ def test_coauthor_counts_match_acl_anthology(tmp_path, acl_oracle):
     from bibkg.graphql.schema import build_schema
     from bibkg.graphql.settings import GraphQLSettings
     from bibkg.ingest import run_ingest
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.services import Services
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.local import LocalStore
     from bibkg.store.oxigraph import OxigraphStore

@@ -229,7 +229,7 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
     import pyoxigraph as ox
 
     from bibkg.graphql.types import sorted_papers as _sorted_papers
-    from bibkg.services import rows as rows_of
+    from bibkg.read.runner import rows as rows_of
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.local import LocalStore
     from bibkg.store.oxigraph import OxigraphStore
@@ -322,7 +322,9 @@ def test_work_stops_at_the_deadline(sample_store, catalog):
 
     from bibkg.graphql.router import build_graphql_router
     from bibkg.graphql.settings import GraphQLSettings
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.server.error_responses import install as install_error_handlers
+    from bibkg.services import Services
 
     class SlowRunner(QueryRunner):
         """The real store, each query 0.3 s slower (a loaded server)."""
@@ -342,6 +344,7 @@ def test_work_stops_at_the_deadline(sample_store, catalog):
     services = Services(sample_store, catalog, runner, settings=ServerSettings())
     settings = GraphQLSettings(cache_entries=0, response_cache_mb=0)
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_graphql_router(services, settings, warm_name_index=False), prefix="/graphql")
     nested = """{ person(id: "yaodong-yang") { papers(first: 2) { edges { node { authors { person {
         papers(first: 2) { edges { node { title } } } } } } } } } }"""
@@ -405,7 +408,9 @@ def test_work_stops_when_the_client_leaves(sample_store, catalog):
 
     from bibkg.graphql.router import build_graphql_router
     from bibkg.graphql.settings import GraphQLSettings
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.server.error_responses import install as install_error_handlers
+    from bibkg.services import Services
 
     class SlowRunner(QueryRunner):
         started: ClassVar[list[float]] = []
@@ -418,6 +423,7 @@ def test_work_stops_when_the_client_leaves(sample_store, catalog):
     runner = SlowRunner(sample_store, catalog)
     settings = GraphQLSettings(cache_entries=0, response_cache_mb=0)  # the deadline: 10 s
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(
         build_graphql_router(Services(sample_store, catalog, runner), settings, warm_name_index=False),
         prefix="/graphql",

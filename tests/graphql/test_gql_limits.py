@@ -8,6 +8,7 @@ from fastapi.testclient import TestClient
 
 from bibkg.graphql.router import build_graphql_router
 from bibkg.graphql.settings import GraphQLSettings
+from bibkg.server.error_responses import install as install_error_handlers
 
 GRJ = "application/graphql-response+json"
 
@@ -68,6 +69,7 @@ def test_limits_are_configurable(services, monkeypatch):
     settings = GraphQLSettings.from_env()
     assert (settings.max_depth, settings.max_aliases) == (3, 1)
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_graphql_router(services, settings, warm_name_index=False), prefix="/graphql")
     with TestClient(app) as client:
         _rejected(_post(client, '{ person(id: "yaodong-yang") { papers { edges { node { id } } } } }'), "depth")
@@ -76,7 +78,8 @@ def test_limits_are_configurable(services, monkeypatch):
 
 
 def test_internal_errors_are_masked(services, catalog):
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.services import Services
 
     class Broken:
         def query(self, *args, **kwargs):
@@ -87,6 +90,7 @@ def test_internal_errors_are_masked(services, catalog):
 
     broken = Services(Broken(), catalog, QueryRunner(Broken(), catalog))
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_graphql_router(broken, warm_name_index=False), prefix="/graphql")
     with TestClient(app) as client:
         response = _post(client, '{ paper(id: "2025.acl-long.1141") { title } }')

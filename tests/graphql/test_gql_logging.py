@@ -15,6 +15,7 @@ from fastapi.testclient import TestClient
 
 from bibkg.graphql.router import build_graphql_router
 from bibkg.graphql.settings import GraphQLSettings
+from bibkg.server.error_responses import install as install_error_handlers
 
 REFUSED = [
     "{ person(id: ",  # syntax
@@ -31,6 +32,7 @@ REFUSED = [
 
 def _app(services, settings: GraphQLSettings | None = None) -> FastAPI:
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(
         build_graphql_router(services, settings or GraphQLSettings(), warm_name_index=False), prefix="/graphql"
     )
@@ -53,7 +55,8 @@ def test_refused_requests_are_logged_below_info(services, caplog):
 
 @pytest.mark.parametrize("mask", [True, False])
 def test_an_unexpected_error_is_logged_once_with_its_traceback(services, catalog, caplog, mask):
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.services import Services
 
     class Broken:
         def query(self, *args, **kwargs):

@@ -13,7 +13,9 @@ def gql(hf_store: LocalStore):
     from fastapi.testclient import TestClient
 
     from bibkg.graphql.router import build_graphql_router
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.server.error_responses import install as install_error_handlers
+    from bibkg.services import Services
     from bibkg.sparql.catalog import default_catalog
     from bibkg.store.oxigraph import OxigraphStore
 
@@ -21,6 +23,7 @@ def gql(hf_store: LocalStore):
     catalog = default_catalog()
     services = Services(store, catalog, QueryRunner(store, catalog))
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_graphql_router(services, warm_name_index=False), prefix="/graphql")
     with TestClient(app) as client:
 

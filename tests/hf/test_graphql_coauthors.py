@@ -69,13 +69,16 @@ def _client(local: LocalStore) -> Iterator[Callable[..., httpx.Response]]:
     from fastapi.testclient import TestClient
 
     from bibkg.graphql.router import build_graphql_router
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.server.error_responses import install as install_error_handlers
+    from bibkg.services import Services
     from bibkg.sparql.catalog import default_catalog
     from bibkg.store.oxigraph import OxigraphStore
 
     opened = OxigraphStore.open(local)
     catalog = default_catalog()
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     # without the data sizes' count (10 s on the full corpus, which the server does before it
     # opens its port): the cost model's static estimates apply
     app.include_router(
@@ -181,7 +184,8 @@ def test_default_is_todays_answer(post, store: LocalStore, repo_root: Path) -> N
     """With preprints in the store, every recorded answer of tests/graphql (the coauthor fields
     without ``sources`` among them) stays as it was on the Anthology alone."""
     from bibkg.graphql.settings import GraphQLSettings
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.services import Services
     from bibkg.sparql.catalog import default_catalog
     from bibkg.store.oxigraph import OxigraphStore
 

@@ -235,7 +235,9 @@ def graphql(local: LocalStore, query: str) -> dict:
     from fastapi.testclient import TestClient
 
     from bibkg.graphql.router import build_graphql_router
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.server.error_responses import install as install_error_handlers
+    from bibkg.services import Services
     from bibkg.sparql.catalog import default_catalog
     from bibkg.store.oxigraph import OxigraphStore
 
@@ -243,6 +245,7 @@ def graphql(local: LocalStore, query: str) -> dict:
     try:
         catalog = default_catalog()
         app = FastAPI()
+        install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
         app.include_router(
             build_graphql_router(Services(store, catalog, QueryRunner(store, catalog)), warm_name_index=False),
             prefix="/graphql",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bibkg.services import rows
+from bibkg.read.runner import rows
 from bibkg.sparql.catalog import ParameterError, default_catalog
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore

@@ -14,7 +14,9 @@ def client(hf_store: LocalStore):
     from fastapi.testclient import TestClient
 
     from bibkg import config
-    from bibkg.services import QueryRunner, Services
+    from bibkg.read.runner import QueryRunner
+    from bibkg.server.error_responses import install as install_error_handlers
+    from bibkg.services import Services
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.oxigraph import OxigraphStore
     from bibkg.web.routes import build_router
@@ -22,6 +24,7 @@ def client(hf_store: LocalStore):
     store = OxigraphStore.open(hf_store)
     catalog = QueryCatalog.load(config.queries_dir())
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_router(Services(store, catalog, QueryRunner(store, catalog)), hf_store))
     with TestClient(app) as c:
         yield c

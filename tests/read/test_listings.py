@@ -13,7 +13,7 @@ from bibkg.export.bib_records import volume_papers
 from bibkg.read import listings as listings_module
 from bibkg.read.listings import CardListings, GraphListings, paper_listings
 from bibkg.read.records import PaperCard
-from bibkg.services import QueryRunner
+from bibkg.read.runner import QueryRunner
 from bibkg.sparql.catalog import QueryCatalog
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore

@@ -30,7 +30,8 @@ from pool_process_util import serve
 from bibkg import config
 from bibkg.errors import StoreError
 from bibkg.ingest import run_ingest
-from bibkg.services import Generation, QueryRunner, Services
+from bibkg.read.runner import QueryRunner
+from bibkg.services import Generation, Services
 from bibkg.sparql.catalog import QueryCatalog
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore

@@ -12,8 +12,8 @@ import httpx
 import pyoxigraph as ox
 import pytest
 
+from bibkg.read.runner import rows
 from bibkg.server.worker_snapshots import open_store
-from bibkg.services import rows
 from bibkg.sparql.catalog import QueryCatalog
 
 CATALOG = QueryCatalog.load()

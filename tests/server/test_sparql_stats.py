@@ -7,8 +7,8 @@ import itertools
 import pyoxigraph as ox
 
 from bibkg import config, vocab
+from bibkg.read.runner import rows
 from bibkg.server.worker_snapshots import open_store
-from bibkg.services import rows
 
 P = "PREFIX bibkg: <https://w3id.org/bibkg/ns#> "
 NEW_TERMS = [

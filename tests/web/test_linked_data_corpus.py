@@ -29,7 +29,9 @@ from fastapi.testclient import TestClient
 
 from bibkg import config, iris
 from bibkg import vocab as V
-from bibkg.services import QueryRunner, Services
+from bibkg.read.runner import QueryRunner
+from bibkg.server.error_responses import install as install_error_handlers
+from bibkg.services import Services
 from bibkg.sparql.catalog import QueryCatalog
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore
@@ -69,6 +71,7 @@ def native(corpus_store: LocalStore) -> ox.Store:
 def _app(store: OxigraphStore | RemoteStore, local: LocalStore | None) -> FastAPI:
     catalog = QueryCatalog.load(config.queries_dir())
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_router(Services(store, catalog, QueryRunner(store, catalog)), local))
     return app
 

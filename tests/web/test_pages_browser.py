@@ -66,7 +66,7 @@ def test_person_page_is_fetch_then_render(web_runner) -> None:
 def graph_runner(web_local):
     """A runner on the same snapshot without its paper cards: pages read everything from the graph."""
     from bibkg import config
-    from bibkg.services import QueryRunner
+    from bibkg.read.runner import QueryRunner
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.oxigraph import OxigraphStore
 

@@ -6,7 +6,9 @@ from pathlib import Path
 
 from fastapi import FastAPI
 
-from bibkg.services import QueryRunner, Services
+from bibkg.read.runner import QueryRunner
+from bibkg.server.error_responses import install as install_error_handlers
+from bibkg.services import Services
 from bibkg.sparql.catalog import QueryCatalog
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore
@@ -27,5 +29,6 @@ def make_app(local: LocalStore, catalog: QueryCatalog | None = None) -> FastAPI:
     catalog = QueryCatalog.load() if catalog is None else catalog
     services = Services(store, catalog, QueryRunner(store, catalog))
     app = FastAPI()
+    install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(build_router(services, local))
     return app

@@ -14,7 +14,8 @@ from typing import Any
 import pyoxigraph as ox
 from starlette.concurrency import run_in_threadpool
 
-from ..services import Generation, QueryRunner, Row, rows
+from ..read.runner import QueryRunner, Row, rows
+from ..services import Generation
 from ..store.base import Term
 from ..vocab import XSD_INTEGER
 from .lru import LRU

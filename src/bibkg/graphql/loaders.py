@@ -15,7 +15,7 @@ from typing import Any
 
 from strawberry.dataloader import AbstractCache, DataLoader
 
-from ..services import QueryRunner, Row
+from ..read.runner import QueryRunner, Row
 from .batch import BatchFunction, ResultCache
 from .maybe import Maybe
 

@@ -21,7 +21,8 @@ from dataclasses import dataclass
 from typing import Any, Generic, Protocol, TypeVar
 
 from .. import iris, vocab
-from ..services import Generation, QueryRunner
+from ..read.runner import QueryRunner
+from ..services import Generation
 
 EXACT, NORMALIZED, REORDERED, INITIALS = 0, 1, 2, 3
 _LABEL, _VERIFIED, _PERSON_NAME = vocab.LABEL, vocab.verified, vocab.personName

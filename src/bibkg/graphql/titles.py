@@ -18,7 +18,8 @@ import time
 from array import array
 from bisect import bisect_right
 
-from ..services import Generation, QueryRunner
+from ..read.runner import QueryRunner
+from ..services import Generation
 from . import names
 from .names import bulk_query
 

@@ -16,7 +16,7 @@ import pyoxigraph as ox
 
 from ..read.listings import paper_listings
 from ..read.records import PaperCard
-from ..services import QueryRunner, rows
+from ..read.runner import QueryRunner, rows
 from ..sparql.catalog import QueryCatalog, default_catalog
 from ..store.base import GraphStore
 from .link import AnthologyPaper

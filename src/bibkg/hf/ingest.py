@@ -55,7 +55,7 @@ class HfIngestReport:
 def stored_days(store: OxigraphStore) -> dict[str, dict[str, Preprint]]:
     """The preprints of every day graph of ``store``, as the linker reads them
     (:func:`~bibkg.hf.link_state.linker_view`)."""
-    from ..services import rows
+    from ..read.runner import rows
     from ..sparql.catalog import default_catalog
 
     found: dict[str, dict[str, dict]] = {}

@@ -21,15 +21,15 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from concurrent.futures import Future
-from typing import Any, Protocol, cast
+from typing import Protocol, cast
 
 import pyoxigraph as ox
 
 from .. import iris
 from ..cards import PaperCards
-from ..services import QueryRunner
 from ..vocab import XSD_INTEGER
 from .records import PaperCard
+from .runner import QueryRunner, term_text
 from .threads import query_threads
 
 
@@ -83,8 +83,6 @@ class GraphListings:
     """Papers per query of :meth:`cards`: one query for the whole of a volume of 772 papers (4,555
     authorships) takes ~0.5 s in the engine, embedded or on a server; in concurrent batches the
     cores share it."""
-    VALUES_BATCH = 400
-    """IRIs per query of the other batch queries (booktitles, unexplained authorships)."""
 
     def __init__(self, runner: QueryRunner) -> None:
         self._runner = runner
@@ -96,7 +94,9 @@ class GraphListings:
         owners_f = pool.submit(self._names_of_coauthors, person)
         fields, venues = self._person_papers(person)
         volumes = sorted({volume for _, _, volume, _ in fields.values() if volume})
-        booktitles = {row["vol"].value: row["title"].value for row in self._batched("ld-booktitles", "vol", volumes)}
+        booktitles = {
+            row["vol"].value: row["title"].value for row in self._runner.batched_sync("ld-booktitles", "vol", volumes)
+        }
         authors = self._place_authors(authorships_f.result(), owners_f.result())
         return [
             PaperCard(
@@ -118,10 +118,15 @@ class GraphListings:
         """paper -> (title, year, volume, PDF) from each paper's first row, and its venues."""
         fields: dict[str, tuple[str | None, str | None, str | None, str | None]] = {}
         venues: dict[str, set[str]] = defaultdict(set)
-        for row in self._named("ld-person-papers", person=person):
+        for row in self._runner.solutions_sync("ld-person-papers", person=person):
             paper = row["paper"].value
             if paper not in fields:
-                fields[paper] = (_text(row["title"]), _text(row["year"]), _text(row["vol"]), _text(row["pdf"]))
+                fields[paper] = (
+                    term_text(row["title"]),
+                    term_text(row["year"]),
+                    term_text(row["vol"]),
+                    term_text(row["pdf"]),
+                )
             if row["venue"] is not None:
                 venues[paper].add(row["venue"].value)
         return fields, venues
@@ -129,8 +134,8 @@ class GraphListings:
     def _authorships(self, person: str) -> list[tuple[str, str | None]]:
         """(authorship IRI, printed-name node or ``None``) of the authorships of the person's papers."""
         out: list[tuple[str, str | None]] = []
-        for row in self._named("ld-person-authors", person=person):
-            node = _text(row["n"])
+        for row in self._runner.solutions_sync("ld-person-authors", person=person):
+            node = term_text(row["n"])
             out.extend((a, node) for a in row["authorships"].value.split(" ") if a)
         return out
 
@@ -138,9 +143,9 @@ class GraphListings:
         """name node -> (the person it belongs to, its full name, else the person's IRI), for the
         person and their co-authors."""
         owners: dict[str, tuple[str, str]] = {}
-        for row in self._named("ld-person-coauthor-names", person=person):
+        for row in self._runner.solutions_sync("ld-person-coauthor-names", person=person):
             author = row["author"].value
-            owners.setdefault(row["n"].value, (author, _text(row["name"]) or author))
+            owners.setdefault(row["n"].value, (author, term_text(row["name"]) or author))
         return owners
 
     def _place_authors(
@@ -157,9 +162,9 @@ class GraphListings:
                 unexplained.append(a)
             else:
                 places[place[0]].setdefault(place[1], owner)
-        for row in self._batched("ld-authorships", "a", sorted(set(unexplained))):
+        for row in self._runner.batched_sync("ld-authorships", "a", sorted(set(unexplained))):
             author = row["author"].value
-            places[row["paper"].value].setdefault(int(row["pos"].value), (author, _text(row["name"]) or author))
+            places[row["paper"].value].setdefault(int(row["pos"].value), (author, term_text(row["name"]) or author))
         return {paper: [by_pos[pos] for pos in sorted(by_pos)] for paper, by_pos in places.items()}
 
     # -- any papers -------------------------------------------------------------------------------
@@ -171,7 +176,7 @@ class GraphListings:
             result = cast(
                 ox.QuerySolutions, self._runner.query_sync(query.with_values("paper", [ox.NamedNode(p) for p in batch]))
             )
-            return [tuple(_text(row[k]) for k in _CARD_COLUMNS) for row in result]
+            return [tuple(term_text(row[k]) for k in _CARD_COLUMNS) for row in result]
 
         batches: list[Future[list[tuple[str | None, ...]]]] = [
             query_threads().submit(rows, papers[start : start + self.BATCH])
@@ -204,31 +209,11 @@ class GraphListings:
         integer = ox.NamedNode(XSD_INTEGER)
         bounds = {"from": ox.Literal(str(years.start), datatype=integer),
                   "to": ox.Literal(str(years.stop - 1), datatype=integer)}  # fmt: skip
-        papers = sorted({row["paper"].value for row in self._named_rows("ld-published-papers", bounds)})
+        papers = sorted({row["paper"].value for row in self._runner.named_rows_sync("ld-published-papers", bounds)})
         return [card for card in self.cards(papers) if card is not None and card.title]
-
-    # -- running the read queries -----------------------------------------------------------------
-    def _named(self, name: str, **bound: str) -> Any:
-        return self._named_rows(name, {k: ox.NamedNode(v) for k, v in bound.items()})
-
-    def _named_rows(self, name: str, bindings: dict[str, Any]) -> Any:
-        return self._runner.query_sync(self._runner.catalog[name].text, bindings)
-
-    def _batched(self, name: str, variable: str, values: list[str]) -> list[Any]:
-        """Rows of the batch query ``name`` for ``values`` (IRIs), :attr:`VALUES_BATCH` per query."""
-        query = self._runner.catalog[name]
-        rows: list[Any] = []
-        for start in range(0, len(values), self.VALUES_BATCH):
-            batch = [ox.NamedNode(i) for i in values[start : start + self.VALUES_BATCH]]
-            rows.extend(cast(ox.QuerySolutions, self._runner.query_sync(query.with_values(variable, batch))))
-        return rows
 
 
 _CARD_COLUMNS = ("paper", "title", "year", "vol", "booktitle", "pdf", "venue", "pos", "person", "name")
-
-
-def _text(term: Any) -> str | None:
-    return None if term is None else term.value
 
 
 def _minted_place(authorship: str) -> tuple[str, int] | None:

@@ -18,20 +18,19 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.responses import HTMLResponse
 from starlette.concurrency import run_in_threadpool
-from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 
 from .. import __version__
-from ..errors import BibkgError, StoreError
+from ..errors import StoreError, Unavailable
 from ..services import Services
 from ..sparql.catalog import QueryCatalog
 from ..store.local import LocalStore
-from . import edge
-from .error_responses import bibkg_error, error_response, http_error
+from . import edge, error_responses
+from .error_responses import bibkg_error
 from .routes import build_router
 from .settings import ServerSettings
 from .streaming import ResponseBudget, return_freed_results_to_the_os
@@ -176,11 +175,8 @@ def create_app(settings: ServerSettings | None = None) -> FastAPI:
             max_age=3600,
         )
     app.include_router(build_router(app.state))
-    _include_service_routers(app, services, local)
-    # a browser gets an HTML 404; Starlette types handlers as taking any Exception, too narrow for
-    # one registered for a specific class
-    app.add_exception_handler(StarletteHTTPException, http_error)  # type: ignore[arg-type]
-    app.add_exception_handler(BibkgError, bibkg_error)  # type: ignore[arg-type]  # any a route lets through
+    _include_service_routers(app, services, settings, local)
+    error_responses.install(app)  # every error a route raises, answered by one handler
     edge.install(app, settings)  # body, header and Host limits, HEAD, security headers: every route
     app.add_middleware(PinSnapshot)  # outermost: the whole exchange on one snapshot
     return app
@@ -205,7 +201,9 @@ class PinSnapshot:
             await self.app(scope, receive, send)
             return
         if not services.started:  # before the lifespan opened the store (or after it closed it)
-            answer = error_response(503, "the server has not opened its store yet", {"Retry-After": "5"})
+            # outside the routes (and their exception handlers): answered here, by the same handler
+            not_started = Unavailable("the server has not opened its store yet", headers={"Retry-After": "5"})
+            answer = await bibkg_error(Request(scope), not_started)
             await answer(scope, receive, send)
             return
         from ..services import _PINNED
@@ -235,13 +233,15 @@ class PinSnapshot:
             release()
 
 
-def _include_service_routers(app: FastAPI, services: Services, local: LocalStore | None) -> None:
+def _include_service_routers(
+    app: FastAPI, services: Services, settings: ServerSettings, local: LocalStore | None
+) -> None:
     """GraphQL, the corrections' write doors (when enabled; a local store only) and the Linked Data
     pages and dumps, over ``services`` (started later, by the lifespan)."""
     from ..graphql.router import build_graphql_router
     from ..web.routes import build_router as build_web_router
 
-    graphql = build_graphql_router(services, services.settings.graphql)
+    graphql = build_graphql_router(services, settings.graphql)
     app.state.warmed = graphql.warmed
     app.include_router(graphql, prefix="/graphql")
     if local is not None:

@@ -11,14 +11,29 @@ and how a running query learns that its client went away.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
+from typing import TYPE_CHECKING, Protocol
 
 from ..errors import BibkgError
+
+if TYPE_CHECKING:
+    from .job import Job, Outcome
 
 Disconnected = Callable[[], Awaitable[bool]]
 """``await disconnected()`` is true once the client has gone away (``Request.is_disconnected``)."""
 
 DISCONNECT_POLL = 0.25
 """Seconds between two checks whether the client of a running query is still there."""
+
+
+class DeadlineExecutor(Protocol):
+    """What evaluates the server's queries under a deadline (:class:`~bibkg.server.worker_pool.WorkerPool`,
+    :class:`~bibkg.server.inline_executor.InlineExecutor`)."""
+
+    async def run(
+        self, job: Job, deadline: float, *, disconnected: Disconnected | None = None, client: str = ""
+    ) -> Outcome:
+        """Evaluate ``job`` within ``deadline`` seconds, or raise a :class:`Stopped`."""
+        ...
 
 
 class Stopped(BibkgError):

@@ -10,9 +10,8 @@ import asyncio
 import threading
 import time
 from concurrent.futures import Future as ConcurrentFuture
-from typing import Any
 
-from .executor import DeadlineExceeded, Stopped
+from .executor import DeadlineExceeded, DeadlineExecutor, Stopped
 from .job import Job, Outcome
 
 
@@ -25,7 +24,7 @@ class Budget:
     at once, so the request's work really stops.
     """
 
-    def __init__(self, executor: Any, seconds: float, loop: asyncio.AbstractEventLoop, *,
+    def __init__(self, executor: DeadlineExecutor, seconds: float, loop: asyncio.AbstractEventLoop, *,
                  max_bytes: int = 50_000_000, what: str = "the request") -> None:  # fmt: skip
         self.executor = executor
         self.seconds = seconds

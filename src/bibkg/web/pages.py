@@ -3,7 +3,7 @@ script, no external asset); the person page is :mod:`bibkg.web.person`, the shar
 :mod:`bibkg.web.page_parts`.
 
 The pages read the graph through the named queries ``read/queries/ld-*.rq`` (and the BibTeX records
-of :mod:`bibkg.export.bib_records`), run by the :class:`~bibkg.services.QueryRunner` they are given."""
+of :mod:`bibkg.export.bib_records`), run by the :class:`~bibkg.read.runner.QueryRunner` they are given."""
 
 from __future__ import annotations
 
@@ -17,10 +17,9 @@ from ..export.bib_records import BibRecord, fetch_records, volume_papers
 from ..export.bibtex import to_bibtex
 from ..read.listings import paper_listings
 from ..read.records import PaperCard
+from ..read.runner import QueryRunner, term_text
 from ..read.threads import query_threads
-from ..services import QueryRunner
 from .page_parts import e, external, html_table, link, local_path, page, paper_item
-from .page_queries import RDFS_LABEL, run_named, value_text
 
 
 def _authors_html(rec: BibRecord) -> str:
@@ -35,9 +34,9 @@ def _authors_html(rec: BibRecord) -> str:
 
 def _links(runner: QueryRunner, iri: str) -> dict[str, list[tuple[str, str]]]:
     out: dict[str, list[tuple[str, str]]] = defaultdict(list)
-    for row in run_named(runner, "ld-links", entity=iri):
+    for row in runner.solutions_sync("ld-links", entity=iri):
         x = row["x"]
-        text = value_text(row["label"]) or x.value
+        text = term_text(row["label"]) or x.value
         out[row["k"].value].append((x.value, text) if isinstance(x, ox.NamedNode) else ("", text))
     for v in out.values():
         v.sort(key=lambda p: p[1])
@@ -95,7 +94,7 @@ def paper_page(runner: QueryRunner, iri: str) -> str | None:
 
 def volume_page(runner: QueryRunner, iri: str) -> str | None:
     props: dict[str, str] = {}
-    for row in run_named(runner, "ld-volume", volume=iri):
+    for row in runner.solutions_sync("ld-volume", volume=iri):
         props.setdefault(row["k"].value, row["v"].value)
     if not props:
         return None
@@ -152,19 +151,19 @@ _KIND = {V.Venue: ("venue", V.venue), V.Event: ("event", V.event), V.SIG: ("SIG"
 
 def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
     props: dict[str, list[Any]] = defaultdict(list)
-    for row in run_named(runner, "ld-group-facts", group=iri):
+    for row in runner.solutions_sync("ld-group-facts", group=iri):
         props[row["k"].value].append(row["v"])
     if not props:
         return None
     kind, predicate = _KIND[cls]
-    label = value_text((props.get(RDFS_LABEL) or [None])[0]) or iri
-    name = value_text((props.get(V.name) or [None])[0])
+    label = term_text((props.get(V.LABEL) or [None])[0]) or iri
+    name = term_text((props.get(V.name) or [None])[0])
     rows = [
         ("Name", e(name or "")),
-        ("Acronym", e(value_text((props.get(V.acronym) or [None])[0]) or "")),
-        ("Year", e(value_text((props.get(V.year) or [None])[0]) or "")),
-        ("Location", e(value_text((props.get(V.location) or [None])[0]) or "")),
-        ("Dates", e(value_text((props.get(V.dates) or [None])[0]) or "")),
+        ("Acronym", e(term_text((props.get(V.acronym) or [None])[0]) or "")),
+        ("Year", e(term_text((props.get(V.year) or [None])[0]) or "")),
+        ("Location", e(term_text((props.get(V.location) or [None])[0]) or "")),
+        ("Dates", e(term_text((props.get(V.dates) or [None])[0]) or "")),
         ("Venue", ", ".join(link(t.value, t.value.rstrip("/").rsplit("/", 1)[-1]) for t in props.get(V.venue, []))),
         ("Homepage", ", ".join(external(t.value) for t in props.get(V.homepage, []))),
     ]
@@ -175,9 +174,9 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
 
     def later(name: str, **bound: str) -> Any:
         if concurrent:
-            future = query_threads().submit(lambda: list(run_named(runner, name, **bound)))
+            future = query_threads().submit(lambda: list(runner.solutions_sync(name, **bound)))
             return future.result
-        rows_ = list(run_named(runner, name, **bound))
+        rows_ = list(runner.solutions_sync(name, **bound))
         return lambda: rows_
 
     events_f = later("ld-venue-events", venue=iri) if cls == V.Venue else (list)
@@ -187,14 +186,14 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
         events: list[Any] = events_f()
         if events:
             parts.append(f'<h2>Events <span class="count">{len(events)}</span></h2><p class="events">')
-            parts.append(" · ".join(link(r["ev"].value, value_text(r["label"]) or r["ev"].value) for r in events))
+            parts.append(" · ".join(link(r["ev"].value, term_text(r["label"]) or r["ev"].value) for r in events))
             parts.append("</p>")
     vols = vols_f()
     colocated = {r["vol"].value for r in colocated_f()}
     parts.append(f'<h2>Volumes <span class="count">{len(vols)}</span></h2>')
     current = None
     for r in vols:
-        year = value_text(r["year"]) or "Undated"
+        year = term_text(r["year"]) or "Undated"
         if year != current:
             if current is not None:
                 parts.append("</ul>")
@@ -203,8 +202,8 @@ def group_page(runner: QueryRunner, iri: str, cls: str) -> str | None:
         tag = ' <span class="badge">colocated</span>' if r["vol"].value in colocated else ""
         n = int(r["papers"].value) if r["papers"] is not None else 0
         parts.append(
-            f"<li>{link(r['vol'].value, value_text(r['title']) or value_text(r['id']))}{tag}"
-            f' <span class="muted">{e(value_text(r["id"]) or "")} · {n} papers</span></li>'
+            f"<li>{link(r['vol'].value, term_text(r['title']) or term_text(r['id']))}{tag}"
+            f' <span class="muted">{e(term_text(r["id"]) or "")} · {n} papers</span></li>'
         )
     if current is not None:
         parts.append("</ul>")
@@ -216,7 +215,7 @@ def generic_page(iri: str, triples: list[ox.Triple]) -> str:
     labels = {
         t.subject.value: t.object.value  # type: ignore[union-attr]  # subject: stubs wrong; object: a triple term has no .value
         for t in triples
-        if t.predicate.value in (RDFS_LABEL, V.title, V.booktitle)
+        if t.predicate.value in (V.LABEL, V.title, V.booktitle)
     }
     rows = []
     for t in triples:

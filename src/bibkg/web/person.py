@@ -9,19 +9,16 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any, cast
-
-import pyoxigraph as ox
+from typing import Any
 
 from .. import iris
 from .. import vocab as V
 from ..anthology.ids import sort_key
 from ..read.listings import paper_listings
 from ..read.records import PaperCard
+from ..read.runner import QueryRunner, term_text
 from ..read.threads import query_threads
-from ..services import QueryRunner
 from .page_parts import e, external, html_table, link, local_path, page, paper_item
-from .page_queries import RDFS_LABEL, run_named, value_text
 
 
 @dataclass(slots=True)
@@ -50,7 +47,7 @@ class PersonData:
 
 
 def _person_facts(runner: QueryRunner, iri: str) -> PersonData | None:
-    info = list(run_named(runner, "ld-person-info", person=iri))
+    info = list(runner.solutions_sync("ld-person-info", person=iri))
     if not info:
         return None
     props: dict[str, list[Any]] = defaultdict(list)
@@ -59,8 +56,8 @@ def _person_facts(runner: QueryRunner, iri: str) -> PersonData | None:
         k = row["k"].value
         props[k].append(row["v"])
         if k == V.similar:
-            similar[row["v"].value] = value_text(row["label"]) or row["v"].value
-    label = value_text((props.get(RDFS_LABEL) or [None])[0]) or iri
+            similar[row["v"].value] = term_text(row["label"]) or row["v"].value
+    label = term_text((props.get(V.LABEL) or [None])[0]) or iri
     canonical = {t.value for t in props.get(V.canonicalName, [])}
     return PersonData(
         iri=iri,
@@ -77,10 +74,7 @@ def _person_facts(runner: QueryRunner, iri: str) -> PersonData | None:
 
 def _labels(runner: QueryRunner, entities: list[str]) -> dict[str, str]:
     """entity -> its label (``ld-labels``, the entities' IRIs in its VALUES block)."""
-    if not entities:
-        return {}
-    query = runner.catalog["ld-labels"].with_values("entity", [ox.NamedNode(i) for i in entities])
-    return {row["entity"].value: row["label"].value for row in cast(ox.QuerySolutions, runner.query_sync(query))}
+    return {row["entity"].value: row["label"].value for row in runner.batched_sync("ld-labels", "entity", entities)}
 
 
 def fetch_person(runner: QueryRunner, iri: str) -> PersonData | None:

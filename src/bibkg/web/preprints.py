@@ -12,9 +12,8 @@ from typing import Any
 
 import pyoxigraph as ox
 
-from ..services import QueryRunner
+from ..read.runner import QueryRunner
 from .page_parts import e, external, link, page
-from .page_queries import run_named
 
 DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
 
@@ -86,11 +85,11 @@ def fetch_day(runner: QueryRunner, day: str) -> list[PreprintItem]:
 
 
 def fetch_person_preprints(runner: QueryRunner, person: str) -> list[PreprintItem]:
-    return _items(run_named(runner, "ld-person-preprints", person=person))
+    return _items(runner.solutions_sync("ld-person-preprints", person=person))
 
 
 def fetch_paper_preprints(runner: QueryRunner, paper: str) -> list[PreprintItem]:
-    return _items(run_named(runner, "ld-paper-preprints", paper=paper))
+    return _items(runner.solutions_sync("ld-paper-preprints", paper=paper))
 
 
 def _published(item: PreprintItem) -> str:

@@ -20,7 +20,7 @@ from strawberry.types import Info
 
 from ... import iris
 from ...anthology.ids import sort_key
-from ...services import Row
+from ...read.runner import Row
 from ..errors import UserError
 from ..maybe import Maybe, then
 from ..pagination import encode_cursor, page

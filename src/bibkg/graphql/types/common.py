@@ -20,7 +20,7 @@ import strawberry
 from strawberry.types import Info
 
 from ...anthology.ids import sort_key
-from ...services import Row
+from ...read.runner import Row
 from ...sparql.catalog import Parameter, ParameterError
 from ..errors import UserError
 from ..loaders import Loader

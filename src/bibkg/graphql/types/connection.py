@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from ...anthology.ids import sort_key
-from ...services import Row
+from ...read.runner import Row
 from ..maybe import Maybe, then
 from ..pagination import encode_cursor, page
 from . import paper as _paper

@@ -9,7 +9,7 @@ import strawberry
 from strawberry.types import Info
 
 from ... import iris
-from ...services import Row
+from ...read.runner import Row
 from ..maybe import Maybe, then
 from . import connection as _connection
 from . import person as _person

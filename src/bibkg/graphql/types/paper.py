@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from ... import iris
-from ...services import Row
+from ...read.runner import Row
 from ..bibtex import paper_bibtex
 from ..maybe import Maybe, then
 from . import event as _event

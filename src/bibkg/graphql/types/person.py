@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from ... import iris
-from ...services import Row
+from ...read.runner import Row
 from ..errors import UserError
 from ..maybe import Maybe, then
 from ..names import MATCH_KINDS

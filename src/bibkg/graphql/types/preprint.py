@@ -19,7 +19,7 @@ from strawberry.types import Info
 
 from ... import iris
 from ...hf.reader import normalize_arxiv_id
-from ...services import Row
+from ...read.runner import Row
 from ...sparql.terms import literal_term
 from ..batch import result_cache_for
 from ..errors import UserError

@@ -9,7 +9,7 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from ...services import Row
+from ...read.runner import Row
 from ..batch import integer
 from ..errors import UserError
 from ..maybe import settle

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from ... import iris
-from ...services import Row
+from ...read.runner import Row
 from ..maybe import Maybe, then
 from . import volume as _volume
 from .common import first_rows, maybe_field, str_of, strip_iri
