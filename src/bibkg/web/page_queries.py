@@ -8,7 +8,7 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import vocab as V
-from ..services import QueryRunner
+from ..read.runner import QueryRunner
 
 RDFS_LABEL = V.LABEL
 
