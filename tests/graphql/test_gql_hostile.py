@@ -383,7 +383,7 @@ def test_the_document_cache_is_bounded_in_bytes():
 
 
 def test_the_row_cache_is_bounded_in_bytes():
-    from bibkg.graphql.batch import result_cache_for, rows_bytes
+    from bibkg.graphql.batch import result_cache_for, value_bytes
     from bibkg.services import Generation
     from bibkg.sparql.catalog import default_catalog
 
@@ -396,8 +396,8 @@ def test_the_row_cache_is_bounded_in_bytes():
     rows = [{"paper": type("T", (), {"value": "x" * 500})()} for _ in range(50)]
     for i in range(100):
         cache.put(("gql-venue-papers", f"v{i}"), rows)
-    assert rows_bytes(rows) > 20_000
-    assert cache.weight <= 100_000 and len(cache) <= 100_000 // rows_bytes(rows)
+    assert value_bytes(rows) > 20_000
+    assert cache.weight <= 100_000 and len(cache) <= 100_000 // value_bytes(rows)
 
 
 def test_work_stops_when_the_client_leaves(sample_store, catalog):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
+from dataclasses import fields, is_dataclass
 from typing import Any
 
 import pyoxigraph as ox
@@ -41,19 +42,33 @@ async def run_batch(
     return await run_in_threadpool(work)
 
 
-ResultCache = LRU[list[Row]]
-"""Rows per (query, key, parameters), shared by the requests on one store (read and filled by
-:class:`~bibkg.graphql.loaders.RowCache`, the DataLoaders' ``cache_map``)."""
+ResultCache = LRU[Any]
+"""What a key of a batched query came to — its rows, or the read record made of them — per
+(query, key, parameters), shared by the requests on one store (read and filled by
+:class:`~bibkg.graphql.loaders.ValueCache`, the DataLoaders' ``cache_map``)."""
 
 
 _ROW_BYTES = 300
 """Estimated bytes of a row (its dict and terms) beyond the characters of its values."""
+_OBJECT_BYTES = 60
+"""Estimated bytes of a record, tuple or string beyond its contents."""
 
 
-def rows_bytes(found: list[Row]) -> int:
-    """Estimated bytes of ``found`` in memory: a cache of rows is bounded by this, not only by
-    its number of keys (the papers of a venue are thousands of rows under one key)."""
-    return 100 + sum(_ROW_BYTES + sum(len(term.value) for term in row.values()) for row in found)
+def value_bytes(value: Any) -> int:
+    """Estimated bytes of a cached value in memory — rows (a list of dicts of terms), records
+    (frozen dataclasses), tuples, strings: a cache is bounded by this, not only by its number of
+    keys (the papers of a venue are thousands of rows under one key)."""
+    if isinstance(value, list):
+        return 100 + sum(value_bytes(v) for v in value)
+    if isinstance(value, dict):  # a row
+        return _ROW_BYTES + sum(len(term.value) for term in value.values())
+    if isinstance(value, str):
+        return _OBJECT_BYTES + len(value)
+    if isinstance(value, tuple):
+        return _OBJECT_BYTES + sum(value_bytes(v) for v in value)
+    if is_dataclass(value):
+        return _OBJECT_BYTES + sum(value_bytes(getattr(value, f.name)) for f in fields(value))
+    return 16  # None, bool, int
 
 
 def result_cache_for(generation: Generation, max_entries: int, max_bytes: int | None = None) -> ResultCache | None:
@@ -65,7 +80,7 @@ def result_cache_for(generation: Generation, max_entries: int, max_bytes: int | 
         return None
     if max_bytes is None:
         return generation.cache("graphql-rows", lambda: LRU(max_entries))
-    return generation.cache("graphql-rows", lambda: LRU(max_bytes, weigh=rows_bytes, max_entries=max_entries))
+    return generation.cache("graphql-rows", lambda: LRU(max_bytes, weigh=value_bytes, max_entries=max_entries))
 
 
 class BatchFunction:
@@ -75,7 +90,7 @@ class BatchFunction:
     members are the values of ``params`` (``None`` = unbound). Keys sharing the same parameter
     values are answered by one query, so a request issues one query per distinct combination of
     field arguments, whatever the number of keys. Each key gets the rows whose ``?var`` is its IRI.
-    Keys known already never get here: the DataLoader's cache (:class:`~bibkg.graphql.loaders.RowCache`)
+    Keys known already never get here: the DataLoader's cache (:class:`~bibkg.graphql.loaders.ValueCache`)
     answers them.
     """
 

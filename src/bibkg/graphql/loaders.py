@@ -1,60 +1,70 @@
 """Per-request loaders: each runs one named query for all the keys asked in one tick, and answers
-at once the keys whose rows are already known.
+at once the keys whose values are already known.
 
-Rows outlive a request through the DataLoader's public ``cache_map``: :class:`RowCache` holds
-this request's futures and, under them, the rows kept across requests (over an immutable
-snapshot: :func:`~bibkg.graphql.batch.result_cache_for`). A key found there never reaches the
-batch function; a key loaded is kept there once its rows arrive.
+A key's value is its rows, or the read record made of them (``shape``: e.g.
+:func:`bibkg.read.people.person_facts`), made once when the rows arrive.  Values outlive a
+request through the DataLoader's public ``cache_map``: :class:`ValueCache` holds this request's
+futures and, under them, the values kept across requests (over an immutable snapshot:
+:func:`~bibkg.graphql.batch.result_cache_for`). A key found there never reaches the batch
+function; a key loaded is kept there once its value arrives.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Hashable
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, Generic, TypeVar, cast
 
 from strawberry.dataloader import AbstractCache, DataLoader
 
+from ..read import people
 from ..read.runner import QueryRunner, Row
 from .batch import BatchFunction, ResultCache
 from .maybe import Maybe
 
 Key = tuple[Hashable, ...]
+R = TypeVar("R")
+
+_UNKNOWN: Any = object()
+"""What :meth:`ValueCache.known` answers for a key whose value is not known (a value may be ``None``)."""
 
 
-class RowCache(AbstractCache[Key, list[Row]]):
-    """A DataLoader's ``cache_map``: the futures of this request, then the rows of ``shared``
+class ValueCache(AbstractCache[Key, R]):
+    """A DataLoader's ``cache_map``: the futures of this request, then the values of ``shared``
     (kept across requests, under the query's ``name``; ``None``: none)."""
 
     def __init__(self, name: str, shared: ResultCache | None) -> None:
         self.name = name
         self.shared = shared
-        self.futures: dict[Key, asyncio.Future[list[Row]]] = {}
+        self.futures: dict[Key, asyncio.Future[R]] = {}
 
-    def rows(self, key: Key) -> list[Row] | None:
-        """The rows of ``key`` if known now (loaded in this request or kept across requests)."""
+    def known(self, key: Key) -> R:
+        """The value of ``key`` if known now (loaded in this request or kept across requests),
+        else :data:`_UNKNOWN`."""
         future = self.futures.get(key)
         if future is not None:
             if future.done() and not future.cancelled() and future.exception() is None:
                 return future.result()
-            return None
-        return None if self.shared is None else self.shared.get((self.name, *key))
+            return cast(R, _UNKNOWN)
+        if self.shared is None:
+            return cast(R, _UNKNOWN)
+        return cast(R, self.shared.get((self.name, *key), _UNKNOWN))
 
-    def get(self, key: Key) -> asyncio.Future[list[Row]] | None:
+    def get(self, key: Key) -> asyncio.Future[R] | None:
         future = self.futures.get(key)
         if future is None and self.shared is not None:
-            rows = self.shared.get((self.name, *key))
-            if rows is not None:
+            value = self.shared.get((self.name, *key), _UNKNOWN)
+            if value is not _UNKNOWN:
                 future = self.futures[key] = asyncio.get_running_loop().create_future()
-                future.set_result(rows)
+                future.set_result(cast(R, value))
         return future
 
-    def set(self, key: Key, value: asyncio.Future[list[Row]]) -> None:
+    def set(self, key: Key, value: asyncio.Future[R]) -> None:
         self.futures[key] = value
         if self.shared is not None and not value.done():
             value.add_done_callback(lambda done: self._keep(key, done))
 
-    def _keep(self, key: Key, future: asyncio.Future[list[Row]]) -> None:
+    def _keep(self, key: Key, future: asyncio.Future[R]) -> None:
         if not future.cancelled() and future.exception() is None and self.shared is not None:
             self.shared.put((self.name, *key), future.result())
 
@@ -65,11 +75,12 @@ class RowCache(AbstractCache[Key, list[Row]]):
         self.futures.clear()
 
 
-class Loader:
-    """A DataLoader over one named query (:class:`~bibkg.graphql.batch.BatchFunction`).
+class Loader(Generic[R]):
+    """A DataLoader over one named query (:class:`~bibkg.graphql.batch.BatchFunction`); each
+    key's rows become its value through ``shape``.
 
-    :meth:`get` returns the rows themselves when they are known — loaded earlier in this request
-    or kept across requests (:class:`RowCache`) — and otherwise the DataLoader's awaitable, so
+    :meth:`get` returns the value itself when it is known — loaded earlier in this request or
+    kept across requests (:class:`ValueCache`) — and otherwise the DataLoader's awaitable, so
     that resolvers can stay synchronous (:mod:`bibkg.graphql.maybe`) without giving up batching.
     """
 
@@ -78,18 +89,33 @@ class Loader:
         runner: QueryRunner,
         name: str,
         var: str,
-        params: tuple[tuple[str, str], ...] = (),
-        cache: ResultCache | None = None,
+        params: tuple[tuple[str, str], ...],
+        cache: ResultCache | None,
+        shape: Callable[[list[Row]], R],
     ) -> None:
         self.name = name
-        self._cache = RowCache(name, cache)
-        self._loader: DataLoader[Key, list[Row]] = DataLoader(
-            load_fn=BatchFunction(runner, name, var, params), cache_map=self._cache
-        )
+        self._cache: ValueCache[R] = ValueCache(name, cache)
+        batch = BatchFunction(runner, name, var, params)
 
-    def get(self, key: Key) -> Maybe[list[Row]]:
-        rows: Any = self._cache.rows(key)
-        return rows if rows is not None else self._loader.load(key)
+        async def load(keys: list[Key]) -> list[R]:
+            return [shape(rows) for rows in await batch(keys)]
+
+        self._loader: DataLoader[Key, R] = DataLoader(load_fn=load, cache_map=self._cache)
+
+    def get(self, key: Key) -> Maybe[R]:
+        value = self._cache.known(key)
+        return value if value is not _UNKNOWN else self._loader.load(key)
+
+
+def row_loader(
+    runner: QueryRunner,
+    name: str,
+    var: str,
+    params: tuple[tuple[str, str], ...] = (),
+    cache: ResultCache | None = None,
+) -> Loader[list[Row]]:
+    """A :class:`Loader` whose values are the rows themselves."""
+    return Loader(runner, name, var, params, cache, list)
 
 
 class Loaders:
@@ -99,11 +125,11 @@ class Loaders:
     """
 
     def __init__(self, runner: QueryRunner, cache: ResultCache | None = None) -> None:
-        def _loader(name: str, var: str, params: tuple[tuple[str, str], ...] = ()) -> Loader:
-            return Loader(runner, name, var, params, cache)
+        def _loader(name: str, var: str, params: tuple[tuple[str, str], ...] = ()) -> Loader[list[Row]]:
+            return row_loader(runner, name, var, params, cache)
 
-        self.person = _loader("gql-persons", "person")
-        self.person_details = _loader("gql-person-details", "person")
+        self.person = Loader(runner, "gql-persons", "person", (), cache, people.person_facts)
+        self.person_details = Loader(runner, "gql-person-details", "person", (), cache, people.person_names)
         self.person_venues = _loader("gql-person-venues", "person")
         self.person_editor_of = _loader("gql-person-editor-of", "person")
         # (person, year)
@@ -120,7 +146,7 @@ class Loaders:
         }
         self.paper = _loader("gql-papers", "paper")
         self.paper_links = _loader("gql-paper-links", "paper")
-        self.contributions = _loader("gql-contributions", "item")
+        self.contributions = Loader(runner, "gql-contributions", "item", (), cache, people.contributions)
         self.volume = _loader("gql-volumes", "volume")
         self.volume_links = _loader("gql-volume-links", "volume")
         self.venue = _loader("gql-venues", "venue")

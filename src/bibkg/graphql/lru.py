@@ -12,6 +12,7 @@ from collections.abc import Callable, Hashable
 from typing import Generic, TypeVar
 
 V = TypeVar("V")
+D = TypeVar("D")
 
 
 def _one(_value: object) -> int:
@@ -40,13 +41,14 @@ class LRU(Generic[V]):
     def enabled(self) -> bool:
         return self.capacity > 0
 
-    def get(self, key: Hashable) -> V | None:
+    def get(self, key: Hashable, default: D | None = None) -> V | D | None:
+        """The value of ``key``, else ``default``."""
         if not self.capacity:
-            return None
+            return default
         with self._lock:
             entry = self._data.get(key)
             if entry is None:
-                return None
+                return default
             self._data.move_to_end(key)
             return entry[0]
 

@@ -22,13 +22,18 @@ _PLAIN = frozenset({type(None), bool, int, float, str, list, tuple, dict})
 """Types of values at hand, never awaitable: checked first, as ``isawaitable`` costs more."""
 
 
+def pending(value: object) -> bool:
+    """Whether ``value`` must still be awaited."""
+    return type(value) not in _PLAIN and isawaitable(value)
+
+
 def then(value: Maybe[T], fn: Callable[[T], Maybe[U]]) -> Maybe[U]:
     """``fn(value)``, now if ``value`` is at hand, else once it has arrived (an awaitable).
 
     ``fn`` may itself return an awaitable: the result is awaited too, so chains stay flat.
     """
-    if type(value) not in _PLAIN and isawaitable(value):
-        return _after(value, fn)
+    if pending(value):
+        return _after(value, fn)  # type: ignore[arg-type]
     return fn(value)  # type: ignore[arg-type]
 
 
@@ -41,6 +46,6 @@ async def _after(value: Awaitable[T], fn: Callable[[T], Maybe[U]]) -> U:
 
 async def settle(value: Maybe[T]) -> T:
     """The value, awaited if need be (for ``async`` resolvers that build on a :class:`Maybe`)."""
-    if type(value) not in _PLAIN and isawaitable(value):
-        return await value
+    if pending(value):
+        return await value  # type: ignore[misc]
     return value  # type: ignore[return-value]

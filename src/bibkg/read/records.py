@@ -30,4 +30,48 @@ class PaperCard:
                            self.authors)  # fmt: skip
 
 
-__all__ = ["PaperCard"]
+@dataclass(frozen=True, slots=True)
+class PersonFacts:
+    """A person's own facts (``gql-persons``)."""
+
+    iri: str
+    label: str
+    """The canonical name."""
+    verified: bool
+    """Listed in the Anthology's people metadata."""
+    orcid: str | None
+    """The ORCID iD as an IRI (``https://orcid.org/…``)."""
+    comment: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class PersonNames:
+    """The names a person published under, their name in other scripts and the persons with a
+    similar name (``gql-person-details``)."""
+
+    names: tuple[str, ...]
+    """Full names, canonical first, then in order."""
+    script_variants: tuple[tuple[str, str | None], ...]
+    """(text, language tag) in order of text."""
+    similar: tuple[str, ...]
+    """Person IRIs, in order."""
+
+
+@dataclass(frozen=True, slots=True)
+class Contribution:
+    """An author or editor as printed on a paper or volume (``gql-contributions``)."""
+
+    role: str
+    """``author`` or ``editor``."""
+    position: int
+    """1-based position in the printed list."""
+    printed_name: str
+    given_name: str | None
+    family_name: str | None
+    affiliation: str | None
+    script_variants: tuple[str, ...]
+    person: str
+    """The IRI of the person the name resolves to."""
+
+
+__all__ = ["Contribution", "PaperCard", "PersonFacts", "PersonNames"]

@@ -24,7 +24,7 @@ from ...read.runner import Row
 from ...sparql.catalog import Parameter, ParameterError
 from ..errors import UserError
 from ..loaders import Loader
-from ..maybe import Maybe, then
+from ..maybe import Maybe, pending, then
 from ..pagination import check_first
 from .context import ctx
 
@@ -109,23 +109,28 @@ def page_size(info: Info, first: int | None, default: int | None = None) -> int:
     return check_first(first, settings.default_page_size if default is None else default, settings.max_page_size)
 
 
-def first_rows(loader: Loader, iris: Sequence[str]) -> Maybe[list[Row | None]]:
-    """The first row ``loader`` has for each IRI (``None`` where it has none), in order: at once
-    when every IRI's rows are known (this request or the cross-request cache), else an awaitable
-    of them — every IRI is asked before anything is awaited, so the unknown ones share one batch."""
+def values_of(loader: Loader[T], iris: Sequence[str]) -> Maybe[list[T]]:
+    """The value ``loader`` has for each IRI, in order: at once when every IRI's value is known
+    (this request or the cross-request cache), else an awaitable of them — every IRI is asked
+    before anything is awaited, so the unknown ones share one batch."""
     found = [loader.get((iri,)) for iri in iris]
-    if all(type(rows) is list for rows in found):
-        return [rows[0] if rows else None for rows in found]  # type: ignore[index]
+    waiting = [i for i, value in enumerate(found) if pending(value)]
+    if not waiting:
+        return found  # type: ignore[return-value]
 
-    async def arrived() -> list[Row | None]:
-        out: list[Row | None] = []
-        for rows in found:
-            if type(rows) is not list:
-                rows = await rows  # type: ignore[misc]
-            out.append(rows[0] if rows else None)
-        return out
+    async def arrived() -> list[T]:
+        out = list(found)
+        for i in waiting:
+            out[i] = await found[i]  # type: ignore[misc]
+        return out  # type: ignore[return-value]
 
     return arrived()
+
+
+def first_rows(loader: Loader[list[Row]], iris: Sequence[str]) -> Maybe[list[Row | None]]:
+    """The first row ``loader`` has for each IRI (``None`` where it has none), in order (see
+    :func:`values_of`)."""
+    return then(values_of(loader, iris), lambda found: [rows[0] if rows else None for rows in found])
 
 
 def links_of(rows: Maybe[list[Row]], kind: str) -> Maybe[list[str]]:

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from ... import iris
+from ...read.records import Contribution
 from ...read.runner import Row
 from ..bibtex import paper_bibtex
 from ..maybe import Maybe, then
@@ -32,41 +33,32 @@ class Contributor:
     person: PersonRef = strawberry.field(description="The person this name resolves to.")
 
 
-def contributors(info: Info, rows: Sequence[Row], role: str) -> Maybe[list[Contributor]]:
-    """The ``role`` (author, editor) contributors of ``gql-contributions`` rows, in printed order,
-    with their persons loaded."""
-    by_position: dict[int, dict] = {}
-    for r in rows:
-        if str_of(r, "role") != role:
-            continue
-        position = int_of(r, "position") or 0
-        item = by_position.get(position)
-        if item is None:
-            given, family = str_of(r, "givenName"), str_of(r, "familyName")
-            item = by_position[position] = {
-                "position": position,
-                "printed_name": str_of(r, "fullName") or " ".join(p for p in (given, family) if p),
-                "given_name": given,
-                "family_name": family,
-                "affiliation": str_of(r, "affiliation"),
-                "script_variants": [],
-                "person": r["person"].value,
-            }
-        variant = str_of(r, "variant")
-        if variant and variant not in item["script_variants"]:
-            item["script_variants"].append(variant)
-    items = [by_position[p] for p in sorted(by_position)]
-    if not items:
+def contributors(info: Info, found: Sequence[Contribution], role: str) -> Maybe[list[Contributor]]:
+    """The ``role`` (author, editor) contributors among ``found``, in printed order, with their
+    persons loaded."""
+    mine = [c for c in found if c.role == role]
+    if not mine:
         return []
 
     def made(persons: list[_person.Person]) -> list[Contributor]:
-        return [Contributor(**{**item, "person": person}) for item, person in zip(items, persons, strict=True)]
+        return [
+            Contributor(
+                position=c.position,
+                printed_name=c.printed_name,
+                given_name=c.given_name,
+                family_name=c.family_name,
+                affiliation=c.affiliation,
+                script_variants=list(c.script_variants),
+                person=person,
+            )
+            for c, person in zip(mine, persons, strict=True)
+        ]
 
-    return then(_person.load_persons(info, [item["person"] for item in items]), made)
+    return then(_person.load_persons(info, [c.person for c in mine]), made)
 
 
 def _contributions(info: Info, iri: str, role: str) -> Maybe[list[Contributor]]:
-    return then(ctx(info).loaders.contributions.get((iri,)), lambda rows: contributors(info, rows, role))
+    return then(ctx(info).loaders.contributions.get((iri,)), lambda found: contributors(info, found, role))
 
 
 def _links(info: Info, paper: Paper, kind: str) -> Maybe[list[str]]:

@@ -8,6 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from ... import iris
+from ...read.records import PersonFacts, PersonNames
 from ...read.runner import Row
 from ..errors import UserError
 from ..maybe import Maybe, then
@@ -17,7 +18,7 @@ from . import coauthors as _coauthors
 from . import connection as _connection
 from . import venue as _venue
 from . import volume as _volume
-from .common import bool_of, by_year, first_row, first_rows, int_of, maybe_field, page_size, scope_of, str_of
+from .common import by_year, int_of, maybe_field, page_size, scope_of, values_of
 from .context import ctx
 from .refs import CoauthorConnectionRef, PageInfoRef, PaperConnectionRef, PreprintRef, VenueRef, VolumeRef
 from .sources import DEFAULT_SOURCES, SourcesArgument
@@ -38,59 +39,46 @@ def person_papers(info: Info, person: str, scope: tuple[str, str] | None, year: 
     return loaders.person_papers_at[kind].get((person, iri, year))
 
 
-def _details(info: Info, person: Person) -> Maybe[list[Row]]:
+def _details(info: Info, person: Person) -> Maybe[PersonNames]:
     return ctx(info).loaders.person_details.get((person.iri,))
 
 
 def _names(root: Person, info: Info) -> Maybe[list[str]]:
-    def names(rows: list[Row]) -> list[str]:
-        found = {(not bool_of(r, "canonical"), r["fullName"].value) for r in rows if "fullName" in r}
-        return [n for _c, n in sorted(found)]
-
-    return then(_details(info, root), names)
+    return then(_details(info, root), lambda details: list(details.names))
 
 
 def _script_variants(root: Person, info: Info) -> Maybe[list[ScriptVariant]]:
-    def variants(rows: list[Row]) -> list[ScriptVariant]:
-        seen = {}
-        for r in rows:
-            if "variant" in r:
-                term = r["variant"]
-                seen[term.value] = getattr(term, "language", None)
-        return [ScriptVariant(text=t, language=lang) for t, lang in sorted(seen.items())]
-
-    return then(_details(info, root), variants)
+    return then(
+        _details(info, root),
+        lambda details: [ScriptVariant(text=text, language=lang) for text, lang in details.script_variants],
+    )
 
 
-def _row(root: Person, info: Info) -> Maybe[Row | None]:
-    """The person's ``gql-persons`` row: kept by the record when it was made from it, else loaded
-    (a person found with its name — a coauthor, a top author, a name match — has no row yet)."""
-    if root.row is not None:
-        return root.row
-    return then(ctx(info).loaders.person.get((root.iri,)), first_row)
+def _facts(root: Person, info: Info) -> Maybe[PersonFacts | None]:
+    """The person's facts: kept by the object when it was made from them, else loaded (a person
+    found with its name — a coauthor, a top author, a name match — has none yet)."""
+    if root.facts is not None:
+        return root.facts
+    return ctx(info).loaders.person.get((root.iri,))
 
 
 def _orcid(root: Person, info: Info) -> Maybe[str | None]:
-    def orcid(row: Row | None) -> str | None:
-        value = str_of(row, "orcid")
-        return value.removeprefix("https://orcid.org/") if value else None
-
-    return then(_row(root, info), orcid)
+    return then(
+        _facts(root, info),
+        lambda facts: facts.orcid.removeprefix("https://orcid.org/") if facts and facts.orcid else None,
+    )
 
 
 def _verified(root: Person, info: Info) -> Maybe[bool]:
-    return then(_row(root, info), lambda row: bool(bool_of(row, "verified")))
+    return then(_facts(root, info), lambda facts: facts is not None and facts.verified)
 
 
 def _comment(root: Person, info: Info) -> Maybe[str | None]:
-    return then(_row(root, info), lambda row: str_of(row, "comment"))
+    return then(_facts(root, info), lambda facts: facts.comment if facts else None)
 
 
 def _similar(root: Person, info: Info) -> Maybe[list[Person]]:
-    return then(
-        _details(info, root),
-        lambda rows: load_persons(info, sorted({r["similar"].value for r in rows if "similar" in r})),
-    )
+    return then(_details(info, root), lambda details: load_persons(info, list(details.similar)))
 
 
 def _papers(
@@ -196,12 +184,12 @@ class Person:
         resolver=_preprints,
         description="arXiv preprints (Hugging Face Daily Papers) the person is a linked author of, newest first.",
     )
-    row: strawberry.Private[Row | None] = None
+    facts: strawberry.Private[PersonFacts | None] = None
 
     @classmethod
-    def from_row(cls, iri: str, row: Row | None) -> Person:
-        """The person of IRI ``iri`` from its ``gql-persons`` row (``None``: no data)."""
-        return cls(iri=iri, id=_person_id(iri), name=str_of(row, "label") or "", row=row)
+    def from_facts(cls, iri: str, facts: PersonFacts | None) -> Person:
+        """The person of IRI ``iri`` from its facts (``None``: no data)."""
+        return cls(iri=iri, id=_person_id(iri), name=facts.label if facts else "", facts=facts)
 
     @classmethod
     def named(cls, iri: str, name: str) -> Person:
@@ -217,8 +205,8 @@ def _person_id(iri: str) -> strawberry.ID:
 def load_persons(info: Info, targets: Sequence[str]) -> Maybe[list[Person]]:
     """The persons of IRIs ``targets``, in order, their rows loaded together."""
     return then(
-        first_rows(ctx(info).loaders.person, targets),
-        lambda rows: [Person.from_row(iri, row) for iri, row in zip(targets, rows, strict=True)],
+        values_of(ctx(info).loaders.person, targets),
+        lambda found: [Person.from_facts(iri, facts) for iri, facts in zip(targets, found, strict=True)],
     )
 
 

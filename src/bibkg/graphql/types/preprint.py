@@ -23,7 +23,7 @@ from ...read.runner import Row
 from ...sparql.terms import literal_term
 from ..batch import result_cache_for
 from ..errors import UserError
-from ..loaders import Loader
+from ..loaders import row_loader
 from ..maybe import Maybe, settle, then
 from . import paper as _paper
 from . import person as _person
@@ -43,12 +43,12 @@ class HfLoaders:
         cache = result_cache_for(
             context.services.generation, context.settings.cache_entries, context.settings.cache_mb * 2**20
         )
-        self.preprint = Loader(runner, "gql-preprints", "preprint", (), cache)
-        self.authors = Loader(runner, "gql-preprint-authors", "preprint", (), cache)
-        self.entries = Loader(runner, "gql-preprint-entries", "preprint", (), cache)
-        self.of_paper = Loader(runner, "gql-paper-preprints", "paper", (), cache)
-        self.of_person = Loader(runner, "gql-person-preprints", "person", (), cache)
-        self.coauthors = Loader(runner, "gql-preprint-coauthors", "person", (), cache)
+        self.preprint = row_loader(runner, "gql-preprints", "preprint", (), cache)
+        self.authors = row_loader(runner, "gql-preprint-authors", "preprint", (), cache)
+        self.entries = row_loader(runner, "gql-preprint-entries", "preprint", (), cache)
+        self.of_paper = row_loader(runner, "gql-paper-preprints", "paper", (), cache)
+        self.of_person = row_loader(runner, "gql-person-preprints", "person", (), cache)
+        self.coauthors = row_loader(runner, "gql-preprint-coauthors", "person", (), cache)
 
 
 def _loaders(info: Info) -> HfLoaders:

@@ -25,7 +25,7 @@ from .sources import DEFAULT_SOURCES, SourcesArgument
 from .venue import Venue
 from .volume import Volume
 
-_E = TypeVar("_E", Person, Paper, Volume, Venue, Event, SIG)
+_E = TypeVar("_E", Paper, Volume, Venue, Event, SIG)
 
 
 async def _entity(info: Info, kind: str, id: str, cls: type[_E]) -> _E | None:
@@ -42,7 +42,9 @@ class AnthologyQuery:
 
     @strawberry.field(description="A person by Anthology id (`yaodong-yang`, `unverified/jiaming-ji`) or IRI.")
     async def person(self, info: Info, id: strawberry.ID) -> Person | None:
-        return await _entity(info, "person", id, Person)
+        iri = entity_iri("person", id)
+        facts = await settle(ctx(info).loaders.person.get((iri,)))
+        return None if facts is None else Person.from_facts(iri, facts)
 
     @strawberry.field(
         description="Persons who published under a name: insensitive to case, diacritics, "

@@ -26,7 +26,7 @@ def _links(info: Info, volume: Volume, kind: str) -> Maybe[list[str]]:
 
 def _editors(root: Volume, info: Info) -> Maybe[list[_paper.Contributor]]:
     return then(
-        ctx(info).loaders.contributions.get((root.iri,)), lambda rows: _paper.contributors(info, rows, "editor")
+        ctx(info).loaders.contributions.get((root.iri,)), lambda found: _paper.contributors(info, found, "editor")
     )
 
 
