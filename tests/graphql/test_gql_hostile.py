@@ -229,6 +229,7 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
     import pyoxigraph as ox
 
     from bibkg.graphql.types import sorted_papers as _sorted_papers
+    from bibkg.read.papers import dated_papers
     from bibkg.read.runner import rows as rows_of
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.local import LocalStore
@@ -239,7 +240,7 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
     try:
         for text in ("alignment", "LANGUAGE", "zzzqqq", "Safe", "an"[:1] + "nd"):
             rows = rows_of(store.query(catalog["gql-search-papers"].text, bindings={"title": ox.Literal(text)}))
-            expected = [ident for _iri, ident in _sorted_papers(rows, newest_first=True)]
+            expected = [ident for _iri, ident in _sorted_papers(dated_papers(rows), newest_first=True)]
             body = server.post(
                 {"query": f'{{ papers(title: "{text}", first: 100) {{ totalCount edges {{ node {{ id }} }} }} }}'}
             ).json()

@@ -17,7 +17,8 @@ from typing import Any, Generic, TypeVar, cast
 
 from strawberry.dataloader import AbstractCache, DataLoader
 
-from ..read import people
+from ..read import papers, people
+from ..read.records import DatedPaper
 from ..read.runner import QueryRunner, Row
 from .batch import BatchFunction, ResultCache
 from .maybe import Maybe
@@ -128,15 +129,18 @@ class Loaders:
         def _loader(name: str, var: str, params: tuple[tuple[str, str], ...] = ()) -> Loader[list[Row]]:
             return row_loader(runner, name, var, params, cache)
 
+        def _papers(name: str, var: str, params: tuple[tuple[str, str], ...]) -> Loader[tuple[DatedPaper, ...]]:
+            return Loader(runner, name, var, params, cache, papers.dated_papers)
+
         self.person = Loader(runner, "gql-persons", "person", (), cache, people.person_facts)
         self.person_details = Loader(runner, "gql-person-details", "person", (), cache, people.person_names)
         self.person_venues = _loader("gql-person-venues", "person")
         self.person_editor_of = _loader("gql-person-editor-of", "person")
         # (person, year)
-        self.person_papers = _loader("gql-person-papers", "person", (("year", "integer"),))
+        self.person_papers = _papers("gql-person-papers", "person", (("year", "integer"),))
         # (person, event or venue IRI, year), by kind of scope
         self.person_papers_at = {
-            kind: _loader(f"gql-person-papers-at-{kind}", "person", ((kind, "iri"), ("year", "integer")))
+            kind: _papers(f"gql-person-papers-at-{kind}", "person", ((kind, "iri"), ("year", "integer")))
             for kind in ("event", "venue")
         }
         self.coauthors = _loader("gql-coauthors", "person", (("year", "integer"),))
@@ -157,7 +161,7 @@ class Loaders:
             kind: _loader(f"gql-{kind}-volumes", kind, (("year", "integer"),)) for kind in ("event", "venue", "sig")
         }
         self.papers_of = {
-            kind: _loader(f"gql-{kind}-papers", kind, (("year", "integer"),)) for kind in ("event", "venue", "volume")
+            kind: _papers(f"gql-{kind}-papers", kind, (("year", "integer"),)) for kind in ("event", "venue", "volume")
         }
         self.top_authors_of = {
             kind: _loader(f"gql-{kind}-top-authors", kind, (("year", "integer"),)) for kind in ("event", "venue")

@@ -31,6 +31,17 @@ class PaperCard:
 
 
 @dataclass(frozen=True, slots=True)
+class DatedPaper:
+    """A member of a list of papers ordered by year and Anthology id (the papers of a person, a
+    venue, an event, a volume, a year: ``gql-*-papers``)."""
+
+    iri: str
+    anthology_id: str
+    year: int
+    """0 when the graph gives none."""
+
+
+@dataclass(frozen=True, slots=True)
 class PersonFacts:
     """A person's own facts (``gql-persons``)."""
 
@@ -74,4 +85,4 @@ class Contribution:
     """The IRI of the person the name resolves to."""
 
 
-__all__ = ["Contribution", "PaperCard", "PersonFacts", "PersonNames"]
+__all__ = ["Contribution", "DatedPaper", "PaperCard", "PersonFacts", "PersonNames"]

@@ -20,6 +20,7 @@ from strawberry.types import Info
 
 from ... import iris
 from ...anthology.ids import sort_key
+from ...read.records import DatedPaper
 from ...read.runner import Row
 from ..errors import UserError
 from ..maybe import Maybe, then
@@ -81,7 +82,7 @@ def _paper_count(root: CoauthorConnection, info: Info) -> Maybe[int]:
         return 0
     return then(
         _person.person_papers(info, root.person.iri, root.scope, root.year),
-        lambda rows: len({r["paper"].value for r in rows}),
+        len,
     )
 
 
@@ -222,7 +223,7 @@ def _coauthor_connection(
             kind, iri = scope
             rows = loaders.coauthors_at[kind].get((person.iri, iri, year))
     preprint_rows: Maybe[list[Row]] = []
-    papers_in_scope: Maybe[list[Row] | None] = None
+    papers_in_scope: Maybe[tuple[DatedPaper, ...] | None] = None
     if Source.PREPRINTS in sources:
         from .preprint import preprint_coauthor_rows  # preprint imports person, which imports this module
 
@@ -230,8 +231,10 @@ def _coauthor_connection(
         if scope is not None or year is not None:
             papers_in_scope = _person.person_papers(info, person.iri, scope, year)
 
-    def connection(rows: list[Row], preprint_rows: list[Row], papers: list[Row] | None) -> CoauthorConnection:
-        in_scope = None if papers is None else {r["paper"].value for r in papers}
+    def connection(
+        rows: list[Row], preprint_rows: list[Row], papers: tuple[DatedPaper, ...] | None
+    ) -> CoauthorConnection:
+        in_scope = None if papers is None else {p.iri for p in papers}
         coauthors = _ordered(_collect(rows, preprint_rows, in_scope))
         chunk, has_next, has_previous = page(coauthors, size, after)
         return CoauthorConnection(

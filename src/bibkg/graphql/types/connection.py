@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable
 from typing import Any
 
 import strawberry
 from strawberry.types import Info
 
-from ...anthology.ids import sort_key
-from ...read.runner import Row
+from ...read.papers import in_order
+from ...read.records import DatedPaper
 from ..maybe import Maybe, then
 from ..pagination import encode_cursor, page
 from . import paper as _paper
-from .common import int_of
 from .refs import PaperRef
 
 
@@ -66,11 +65,6 @@ def paper_connection(
     return then(_paper.load_papers(info, [iri for _i, (iri, _id) in chunk]), connection)
 
 
-def sorted_papers(rows: Sequence[Row], *, newest_first: bool) -> list[tuple[str, str]]:
-    """``(paper IRI, Anthology id)`` of the rows' ``?paper``, by ``?year`` then ``?id``."""
-    seen: dict[str, tuple[int, str]] = {}
-    for row in rows:
-        seen.setdefault(row["paper"].value, (int_of(row, "year") or 0, row["id"].value))
-    sign = -1 if newest_first else 1
-    ordered = sorted(seen.items(), key=lambda kv: (sign * kv[1][0], sort_key(kv[1][1])))
-    return [(iri, ident) for iri, (_year, ident) in ordered]
+def sorted_papers(papers: Iterable[DatedPaper], *, newest_first: bool) -> list[tuple[str, str]]:
+    """``(paper IRI, Anthology id)`` of ``papers``, by year then Anthology id."""
+    return [(p.iri, p.anthology_id) for p in in_order(papers, newest_first=newest_first)]

@@ -8,7 +8,7 @@ import strawberry
 from strawberry.types import Info
 
 from ... import iris
-from ...read.records import PersonFacts, PersonNames
+from ...read.records import DatedPaper, PersonFacts, PersonNames
 from ...read.runner import Row
 from ..errors import UserError
 from ..maybe import Maybe, then
@@ -30,8 +30,10 @@ class ScriptVariant:
     language: str | None
 
 
-def person_papers(info: Info, person: str, scope: tuple[str, str] | None, year: int | None) -> Maybe[list[Row]]:
-    """The rows of the person's papers in ``scope`` (``(kind, IRI)`` of an event or venue) and year."""
+def person_papers(
+    info: Info, person: str, scope: tuple[str, str] | None, year: int | None
+) -> Maybe[tuple[DatedPaper, ...]]:
+    """The person's papers in ``scope`` (``(kind, IRI)`` of an event or venue) and year."""
     loaders = ctx(info).loaders
     if scope is None:
         return loaders.person_papers.get((person, year))
@@ -95,8 +97,8 @@ def _papers(
         scope_of(info, venue, event),
         lambda scope: then(
             person_papers(info, root.iri, scope, year),
-            lambda rows: _connection.paper_connection(
-                info, _connection.sorted_papers(rows, newest_first=True), size, after
+            lambda found: _connection.paper_connection(
+                info, _connection.sorted_papers(found, newest_first=True), size, after
             ),
         ),
     )

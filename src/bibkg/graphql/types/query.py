@@ -9,7 +9,8 @@ import strawberry
 from starlette.concurrency import run_in_threadpool
 from strawberry.types import Info
 
-from ...read.runner import Row
+from ...read.papers import dated_papers
+from ...read.records import DatedPaper
 from ..batch import integer
 from ..errors import UserError
 from ..maybe import settle
@@ -81,10 +82,10 @@ class AnthologyQuery:
         size = page_size(info, first)
         context = ctx(info)
         runner = context.services.runner
-        candidates: list[dict[str, Row]] = []
+        candidates: list[dict[str, DatedPaper]] = []
 
-        def collect(rows: Iterable[Row]) -> dict[str, Row]:
-            return {r["paper"].value: r for r in rows}
+        def collect(papers: Iterable[DatedPaper]) -> dict[str, DatedPaper]:
+            return {p.iri: p for p in papers}
 
         titled: list[tuple[str, str]] | None = None
         if title is not None:
@@ -104,14 +105,16 @@ class AnthologyQuery:
                 titled = [paper for paper in titled if paper[0] in other]
             return await settle(paper_connection(info, titled, size, after))
         if not candidates and year is not None:
-            candidates.append(collect(await runner.named_rows("gql-year-papers", {"year": integer(year)})))
+            candidates.append(
+                collect(dated_papers(await runner.named_rows("gql-year-papers", {"year": integer(year)})))
+            )
         if not candidates:
             raise UserError("'papers' needs at least one of venue, event, year or title")
         keys = set(candidates[0])
         for other in candidates[1:]:
             keys &= set(other)
-        rows = [candidates[0][k] for k in keys]
-        return await settle(paper_connection(info, sorted_papers(rows, newest_first=True), size, after))
+        found = [candidates[0][k] for k in keys]
+        return await settle(paper_connection(info, sorted_papers(found, newest_first=True), size, after))
 
     @strawberry.field(description="A volume by Anthology id (`2025.acl-long`) or IRI.")
     async def volume(self, info: Info, id: strawberry.ID) -> Volume | None:
