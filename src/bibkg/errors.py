@@ -1,17 +1,38 @@
-"""The project's exceptions; each carries the data a user needs to find the problem, and
-``status``: the HTTP status that fits it (4xx: the request's mistake, 5xx: the server's), which
-the HTTP server answers with for any of them that a route lets through
-(:func:`bibkg.server.error_responses.bibkg_error`)."""
+"""The project's exceptions; each carries the data a user needs to find the problem,
+``status``: the HTTP status that fits it (4xx: the request's mistake, 5xx: the server's) and
+``headers``: any the answer needs (``Retry-After``, ``Allow``…).  Routes raise them; the HTTP
+server's one handler (:func:`bibkg.server.error_responses.bibkg_error`) answers each with its
+status, headers and message, never a traceback."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 
 
 class BibkgError(Exception):
-    """Base class of every error bibkg reports to a user."""
+    """Base class of every error bibkg reports to a user.
+
+    ``status`` and ``headers`` are the class's unless given to this instance (an error whose
+    status is decided where it happens: a protocol rule, a query's outcome in a worker)."""
 
     status = 500
+    headers: Mapping[str, str] = {}
+    """Extra headers of the HTTP answer."""
+    expected = False
+    """A refusal that is no fault of the server's (busy, past a deadline, not started yet): a 5xx
+    of it is logged without a traceback."""
+    representation: str | None = None
+    """The format of the HTTP answer when the family has its own
+    (:data:`bibkg.server.error_responses.RENDERERS`); ``None``: the route's (plain text, or the
+    Linked Data pages' HTML for a browser)."""
+
+    def __init__(self, *args: object, status: int | None = None, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(*args)
+        if status is not None:
+            self.status = status
+        if headers is not None:
+            self.headers = dict(headers)
 
 
 class SourceError(BibkgError, ValueError):
@@ -63,7 +84,29 @@ class QueryError(BibkgError, ValueError):
     status = 400
 
 
-class UnknownEntityError(BibkgError, LookupError):
-    """An id or IRI given by the user (a person, an event, a graph…) is not in the graph."""
+class RequestError(BibkgError, ValueError):
+    """A request malformed in itself (a path that names no day…); the protocol's own rules are
+    :class:`bibkg.sparql.protocol.ProtocolError`, a named query's parameters
+    :class:`bibkg.sparql.catalog.ParameterError`."""
+
+    status = 400
+
+
+class NotFound(BibkgError, LookupError):
+    """Nothing at the address asked for (a static file, a dump, a statistics graph)."""
 
     status = 404
+
+
+class UnknownEntityError(NotFound):
+    """An id or IRI given by the user (a person, an event, a graph…) is not in the graph."""
+
+
+class Unavailable(BibkgError):
+    """The server cannot answer now, and says when to ask again (``Retry-After``): it has not
+    opened its store yet, or its response buffer is full.  Not a fault: logged without a
+    traceback."""
+
+    status = 503
+    headers: Mapping[str, str] = {"Retry-After": "1"}
+    expected = True

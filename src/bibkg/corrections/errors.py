@@ -8,6 +8,8 @@ current graph or the log, 429 for too many requests.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from ..errors import BibkgError
 
 
@@ -16,6 +18,7 @@ class CorrectionError(BibkgError):
 
     status = 400
     code = "invalid-correction"
+    representation = "correction"  # JSON (as_dict), or a page for a browser's form (bibkg.server.error_responses)
 
     def __init__(self, message: str, *, field: str | None = None) -> None:
         self.message = message
@@ -84,6 +87,7 @@ class BadTransition(CorrectionError):
 class Unauthenticated(CorrectionError):
     status = 401
     code = "unauthenticated"
+    headers: Mapping[str, str] = {"WWW-Authenticate": 'Bearer realm="bibkg corrections"'}
 
 
 class Forbidden(CorrectionError):
@@ -98,6 +102,7 @@ class RateLimited(CorrectionError):
     def __init__(self, message: str, *, retry_after: float) -> None:
         super().__init__(message)
         self.retry_after = retry_after
+        self.headers = {"Retry-After": f"{max(1, round(retry_after))}"}
 
 
 class CorrectionsDisabled(CorrectionError):

@@ -10,6 +10,8 @@ from importlib import resources
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
+from ..errors import NotFound
+
 _STATIC = {
     "graphiql-3.8.3.min.js": "text/javascript; charset=utf-8",
     "graphiql-3.8.3.min.css": "text/css; charset=utf-8",
@@ -41,7 +43,7 @@ def asset_response(name: str, request: Request) -> Response:
     """An asset of GraphiQL (``/graphql/static/{name}``), gzipped when the client accepts it."""
     media = _STATIC.get(name)
     if media is None:
-        return Response("not found", status_code=404, media_type="text/plain")
+        raise NotFound(f"no GraphiQL asset '{name}'")
     body = _asset(name)
     headers = {"Cache-Control": "public, max-age=86400", "Vary": "Accept-Encoding"}
     if "gzip" in request.headers.get("accept-encoding", ""):

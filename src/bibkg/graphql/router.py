@@ -10,6 +10,8 @@ Follows the GraphQL-over-HTTP spec:
   ``application/graphql-response+json`` a request error (syntax, validation, limits: no
   ``data`` in the response) gets ``400`` and an executed request ``200``.
 * Malformed requests (bad JSON, no query, bad variables) get ``400`` with a GraphQL error body.
+  Refusals before execution are raised (:class:`GraphQLHTTPError`) and answered in that format by
+  the server's one error handler (:mod:`bibkg.server.error_responses`).
 * GraphiQL at ``GET /graphql`` for browsers, with its assets served from ``/graphql/static/``
   (:mod:`bibkg.graphql.graphiql`).
 
@@ -47,9 +49,11 @@ from strawberry.schema.exceptions import InvalidOperationTypeError
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET
 
+from ..errors import BibkgError
+from ..server.executor import ClientGone
 from ..services import Services
 from .graphiql import asset_response, graphiql_page
-from .media import GRAPHQL_RESPONSE_JSON, JSON, error_body, negotiate
+from .media import GRAPHQL_RESPONSE_JSON, JSON, negotiate
 from .request_bounds import Refused, disconnected, forget, read_bounded
 from .response_cache import CachedResponse, ResponseCache, etag, if_none_match, request_key
 from .schema import build_schema
@@ -76,6 +80,28 @@ def _conditional(request: Any, response: Response) -> Response:
     if request.method == "GET" and tag and if_none_match(request.headers.get("if-none-match"), tag):
         return Response(status_code=304, headers={"ETag": tag})
     return response
+
+
+class GraphQLHTTPError(BibkgError):
+    """A GraphQL request refused before or instead of its execution (406, 413, 414, 415, 405,
+    504…): answered by the server's one error handler in GraphQL-over-HTTP's error format,
+    ``{"errors": [{"message", "extensions": {"code", …}}]}``, in the request's media type."""
+
+    representation = "graphql"
+    expected = True  # a refusal (a 504 past the deadline included): logged without a traceback
+
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        code: str,
+        *,
+        media: str = JSON,
+        headers: dict[str, str] | None = None,
+        **extensions: Any,
+    ) -> None:
+        super().__init__(message, status=status, headers=headers)
+        self.code, self.media, self.extensions = code, media, extensions
 
 
 class BibkgGraphQLRouter(GraphQLRouter):
@@ -107,14 +133,12 @@ class BibkgGraphQLRouter(GraphQLRouter):
         if media is None:
             if self.should_render_graphql_ide(adapter):
                 return await super().run(request, context=context, root_value=root_value)
-            return Response(
-                error_body(
-                    f"cannot answer in any type of Accept: {request.headers.get('accept')}; "
-                    f"use {GRAPHQL_RESPONSE_JSON} or {JSON}",
-                    "NOT_ACCEPTABLE",
-                ),
-                status_code=406,
-                media_type=JSON,
+            raise GraphQLHTTPError(
+                406,
+                f"cannot answer in any type of Accept: {request.headers.get('accept')}; "
+                f"use {GRAPHQL_RESPONSE_JSON} or {JSON}",
+                "NOT_ACCEPTABLE",
+                media=JSON,
             )
         token = _exchange.set(_Exchange(media))
         try:
@@ -123,11 +147,9 @@ class BibkgGraphQLRouter(GraphQLRouter):
             adapter = self.request_adapter_class(request)
             answer = self._answer(request, adapter, media, context, root_value)
             return _conditional(request, await self._within_deadline(original, answer, media))
-        except Refused as exc:
-            return Response(
-                error_body(exc.message, exc.code, **exc.extensions), status_code=exc.status, media_type=media
-            )
-        except HTTPException as exc:
+        except Refused as exc:  # request_bounds' refusal, in this request's media type
+            raise GraphQLHTTPError(exc.status, exc.message, exc.code, media=media, **exc.extensions) from None
+        except HTTPException as exc:  # strawberry's, with the GraphQL-over-HTTP status and code
             status, headers, code = exc.status_code, {}, "BAD_REQUEST"
             if status == 400 and "content type" in exc.reason.lower():
                 status, code = 415, "UNSUPPORTED_MEDIA_TYPE"
@@ -136,7 +158,7 @@ class BibkgGraphQLRouter(GraphQLRouter):
                 code = "METHOD_NOT_ALLOWED"
             elif status == 404:
                 code = "NOT_FOUND"
-            return Response(error_body(exc.reason, code), status_code=status, media_type=media, headers=headers)
+            raise GraphQLHTTPError(status, exc.reason, code, media=media, headers=headers) from None
         finally:
             _exchange.reset(token)
 
@@ -160,16 +182,14 @@ class BibkgGraphQLRouter(GraphQLRouter):
         task.cancel()
         task.add_done_callback(forget)
         if watcher in done:
-            return Response(status_code=499)  # nobody is listening
-        return Response(
-            error_body(
-                f"the request did not finish within its deadline of {self.timeout:g} s; ask for less "
-                "(smaller pages, fewer nested lists)",
-                "DEADLINE",
-                timeout=self.timeout,
-            ),
-            status_code=504,
-            media_type=media,
+            raise ClientGone("the client went away")  # nobody is listening
+        raise GraphQLHTTPError(
+            504,
+            f"the request did not finish within its deadline of {self.timeout:g} s; ask for less "
+            "(smaller pages, fewer nested lists)",
+            "DEADLINE",
+            media=media,
+            timeout=self.timeout,
         )
 
     async def _answer(self, request: Any, adapter: Any, media: str, context: Any, root_value: Any) -> Response:

@@ -12,12 +12,11 @@ import pyoxigraph as ox
 from fastapi import Request
 from fastapi.responses import HTMLResponse, Response
 
+from ..errors import NotFound, Unavailable
 from ..sparql.formats import graph_bytes
 from ..sparql.negotiation import negotiate, prefers_html
-from ..sparql.protocol import ProtocolError
 from .description import GRAPHS_QUERY, PREFIXES, VOID_QUERY, service_description, void_extra
 from .edge import public_base
-from .error_responses import error_response
 from .executor import Busy, DeadlineExceeded, WorkerFailed
 from .job import Job
 
@@ -89,25 +88,20 @@ class DatasetDescription:
         return graph_response(triples_, accept, request.query_params.get("format"))
 
     async def void(self, request: Request) -> Response:
+        base = public_base(request, self.app_state.settings)
         try:
-            base = public_base(request, self.app_state.settings)
-            try:
-                triples = await self.void_triples()
-            except (Busy, DeadlineExceeded, WorkerFailed) as exc:
-                return error_response(503, f"the VoID description is not available: {exc}", {"Retry-After": "1"})
-            if not triples:
-                return error_response(
-                    404, "this store has no statistics graph (re-ingest it with this version of bibkg)"
-                )
-            out = triples + void_extra(base + "/sparql", base + "/.well-known/void")
-            return graph_response(
-                out,
-                request.headers.get("accept"),
-                request.query_params.get("format"),
-                "VoID description of the dataset",
-            )
-        except ProtocolError as exc:
-            return error_response(exc.status, exc.message)
+            triples = await self.void_triples()
+        except (Busy, DeadlineExceeded, WorkerFailed) as exc:  # the description, not the client's query
+            raise Unavailable(f"the VoID description is not available: {exc}", headers={"Retry-After": "1"}) from exc
+        if not triples:
+            raise NotFound("this store has no statistics graph (re-ingest it with this version of bibkg)")
+        out = triples + void_extra(base + "/sparql", base + "/.well-known/void")
+        return graph_response(  # ProtocolError (406) when no RDF format is acceptable
+            out,
+            request.headers.get("accept"),
+            request.query_params.get("format"),
+            "VoID description of the dataset",
+        )
 
 
 def graph_response(triples: list[ox.Triple], accept: str | None, fmt: str | None, title: str | None = None) -> Response:

@@ -7,7 +7,7 @@ cheap.
 
 from __future__ import annotations
 
-import traceback
+import logging
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, cast
@@ -17,6 +17,8 @@ import pyoxigraph as ox
 from ..errors import QueryError, ResultLimitError, StoreError
 from ..store.base import GraphStore
 from .results import Serialized, serialize_result
+
+log = logging.getLogger("bibkg.server")
 
 
 @dataclass(slots=True)
@@ -114,5 +116,7 @@ def run_job(store: GraphStore, job: Job) -> Outcome:
         return Outcome(error=(503, f"store unavailable: {exc}"))
     except OSError as exc:
         return Outcome(error=(502, f"store error: {exc}"))
-    except Exception as exc:  # noqa: BLE001 - reported, never crashes the worker
-        return Outcome(error=(500, f"internal error: {type(exc).__name__}: {exc}\n{traceback.format_exc(limit=3)}"))
+    except Exception as exc:  # reported, never crashes the worker
+        # the traceback goes to the server's log (a worker's stderr), never to the client
+        log.error("internal error evaluating a query", exc_info=exc)
+        return Outcome(error=(500, f"internal error: {type(exc).__name__}: {exc}"))

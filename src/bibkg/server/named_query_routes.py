@@ -1,5 +1,6 @@
 """The named queries over HTTP: ``/queries`` lists the public catalog (HTML or JSON), and
-``/queries/NAME?param=value`` runs one with typed parameters."""
+``/queries/NAME?param=value`` runs one with typed parameters.  Their errors are raised (an unknown
+query: 404, a bad parameter: 400) and answered by the server's one error handler."""
 
 from __future__ import annotations
 
@@ -12,11 +13,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.convertors import Convertor, register_url_convertor
 
-from ..sparql.catalog import ParameterError, UnknownQueryError
+from ..sparql.catalog import ParameterError
 from ..sparql.negotiation import prefers_html
-from ..sparql.protocol import ProtocolError
 from .edge import public_base
-from .error_responses import error_response
 from .query_response import query_response
 
 
@@ -86,39 +85,36 @@ def add_named_query_routes(router: APIRouter, app_state: Any) -> None:
     router.add_api_route("/queries", list_queries, methods=["GET"], summary="The named queries")
 
     async def run_named(name: str, request: Request) -> Response:
-        catalog = app_state.services.catalog
-        try:
-            named = catalog.public_query(name)  # an internal query is no public API
-        except UnknownQueryError as exc:
-            return error_response(404, str(exc))
+        named = app_state.services.catalog.public_query(name)  # an internal query is no public API (404)
         values: dict[str, str] = {}
         timeout: float | None = None
         fmt: str | None = None
         for key, value in request.query_params.multi_items():
             if key == "timeout":
-                try:
-                    timeout = float(value)
-                    if not timeout > 0 or math.isnan(timeout):
-                        raise ValueError
-                except ValueError:
-                    return error_response(400, f"timeout: '{value}' is not a positive number of seconds")
+                timeout = _timeout(value)
             elif key in ("format", "output", "results"):
                 fmt = value if fmt is None else f"{fmt},{value}"  # a list, as /sparql takes it
             elif key == "download":
                 continue
             elif key in values:
-                return error_response(400, f"parameter '{key}' is given twice")
+                raise ParameterError(f"parameter '{key}' is given twice")
             else:
                 values[key] = value
-        try:
-            bindings = named.bind(values)
-            return await query_response(app_state, request, named.text, bindings=bindings, timeout=timeout, fmt=fmt)
-        except ParameterError as exc:
-            return error_response(400, str(exc))
-        except ProtocolError as exc:
-            return error_response(exc.status, exc.message, exc.headers)
+        bindings = named.bind(values)  # ParameterError (400) for a missing, unknown or mistyped value
+        return await query_response(app_state, request, named.text, bindings=bindings, timeout=timeout, fmt=fmt)
 
     register_url_convertor("queryname", _QueryNameConvertor())
     router.add_api_route(
         "/queries/{name:queryname}", run_named, methods=["GET"], summary="Run a named query with typed parameters"
     )
+
+
+def _timeout(value: str) -> float:
+    """``?timeout=``: a positive number of seconds, else :class:`ParameterError` (400)."""
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = math.nan
+    if not seconds > 0:  # NaN included
+        raise ParameterError(f"timeout: '{value}' is not a positive number of seconds")
+    return seconds

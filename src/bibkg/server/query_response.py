@@ -1,6 +1,8 @@
 """One SPARQL query answered over HTTP: the result format negotiated, the job run on the
 deadline executor, the outcome turned into a response (status, headers, truncation warning) that
-the response budget admits."""
+the response budget admits.  What goes wrong is raised (:class:`QueryFailed`, the executor's
+:class:`~bibkg.server.executor.Stopped`, :class:`~bibkg.errors.Unavailable`) and answered by the
+server's one error handler."""
 
 from __future__ import annotations
 
@@ -9,13 +11,18 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import Response
 
+from ..errors import BibkgError, Unavailable
 from ..sparql.negotiation import FORMATS, negotiate
 from ..sparql.query_text import query_form, result_kind
-from .error_responses import error_response
-from .executor import Busy, ClientGone, DeadlineExceeded, WorkerFailed
 from .job import Job
 from .settings import ServerSettings
 from .streaming import ChunkedBody, ResponseBudget
+
+
+class QueryFailed(BibkgError):
+    """The store's answer to a query was an error (:attr:`Outcome.error <bibkg.server.job.Outcome>`):
+    400 for a malformed query or one that cannot be evaluated, 5xx when the store failed; the
+    status comes with it."""
 
 
 async def query_response(
@@ -55,24 +62,16 @@ async def query_response(
         max_bytes=s.max_bytes,
         federation_allow=tuple(s.federation_allow),
     )
-    try:
-        outcome = await app_state.executor.run(
-            job,
-            deadline,
-            disconnected=request.is_disconnected,
-            client=request.client.host if request.client else "",
-        )
-    except ClientGone:
-        return error_response(499, "the client went away")
-    except Busy as exc:
-        return error_response(503, str(exc), {"Retry-After": str(exc.retry_after)})
-    except DeadlineExceeded as exc:
-        return error_response(504, str(exc))
-    except WorkerFailed as exc:
-        return error_response(503, str(exc), {"Retry-After": "1"})
-    if outcome.error is not None:
+    # a query not (fully) evaluated raises its Stopped (executor: 499, 503 with Retry-After, 504)
+    outcome = await app_state.executor.run(
+        job,
+        deadline,
+        disconnected=request.is_disconnected,
+        client=request.client.host if request.client else "",
+    )
+    if outcome.error is not None:  # the worker's verdict (job.run_job): 400 for the query, 5xx for the store
         status, message = outcome.error
-        return error_response(status, message)
+        raise QueryFailed(message, status=status)
     result = outcome.result
     assert result is not None
     fmt_obj = FORMATS[result.format]
@@ -94,10 +93,9 @@ async def query_response(
         headers["Content-Disposition"] = f'attachment; filename="result.{fmt_obj.extension}"'
     budget: ResponseBudget = app_state.response_budget
     if not budget.try_acquire(len(result.payload)):
-        return error_response(
-            503,
+        raise Unavailable(
             f"results of {budget.in_flight:,} bytes are being sent to other clients; this one "
             f"({len(result.payload):,} bytes) would exceed the server's {budget.limit:,} (BIBKG_RESPONSE_BUFFER_BYTES)",
-            {"Retry-After": "2"},
+            headers={"Retry-After": "2"},
         )
     return ChunkedBody(result.payload, budget=budget, media_type=fmt_obj.content_type(media_type), headers=headers)

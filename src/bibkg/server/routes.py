@@ -1,6 +1,7 @@
 """HTTP routes of the SPARQL side: ``/sparql``, ``/queries``, ``/.well-known/void``, ``/health``,
 and the query page.  The protocol rules live in :mod:`bibkg.sparql.protocol`; evaluation in the
-deadline executor; this module only translates between them and HTTP (one query's answer:
+deadline executor; this module only translates between them and HTTP (errors are raised, and answered by the
+server's one handler, :mod:`bibkg.server.error_responses`; one query's answer:
 :mod:`bibkg.server.query_response`; the service and VoID descriptions:
 :mod:`bibkg.server.dataset_routes`; the named queries: :mod:`bibkg.server.named_query_routes`)."""
 
@@ -13,10 +14,10 @@ from fastapi import APIRouter, Request
 from fastapi.responses import FileResponse, JSONResponse, Response
 from starlette.concurrency import run_in_threadpool
 
+from ..errors import NotFound
 from ..sparql.negotiation import prefers_html
 from ..sparql.protocol import ProtocolError, SparqlRequest, parse_request
 from .dataset_routes import DatasetDescription
-from .error_responses import error_response
 from .named_query_routes import add_named_query_routes
 from .query_response import query_response
 from .settings import ServerSettings
@@ -52,38 +53,33 @@ def build_router(app_state: Any) -> APIRouter:
     # -- /sparql -------------------------------------------------------------------------------
     async def sparql(request: Request) -> Response:
         s = settings()
-        try:
-            body = b""
+        body = b""
+        if request.method == "POST":
+            body = await read_body(request, 3 * s.max_query_bytes + 10_000)
+        req: SparqlRequest = parse_request(  # ProtocolError: the status the protocol prescribes
+            request.method,
+            request.scope.get("query_string", b""),
+            request.headers.get("content-type"),
+            body,
+            max_query_bytes=s.max_query_bytes,
+        )
+        if req.query is None:
             if request.method == "POST":
-                body = await read_body(request, 3 * s.max_query_bytes + 10_000)
-            req: SparqlRequest = parse_request(
-                request.method,
-                request.scope.get("query_string", b""),
-                request.headers.get("content-type"),
-                body,
-                max_query_bytes=s.max_query_bytes,
-            )
-            if req.query is None:
-                if request.method == "POST":
-                    raise ProtocolError(
-                        400, "no query: send 'query=' (form) or the query text (application/sparql-query)"
-                    )
-                if prefers_html(request.headers.get("accept")):
-                    return page()
-                return await description.service(request)
-            if req.format is None and request.method == "GET" and prefers_html(request.headers.get("accept")):
+                raise ProtocolError(400, "no query: send 'query=' (form) or the query text (application/sparql-query)")
+            if prefers_html(request.headers.get("accept")):
                 return page()
-            return await query_response(
-                app_state,
-                request,
-                req.query,
-                default_graphs=req.default_graphs if req.has_dataset else None,
-                named_graphs=req.named_graphs if req.has_dataset else None,
-                timeout=req.timeout,
-                fmt=req.format,
-            )
-        except ProtocolError as exc:
-            return error_response(exc.status, exc.message, exc.headers)
+            return await description.service(request)
+        if req.format is None and request.method == "GET" and prefers_html(request.headers.get("accept")):
+            return page()
+        return await query_response(
+            app_state,
+            request,
+            req.query,
+            default_graphs=req.default_graphs if req.has_dataset else None,
+            named_graphs=req.named_graphs if req.has_dataset else None,
+            timeout=req.timeout,
+            fmt=req.format,
+        )
 
     router.add_api_route(
         "/sparql", sparql, methods=SPARQL_METHODS, include_in_schema=True, summary="SPARQL 1.1 Protocol endpoint"
@@ -137,7 +133,7 @@ def build_router(app_state: Any) -> APIRouter:
     async def static(path: str) -> Response:
         target = (STATIC_DIR / path).resolve()
         if STATIC_DIR not in target.parents or not target.is_file():
-            return error_response(404, f"no static file '{path}'")
+            raise NotFound(f"no static file '{path}'")
         return FileResponse(target, headers={"Cache-Control": "public, max-age=3600"})
 
     router.add_api_route("/static/{path:path}", static, methods=["GET"], include_in_schema=False)

@@ -18,11 +18,13 @@ negotiation) are :class:`ProtocolError` with the HTTP status the protocol prescr
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import parse_qsl
 
 import pyoxigraph as ox
 
+from ..errors import BibkgError
 from .query_text import query_form
 
 FORM = "application/x-www-form-urlencoded"
@@ -30,14 +32,16 @@ SPARQL_QUERY = "application/sparql-query"
 SPARQL_UPDATE = "application/sparql-update"
 
 
-class ProtocolError(Exception):
-    """A request the protocol rejects; ``status`` is the HTTP status to answer with."""
+class ProtocolError(BibkgError):
+    """A request the protocol rejects; ``status`` is the HTTP status to answer with, ``headers``
+    any the answer needs (``Allow`` with a 405)."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None) -> None:
-        super().__init__(message)
-        self.status = status
+    def __init__(self, status: int, message: str, headers: Mapping[str, str] | None = None) -> None:
+        super().__init__(message, status=status, headers=headers or {})
         self.message = message
-        self.headers = headers or {}
+
+    def __reduce__(self) -> tuple[type[ProtocolError], tuple[int, str, dict[str, str]]]:
+        return (type(self), (self.status, self.message, dict(self.headers)))
 
 
 @dataclass(slots=True)

@@ -31,6 +31,7 @@ import pyoxigraph as ox
 from starlette.requests import Request
 from starlette.responses import FileResponse, JSONResponse, Response, StreamingResponse
 
+from ..errors import NotFound
 from ..export.dump import cached_dump, write_dump_maybe_gzip
 from ..export.formats import FORMATS, DumpFormat
 from ..store.local import LocalStore
@@ -97,6 +98,13 @@ def not_modified(request: Request, etag: str, snapshot: Snapshot) -> bool:
     return False
 
 
+class DumpUnavailable(NotFound):
+    """No such dump, or no dumps at all (over an external endpoint); answered as JSON,
+    ``{"error": message}`` (:mod:`bibkg.server.error_responses`)."""
+
+    representation = "json"
+
+
 NO_LOCAL_DUMPS = (
     "no dumps: this server answers from an external SPARQL endpoint and keeps no snapshot to dump; "
     "the dump that was loaded into that server is the data (bibkg export on the store it came from), "
@@ -109,7 +117,7 @@ NO_LOCAL_DUMPS = (
 def listing(local: LocalStore | None, base: str, snapshot: Path | None = None) -> Response:
     snap = current(local, snapshot) if local is not None else None
     if snap is None:
-        return JSONResponse({"error": NO_LOCAL_DUMPS}, status_code=404)
+        raise DumpUnavailable(NO_LOCAL_DUMPS)
     cached = local.root / "dumps" / snap.name if local else None
     items = []
     for name in HTTP_FORMATS:
@@ -174,11 +182,11 @@ def serve(request: Request, local: LocalStore | None, filename: str, snapshot: P
     parsed = parse_name(filename)
     if parsed is None:
         offered = ", ".join(f"bibkg.{FORMATS[n].ext}[.gz]" for n in HTTP_FORMATS)
-        return JSONResponse({"error": f"no dump '{filename}'; available: {offered}"}, status_code=404)
+        raise DumpUnavailable(f"no dump '{filename}'; available: {offered}")
     fmt, gz = parsed
     snap = current(local, snapshot) if local is not None else None
     if local is None or snap is None:
-        return JSONResponse({"error": NO_LOCAL_DUMPS}, status_code=404)
+        raise DumpUnavailable(NO_LOCAL_DUMPS)
     etag = etag_for(snap, filename)
     headers = {"ETag": etag, "Last-Modified": snap.last_modified, "Cache-Control": "public, max-age=60",
                "Content-Disposition": f'attachment; filename="{filename}"'}  # fmt: skip

@@ -10,6 +10,7 @@ from typing import Any, cast
 import pyoxigraph as ox
 
 from ..accept import parse_accept
+from ..errors import BibkgError
 from ..export.formats import FORMATS
 from ..vocab import BIBKG, PREFIXES, RDF, XSD
 
@@ -32,8 +33,10 @@ BY_FORMAT = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n
 _RDF_BY_MEDIA = {f.media_type: f.rdf for f in FORMATS.values()}
 
 
-class NotAcceptable(Exception):
-    pass
+class NotAcceptable(BibkgError):
+    """No format offered is acceptable (``Accept``, ``?format=``)."""
+
+    status = 406
 
 
 def negotiate(accept: str | None, fmt: str | None = None) -> str:

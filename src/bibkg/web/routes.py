@@ -4,7 +4,9 @@ Paths mirror the Anthology's (``/people/{id}/``, ``/{paper-id}/``, ``/volumes/{i
 ``/venues/{id}/``, ``/events/{id}/``, ``/sigs/{id}/``), plus ``/resource?iri=…`` for any IRI of
 the graph.  Each answers with content negotiation (Turtle, N-Triples, JSON-LD, RDF/XML, HTML;
 ``?format=ttl|nt|jsonld|rdf|html`` overrides ``Accept``), ``Vary: Accept``, 404 for unknown
-entities and 406 for types not offered.  BibTeX: ``/{paper-id}.bib``, ``/volumes/{id}.bib``,
+entities and 406 for types not offered: errors are raised and answered by the server's one
+handler, as a page to a browser (:func:`bibkg.server.error_responses.answer_errors_as`).
+BibTeX: ``/{paper-id}.bib``, ``/volumes/{id}.bib``,
 ``/people/{id}.bib``, ``/queries/{name}.bib?…`` (``.json`` or ``?format=csl``: CSL-JSON).
 Dumps: ``/dumps`` and ``/dumps/bibkg.{ttl,nt,nq,trig,jsonld}[.gz]``.
 """
@@ -21,17 +23,18 @@ import pyoxigraph as ox
 from fastapi import APIRouter
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.requests import Request
-from starlette.responses import JSONResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.responses import JSONResponse, RedirectResponse, Response
+from starlette.routing import Route
 
 from .. import iris
 from .. import vocab as V
-from ..errors import BibkgError
+from ..errors import BibkgError, QueryError, RequestError, UnknownEntityError
 from ..export.bib_records import fetch_records, papers_in_result, person_papers, volume_papers
 from ..export.bibtex import bibtex_document, csl_document
-from ..server.executor import Stopped
+from ..server.error_responses import answer_errors_as
 from ..services import Services, pinned_snapshot
-from ..sparql.catalog import ParameterError, UnknownQueryError
-from ..sparql.terms import TermError, iri_term
+from ..sparql.catalog import ParameterError
+from ..sparql.terms import iri_term
 from ..store.local import LocalStore
 from . import dumps, ld, page_parts, page_queries, pages, person
 
@@ -55,14 +58,6 @@ class PaperIdConvertor(Convertor):
 
 
 register_url_convertor("aclpaper", PaperIdConvertor())
-
-
-def _error(request: Request, status: int, message: str) -> Response:
-    headers = {"Vary": "Accept"}
-    if "text/html" in (request.headers.get("accept") or ""):
-        return Response(page_parts.not_found_page(message) if status == 404 else page_parts.page("Error", f"<h1>Error {status}</h1><p>{page_parts.e(message)}</p>"),
-                        status_code=status, media_type="text/html; charset=utf-8", headers=headers)  # fmt: skip
-    return PlainTextResponse(message + "\n", status_code=status, headers=headers)
 
 
 def build_router(services: Services, local: LocalStore | None = None) -> APIRouter:
@@ -110,33 +105,22 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
         return generation.cache("html-pages", lambda: functools.lru_cache(maxsize=256)(html_for))(iri)
 
     async def entity(request: Request, iri: str) -> Response:
-        try:
-            media = ld.negotiate(request.headers.get("accept"), request.query_params.get("format"))
-        except ld.NotAcceptable as exc:
-            return _error(request, 406, str(exc))
-        try:
-            iri_term(iri, "the requested resource")
-        except TermError as exc:
-            return _error(request, 400, str(exc))
+        media = ld.negotiate(request.headers.get("accept"), request.query_params.get("format"))  # 406
+        iri_term(iri, "the requested resource")  # TermError (400)
         headers = {"Vary": "Accept"}
         if media == ld.HTML:
-            try:  # every page's store work under the request deadline (services.run_with_deadline)
-                html = await services.run_with_deadline(
-                    cached_html_for, iri, disconnected=request.is_disconnected, what="this page"
-                )
-            except Stopped as exc:
-                return _error(request, exc.status, str(exc))
-            if html is None:
-                return _error(request, 404, f"{iri} is not in the graph")
-            return Response(html, media_type="text/html; charset=utf-8", headers=headers)
-        try:
-            triples = await services.run_with_deadline(
-                describe, iri, disconnected=request.is_disconnected, what="this description"
+            # every page's store work under the request deadline (services.run_with_deadline: Stopped)
+            html = await services.run_with_deadline(
+                cached_html_for, iri, disconnected=request.is_disconnected, what="this page"
             )
-        except Stopped as exc:
-            return _error(request, exc.status, str(exc))
+            if html is None:
+                raise UnknownEntityError(f"{iri} is not in the graph")
+            return Response(html, media_type="text/html; charset=utf-8", headers=headers)
+        triples = await services.run_with_deadline(
+            describe, iri, disconnected=request.is_disconnected, what="this description"
+        )
         if not any(t.subject.value == iri for t in triples):  # type: ignore[union-attr]  # stubs: a subject is never a Triple
-            return _error(request, 404, f"{iri} is not in the graph")
+            raise UnknownEntityError(f"{iri} is not in the graph")
         body = ld.serialize(triples, media, context_url=base_url(request) + "/context.jsonld")
         headers["Link"] = f'<{base_url(request)}/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'
         ctype = media if media == "application/ld+json" else f"{media}; charset=utf-8"
@@ -147,14 +131,12 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
             targets = papers_of()
             return fetch_records(services.runner.query_sync, targets, services.catalog), ""
 
-        try:  # finding the papers and their records: one deadline (services.run_with_deadline)
-            records, _ = await services.run_with_deadline(
-                build, disconnected=request.is_disconnected, what="this bibliography"
-            )
-        except Stopped as exc:
-            return _error(request, exc.status, str(exc))
+        # finding the papers and their records: one deadline (services.run_with_deadline: Stopped)
+        records, _ = await services.run_with_deadline(
+            build, disconnected=request.is_disconnected, what="this bibliography"
+        )
         if not records:
-            return _error(request, 404, f"no papers for {what}")
+            raise UnknownEntityError(f"no papers for {what}")
         if suffix == "json" or request.query_params.get("format") == "csl":
             return Response(csl_document(records), media_type=CSL_TYPE)
         abstract = request.query_params.get("abstract") in ("1", "true", "yes")
@@ -184,7 +166,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
             if rest.endswith("." + suffix):
                 pid = _person_id(rest[: -len(suffix) - 1])
                 if pid is None:
-                    return _error(request, 404, f"no person '{rest}'")
+                    raise UnknownEntityError(f"no person '{rest}'")
                 iri = iris.person_iri(pid)
                 return await bib(
                     request,
@@ -196,7 +178,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
             return RedirectResponse(f"/people/{quote(rest)}/", status_code=301)
         pid = _person_id(rest[:-1])
         if pid is None:
-            return _error(request, 404, f"no person '{rest}'")
+            raise UnknownEntityError(f"no person '{rest}'")
         return await entity(request, iris.person_iri(pid))
 
     router.add_route("/people/{rest:path}", people, methods=["GET", "HEAD"], include_in_schema=False)
@@ -218,7 +200,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
                         )
             ident = rest[:-1] if rest.endswith("/") else rest
             if not _SLUG.match(ident):
-                return _error(request, 404, f"no such {prefix[:-1]}: '{rest}'")
+                raise UnknownEntityError(f"no such {prefix[:-1]}: '{rest}'")
             if not rest.endswith("/"):
                 return RedirectResponse(f"/{prefix}/{ident}/", status_code=301)
             return await entity(request, make_iri(ident))
@@ -236,15 +218,12 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
 
         day = request.path_params["day"]
         if not DAY.match(day):
-            return _error(request, 400, f"'{day[:40]}' is not a day: /daily-papers/YYYY-MM-DD")
-        try:
-            html = await services.run_with_deadline(
-                day_page, services.runner, day, disconnected=request.is_disconnected, what="this page"
-            )
-        except Stopped as exc:
-            return _error(request, exc.status, str(exc))
+            raise RequestError(f"'{day[:40]}' is not a day: /daily-papers/YYYY-MM-DD")
+        html = await services.run_with_deadline(
+            day_page, services.runner, day, disconnected=request.is_disconnected, what="this page"
+        )
         if html is None:
-            return _error(request, 404, f"no Daily Papers of {day} in the graph")
+            raise UnknownEntityError(f"no Daily Papers of {day} in the graph")
         return Response(html, media_type="text/html; charset=utf-8")
 
     router.add_route("/daily-papers/{day}", daily_papers, methods=["GET", "HEAD"], include_in_schema=False)
@@ -253,7 +232,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
     async def resource(request: Request) -> Response:
         iri = request.query_params.get("iri")
         if not iri:
-            return _error(request, 400, "give the IRI to describe: /resource?iri=https://aclanthology.org/…")
+            raise ParameterError("give the IRI to describe: /resource?iri=https://aclanthology.org/…")
         return await entity(request, iri)
 
     router.add_route("/resource", resource, methods=["GET", "HEAD"], include_in_schema=False)
@@ -273,37 +252,32 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
     async def query_bib(request: Request) -> Response:
         name = request.path_params["name"]
         suffix = request.url.path.rsplit(".", 1)[-1]
-        try:
-            named = services.catalog.public_query(name)  # an internal query is no public API
-        except UnknownQueryError as exc:
-            return _error(request, 404, str(exc))
+        named = services.catalog.public_query(name)  # an internal query is no public API (404)
         values: dict[str, str] = {}
         for key, value in request.query_params.multi_items():
             if key in ("format", "abstract"):
                 continue
             if key in values:
-                return _error(request, 400, f"parameter '{key}' is given twice")
+                raise ParameterError(f"parameter '{key}' is given twice")
             values[key] = value
-        try:
-            bindings = named.bind(values)
-        except ParameterError as exc:
-            return _error(request, 400, str(exc))
+        bindings = named.bind(values)  # ParameterError (400)
 
         def run() -> list[str]:
-            result = services.runner.query_sync(named.text, bindings)
+            try:
+                result = services.runner.query_sync(named.text, bindings)
+            except BibkgError:  # a malformed query (QueryError), an unavailable store…: as they are
+                raise
+            except (RuntimeError, ValueError) as exc:  # pyoxigraph's: e.g. a parameter the query does not project
+                raise ParameterError(f"query '{name}' cannot be run with these parameters: {exc}") from exc
             is_select = isinstance(result, ox.QuerySolutions)
             papers = papers_in_result(result)[:MAX_QUERY_PAPERS] if is_select else []
             del result  # pyoxigraph results must be dropped on the thread that made them
             if not is_select:
-                raise BibkgError(f"query '{name}' is not a SELECT query: it returns no papers")
+                raise QueryError(f"query '{name}' is not a SELECT query: it returns no papers")
             return papers
 
-        try:  # the query and the records of its papers under one deadline (in bib)
-            return await bib(request, run, f"query '{name}' (it must return papers in ?paper)", suffix)
-        except BibkgError as exc:
-            return _error(request, 400, str(exc))
-        except (RuntimeError, ValueError) as exc:  # e.g. a parameter the query does not project
-            return _error(request, 400, f"query '{name}' cannot be run with these parameters: {exc}")
+        # the query and the records of its papers under one deadline (in bib)
+        return await bib(request, run, f"query '{name}' (it must return papers in ?paper)", suffix)
 
     router.add_route("/queries/{name}.bib", query_bib, methods=["GET"], include_in_schema=False)
     router.add_route("/queries/{name}.csl.json", query_bib, methods=["GET"], include_in_schema=False)
@@ -317,6 +291,9 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
 
     router.add_route("/dumps", dump_list, methods=["GET"], include_in_schema=False)
     router.add_route("/dumps/{filename}", dump_file, methods=["GET", "HEAD"], include_in_schema=False)
+    # what these routes raise is answered as a page to a browser, as plain text otherwise (the
+    # dumps' errors have their own JSON: dumps.DumpUnavailable)
+    answer_errors_as("page", [route.endpoint for route in router.routes if isinstance(route, Route)])
     return router
 
 

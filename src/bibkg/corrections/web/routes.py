@@ -1,6 +1,8 @@
 """The routes of the correction doors: requests read, the service called
-(:class:`~bibkg.corrections.service.CorrectionService`), its answer or refusal sent back as JSON
-or HTML; and whether the operator enabled them."""
+(:class:`~bibkg.corrections.service.CorrectionService`), its answer sent back as JSON or HTML; a
+refusal is a :class:`~bibkg.corrections.errors.CorrectionError` raised, which the server's one
+error handler answers as JSON, or as a page to a browser's form
+(:mod:`bibkg.server.error_responses`); and whether the operator enabled them."""
 
 from __future__ import annotations
 
@@ -11,11 +13,11 @@ from typing import Any
 from urllib.parse import quote
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.concurrency import run_in_threadpool
 
 from ...services import Services
-from ..errors import CorrectionError, InvalidCorrection, RateLimited
+from ..errors import CorrectionError, InvalidCorrection
 from ..log import Entry
 from ..model import Status
 from ..service import CorrectionService
@@ -52,23 +54,15 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
         lambda _: threading.Thread(target=_warm, args=(service,), name="bibkg-corrections-warm-up", daemon=True).start()
     )
 
-    def error_response(exc: CorrectionError, as_html: bool = False) -> Response:
-        headers = {"Retry-After": f"{max(1, round(exc.retry_after))}"} if isinstance(exc, RateLimited) else {}
-        if exc.status == 401:
-            headers["WWW-Authenticate"] = 'Bearer realm="bibkg corrections"'
-        if as_html:
-            return HTMLResponse(pages.refused_page(exc), status_code=exc.status, headers=headers)
-        return JSONResponse(exc.as_dict(), status_code=exc.status, headers=headers)
-
     async def body_of(request: Request) -> bytes:
         data = await request.body()
         if len(data) > MAX_FORM_BYTES:
-            raise _TooLarge()
+            raise TooLarge(f"a body of at most {MAX_FORM_BYTES} bytes")
         return data
 
     async def json_body(request: Request) -> dict:
         if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
-            raise _Unsupported()
+            raise UnsupportedMediaType("send application/json")
         try:
             value = json.loads(await body_of(request) or b"{}")
         except ValueError as exc:
@@ -82,32 +76,7 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
         scheme, _, secret = header.partition(" ")
         return service.authenticate(secret if scheme.lower() == "bearer" else None)
 
-    def guarded(handler):  # noqa: ANN001, ANN202
-        async def run(request: Request) -> Response:
-            as_html = (
-                "text/html" in request.headers.get("accept", "")
-                and request.method == "POST"
-                and request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded")
-            )
-            try:
-                return await handler(request)
-            except CorrectionError as exc:
-                return error_response(exc, as_html)
-            except _TooLarge:
-                return JSONResponse(
-                    {"error": "too-large", "status": 413, "message": f"a body of at most {MAX_FORM_BYTES} bytes"},
-                    status_code=413,
-                )
-            except _Unsupported:
-                return JSONResponse(
-                    {"error": "unsupported-media-type", "status": 415, "message": "send application/json"},
-                    status_code=415,
-                )
-
-        return run
-
     # -- JSON API ----------------------------------------------------------------------------------
-    @guarded
     async def list_corrections(request: Request) -> Response:
         q = request.query_params
         status = q.get("status")
@@ -116,11 +85,9 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
         entries = service.list(status=status, person=q.get("person"), paper=q.get("paper"), proposer=q.get("proposer"))
         return JSONResponse([e.to_dict() for e in entries])
 
-    @guarded
     async def one(request: Request) -> Response:
         return JSONResponse(service.log.view().get(request.path_params["cid"]).to_dict())
 
-    @guarded
     async def propose(request: Request) -> Response:
         actor = bearer(request)
         body = await json_body(request)
@@ -129,7 +96,6 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
             entry.to_dict(), status_code=201, headers={"Location": f"/corrections/{entry.correction.id}"}
         )
 
-    @guarded
     async def act(request: Request) -> Response:
         actor = bearer(request)
         action = request.path_params["action"]
@@ -140,13 +106,11 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
         return JSONResponse(entry.to_dict())
 
     # -- HTML --------------------------------------------------------------------------------------
-    @guarded
     async def fix_page(request: Request) -> Response:
         pid = request.path_params["pid"].strip("/")
         page, status = await run_in_threadpool(pages.fix_page, service, pid, request.query_params.get("submitted"))
         return html_with_csrf(request, page, status)
 
-    @guarded
     async def fix_submit(request: Request) -> Response:
         pid = request.path_params["pid"].strip("/")
         form = read_form(await body_of(request))
@@ -161,12 +125,10 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
         entry = await run_in_threadpool(service.propose, actor, request_body)
         return RedirectResponse(f"/corrections/fix/{quote(pid)}?submitted={entry.correction.id}", status_code=303)
 
-    @guarded
     async def review_page(request: Request) -> Response:
         page = await run_in_threadpool(pages.review_page, service)
         return html_with_csrf(request, page, 200)
 
-    @guarded
     async def review_submit(request: Request) -> Response:
         form = read_form(await body_of(request))
         check_csrf(request, form)
@@ -182,7 +144,6 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
         await run_in_threadpool(_act, service, action, actor, cid, form.get("note") or None)
         return RedirectResponse("/corrections/review", status_code=303)
 
-    @guarded
     async def search(request: Request) -> Response:
         from ...graphql.names import name_index_for
 
@@ -208,12 +169,18 @@ def build_corrections_router(store_root: Path, services: Services) -> APIRouter:
     return router
 
 
-class _TooLarge(Exception):
-    pass
+class TooLarge(CorrectionError):
+    """A body over :data:`MAX_FORM_BYTES`."""
+
+    status = 413
+    code = "too-large"
 
 
-class _Unsupported(Exception):
-    pass
+class UnsupportedMediaType(CorrectionError):
+    """A JSON door sent something else than ``application/json``."""
+
+    status = 415
+    code = "unsupported-media-type"
 
 
 def _act(service: CorrectionService, action: str, actor, cid: str, note: str | None) -> Entry:  # noqa: ANN001
