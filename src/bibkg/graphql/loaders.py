@@ -18,7 +18,7 @@ from typing import Any, Generic, TypeVar, cast
 from strawberry.dataloader import AbstractCache, DataLoader
 
 from ..read import papers, people
-from ..read.records import DatedPaper
+from ..read.records import CoauthorLink, DatedPaper
 from ..read.runner import QueryRunner, Row
 from .batch import BatchFunction, ResultCache
 from .maybe import Maybe
@@ -132,6 +132,9 @@ class Loaders:
         def _papers(name: str, var: str, params: tuple[tuple[str, str], ...]) -> Loader[tuple[DatedPaper, ...]]:
             return Loader(runner, name, var, params, cache, papers.dated_papers)
 
+        def _coauthors(name: str, var: str, params: tuple[tuple[str, str], ...]) -> Loader[tuple[CoauthorLink, ...]]:
+            return Loader(runner, name, var, params, cache, people.coauthor_links)
+
         self.person = Loader(runner, "gql-persons", "person", (), cache, people.person_facts)
         self.person_details = Loader(runner, "gql-person-details", "person", (), cache, people.person_names)
         self.person_venues = _loader("gql-person-venues", "person")
@@ -143,9 +146,9 @@ class Loaders:
             kind: _papers(f"gql-person-papers-at-{kind}", "person", ((kind, "iri"), ("year", "integer")))
             for kind in ("event", "venue")
         }
-        self.coauthors = _loader("gql-coauthors", "person", (("year", "integer"),))
+        self.coauthors = _coauthors("gql-coauthors", "person", (("year", "integer"),))
         self.coauthors_at = {
-            kind: _loader(f"gql-coauthors-at-{kind}", "person", ((kind, "iri"), ("year", "integer")))
+            kind: _coauthors(f"gql-coauthors-at-{kind}", "person", ((kind, "iri"), ("year", "integer")))
             for kind in ("event", "venue")
         }
         self.paper = _loader("gql-papers", "paper")

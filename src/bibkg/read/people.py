@@ -1,5 +1,6 @@
 """Records of persons and of the names printed on papers, made from the rows of the read layer's
-queries (``read/queries/gql-persons.rq``, ``gql-person-details.rq``, ``gql-contributions.rq``):
+queries (``read/queries/gql-persons.rq``, ``gql-person-details.rq``, ``gql-contributions.rq``,
+``gql-coauthors*.rq``):
 pure functions of one key's rows, so a batch of keys is read with one query and each key's rows
 become its record."""
 
@@ -8,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from .records import Contribution, PersonFacts, PersonNames
+from .records import CoauthorLink, Contribution, PersonFacts, PersonNames
 from .runner import Row
 
 
@@ -75,3 +76,8 @@ def contributions(rows: Sequence[Row]) -> tuple[Contribution, ...]:
         if variant and variant not in variants[key]:
             variants[key].append(variant)
     return tuple(replace(found[key], script_variants=tuple(variants[key])) for key in sorted(found))
+
+
+def coauthor_links(rows: Sequence[Row]) -> tuple[CoauthorLink, ...]:
+    """The papers a person shares with each coauthor, from the person's ``gql-coauthors*`` rows."""
+    return tuple(dict.fromkeys(CoauthorLink(r["coauthor"].value, r["name"].value, r["paper"].value) for r in rows))

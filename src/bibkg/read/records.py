@@ -85,4 +85,16 @@ class Contribution:
     """The IRI of the person the name resolves to."""
 
 
-__all__ = ["Contribution", "DatedPaper", "PaperCard", "PersonFacts", "PersonNames"]
+@dataclass(frozen=True, slots=True)
+class CoauthorLink:
+    """A paper a person shares with a coauthor (``gql-coauthors*``)."""
+
+    coauthor: str
+    """The coauthor's IRI."""
+    name: str
+    """The coauthor's canonical name."""
+    paper: str
+    """The shared paper's IRI."""
+
+
+__all__ = ["CoauthorLink", "Contribution", "DatedPaper", "PaperCard", "PersonFacts", "PersonNames"]

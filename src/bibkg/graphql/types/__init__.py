@@ -15,7 +15,7 @@ root parts of other modules.
 
 from __future__ import annotations
 
-from .coauthors import CoauthorConnection, CoauthorEdge, aggregate_coauthors, coauthor_connection
+from .coauthors import CoauthorConnection, CoauthorEdge, coauthor_connection
 from .common import entity_iri, existing_iri, first_row, page_size
 from .connection import PageInfo, PaperConnection, PaperEdge, paper_connection, sorted_papers
 from .context import GQLContext, ctx
@@ -47,7 +47,6 @@ __all__ = [
     "Venue",
     "VenueCount",
     "Volume",
-    "aggregate_coauthors",
     "coauthor_connection",
     "ctx",
     "entity_iri",

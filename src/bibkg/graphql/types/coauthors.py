@@ -20,7 +20,7 @@ from strawberry.types import Info
 
 from ... import iris
 from ...anthology.ids import sort_key
-from ...read.records import DatedPaper
+from ...read.records import CoauthorLink, DatedPaper
 from ...read.runner import Row
 from ..errors import UserError
 from ..maybe import Maybe, then
@@ -132,23 +132,17 @@ def _by_arxiv_id(preprints: set[str]) -> list[str]:
     return sorted(preprints, key=lambda p: sort_key(p.removeprefix(_ARXIV)))
 
 
-def aggregate_coauthors(rows: Sequence[Row]) -> list[tuple[str, str, list[str]]]:
-    """``(coauthor IRI, name, shared paper IRIs)`` ordered by count desc, name, IRI."""
-    shared = _collect(rows, (), None)
-    return [(c, s.name, p) for c, s, p, _pp in _ordered(shared)]
-
-
 def _collect(
-    paper_rows: Sequence[Row], preprint_rows: Sequence[Row], in_scope: Collection[str] | None
+    links: Sequence[CoauthorLink], preprint_rows: Sequence[Row], in_scope: Collection[str] | None
 ) -> dict[str, _Shared]:
-    """The coauthors of ``paper_rows`` (``gql-coauthors*``) and ``preprint_rows``
+    """The coauthors of the shared papers ``links`` and of ``preprint_rows``
     (``gql-preprint-coauthors``: linked coauthors only), the preprints limited to those published
     as a paper of ``in_scope`` (``None``: all)."""
     shared: dict[str, _Shared] = defaultdict(_Shared)
-    for row in paper_rows:
-        found = shared[row["coauthor"].value]
-        found.name = row["name"].value
-        found.papers.add(row["paper"].value)
+    for link in links:
+        found = shared[link.coauthor]
+        found.name = link.name
+        found.papers.add(link.paper)
     for row in preprint_rows:
         if "coauthor" in row and _counts(row, in_scope):
             found = shared[row["coauthor"].value]
@@ -215,13 +209,13 @@ def _coauthor_connection(
 ) -> Maybe[CoauthorConnection]:
     loaders = ctx(info).loaders
     # every load is asked before any is awaited: they share the request's batches
-    rows: Maybe[list[Row]] = []
+    links: Maybe[tuple[CoauthorLink, ...]] = ()
     if Source.ANTHOLOGY in sources:
         if scope is None:
-            rows = loaders.coauthors.get((person.iri, year))
+            links = loaders.coauthors.get((person.iri, year))
         else:
             kind, iri = scope
-            rows = loaders.coauthors_at[kind].get((person.iri, iri, year))
+            links = loaders.coauthors_at[kind].get((person.iri, iri, year))
     preprint_rows: Maybe[list[Row]] = []
     papers_in_scope: Maybe[tuple[DatedPaper, ...] | None] = None
     if Source.PREPRINTS in sources:
@@ -232,10 +226,10 @@ def _coauthor_connection(
             papers_in_scope = _person.person_papers(info, person.iri, scope, year)
 
     def connection(
-        rows: list[Row], preprint_rows: list[Row], papers: tuple[DatedPaper, ...] | None
+        links: tuple[CoauthorLink, ...], preprint_rows: list[Row], papers: tuple[DatedPaper, ...] | None
     ) -> CoauthorConnection:
         in_scope = None if papers is None else {p.iri for p in papers}
-        coauthors = _ordered(_collect(rows, preprint_rows, in_scope))
+        coauthors = _ordered(_collect(links, preprint_rows, in_scope))
         chunk, has_next, has_previous = page(coauthors, size, after)
         return CoauthorConnection(
             person=person,
@@ -260,9 +254,9 @@ def _coauthor_connection(
         )
 
     return then(
-        rows,
-        lambda rows: then(
+        links,
+        lambda links: then(
             preprint_rows,
-            lambda preprint_rows: then(papers_in_scope, lambda papers: connection(rows, preprint_rows, papers)),
+            lambda preprint_rows: then(papers_in_scope, lambda papers: connection(links, preprint_rows, papers)),
         ),
     )
