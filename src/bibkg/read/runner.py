@@ -45,9 +45,13 @@ class QueryRunner:
             base_iri=base_iri,
         )
 
+    def named_sync(self, name: str, **iris: str) -> QueryResult:
+        """The result of the named query ``name`` with IRIs bound to its parameters."""
+        return self.query_sync(self.catalog[name].text, {k: ox.NamedNode(v) for k, v in iris.items()})
+
     def solutions_sync(self, name: str, **iris: str) -> ox.QuerySolutions:
         """Solutions of the named ``SELECT`` query ``name`` with IRIs bound to its parameters."""
-        return _solutions(self.query_sync(self.catalog[name].text, {k: ox.NamedNode(v) for k, v in iris.items()}))
+        return _solutions(self.named_sync(name, **iris))
 
     def batched_sync(self, name: str, variable: str, iris: Sequence[str], batch: int = 400) -> list[ox.QuerySolution]:
         """Solutions of the named ``SELECT`` query ``name`` with ``iris`` in its ``VALUES ?variable``

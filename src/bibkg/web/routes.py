@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import quote
 
 import pyoxigraph as ox
@@ -36,7 +36,7 @@ from ..services import Services, pinned_snapshot
 from ..sparql.catalog import ParameterError
 from ..sparql.terms import iri_term
 from ..store.local import LocalStore
-from . import dumps, ld, page_parts, page_queries, pages, person
+from . import dumps, ld, page_parts, pages, person
 
 PAPER_ID = r"(?:\d{4}\.[a-z0-9]+(?:-[a-z0-9]+)*\.\d+|[A-Z]\d{2}-\d{4})"
 """Anthology paper ids: ``2025.acl-long.1141``, ``2025.findings-acl.0``, ``P19-1001``."""
@@ -76,10 +76,10 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
 
     # -- entities -----------------------------------------------------------------------------------
     def types_of(iri: str) -> set[str]:
-        return {r["t"].value for r in page_queries.run_named(services.runner, "ld-types", entity=iri)}
+        return {r["t"].value for r in services.runner.solutions_sync("ld-types", entity=iri)}
 
     def describe(iri: str) -> list[ox.Triple]:
-        return ld.sorted_triples(page_queries.run_named(services.runner, "ld-describe", entity=iri))
+        return ld.sorted_triples(cast(ox.QueryTriples, services.runner.named_sync("ld-describe", entity=iri)))
 
     def html_for(iri: str) -> str | None:
         types = types_of(iri)
