@@ -8,9 +8,9 @@ import bibtexparser
 import pytest
 
 from bibkg.cli import main
-from bibkg.export.bib_records import fetch_records
 from bibkg.export.bibtex import bibtex_document, csl_document, to_bibtex, to_csl
 from bibkg.export.latex import markup_latex
+from bibkg.read.citations import fetch_records
 from bibkg.store.local import LocalStore
 from bibkg.store.oxigraph import OxigraphStore
 

@@ -9,8 +9,8 @@ from collections.abc import Iterator
 import pytest
 
 from bibkg import config
-from bibkg.export.bib_records import volume_papers
 from bibkg.read import listings as listings_module
+from bibkg.read.citations import volume_papers
 from bibkg.read.listings import CardListings, GraphListings, paper_listings
 from bibkg.read.records import PaperCard
 from bibkg.read.runner import QueryRunner

@@ -150,8 +150,8 @@ def cmd_load(args: argparse.Namespace) -> int:
 
 def cmd_bibtex(args: argparse.Namespace) -> int:
     from .. import iris
-    from ..export.bib_records import fetch_records, papers_in_result, person_papers, volume_papers
     from ..export.bibtex import bibtex_document, csl_document
+    from ..read.citations import fetch_records, papers_in_result, person_papers, volume_papers
     from ..sparql.catalog import default_catalog
     from ..store.oxigraph import OxigraphStore
 

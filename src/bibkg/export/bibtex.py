@@ -9,7 +9,7 @@ names as ``Last, First`` joined by ``and``; titles and booktitles from the sourc
 LaTeX-encoded with the same pylatexenc rules; months as macros (``jul``); page ranges with
 ``--``; the DOI without its resolver; the URL of the paper's landing page.
 
-Records are read from the graph by :mod:`bibkg.export.bib_records`; the LaTeX is
+Records are read from the graph by :mod:`bibkg.read.citations`; the LaTeX is
 :mod:`bibkg.export.latex`.
 """
 
@@ -17,18 +17,18 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from typing import Any
 
+from ..read.citations import BibRecord, Contributor, fetch_records
 from ..sparql.catalog import QueryCatalog
-from .bib_records import BibRecord, Contributor, fetch_records
 from .latex import balanced, bibtex_month, latex_encode, markup_latex
 
 _RE_RANGE = re.compile(r"(?<=[0-9])(-|–|—)(?=[0-9])")
 
 
 # --- BibTeX ------------------------------------------------------------------------------------------
-def _names(contributors: list[Contributor]) -> str:
+def _names(contributors: Sequence[Contributor]) -> str:
     return "  and\n      ".join(latex_encode(c.last_first()) for c in contributors)
 
 

@@ -3,7 +3,7 @@ script, no external asset); the person page is :mod:`bibkg.web.person`, the shar
 :mod:`bibkg.web.page_parts`.
 
 The pages read the graph through the named queries ``read/queries/ld-*.rq`` (and the BibTeX records
-of :mod:`bibkg.export.bib_records`), run by the :class:`~bibkg.read.runner.QueryRunner` they are given."""
+of :mod:`bibkg.read.citations`), run by the :class:`~bibkg.read.runner.QueryRunner` they are given."""
 
 from __future__ import annotations
 
@@ -13,8 +13,8 @@ from typing import Any
 import pyoxigraph as ox
 
 from .. import vocab as V
-from ..export.bib_records import BibRecord, fetch_records, volume_papers
 from ..export.bibtex import to_bibtex
+from ..read.citations import BibRecord, fetch_records, volume_papers
 from ..read.listings import paper_listings
 from ..read.records import PaperCard
 from ..read.runner import QueryRunner, term_text

@@ -29,8 +29,8 @@ from starlette.routing import Route
 from .. import iris
 from .. import vocab as V
 from ..errors import BibkgError, QueryError, RequestError, UnknownEntityError
-from ..export.bib_records import fetch_records, papers_in_result, person_papers, volume_papers
 from ..export.bibtex import bibtex_document, csl_document
+from ..read.citations import fetch_records, papers_in_result, person_papers, volume_papers
 from ..server.error_responses import answer_errors_as
 from ..services import Services, pinned_snapshot
 from ..sparql.catalog import ParameterError

@@ -1,5 +1,6 @@
-"""The records of papers that citations are made of, read from the graph: their fields and
-ordered contributors, and which papers a person's or a volume's bibliography cites.
+"""The records of papers that citations (BibTeX, CSL JSON, the paper and volume pages) are made
+of, read from the graph: their fields and ordered contributors, and which papers a person's or a
+volume's bibliography cites.
 
 Records are read in two named queries per batch of papers (``read/queries/bib-paper-fields.rq``,
 then ``bib-contributors.rq`` for the ordered contributors), with the papers' IRIs in their
@@ -9,7 +10,7 @@ then ``bib-contributors.rq`` for the ordered contributors), with the papers' IRI
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import unquote
 
@@ -23,7 +24,7 @@ Query = Callable[[str], Any]
 """Runs a SPARQL SELECT and returns pyoxigraph ``QuerySolutions``."""
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Contributor:
     position: int
     first: str | None
@@ -37,7 +38,7 @@ class Contributor:
         return {"family": self.last, "given": self.first} if self.first else {"family": self.last}
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class BibRecord:
     iri: str
     anthology_id: str
@@ -64,8 +65,8 @@ class BibRecord:
     journal_title: str | None = None
     journal_volume: str | None = None
     journal_issue: str | None = None
-    authors: list[Contributor] = field(default_factory=list)
-    editors: list[Contributor] = field(default_factory=list)
+    authors: tuple[Contributor, ...] = ()
+    editors: tuple[Contributor, ...] = ()
 
     @property
     def bibtype(self) -> str:
@@ -105,6 +106,16 @@ def _paper_terms(iris: Iterable[str]) -> list[ox.NamedNode]:
 BATCH = 400
 
 
+_FIELDS = (
+    ("title_markup", "titleMarkup"), ("abstract", "abstract"), ("pages", "pages"), ("doi", "doi"), ("pdf", "pdf"),
+    ("language", "language"), ("note", "note"), ("volume", "vol"), ("volume_id", "volId"),
+    ("booktitle", "booktitle"), ("booktitle_markup", "booktitleMarkup"), ("publisher", "publisher"),
+    ("address", "address"), ("month", "month"), ("isbn", "isbn"), ("journal_title", "journalTitle"),
+    ("journal_volume", "journalVolume"), ("journal_issue", "journalIssue"),
+)  # fmt: skip
+"""(record field, ``bib-paper-fields`` variable) of the optional text fields: the first value wins."""
+
+
 def fetch_records(query: Query, iris: Iterable[str], catalog: QueryCatalog | None = None) -> list[BibRecord]:
     """Records of the papers (and front matters) among ``iris``, in the given order;
     IRIs that are no paper are skipped.  ``catalog`` defaults to the queries bibkg ships."""
@@ -113,31 +124,26 @@ def fetch_records(query: Query, iris: Iterable[str], catalog: QueryCatalog | Non
     found: dict[str, BibRecord] = {}
     for start in range(0, len(order), BATCH):
         batch = order[start : start + BATCH]
+        fields: dict[str, dict[str, Any]] = {}
         for row in query(fields_query.with_values("paper", _paper_terms(batch))):
             iri = row["paper"].value
-            rec = found.get(iri)
+            rec = fields.get(iri)
             if rec is None:
-                rec = found[iri] = BibRecord(iri=iri, anthology_id=_v(row["id"]) or iri, bibkey=_v(row["bibkey"]) or "")
+                rec = fields[iri] = {"iri": iri, "anthology_id": _v(row["id"]) or iri, "bibkey": _v(row["bibkey"]) or "",
+                                     "frontmatter": False, "journal": False, "title": "", "year": None}  # fmt: skip
             if _v(row["type"]) == V.FrontMatter:
-                rec.frontmatter = True
-            rec.journal = rec.journal or _v(row["vtype"]) == "journal"
-            rec.title = _v(row["title"]) or rec.title
-            for attr, var in (
-                ("title_markup", "titleMarkup"), ("abstract", "abstract"), ("pages", "pages"),
-                ("doi", "doi"), ("pdf", "pdf"), ("language", "language"), ("note", "note"),
-                ("volume", "vol"), ("volume_id", "volId"), ("booktitle", "booktitle"),
-                ("booktitle_markup", "booktitleMarkup"), ("publisher", "publisher"),
-                ("address", "address"), ("month", "month"), ("isbn", "isbn"),
-                ("journal_title", "journalTitle"), ("journal_volume", "journalVolume"),
-                ("journal_issue", "journalIssue"),
-            ):  # fmt: skip
+                rec["frontmatter"] = True
+            rec["journal"] = rec["journal"] or _v(row["vtype"]) == "journal"
+            rec["title"] = _v(row["title"]) or rec["title"]
+            for attr, var in _FIELDS:
                 value = _v(row[var])
-                if value is not None and getattr(rec, attr) is None:
-                    setattr(rec, attr, value)
-            rec.year = rec.year or _v(row["year"]) or _v(row["vyear"])
-        present = [i for i in batch if i in found]
+                if value is not None and rec.get(attr) is None:
+                    rec[attr] = value
+            rec["year"] = rec["year"] or _v(row["year"]) or _v(row["vyear"])
+        present = [i for i in batch if i in fields]
         if not present:
             continue
+        authors: dict[str, list[Contributor]] = {}
         paper_editors: dict[str, list[Contributor]] = {}
         volume_editors: dict[str, list[Contributor]] = {}
         seen: set[tuple[str, str, int]] = set()
@@ -148,17 +154,20 @@ def fetch_records(query: Query, iris: Iterable[str], catalog: QueryCatalog | Non
                 continue
             seen.add((iri, role, pos))
             c = Contributor(pos, _v(row["first"]), _v(row["last"]) or "", _v(row["person"]))
-            if role == "author":
-                found[iri].authors.append(c)
-            elif role == "editor":
-                paper_editors.setdefault(iri, []).append(c)
-            else:
-                volume_editors.setdefault(iri, []).append(c)
+            by_role = authors if role == "author" else paper_editors if role == "editor" else volume_editors
+            by_role.setdefault(iri, []).append(c)
         for iri in present:
-            rec = found[iri]
-            rec.authors.sort(key=lambda c: c.position)
-            rec.editors = sorted(paper_editors.get(iri) or volume_editors.get(iri) or [], key=lambda c: c.position)
+            editors = paper_editors.get(iri) or volume_editors.get(iri) or []
+            found[iri] = BibRecord(
+                **fields[iri],
+                authors=tuple(sorted(authors.get(iri, []), key=_position)),
+                editors=tuple(sorted(editors, key=_position)),
+            )
     return [found[i] for i in order if i in found]
+
+
+def _position(c: Contributor) -> int:
+    return c.position
 
 
 # --- which papers ---------------------------------------------------------------------------------------
