@@ -4,8 +4,18 @@
 * ``sample_datadir``   the bundled sample, ``data/anthology`` (current people format)
 * ``legacy_datadir``   the fabricated legacy-layout fixture, ``tests/data/legacy``
 * ``broken_datadir``   the fabricated fixture with a malformed XML file, ``tests/data/broken``
-* ``sample_store``     a :class:`bibkg.store.local.LocalStore` with the sample ingested once per
-                       session into a temporary directory (treat it as read-only)
+* ``sample_store``     a :class:`bibkg.store.local.LocalStore` holding the sample, shared by the
+                       whole session (treat it as read-only: serve it, query it, export from it)
+* ``sample_copy``      ``sample_copy(directory)``: a new :class:`~bibkg.store.local.LocalStore` at
+                       ``directory`` holding the sample, the test's own to write to (ingest, apply
+                       deltas or corrections, publish, prune); session-scoped, so module- and
+                       session-scoped fixtures can use it too
+
+The sample is ingested once per session, into a template store no test sees; ``sample_store`` and
+every ``sample_copy`` are copies of that directory (``current`` is a relative symlink, the rest
+plain files: a copy is a valid store, as a fresh ingest of ``data/anthology`` left it, and costs a
+fraction of an ingest).  Tests of ingest itself still ingest inline (into a copy, or from other
+data: a modified copy of the sample, the legacy and broken fixtures, the full corpus).
 * ``shared_corpus``    the full ACL Anthology snapshot in ``<repo>/../shared/corpora/…/data``;
                        skips the test when it is absent (a fresh clone has no ``../shared``)
 * ``acl_oracle``       runs a script of ``tests/oracle/`` in the oracle's own venv (acl-anthology
@@ -16,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import subprocess
 from collections.abc import Callable
 from pathlib import Path
@@ -48,14 +59,26 @@ def broken_datadir(repo_root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_datadir: Path):
-    """The bundled sample ingested once into a session temp dir (do not write to it)."""
+def sample_copy(tmp_path_factory: pytest.TempPathFactory, sample_datadir: Path) -> Callable[[Path], Any]:
+    """``sample_copy(directory)``: a store at ``directory`` (absent or empty) holding the sample,
+    a copy of a template store ingested once per session that no test reads or writes."""
     from bibkg.ingest import run_ingest
     from bibkg.store.local import LocalStore
 
-    store = LocalStore(tmp_path_factory.mktemp("sample-store"))
-    run_ingest(sample_datadir, store, jobs=1)
-    return store
+    template = LocalStore(tmp_path_factory.mktemp("sample-template"))
+    run_ingest(sample_datadir, template, jobs=1)
+
+    def copy(directory: Path) -> LocalStore:
+        shutil.copytree(template.root, directory, symlinks=True, dirs_exist_ok=True)
+        return LocalStore(Path(directory))
+
+    return copy
+
+
+@pytest.fixture(scope="session")
+def sample_store(tmp_path_factory: pytest.TempPathFactory, sample_copy: Callable[[Path], Any]):
+    """The sample in a store shared by the whole session (do not write to it: ``sample_copy``)."""
+    return sample_copy(tmp_path_factory.mktemp("sample-store"))
 
 
 @pytest.fixture(scope="session")

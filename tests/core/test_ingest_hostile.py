@@ -38,11 +38,9 @@ def datadir(tmp_path: Path, sample_datadir: Path) -> Path:
 
 
 @pytest.fixture
-def store(tmp_path: Path, sample_datadir: Path) -> LocalStore:
+def store(tmp_path: Path, sample_copy) -> LocalStore:
     """A store holding the sample's graph: every failed ingest below must leave it as it is."""
-    store = LocalStore(tmp_path / "store")
-    run_ingest(sample_datadir, store, jobs=1)
-    return store
+    return sample_copy(tmp_path / "store")
 
 
 def _with_prolog(path: Path, declaration: str, title_prefix: str = "") -> None:

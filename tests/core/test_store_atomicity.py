@@ -41,11 +41,9 @@ def paper_count(store: LocalStore) -> int:
 
 
 @pytest.fixture()
-def store(tmp_path: Path, sample_datadir: Path) -> LocalStore:
+def store(tmp_path: Path, sample_copy) -> LocalStore:
     """A fresh store holding the sample."""
-    store = LocalStore(tmp_path / "store")
-    run_ingest(sample_datadir, store, jobs=1)
-    return store
+    return sample_copy(tmp_path / "store")
 
 
 def test_store_layout_after_ingest(store: LocalStore) -> None:

@@ -14,9 +14,6 @@ from pathlib import Path
 import httpx
 import pytest
 
-from bibkg.ingest import run_ingest
-from bibkg.store.local import LocalStore
-
 CHROMIUM = shutil.which("chromium") or ("/usr/bin/chromium" if Path("/usr/bin/chromium").exists() else None)
 CHROMEDRIVER = shutil.which("chromedriver")
 BIBKG = str(Path(sys.executable).with_name("bibkg"))
@@ -56,12 +53,9 @@ def serve(root: Path, *extra: str) -> tuple[subprocess.Popen, str]:
 
 
 @pytest.fixture(scope="module")
-def site(tmp_path_factory, sample_datadir):
+def site(tmp_path_factory, sample_copy):
     base = tmp_path_factory.mktemp("corrections-web")
-    data = base / "data"
-    shutil.copytree(sample_datadir, data)
-    root = base / "store"
-    run_ingest(data, LocalStore(root), jobs=1)
+    root = sample_copy(base / "store").root
     tokens = {}
     for name, role in (("maria", "maintainer"), ("carl", "contributor")):
         out = subprocess.run(

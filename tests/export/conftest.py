@@ -1,18 +1,11 @@
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from bibkg.ingest import run_ingest
 from bibkg.store.local import LocalStore
-
-REPO = Path(__file__).resolve().parents[2]
-SAMPLE = REPO / "data" / "anthology"
 
 
 @pytest.fixture(scope="session")
-def sample_local(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    store = LocalStore(tmp_path_factory.mktemp("export-sample"))
-    run_ingest(SAMPLE, store, jobs=1)
-    return store
+def sample_local(sample_store: LocalStore) -> LocalStore:
+    """The root conftest's ``sample_store`` (read-only) under the name the export tests use."""
+    return sample_store

@@ -134,9 +134,8 @@ def test_load_errors_keep_the_store(sample_local: LocalStore, tmp_path: Path, ca
         guess_format("dump.xyz")
 
 
-def test_warm_cache_and_reuse(tmp_path: Path, capsys: pytest.CaptureFixture) -> None:
-    local = LocalStore(tmp_path / "s")
-    run_ingest(SAMPLE, local, jobs=1)
+def test_warm_cache_and_reuse(tmp_path: Path, capsys: pytest.CaptureFixture, sample_copy) -> None:
+    local = sample_copy(tmp_path / "s")
     snap = local.current_snapshot()
     assert main(["export", "--store", str(local.root), "--warm-cache", "--format", "nquads", "--quiet"]) == 0
     cached = local.root / "dumps" / snap.name / "bibkg.nq.gz"
@@ -181,9 +180,8 @@ def test_ingest_publishes_dumps_of_exactly_the_snapshot(tmp_path: Path) -> None:
     assert files.is_dir()  # the previous snapshot is kept, with its files
 
 
-def test_export_gzips_a_kept_dump(tmp_path: Path) -> None:
-    local = LocalStore(tmp_path / "s")
-    run_ingest(SAMPLE, local, jobs=1)
+def test_export_gzips_a_kept_dump(tmp_path: Path, sample_copy) -> None:
+    local = sample_copy(tmp_path / "s")
     plain, gz = tmp_path / "a.ttl", tmp_path / "a.ttl.gz"
     assert main(["export", "--store", str(local.root), "-o", str(plain), "--quiet"]) == 0
     assert main(["export", "--store", str(local.root), "-o", str(gz), "--quiet"]) == 0

@@ -6,7 +6,7 @@ The servers are installed and started by the repo's own script, ``scripts/extern
 A server that cannot be installed here (no root, no apt, no network) skips its tests with the
 script's reason — except under ``CI=true``, where that is a failure: CI must run them.
 
-* ``sample_dump``    the bundled sample ingested into a temp store, and its N-Quads dump
+* ``sample_dump``    the sample store (``sample_store`` of the root conftest) and its N-Quads dump
 * ``external``       (parametrized: ``oxigraph``, ``virtuoso``) a running server: its endpoint
 * ``embedded_app`` / ``external_app``   TestClients of bibkg over the embedded store / the server
 
@@ -28,14 +28,9 @@ from external_support import SERVERS, VIRTUOSO_TEST_MAX_ROWS, External, run_scri
 
 
 @pytest.fixture(scope="session")
-def sample_dump(tmp_path_factory: pytest.TempPathFactory):
+def sample_dump(tmp_path_factory: pytest.TempPathFactory, sample_store):
     """(LocalStore with the sample, path of its N-Quads dump)."""
-    from bibkg import config
-    from bibkg.ingest import run_ingest
-    from bibkg.store.local import LocalStore
-
-    store = LocalStore(tmp_path_factory.mktemp("external-sample-store"))
-    run_ingest(config.sample_datadir(), store, jobs=1)
+    store = sample_store
     dump = tmp_path_factory.mktemp("external-dump") / "bibkg.nq"
     subprocess.run(
         [sys.executable, "-m", "bibkg", "export", "--store", str(store.root), "--format", "nquads", "-o", str(dump), "--quiet"],

@@ -1,4 +1,4 @@
-"""Fixtures: the bundled sample ingested once per session, services, a FastAPI app and a client."""
+"""Fixtures: the session's sample store opened as an OxigraphStore, services, a FastAPI app and a client."""
 
 from __future__ import annotations
 
@@ -10,15 +10,11 @@ REPO = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory):
-    from bibkg.ingest import run_ingest
-    from bibkg.store.local import LocalStore
+def gql_store(sample_store):
+    """``sample_store`` (root conftest) opened as the GraphQL services read it."""
     from bibkg.store.oxigraph import OxigraphStore
 
-    local = LocalStore(tmp_path_factory.mktemp("gql-store"))
-    run_ingest(REPO / "data" / "anthology", local, jobs=1)
-    store = OxigraphStore.open(local)
-    yield store
+    return OxigraphStore.open(sample_store)
 
 
 @pytest.fixture(scope="session")
@@ -29,11 +25,11 @@ def catalog():
 
 
 @pytest.fixture
-def services(sample_store, catalog):
+def services(gql_store, catalog):
     from bibkg.read.runner import QueryRunner
     from bibkg.services import Services
 
-    return Services(sample_store, catalog, QueryRunner(sample_store, catalog))
+    return Services(gql_store, catalog, QueryRunner(gql_store, catalog))
 
 
 @pytest.fixture

@@ -125,7 +125,7 @@ def test_etag_and_if_none_match(services):
         assert post.status_code == 200 and post.content == get.content
 
 
-def _remote_over(sample_store, calls: list[str]) -> RemoteStore:
+def _remote_over(gql_store, calls: list[str]) -> RemoteStore:
     """A RemoteStore whose endpoint answers from the sample store (an in-process transport)."""
 
     def answer(request: httpx.Request) -> httpx.Response:
@@ -133,7 +133,7 @@ def _remote_over(sample_store, calls: list[str]) -> RemoteStore:
         if request.headers.get("content-type", "").startswith("application/x-www-form-urlencoded"):
             text = parse_qs(text)["query"][0]  # the store posts the SPARQL protocol's form
         calls.append(text)
-        result = sample_store.native.query(text, use_default_graph_as_union=True)
+        result = gql_store.native.query(text, use_default_graph_as_union=True)
         return httpx.Response(
             200,
             content=result.serialize(format=ox.QueryResultsFormat.JSON),
@@ -143,9 +143,9 @@ def _remote_over(sample_store, calls: list[str]) -> RemoteStore:
     return RemoteStore("http://sparql.example/query", client=httpx.Client(transport=httpx.MockTransport(answer)))
 
 
-def test_nothing_is_reused_across_requests_over_a_remote_store(sample_store, catalog):
+def test_nothing_is_reused_across_requests_over_a_remote_store(gql_store, catalog):
     calls: list[str] = []
-    remote = _remote_over(sample_store, calls)
+    remote = _remote_over(gql_store, calls)
     services = Services(remote, catalog, QueryRunner(remote, catalog))
     with _client(services, GraphQLSettings()) as client:
         first = _post(client, PAPER)

@@ -101,18 +101,14 @@ class Served:
 
 
 @pytest.fixture(scope="module")
-def sample_copy(tmp_path_factory) -> Path:
-    from bibkg.ingest import run_ingest
-    from bibkg.store.local import LocalStore
-
-    root = tmp_path_factory.mktemp("hostile-store")
-    run_ingest(REPO / "data" / "anthology", LocalStore(root), jobs=1)
-    return root
+def store_root(tmp_path_factory, sample_copy) -> Path:
+    """The directory of this module's own copy of the sample store (its servers write there)."""
+    return sample_copy(tmp_path_factory.mktemp("hostile-store")).root
 
 
 @pytest.fixture(scope="module")
-def server(sample_copy):
-    served = Served(sample_copy)
+def server(store_root):
+    served = Served(store_root)
     yield served
     served.stop()
 
@@ -164,8 +160,8 @@ def test_fragment_bomb_is_refused_at_once_while_the_server_keeps_answering(serve
     assert refused.status_code == 400 and time.monotonic() - started < 2, refused.text
 
 
-def test_sigterm_stops_the_server_while_bombs_arrive(sample_copy):
-    served = Served(sample_copy)
+def test_sigterm_stops_the_server_while_bombs_arrive(store_root):
+    served = Served(store_root)
     try:
         senders = [
             threading.Thread(target=lambda: _swallow(served.post, {"query": bomb(30)}, timeout=5)) for _ in range(3)
@@ -225,7 +221,7 @@ def test_a_long_string_argument_is_a_clear_400(server, how):
     assert ("title" if how == "literal" else "$t") in error["message"]
 
 
-def test_title_search_from_the_index_matches_the_named_query(server, sample_copy):
+def test_title_search_from_the_index_matches_the_named_query(server, store_root):
     import pyoxigraph as ox
 
     from bibkg.graphql.types import sorted_papers as _sorted_papers
@@ -236,7 +232,7 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
     from bibkg.store.oxigraph import OxigraphStore
 
     catalog = QueryCatalog.load(REPO / "queries")
-    store = OxigraphStore.open(LocalStore(sample_copy))
+    store = OxigraphStore.open(LocalStore(store_root))
     try:
         for text in ("alignment", "LANGUAGE", "zzzqqq", "Safe", "an"[:1] + "nd"):
             rows = rows_of(store.query(catalog["gql-search-papers"].text, bindings={"title": ox.Literal(text)}))
@@ -250,8 +246,8 @@ def test_title_search_from_the_index_matches_the_named_query(server, sample_copy
         store.close()
 
 
-def test_a_request_past_its_deadline_is_504_and_limits_are_settable(sample_copy):
-    served = Served(sample_copy, BIBKG_GRAPHQL_TIMEOUT="0.001", BIBKG_GRAPHQL_MAX_BODY_BYTES="2000")
+def test_a_request_past_its_deadline_is_504_and_limits_are_settable(store_root):
+    served = Served(store_root, BIBKG_GRAPHQL_TIMEOUT="0.001", BIBKG_GRAPHQL_MAX_BODY_BYTES="2000")
     try:
         long_get = httpx.get(
             served.url + "/graphql",
@@ -313,7 +309,7 @@ def test_cost_counts_the_venues_of_the_corpus(tmp_path):
         served.stop()
 
 
-def test_work_stops_at_the_deadline(sample_store, catalog):
+def test_work_stops_at_the_deadline(gql_store, catalog):
     """A request whose store queries run one after another (each level of nesting waits for the
     previous one) is answered 504 at its deadline, and no store query starts after it."""
     from dataclasses import dataclass
@@ -341,8 +337,8 @@ def test_work_stops_at_the_deadline(sample_store, catalog):
     class ServerSettings:
         query_timeout: float = 0.5  # the server's deadline, which GraphQL follows
 
-    runner = SlowRunner(sample_store, catalog)
-    services = Services(sample_store, catalog, runner, settings=ServerSettings())
+    runner = SlowRunner(gql_store, catalog)
+    services = Services(gql_store, catalog, runner, settings=ServerSettings())
     settings = GraphQLSettings(cache_entries=0, response_cache_mb=0)
     app = FastAPI()
     install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
@@ -401,7 +397,7 @@ def test_the_row_cache_is_bounded_in_bytes():
     assert cache.weight <= 100_000 and len(cache) <= 100_000 // value_bytes(rows)
 
 
-def test_work_stops_when_the_client_leaves(sample_store, catalog):
+def test_work_stops_when_the_client_leaves(gql_store, catalog):
     """A client that gives up (closes its connection) has its request cancelled: no store query
     starts afterwards, though the deadline is far."""
     import uvicorn
@@ -421,12 +417,12 @@ def test_work_stops_when_the_client_leaves(sample_store, catalog):
             time.sleep(0.3)
             return super().query_sync(*args, **kwargs)
 
-    runner = SlowRunner(sample_store, catalog)
+    runner = SlowRunner(gql_store, catalog)
     settings = GraphQLSettings(cache_entries=0, response_cache_mb=0)  # the deadline: 10 s
     app = FastAPI()
     install_error_handlers(app)  # as the app factory does: errors raised by the routes answered
     app.include_router(
-        build_graphql_router(Services(sample_store, catalog, runner), settings, warm_name_index=False),
+        build_graphql_router(Services(gql_store, catalog, runner), settings, warm_name_index=False),
         prefix="/graphql",
     )
     port = _free_port()

@@ -76,18 +76,14 @@ def test_own_app_over_real_http(app):
 
 
 @pytest.fixture(scope="module")
-def server_app(sample_store, tmp_path_factory):
-    """The project's app factory (bibkg.server.app.create_app) on a freshly ingested sample."""
+def server_app(sample_copy, tmp_path_factory):
+    """The project's app factory (bibkg.server.app.create_app) on a fresh copy of the sample store."""
     try:
         from bibkg.server.app import create_app
         from bibkg.server.settings import ServerSettings
     except ImportError as exc:  # pragma: no cover - before the server package landed
         pytest.skip(f"bibkg.server.app.create_app not available: {exc}")
-    from bibkg.ingest import run_ingest
-    from bibkg.store.local import LocalStore
-
-    root = tmp_path_factory.mktemp("gql-app-store")
-    run_ingest(Path(__file__).resolve().parents[2] / "data" / "anthology", LocalStore(root), jobs=1)
+    root = sample_copy(tmp_path_factory.mktemp("gql-app-store")).root
     return create_app(ServerSettings(store_dir=root, query_workers=1))
 
 

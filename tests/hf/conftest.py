@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from bibkg.hf.ingest import ingest_hf
-from bibkg.ingest import run_ingest
 from bibkg.store.local import LocalStore
 
 PREFIX = "PREFIX bibkg: <https://w3id.org/bibkg/ns#>\n"
@@ -20,9 +19,8 @@ def seed_dir(repo_root: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def hf_store(tmp_path_factory: pytest.TempPathFactory, sample_datadir: Path, seed_dir: Path) -> LocalStore:
-    store = LocalStore(tmp_path_factory.mktemp("hf-sample"))
-    run_ingest(sample_datadir, store, jobs=1)
+def hf_store(tmp_path_factory: pytest.TempPathFactory, sample_copy, seed_dir: Path) -> LocalStore:
+    store = sample_copy(tmp_path_factory.mktemp("hf-sample"))
     ingest_hf(store, [seed_dir])
     return store
 

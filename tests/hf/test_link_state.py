@@ -15,7 +15,6 @@ from bibkg.hf import link_state
 from bibkg.hf.ingest import HfIngestReport, ingest_hf, relink
 from bibkg.hf.link import Links, PaperLinkResult, PersonLinkResult, Scored
 from bibkg.hf.reader import read_listings
-from bibkg.ingest import run_ingest
 from bibkg.store.delta import Delta, apply_delta
 from bibkg.store.local import LocalStore
 
@@ -43,32 +42,28 @@ def assert_as_relinked(local: LocalStore, scratch: Path) -> bytes:
 
 
 @pytest.fixture()
-def sample_store(tmp_path: Path, sample_datadir: Path) -> LocalStore:
-    local = LocalStore(tmp_path / "store")
-    run_ingest(sample_datadir, local, jobs=1)
-    return local
+def own_store(tmp_path: Path, sample_copy) -> LocalStore:
+    """This test's own copy of the sample store (the Daily Papers are added to it)."""
+    return sample_copy(tmp_path / "store")
 
 
-def test_day_by_day_equals_all_at_once(
-    sample_store: LocalStore, sample_datadir: Path, seed_dir: Path, tmp_path: Path
-) -> None:
+def test_day_by_day_equals_all_at_once(own_store: LocalStore, sample_copy, seed_dir: Path, tmp_path: Path) -> None:
     listings = read_listings([seed_dir])
     assert len(listings) == 5
     ways = []
     for listing in listings:
-        ways.append(how(ingest_hf(sample_store, listings=[listing])))
+        ways.append(how(ingest_hf(own_store, listings=[listing])))
     # the first day has no state to build on; the first 2025 preprint widens the years the
     # title index covers (its idf changes): relinked in full, once a year
     assert ways == ["full", "new", "new", "full", "new"]
-    text = assert_as_relinked(sample_store, tmp_path / "relinked")
+    text = assert_as_relinked(own_store, tmp_path / "relinked")
     assert text.count(b"publishedAs") == 5
-    at_once = LocalStore(tmp_path / "at-once")
-    run_ingest(sample_datadir, at_once, jobs=1)
+    at_once = sample_copy(tmp_path / "at-once")
     ingest_hf(at_once, listings=listings)
     assert links_text(at_once) == text
     # the same day again: nothing to link
-    assert how(ingest_hf(sample_store, listings=listings[:1])) == "kept"
-    assert links_text(sample_store) == text
+    assert how(ingest_hf(own_store, listings=listings[:1])) == "kept"
+    assert links_text(own_store) == text
 
 
 def _rewrite(day_file: Path, out: Path, change) -> Path:
@@ -80,22 +75,22 @@ def _rewrite(day_file: Path, out: Path, change) -> Path:
     return target
 
 
-def test_what_cannot_be_proven_is_relinked_in_full(sample_store: LocalStore, seed_dir: Path, tmp_path: Path) -> None:
-    ingest_hf(sample_store, [seed_dir])
-    linked = links_text(sample_store)
+def test_what_cannot_be_proven_is_relinked_in_full(own_store: LocalStore, seed_dir: Path, tmp_path: Path) -> None:
+    ingest_hf(own_store, [seed_dir])
+    linked = links_text(own_store)
     day = sorted(seed_dir.glob("*.json"))[0]
 
     # a linked preprint listed with another title: its paper may go to another preprint
     def retitle(items: list) -> None:
         items[0]["paper"]["title"] = items[0]["title"] = "An Entirely Different Study of Something Else"
 
-    report = ingest_hf(sample_store, [_rewrite(day, tmp_path / "retitled", retitle)])
+    report = ingest_hf(own_store, [_rewrite(day, tmp_path / "retitled", retitle)])
     assert how(report) == "full"
-    assert links_text(sample_store) != linked
-    assert_as_relinked(sample_store, tmp_path / "relinked-1")
+    assert links_text(own_store) != linked
+    assert_as_relinked(own_store, tmp_path / "relinked-1")
     # listed again as it was (the paper is free again): linked alone, back to the same links
-    assert how(ingest_hf(sample_store, [day])) == "new"
-    assert links_text(sample_store) == linked
+    assert how(ingest_hf(own_store, [day])) == "new"
+    assert links_text(own_store) == linked
 
     # a new preprint as good a match for a paper another preprint holds
     def twin(items: list) -> None:
@@ -103,15 +98,15 @@ def test_what_cannot_be_proven_is_relinked_in_full(sample_store: LocalStore, see
 
     twin_day = _rewrite(day, tmp_path / "twin", twin)
     twin_day = twin_day.rename(twin_day.with_name("2026-01-02.json"))
-    assert how(ingest_hf(sample_store, [twin_day])) == "full"
-    assert_as_relinked(sample_store, tmp_path / "relinked-2")
+    assert how(ingest_hf(own_store, [twin_day])) == "full"
+    assert_as_relinked(own_store, tmp_path / "relinked-2")
 
     # the day graphs changed by another writer: the state is not trusted, the store is read
-    apply_delta(sample_store, Delta(note="test").drop_graph(iris.hf_day_graph("2026-01-02")))
+    apply_delta(own_store, Delta(note="test").drop_graph(iris.hf_day_graph("2026-01-02")))
     other = _rewrite(day, tmp_path / "other", lambda items: items[0]["paper"].update(id="2406.99998"))
     other = other.rename(other.with_name("2026-01-03.json"))
-    assert how(ingest_hf(sample_store, [other])) == "full"
-    assert_as_relinked(sample_store, tmp_path / "relinked-3")
+    assert how(ingest_hf(own_store, [other])) == "full"
+    assert_as_relinked(own_store, tmp_path / "relinked-3")
 
 
 def test_merge_refuses_a_paper_held_by_a_kept_link() -> None:

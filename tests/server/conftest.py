@@ -1,5 +1,6 @@
-"""Fixtures of the server tests: stores built from the bundled sample and the W3C protocol test
-data, and real uvicorn servers on 127.0.0.1 (free ports, background threads)."""
+"""Fixtures of the server tests: a store of the W3C protocol test data, and real uvicorn servers
+on 127.0.0.1 (free ports, background threads) over it and over the sample (``sample_store`` of
+the root conftest)."""
 
 from __future__ import annotations
 
@@ -11,21 +12,12 @@ import pyoxigraph as ox
 import pytest
 from sparql_server_util import RunningServer, start_server
 
-from bibkg import config
-from bibkg.ingest import run_ingest
 from bibkg.server.settings import ServerSettings
 from bibkg.store.local import LocalStore
 
 REPO = Path(__file__).resolve().parents[2]
 PROTOCOL_DIR = REPO.parent / "shared" / "conformance" / "w3c-sparql11-protocol"
 ARTIFACTS = REPO / "tests" / "artifacts"
-
-
-@pytest.fixture(scope="session")
-def sample_store(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    store = LocalStore(tmp_path_factory.mktemp("sample-store"))
-    run_ingest(config.sample_datadir(), store, jobs=1)
-    return store
 
 
 @pytest.fixture(scope="session")

@@ -29,7 +29,6 @@ from pool_process_util import serve
 
 from bibkg import config
 from bibkg.errors import StoreError
-from bibkg.ingest import run_ingest
 from bibkg.read.runner import QueryRunner
 from bibkg.services import Generation, Services
 from bibkg.sparql.catalog import QueryCatalog
@@ -268,34 +267,31 @@ def _assert_answers(publisher: Publisher, answers: list[Answer], latencies: list
 
 
 @pytest.fixture()
-def sample_copy(tmp_path: Path, sample_datadir: Path) -> LocalStore:
-    data = tmp_path / "data"
-    shutil.copytree(sample_datadir, data)
-    store = LocalStore(tmp_path / "store")
-    run_ingest(data, store, jobs=1)
-    return store
+def own_store(tmp_path: Path, sample_copy) -> LocalStore:
+    """This test's own copy of the sample store (the publisher writes snapshots into it)."""
+    return sample_copy(tmp_path / "store")
 
 
 PID, IRI = "2025.acl-long.1141", "https://aclanthology.org/2025.acl-long.1141/"
 
 
-def test_server_follows_published_snapshots_under_load(sample_copy: LocalStore) -> None:
-    publisher, answers, latencies = run_scenario(sample_copy, PID, IRI, publishes=5, clients=4, query_workers=2)
+def test_server_follows_published_snapshots_under_load(own_store: LocalStore) -> None:
+    publisher, answers, latencies = run_scenario(own_store, PID, IRI, publishes=5, clients=4, query_workers=2)
     _assert_answers(publisher, answers, latencies, 5)
 
 
-def test_several_server_processes_follow(sample_copy: LocalStore) -> None:
+def test_several_server_processes_follow(own_store: LocalStore) -> None:
     """``--workers 2``: each uvicorn process follows the store on its own."""
     publisher, answers, latencies = run_scenario(
-        sample_copy, PID, IRI, publishes=4, clients=4, query_workers=1, BIBKG_WORKERS=2
+        own_store, PID, IRI, publishes=4, clients=4, query_workers=1, BIBKG_WORKERS=2
     )
     _assert_answers(publisher, answers, latencies, 4)
 
 
-def test_follow_interval_zero_serves_the_first_snapshot(sample_copy: LocalStore) -> None:
-    publisher = Publisher(sample_copy, IRI)
-    first = sample_copy.current_snapshot().name  # type: ignore[union-attr]
-    with serve(sample_copy.root, BIBKG_FOLLOW_INTERVAL=0) as server:
+def test_follow_interval_zero_serves_the_first_snapshot(own_store: LocalStore) -> None:
+    publisher = Publisher(own_store, IRI)
+    first = own_store.current_snapshot().name  # type: ignore[union-attr]
+    with serve(own_store.root, BIBKG_FOLLOW_INTERVAL=0) as server:
         publisher.publish()
         time.sleep(1.0)
         r = httpx.get(server.url + "/health", timeout=10)
@@ -330,26 +326,26 @@ def test_full_corpus_server_follows_published_snapshots(corpus_store: LocalStore
 # --- in process: generations, leases, the closed-store race ------------------------------------------------
 
 
-def test_a_closed_store_refuses_queries_with_a_store_error(sample_copy: LocalStore) -> None:
+def test_a_closed_store_refuses_queries_with_a_store_error(own_store: LocalStore) -> None:
     """The race behind ``AttributeError: 'OxigraphStore' object has no attribute '_store'``: a
     warm-up thread (GraphQL sizes, title index) querying a store that the server had closed
     (``close`` deleted the handle).  Now a query after the close is a clear StoreError, and a
     query already running finishes."""
-    store = OxigraphStore.open(sample_copy)
+    store = OxigraphStore.open(own_store)
     store.close()
     with pytest.raises(StoreError, match="no longer served"):
         store.query("ASK { ?s ?p ?o }")
 
 
-def test_a_generation_in_use_keeps_its_snapshot_leased(sample_copy: LocalStore) -> None:
+def test_a_generation_in_use_keeps_its_snapshot_leased(own_store: LocalStore) -> None:
     catalog = QueryCatalog.load(config.queries_dir())
-    first = OxigraphStore.open(sample_copy)
+    first = OxigraphStore.open(own_store)
     services = Services(first, catalog, QueryRunner(first, catalog))
     old = services.current
     with services.pinned() as pinned:  # a request in flight
         assert pinned is old and services.store is old.store
-        Publisher(sample_copy, IRI).publish()
-        services.publish(OxigraphStore.open(sample_copy))
+        Publisher(own_store, IRI).publish()
+        services.publish(OxigraphStore.open(own_store))
         assert services.current is not old
         assert services.store is old.store, "a pinned request must keep its snapshot"
         assert bool(services.runner.query_sync("ASK { ?s ?p ?o }"))
@@ -360,12 +356,12 @@ def test_a_generation_in_use_keeps_its_snapshot_leased(sample_copy: LocalStore) 
     assert services.store is services.current.store
     with pytest.raises(StoreError), old.hold():
         pass
-    Publisher(sample_copy, IRI).publish()  # prunes the first snapshot: nobody holds it
+    Publisher(own_store, IRI).publish()  # prunes the first snapshot: nobody holds it
     assert not (first.snapshot / "CURRENT").exists()
     services.close()
 
 
-def test_title_index_of_a_mutable_store_is_rebuilt(sample_copy: LocalStore, tmp_path: Path,
+def test_title_index_of_a_mutable_store_is_rebuilt(own_store: LocalStore, tmp_path: Path,
                                                     monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     """Over a store whose data can change (an external SPARQL store), the title index was built
     once and served old titles forever; now, like the name index, it is rebuilt in the
@@ -374,7 +370,7 @@ def test_title_index_of_a_mutable_store_is_rebuilt(sample_copy: LocalStore, tmp_
 
     monkeypatch.setattr(names, "REMOTE_INDEX_SECONDS", 0.3)
     path = tmp_path / "writable"
-    ox.Store.read_only(str(sample_copy.current_snapshot())).backup(str(path))
+    ox.Store.read_only(str(own_store.current_snapshot())).backup(str(path))
     native = ox.Store(str(path))
     store = OxigraphStore(native)
     store.immutable = False  # as a RemoteStore: its data can change behind the server
@@ -397,7 +393,7 @@ def test_title_index_of_a_mutable_store_is_rebuilt(sample_copy: LocalStore, tmp_
 
 
 def test_a_new_snapshot_is_searched_with_the_previous_index_until_its_own_is_built(
-        sample_copy: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
+        own_store: LocalStore, monkeypatch: pytest.MonkeyPatch) -> None:  # fmt: skip
     """Building the people and title indexes takes 10-25 s on the full corpus: a search on a
     snapshot just published must not wait for (or, under a request deadline, fail on) it.  The
     previous snapshot's index serves until the new one, built in the background, is ready."""
@@ -408,7 +404,7 @@ def test_a_new_snapshot_is_searched_with_the_previous_index_until_its_own_is_bui
 
     monkeypatch.setattr(Warmer, "MIN_INTERVAL", 0.5)  # default: one build a minute at most
     catalog = QueryCatalog.load(config.queries_dir())
-    first = OxigraphStore.open(sample_copy)
+    first = OxigraphStore.open(own_store)
     services = Services(first, catalog, QueryRunner(first, catalog))
     build_graphql_router(services, warm_name_index=True, count_sizes=False)
     deadline = time.monotonic() + 30
@@ -416,8 +412,8 @@ def test_a_new_snapshot_is_searched_with_the_previous_index_until_its_own_is_bui
         time.sleep(0.05)
     old_titles = title_index_for(services.generation)
     assert old_titles.built and name_index_for(services.generation).built
-    Publisher(sample_copy, IRI).publish()  # "… [v1]"
-    new = services.publish(OxigraphStore.open(sample_copy))
+    Publisher(own_store, IRI).publish()  # "… [v1]"
+    new = services.publish(OxigraphStore.open(own_store))
     with services.pinned():
         assert title_index_for(services.generation) is old_titles, "the previous snapshot's index serves meanwhile"
         assert name_index_for(services.generation).built

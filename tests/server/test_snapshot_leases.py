@@ -30,9 +30,10 @@ def _ingest(datadir: Path, store: LocalStore) -> Path:
     return snapshot
 
 
-def test_an_ingest_never_deletes_a_snapshot_a_reader_holds(tmp_path: Path, sample_datadir: Path) -> None:
-    store = LocalStore(tmp_path / "store")
-    first = _ingest(sample_datadir, store)
+def test_an_ingest_never_deletes_a_snapshot_a_reader_holds(tmp_path: Path, sample_datadir: Path, sample_copy) -> None:
+    store = sample_copy(tmp_path / "store")
+    first = store.current_snapshot()
+    assert first is not None
     reader = OxigraphStore.open(store)  # as the server opens it: under a lease
     second = _ingest(sample_datadir, store)
     third = _ingest(sample_datadir, store)  # the pruning that used to delete `first`
@@ -46,9 +47,10 @@ def test_an_ingest_never_deletes_a_snapshot_a_reader_holds(tmp_path: Path, sampl
     assert len(kept) <= 2 and store.files_dir(first).exists() is False
 
 
-def test_server_survives_two_ingests_and_a_deadline_kill(tmp_path: Path, sample_datadir: Path) -> None:
-    store = LocalStore(tmp_path / "store")
-    served_snapshot = _ingest(sample_datadir, store)
+def test_server_survives_two_ingests_and_a_deadline_kill(tmp_path: Path, sample_datadir: Path, sample_copy) -> None:
+    store = sample_copy(tmp_path / "store")
+    served_snapshot = store.current_snapshot()
+    assert served_snapshot is not None
     # BIBKG_FOLLOW_INTERVAL=0: the server keeps serving its first snapshot (a following server
     # would move on and release it: tests/server/test_follow_store.py)
     with serve(store.root, query_workers=2, BIBKG_QUEUE_WAIT=3, BIBKG_FOLLOW_INTERVAL=0) as server:
@@ -79,11 +81,12 @@ def test_server_survives_two_ingests_and_a_deadline_kill(tmp_path: Path, sample_
     assert not served_snapshot.exists()
 
 
-def test_a_pool_that_cannot_start_workers_says_why(tmp_path: Path, sample_datadir: Path) -> None:
+def test_a_pool_that_cannot_start_workers_says_why(tmp_path: Path, sample_copy) -> None:
     """An operator deleted the snapshot by hand and every worker died: no flapping, a clear
     error on /health and on queries."""
-    store = LocalStore(tmp_path / "store")
-    snapshot = _ingest(sample_datadir, store)
+    store = sample_copy(tmp_path / "store")
+    snapshot = store.current_snapshot()
+    assert snapshot is not None
     with serve(store.root, query_workers=1, BIBKG_QUEUE_WAIT=1) as server:
         shutil.rmtree(snapshot)
         for pid in server.workers():

@@ -61,15 +61,11 @@ def assert_same(a: LocalStore, b: LocalStore) -> None:
 
 
 @pytest.fixture()
-def store(tmp_path: Path, sample_datadir: Path) -> LocalStore:
-    store = LocalStore(tmp_path / "store")
-    run_ingest(sample_datadir, store, jobs=1)
-    return store
+def store(tmp_path: Path, sample_copy) -> LocalStore:
+    return sample_copy(tmp_path / "store")
 
 
-def test_one_quad_delta_is_published_with_its_derived_files(
-    store: LocalStore, tmp_path: Path, sample_datadir: Path
-) -> None:
+def test_one_quad_delta_is_published_with_its_derived_files(store: LocalStore, tmp_path: Path, sample_copy) -> None:
     before = store.current_snapshot()
     quad = ox.Quad(PAPER, NOTE, ox.Literal('a "note"\twith\ttabs\nand a newline'), ACL)
     report = apply_delta(store, Delta(note="test").add_quads([quad]), command="pytest", actor="tester")
@@ -106,8 +102,7 @@ def test_one_quad_delta_is_published_with_its_derived_files(
     assert log[1]["changes"]["quads_added"] == 2 and log[1]["changes"]["note"] == "test"
     # removing it again gives the very snapshot files of a cold ingest
     apply_delta(store, Delta().remove_quads([quad]))
-    cold = LocalStore(tmp_path / "cold")
-    run_ingest(sample_datadir, cold, jobs=1)
+    cold = sample_copy(tmp_path / "cold")  # a cold ingest of the sample
     assert_same(store, cold)
 
 
@@ -315,9 +310,7 @@ def _kill_after_publishing(store: LocalStore, tmp_path: Path) -> str:
     return marker.read_text()
 
 
-def test_kill_9_while_the_dumps_are_written_after_publishing(
-    store: LocalStore, tmp_path: Path, sample_datadir: Path
-) -> None:
+def test_kill_9_while_the_dumps_are_written_after_publishing(store: LocalStore, tmp_path: Path, sample_copy) -> None:
     """The snapshot is published before its dumps: a reader waits for them; a writer killed
     meanwhile leaves them to the next writer, which writes them exactly."""
     published = _kill_after_publishing(store, tmp_path)
@@ -333,8 +326,7 @@ def test_kill_9_while_the_dumps_are_written_after_publishing(
     assert not store.files_pending(current) and store.wait_for_files(store.current_snapshot(), timeout=0)
     dump = (store.files_dir(current) / "bibkg.nq").read_bytes()
     assert b"published first" in dump and len(dump.splitlines()) == len(store.open_read()) + 1
-    cold = LocalStore(tmp_path / "cold")
-    run_ingest(sample_datadir, cold, jobs=1)
+    cold = sample_copy(tmp_path / "cold")  # a cold ingest of the sample
     assert_same(store, cold)
 
 

@@ -10,28 +10,20 @@ import pytest
 from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).parent))
-from web_support import SAMPLE, make_app, make_runner
+from web_support import make_app, make_runner
 
-from bibkg.ingest import run_ingest
 from bibkg.store.local import LocalStore
 
 
 @pytest.fixture(scope="session")
-def web_local(tmp_path_factory: pytest.TempPathFactory) -> LocalStore:
-    store = LocalStore(tmp_path_factory.mktemp("web-sample"))
-    run_ingest(SAMPLE, store, jobs=1)
-    return store
-
-
-@pytest.fixture(scope="session")
-def web_runner(web_local: LocalStore):
+def web_runner(sample_store: LocalStore):
     """A query runner on the sample (for calling the page functions directly)."""
-    return make_runner(web_local)
+    return make_runner(sample_store)
 
 
 @pytest.fixture(scope="session")
-def web_app(web_local: LocalStore) -> FastAPI:
-    return make_app(web_local)
+def web_app(sample_store: LocalStore) -> FastAPI:
+    return make_app(sample_store)
 
 
 @pytest.fixture(scope="session")

@@ -16,11 +16,10 @@ from bibkg.store.local import LocalStore
 
 
 @pytest.fixture()
-def fresh(tmp_path: Path):
+def fresh(tmp_path: Path, sample_copy):
     from fastapi.testclient import TestClient
 
-    local = LocalStore(tmp_path / "store")
-    run_ingest(SAMPLE, local, jobs=1)
+    local = sample_copy(tmp_path / "store")
     with TestClient(make_app(local)) as c:
         yield local, c
 
@@ -33,7 +32,7 @@ def test_listing(client) -> None:
 
 
 @pytest.mark.parametrize("name", ["turtle", "ntriples", "nquads", "trig", "jsonld"])
-def test_dump_parses_and_is_complete(client, web_local: LocalStore, name: str) -> None:
+def test_dump_parses_and_is_complete(client, sample_store: LocalStore, name: str) -> None:
     fmt = FORMATS[name]
     r = client.get(f"/dumps/bibkg.{fmt.ext}.gz")
     assert r.status_code == 200 and r.headers["content-type"] == "application/gzip"
@@ -41,7 +40,7 @@ def test_dump_parses_and_is_complete(client, web_local: LocalStore, name: str) -
     parsed = {
         str(q) if fmt.quads else str(ox.Triple(q.subject, q.predicate, q.object)) for q in ox.parse(data, fmt.rdf)
     }
-    original = web_local.open_read()
+    original = sample_store.open_read()
     expected = {str(q) if fmt.quads else str(ox.Triple(q.subject, q.predicate, q.object)) for q in original}
     assert parsed == expected
     plain = client.get(f"/dumps/bibkg.{fmt.ext}")

@@ -137,7 +137,7 @@ def test_bibtex_routes(client) -> None:
     assert client.get("/queries/bib-person-papers.bib", params={"person": "yaodong-yang"}).status_code == 404
 
 
-def test_query_bibtex_of_a_construct_query(web_local, tmp_path) -> None:
+def test_query_bibtex_of_a_construct_query(sample_store, tmp_path) -> None:
     """A public query that is no SELECT returns no papers: 400 (the shipped ones are all SELECTs)."""
     from fastapi.testclient import TestClient
     from web_support import make_app
@@ -151,7 +151,7 @@ def test_query_bibtex_of_a_construct_query(web_local, tmp_path) -> None:
         "CONSTRUCT { ?entity ?p ?o } WHERE { VALUES ?entity { UNDEF } ?entity ?p ?o }\n",
         encoding="utf-8",
     )
-    with TestClient(make_app(web_local, QueryCatalog.load(tmp_path))) as client:
+    with TestClient(make_app(sample_store, QueryCatalog.load(tmp_path))) as client:
         r = client.get("/queries/describe-paper.bib", params={"entity": PAPER})
         assert r.status_code == 400 and "not a SELECT query" in r.text
         assert client.get("/queries/person-papers.bib", params={"person": "yaodong-yang"}).status_code == 404

@@ -63,21 +63,21 @@ def test_person_page_is_fetch_then_render(web_runner) -> None:
 
 
 @pytest.fixture(scope="module")
-def graph_runner(web_local):
+def graph_runner(sample_store):
     """A runner on the same snapshot without its paper cards: pages read everything from the graph."""
     from bibkg import config
     from bibkg.read.runner import QueryRunner
     from bibkg.sparql.catalog import QueryCatalog
     from bibkg.store.oxigraph import OxigraphStore
 
-    return QueryRunner(OxigraphStore(web_local.open_read()), QueryCatalog.load(config.queries_dir()))
+    return QueryRunner(OxigraphStore(sample_store.open_read()), QueryCatalog.load(config.queries_dir()))
 
 
-def test_ingest_publishes_paper_cards(web_runner, web_local) -> None:
+def test_ingest_publishes_paper_cards(web_runner, sample_store) -> None:
     from bibkg.cards import CARDS_FILE
 
     cards = web_runner.store.paper_cards
-    assert cards is not None and cards.path == web_local.files_dir(web_local.current_snapshot()) / CARDS_FILE
+    assert cards is not None and cards.path == sample_store.files_dir(sample_store.current_snapshot()) / CARDS_FILE
     (card,) = [c for c in cards.of_author(PERSON) if c.iri == "https://aclanthology.org/2025.acl-long.1141/"]
     assert card.year == "2025" and card.volume == "https://aclanthology.org/volumes/2025.acl-long/"
     assert card.venues == ("https://aclanthology.org/venues/acl/",)
@@ -190,7 +190,7 @@ def test_pages_in_headless_chromium(live_server: str, tmp_path: Path, path: str,
         assert shot.is_file() and shot.stat().st_size > 5000
 
 
-def test_paper_cards_outlive_their_pruned_snapshot(tmp_path) -> None:
+def test_paper_cards_outlive_their_pruned_snapshot(tmp_path, sample_copy) -> None:
     """A server keeps serving its snapshot's cards after later ingests: the snapshot it reads is
     leased, so pruning keeps it until the server lets go of it."""
     from concurrent.futures import ThreadPoolExecutor
@@ -198,11 +198,9 @@ def test_paper_cards_outlive_their_pruned_snapshot(tmp_path) -> None:
     from web_support import SAMPLE, make_runner
 
     from bibkg.ingest import run_ingest
-    from bibkg.store.local import LocalStore
     from bibkg.web import person as person_pages
 
-    local = LocalStore(tmp_path / "store")
-    run_ingest(SAMPLE, local, jobs=1)
+    local = sample_copy(tmp_path / "store")
     runner = make_runner(local)
     before = person_pages.fetch_person(runner, PERSON)
     first = runner.store.paper_cards.path
