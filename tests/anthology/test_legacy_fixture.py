@@ -13,8 +13,7 @@ from bibkg.anthology.xmlreader import read_collection
 from bibkg.ingest import IngestReport, collection_files, run_ingest
 from bibkg.mapping.collection import map_collection
 from bibkg.store.local import LocalStore
-
-from .helpers import ask, rows, values
+from tests.core.helpers import ask, rows, values
 
 # EXPECTED.md section 1: (item, role, position) -> person id, for every author/editor entry.
 EXPECTED_CONTRIBUTIONS = {

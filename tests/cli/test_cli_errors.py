@@ -17,8 +17,7 @@ from pathlib import Path
 import pytest
 
 from bibkg.store.local import LocalStore
-
-from .helpers import bibkg_command, cli_env, run_cli
+from tests.core.helpers import bibkg_command, cli_env, run_cli
 
 SERVE_PORT = 18620
 """In this suite's port range; a server that did start anyway would listen here."""

@@ -16,8 +16,7 @@ import pytest
 from bibkg.errors import SourceError, StoreError
 from bibkg.ingest import run_ingest
 from bibkg.store.local import LocalStore
-
-from .helpers import bibkg_command, cli_env, run_cli, sorted_nquads, values
+from tests.core.helpers import bibkg_command, cli_env, run_cli, sorted_nquads, values
 
 
 def staging_dirs(store: LocalStore) -> list[str]:
@@ -93,7 +92,7 @@ def test_malformed_file_mid_run_leaves_the_old_graph(
 
 
 def _has_okconf(store: LocalStore) -> bool:
-    from .helpers import ask
+    from tests.core.helpers import ask
 
     return ask(
         store,

@@ -10,8 +10,7 @@ from pathlib import Path
 import pytest
 
 from bibkg import iris
-
-from .helpers import run_cli
+from tests.core.helpers import run_cli
 
 CORE_COMMANDS = {
     "ingest": ["PATH", "--store", "--jobs", "--quiet", "--json", "--warnings"],

@@ -24,8 +24,7 @@ import pytest
 from bibkg.errors import SourceError
 from bibkg.ingest import run_ingest
 from bibkg.store.local import LocalStore
-
-from .helpers import bibkg_command, cli_env, run_cli, sorted_nquads
+from tests.core.helpers import bibkg_command, cli_env, run_cli, sorted_nquads
 
 SECRET = "bibkg-secret-7f3a9c"
 """Content of a local file a hostile collection tries to pull into the graph."""
