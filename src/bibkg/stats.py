@@ -34,7 +34,7 @@ def graph_statistics(local: LocalStore) -> dict[str, Any]:
     }
     # `bibkg load` puts the triples of a triple format (Turtle, N-Triples, RDF/XML) into the
     # default graph, which queries see (the union) but GRAPH ?g does not: count it too
-    count = cast(ox.QuerySolutions, store.native.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"))
+    count = cast(ox.QuerySolutions, store.native.query(catalog["stats-default-graph"].text))
     default = int(next(iter(count))["n"].value)
     return {
         "store": str(local.current_snapshot()),

@@ -28,6 +28,14 @@ def _runnable(query) -> bool:
 
 
 NAMED = [q.name for q in CATALOG if _runnable(q)]
+ANY_ONE_TRIPLE = {"warmup-select", "warmup-construct"}
+"""A query worker's warm-ups (``LIMIT 1`` of every triple): any one triple is their answer."""
+KNOWN_DIFFERENCES = {
+    ("virtuoso", "void-graphs"): "Virtuoso binds no ?g for `GRAPH ?g { }` (an empty group)",
+    ("virtuoso", "void-description"): "Virtuoso cuts the CONSTRUCT at its ResultSetMaxRows (300 in these tests)",
+}
+"""Answers of a server known to differ from the embedded store's (the service description over
+Virtuoso lists no named graph, and /.well-known/void answers 503 there)."""
 
 
 def _concat_separators(text: str) -> dict[str, str]:
@@ -72,8 +80,11 @@ def _get(client, path: str, **kwargs):
 
 
 @pytest.mark.parametrize("name", NAMED)
-def test_named_query_same_answer(name: str, embedded_app, external_app) -> None:
+def test_named_query_same_answer(name: str, embedded_app, external_app, request: pytest.FixtureRequest) -> None:
     query = CATALOG[name]
+    known = KNOWN_DIFFERENCES.get((external_app.external.kind, name))
+    if known is not None:
+        request.applymarker(pytest.mark.xfail(reason=known, strict=True))
     params = {p.name: p.example or p.default for p in query.params if (p.example or p.default) is not None}
     kind = (
         "graph"
@@ -84,7 +95,9 @@ def test_named_query_same_answer(name: str, embedded_app, external_app) -> None:
         bindings = query.bind({k: str(v) for k, v in params.items()})
         want_rows = _runner_rows(embedded_app, query.text, bindings, kind)
         got_rows = _runner_rows(external_app, query.text, bindings, kind)
-        if kind == "graph" or not _ordered(query.text):
+        if name in ANY_ONE_TRIPLE:
+            assert len(got_rows) == len(want_rows) == 1
+        elif kind == "graph" or not _ordered(query.text):
             assert sorted(got_rows, key=repr) == sorted(want_rows, key=repr)
         else:
             assert got_rows == want_rows
@@ -108,6 +121,8 @@ def _runner_rows(client, text: str, bindings: dict, kind: str) -> list:
     """The answer of the query ``text`` from the server's own query runner: triples as strings,
     or rows of (variable, term) with ``GROUP_CONCAT`` columns as sorted parts."""
     result = client.app.state.services.runner.query_sync(text, bindings)
+    if isinstance(result, ox.QueryBoolean):  # an ASK
+        return [bool(result)]
     if kind == "graph":
         return [str(triple) for triple in result]
     separators = _concat_separators(text)

@@ -10,12 +10,13 @@ from ..errors import BibkgError, UnknownEntityError
 ENTITY_TYPES = frozenset({"person", "paper", "volume", "venue", "event", "sig"})
 """Parameter types of named queries whose values name an entity of the graph."""
 
-_KNOWN = "ASK { { ?entity ?p ?o } UNION { ?s ?q ?entity } }"
-
 
 def is_known(store, term) -> bool:  # noqa: ANN001 - OxigraphStore, NamedNode
-    """Whether the graph has any triple with ``term`` as subject or object."""
-    return bool(store.query(_KNOWN, bindings={"entity": term}))
+    """Whether the graph has any triple with ``term`` as subject or object (the internal query
+    ``params-known-entity``)."""
+    from ..sparql.catalog import default_catalog
+
+    return bool(store.query(default_catalog()["params-known-entity"].text, bindings={"entity": term}))
 
 
 def require_known_entities(store, named, bindings: dict) -> None:  # noqa: ANN001 - OxigraphStore, NamedQuery

@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, cast
 
 from ..errors import StoreError
+from ..sparql.catalog import default_catalog
 
 if TYPE_CHECKING:
     import pyoxigraph as ox
@@ -32,8 +33,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("bibkg.graphql")
 
-_PREFIX = "PREFIX bibkg: <https://w3id.org/bibkg/ns#>\n"
-
 _COUNTS = {
     "venues": "bibkg:Venue",
     "events": "bibkg:Event",
@@ -42,21 +41,21 @@ _COUNTS = {
     "papers": "bibkg:Paper",
     "persons": "bibkg:Person",
 }
-"""Entity counts: name → class."""
+"""Entity counts: name → class (counted by the internal query ``sizes-classes``)."""
 
 LISTS: Mapping[str, tuple[str, str | None]] = {
-    # list → (graph pattern with ?parent and ?child, the count of entities the links are divided
-    # by for the mean; None: the parents that have a list)
-    "Venue.volumes": ("?child bibkg:venue ?parent ; a bibkg:Volume .", "venues"),
-    "Event.volumes": ("?child bibkg:event ?parent ; a bibkg:Volume .", "events"),
-    "SIG.volumes": ("?child bibkg:sig ?parent ; a bibkg:Volume .", "sigs"),
-    "Venue.papers": ("?child bibkg:venue ?parent ; a bibkg:Paper .", "venues"),
-    "Event.papers": ("?child bibkg:event ?parent ; a bibkg:Paper .", "events"),
-    "Volume.papers": ("?child bibkg:inVolume ?parent ; a bibkg:Paper .", "volumes"),
-    "Person.papers": ("?child bibkg:author ?parent ; a bibkg:Paper .", "persons"),
-    "Paper.authors": ("?parent bibkg:authorship ?child ; a bibkg:Paper .", "papers"),
-    "Volume.editors": ("?parent bibkg:editorship ?child ; a bibkg:Volume .", "volumes"),
-    "Year.papers": ("?child bibkg:year ?parent ; a bibkg:Paper .", None),
+    # list → (the internal query counting its links per parent, ``read/queries/sizes-*.rq``; the
+    # count of entities the links are divided by for the mean; None: the parents that have a list)
+    "Venue.volumes": ("sizes-venue-volumes", "venues"),
+    "Event.volumes": ("sizes-event-volumes", "events"),
+    "SIG.volumes": ("sizes-sig-volumes", "sigs"),
+    "Venue.papers": ("sizes-venue-papers", "venues"),
+    "Event.papers": ("sizes-event-papers", "events"),
+    "Volume.papers": ("sizes-volume-papers", "volumes"),
+    "Person.papers": ("sizes-person-papers", "persons"),
+    "Paper.authors": ("sizes-paper-authors", "papers"),
+    "Volume.editors": ("sizes-volume-editors", "volumes"),
+    "Year.papers": ("sizes-year-papers", None),
 }
 """The lists whose sizes are counted in the store."""
 
@@ -120,24 +119,17 @@ def _int(term: object) -> int:
 
 
 def count_sizes(store: GraphStore) -> DataSizes:
-    """Count the entities and list sizes of ``store`` (one query per list)."""
+    """Count the entities and list sizes of ``store`` (one query per list, ``read/queries/sizes-*.rq``)."""
     sizes = DataSizes()
     query = store.query
-    counts = " ".join(_COUNTS.values())
-    for solution in cast(
-        "ox.QuerySolutions",  # a SELECT query's result
-        query(_PREFIX + f"SELECT ?k (COUNT(?x) AS ?n) WHERE {{ VALUES ?k {{ {counts} }} ?x a ?k }} GROUP BY ?k"),
-    ):
+    catalog = default_catalog()
+    for solution in cast("ox.QuerySolutions", query(catalog["sizes-classes"].text)):  # a SELECT query's result
         iri = solution["k"].value
         for name, cls in _COUNTS.items():
             if iri.endswith("#" + cls.split(":")[1]):
                 sizes.counts[name] = _int(solution["n"])
-    for name, (pattern, parents) in LISTS.items():
-        text = (
-            _PREFIX + "SELECT (SUM(?n) AS ?links) (MAX(?n) AS ?max) (COUNT(?n) AS ?groups) WHERE { "
-            f"SELECT ?parent (COUNT(?child) AS ?n) WHERE {{ {pattern} }} GROUP BY ?parent }}"
-        )
-        for solution in cast("ox.QuerySolutions", query(text)):  # a SELECT query's result
+    for name, (counting, parents) in LISTS.items():
+        for solution in cast("ox.QuerySolutions", query(catalog[counting].text)):  # a SELECT query's result
             links, largest = _int(solution["links"]), _int(solution["max"])
             entities = max(sizes.counts.get(parents, 0) if parents else _int(solution["groups"]), 1)
             sizes.lists[name] = ListSize(mean=max(1, math.ceil(links / entities)), max=max(1, largest))

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pyoxigraph as ox
 
-from .. import iris
 from .. import vocab as V
 from ..mapping.stats import DATASET_IRI, LICENSE
+from ..sparql.catalog import default_catalog
 from ..sparql.negotiation import GRAPH_FORMATS, TABULAR_FORMATS
 
 SD = V.SD
@@ -80,18 +80,12 @@ def service_description(
     return [x for x in out if x is not None]
 
 
-VOID_QUERY = f"""
-CONSTRUCT {{ ?s ?p ?o }}
-WHERE {{
-  GRAPH <{iris.STATS_GRAPH}> {{
-    ?s ?p ?o
-    FILTER (?s = <{DATASET_IRI}> || STRSTARTS(STR(?s), "{DATASET_IRI}#"))
-  }}
-}}
-"""
-"""The dataset's VoID description as precomputed at ingest (constant text, no parameters)."""
+VOID_QUERY = default_catalog()["void-description"].text
+"""The dataset's VoID description as precomputed at ingest (constant text, no parameters:
+``read/queries/void-description.rq``)."""
 
-GRAPHS_QUERY = "SELECT DISTINCT ?g WHERE { GRAPH ?g { } } ORDER BY ?g"
+GRAPHS_QUERY = default_catalog()["void-graphs"].text
+"""The named graphs, for the service description (``read/queries/void-graphs.rq``)."""
 
 
 def void_extra(endpoint: str, void_url: str) -> list[ox.Triple]:

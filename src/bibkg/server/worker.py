@@ -36,15 +36,19 @@ def worker_main(conn: Any, spec: tuple[str, str]) -> None:
         return
     # warm up before saying ready: the first query of a fresh interpreter pays for lazy imports
     # and caches (~0.3 s), which would count against a client's deadline after every respawn
+    # (the queries: read/queries/warmup-select.rq, warmup-construct.rq and schema-triples.rq)
+    from ..sparql.catalog import default_catalog
+
+    catalog = default_catalog()
     store = snapshots.get(None)
-    run_job(store, Job("SELECT * WHERE { ?s ?p ?o } LIMIT 1", graph_format="ntriples"))
-    run_job(store, Job("CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"))
+    run_job(store, Job(catalog["warmup-select"].text, graph_format="ntriples"))
+    run_job(store, Job(catalog["warmup-construct"].text))
     # the schema-query recognizer's parser (~0.3 s to import): else a respawned worker's first
     # `COUNT(*)`, answered from kept counts in 3 ms, passes the 0.5 s minimum deadline on a busy
     # machine, is killed, and its replacement starts over (timeout=1e-9: a kill per request)
     from ..sparql.schema_queries import recognize
 
-    recognize("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", {}, None)
+    recognize(catalog["schema-triples"].text, {}, None)
     del store
     memory = Memory()
     priority = Priority()

@@ -38,11 +38,8 @@ FILE = "schema-stats.json"
 VERSION = 1
 RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
 
-_QUERIES = {
-    "predicates": "SELECT ?k (COUNT(*) AS ?n) WHERE { ?s ?k ?o } GROUP BY ?k",
-    "classes": f"SELECT ?k (COUNT(*) AS ?n) WHERE {{ ?s <{RDF_TYPE}> ?k }} GROUP BY ?k",
-    "graphs": "SELECT ?k (COUNT(*) AS ?n) WHERE { GRAPH ?k { ?s ?p ?o } } GROUP BY ?k",
-}
+_QUERIES = {"predicates": "schema-predicates", "classes": "schema-classes", "graphs": "schema-graphs"}
+"""Table → the internal query that counts it (``read/queries/schema-*.rq``)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,9 +74,13 @@ class SchemaStats:
 
 def compute(store: ox.Store) -> SchemaStats:
     """The counts, by Oxigraph over the union default graph (a few seconds on the full corpus)."""
+    from .catalog import default_catalog  # the query files when counting, not for every schema query
+
+    catalog = default_catalog()
     tables = {}
     for name, query in _QUERIES.items():
-        solutions = cast(ox.QuerySolutions, store.query(query, use_default_graph_as_union=True))  # a SELECT
+        text = catalog[query].text
+        solutions = cast(ox.QuerySolutions, store.query(text, use_default_graph_as_union=True))  # a SELECT
         tables[name] = {str(s["k"]): int(s["n"].value) for s in solutions}
     # the totals are the sums of the groups (COUNT(*) over the same pattern, partitioned)
     triples, quads = sum(tables["predicates"].values()), sum(tables["graphs"].values())

@@ -31,18 +31,18 @@ from collections.abc import Callable, Mapping
 
 import pyoxigraph as ox
 
-from .. import iris
 from ..cards import PaperCards
 from ..errors import QueryError, StoreError
+from ..sparql.catalog import default_catalog
 from .base import QueryResult
 from .local import LocalStore
 from .oxigraph import OxigraphStore
 
 log = logging.getLogger("bibkg.server")
 
-DATASET = iris.BIBKG_ID + "dataset"
-DESCRIPTION_QUERY = f"SELECT ?p ?o WHERE {{ GRAPH <{iris.STATS_GRAPH}> {{ <{DATASET}> ?p ?o }} FILTER(isLiteral(?o)) }}"
-"""The literal values of the dataset's VoID description (a few dozen rows)."""
+DESCRIPTION_QUERY = default_catalog()["void-dataset-literals"].text
+"""The literal values of the dataset's VoID description (a few dozen rows;
+``read/queries/void-dataset-literals.rq``)."""
 
 Description = frozenset[tuple[str, str]]
 """(predicate IRI, lexical form) pairs: lexical forms only, so that a server writing
@@ -76,7 +76,7 @@ class SnapshotCompanion:
         self._lock = threading.Lock()
         # read the kept counts and warm the schema-query parser now, not in the first request
         # (~0.1 s; the embedded store's query workers do the same when they start)
-        snapshot.kept_answer("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }", None, None)
+        snapshot.kept_answer(default_catalog()["schema-triples"].text, None, None)
 
     @classmethod
     def open(cls, local: LocalStore) -> SnapshotCompanion:
