@@ -26,7 +26,7 @@ from typing import Protocol, cast
 import pyoxigraph as ox
 
 from .. import iris
-from ..cards import PaperCards
+from ..store.base import PaperCardFile
 from ..vocab import XSD_INTEGER
 from .records import PaperCard
 from .runner import QueryRunner, term_text
@@ -62,7 +62,7 @@ def paper_listings(runner: QueryRunner) -> PaperListings:
 class CardListings:
     """:class:`PaperListings` from a snapshot's cards file."""
 
-    def __init__(self, cards: PaperCards) -> None:
+    def __init__(self, cards: PaperCardFile) -> None:
         self._cards = cards
 
     def of_author(self, person: str) -> list[PaperCard]:

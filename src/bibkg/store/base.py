@@ -8,15 +8,26 @@ never know which backend answers.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from typing import Protocol, TypeAlias, runtime_checkable
 
 import pyoxigraph as ox
 
-from ..cards import PaperCards
+from ..read.records import PaperCard
 
 Term: TypeAlias = ox.NamedNode | ox.Literal | ox.BlankNode
 QueryResult: TypeAlias = ox.QuerySolutions | ox.QueryBoolean | ox.QueryTriples
+
+
+class PaperCardFile(Protocol):
+    """The paper cards kept with a snapshot (:class:`bibkg.cards.PaperCards`: how they are
+    stored is theirs), looked up by author, paper or year."""
+
+    def of_author(self, person: str) -> list[PaperCard]: ...
+
+    def of_papers(self, papers: Iterable[str]) -> dict[str, PaperCard]: ...
+
+    def of_years(self, years: range) -> list[PaperCard]: ...
 
 
 @runtime_checkable
@@ -28,9 +39,10 @@ class GraphStore(Protocol):
     snapshot), so answers may be cached across requests; False if the data can change behind
     it (a remote SPARQL endpoint)."""
 
-    paper_cards: PaperCards | None
-    """Paper cards published with the snapshot (:mod:`bibkg.cards`): a faster source for
-    listings, equal to what the graph says; ``None`` when there are none."""
+    @property
+    def paper_cards(self) -> PaperCardFile | None:
+        """Paper cards published with the snapshot: a faster source for listings, equal to what
+        the graph says; ``None`` when there are none."""
 
     def query(
         self,
