@@ -111,7 +111,7 @@ def test_queries_lists_the_public_catalog(page_server: ServerProcess) -> None:
 
 def test_internal_queries_are_not_public(page_server: ServerProcess) -> None:
     """An internal name over HTTP is a name that does not exist: the same 404 and message."""
-    for name in ("gql-venues", "ld-describe", "bib-person-papers", "link-person-names", "no-such-query"):
+    for name in ("gql-venues", "ld-describe", "bib-cite-person", "link-person-names", "no-such-query"):
         for suffix in ("", ".bib", ".csl.json"):
             r = httpx.get(
                 page_server.url + f"/queries/{name}{suffix}",
@@ -141,7 +141,7 @@ def test_cli_does_not_run_internal_queries(tmp_path: Path, sample_store: LocalSt
         assert proc.returncode == 1 and proc.stdout == "", proc.stderr  # the exit code of any unknown name
         assert proc.stderr.startswith(f"bibkg: error: no named query '{name}'; known: "), proc.stderr
         assert "coauthors-at-event" in proc.stderr and "gql-" not in proc.stderr.replace(f"'{name}'", "")
-    for name in ("bib-person-papers", "no-such-query"):
+    for name in ("bib-cite-person", "no-such-query"):
         proc = bibkg("bibtex", "--query", name, "--param", "person=yaodong-yang")
         assert proc.returncode == 1 and proc.stdout == "", proc.stderr
         assert proc.stderr.startswith(f"bibkg: error: no named query '{name}'; known: "), proc.stderr

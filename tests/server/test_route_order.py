@@ -31,5 +31,5 @@ def test_query_bibtex_is_not_taken_for_a_query_name(sample_store) -> None:
         assert len(csv.text.strip().splitlines()) == 1 + 37
         assert client.get("/queries/no-such-query").status_code == 404
         # the read layer's queries are no public API, by either router
-        assert client.get("/queries/bib-person-papers", params={"person": "yaodong-yang"}).status_code == 404
-        assert client.get("/queries/bib-person-papers.bib", params={"person": "yaodong-yang"}).status_code == 404
+        assert client.get("/queries/bib-cite-person", params={"person": "yaodong-yang"}).status_code == 404
+        assert client.get("/queries/bib-cite-person.bib", params={"person": "yaodong-yang"}).status_code == 404

@@ -134,7 +134,7 @@ def test_bibtex_routes(client) -> None:
     assert client.get("/queries/person-papers.bib", params={"person": "a b"}).status_code == 400
     # an internal query (the read layer's) is unknown here, like a name that does not exist
     assert client.get("/queries/ld-describe.bib", params={"entity": PAPER}).status_code == 404
-    assert client.get("/queries/bib-person-papers.bib", params={"person": "yaodong-yang"}).status_code == 404
+    assert client.get("/queries/bib-cite-person.bib", params={"person": "yaodong-yang"}).status_code == 404
 
 
 def test_query_bibtex_of_a_construct_query(sample_store, tmp_path) -> None:
