@@ -26,12 +26,6 @@ ALLOWED: dict[tuple[str, str], str] = {
     # (module, how the literal begins): why it is not a query to move into a .rq file
     ("bibkg.cli", "examples:"): "help text: `bibkg --help` shows example commands, one a query",
     ("bibkg.cli.query", "examples:"): "help text: `bibkg query --help` shows example queries",
-    ("bibkg.store.remote", "SELECT ?s WHERE { ?s ?p ?o }"): (
-        "protocol probe of a remote endpoint's result-row cap (its answer headers, not its rows)"
-    ),
-    ("bibkg.store.remote", "ASK { ?paper a <https://w3id.org/bibkg/ns#Paper> }"): (
-        "protocol health check of a remote endpoint (does it hold bibkg's data)"
-    ),
     ("bibkg.store.remote", "?SELECT * WHERE {"): (
         "the paging wrapper around a user's own query text (composed, not a query of bibkg's)"
     ),

@@ -68,7 +68,7 @@ def test_every_internal_query_loads_by_name() -> None:
     """bibkg's own code finds each read-layer query by name (the names its callers use)."""
     catalog = default_catalog()
     names = sorted(p.stem for p in config.internal_queries_dir().glob("*.rq"))
-    prefixes = {"gql", "ld", "bib", "link", "void", "schema", "sizes", "stats", "warmup", "params"}
+    prefixes = {"gql", "ld", "bib", "link", "void", "schema", "sizes", "stats", "warmup", "params", "remote"}
     assert len(names) >= 60 and {n.split("-", 1)[0] for n in names} == prefixes
     for name in names:
         query = catalog[name]

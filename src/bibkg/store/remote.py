@@ -42,6 +42,7 @@ import httpx
 import pyoxigraph as ox
 
 from ..errors import QueryError, ResultLimitError, StoreError
+from ..sparql.catalog import default_catalog
 from ..sparql.lexer import significant
 from ..sparql.query_text import query_form
 from .base import QueryResult, Term
@@ -186,7 +187,7 @@ class RemoteStore:
         refused.  The limit is learnt once per endpoint from a ``SELECT`` that exceeds it."""
         cap = _ROW_CAPS.get(self.endpoint, -1)
         if cap == -1:
-            probe = self._post("SELECT ?s WHERE { ?s ?p ?o }", [], False, json_only=True)
+            probe = self._post(default_catalog()["remote-row-cap"].text, [], False, json_only=True)
             cap = _ROW_CAPS[self.endpoint] = int(probe.headers.get("x-sparql-maxrows") or 0) or None
         if cap is None:
             return
@@ -303,7 +304,7 @@ class RemoteStore:
                 return self._health[1]
             problem: str | None = None
             try:
-                result = self.query(_DATA_CHECK)
+                result = self.query(default_catalog()["remote-has-data"].text)
             except (StoreError, QueryError) as exc:
                 problem = str(exc)
             else:
@@ -322,9 +323,6 @@ class RemoteStore:
             self._client.close()
             if self.companion is not None:
                 self.companion.close()
-
-
-_DATA_CHECK = "ASK { ?paper a <https://w3id.org/bibkg/ns#Paper> }"
 
 
 @dataclass(frozen=True, slots=True)
