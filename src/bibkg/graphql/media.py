@@ -6,10 +6,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from ..accept import parse_accept
+from ..accept import choose, parse_accept
+from ..formats import FORMAT, GRAPHQL
 
-JSON = "application/json"
-GRAPHQL_RESPONSE_JSON = "application/graphql-response+json"
+GRAPHQL_RESPONSE_JSON = FORMAT[GRAPHQL, "graphql-response"].media_type
+JSON = FORMAT[GRAPHQL, "graphql-json"].media_type
+_CHOICES = [(GRAPHQL_RESPONSE_JSON, (GRAPHQL_RESPONSE_JSON,)), (JSON, (JSON,))]
+"""An explicit ``application/graphql-response+json`` wins ties; wildcards choose the default,
+``application/json`` (the spec's answer for legacy clients)."""
 
 
 def negotiate(accept: str | None) -> str | None:
@@ -20,22 +24,8 @@ def negotiate(accept: str | None) -> str | None:
     """
     if not accept or not accept.strip():
         return JSON
-    entries = parse_accept(accept)
-
-    def quality(media: str) -> tuple[float, bool]:
-        exact = [q for m, q in entries if m == media]
-        if exact:
-            return max(exact), True
-        wild = [q for m, q in entries if m in ("application/*", "*/*")]
-        return (max(wild), False) if wild else (0.0, False)
-
-    grj, grj_explicit = quality(GRAPHQL_RESPONSE_JSON)
-    js, _ = quality(JSON)
-    if grj <= 0 and js <= 0:
-        return None
-    if grj_explicit and grj >= js:
-        return GRAPHQL_RESPONSE_JSON
-    return JSON if js >= grj else GRAPHQL_RESPONSE_JSON
+    choice = choose(parse_accept(accept), _CHOICES, default=1)
+    return None if choice is None else choice[0]
 
 
 def error_body(message: str, code: str, **extensions: Any) -> bytes:

@@ -14,7 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from ..errors import NotFound, Unavailable
 from ..sparql.formats import graph_bytes
-from ..sparql.negotiation import negotiate, prefers_html
+from ..sparql.negotiation import GRAPH_FORMATS, negotiate, prefers_html
 from .description import GRAPHS_QUERY, PREFIXES, VOID_QUERY, service_description, void_extra
 from .edge import public_base
 from .executor import Busy, DeadlineExceeded, WorkerFailed
@@ -110,7 +110,7 @@ def graph_response(triples: list[ox.Triple], accept: str | None, fmt: str | None
     instead of whatever ``*/*`` would pick (RDF/XML, which browsers download or mangle)."""
     if title is not None and fmt is None and prefers_html(accept):
         turtle = cast(bytes, ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=PREFIXES)).decode("utf-8")
-        links = " · ".join(f'<a href="?format={f}">{f}</a>' for f in ("turtle", "ntriples", "jsonld", "rdfxml"))
+        links = " · ".join(f'<a href="?format={g.name}">{g.name}</a>' for g in GRAPH_FORMATS)
         return HTMLResponse(
             f"<!doctype html><html lang=en><head><meta charset=utf-8><title>{html.escape(title)}</title>"
             "<link rel=stylesheet href=/static/app.css></head><body><main>"
@@ -119,12 +119,7 @@ def graph_response(triples: list[ox.Triple], accept: str | None, fmt: str | None
             headers={"Vary": "Accept"},
         )
     chosen, media_type = negotiate(accept, "graph", fmt)
-    rdf_format = {
-        "turtle": ox.RdfFormat.TURTLE,
-        "ntriples": ox.RdfFormat.N_TRIPLES,
-        "jsonld": ox.RdfFormat.JSON_LD,
-        "rdfxml": ox.RdfFormat.RDF_XML,
-    }[chosen.name]
+    rdf_format = chosen.rdf
     if rdf_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.RDF_XML):
         data = ox.serialize(triples, format=rdf_format, prefixes=PREFIXES)
     else:

@@ -90,7 +90,7 @@ async def query_response(
             f'{"rows" if result.kind == "tabular" else "triples"} ({result.truncated}={limit})"'
         )
     if request.query_params.get("download"):
-        headers["Content-Disposition"] = f'attachment; filename="result.{fmt_obj.extension}"'
+        headers["Content-Disposition"] = f'attachment; filename="result.{fmt_obj.ext}"'
     budget: ResponseBudget = app_state.response_budget
     if not budget.try_acquire(len(result.payload)):
         raise Unavailable(

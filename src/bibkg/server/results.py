@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape as _xml_escape
 import pyoxigraph as ox
 
 from ..sparql.formats import graph_bytes
-from ..sparql.negotiation import FORMATS
+from ..sparql.negotiation import GRAPH_FORMATS
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
@@ -200,12 +200,7 @@ def serialize_triples(triples: object, fmt: str, *, max_rows: int, max_bytes: in
     return Serialized(data, fmt, "graph", "GRAPH", len(kept), truncated)
 
 
-_RDF = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+_RDF = {f.name: f.rdf for f in GRAPH_FORMATS}
 
 
 def serialize_result(result: object, tabular: str, graph: str, *, max_rows: int, max_bytes: int) -> Serialized:
@@ -215,6 +210,3 @@ def serialize_result(result: object, tabular: str, graph: str, *, max_rows: int,
     if isinstance(result, ox.QuerySolutions):
         return serialize_solutions(result, tabular, max_rows=max_rows, max_bytes=max_bytes)
     return serialize_triples(result, graph, max_rows=max_rows, max_bytes=max_bytes)
-
-
-assert set(_RDF) <= set(FORMATS)

@@ -8,19 +8,12 @@ import pyoxigraph as ox
 
 from ..store.base import QueryResult
 from ..vocab import PREFIXES
+from . import negotiation
 
-RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {
-    "json": ox.QueryResultsFormat.JSON,
-    "xml": ox.QueryResultsFormat.XML,
-    "csv": ox.QueryResultsFormat.CSV,
-    "tsv": ox.QueryResultsFormat.TSV,
-}
-GRAPH_FORMATS: dict[str, ox.RdfFormat] = {
-    "turtle": ox.RdfFormat.TURTLE,
-    "ntriples": ox.RdfFormat.N_TRIPLES,
-    "jsonld": ox.RdfFormat.JSON_LD,
-    "rdfxml": ox.RdfFormat.RDF_XML,
-}
+RESULT_FORMATS: dict[str, ox.QueryResultsFormat] = {f.name: f.results for f in negotiation.TABULAR_FORMATS}
+"""The formats of SELECT/ASK results (the endpoint's), by name."""
+GRAPH_FORMATS: dict[str, ox.RdfFormat] = {f.name: f.rdf for f in negotiation.GRAPH_FORMATS}
+"""The formats of CONSTRUCT/DESCRIBE results (the endpoint's), by name."""
 
 
 def term_text(term: object) -> str:

@@ -9,28 +9,25 @@ from typing import Any, cast
 
 import pyoxigraph as ox
 
-from ..accept import parse_accept
+from ..accept import choose, parse_accept, rewrite
 from ..errors import BibkgError
-from ..export.formats import FORMATS
+from ..formats import FORMAT, GRAPH, PAGE, PAGES
 from ..vocab import BIBKG, PREFIXES, RDF, XSD
 
-HTML = "text/html"
-ALIASES = {
-    "application/x-turtle": "text/turtle",
-    "text/n3": "text/turtle",
-    "text/plain": "application/n-triples",
-    "application/json": "application/ld+json",
-    "application/xml": "application/rdf+xml",
-    "text/xml": "application/rdf+xml",
-    "application/xhtml+xml": HTML,
-}
-OFFERED = ["text/turtle", HTML, "application/ld+json", "application/n-triples", "application/rdf+xml"]
-"""In order of preference when the client rates several equally (``*/*``: Turtle)."""
-BY_FORMAT = {"ttl": "text/turtle", "turtle": "text/turtle", "nt": "application/n-triples",
-             "ntriples": "application/n-triples", "jsonld": "application/ld+json",
-             "json": "application/ld+json", "rdf": "application/rdf+xml", "rdfxml": "application/rdf+xml",
-             "xml": "application/rdf+xml", "html": HTML}  # fmt: skip
-_RDF_BY_MEDIA = {f.media_type: f.rdf for f in FORMATS.values()}
+_OFFERS = (FORMAT[GRAPH, "turtle"], FORMAT[PAGE, "html"], FORMAT[GRAPH, "jsonld"], FORMAT[GRAPH, "ntriples"],
+           FORMAT[GRAPH, "rdfxml"])  # fmt: skip
+"""What the pages offer, in order of preference when the client rates several equally
+(``*/*``: Turtle).  A wildcard matches only their own media types, a more specific match does
+not outrank an earlier offer, and an alias of the table counts as its main media type."""
+HTML = FORMAT[PAGE, "html"].media_type
+JSON_LD = FORMAT[GRAPH, "jsonld"].media_type
+OFFERED = [f.media_type for f in _OFFERS]
+ALIASES = {alias: f.media_type for f in _OFFERS for alias in f.media_types_at(PAGES)[1:]}
+"""Alias → the media type it stands for (``text/plain`` → N-Triples, ``application/json`` → JSON-LD)."""
+BY_FORMAT = {name: f.media_type for f in _OFFERS for name in f.names_at(PAGES)}
+"""``?format=`` names → media type."""
+_RDF_BY_MEDIA = {f.media_type: f.rdf for f in _OFFERS if f.kind == GRAPH}
+_CHOICES = [(mt, (mt,)) for mt in OFFERED]
 
 
 class NotAcceptable(BibkgError):
@@ -48,26 +45,11 @@ def negotiate(accept: str | None, fmt: str | None = None) -> str:
             raise NotAcceptable(f"format '{fmt}' is not offered; use one of {', '.join(sorted(BY_FORMAT))}") from None
     if not accept or not accept.strip():
         return OFFERED[0]
-    ranges = [(ALIASES.get(media, media), q) for media, q in parse_accept(accept)]
-    best: tuple[float, int, str] | None = None
-    for rank, offer in enumerate(OFFERED):
-        specificity, q_offer = -1, 0.0
-        for media, q in ranges:
-            if media == offer:
-                spec = 2
-            elif media.endswith("/*") and media != "*/*" and offer.startswith(media[:-1]):
-                spec = 1
-            elif media == "*/*":
-                spec = 0
-            else:
-                continue
-            if spec > specificity:  # the most specific range decides the offer's q
-                specificity, q_offer = spec, q
-        if q_offer > 0 and (best is None or (q_offer, -rank) > (best[0], best[1])):
-            best = (q_offer, -rank, offer)
-    if best is None:
+    ranges = rewrite(parse_accept(accept), ALIASES)
+    choice = choose(ranges, _CHOICES, specific_first=False)
+    if choice is None:
         raise NotAcceptable(f"none of the accepted types ({accept}) is offered; available: {', '.join(OFFERED)}")
-    return best[2]
+    return choice[0]
 
 
 def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
@@ -75,7 +57,7 @@ def sorted_triples(triples: Iterable[ox.Triple]) -> list[ox.Triple]:
 
 
 def serialize(triples: list[ox.Triple], media_type: str, *, context_url: str) -> bytes:
-    if media_type == "application/ld+json":
+    if media_type == JSON_LD:
         return json.dumps(to_jsonld(triples, context_url), ensure_ascii=False, indent=1).encode()
     fmt = _RDF_BY_MEDIA[media_type]
     prefixes = dict(sorted(PREFIXES.items())) if fmt != ox.RdfFormat.N_TRIPLES else None

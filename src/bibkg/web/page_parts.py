@@ -8,6 +8,7 @@ from html import escape
 from urllib.parse import quote
 
 from .. import iris
+from ..formats import FORMAT, GRAPH
 
 _NEEDS_ESCAPE = re.compile("[&<>\"']").search
 
@@ -40,6 +41,8 @@ def external(url: str, text: str | None = None, cls: str = "") -> str:
 
 
 CSS_PATH = "/assets/bibkg-web.css"
+DATA_FORMATS = tuple(FORMAT[GRAPH, n] for n in ("turtle", "jsonld", "ntriples", "rdfxml"))
+"""The RDF formats a page links to (``?format=`` its extension), in this order."""
 
 
 def page(title: str, body: str, *, iri: str | None = None, kind: str = "", bib: str | None = None) -> str:
@@ -48,8 +51,7 @@ def page(title: str, body: str, *, iri: str | None = None, kind: str = "", bib: 
     if iri:
         base = local_path(iri)
         sep = "&" if "?" in base else "?"
-        pairs = [("Turtle", "ttl", "text/turtle"), ("JSON-LD", "jsonld", "application/ld+json"),
-                 ("N-Triples", "nt", "application/n-triples"), ("RDF/XML", "rdf", "application/rdf+xml")]  # fmt: skip
+        pairs = [(f.label, f.ext, f.media_type) for f in DATA_FORMATS]
         alts = "".join(f'<link rel="alternate" type="{m}" href="{e(base + sep + "format=" + f)}">' for _, f, m in pairs)
         formats = " · ".join(f'<a href="{e(base + sep + "format=" + f)}">{n}</a>' for n, f, _ in pairs)
         if bib:

@@ -123,7 +123,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
             raise UnknownEntityError(f"{iri} is not in the graph")
         body = ld.serialize(triples, media, context_url=base_url(request) + "/context.jsonld")
         headers["Link"] = f'<{base_url(request)}/context.jsonld>; rel="http://www.w3.org/ns/json-ld#context"'
-        ctype = media if media == "application/ld+json" else f"{media}; charset=utf-8"
+        ctype = media if media == ld.JSON_LD else f"{media}; charset=utf-8"
         return Response(body, media_type=ctype, headers=headers)
 
     async def bib(request: Request, papers_of: Any, what: str, suffix: str) -> Response:
@@ -238,7 +238,7 @@ def build_router(services: Services, local: LocalStore | None = None) -> APIRout
     router.add_route("/resource", resource, methods=["GET", "HEAD"], include_in_schema=False)
 
     async def context(request: Request) -> Response:
-        return JSONResponse(ld.context(), media_type="application/ld+json",
+        return JSONResponse(ld.context(), media_type=ld.JSON_LD,
                             headers={"Cache-Control": "public, max-age=86400", "Access-Control-Allow-Origin": "*"})  # fmt: skip
 
     router.add_route("/context.jsonld", context, methods=["GET"], include_in_schema=False)
