@@ -43,7 +43,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         # no store anywhere: the bundled sample, ingested here once (the app serves what it is given)
         from ..sample import sample_store
 
-        settings = settings.replace(store_dir=sample_store(settings.cache_dir).root)
+        settings = settings.replace(store_dir=sample_store().root)  # in BIBKG_CACHE (bibkg.config.cache_dir)
     print(f"bibkg: serving {where} on http://{settings.host}:{settings.port}/ (SPARQL at /sparql)", flush=True)
     if settings.workers > 1:
         import os

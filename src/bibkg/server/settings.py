@@ -104,8 +104,6 @@ class ServerSettings:
     Empty by default: federation is off and every ``SERVICE`` is refused with 400."""
     cors: bool = True
     """Send CORS headers (any origin, GET and POST)."""
-    cache_dir: Path | None = None
-    """Where the bundled sample is ingested (default: ``bibkg.config.cache_dir()``)."""
     corrections: bool = False
     """Open the write doors of corrections (bearer tokens from ``bibkg token create``); off: the
     server is read-only."""
