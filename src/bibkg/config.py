@@ -83,7 +83,8 @@ def sample_fingerprint(datadir: Path | None = None) -> str:
     code = sorted((_PACKAGE_DIR / "mapping").glob("*.py")) + sorted((_PACKAGE_DIR / "anthology").glob("*.py"))
     code += sorted((_PACKAGE_DIR / "hf").glob("*.py"))
     code += sorted((_PACKAGE_DIR / "ingest").glob("*.py"))
-    code += [_PACKAGE_DIR / "cards.py", _PACKAGE_DIR / "safeparse.py", _PACKAGE_DIR / "export" / "snapshot_dumps.py"]
+    code += [_PACKAGE_DIR / "cards.py", _PACKAGE_DIR / "safeparse.py", _PACKAGE_DIR / "store" / "snapshot_dumps.py"]
+    code += [_PACKAGE_DIR / "read" / "records.py"]
     for path in code:
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]

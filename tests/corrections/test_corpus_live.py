@@ -13,10 +13,10 @@ from bibkg.corrections.log import CorrectionLog
 from bibkg.corrections.model import Role
 from bibkg.corrections.rdf import GRAPH
 from bibkg.corrections.service import Actor, CorrectionService
-from bibkg.export.snapshot_dumps import DumpManifest, read_block
 from bibkg.ingest import run_ingest
 from bibkg.iris import STATS_GRAPH
 from bibkg.store.local import LocalStore
+from bibkg.store.snapshot_dumps import DumpManifest, read_block
 from tests.core.helpers import assert_same_files
 
 pytestmark = pytest.mark.corpus

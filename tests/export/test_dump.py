@@ -205,8 +205,8 @@ def test_kept_dump_says_what_a_dump_from_the_store_says(sample_local: LocalStore
 def test_a_stored_text_reads_only_the_spans_asked_for(tmp_path: Path) -> None:
     """A graph of a snapshot's dumps read lazily (what an update splices its people and statistics
     graphs from): sizes from the manifest, spans from the files, the whole text when asked for."""
-    from bibkg.export.snapshot_dumps import SnapshotDumps, StoredText
     from bibkg.mapping.terms import GraphText
+    from bibkg.store.snapshot_dumps import SnapshotDumps, StoredText
 
     graphs = [
         GraphText(

@@ -38,8 +38,8 @@ def corpus_hf(corpus_store: LocalStore, tmp_path_factory: pytest.TempPathFactory
     """A clone of the full-corpus store with every shared Daily Papers day: all days but the
     last added at once, then the last one as a new day; with the two ingest reports. Read-only;
     removed when this package's tests are done (gigabytes on disk)."""
-    from bibkg.export.snapshot_dumps import DumpManifest
     from bibkg.hf.reader import read_listings
+    from bibkg.store.snapshot_dumps import DumpManifest
 
     from .test_reader import HF_CORPUS
 

@@ -10,13 +10,13 @@ from pathlib import Path
 import pytest
 
 from bibkg import iris
-from bibkg.export.snapshot_dumps import DumpManifest, read_block
 from bibkg.hf import link_state
 from bibkg.hf.ingest import HfIngestReport, ingest_hf, relink
 from bibkg.hf.link import Links, PaperLinkResult, PersonLinkResult, Scored
 from bibkg.hf.reader import read_listings
 from bibkg.store.delta import Delta, apply_delta
 from bibkg.store.local import LocalStore
+from bibkg.store.snapshot_dumps import DumpManifest, read_block
 
 
 def links_text(local: LocalStore) -> bytes:

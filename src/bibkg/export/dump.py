@@ -1,7 +1,7 @@
 """Streaming, deterministic RDF dumps of a snapshot, written from the store.
 
 A snapshot built by ``bibkg ingest`` already has its N-Quads, Turtle and TriG dumps, written by
-the ingest in its own order (:mod:`bibkg.export.snapshot_dumps`); ``bibkg export`` and
+the ingest in its own order (:mod:`bibkg.store.snapshot_dumps`); ``bibkg export`` and
 ``/dumps`` serve those (:func:`cached_dump`).  This module writes every other dump: other
 formats, a selection of graphs, ``--no-cache``, snapshots made by ``bibkg load``.
 

@@ -19,11 +19,11 @@ from pathlib import Path
 
 from .. import iris
 from ..errors import StoreError
-from ..export.snapshot_dumps import DumpManifest, read_block
 from ..mapping.terms import GraphText
 from ..store.delta import Delta, apply_delta
 from ..store.local import LocalStore
 from ..store.oxigraph import OxigraphStore
+from ..store.snapshot_dumps import DumpManifest, read_block
 from . import link_state
 from .anthology import AnthologySource
 from .link import Links, TitleIndex, link, score, year_range

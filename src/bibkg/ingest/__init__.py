@@ -4,7 +4,7 @@ The collection files are read and mapped in worker processes (each file independ
 resolution is a pure function of the name and the people metadata), each into the text of its
 named graph; the people, event, venue and statistics graphs, which need the whole corpus, come
 last.  The text is written once, as the snapshot's published dumps (N-Quads, Turtle, TriG: see
-:mod:`bibkg.export.snapshot_dumps`), and the N-Quads file is then bulk-loaded into the store.
+:mod:`bibkg.store.snapshot_dumps`), and the N-Quads file is then bulk-loaded into the store.
 
 This module is the entry point (:func:`run_ingest`) and the package's public names; the steps
 are in its modules: the inputs (:mod:`~bibkg.ingest.inputs`), the mapping of the collection

@@ -15,11 +15,11 @@ import pyoxigraph as ox
 
 from ..anthology.venues import load_sigs, load_venues
 from ..cards import CARDS_FILE, SPARES_DIR, CardWriter, keep_spare
-from ..export.snapshot_dumps import SnapshotDumps
 from ..mapping.stats import with_triples
 from ..mapping.terms import GraphText
 from ..sparql import schema as schema_stats
 from ..store.local import LocalStore
+from ..store.snapshot_dumps import SnapshotDumps
 from .corpus_wide import corpus_graphs, corpus_summary
 from .inputs import load_people_for, with_corrections
 from .mapping_pool import Progress, map_corpus

@@ -9,11 +9,11 @@ from typing import cast
 
 from .. import iris
 from ..anthology.people import PeopleMetadata
-from ..export.snapshot_dumps import DumpManifest, GraphBlock, StoredText
 from ..mapping.collection import VolumeFacts
 from ..mapping.globals import PeopleFacts, events_graph, people_graph, venues_graph
 from ..mapping.stats import StatsFacts, stats_graph
 from ..mapping.terms import GraphText
+from ..store.snapshot_dumps import DumpManifest, GraphBlock, StoredText
 from . import corpus_index
 from .report import IngestReport
 from .state import CollectionFacts, CorpusSummary, same_for_globals

@@ -38,13 +38,13 @@ from ..anthology.venues import load_sigs, load_venues
 from ..anthology.xmlreader import read_collection
 from ..cards import CARDS_FILE
 from ..errors import StoreError
-from ..export.snapshot_dumps import DumpManifest, StoredText
 from ..mapping.collection import CollectionResult, map_collection
 from ..mapping.terms import GraphText
 from ..read.records import PaperCard
 from ..store.delta import Delta, build_on
 from ..store.delta_dumps import complete_pending
 from ..store.local import LocalStore, SnapshotBuild
+from ..store.snapshot_dumps import DumpManifest, StoredText
 from .corpus_wide import corpus_graphs, corpus_summary, report_from, spliced_globals, unchanged_globals
 from .inputs import load_people_for, with_corrections
 from .mapping_pool import Progress, map_corpus, overridden

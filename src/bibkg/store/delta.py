@@ -8,7 +8,7 @@ store's new current snapshot:
    then gets :class:`~bibkg.errors.StoreBusy`), a new snapshot starts as a RocksDB checkpoint of
    the current one (hard links: instant, and the two share their files on disk);
 2. each changed graph's new text is compared with its text in the current snapshot's dumps
-   (:class:`~bibkg.export.snapshot_dumps.DumpManifest` says where it lies) and only the quads
+   (:class:`~bibkg.store.snapshot_dumps.DumpManifest` says where it lies) and only the quads
    that differ are removed from or added to the store;
 3. what depends on the content is recomputed as far as it changed: the *derivations* (functions
    of the changed graphs, see :func:`~bibkg.store.derivations.register_derivation`; by default the VoID statement count of
@@ -58,7 +58,6 @@ import pyoxigraph as ox
 
 from ..cards import CARDS_FILE, SPARES_DIR, keep_spare
 from ..errors import DeltaError, StoreError
-from ..export.snapshot_dumps import DumpManifest, dump_path, read_block
 from ..mapping.terms import GraphText
 from ..read.records import PaperCard
 from .delta_carry import carry_state, write_cards, write_schema_stats
@@ -67,6 +66,7 @@ from .delta_quads import apply_texts
 from .delta_text import checked_quads, graph_text, nquad_line, text_from_lines
 from .derivations import DeltaContext, derivations
 from .local import LocalStore, SnapshotBuild
+from .snapshot_dumps import DumpManifest, dump_path, read_block
 
 DEFAULT_WAIT = 30.0
 """Seconds :func:`apply_delta` waits for another writer before StoreBusy

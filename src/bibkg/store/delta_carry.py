@@ -10,12 +10,12 @@ from pathlib import Path
 
 from ..cards import CARDS_FILE, real_changes, updated_copy
 from ..errors import DeltaError
-from ..export.snapshot_dumps import MANIFEST_FILE
 from ..read.records import PaperCard
 from ..sparql import schema as schema_stats
 from .delta_dumps import PENDING_DIR
 from .delta_quads import QuadCounts
 from .local import PENDING, SnapshotBuild
+from .snapshot_dumps import MANIFEST_FILE
 
 
 def write_cards(source: Path, target: Path, cards: dict[str, PaperCard | None], spares: Path) -> None:

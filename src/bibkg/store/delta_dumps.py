@@ -11,11 +11,11 @@ from pathlib import Path
 
 from .. import iris
 from ..errors import DeltaError, StoreError
-from ..export.snapshot_dumps import DumpManifest, GraphBlock, SnapshotDumps, layout, read_block
 from ..mapping.blocks import Piece, SplicedText
 from ..mapping.terms import GraphText
 from .delta_quads import spliced_from
 from .local import PENDING, LocalStore
+from .snapshot_dumps import DumpManifest, GraphBlock, SnapshotDumps, layout, read_block
 
 PENDING_DIR = "pending"
 """The state directory of a snapshot published before its dumps: the new pieces they are

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..export.snapshot_dumps import DumpManifest, GraphBlock, dump_path, read_block
 from ..mapping.blocks import SplicedText
 from ..mapping.terms import GraphText
 from ..sparql import schema as schema_stats
 from .line_diff import line_diff
+from .snapshot_dumps import DumpManifest, GraphBlock, dump_path, read_block
 
 
 def apply_texts(

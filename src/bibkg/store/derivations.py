@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pyoxigraph as ox
 
-from ..export.snapshot_dumps import DumpManifest, StoredText, read_block
 from ..mapping.blocks import SplicedText
 from ..mapping.terms import GraphText
+from .snapshot_dumps import DumpManifest, StoredText, read_block
 
 
 @dataclass

@@ -7,7 +7,7 @@ names the snapshot and the file (``"<snapshot>.<ext>[.gz]"``), ``Last-Modified``
 snapshot's publication time; ``If-None-Match`` / ``If-Modified-Since`` answer 304.
 
 A snapshot built by ``bibkg ingest`` comes with its N-Quads, Turtle and TriG dumps in
-``STORE/dumps/<snapshot>/`` (:mod:`bibkg.export.snapshot_dumps`): those are served as files, and
+``STORE/dumps/<snapshot>/`` (:mod:`bibkg.store.snapshot_dumps`): those are served as files, and
 their gzipped forms are compressed on the first request and kept.  Any other dump (or any dump
 of a snapshot made by ``bibkg load``) is written from the store while the first request streams
 (a tee; the file is renamed into place only when complete), and later requests are served from

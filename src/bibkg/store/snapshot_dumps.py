@@ -31,9 +31,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
 
+from ..export.dump import cache_file_name, turtle_prefix_block
+from ..export.formats import FORMATS
 from ..mapping.terms import GraphText, LazyText
-from .dump import cache_file_name, turtle_prefix_block
-from .formats import FORMATS
 
 _BUFFER = 1 << 20
 _KINDS = ("nquads", "turtle", "trig")
