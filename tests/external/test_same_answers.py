@@ -32,10 +32,9 @@ ANY_ONE_TRIPLE = {"warmup-select", "warmup-construct"}
 """A query worker's warm-ups (``LIMIT 1`` of every triple): any one triple is their answer."""
 KNOWN_DIFFERENCES = {
     ("virtuoso", "void-graphs"): "Virtuoso binds no ?g for `GRAPH ?g { }` (an empty group)",
-    ("virtuoso", "void-description"): "Virtuoso cuts the CONSTRUCT at its ResultSetMaxRows (300 in these tests)",
 }
 """Answers of a server known to differ from the embedded store's (the service description over
-Virtuoso lists no named graph, and /.well-known/void answers 503 there)."""
+Virtuoso lists no named graph)."""
 
 
 def _concat_separators(text: str) -> dict[str, str]:

@@ -63,11 +63,12 @@ class DatasetDescription:
     async def void_triples(self) -> list[ox.Triple]:
         if "void" not in self._cache() or not self.cacheable():
             outcome = await self.app_state.executor.run(
-                Job(VOID_QUERY, graph_format="ntriples", max_rows=100_000), self.app_state.settings.query_timeout
+                Job(VOID_QUERY, tabular_format="json", max_rows=100_000), self.app_state.settings.query_timeout
             )
             if outcome.result is None:
                 raise WorkerFailed(outcome.error[1] if outcome.error else "no VoID description")
-            triples = list(ox.parse(outcome.result.payload, format=ox.RdfFormat.N_TRIPLES))
+            solutions = ox.parse_query_results(outcome.result.payload, format=ox.QueryResultsFormat.JSON)
+            triples = [ox.Triple(s["s"], s["p"], s["o"]) for s in cast(ox.QuerySolutions, solutions)]
             self._cache()["void"] = triples
             return triples
         return self._cache()["void"]
