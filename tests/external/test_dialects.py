@@ -101,6 +101,21 @@ def test_void_over_an_external_store_is_the_snapshot_s(external_app, embedded_ap
     assert len(embedded) > 300 and external == embedded
 
 
+def test_service_description_lists_the_named_graphs_over_an_external_store(external_app, embedded_app) -> None:
+    """GET /sparql names every graph of the data, over Virtuoso too (where an empty group binds
+    no graph, so the service description asks for graphs that hold a triple)."""
+    import pyoxigraph as ox
+
+    def named(client) -> set[str]:
+        response = client.get("/sparql", headers={"Accept": "application/n-triples"})
+        assert response.status_code == 200, response.text
+        graph = ox.parse(response.content, format=ox.RdfFormat.N_TRIPLES)
+        return {t.object.value for t in graph if t.predicate.value.endswith("service-description#name")}
+
+    embedded = named(embedded_app)
+    assert len(embedded) > 3 and named(external_app) == embedded
+
+
 # -- a server without the union default graph; a server whose data changes ----------------------
 @pytest.fixture(scope="module")
 def oxigraph_bin() -> Path:

@@ -34,7 +34,8 @@ KNOWN_DIFFERENCES = {
     ("virtuoso", "void-graphs"): "Virtuoso binds no ?g for `GRAPH ?g { }` (an empty group)",
 }
 """Answers of a server known to differ from the embedded store's (the service description over
-Virtuoso lists no named graph)."""
+Virtuoso would list no named graph: it asks void-graphs-with-triples when void-graphs finds none,
+``test_dialects.py`` checks)."""
 
 
 def _concat_separators(text: str) -> dict[str, str]:

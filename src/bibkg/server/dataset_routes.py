@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse, Response
 from ..errors import NotFound, Unavailable
 from ..sparql.formats import graph_bytes
 from ..sparql.negotiation import GRAPH_FORMATS, negotiate, prefers_html
-from .description import GRAPHS_QUERY, PREFIXES, VOID_QUERY, service_description, void_extra
+from .description import GRAPHS_QUERIES, PREFIXES, VOID_QUERY, service_description, void_extra
 from .edge import public_base
 from .executor import Busy, DeadlineExceeded, WorkerFailed
 from .job import Job
@@ -44,12 +44,15 @@ class DatasetDescription:
             graphs: list[str] | None = None
             triples: int | None = None
             try:
-                outcome = await self.app_state.executor.run(
-                    Job(GRAPHS_QUERY, tabular_format="json", max_rows=100_000), self.app_state.settings.query_timeout
-                )
-                if outcome.result is not None:
-                    data = json.loads(outcome.result.payload)
-                    graphs = [b["g"]["value"] for b in data["results"]["bindings"]]
+                for query in GRAPHS_QUERIES:  # the second only when the first finds no graph
+                    outcome = await self.app_state.executor.run(
+                        Job(query, tabular_format="json", max_rows=100_000), self.app_state.settings.query_timeout
+                    )
+                    if outcome.result is not None:
+                        data = json.loads(outcome.result.payload)
+                        graphs = [b["g"]["value"] for b in data["results"]["bindings"] if "g" in b]
+                    if graphs:
+                        break
                 void = await self.void_triples()
                 for t in void:
                     if t.predicate.value.endswith("void#triples"):

@@ -84,8 +84,9 @@ VOID_QUERY = default_catalog()["void-description"].text
 """The dataset's VoID description as precomputed at ingest (constant text, no parameters:
 ``read/queries/void-description.rq``)."""
 
-GRAPHS_QUERY = default_catalog()["void-graphs"].text
-"""The named graphs, for the service description (``read/queries/void-graphs.rq``)."""
+GRAPHS_QUERIES = (default_catalog()["void-graphs"].text, default_catalog()["void-graphs-with-triples"].text)
+"""The named graphs, for the service description: ``read/queries/void-graphs.rq``, else (no graph
+found: Virtuoso binds none for an empty group) ``void-graphs-with-triples.rq``."""
 
 
 def void_extra(endpoint: str, void_url: str) -> list[ox.Triple]:
