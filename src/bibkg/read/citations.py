@@ -19,6 +19,7 @@ import pyoxigraph as ox
 from .. import vocab as V
 from ..anthology.ids import sort_key
 from ..sparql.catalog import NamedQuery, QueryCatalog, default_catalog
+from .runner import term_text
 
 Query = Callable[[str], Any]
 """Runs a SPARQL SELECT and returns pyoxigraph ``QuerySolutions``."""
@@ -91,10 +92,6 @@ class BibRecord:
         return unquote(self.doi.removeprefix("https://doi.org/").removeprefix("http://dx.doi.org/"))
 
 
-def _v(term: Any) -> str | None:
-    return None if term is None else term.value
-
-
 def _named(catalog: QueryCatalog | None, name: str) -> NamedQuery:
     return (default_catalog() if catalog is None else catalog)[name]
 
@@ -129,17 +126,17 @@ def fetch_records(query: Query, iris: Iterable[str], catalog: QueryCatalog | Non
             iri = row["paper"].value
             rec = fields.get(iri)
             if rec is None:
-                rec = fields[iri] = {"iri": iri, "anthology_id": _v(row["id"]) or iri, "bibkey": _v(row["bibkey"]) or "",
+                rec = fields[iri] = {"iri": iri, "anthology_id": term_text(row["id"]) or iri, "bibkey": term_text(row["bibkey"]) or "",
                                      "frontmatter": False, "journal": False, "title": "", "year": None}  # fmt: skip
-            if _v(row["type"]) == V.FrontMatter:
+            if term_text(row["type"]) == V.FrontMatter:
                 rec["frontmatter"] = True
-            rec["journal"] = rec["journal"] or _v(row["vtype"]) == "journal"
-            rec["title"] = _v(row["title"]) or rec["title"]
+            rec["journal"] = rec["journal"] or term_text(row["vtype"]) == "journal"
+            rec["title"] = term_text(row["title"]) or rec["title"]
             for attr, var in _FIELDS:
-                value = _v(row[var])
+                value = term_text(row[var])
                 if value is not None and rec.get(attr) is None:
                     rec[attr] = value
-            rec["year"] = rec["year"] or _v(row["year"]) or _v(row["vyear"])
+            rec["year"] = rec["year"] or term_text(row["year"]) or term_text(row["vyear"])
         present = [i for i in batch if i in fields]
         if not present:
             continue
@@ -153,7 +150,7 @@ def fetch_records(query: Query, iris: Iterable[str], catalog: QueryCatalog | Non
             if (iri, role, pos) in seen:
                 continue
             seen.add((iri, role, pos))
-            c = Contributor(pos, _v(row["first"]), _v(row["last"]) or "", _v(row["person"]))
+            c = Contributor(pos, term_text(row["first"]), term_text(row["last"]) or "", term_text(row["person"]))
             by_role = authors if role == "author" else paper_editors if role == "editor" else volume_editors
             by_role.setdefault(iri, []).append(c)
         for iri in present:
@@ -182,7 +179,7 @@ def volume_papers(store: Any, volume_iri: str, catalog: QueryCatalog | None = No
     """The papers (and front matter) of a volume, in Anthology id order."""
     named = _named(catalog, "bib-cite-volume")
     result = store.query(named.text, bindings={"volume": ox.NamedNode(volume_iri)})
-    rows = [(r["paper"].value, _v(r["id"]) or r["paper"].value) for r in result]
+    rows = [(r["paper"].value, term_text(r["id"]) or r["paper"].value) for r in result]
     rows.sort(key=lambda r: sort_key(r[1]))
     return [r[0] for r in rows]
 

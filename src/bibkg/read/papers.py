@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 from ..anthology.ids import sort_key
 from .records import DatedPaper
-from .runner import Row
+from .runner import Row, int_of
 
 
 def dated_papers(rows: Sequence[Row]) -> tuple[DatedPaper, ...]:
@@ -16,12 +16,7 @@ def dated_papers(rows: Sequence[Row]) -> tuple[DatedPaper, ...]:
     for row in rows:
         iri = row["paper"].value
         if iri not in seen:
-            year = row.get("year")
-            try:
-                number = int(year.value) if year is not None else 0
-            except ValueError:
-                number = 0
-            seen[iri] = DatedPaper(iri, row["id"].value, number)
+            seen[iri] = DatedPaper(iri, row["id"].value, int_of(row, "year") or 0)
     return tuple(seen.values())
 
 

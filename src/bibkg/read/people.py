@@ -10,16 +10,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from .records import CoauthorLink, Contribution, PersonFacts, PersonNames
-from .runner import Row
-
-
-def _text(row: Row, key: str) -> str | None:
-    term = row.get(key)
-    return None if term is None else term.value
-
-
-def _true(row: Row, key: str) -> bool:
-    return _text(row, key) in ("true", "1")  # Virtuoso answers booleans as 1/0
+from .runner import Row, bool_of, int_of, str_of
 
 
 def person_facts(rows: Sequence[Row]) -> PersonFacts | None:
@@ -29,16 +20,16 @@ def person_facts(rows: Sequence[Row]) -> PersonFacts | None:
     row = rows[0]
     return PersonFacts(
         iri=row["person"].value,
-        label=_text(row, "label") or "",
-        verified=_true(row, "verified"),
-        orcid=_text(row, "orcid"),
-        comment=_text(row, "comment"),
+        label=str_of(row, "label") or "",
+        verified=bool(bool_of(row, "verified")),
+        orcid=str_of(row, "orcid"),
+        comment=str_of(row, "comment"),
     )
 
 
 def person_names(rows: Sequence[Row]) -> PersonNames:
     """The names of a person's ``gql-person-details`` rows."""
-    names = {(not _true(r, "canonical"), r["fullName"].value) for r in rows if "fullName" in r}
+    names = {(not bool_of(r, "canonical"), r["fullName"].value) for r in rows if "fullName" in r}
     variants = {r["variant"].value: getattr(r["variant"], "language", None) for r in rows if "variant" in r}
     return PersonNames(
         names=tuple(n for _c, n in sorted(names)),
@@ -53,26 +44,23 @@ def contributions(rows: Sequence[Row]) -> tuple[Contribution, ...]:
     found: dict[tuple[str, int], Contribution] = {}
     variants: dict[tuple[str, int], list[str]] = {}
     for r in rows:
-        role = _text(r, "role") or ""
-        try:
-            position = int(_text(r, "position") or 0)
-        except ValueError:
-            position = 0
+        role = str_of(r, "role") or ""
+        position = int_of(r, "position") or 0
         key = (role, position)
         if key not in found:
-            given, family = _text(r, "givenName"), _text(r, "familyName")
+            given, family = str_of(r, "givenName"), str_of(r, "familyName")
             found[key] = Contribution(
                 role=role,
                 position=position,
-                printed_name=_text(r, "fullName") or " ".join(p for p in (given, family) if p),
+                printed_name=str_of(r, "fullName") or " ".join(p for p in (given, family) if p),
                 given_name=given,
                 family_name=family,
-                affiliation=_text(r, "affiliation"),
+                affiliation=str_of(r, "affiliation"),
                 script_variants=(),
                 person=r["person"].value,
             )
             variants[key] = []
-        variant = _text(r, "variant")
+        variant = str_of(r, "variant")
         if variant and variant not in variants[key]:
             variants[key].append(variant)
     return tuple(replace(found[key], script_variants=tuple(variants[key])) for key in sorted(found))

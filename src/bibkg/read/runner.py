@@ -80,6 +80,28 @@ def term_text(term: Term | None) -> str | None:
     return None if term is None else term.value
 
 
+def str_of(row: Row | None, key: str) -> str | None:
+    """The lexical value of ``?key`` in ``row``, if bound."""
+    if row is None or key not in row:
+        return None
+    return row[key].value
+
+
+def int_of(row: Row | None, key: str) -> int | None:
+    """``?key`` in ``row`` as an integer, if bound and one."""
+    value = str_of(row, key)
+    try:
+        return None if value is None else int(value)
+    except ValueError:
+        return None
+
+
+def bool_of(row: Row | None, key: str) -> bool | None:
+    """``?key`` in ``row`` as a boolean, if bound (Virtuoso answers booleans as 1/0)."""
+    value = str_of(row, key)
+    return None if value is None else value in ("true", "1")
+
+
 def _solutions(result: QueryResult) -> ox.QuerySolutions:
     if not isinstance(result, ox.QuerySolutions):
         raise TypeError("expected a SELECT result")

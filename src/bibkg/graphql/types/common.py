@@ -20,7 +20,7 @@ import strawberry
 from strawberry.types import Info
 
 from ...anthology.ids import sort_key
-from ...read.runner import Row
+from ...read.runner import Row, bool_of, int_of, str_of
 from ...sparql.catalog import Parameter, ParameterError
 from ..errors import UserError
 from ..loaders import Loader
@@ -30,25 +30,7 @@ from .context import ctx
 
 T = TypeVar("T")
 
-
-def str_of(row: Row | None, key: str) -> str | None:
-    """The lexical value of ``?key`` in ``row``, if bound."""
-    if row is None or key not in row:
-        return None
-    return row[key].value
-
-
-def int_of(row: Row | None, key: str) -> int | None:
-    value = str_of(row, key)
-    try:
-        return None if value is None else int(value)
-    except ValueError:
-        return None
-
-
-def bool_of(row: Row | None, key: str) -> bool | None:
-    value = str_of(row, key)
-    return None if value is None else value in ("true", "1")
+__all__ = ["bool_of", "int_of", "str_of"]  # the read layer's row accessors, for the entity modules
 
 
 def first_row(rows: Sequence[Row]) -> Row | None:
